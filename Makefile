@@ -1,0 +1,61 @@
+# ath-sdk developer tasks. Every target creates the virtual environment it needs.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: venv generate check-generated spec spec-ts lint typecheck test test-fast demo bench clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt
+	$(PY) -m pip install -q -e '.[testing]'
+	touch $(STAMP)
+
+## Rewrite generated/ from spec/ (openapi-python-client + datamodel-code-generator).
+generate: $(STAMP)
+	$(PY) -m codegen generate --out generated
+
+## Regenerate into a temporary folder and fail on any difference with generated/.
+check-generated: $(STAMP)
+	$(PY) -m codegen check
+
+## Validate and lint the spec, write the published bundle (spec/dist/).
+spec: $(STAMP)
+	$(PY) -m codegen spec
+
+## Prove the spec serves another language: TypeScript types with openapi-typescript.
+spec-ts:
+	bash codegen/typescript-check.sh
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check ath codegen tests
+	$(VENV)/bin/ruff format --check ath codegen tests
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+## The whole suite: unit, end-to-end over loopback, spec and generation checks.
+test: $(STAMP)
+	$(MAKE) --no-print-directory check-generated
+	$(MAKE) --no-print-directory spec
+	$(MAKE) --no-print-directory spec-ts
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory typecheck
+	$(PY) -m pytest
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -x -q
+
+## The main job: the full handshake against the embedded local stack, sync and async.
+demo: $(STAMP)
+	$(PY) -m ath.demo
+
+bench: $(STAMP)
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
