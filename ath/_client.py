@@ -1,0 +1,604 @@
+"""The four public clients: thin sync and async shells over :mod:`ath._core`.
+
+The shells own the HTTP client and drive the core's generators; every rule of the
+protocol lives in the core, once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Mapping, Sequence
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+import httpx
+from ath_sdk_client import Client as GeneratedClient
+from ath_sdk_client.models import DiscoveryDocument, ServiceDiscoveryDocument
+
+from ath._attestation import AttestationSigner, PrivateKeyInput
+from ath._core import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_TIMEOUT,
+    USER_AGENT,
+    ClientCore,
+    Flow,
+    Send,
+    Sleep,
+)
+from ath._credentials import read_credentials, write_credentials
+from ath._errors import ATHError
+from ath._retry import RetryPolicy
+from ath._types import AgentStatusInfo, APIResponse, Authorization, Registration, Token
+
+__all__ = [
+    "ATHGatewayClient",
+    "ATHNativeClient",
+    "AsyncATHGatewayClient",
+    "AsyncATHNativeClient",
+]
+
+T = TypeVar("T")
+TimeoutArg = float | httpx.Timeout | None
+
+
+class _BodyLimit:
+    """Accumulates a streamed body, refusing more than ``limit`` bytes."""
+
+    __slots__ = ("chunks", "limit", "size")
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        self.chunks: list[bytes] = []
+
+    def feed(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        if self.size > self.limit:
+            raise ATHError(
+                "RESPONSE_TOO_LARGE",
+                f"the answer exceeded max_response_bytes={self.limit}; raise the limit if the "
+                "API really returns that much.",
+            )
+        self.chunks.append(chunk)
+
+    def response(self, streamed: httpx.Response) -> httpx.Response:
+        return httpx.Response(
+            streamed.status_code,
+            headers=streamed.headers,
+            content=b"".join(self.chunks),
+            request=streamed.request,
+            extensions=streamed.extensions,
+        )
+
+
+class _Base:
+    """What the four clients share and that involves no I/O."""
+
+    _mode = "gateway"
+    _core: ClientCore
+    _owns_http: bool
+
+    def _setup(
+        self,
+        http_cls: type[httpx.Client] | type[httpx.AsyncClient],
+        *,
+        url: str,
+        agent_id: str,
+        private_key: PrivateKeyInput,
+        key_id: str | None,
+        timeout: TimeoutArg,
+        headers: Mapping[str, str] | None,
+        http_client: httpx.Client | httpx.AsyncClient | None,
+        transport: Any,
+        max_retries: int,
+        retry: RetryPolicy | None,
+        max_response_bytes: int,
+        allow_insecure_http: bool,
+        verify: Any,
+    ) -> httpx.Client | httpx.AsyncClient:
+        if not isinstance(agent_id, str) or not agent_id:
+            raise ATHError("INVALID_ARGUMENT", "agent_id must be the agent's URI, a string")
+        if not isinstance(max_response_bytes, int) or max_response_bytes <= 0:
+            raise ATHError("INVALID_ARGUMENT", "max_response_bytes must be a positive int")
+        try:
+            policy = retry or RetryPolicy(max_retries=max_retries)
+        except (TypeError, ValueError) as exc:
+            raise ATHError("INVALID_ARGUMENT", f"retry setting: {exc}") from None
+        signer = AttestationSigner(private_key, agent_id, key_id=key_id)
+        base_headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+        base_headers.update(headers or {})
+        if http_client is not None:
+            if not isinstance(http_client, http_cls):
+                raise ATHError(
+                    "INVALID_ARGUMENT",
+                    f"http_client must be an {http_cls.__module__}.{http_cls.__name__}",
+                )
+            http = http_client
+            http.headers.update(base_headers)
+            self._owns_http = False
+        else:
+            http = http_cls(
+                timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
+                headers=base_headers,
+                transport=transport,
+                follow_redirects=False,
+                verify=verify,
+            )
+            self._owns_http = True
+        self._core = ClientCore(
+            mode=self._mode,
+            url=url,
+            signer=signer,
+            http=http,
+            retry=policy,
+            max_response_bytes=max_response_bytes,
+            allow_insecure_http=allow_insecure_http,
+        )
+        return http
+
+    # --------------------------------------------------------------- no-I/O surface
+
+    @property
+    def url(self) -> str:
+        return self._core.base_url
+
+    @property
+    def agent_id(self) -> str:
+        return self._core.agent_id
+
+    @property
+    def client_id(self) -> str | None:
+        return self._core.client_id
+
+    @property
+    def api_base(self) -> str | None:
+        """Native mode: the service's API base, set by ``discover()``."""
+        return self._core.api_base
+
+    @property
+    def key_id(self) -> str:
+        return self._core.signer.key_id
+
+    @property
+    def tokens(self) -> dict[str, Token]:
+        """The tokens held, by provider id (a copy)."""
+        with self._core._lock:
+            return {k or "": v for k, v in self._core.tokens.items()}
+
+    @property
+    def pending_authorizations(self) -> list[Authorization]:
+        with self._core._lock:
+            return list(self._core.sessions.values())
+
+    def set_credentials(self, client_id: str, client_secret: str) -> None:
+        """Use client credentials obtained earlier (for example by another process)."""
+        self._core.set_credentials(client_id, client_secret)
+
+    def set_token(
+        self,
+        token: str,
+        provider: str | None = None,
+        *,
+        expires_in: int | None = None,
+        scopes: Sequence[str] | None = None,
+    ) -> Token:
+        """Use an ATH token obtained earlier; without ``provider`` it serves any provider."""
+        return self._core.set_token(token, provider, expires_in, scopes)
+
+    def save_credentials(self, path: str | os.PathLike[str]) -> None:
+        """Save client id/secret and tokens (0600, atomic replace)."""
+        write_credentials(path, self._core.snapshot())
+
+    def load_credentials(self, path: str | os.PathLike[str]) -> None:
+        """Restore what ``save_credentials`` wrote; refuses files of another server or agent."""
+        self._core.restore(read_credentials(path), os.fspath(path))
+
+    def mint_attestation(self, audience: str | None = None) -> str:
+        """A fresh attestation JWT (``aud`` defaults to this client's base URL)."""
+        return self._core.signer.mint(audience or self._core.base_url)
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(url={self.url!r}, agent_id={self.agent_id!r}, "
+            f"client_id={self.client_id!r}, tokens={sorted(self.tokens)!r})"
+        )
+
+
+class _SyncBase(_Base):
+    _http: httpx.Client
+
+    def __init__(
+        self,
+        url: str,
+        agent_id: str,
+        private_key: PrivateKeyInput,
+        key_id: str | None = None,
+        timeout: TimeoutArg = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+        http_client: httpx.Client | None = None,
+        transport: httpx.BaseTransport | None = None,
+        max_retries: int = 2,
+        retry: RetryPolicy | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        allow_insecure_http: bool = False,
+        verify: Any = True,
+    ) -> None:
+        http = self._setup(
+            httpx.Client,
+            url=url,
+            agent_id=agent_id,
+            private_key=private_key,
+            key_id=key_id,
+            timeout=timeout,
+            headers=headers,
+            http_client=http_client,
+            transport=transport,
+            max_retries=max_retries,
+            retry=retry,
+            max_response_bytes=max_response_bytes,
+            allow_insecure_http=allow_insecure_http,
+            verify=verify,
+        )
+        assert isinstance(http, httpx.Client)
+        self._http = http
+
+    def _run(self, flow: Flow[T]) -> T:
+        try:
+            step = next(flow)
+            while True:
+                if isinstance(step, Sleep):
+                    time.sleep(step.seconds)
+                    step = flow.send(None)
+                else:
+                    step = flow.send(self._exchange(step))
+        except StopIteration as done:
+            result: T = done.value
+            return result
+
+    def _exchange(self, step: Send) -> httpx.Response | BaseException:
+        limit = _BodyLimit(self._core.max_response_bytes)
+        try:
+            streamed = self._http.send(step.request, stream=True)
+            try:
+                for chunk in streamed.iter_bytes():
+                    limit.feed(chunk)
+            finally:
+                streamed.close()
+        except (httpx.HTTPError, ATHError, RuntimeError, OSError) as exc:
+            return exc
+        return limit.response(streamed)
+
+    def close(self) -> None:
+        """Close the HTTP connections (not those of an injected http_client)."""
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @property
+    def low_level(self) -> GeneratedClient:
+        """The generated client (``ath_sdk_client``) on this client's HTTP connection pool."""
+        return GeneratedClient(base_url=self.url).set_httpx_client(self._http)
+
+    def register(
+        self,
+        developer: Mapping[str, Any],
+        providers: Sequence[Mapping[str, Any]],
+        purpose: str | None = None,
+        redirect_uris: Sequence[str] | None = None,
+    ) -> Registration:
+        """Phase A: register the agent; stores the client credentials it returns."""
+        return self._run(self._core.register(developer, providers, purpose, redirect_uris))
+
+    def registration_status(self) -> AgentStatusInfo:
+        """``GET /ath/agents/{client_id}``: the current app-side decision."""
+        return self._run(self._core.registration_status())
+
+    def authorize(
+        self,
+        provider: str,
+        scopes: Sequence[str],
+        redirect_uri: str | None = None,
+        resource: str | None = None,
+    ) -> Authorization:
+        """Phase B: where to send the user for consent (state and PKCE checked)."""
+        return self._run(self._core.authorize(provider, scopes, redirect_uri, resource))
+
+    def exchange_token(self, code: str, session_id: str) -> Token:
+        """Exchange the consent's code and session for an ATH token."""
+        return self._run(self._core.exchange_token(code, session_id))
+
+    def finish_authorization(self, callback_url: str, session_id: str | None = None) -> Token:
+        """Finish from the URL the user was redirected to: state check, then exchange."""
+        return self._run(self._core.finish_authorization(callback_url, session_id))
+
+    def revoke(self, provider: str | None = None) -> list[str]:
+        """Revoke every held token, or only ``provider``'s (RFC 7009)."""
+        keys = self._run(self._core.revoke(provider, all_tokens=provider is None))
+        return [k or "" for k in keys]
+
+
+class _AsyncBase(_Base):
+    _http: httpx.AsyncClient
+
+    def __init__(
+        self,
+        url: str,
+        agent_id: str,
+        private_key: PrivateKeyInput,
+        key_id: str | None = None,
+        timeout: TimeoutArg = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        max_retries: int = 2,
+        retry: RetryPolicy | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        allow_insecure_http: bool = False,
+        verify: Any = True,
+    ) -> None:
+        http = self._setup(
+            httpx.AsyncClient,
+            url=url,
+            agent_id=agent_id,
+            private_key=private_key,
+            key_id=key_id,
+            timeout=timeout,
+            headers=headers,
+            http_client=http_client,
+            transport=transport,
+            max_retries=max_retries,
+            retry=retry,
+            max_response_bytes=max_response_bytes,
+            allow_insecure_http=allow_insecure_http,
+            verify=verify,
+        )
+        assert isinstance(http, httpx.AsyncClient)
+        self._http = http
+
+    async def _run(self, flow: Flow[T]) -> T:
+        try:
+            step = next(flow)
+            while True:
+                if isinstance(step, Sleep):
+                    await asyncio.sleep(step.seconds)
+                    step = flow.send(None)
+                else:
+                    step = flow.send(await self._exchange(step))
+        except StopIteration as done:
+            result: T = done.value
+            return result
+
+    async def _exchange(self, step: Send) -> httpx.Response | BaseException:
+        limit = _BodyLimit(self._core.max_response_bytes)
+        try:
+            streamed = await self._http.send(step.request, stream=True)
+            try:
+                async for chunk in streamed.aiter_bytes():
+                    limit.feed(chunk)
+            finally:
+                await streamed.aclose()
+        except (httpx.HTTPError, ATHError, RuntimeError, OSError) as exc:
+            return exc
+        return limit.response(streamed)
+
+    async def aclose(self) -> None:
+        """Close the HTTP connections (not those of an injected http_client)."""
+        if self._owns_http:
+            await self._http.aclose()
+
+    close = aclose
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    @property
+    def low_level(self) -> GeneratedClient:
+        """The generated client (``ath_sdk_client``) on this client's HTTP connection pool."""
+        return GeneratedClient(base_url=self.url).set_async_httpx_client(self._http)
+
+    async def register(
+        self,
+        developer: Mapping[str, Any],
+        providers: Sequence[Mapping[str, Any]],
+        purpose: str | None = None,
+        redirect_uris: Sequence[str] | None = None,
+    ) -> Registration:
+        """Phase A: register the agent; stores the client credentials it returns."""
+        return await self._run(self._core.register(developer, providers, purpose, redirect_uris))
+
+    async def registration_status(self) -> AgentStatusInfo:
+        """``GET /ath/agents/{client_id}``: the current app-side decision."""
+        return await self._run(self._core.registration_status())
+
+    async def authorize(
+        self,
+        provider: str,
+        scopes: Sequence[str],
+        redirect_uri: str | None = None,
+        resource: str | None = None,
+    ) -> Authorization:
+        """Phase B: where to send the user for consent (state and PKCE checked)."""
+        return await self._run(self._core.authorize(provider, scopes, redirect_uri, resource))
+
+    async def exchange_token(self, code: str, session_id: str) -> Token:
+        """Exchange the consent's code and session for an ATH token."""
+        return await self._run(self._core.exchange_token(code, session_id))
+
+    async def finish_authorization(self, callback_url: str, session_id: str | None = None) -> Token:
+        """Finish from the URL the user was redirected to: state check, then exchange."""
+        return await self._run(self._core.finish_authorization(callback_url, session_id))
+
+    async def revoke(self, provider: str | None = None) -> list[str]:
+        """Revoke every held token, or only ``provider``'s (RFC 7009)."""
+        keys = await self._run(self._core.revoke(provider, all_tokens=provider is None))
+        return [k or "" for k in keys]
+
+
+# --------------------------------------------------------------------------- gateway
+
+
+class ATHGatewayClient(_SyncBase):
+    """Synchronous client for an ATH gateway."""
+
+    _mode = "gateway"
+
+    def discover(self) -> DiscoveryDocument:
+        """``GET /.well-known/ath.json``: the gateway's providers and scopes."""
+        return self._run(self._core.discover_gateway())
+
+    def proxy(
+        self,
+        provider: str,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """Call the provider's API through the gateway; JSON parsed, other bodies as text."""
+        return self.proxy_raw(provider, method, path, body, params=params, headers=headers).data()
+
+    def proxy_raw(
+        self,
+        provider: str,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> APIResponse:
+        """Like ``proxy`` but returns status, headers and bytes."""
+        return self._run(self._core.api_call(provider, method, path, body, params, headers))
+
+
+class AsyncATHGatewayClient(_AsyncBase):
+    """Asynchronous client for an ATH gateway."""
+
+    _mode = "gateway"
+
+    async def discover(self) -> DiscoveryDocument:
+        """``GET /.well-known/ath.json``: the gateway's providers and scopes."""
+        return await self._run(self._core.discover_gateway())
+
+    async def proxy(
+        self,
+        provider: str,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """Call the provider's API through the gateway; JSON parsed, other bodies as text."""
+        raw = await self.proxy_raw(provider, method, path, body, params=params, headers=headers)
+        return raw.data()
+
+    async def proxy_raw(
+        self,
+        provider: str,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> APIResponse:
+        """Like ``proxy`` but returns status, headers and bytes."""
+        return await self._run(self._core.api_call(provider, method, path, body, params, headers))
+
+
+# --------------------------------------------------------------------------- native
+
+
+class ATHNativeClient(_SyncBase):
+    """Synchronous client for an ATH-native service."""
+
+    _mode = "native"
+
+    def discover(self) -> ServiceDiscoveryDocument:
+        """``GET /.well-known/ath-app.json``; also sets ``api_base`` for ``api()``."""
+        return self._run(self._core.discover_service())
+
+    def api(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """Call the service's API at ``api_base``; JSON parsed, other bodies as text."""
+        return self.api_raw(method, path, body, params=params, headers=headers).data()
+
+    def api_raw(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> APIResponse:
+        """Like ``api`` but returns status, headers and bytes."""
+        return self._run(self._core.api_call(None, method, path, body, params, headers))
+
+
+class AsyncATHNativeClient(_AsyncBase):
+    """Asynchronous client for an ATH-native service."""
+
+    _mode = "native"
+
+    async def discover(self) -> ServiceDiscoveryDocument:
+        """``GET /.well-known/ath-app.json``; also sets ``api_base`` for ``api()``."""
+        return await self._run(self._core.discover_service())
+
+    async def api(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """Call the service's API at ``api_base``; JSON parsed, other bodies as text."""
+        raw = await self.api_raw(method, path, body, params=params, headers=headers)
+        return raw.data()
+
+    async def api_raw(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> APIResponse:
+        """Like ``api`` but returns status, headers and bytes."""
+        return await self._run(self._core.api_call(None, method, path, body, params, headers))

@@ -1,0 +1,1044 @@
+"""The protocol core: every ATH exchange, written once, free of I/O.
+
+Each operation is a generator (the shape of ``httpx.Auth.auth_flow``): it yields
+:class:`Send` (a request to put on the wire) or :class:`Sleep` (a retry pause) and
+receives the outcome; its return value is the result. ``ath._client`` drives these
+generators with ``httpx.Client`` + ``time.sleep`` or ``httpx.AsyncClient`` +
+``asyncio.sleep``; nothing else differs between the sync and the async clients.
+
+Requests to ATH endpoints are built by the generated client (``ath_sdk_client``,
+from ``spec/openapi.yaml``) and answers are parsed with its models; only the proxy
+and native API calls, which OpenAPI cannot describe (a path with slashes, any
+method), are built here.
+"""
+
+from __future__ import annotations
+
+import base64
+import ipaddress
+import logging
+import re
+import threading
+import time
+from collections.abc import Generator, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Final, TypeVar
+from urllib.parse import parse_qs, quote, urlsplit
+
+import httpx
+from ath_sdk_client.api.gateway import get_gateway_discovery
+from ath_sdk_client.api.native import get_service_discovery
+from ath_sdk_client.api.shared import (
+    authorize as authorize_op,
+)
+from ath_sdk_client.api.shared import (
+    exchange_token as exchange_token_op,
+)
+from ath_sdk_client.api.shared import (
+    get_agent_status,
+    register_agent,
+    revoke_token,
+)
+from ath_sdk_client.models import (
+    AgentRegistrationRequest,
+    AgentRegistrationResponse,
+    AgentStatusResponse,
+    AuthorizationRequest,
+    AuthorizationResponse,
+    DeveloperInfo,
+    DiscoveryDocument,
+    ProviderScopeRequest,
+    ServiceDiscoveryDocument,
+    TokenExchangeRequest,
+    TokenResponse,
+    TokenRevocationRequest,
+)
+from ath_sdk_client.types import UNSET, Unset
+
+from ath._attestation import AttestationSigner
+from ath._credentials import StoredCredentials
+from ath._errors import PROTOCOL_CODES, ATHError
+from ath._pkce import generate_state, states_equal
+from ath._retry import RetryPolicy
+from ath._types import (
+    AgentStatusInfo,
+    APIResponse,
+    Authorization,
+    CallbackResult,
+    ProviderApproval,
+    Registration,
+    ScopeIntersection,
+    Token,
+)
+
+__all__ = ["ClientCore", "Flow", "Send", "Sleep"]
+
+log = logging.getLogger("ath")
+
+T = TypeVar("T")
+
+#: Default timeout: the generated client has none at all.
+DEFAULT_TIMEOUT: Final = httpx.Timeout(30.0, connect=10.0)
+DEFAULT_MAX_RESPONSE_BYTES: Final = 10 * 1024 * 1024
+USER_AGENT: Final = "ath-sdk-python/0.2.0"
+SESSION_LIFETIME: Final = 600.0  # ATH sessions expire within 10 minutes
+MAX_PENDING_SESSIONS: Final = 256
+TOKEN_GONE: Final = frozenset({"TOKEN_EXPIRED", "TOKEN_REVOKED", "TOKEN_INVALID"})
+SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
+METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"})
+_PROVIDER_RE: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,127}")
+_BODY_SNIPPET: Final = 500
+_TAG_RE: Final = re.compile(r"<[^>]{0,200}>")
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    """Put ``request`` on the wire; the driver answers with a Response or the exception."""
+
+    request: httpx.Request
+
+
+@dataclass(frozen=True, slots=True)
+class Sleep:
+    """Pause before a retry; the driver answers with None."""
+
+    seconds: float
+
+
+Outcome = httpx.Response | BaseException
+Step = Send | Sleep
+Flow = Generator[Step, Any, T]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def is_loopback(host: str | None) -> bool:
+    if not host:
+        return False
+    if host.lower() == "localhost" or host.lower().endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def normalize_base_url(url: str, *, allow_insecure_http: bool, what: str = "url") -> str:
+    if not isinstance(url, str) or not url:
+        raise ATHError("INVALID_ARGUMENT", f"{what} must be a non-empty http(s) URL string")
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ATHError("INVALID_ARGUMENT", f"{what} must be an absolute http(s) URL, got {url!r}")
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ATHError(
+            "INVALID_ARGUMENT", f"{what} must not carry a query, fragment or user info: {url!r}"
+        )
+    if parts.scheme == "http" and not allow_insecure_http and not is_loopback(parts.hostname):
+        raise ATHError(
+            "INSECURE_TRANSPORT",
+            f"{what} {url!r} uses plain http outside loopback; ATH requires HTTPS. Use https://, "
+            "or pass allow_insecure_http=True for a trusted development network.",
+        )
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+
+
+def redact(text: str, secrets: Iterable[str | None]) -> str:
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "***")
+    return text
+
+
+def body_snippet(response: httpx.Response, secrets: Iterable[str | None] = ()) -> str:
+    if not response.content:
+        return ""
+    text = response.content[: _BODY_SNIPPET * 4].decode("utf-8", errors="replace")
+    if "html" in response.headers.get("content-type", "").lower() or text.lstrip().startswith("<"):
+        text = _TAG_RE.sub(" ", text)
+    text = " ".join(text.split())
+    if len(text) > _BODY_SNIPPET:
+        text = text[:_BODY_SNIPPET] + "..."
+    return redact(text, secrets)
+
+
+def _json_object(response: httpx.Response) -> dict[str, Any] | None:
+    if not response.content:
+        return None
+    try:
+        data = response.json()
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def ath_error_body(response: httpx.Response) -> dict[str, Any] | None:
+    """The ``{"code", "message"}`` object of an ATH error answer, if that is what it is."""
+    data = _json_object(response)
+    if data is not None and isinstance(data.get("code"), str) and data["code"]:
+        return data
+    return None
+
+
+def error_from_response(
+    response: httpx.Response, action: str, secrets: Iterable[str | None] = ()
+) -> ATHError:
+    """Turn a non-2xx answer into an ATHError that says what to do."""
+    status = response.status_code
+    secrets = tuple(secrets)
+    body = ath_error_body(response)
+    if body is not None:
+        code = str(body["code"])
+        message = body.get("message")
+        if not isinstance(message, str) or not message:
+            message = PROTOCOL_CODES.get(code, f"the server answered {code} without a message")
+        details = body.get("details")
+        extra = dict(details) if isinstance(details, dict) else {}
+        if code not in PROTOCOL_CODES:
+            extra.setdefault("note", "this code is not defined by ATH v0.1")
+        return ATHError(code, f"{action}: {redact(message, secrets)}", status=status, details=extra)
+    snippet = body_snippet(response, secrets)
+    shown = f": {snippet}" if snippet else " with an empty body"
+    if status == 429:
+        retry_after = response.headers.get("retry-after")
+        return ATHError(
+            "RATE_LIMITED",
+            f"{action}: the server is rate limiting (HTTP 429{shown}); wait"
+            + (f" {retry_after}s" if retry_after else "")
+            + " and try again, or raise max_retries.",
+            status=status,
+            details={"retry_after": retry_after} if retry_after else {},
+        )
+    hint = (
+        "the server failed or a proxy in front of it did; try again later"
+        if status >= 500
+        else "the server refused the request; check the URL and that it is an ATH server"
+    )
+    return ATHError(
+        "HTTP_ERROR",
+        f"{action}: HTTP {status}{shown} ({hint})",
+        status=status,
+        details={"body": snippet} if snippet else {},
+    )
+
+
+def transport_error(exc: BaseException, request: httpx.Request) -> ATHError:
+    where = f"{request.method} {request.url.copy_with(query=None)}"
+    if isinstance(exc, httpx.TimeoutException):
+        return ATHError(
+            "TIMEOUT",
+            f"{where} timed out ({type(exc).__name__}); the server is slow or unreachable. "
+            "Try again, or raise the client's timeout.",
+        )
+    text = str(exc)
+    if "CERTIFICATE_VERIFY_FAILED" in text or "SSL" in text or "TLS" in text:
+        return ATHError(
+            "TLS_ERROR",
+            f"{where}: TLS failed ({type(exc).__name__}). Check the server's certificate; "
+            "verification stays on.",
+        )
+    if isinstance(exc, ATHError):
+        return exc
+    if isinstance(exc, RuntimeError) and "closed" in text.lower():
+        return ATHError("CLIENT_CLOSED", "the client was closed; create a new client")
+    return ATHError(
+        "CONNECTION_ERROR",
+        f"{where}: could not complete the exchange ({type(exc).__name__}). Check the URL and "
+        "that the server is running, then try again.",
+    )
+
+
+def parse_model(factory: Any, response: httpx.Response, action: str) -> Any:
+    """Parse a 2xx JSON object with a generated model's ``from_dict``."""
+    data = _json_object(response)
+    if data is None:
+        ctype = response.headers.get("content-type", "?")
+        raise ATHError(
+            "INVALID_RESPONSE",
+            f"{action}: expected a JSON object, got {ctype} ({len(response.content)} bytes). "
+            "Is the URL an ATH server?",
+            status=response.status_code,
+        )
+    try:
+        return factory.from_dict(data)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ATHError(
+            "INVALID_RESPONSE",
+            f"{action}: the answer does not match the ATH schema "
+            f"({type(exc).__name__}: {str(exc)[:120]})",
+            status=response.status_code,
+        ) from None
+
+
+def _str_list(value: Any) -> list[str]:
+    if isinstance(value, Unset) or value is None:
+        return []
+    return [str(v) for v in value]
+
+
+def _opt(value: Any) -> Any:
+    return None if isinstance(value, Unset) else value
+
+
+def _approvals(items: Any) -> list[ProviderApproval]:
+    return [
+        ProviderApproval(
+            provider_id=item.provider_id,
+            approved_scopes=_str_list(item.approved_scopes),
+            denied_scopes=_str_list(item.denied_scopes),
+            denial_reason=_opt(item.denial_reason),
+        )
+        for item in (items or [])
+    ]
+
+
+def _status_value(value: Any) -> str:
+    return str(getattr(value, "value", value))
+
+
+def validate_provider_id(provider: Any) -> str:
+    if not isinstance(provider, str) or not _PROVIDER_RE.fullmatch(provider):
+        raise ATHError(
+            "INVALID_ARGUMENT",
+            f"provider id {provider!r} is not valid: use 1-128 characters of letters, digits, "
+            "'.', '_', '~' or '-', starting with a letter or digit.",
+        )
+    return provider
+
+
+def validate_scopes(scopes: Any, what: str = "scopes") -> list[str]:
+    if isinstance(scopes, str) or not isinstance(scopes, Sequence) or not scopes:
+        raise ATHError("INVALID_ARGUMENT", f"{what} must be a non-empty list of scope strings")
+    if not all(isinstance(s, str) and s and " " not in s for s in scopes):
+        raise ATHError("INVALID_ARGUMENT", f"{what} must hold non-empty strings without spaces")
+    return list(scopes)
+
+
+_BAD_PATH_CHARS: Final = re.compile(r"[\x00-\x20\x7f\\?#]")
+
+
+def safe_relative_path(path: Any) -> str:
+    """``path`` checked so that it cannot leave the prefix it is appended to."""
+    if not isinstance(path, str):
+        raise ATHError("INVALID_ARGUMENT", "path must be a string such as '/user'")
+    if _BAD_PATH_CHARS.search(path):
+        raise ATHError(
+            "INVALID_ARGUMENT",
+            f"path {path!r} contains a space, control character, backslash, '?' or '#'; pass "
+            "query parameters with params={...}.",
+        )
+    relative = path[1:] if path.startswith("/") else path
+    if relative.startswith("/"):
+        raise ATHError("INVALID_ARGUMENT", f"path {path!r} must not start with '//'")
+    decoded = relative
+    for _ in range(3):  # percent-decoding must not produce a traversal either
+        from urllib.parse import unquote
+
+        decoded = unquote(decoded)
+    for segment in re.split(r"[/\\]", decoded):
+        if segment in (".", ".."):
+            raise ATHError("INVALID_ARGUMENT", f"path {path!r} contains a '.' or '..' segment")
+    if "?" in decoded or "#" in decoded:
+        raise ATHError("INVALID_ARGUMENT", f"path {path!r} smuggles '?' or '#' percent-encoded")
+    return quote(relative, safe="/:@!$&'()*+,;=-._~%")
+
+
+def parse_callback(url: str) -> CallbackResult:
+    """Read the redirect back from consent (code/state, error, or the session_id shape)."""
+    if not isinstance(url, str) or not url:
+        raise ATHError(
+            "INVALID_ARGUMENT", "callback url must be the URL the user was redirected to"
+        )
+    parts = urlsplit(url)
+    query = parse_qs(parts.query, keep_blank_values=True)
+    if parts.fragment and not query:
+        query = parse_qs(parts.fragment, keep_blank_values=True)
+
+    def one(name: str) -> str | None:
+        values = query.get(name)
+        if not values:
+            return None
+        if len(set(values)) > 1:
+            raise ATHError(
+                "INVALID_ARGUMENT", f"the redirect carries {name!r} more than once; refusing it"
+            )
+        return values[0]
+
+    success = (one("success") or "").lower() in ("true", "1", "yes")
+    return CallbackResult(
+        code=one("code") or None,
+        state=one("state"),
+        session_id=one("session_id") or one("ath_session_id"),
+        success=success,
+        error=one("error"),
+        error_description=one("error_description"),
+    )
+
+
+def check_authorization_url(url: Any) -> str:
+    if not isinstance(url, str):
+        raise ATHError("INVALID_RESPONSE", "authorize: authorization_url is not a string")
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ATHError(
+            "INVALID_RESPONSE", "authorize: authorization_url is not an absolute http(s) URL"
+        )
+    query = parse_qs(parts.query)
+    if not query.get("code_challenge") or query.get("code_challenge_method") != ["S256"]:
+        raise ATHError(
+            "PKCE_MISSING",
+            "authorize: the authorization_url carries no code_challenge with "
+            "code_challenge_method=S256; ATH requires PKCE (RFC 7636) on every consent. The SDK "
+            "refuses to send a user there; report this to the gateway's operator.",
+        )
+    return url
+
+
+def _basic_auth(client_id: str, client_secret: str) -> str:
+    raw = f"{quote(client_id, safe='')}:{quote(client_secret, safe='')}".encode()
+    return "Basic " + base64.b64encode(raw).decode("ascii")
+
+
+def _mapping(value: Any, what: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ATHError("INVALID_ARGUMENT", f"{what} must be a dict, got {type(value).__name__}")
+    return value
+
+
+# --------------------------------------------------------------------------- the core
+
+
+class ClientCore:
+    """State and protocol logic of one agent talking to one gateway or service."""
+
+    def __init__(
+        self,
+        *,
+        mode: str,
+        url: str,
+        signer: AttestationSigner,
+        http: httpx.Client | httpx.AsyncClient,
+        retry: RetryPolicy,
+        max_response_bytes: int,
+        allow_insecure_http: bool,
+    ) -> None:
+        self.mode = mode
+        self.allow_insecure_http = allow_insecure_http
+        self.base_url = normalize_base_url(url, allow_insecure_http=allow_insecure_http)
+        self.signer = signer
+        self.http = http
+        self.retry = retry
+        self.max_response_bytes = max_response_bytes
+        self._lock = threading.RLock()
+        self.client_id: str | None = None
+        self.client_secret: str | None = None
+        self.agent_status: str | None = None
+        self.api_base: str | None = None
+        self.tokens: dict[str | None, Token] = {}
+        self.sessions: dict[str, Authorization] = {}
+
+    @property
+    def agent_id(self) -> str:
+        return self.signer.agent_id
+
+    def _secrets(self) -> tuple[str | None, ...]:
+        with self._lock:
+            return (self.client_secret, *(t.access_token for t in self.tokens.values()))
+
+    # ---------------------------------------------------------------- transport
+
+    def send(self, request: httpx.Request, *, idempotent: bool) -> Flow[httpx.Response]:
+        """Send with the retry policy; transport faults become ATHError."""
+        attempt = 0
+        while True:
+            started = time.perf_counter()
+            outcome: Outcome = yield Send(request)
+            if log.isEnabledFor(logging.DEBUG):
+                result = (
+                    outcome.status_code
+                    if isinstance(outcome, httpx.Response)
+                    else type(outcome).__name__
+                )
+                log.debug(
+                    "%s %s -> %s (%.1f ms, attempt %d)",
+                    request.method,
+                    request.url.copy_with(query=None),
+                    result,
+                    (time.perf_counter() - started) * 1000,
+                    attempt + 1,
+                )
+            if isinstance(outcome, ATHError):
+                raise outcome
+            delay = self.retry.delay_for(attempt, outcome, idempotent=idempotent)
+            if delay is None:
+                break
+            attempt += 1
+            yield Sleep(delay)
+        if isinstance(outcome, BaseException):
+            raise transport_error(outcome, request) from None
+        return outcome
+
+    def _request(
+        self, kwargs: Mapping[str, Any], *, headers: Mapping[str, str] | None = None
+    ) -> httpx.Request:
+        """An httpx request from a generated operation's ``_get_kwargs``."""
+        merged = dict(kwargs.get("headers") or {})
+        merged.update(headers or {})
+        return self.http.build_request(
+            str(kwargs["method"]).upper(),
+            self.base_url + str(kwargs["url"]),
+            json=kwargs.get("json"),
+            params=kwargs.get("params"),
+            headers=merged,
+        )
+
+    def _call(
+        self,
+        kwargs: Mapping[str, Any],
+        action: str,
+        *,
+        idempotent: bool,
+        headers: Mapping[str, str] | None = None,
+    ) -> Flow[httpx.Response]:
+        response = yield from self.send(
+            self._request(kwargs, headers=headers), idempotent=idempotent
+        )
+        if not response.is_success:
+            raise error_from_response(response, action, self._secrets())
+        return response
+
+    def _credentials(self) -> tuple[str, str]:
+        with self._lock:
+            if not self.client_id or not self.client_secret:
+                raise ATHError(
+                    "NOT_REGISTERED",
+                    "this client holds no credentials: call register() first, or restore them "
+                    "with load_credentials(path) / set_credentials(client_id, client_secret).",
+                )
+            return self.client_id, self.client_secret
+
+    # ---------------------------------------------------------------- discovery
+
+    def discover_gateway(self) -> Flow[DiscoveryDocument]:
+        response = yield from self._call(
+            get_gateway_discovery._get_kwargs(), "discover", idempotent=True
+        )
+        doc: DiscoveryDocument = parse_model(DiscoveryDocument, response, "discover")
+        return doc
+
+    def discover_service(self) -> Flow[ServiceDiscoveryDocument]:
+        response = yield from self._call(
+            get_service_discovery._get_kwargs(), "discover", idempotent=True
+        )
+        doc: ServiceDiscoveryDocument = parse_model(ServiceDiscoveryDocument, response, "discover")
+        api_base = normalize_base_url(
+            str(doc.api_base), allow_insecure_http=self.allow_insecure_http, what="api_base"
+        )
+        with self._lock:
+            self.api_base = api_base
+        return doc
+
+    # ---------------------------------------------------------------- registration
+
+    def register(
+        self,
+        developer: Mapping[str, Any],
+        providers: Sequence[Mapping[str, Any]],
+        purpose: str | None,
+        redirect_uris: Sequence[str] | None,
+    ) -> Flow[Registration]:
+        developer = _mapping(developer, "developer")
+        if not isinstance(developer.get("name"), str) or not isinstance(developer.get("id"), str):
+            raise ATHError(
+                "INVALID_ARGUMENT",
+                "developer needs string 'name' and 'id' (and optionally 'contact'), e.g. "
+                "{'name': 'Acme', 'id': 'acme'}",
+            )
+        if (
+            isinstance(providers, Mapping | str)
+            or not isinstance(providers, Sequence)
+            or not providers
+        ):
+            raise ATHError(
+                "INVALID_ARGUMENT",
+                "providers must be a non-empty list like "
+                "[{'provider_id': 'github', 'scopes': ['read:user']}]",
+            )
+        requested = []
+        for item in providers:
+            item = _mapping(item, "each provider")
+            requested.append(
+                ProviderScopeRequest(
+                    provider_id=validate_provider_id(item.get("provider_id")),
+                    scopes=validate_scopes(item.get("scopes"), "provider scopes"),
+                )
+            )
+        uris = list(redirect_uris or [])
+        for uri in uris:
+            if not isinstance(uri, str) or urlsplit(uri).scheme not in ("http", "https"):
+                raise ATHError("INVALID_ARGUMENT", f"redirect URI {uri!r} is not an http(s) URL")
+        if purpose is not None and not isinstance(purpose, str):
+            raise ATHError("INVALID_ARGUMENT", "purpose must be a string")
+        body = AgentRegistrationRequest(
+            agent_id=self.agent_id,
+            agent_attestation=self.signer.mint(self.base_url),
+            developer=DeveloperInfo.from_dict(
+                {k: v for k, v in developer.items() if k in ("name", "id", "contact")}
+            ),
+            requested_providers=requested,
+            redirect_uris=uris,
+            purpose=UNSET if purpose is None else purpose,
+        )
+        request = self._request(register_agent._get_kwargs(body=body))
+        response = yield from self.send(request, idempotent=False)
+        if response.status_code == 409:
+            server = ath_error_body(response) or {}
+            raise ATHError(
+                "ALREADY_REGISTERED",
+                f"register: agent {self.agent_id} is already registered at {self.base_url}. "
+                "Reuse the credentials from that registration: load_credentials(path) or "
+                "set_credentials(client_id, client_secret).",
+                status=409,
+                details={
+                    "server_code": server.get("code"),
+                    "server_message": server.get("message"),
+                },
+            )
+        if not response.is_success:
+            raise error_from_response(response, "register", self._secrets())
+        parsed: AgentRegistrationResponse = parse_model(
+            AgentRegistrationResponse, response, "register"
+        )
+        result = Registration(
+            client_id=parsed.client_id,
+            client_secret=parsed.client_secret,
+            agent_status=_status_value(parsed.agent_status),
+            approved_providers=_approvals(parsed.approved_providers),
+            approval_expires=_opt(parsed.approval_expires),
+        )
+        if result.agent_status == "denied":
+            reasons = {
+                p.provider_id: p.denial_reason for p in result.approved_providers if p.denial_reason
+            }
+            raise ATHError(
+                "REGISTRATION_DENIED",
+                f"register: {self.base_url} denied agent {self.agent_id} app-side"
+                + (f" ({reasons})" if reasons else "")
+                + ". Contact the service's operator; retrying will not help.",
+                status=response.status_code,
+                details={"client_id": result.client_id, "denial_reasons": reasons},
+            )
+        with self._lock:
+            self.client_id = result.client_id
+            self.client_secret = result.client_secret
+            self.agent_status = result.agent_status
+        if result.pending:
+            log.warning(
+                "ATH registration %s is pending app-side approval; authorize() will work once "
+                "registration_status() reports 'approved'.",
+                result.client_id,
+            )
+        return result
+
+    def registration_status(self) -> Flow[AgentStatusInfo]:
+        client_id, client_secret = self._credentials()
+        response = yield from self._call(
+            get_agent_status._get_kwargs(client_id=client_id),
+            "registration_status",
+            idempotent=True,
+            headers={"Authorization": _basic_auth(client_id, client_secret)},
+        )
+        parsed: AgentStatusResponse = parse_model(
+            AgentStatusResponse, response, "registration_status"
+        )
+        info = AgentStatusInfo(
+            client_id=parsed.client_id,
+            agent_id=parsed.agent_id,
+            agent_status=_status_value(parsed.agent_status),
+            approved_providers=_approvals(parsed.approved_providers),
+            approval_expires=_opt(parsed.approval_expires),
+        )
+        with self._lock:
+            self.agent_status = info.agent_status
+        return info
+
+    # ---------------------------------------------------------------- authorization
+
+    def authorize(
+        self,
+        provider: str,
+        scopes: Sequence[str],
+        redirect_uri: str | None,
+        resource: str | None,
+    ) -> Flow[Authorization]:
+        client_id, _ = self._credentials()
+        provider = validate_provider_id(provider)
+        scope_list = validate_scopes(scopes)
+        if redirect_uri is not None and (
+            not isinstance(redirect_uri, str)
+            or urlsplit(redirect_uri).scheme not in ("http", "https")
+        ):
+            raise ATHError("INVALID_ARGUMENT", "redirect_uri must be an absolute http(s) URL")
+        if resource is not None and not isinstance(resource, str):
+            raise ATHError("INVALID_ARGUMENT", "resource must be a URI string (RFC 8707)")
+        if self.agent_status in ("pending", "denied"):
+            status = yield from self.registration_status()
+            if status.agent_status != "approved":
+                raise ATHError(
+                    "AGENT_UNAPPROVED",
+                    f"authorize: registration {client_id} is {status.agent_status} app-side; "
+                    + (
+                        "wait for the service to approve it, then try again "
+                        "(registration_status() tells when)."
+                        if status.agent_status == "pending"
+                        else "it was denied; contact the service's operator."
+                    ),
+                )
+        state = generate_state()
+        body = AuthorizationRequest(
+            client_id=client_id,
+            agent_attestation=self.signer.mint(self.base_url),
+            provider_id=provider,
+            scopes=scope_list,
+            state=state,
+            user_redirect_uri=UNSET if redirect_uri is None else redirect_uri,
+            resource=UNSET if resource is None else resource,
+        )
+        response = yield from self._call(
+            authorize_op._get_kwargs(body=body), "authorize", idempotent=False
+        )
+        parsed: AuthorizationResponse = parse_model(AuthorizationResponse, response, "authorize")
+        result = Authorization(
+            authorization_url=check_authorization_url(parsed.authorization_url),
+            ath_session_id=str(parsed.ath_session_id),
+            provider_id=provider,
+            scopes=scope_list,
+            state=state,
+            redirect_uri=redirect_uri,
+        )
+        with self._lock:
+            self._prune_sessions()
+            self.sessions[result.ath_session_id] = result
+        return result
+
+    def _prune_sessions(self) -> None:
+        now = time.time()
+        for sid in [s for s, a in self.sessions.items() if now - a.created_at > SESSION_LIFETIME]:
+            del self.sessions[sid]
+        while len(self.sessions) >= MAX_PENDING_SESSIONS:
+            del self.sessions[next(iter(self.sessions))]
+
+    def match_callback(self, callback: CallbackResult, session_id: str | None) -> Authorization:
+        """The pending authorization a redirect belongs to, with state checked."""
+        with self._lock:
+            sid = session_id or callback.session_id
+            pending: Authorization | None = None
+            if sid is not None:
+                pending = self.sessions.get(sid)
+            elif callback.state is not None:
+                for candidate in self.sessions.values():
+                    if states_equal(candidate.state, callback.state):
+                        pending = candidate
+                        break
+            if pending is None:
+                raise ATHError(
+                    "SESSION_NOT_FOUND",
+                    "finish_authorization: the redirect belongs to no authorization this client "
+                    "started (or it was already finished or expired); call authorize() again.",
+                )
+            if callback.state is not None and not states_equal(pending.state, callback.state):
+                raise ATHError(
+                    "STATE_MISMATCH",
+                    "finish_authorization: the redirect's state does not match the one sent with "
+                    "authorize(); it may be forged. Start over with authorize().",
+                )
+            if callback.error is not None:
+                self.sessions.pop(pending.ath_session_id, None)
+                code = "USER_DENIED" if callback.error == "access_denied" else "OAUTH_ERROR"
+                desc = f" ({callback.error_description})" if callback.error_description else ""
+                raise ATHError(
+                    code,
+                    f"finish_authorization: consent ended with error {callback.error!r}{desc}. "
+                    "Ask the user to try again with authorize().",
+                    details={"error": callback.error},
+                )
+            if callback.code is None and callback.state is None and not callback.success:
+                raise ATHError(
+                    "INVALID_ARGUMENT",
+                    "finish_authorization: the URL carries neither a code, a state nor "
+                    "success=true; pass the full URL the user was redirected to.",
+                )
+            return pending
+
+    def finish_authorization(self, url: str, session_id: str | None) -> Flow[Token]:
+        callback = parse_callback(url)
+        pending = self.match_callback(callback, session_id)
+        # Gateways that redirect with session_id and success=true send no code and
+        # ignore the one posted to /ath/token.
+        token = yield from self.exchange_token(callback.code or "", pending.ath_session_id)
+        return token
+
+    def exchange_token(self, code: str, session_id: str) -> Flow[Token]:
+        client_id, client_secret = self._credentials()
+        if not isinstance(code, str) or not isinstance(session_id, str) or not session_id:
+            raise ATHError("INVALID_ARGUMENT", "exchange_token(code, session_id) takes two strings")
+        token_url = self.base_url + "/ath/token"
+        body = TokenExchangeRequest(
+            grant_type="authorization_code",
+            client_id=client_id,
+            client_secret=client_secret,
+            agent_attestation=self.signer.mint(token_url),
+            code=code,
+            ath_session_id=session_id,
+        )
+        # Never replayed: the session is single use (retried only if the connection failed).
+        response = yield from self._call(
+            exchange_token_op._get_kwargs(body=body), "exchange_token", idempotent=False
+        )
+        parsed: TokenResponse = parse_model(TokenResponse, response, "exchange_token")
+        with self._lock:
+            pending = self.sessions.pop(session_id, None)
+        token = self._check_token(parsed, pending)
+        with self._lock:
+            self.tokens[token.provider_id] = token
+        return token
+
+    def _check_token(self, parsed: TokenResponse, pending: Authorization | None) -> Token:
+        token_type = str(parsed.token_type)
+        effective = _str_list(parsed.effective_scopes)
+        problems = []
+        if token_type.lower() != "bearer":
+            problems.append(f"token_type is {token_type!r}, not Bearer")
+        if not isinstance(parsed.access_token, str) or not parsed.access_token:
+            problems.append("access_token is empty")
+        if parsed.agent_id != self.agent_id:
+            problems.append(f"token is bound to agent {parsed.agent_id!r}, not {self.agent_id!r}")
+        if pending is not None:
+            if parsed.provider_id != pending.provider_id:
+                problems.append(
+                    f"token is for provider {parsed.provider_id!r}, not {pending.provider_id!r}"
+                )
+            extra = sorted(set(effective) - set(pending.scopes))
+            if extra:
+                problems.append(f"effective scopes {extra} were never requested")
+        if problems:
+            raise ATHError(
+                "TOKEN_MISMATCH",
+                "exchange_token: the server's token does not match the request: "
+                + "; ".join(problems)
+                + ". The token was not stored; report this to the server's operator.",
+            )
+        expires_in = parsed.expires_in if isinstance(parsed.expires_in, int) else None
+        si = parsed.scope_intersection
+        return Token(
+            access_token=parsed.access_token,
+            token_type="Bearer",
+            expires_in=expires_in,
+            effective_scopes=effective,
+            provider_id=parsed.provider_id,
+            agent_id=parsed.agent_id,
+            scope_intersection=ScopeIntersection(
+                agent_approved=_str_list(si.agent_approved),
+                user_consented=_str_list(si.user_consented),
+                effective=_str_list(si.effective),
+            ),
+            expires_at=None if expires_in is None else time.time() + expires_in,
+        )
+
+    # ---------------------------------------------------------------- tokens
+
+    def token_for(self, provider: str | None) -> tuple[str | None, Token]:
+        """The token to use for ``provider`` (falling back to one set without a provider)."""
+        with self._lock:
+            key: str | None = provider
+            token = self.tokens.get(provider)
+            if token is None and provider is None and len(self.tokens) == 1:
+                key, token = next(iter(self.tokens.items()))
+            if token is None and provider is not None:
+                key, token = None, self.tokens.get(None)
+        if token is None:
+            target = f"provider {provider!r}" if provider else "this service"
+            raise ATHError(
+                "NO_TOKEN",
+                f"no ATH token for {target}: run authorize() and exchange_token() "
+                "(or finish_authorization()) first, or set_token().",
+            )
+        if token.is_expired():
+            raise ATHError(
+                "TOKEN_EXPIRED",
+                f"the ATH token for {token.provider_id or provider or 'this service'} expired "
+                "and was not sent; authorize() again to get a new one.",
+            )
+        return key, token
+
+    def forget_token(self, key: str | None, token: Token) -> None:
+        with self._lock:
+            if self.tokens.get(key) is token:
+                del self.tokens[key]
+
+    def set_token(
+        self,
+        access_token: str,
+        provider: str | None,
+        expires_in: int | None,
+        scopes: Sequence[str] | None,
+    ) -> Token:
+        if not isinstance(access_token, str) or not access_token.strip():
+            raise ATHError("INVALID_ARGUMENT", "set_token needs the access token string")
+        if provider is not None:
+            validate_provider_id(provider)
+        token = Token(
+            access_token=access_token,
+            token_type="Bearer",
+            expires_in=expires_in,
+            effective_scopes=list(scopes or []),
+            provider_id=provider,
+            agent_id=self.agent_id,
+            scope_intersection=None,
+            expires_at=None if expires_in is None else time.time() + expires_in,
+        )
+        with self._lock:
+            self.tokens[provider] = token
+        return token
+
+    def set_credentials(self, client_id: str, client_secret: str) -> None:
+        if not isinstance(client_id, str) or not client_id:
+            raise ATHError("INVALID_ARGUMENT", "client_id must be a non-empty string")
+        if not isinstance(client_secret, str) or not client_secret:
+            raise ATHError("INVALID_ARGUMENT", "client_secret must be a non-empty string")
+        with self._lock:
+            self.client_id, self.client_secret = client_id, client_secret
+            self.agent_status = None
+
+    def snapshot(self) -> StoredCredentials:
+        with self._lock:
+            return StoredCredentials(
+                base_url=self.base_url,
+                agent_id=self.agent_id,
+                mode=self.mode,
+                client_id=self.client_id,
+                client_secret=self.client_secret,
+                tokens={k: v for k, v in self.tokens.items() if k is not None},
+            )
+
+    def restore(self, stored: StoredCredentials, path: str) -> None:
+        if stored.base_url != self.base_url or stored.agent_id != self.agent_id:
+            raise ATHError(
+                "CREDENTIALS_MISMATCH",
+                f"{path} holds credentials of agent {stored.agent_id} at {stored.base_url}, but "
+                f"this client is agent {self.agent_id} at {self.base_url}; nothing was loaded.",
+            )
+        with self._lock:
+            self.client_id = stored.client_id
+            self.client_secret = stored.client_secret
+            self.agent_status = None
+            self.tokens = {k: v for k, v in stored.tokens.items() if not v.is_expired()}
+
+    # ---------------------------------------------------------------- API calls
+
+    def api_call(
+        self,
+        provider: str | None,
+        method: str,
+        path: str,
+        body: Any,
+        params: Mapping[str, Any] | None,
+        headers: Mapping[str, str] | None,
+    ) -> Flow[APIResponse]:
+        """A proxied (gateway, ``provider`` given) or native (``provider`` None) API call."""
+        verb = method.upper() if isinstance(method, str) else ""
+        if verb not in METHODS:
+            raise ATHError(
+                "INVALID_ARGUMENT", f"method {method!r} is not one of {', '.join(sorted(METHODS))}"
+            )
+        relative = safe_relative_path(path)
+        if self.mode == "gateway":
+            assert provider is not None
+            prefix = f"{self.base_url}/ath/proxy/{validate_provider_id(provider)}/"
+        else:
+            with self._lock:
+                api_base = self.api_base
+            if api_base is None:
+                raise ATHError(
+                    "NOT_DISCOVERED",
+                    "api() needs the service's api_base: call discover() first.",
+                )
+            prefix = api_base + "/"
+        key, token = self.token_for(provider)
+        if headers is not None:
+            headers = _mapping(headers, "headers")
+            reserved = {h.lower() for h in headers} & {"authorization", "x-ath-agent-id", "host"}
+            if reserved:
+                raise ATHError(
+                    "INVALID_ARGUMENT",
+                    f"headers must not set {sorted(reserved)}; the client sets them itself",
+                )
+        merged = {
+            **(headers or {}),
+            "Authorization": f"Bearer {token.access_token}",
+            "X-ATH-Agent-ID": self.agent_id,
+        }
+        try:
+            request = self.http.build_request(
+                verb,
+                prefix + relative,
+                json=body if body is not None else None,
+                params=params,
+                headers=merged,
+            )
+        except (TypeError, ValueError) as exc:
+            raise ATHError(
+                "INVALID_ARGUMENT", f"cannot build the request: {type(exc).__name__}: {exc}"
+            ) from None
+        if not str(request.url).startswith(prefix):
+            raise ATHError(
+                "INSECURE_TRANSPORT",
+                f"refusing to send the token outside {prefix} (path {path!r})",
+            )
+        response = yield from self.send(request, idempotent=verb in SAFE_METHODS)
+        result = APIResponse(
+            status_code=response.status_code,
+            headers=response.headers,
+            content=response.content,
+        )
+        if response.is_success:
+            return result
+        error = ath_error_body(response)
+        if error is not None and str(error.get("code")) in PROTOCOL_CODES:
+            if error["code"] in TOKEN_GONE:
+                self.forget_token(key, token)
+            raise error_from_response(response, f"{verb} {path}", self._secrets())
+        snippet = body_snippet(response, self._secrets())
+        raise ATHError(
+            "UPSTREAM_ERROR",
+            f"{verb} {path}: the API answered HTTP {response.status_code}"
+            + (f": {snippet}" if snippet else ""),
+            status=response.status_code,
+            details={"body": snippet, "headers": dict(response.headers)},
+        )
+
+    # ---------------------------------------------------------------- revocation
+
+    def revoke(self, provider: str | None, *, all_tokens: bool) -> Flow[list[str | None]]:
+        client_id, client_secret = self._credentials()
+        with self._lock:
+            if all_tokens:
+                targets = list(self.tokens.items())
+            elif provider in self.tokens:
+                targets = [(provider, self.tokens[provider])]
+            else:
+                raise ATHError("NO_TOKEN", f"no ATH token held for provider {provider!r}")
+        revoked: list[str | None] = []
+        for key, token in targets:
+            body = TokenRevocationRequest(
+                client_id=client_id, client_secret=client_secret, token=token.access_token
+            )
+            yield from self._call(revoke_token._get_kwargs(body=body), "revoke", idempotent=False)
+            self.forget_token(key, token)
+            revoked.append(key)
+        return revoked
+
+
+def iso_or_none(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()

@@ -1,0 +1,110 @@
+"""The one exception type of ath-sdk and the table of its codes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+__all__ = ["CLIENT_CODES", "PROTOCOL_CODES", "ATHError"]
+
+#: Error codes defined by ATH v0.1; servers send them in ``{"code", "message"}`` bodies.
+PROTOCOL_CODES: Final[Mapping[str, str]] = {
+    "INVALID_ATTESTATION": "The server rejected the agent attestation JWT "
+    "(signature, audience, expiry, replayed jti, or unknown agent key).",
+    "AGENT_NOT_REGISTERED": "The server does not know this client_id; register() again.",
+    "AGENT_UNAPPROVED": "The agent's registration is pending or was denied app-side.",
+    "PROVIDER_NOT_APPROVED": "The agent is not approved for this provider.",
+    "SCOPE_NOT_APPROVED": "A requested scope lies outside the agent's approved scopes.",
+    "SESSION_NOT_FOUND": "Unknown or already used authorization session.",
+    "SESSION_EXPIRED": "The authorization session expired (sessions last at most 10 minutes).",
+    "STATE_MISMATCH": "The OAuth state did not match the one this authorization started with.",
+    "TOKEN_INVALID": "The ATH token is unknown or malformed.",
+    "TOKEN_EXPIRED": "The ATH token expired; authorize() again.",
+    "TOKEN_REVOKED": "The ATH token was revoked; authorize() again.",
+    "AGENT_IDENTITY_MISMATCH": "The token belongs to another agent.",
+    "PROVIDER_MISMATCH": "The token was issued for another provider.",
+    "USER_DENIED": "The user denied consent.",
+    "OAUTH_ERROR": "The provider's OAuth server reported an error.",
+    "INTERNAL_ERROR": "The server failed internally.",
+}
+
+#: Codes raised by the SDK itself (no server involved, or the server's answer was unusable).
+CLIENT_CODES: Final[Mapping[str, str]] = {
+    "NOT_REGISTERED": "No client credentials yet: call register(), load_credentials() "
+    "or set_credentials() first.",
+    "NO_TOKEN": "No ATH token for this provider: authorize() and exchange_token() first, "
+    "or set_token().",
+    "NOT_DISCOVERED": "Native mode needs the service's api_base: call discover() first.",
+    "TOKEN_EXPIRED": "The held token passed its expiry; it was not sent. authorize() again.",
+    "ALREADY_REGISTERED": "The server answered 409: this agent_id is registered already. "
+    "Load the credentials saved from that registration.",
+    "REGISTRATION_DENIED": "The server denied the registration app-side.",
+    "STATE_MISMATCH": "The redirect's state does not match the authorization it claims to finish.",
+    "SESSION_NOT_FOUND": "The redirect names no authorization this client started.",
+    "USER_DENIED": "The redirect reports that the user denied consent.",
+    "PKCE_MISSING": "The authorization_url lacks code_challenge with "
+    "code_challenge_method=S256; the SDK refuses to send a user there.",
+    "TOKEN_MISMATCH": "The token response does not match the request "
+    "(token type, agent, provider or scopes).",
+    "INVALID_ARGUMENT": "An argument is malformed (provider id, path, scopes, URL, ...).",
+    "INVALID_KEY": "The private key is not an EC P-256 key usable for ES256.",
+    "INSECURE_TRANSPORT": "Plain http outside loopback, or a token would leave its origin.",
+    "CONNECTION_ERROR": "The server could not be reached, or the connection broke.",
+    "TIMEOUT": "The server did not answer in time (connect, read, write or pool timeout).",
+    "TLS_ERROR": "The TLS handshake or certificate verification failed.",
+    "RATE_LIMITED": "HTTP 429 with no ATH error body, after the allowed retries.",
+    "HTTP_ERROR": "A non-2xx answer without an ATH error body (HTML page, empty body, ...).",
+    "INVALID_RESPONSE": "A 2xx answer that is not the JSON object the protocol defines.",
+    "RESPONSE_TOO_LARGE": "The answer exceeded max_response_bytes.",
+    "UPSTREAM_ERROR": "The proxied or native API answered with a non-2xx status.",
+    "CLIENT_CLOSED": "The client was closed; create a new one.",
+    "CREDENTIALS_NOT_FOUND": "The credentials file does not exist.",
+    "CREDENTIALS_INVALID": "The credentials file is corrupt or of an unknown format version.",
+    "CREDENTIALS_MISMATCH": "The credentials file belongs to another server URL or agent_id.",
+    "CREDENTIALS_INSECURE": "The credentials file is readable or writable by other users.",
+    "CREDENTIALS_WRITE_FAILED": "The credentials file could not be written; "
+    "the previous file, if any, is unchanged.",
+}
+
+
+class ATHError(Exception):
+    """Every failure ath-sdk reports.
+
+    ``code`` is an ATH protocol code passed through from the server, or one of the
+    client-side codes in :data:`CLIENT_CODES`; ``message`` says what happened and what
+    to do; ``status`` is the HTTP status when there was a response; ``details`` carries
+    structured extras (never secrets).
+    """
+
+    code: str
+    message: str
+    status: int | None
+    details: dict[str, Any]
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        status: int | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(code, message)
+        self.code = code
+        self.message = message
+        self.status = status
+        self.details = dict(details or {})
+
+    def __str__(self) -> str:
+        status = f" (HTTP {self.status})" if self.status is not None else ""
+        return f"[{self.code}] {self.message}{status}"
+
+    def __repr__(self) -> str:
+        return f"ATHError(code={self.code!r}, status={self.status!r}, message={self.message!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (self.code, self.message, self.status, self.details))
+
+
+def _rebuild(code: str, message: str, status: int | None, details: dict[str, Any]) -> ATHError:
+    return ATHError(code, message, status=status, details=details)

@@ -1,0 +1,81 @@
+"""Retry policy as pure functions, shared by the sync and async clients."""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import time
+from dataclasses import dataclass
+from typing import Final
+
+import httpx
+
+__all__ = ["RETRYABLE_STATUSES", "RetryPolicy", "parse_retry_after"]
+
+RETRYABLE_STATUSES: Final = frozenset({429, 502, 503, 504})
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:  # pragma: no cover - older Pythons
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """When and how long to wait before trying a request again.
+
+    Idempotent requests are retried on transport errors and on 429/502/503/504;
+    other requests only when the connection was never made (so the server never
+    saw them). Backoff is capped exponential with full jitter; a Retry-After header
+    is honoured up to ``max_retry_after`` seconds (longer waits are not retried).
+    ``max_retries=0`` disables retries.
+    """
+
+    max_retries: int = 2
+    backoff_base: float = 0.25
+    backoff_max: float = 8.0
+    max_retry_after: float = 30.0
+
+    def __post_init__(self) -> None:
+        if self.max_retries < 0:
+            raise ValueError("max_retries must be >= 0")
+
+    def backoff(self, attempt: int, rng: random.Random | None = None) -> float:
+        ceiling = min(self.backoff_max, self.backoff_base * (2**attempt))
+        return (rng or _RNG).uniform(0.0, ceiling)
+
+    def delay_for(
+        self,
+        attempt: int,
+        outcome: httpx.Response | BaseException,
+        *,
+        idempotent: bool,
+    ) -> float | None:
+        """Seconds to sleep before retry number ``attempt + 1``, or None to stop."""
+        if attempt >= self.max_retries:
+            return None
+        if isinstance(outcome, BaseException):
+            never_sent = isinstance(outcome, httpx.ConnectError | httpx.ConnectTimeout)
+            if isinstance(outcome, httpx.TransportError) and (idempotent or never_sent):
+                return self.backoff(attempt)
+            return None
+        if not idempotent or outcome.status_code not in RETRYABLE_STATUSES:
+            return None
+        retry_after = parse_retry_after(outcome.headers.get("retry-after"))
+        if retry_after is not None:
+            return retry_after if retry_after <= self.max_retry_after else None
+        return self.backoff(attempt)
+
+
+_RNG: Final = random.SystemRandom()

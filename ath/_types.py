@@ -1,0 +1,189 @@
+"""Result types handed to users. Secrets are kept out of every repr."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+__all__ = [
+    "APIResponse",
+    "AgentStatusInfo",
+    "Authorization",
+    "CallbackResult",
+    "ProviderApproval",
+    "Registration",
+    "ScopeIntersection",
+    "Token",
+]
+
+
+def mask(secret: str | None) -> str:
+    """A fixed placeholder that reveals neither the value nor its length."""
+    return "None" if secret is None else "'***'"
+
+
+@dataclass(frozen=True)
+class ProviderApproval:
+    """App-side decision for one provider (Phase A)."""
+
+    provider_id: str
+    approved_scopes: list[str]
+    denied_scopes: list[str]
+    denial_reason: str | None = None
+
+
+@dataclass(frozen=True, repr=False)
+class Registration:
+    """Answer to ``register()``: the client credentials and the app-side decision."""
+
+    client_id: str
+    client_secret: str
+    agent_status: str
+    approved_providers: list[ProviderApproval]
+    approval_expires: datetime | None
+
+    @property
+    def approved(self) -> bool:
+        return self.agent_status == "approved"
+
+    @property
+    def pending(self) -> bool:
+        return self.agent_status == "pending"
+
+    def __repr__(self) -> str:
+        return (
+            f"Registration(client_id={self.client_id!r}, client_secret={mask(self.client_secret)}, "
+            f"agent_status={self.agent_status!r}, approved_providers={self.approved_providers!r}, "
+            f"approval_expires={self.approval_expires!r})"
+        )
+
+
+@dataclass(frozen=True)
+class AgentStatusInfo:
+    """Answer to ``registration_status()`` (``GET /ath/agents/{client_id}``)."""
+
+    client_id: str
+    agent_id: str
+    agent_status: str
+    approved_providers: list[ProviderApproval]
+    approval_expires: datetime | None
+
+
+@dataclass(frozen=True, repr=False)
+class Authorization:
+    """Answer to ``authorize()``: where to send the user, and what this client keeps."""
+
+    authorization_url: str
+    ath_session_id: str
+    provider_id: str
+    scopes: list[str]
+    state: str
+    redirect_uri: str | None
+    created_at: float = field(default_factory=time.time)
+
+    def __repr__(self) -> str:
+        return (
+            f"Authorization(provider_id={self.provider_id!r}, scopes={self.scopes!r}, "
+            f"ath_session_id={self.ath_session_id!r}, "
+            f"authorization_url={self.authorization_url!r}, "
+            f"redirect_uri={self.redirect_uri!r}, state={mask(self.state)})"
+        )
+
+
+@dataclass(frozen=True)
+class ScopeIntersection:
+    """How the effective scopes were derived: approved ∩ consented ∩ requested."""
+
+    agent_approved: list[str]
+    user_consented: list[str]
+    effective: list[str]
+
+
+@dataclass(frozen=True, repr=False)
+class Token:
+    """An ATH access token bound to (agent, user, provider, scopes)."""
+
+    access_token: str
+    token_type: str
+    expires_in: int | None
+    effective_scopes: list[str]
+    provider_id: str | None
+    agent_id: str | None
+    scope_intersection: ScopeIntersection | None
+    expires_at: float | None
+
+    def is_expired(self, leeway: float = 0.0) -> bool:
+        """True when the token expires within ``leeway`` seconds from now."""
+        return self.expires_at is not None and time.time() + leeway >= self.expires_at
+
+    def __repr__(self) -> str:
+        return (
+            f"Token(provider_id={self.provider_id!r}, access_token={mask(self.access_token)}, "
+            f"token_type={self.token_type!r}, effective_scopes={self.effective_scopes!r}, "
+            f"expires_in={self.expires_in!r}, agent_id={self.agent_id!r})"
+        )
+
+
+@dataclass(frozen=True, repr=False)
+class CallbackResult:
+    """What a redirect back from consent carries."""
+
+    code: str | None
+    state: str | None
+    session_id: str | None
+    success: bool
+    error: str | None
+    error_description: str | None
+
+    def __repr__(self) -> str:
+        return (
+            f"CallbackResult(session_id={self.session_id!r}, success={self.success!r}, "
+            f"error={self.error!r}, code={mask(self.code)}, state={mask(self.state)})"
+        )
+
+
+@dataclass(frozen=True)
+class APIResponse:
+    """The raw form of a proxied or native API answer."""
+
+    status_code: int
+    headers: Mapping[str, str]
+    content: bytes = field(repr=False)
+
+    @property
+    def text(self) -> str:
+        try:
+            return self.content.decode(_charset(self.headers), errors="replace")
+        except LookupError:  # an unknown charset name
+            return self.content.decode("utf-8", errors="replace")
+
+    @property
+    def is_json(self) -> bool:
+        ctype = self.headers.get("content-type", "").split(";")[0].strip().lower()
+        return ctype == "application/json" or ctype.endswith("+json")
+
+    def json(self) -> Any:
+        return json.loads(self.content)
+
+    def data(self) -> Any:
+        """Parsed JSON for a JSON answer, text otherwise, ``None`` when empty."""
+        if not self.content:
+            return None
+        if self.is_json:
+            try:
+                return self.json()
+            except ValueError:
+                return self.text
+        return self.text
+
+
+def _charset(headers: Mapping[str, str]) -> str:
+    for part in headers.get("content-type", "").split(";")[1:]:
+        name, _, value = part.strip().partition("=")
+        if name.lower() == "charset" and value:
+            return value.strip('"')
+    return "utf-8"
