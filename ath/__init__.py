@@ -25,6 +25,7 @@ from ath._client import (
 from ath._core import parse_callback
 from ath._errors import CLIENT_CODES, PROTOCOL_CODES, ATHError
 from ath._identity import agent_identity_document
+from ath._oauth import OAuthRequest, OAuthToken, start_authorization
 from ath._pkce import PKCEPair, code_challenge_s256, generate_code_verifier, generate_state
 from ath._retry import RetryPolicy
 from ath._types import (
@@ -53,6 +54,8 @@ __all__ = [
     "AttestationSigner",
     "Authorization",
     "CallbackResult",
+    "OAuthRequest",
+    "OAuthToken",
     "PKCEPair",
     "ProviderApproval",
     "Registration",
@@ -67,4 +70,5 @@ __all__ = [
     "generate_state",
     "parse_callback",
     "public_jwk",
+    "start_authorization",
 ]

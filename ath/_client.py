@@ -29,6 +29,7 @@ from ath._core import (
 )
 from ath._credentials import read_credentials, write_credentials
 from ath._errors import ATHError
+from ath._oauth import OAuthRequest, OAuthToken
 from ath._retry import RetryPolicy
 from ath._types import AgentStatusInfo, APIResponse, Authorization, Registration, Token
 
@@ -568,6 +569,22 @@ class ATHNativeClient(_SyncBase):
         """Like ``api`` but returns status, headers and bytes."""
         return self._run(self._core.api_call(None, method, path, body, params, headers))
 
+    def oauth_start(
+        self,
+        client_id: str,
+        redirect_uri: str,
+        scopes: Sequence[str],
+        resource: str | None = None,
+    ) -> OAuthRequest:
+        """Plain OAuth (agent-aware level): consent URL at the discovered endpoint."""
+        return self._core.oauth_start(client_id, redirect_uri, scopes, resource)
+
+    def oauth_finish(
+        self, request: OAuthRequest, callback_url: str, client_secret: str | None = None
+    ) -> OAuthToken:
+        """Plain OAuth: check state, redeem the code with the PKCE verifier."""
+        return self._run(self._core.oauth_finish(request, callback_url, client_secret))
+
 
 class AsyncATHNativeClient(_AsyncBase):
     """Asynchronous client for an ATH-native service."""
@@ -602,3 +619,19 @@ class AsyncATHNativeClient(_AsyncBase):
     ) -> APIResponse:
         """Like ``api`` but returns status, headers and bytes."""
         return await self._run(self._core.api_call(None, method, path, body, params, headers))
+
+    def oauth_start(
+        self,
+        client_id: str,
+        redirect_uri: str,
+        scopes: Sequence[str],
+        resource: str | None = None,
+    ) -> OAuthRequest:
+        """Plain OAuth (agent-aware level): consent URL at the discovered endpoint."""
+        return self._core.oauth_start(client_id, redirect_uri, scopes, resource)
+
+    async def oauth_finish(
+        self, request: OAuthRequest, callback_url: str, client_secret: str | None = None
+    ) -> OAuthToken:
+        """Plain OAuth: check state, redeem the code with the PKCE verifier."""
+        return await self._run(self._core.oauth_finish(request, callback_url, client_secret))

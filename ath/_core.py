@@ -59,6 +59,7 @@ from ath_sdk_client.types import UNSET, Unset
 from ath._attestation import AttestationSigner
 from ath._credentials import StoredCredentials
 from ath._errors import PROTOCOL_CODES, ATHError
+from ath._oauth import OAuthRequest, OAuthToken, start_authorization
 from ath._pkce import generate_state, states_equal
 from ath._retry import RetryPolicy
 from ath._types import (
@@ -435,6 +436,7 @@ class ClientCore:
         self.client_secret: str | None = None
         self.agent_status: str | None = None
         self.api_base: str | None = None
+        self.oauth_endpoints: tuple[str, str] | None = None
         self.tokens: dict[str | None, Token] = {}
         self.sessions: dict[str, Authorization] = {}
 
@@ -537,6 +539,10 @@ class ClientCore:
         )
         with self._lock:
             self.api_base = api_base
+            self.oauth_endpoints = (
+                str(doc.auth.authorization_endpoint),
+                str(doc.auth.token_endpoint),
+            )
         return doc
 
     # ---------------------------------------------------------------- registration
@@ -1016,6 +1022,89 @@ class ClientCore:
             + (f": {snippet}" if snippet else ""),
             status=response.status_code,
             details={"body": snippet, "headers": dict(response.headers)},
+        )
+
+    # ---------------------------------------------------------------- plain OAuth (native)
+
+    def oauth_start(
+        self, client_id: str, redirect_uri: str, scopes: Sequence[str], resource: str | None
+    ) -> OAuthRequest:
+        with self._lock:
+            endpoints = self.oauth_endpoints
+        if endpoints is None:
+            raise ATHError("NOT_DISCOVERED", "oauth_start() needs discover() first")
+        return start_authorization(
+            endpoints[0],
+            client_id=client_id,
+            redirect_uri=redirect_uri,
+            scopes=validate_scopes(scopes),
+            resource=resource,
+        )
+
+    def oauth_finish(
+        self, request: OAuthRequest, callback_url: str, client_secret: str | None
+    ) -> Flow[OAuthToken]:
+        """Redeem the redirect at the token endpoint (form-encoded, PKCE verifier)."""
+        with self._lock:
+            endpoints = self.oauth_endpoints
+        if endpoints is None:
+            raise ATHError("NOT_DISCOVERED", "oauth_finish() needs discover() first")
+        token_endpoint = normalize_base_url(
+            endpoints[1], allow_insecure_http=self.allow_insecure_http, what="token_endpoint"
+        )
+        callback = parse_callback(callback_url)
+        if callback.state is None or not states_equal(request.state, callback.state):
+            raise ATHError(
+                "STATE_MISMATCH",
+                "oauth_finish: the redirect's state does not match the request; start over.",
+            )
+        if callback.error is not None:
+            code = "USER_DENIED" if callback.error == "access_denied" else "OAUTH_ERROR"
+            raise ATHError(code, f"oauth_finish: consent ended with {callback.error!r}")
+        if not callback.code:
+            raise ATHError("INVALID_ARGUMENT", "oauth_finish: the redirect carries no code")
+        form = {
+            "grant_type": "authorization_code",
+            "code": callback.code,
+            "redirect_uri": request.redirect_uri,
+            "client_id": request.client_id,
+            "code_verifier": request.code_verifier,
+        }
+        headers = {"Accept": "application/json"}
+        if client_secret:
+            headers["Authorization"] = _basic_auth(request.client_id, client_secret)
+        http_request = self.http.build_request("POST", token_endpoint, data=form, headers=headers)
+        response = yield from self.send(http_request, idempotent=False)
+        if not response.is_success:
+            data = _json_object(response) or {}
+            if isinstance(data.get("error"), str):
+                raise ATHError(
+                    "OAUTH_ERROR",
+                    f"oauth_finish: the token endpoint answered {data['error']!r}"
+                    + (
+                        f" ({data.get('error_description')})"
+                        if data.get("error_description")
+                        else ""
+                    ),
+                    status=response.status_code,
+                    details={"error": data["error"]},
+                )
+            raise error_from_response(response, "oauth_finish", (client_secret,))
+        answer = _json_object(response)
+        if answer is None or not isinstance(answer.get("access_token"), str):
+            raise ATHError(
+                "INVALID_RESPONSE", "oauth_finish: the token endpoint's answer has no access_token"
+            )
+        expires_in = answer.get("expires_in")
+        return OAuthToken(
+            access_token=answer["access_token"],
+            token_type=str(answer.get("token_type", "Bearer")),
+            expires_in=expires_in if isinstance(expires_in, int) else None,
+            scope=answer.get("scope") if isinstance(answer.get("scope"), str) else None,
+            refresh_token=answer.get("refresh_token")
+            if isinstance(answer.get("refresh_token"), str)
+            else None,
+            raw=answer,
         )
 
     # ---------------------------------------------------------------- revocation
