@@ -1,0 +1,48 @@
+"""Command line of ``python -m codegen``: ``generate --out DIR``, ``check`` and ``spec``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from codegen._util import CodegenError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m codegen",
+        description="Generate and check ath-sdk code and artifacts from spec/openapi.yaml.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    gen = commands.add_parser(
+        "generate", help="write ath_sdk_client and ath_sdk_models into a folder"
+    )
+    gen.add_argument("--out", type=Path, required=True, help="target folder, e.g. generated")
+    commands.add_parser(
+        "check", help="fail if generated/ or spec/dist/ differ from a fresh generation"
+    )
+    commands.add_parser(
+        "spec", help="validate and lint spec/openapi.yaml, then write spec/dist/ (bundled)"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "generate":
+            from codegen.generate import generate
+
+            return generate(args.out)
+        if args.command == "check":
+            from codegen.check import check
+
+            return check()
+        from codegen.spec import spec
+
+        return spec()
+    except CodegenError as exc:
+        print(f"codegen {args.command}: error: {exc}", file=sys.stderr)
+        return 1

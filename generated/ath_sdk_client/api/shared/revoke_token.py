@@ -1,0 +1,217 @@
+from http import HTTPStatus
+from typing import Any, cast
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...models.ath_error import ATHError
+from ...models.token_revocation_request import TokenRevocationRequest
+from ...types import Response
+
+
+def _get_kwargs(
+    *,
+    body: TokenRevocationRequest,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/ath/revoke",
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ATHError | Any:
+    if response.status_code == 200:
+        response_200 = cast(Any, None)
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ATHError.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ATHError.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ATHError.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ATHError.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 429:
+        response_429 = ATHError.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = ATHError.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 502:
+        response_502 = ATHError.from_dict(response.json())
+
+        return response_502
+
+    if response.status_code == 503:
+        response_503 = ATHError.from_dict(response.json())
+
+        return response_503
+
+    response_default = ATHError.from_dict(response.json())
+
+    return response_default
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ATHError | Any]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: TokenRevocationRequest,
+) -> Response[ATHError | Any]:
+    """Revoke an ATH access token
+
+     Makes an ATH access token unusable at once (RFC 7009 semantics). The agent authenticates with its
+    client credentials in the body. An unknown, expired or already revoked token still gets `200`, so
+    the answer reveals nothing about the token.
+
+    Args:
+        body (TokenRevocationRequest): Body of `POST /ath/revoke`; the client authenticates with
+            its credentials (RFC 7009).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ATHError | Any]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient | Client,
+    body: TokenRevocationRequest,
+) -> ATHError | Any | None:
+    """Revoke an ATH access token
+
+     Makes an ATH access token unusable at once (RFC 7009 semantics). The agent authenticates with its
+    client credentials in the body. An unknown, expired or already revoked token still gets `200`, so
+    the answer reveals nothing about the token.
+
+    Args:
+        body (TokenRevocationRequest): Body of `POST /ath/revoke`; the client authenticates with
+            its credentials (RFC 7009).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ATHError | Any
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient | Client,
+    body: TokenRevocationRequest,
+) -> Response[ATHError | Any]:
+    """Revoke an ATH access token
+
+     Makes an ATH access token unusable at once (RFC 7009 semantics). The agent authenticates with its
+    client credentials in the body. An unknown, expired or already revoked token still gets `200`, so
+    the answer reveals nothing about the token.
+
+    Args:
+        body (TokenRevocationRequest): Body of `POST /ath/revoke`; the client authenticates with
+            its credentials (RFC 7009).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ATHError | Any]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient | Client,
+    body: TokenRevocationRequest,
+) -> ATHError | Any | None:
+    """Revoke an ATH access token
+
+     Makes an ATH access token unusable at once (RFC 7009 semantics). The agent authenticates with its
+    client credentials in the body. An unknown, expired or already revoked token still gets `200`, so
+    the answer reveals nothing about the token.
+
+    Args:
+        body (TokenRevocationRequest): Body of `POST /ath/revoke`; the client authenticates with
+            its credentials (RFC 7009).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ATHError | Any
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+        )
+    ).parsed

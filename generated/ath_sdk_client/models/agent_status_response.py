@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.agent_status import AgentStatus
+
+if TYPE_CHECKING:
+    from ..models.provider_approval import ProviderApproval
+
+
+T = TypeVar("T", bound="AgentStatusResponse")
+
+
+@_attrs_define
+class AgentStatusResponse:
+    """Answer of `GET /ath/agents/{client_id}`: the registration's current status. Never contains the client secret.
+
+    Attributes:
+        client_id (str): Identifier of the registration.
+        agent_id (str): The registered agent's canonical URI.
+        agent_status (AgentStatus): Registration status of an agent.
+        approved_providers (list[ProviderApproval]): Current approval per provider.
+        approval_expires (datetime.datetime): When the registration expires (ISO 8601 / RFC 3339).
+    """
+
+    client_id: str
+    agent_id: str
+    agent_status: AgentStatus
+    approved_providers: list[ProviderApproval]
+    approval_expires: datetime.datetime
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        client_id = self.client_id
+
+        agent_id = self.agent_id
+
+        agent_status = self.agent_status.value
+
+        approved_providers = []
+        for approved_providers_item_data in self.approved_providers:
+            approved_providers_item = approved_providers_item_data.to_dict()
+            approved_providers.append(approved_providers_item)
+
+        approval_expires = self.approval_expires.isoformat()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "client_id": client_id,
+                "agent_id": agent_id,
+                "agent_status": agent_status,
+                "approved_providers": approved_providers,
+                "approval_expires": approval_expires,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.provider_approval import ProviderApproval  # noqa: PLC0415
+
+        d = dict(src_dict)
+        client_id = d.pop("client_id")
+
+        agent_id = d.pop("agent_id")
+
+        agent_status = AgentStatus(d.pop("agent_status"))
+
+        approved_providers = []
+        _approved_providers = d.pop("approved_providers")
+        for approved_providers_item_data in _approved_providers:
+            approved_providers_item = ProviderApproval.from_dict(approved_providers_item_data)
+
+            approved_providers.append(approved_providers_item)
+
+        approval_expires = datetime.datetime.fromisoformat(d.pop("approval_expires"))
+
+        agent_status_response = cls(
+            client_id=client_id,
+            agent_id=agent_id,
+            agent_status=agent_status,
+            approved_providers=approved_providers,
+            approval_expires=approval_expires,
+        )
+
+        agent_status_response.additional_properties = d
+        return agent_status_response
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="AuthorizationRequest")
+
+
+@_attrs_define
+class AuthorizationRequest:
+    """Body of `POST /ath/authorize` (Phase B). PKCE is created by the implementer, not the agent.
+
+    Attributes:
+        client_id (str): The client id from registration.
+        agent_attestation (str): A fresh attestation JWT of the registered agent.
+        provider_id (str): The provider to authorize.
+        scopes (list[str]): Scopes to request; each must have been approved for this provider.
+        state (str): Opaque CSRF value from a CSPRNG with at least 128 bits of entropy; checked by the implementer on
+            the OAuth callback.
+        user_redirect_uri (str | Unset): Where to send the user after consent; must equal one of the registered
+            `redirect_uris`.
+        resource (str | Unset): Target resource server (RFC 8707 resource indicator).
+    """
+
+    client_id: str
+    agent_attestation: str
+    provider_id: str
+    scopes: list[str]
+    state: str
+    user_redirect_uri: str | Unset = UNSET
+    resource: str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        client_id = self.client_id
+
+        agent_attestation = self.agent_attestation
+
+        provider_id = self.provider_id
+
+        scopes = self.scopes
+
+        state = self.state
+
+        user_redirect_uri = self.user_redirect_uri
+
+        resource = self.resource
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "client_id": client_id,
+                "agent_attestation": agent_attestation,
+                "provider_id": provider_id,
+                "scopes": scopes,
+                "state": state,
+            }
+        )
+        if user_redirect_uri is not UNSET:
+            field_dict["user_redirect_uri"] = user_redirect_uri
+        if resource is not UNSET:
+            field_dict["resource"] = resource
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        client_id = d.pop("client_id")
+
+        agent_attestation = d.pop("agent_attestation")
+
+        provider_id = d.pop("provider_id")
+
+        scopes = cast(list[str], d.pop("scopes"))
+
+        state = d.pop("state")
+
+        user_redirect_uri = d.pop("user_redirect_uri", UNSET)
+
+        resource = d.pop("resource", UNSET)
+
+        authorization_request = cls(
+            client_id=client_id,
+            agent_attestation=agent_attestation,
+            provider_id=provider_id,
+            scopes=scopes,
+            state=state,
+            user_redirect_uri=user_redirect_uri,
+            resource=resource,
+        )
+
+        authorization_request.additional_properties = d
+        return authorization_request
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

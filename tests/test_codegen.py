@@ -1,0 +1,335 @@
+"""Code generation: generated/ and spec/dist/ are current, deterministic and usable."""
+
+from __future__ import annotations
+
+import importlib
+import shutil
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pydantic
+import pytest
+
+import ath_sdk_models
+from codegen._config import (
+    CLIENT_CONFIG,
+    CODEGEN_DIR,
+    DEFAULT_CLIENT_TIMEOUT_SECONDS,
+    GENERATED_DIR,
+    PACKAGES,
+    REPO_ROOT,
+    RUFF_CHECK_ARGS,
+    RUFF_FORMAT_ARGS,
+    SPEC_PATH,
+)
+from codegen._util import CodegenError, check_operation_ids, load_spec, load_yaml_text
+from codegen.check import compare_trees, dist_drift, generated_drift
+from codegen.cli import main
+from codegen.generate import build_all
+from codegen.spec import expected_dist
+
+OPERATION_MODULES = {
+    "shared": (
+        "register_agent",
+        "get_agent_status",
+        "authorize",
+        "oauth_callback",
+        "exchange_token",
+        "revoke_token",
+    ),
+    "gateway": (
+        "get_gateway_discovery",
+        "proxy_get",
+        "proxy_post",
+        "proxy_put",
+        "proxy_patch",
+        "proxy_delete",
+        "proxy_head",
+        "proxy_options",
+    ),
+    "native": ("get_service_discovery",),
+}
+# HEAD responses have no body, so openapi-python-client emits only the *_detailed functions.
+BODYLESS = frozenset({"proxy_head"})
+
+
+@pytest.fixture(scope="module")
+def spec() -> dict[str, Any]:
+    return load_spec(SPEC_PATH)
+
+
+def _examples(spec: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (name, example)
+        for name, schema in spec["components"]["schemas"].items()
+        if schema.get("type") == "object"
+        for example in schema.get("examples", [])
+    ]
+
+
+# --- freshness and determinism ------------------------------------------------------------
+
+
+def test_generated_dir_is_up_to_date() -> None:
+    drift = generated_drift()
+    assert not drift, "run `make generate`:\n" + drift.report()
+
+
+def test_spec_dist_is_up_to_date_and_equals_source(spec: dict[str, Any]) -> None:
+    drift = dist_drift()
+    assert not drift, "run `make spec`:\n" + drift.report()
+    dist = expected_dist()
+    (yaml_path, yaml_text), (json_path, json_text) = dist.items()
+    assert yaml_path.name == "openapi.yaml"
+    assert json_path.name == "openapi.json"
+    assert load_yaml_text(yaml_text) == spec
+    assert load_yaml_text(json_text) == spec
+
+
+def test_generation_is_deterministic(tmp_path: Path) -> None:
+    first, second = tmp_path / "one", tmp_path / "two"
+    build_all(first)
+    build_all(second)
+    drift = compare_trees(first, second)
+    assert not drift, drift.report()
+    for package in PACKAGES:
+        assert (first / package / "py.typed").is_file()
+        assert not list((first / package).rglob(".ruff_cache"))
+
+
+def test_check_detects_drift(tmp_path: Path) -> None:
+    copy = tmp_path / "generated"
+    for package in PACKAGES:
+        shutil.copytree(GENERATED_DIR / package, copy / package)
+    assert not compare_trees(GENERATED_DIR, copy)
+    client_py = copy / "ath_sdk_client" / "client.py"
+    client_py.write_text(client_py.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    (copy / "ath_sdk_models" / "py.typed").unlink()
+    (copy / "ath_sdk_models" / "stray.py").write_text("", encoding="utf-8")
+    drift = compare_trees(copy, GENERATED_DIR)
+    assert list(drift.changed) == ["ath_sdk_client/client.py"]
+    assert "-# edited" in drift.changed["ath_sdk_client/client.py"]
+    assert drift.missing == ["ath_sdk_models/py.typed"]
+    assert drift.unexpected == ["ath_sdk_models/stray.py"]
+    assert "changed: ath_sdk_client/client.py" in drift.report()
+
+
+def test_cli_check_passes_and_reports(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check"]) == 0
+    out = capsys.readouterr().out
+    assert "generated/ is up to date" in out
+    assert "spec/dist/ is up to date" in out
+
+
+def test_cli_module_entry_point() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "codegen", "--help"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0
+    for command in ("generate", "check", "spec"):
+        assert command in proc.stdout
+
+
+def test_duplicate_operation_ids_are_refused(spec: dict[str, Any]) -> None:
+    assert len(check_operation_ids(spec)) == 15
+    broken = {"paths": {"/a": {"get": {"operationId": "x"}}, "/b": {"post": {"operationId": "x"}}}}
+    with pytest.raises(CodegenError, match="already used"):
+        check_operation_ids(broken)
+
+
+def test_ruff_post_hooks_match_codegen_settings() -> None:
+    config = load_yaml_text(CLIENT_CONFIG.read_text(encoding="utf-8"))
+    assert config["package_name_override"] == "ath_sdk_client"
+    assert config["post_hooks"] == [
+        " ".join(("ruff", *RUFF_CHECK_ARGS, ".")),
+        " ".join(("ruff", *RUFF_FORMAT_ARGS, ".")),
+    ]
+    assert "--isolated" in RUFF_CHECK_ARGS
+    assert "--isolated" in RUFF_FORMAT_ARGS
+
+
+def test_node_tools_are_pinned_exactly() -> None:
+    package = load_yaml_text((CODEGEN_DIR / "package.json").read_text(encoding="utf-8"))
+    assert package["devDependencies"] == {
+        "@redocly/cli": "2.77.0",
+        "openapi-typescript": "7.13.0",
+        "typescript": package["devDependencies"]["typescript"],
+    }
+    assert package["devDependencies"]["typescript"][0].isdigit(), "typescript must be exact"
+    lock = load_yaml_text((CODEGEN_DIR / "package-lock.json").read_text(encoding="utf-8"))
+    assert lock["packages"]["node_modules/@redocly/cli"]["version"] == "2.77.0"
+    assert lock["packages"]["node_modules/openapi-typescript"]["version"] == "7.13.0"
+
+
+def test_no_machine_paths_or_registry_hosts_in_outputs() -> None:
+    forbidden = (str(REPO_ROOT), "registry.npmjs.org", "pypi.org", "pythonhosted.org")
+    roots = [GENERATED_DIR, SPEC_PATH.parent, CODEGEN_DIR]
+    files = [
+        path
+        for root in roots
+        for path in root.rglob("*")
+        if path.is_file()
+        and "node_modules" not in path.parts
+        and "__pycache__" not in path.parts
+        and path.suffix not in {".pyc"}
+    ]
+    assert len(files) > 50
+    for path in files:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for needle in forbidden:
+            assert needle not in text, f"{path.relative_to(REPO_ROOT)} contains {needle!r}"
+
+
+# --- the generated client -------------------------------------------------------------------
+
+
+def test_client_modules_grouped_by_tag_with_all_entry_points() -> None:
+    for tag, names in OPERATION_MODULES.items():
+        for name in names:
+            module = importlib.import_module(f"ath_sdk_client.api.{tag}.{name}")
+            expected = ["sync_detailed", "asyncio_detailed", "_get_kwargs"]
+            if name not in BODYLESS:
+                expected += ["sync", "asyncio"]
+            for attribute in expected:
+                assert callable(getattr(module, attribute, None)), f"{name}.{attribute}"
+
+
+def test_client_get_kwargs_match_the_spec(spec: dict[str, Any]) -> None:
+    from ath_sdk_client.api.gateway import proxy_get, proxy_post
+    from ath_sdk_client.api.shared import get_agent_status, oauth_callback, register_agent
+    from ath_sdk_client.models import AgentRegistrationRequest
+
+    example = spec["components"]["schemas"]["AgentRegistrationRequest"]["examples"][0]
+    kwargs = register_agent._get_kwargs(body=AgentRegistrationRequest.from_dict(example))
+    assert kwargs["method"] == "post"
+    assert kwargs["url"] == "/ath/agents/register"
+    assert kwargs["json"] == example
+    assert get_agent_status._get_kwargs("ath c/1")["url"] == "/ath/agents/ath%20c%2F1"
+    assert proxy_get._get_kwargs("example-mail", "v1/messages")["url"] == (
+        "/ath/proxy/example-mail/v1%2Fmessages"
+    )
+    assert proxy_post._get_kwargs("p", "x", body={"a": [1]})["json"] == {"a": [1]}
+    params = oauth_callback._get_kwargs(state="s" * 16, code="c")["params"]
+    assert params == {"state": "s" * 16, "code": "c"}
+
+
+def test_client_models_round_trip_spec_examples(spec: dict[str, Any]) -> None:
+    models = importlib.import_module("ath_sdk_client.models")
+    checked = 0
+    for name, example in _examples(spec):
+        cls = getattr(models, name, None)
+        if cls is None:
+            continue
+        restored = cls.from_dict(example).to_dict()
+        assert restored == example or _same_instants(restored, example), name
+        checked += 1
+    assert checked >= 18
+    with pytest.raises(ValueError, match="NOT_A_CODE"):
+        models.ATHError.from_dict({"code": "NOT_A_CODE", "message": "m"})
+
+
+def _same_instants(left: dict[str, Any], right: dict[str, Any]) -> bool:
+    """to_dict() writes datetimes with +00:00 where the example says Z."""
+    if left.keys() != right.keys():
+        return False
+    for key, value in left.items():
+        other = right[key]
+        if isinstance(value, str) and isinstance(other, str) and value != other:
+            try:
+                if datetime.fromisoformat(value) != datetime.fromisoformat(other):
+                    return False
+            except ValueError:
+                return False
+        elif not isinstance(value, str) and value != other:
+            return False
+    return True
+
+
+def test_client_has_default_timeout_and_hides_secrets() -> None:
+    from ath_sdk_client import AuthenticatedClient, Client
+
+    client = Client(base_url="http://127.0.0.1:8080")
+    assert client.get_httpx_client().timeout == httpx.Timeout(DEFAULT_CLIENT_TIMEOUT_SECONDS)
+    authed = AuthenticatedClient(
+        base_url="http://127.0.0.1:8080",
+        token="ath_tk_secret_value",
+        headers={"Authorization": "Basic c2VjcmV0"},
+    )
+    assert "ath_tk_secret_value" not in repr(authed)
+    assert "c2VjcmV0" not in repr(authed)
+    assert authed.get_httpx_client().headers["Authorization"] == "Bearer ath_tk_secret_value"
+
+
+# --- the generated pydantic models ----------------------------------------------------------
+
+
+def test_pydantic_models_cover_every_component(spec: dict[str, Any]) -> None:
+    for name in spec["components"]["schemas"]:
+        assert hasattr(ath_sdk_models, name), name
+
+
+def test_pydantic_models_accept_spec_examples(spec: dict[str, Any]) -> None:
+    examples = _examples(spec)
+    assert len(examples) >= 19
+    for name, example in examples:
+        model = getattr(ath_sdk_models, name)
+        parsed = model.model_validate(example)
+        assert parsed.model_dump(mode="json", exclude_unset=True).keys() == example.keys(), name
+    for response in spec["components"]["responses"].values():
+        media = response.get("content", {}).get("application/json", {})
+        if "example" in media and media["schema"]["$ref"].endswith("/ATHError"):
+            ath_sdk_models.ATHError.model_validate(media["example"])
+
+
+def test_pydantic_models_reject_missing_required_fields(spec: dict[str, Any]) -> None:
+    checked = 0
+    for name, example in _examples(spec):
+        model = getattr(ath_sdk_models, name)
+        for field in spec["components"]["schemas"][name].get("required", []):
+            body = {key: value for key, value in example.items() if key != field}
+            with pytest.raises(pydantic.ValidationError, match=field):
+                model.model_validate(body)
+            checked += 1
+    assert checked >= 60
+
+
+def test_pydantic_models_enforce_protocol_constraints(spec: dict[str, Any]) -> None:
+    schemas = spec["components"]["schemas"]
+    authorize = schemas["AuthorizationRequest"]["examples"][0]
+    token = schemas["TokenExchangeRequest"]["examples"][0]
+    register = schemas["AgentRegistrationRequest"]["examples"][0]
+    registration = schemas["AgentRegistrationResponse"]["examples"][0]
+    models = ath_sdk_models
+    invalid: list[tuple[type[pydantic.BaseModel], dict[str, Any]]] = [
+        (models.AuthorizationRequest, authorize | {"state": "x" * 15}),
+        (models.TokenExchangeRequest, token | {"grant_type": "client_credentials"}),
+        (models.AgentRegistrationRequest, register | {"requested_providers": []}),
+        (models.AgentRegistrationResponse, registration | {"agent_status": "maybe"}),
+        (models.AgentRegistrationResponse, registration | {"approval_expires": "2027-01-01"}),
+        (models.ATHError, {"code": "NOT_A_CODE", "message": "m"}),
+        (models.ServiceAuthConfig, {**schemas["ServiceAuthConfig"]["examples"][0], "type": "x"}),
+    ]
+    for model, body in invalid:
+        with pytest.raises(pydantic.ValidationError):
+            model.model_validate(body)
+    assert models.AuthorizationRequest.model_validate(authorize | {"state": "x" * 16})
+    pem = "-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----\n"
+    identity = schemas["AgentIdentityDocument"]["examples"][0]
+    assert models.AgentIdentityDocument.model_validate(identity | {"public_key": pem})
+    with pytest.raises(pydantic.ValidationError):
+        models.AgentIdentityDocument.model_validate(identity | {"public_key": 42})
+    config = models.ServiceAuthConfig.model_validate(
+        {k: v for k, v in schemas["ServiceAuthConfig"]["examples"][0].items()}
+    )
+    assert config.agent_attestation_required is True
+    codes = {member.value for member in models.ATHErrorCode}
+    assert len(codes) == 16
+    assert {member.value for member in models.AgentStatus} == {"approved", "pending", "denied"}
