@@ -14,8 +14,6 @@ from types import TracebackType
 from typing import Any, Self, TypeVar
 
 import httpx
-from ath_sdk_client import Client as GeneratedClient
-from ath_sdk_client.models import DiscoveryDocument, ServiceDiscoveryDocument
 
 from ath._attestation import AttestationSigner, PrivateKeyInput
 from ath._core import (
@@ -32,6 +30,8 @@ from ath._errors import ATHError
 from ath._oauth import OAuthRequest, OAuthToken
 from ath._retry import RetryPolicy
 from ath._types import AgentStatusInfo, APIResponse, Authorization, Registration, Token
+from ath_sdk_client import Client as GeneratedClient
+from ath_sdk_client.models import DiscoveryDocument, ServiceDiscoveryDocument
 
 __all__ = [
     "ATHGatewayClient",

@@ -27,6 +27,23 @@ from typing import Any, Final, TypeVar
 from urllib.parse import parse_qs, quote, urlsplit
 
 import httpx
+
+from ath._attestation import AttestationSigner
+from ath._credentials import StoredCredentials
+from ath._errors import PROTOCOL_CODES, ATHError
+from ath._oauth import OAuthRequest, OAuthToken, start_authorization
+from ath._pkce import generate_state, states_equal
+from ath._retry import RetryPolicy
+from ath._types import (
+    AgentStatusInfo,
+    APIResponse,
+    Authorization,
+    CallbackResult,
+    ProviderApproval,
+    Registration,
+    ScopeIntersection,
+    Token,
+)
 from ath_sdk_client.api.gateway import get_gateway_discovery
 from ath_sdk_client.api.native import get_service_discovery
 from ath_sdk_client.api.shared import (
@@ -55,23 +72,6 @@ from ath_sdk_client.models import (
     TokenRevocationRequest,
 )
 from ath_sdk_client.types import UNSET, Unset
-
-from ath._attestation import AttestationSigner
-from ath._credentials import StoredCredentials
-from ath._errors import PROTOCOL_CODES, ATHError
-from ath._oauth import OAuthRequest, OAuthToken, start_authorization
-from ath._pkce import generate_state, states_equal
-from ath._retry import RetryPolicy
-from ath._types import (
-    AgentStatusInfo,
-    APIResponse,
-    Authorization,
-    CallbackResult,
-    ProviderApproval,
-    Registration,
-    ScopeIntersection,
-    Token,
-)
 
 __all__ = ["ClientCore", "Flow", "Send", "Sleep"]
 

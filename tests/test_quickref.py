@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import os
 import textwrap
-
 from pathlib import Path
 from typing import Any
 
@@ -167,7 +166,9 @@ def gateway_fills(stack: LocalStack, agent_id: str) -> dict[str, str]:
     }
 
 
-def test_gateway_snippets(stack: LocalStack, in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_gateway_snippets(
+    stack: LocalStack, in_tmp: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     ns: dict[str, Any] = {}
     run(IMPORTS, ns)
     # the key is made inside the snippet; host its public half, then run it as written
@@ -211,7 +212,9 @@ def test_native_snippets(stack: LocalStack, capsys: pytest.CaptureFixture[str]) 
     run(IMPORTS, ns)
     run(CREATE_CLIENT.split("# 使用上下文管理器")[0], ns)
     agent_id = stack.host_agent(ns["pem"], name="quickref-native")
-    ns["client"] = ns["ATHNativeClient"](url=stack.native_url, agent_id=agent_id, private_key=ns["pem"])
+    ns["client"] = ns["ATHNativeClient"](
+        url=stack.native_url, agent_id=agent_id, private_key=ns["pem"]
+    )
     run(DISCOVER_NATIVE, ns)
     doc = ns["doc"]
     client = ns["client"]
@@ -253,5 +256,3 @@ def test_async_snippet(stack: LocalStack) -> None:
             ),
         },
     )
-
-

@@ -1,0 +1,56 @@
+"""``ath.testing``: the embedded local ATH stack.
+
+A spec-conformant ATH v0.1 gateway, an ATH-native service, an OAuth 2.0
+authorization server standing in for the providers, a demo upstream API and agent
+identity hosting, all served over real HTTP on 127.0.0.1 from one background
+thread. The SDK's end-to-end tests, its demo and users' own test suites run
+against it::
+
+    from ath.testing import LocalStack, follow_consent
+
+    with LocalStack() as stack:
+        agent_id = stack.host_agent(public_key_pem, name="demo-agent")
+        ...  # register, authorize against stack.gateway_url
+        result = follow_consent(authorization_url)  # automatic consent
+        ...  # exchange result.code with result.session_id for an ATH token
+
+Consent flow
+------------
+``POST /ath/authorize`` creates a session (``ath_sess_...``, 10 minutes, single
+use), a PKCE verifier kept server side, and returns an ``authorization_url`` on the
+implementer itself: ``<base>/ath/consent?ath_session_id=...&code_challenge=...
+&code_challenge_method=S256&state=<agent state>``. That first stop binds the
+browser to the session with an HTTP-only, ``SameSite=Lax`` cookie scoped to
+``/ath/callback`` and redirects to the OAuth server's authorization endpoint
+(PKCE S256, the implementer's own ``state``). The OAuth server decides consent
+(``stack.consent``: automatic approval by default) and redirects to
+``<base>/ath/callback``, which checks the state and the cookie, redeems the code
+with the verifier (form-encoded, RFC 6749 §4.1.3), records the consented scopes
+and the user, and redirects the browser to the agent's ``user_redirect_uri`` with
+``code`` (one-time, checked by ``POST /ath/token``), ``state`` (the agent's) and
+``session_id``; or ``error=access_denied`` instead of ``code``. Without a
+``user_redirect_uri`` the browser lands on the implementer's completion page,
+``<base>/ath/callback?code=...&state=...&session_id=...`` (HTML, or JSON when
+``Accept`` asks for it); an agent that registered that same URL as its redirect
+URI lands there too. With ``LocalStack(legacy_redirects=True)`` the hand-off
+carries only ``session_id`` and ``success=true|false`` and the token endpoint
+ignores ``code``, as public gateways do.
+
+Errors the stack sends are ATH error bodies; see ``ath.testing._errors`` for the
+code chosen where ATH v0.1 names none.
+"""
+
+from ._consent import ConsentResult, afollow_consent, follow_consent
+from ._policies import ApprovalController, ConsentController
+from ._stack import LocalStack
+from ._util import Clock
+
+__all__ = [
+    "ApprovalController",
+    "Clock",
+    "ConsentController",
+    "ConsentResult",
+    "LocalStack",
+    "afollow_consent",
+    "follow_consent",
+]
