@@ -22,6 +22,7 @@ from ath._core import (
     USER_AGENT,
     ClientCore,
     Flow,
+    normalize_base_url,
     Send,
     Sleep,
 )
@@ -54,13 +55,14 @@ class _BodyLimit:
         self.size = 0
         self.chunks: list[bytes] = []
 
-    def feed(self, chunk: bytes) -> None:
+    def feed(self, chunk: bytes, status: int | None = None) -> None:
         self.size += len(chunk)
         if self.size > self.limit:
             raise ATHError(
                 "RESPONSE_TOO_LARGE",
                 f"the answer exceeded max_response_bytes={self.limit}; raise the limit if the "
                 "API really returns that much.",
+                status=status,
             )
         self.chunks.append(chunk)
 
@@ -121,6 +123,7 @@ class _Base:
             self._owns_http = False
         else:
             http = http_cls(
+                base_url=normalize_base_url(url, allow_insecure_http=allow_insecure_http),
                 timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
                 headers=base_headers,
                 transport=transport,
@@ -196,6 +199,11 @@ class _Base:
         """Restore what ``save_credentials`` wrote; refuses files of another server or agent."""
         self._core.restore(read_credentials(path), os.fspath(path))
 
+    def _shares_pool(self) -> bool:
+        """Whether the HTTP client resolves the generated client's relative URLs here."""
+        http: httpx.Client | httpx.AsyncClient = self._core.http
+        return str(http.base_url).rstrip("/") == self.url
+
     def mint_attestation(self, audience: str | None = None) -> str:
         """A fresh attestation JWT (``aud`` defaults to this client's base URL)."""
         return self._core.signer.mint(audience or self._core.base_url)
@@ -247,6 +255,7 @@ class _SyncBase(_Base):
         self._http = http
 
     def _run(self, flow: Flow[T]) -> T:
+        flow = self._core.guard(flow)
         try:
             step = next(flow)
             while True:
@@ -262,10 +271,10 @@ class _SyncBase(_Base):
     def _exchange(self, step: Send) -> httpx.Response | BaseException:
         limit = _BodyLimit(self._core.max_response_bytes)
         try:
-            streamed = self._http.send(step.request, stream=True)
+            streamed = self._http.send(step.request, stream=True, follow_redirects=False)
             try:
                 for chunk in streamed.iter_bytes():
-                    limit.feed(chunk)
+                    limit.feed(chunk, streamed.status_code)
             finally:
                 streamed.close()
         except (httpx.HTTPError, ATHError, RuntimeError, OSError) as exc:
@@ -291,7 +300,8 @@ class _SyncBase(_Base):
     @property
     def low_level(self) -> GeneratedClient:
         """The generated client (``ath_sdk_client``) on this client's HTTP connection pool."""
-        return GeneratedClient(base_url=self.url).set_httpx_client(self._http)
+        low = GeneratedClient(base_url=self.url, timeout=self._http.timeout)
+        return low.set_httpx_client(self._http) if self._shares_pool() else low
 
     def register(
         self,
@@ -371,6 +381,7 @@ class _AsyncBase(_Base):
         self._http = http
 
     async def _run(self, flow: Flow[T]) -> T:
+        flow = self._core.guard(flow)
         try:
             step = next(flow)
             while True:
@@ -386,10 +397,10 @@ class _AsyncBase(_Base):
     async def _exchange(self, step: Send) -> httpx.Response | BaseException:
         limit = _BodyLimit(self._core.max_response_bytes)
         try:
-            streamed = await self._http.send(step.request, stream=True)
+            streamed = await self._http.send(step.request, stream=True, follow_redirects=False)
             try:
                 async for chunk in streamed.aiter_bytes():
-                    limit.feed(chunk)
+                    limit.feed(chunk, streamed.status_code)
             finally:
                 await streamed.aclose()
         except (httpx.HTTPError, ATHError, RuntimeError, OSError) as exc:
@@ -417,7 +428,8 @@ class _AsyncBase(_Base):
     @property
     def low_level(self) -> GeneratedClient:
         """The generated client (``ath_sdk_client``) on this client's HTTP connection pool."""
-        return GeneratedClient(base_url=self.url).set_async_httpx_client(self._http)
+        low = GeneratedClient(base_url=self.url, timeout=self._http.timeout)
+        return low.set_async_httpx_client(self._http) if self._shares_pool() else low
 
     async def register(
         self,

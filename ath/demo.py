@@ -136,15 +136,20 @@ async def both_async(stack: LocalStack, pem: str, agent_id: str) -> None:
         url=stack.native_url, agent_id=agent_id, private_key=pem
     ) as native:
         doc = await native.discover()
-        # The sync run above registered this agent already: the service answers 409.
+        step(f"discover: {doc.app_id}", f"api_base {native.api_base}")
+        request = [{"provider_id": doc.app_id, "scopes": ["products:read"]}]
+        reg = await native.register(developer=DEVELOPER, providers=request)
+        step(f"register: {reg.agent_status}", f"client_id {reg.client_id}")
+        auth = await native.authorize(doc.app_id, ["products:read"])
+        consent = await asyncio.to_thread(follow_consent, auth.authorization_url)
+        show_token(await native.exchange_token(consent.code or "", auth.ath_session_id))
+        products = await native.api("GET", "/products")
+        step("api GET /products", f"{len(products['products'])} products")
         try:
-            await native.register(
-                developer=DEVELOPER,
-                providers=[{"provider_id": doc.app_id, "scopes": ["products:read"]}],
-            )
+            await native.register(developer=DEVELOPER, providers=request)
         except ATHError as exc:
-            step("register again", f"[{exc.code}] — reuse saved credentials instead")
-        step("async native discover", f"api_base {native.api_base}")
+            step("register again", f"[{exc.code}] — the SDK says to reuse saved credentials")
+        step("revoke", f"{await native.revoke()}")
 
 
 def main() -> int:
@@ -157,7 +162,10 @@ def main() -> int:
         try:
             gateway_sync(stack, pem, agent_id, Path(tmp))
             native_sync(stack, pem, agent_id)
-            asyncio.run(both_async(stack, pem, agent_id))
+            # a second agent for the async run (an agent registers once per server)
+            pem2 = generate_private_key()
+            agent2 = stack.host_agent(pem2, name="demo-agent-async")
+            asyncio.run(both_async(stack, pem2, agent2))
         except ATHError as exc:
             print(f"\nFAILED: {exc}", file=sys.stderr)
             return 1

@@ -9,6 +9,8 @@ against the local stack over real HTTP.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
 import os
 import textwrap
 from pathlib import Path
@@ -142,7 +144,10 @@ def run(snippet: str, ns: dict[str, Any], **fills: str) -> None:
     for old, new in fills.items():
         assert old in code, f"fill-in {old!r} not in snippet"
         code = code.replace(old, new)
-    exec(compile(code, "<quickref>", "exec"), ns)  # noqa: S102 - the snippets are ours
+    out = ns.setdefault("__out__", io.StringIO())
+    # The snippets print tokens; keep that out of the test log.
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "<quickref>", "exec"), ns)  # noqa: S102 - the snippets are ours
 
 
 def consent_code(ns: dict[str, Any]) -> str:
@@ -166,15 +171,14 @@ def gateway_fills(stack: LocalStack, agent_id: str) -> dict[str, str]:
     }
 
 
-def test_gateway_snippets(
-    stack: LocalStack, in_tmp: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_gateway_snippets(stack: LocalStack, in_tmp: Path) -> None:
     ns: dict[str, Any] = {}
     run(IMPORTS, ns)
     # the key is made inside the snippet; host its public half, then run it as written
     run(CREATE_CLIENT.split("# 使用上下文管理器")[0], ns)
     agent_id = stack.host_agent(ns["pem"], name="quickref")
-    run(CREATE_CLIENT, ns, **gateway_fills(stack, agent_id))
+    key_part, with_part = CREATE_CLIENT.split("# 使用上下文管理器")
+    run("# 使用上下文管理器" + with_part, ns, **gateway_fills(stack, agent_id))
     client = ns["client"]
     # the context manager closed it; reopen the same client for the following snippets
     run(
@@ -197,17 +201,18 @@ def test_gateway_snippets(
     run(EXCHANGE, ns, **{'"auth-code"': repr(code), '"ath_sess_..."': "auth.ath_session_id"})
     run(PROXY, ns)
     assert ns["user"] and ns["repos"]["name"] == "new-repo"
+    run(REVOKE, ns)
+    assert ns["client"].tokens == {}
     run(PERSISTENCE, ns)
     assert (in_tmp / "creds.json").exists()
-    run(REVOKE, ns)
     run(ERRORS, ns)
-    out = capsys.readouterr().out
+    out = ns["__out__"].getvalue()
     assert "github" in out and "approved" in out and "Send user to:" in out
     assert "[" in out.splitlines()[-1]  # the error snippet printed "[CODE] message"
     client.close()
 
 
-def test_native_snippets(stack: LocalStack, capsys: pytest.CaptureFixture[str]) -> None:
+def test_native_snippets(stack: LocalStack) -> None:
     ns: dict[str, Any] = {}
     run(IMPORTS, ns)
     run(CREATE_CLIENT.split("# 使用上下文管理器")[0], ns)
@@ -228,7 +233,7 @@ def test_native_snippets(stack: LocalStack, capsys: pytest.CaptureFixture[str]) 
     run(NATIVE_API, ns)
     assert ns["products"] is not None and ns["order"] is not None
     run(REVOKE, ns)
-    assert doc.app_id in capsys.readouterr().out
+    assert doc.app_id in ns["__out__"].getvalue()
     client.close()
 
 
