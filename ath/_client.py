@@ -22,9 +22,9 @@ from ath._core import (
     USER_AGENT,
     ClientCore,
     Flow,
-    normalize_base_url,
     Send,
     Sleep,
+    normalize_base_url,
 )
 from ath._credentials import read_credentials, write_credentials
 from ath._errors import ATHError

@@ -177,7 +177,7 @@ def test_gateway_snippets(stack: LocalStack, in_tmp: Path) -> None:
     # the key is made inside the snippet; host its public half, then run it as written
     run(CREATE_CLIENT.split("# 使用上下文管理器")[0], ns)
     agent_id = stack.host_agent(ns["pem"], name="quickref")
-    key_part, with_part = CREATE_CLIENT.split("# 使用上下文管理器")
+    _, with_part = CREATE_CLIENT.split("# 使用上下文管理器")
     run("# 使用上下文管理器" + with_part, ns, **gateway_fills(stack, agent_id))
     client = ns["client"]
     # the context manager closed it; reopen the same client for the following snippets
