@@ -355,3 +355,22 @@ async def test_reprs_hide_secrets(make_client: MakeClient) -> None:
     secret = client.client._core.client_secret
     for text in (repr(client.client), str(client.client), repr(token), str(token)):
         assert token.access_token not in text and secret not in text
+
+
+async def test_plain_oauth_helper_for_native(make_client: MakeClient, stack: LocalStack) -> None:
+    client = make_client("native")
+    doc = await client.discover()
+    redirect = stack.native_url + "/agent-cb"
+    oauth_id, oauth_secret = stack.register_oauth_client(doc.app_id, redirect)
+    request = client.client.oauth_start(oauth_id, redirect, ["products:read"])
+    query = parse_qs(urlsplit(request.authorization_url).query)
+    assert query["code_challenge_method"] == ["S256"] and query["state"] == [request.state]
+    assert request.code_verifier not in repr(request)
+    consent = follow_consent(request.authorization_url)
+    assert consent.url.startswith(redirect)
+    with pytest.raises(ATHError) as forged:
+        await client.oauth_finish(request, consent.url.replace(request.state, "x" * 43))
+    assert forged.value.code == "STATE_MISMATCH"
+    token = await client.oauth_finish(request, consent.url, oauth_secret)
+    assert token.access_token and token.access_token not in repr(token)
+    assert token.token_type.lower() == "bearer"
