@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
-import os
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -157,11 +156,9 @@ def consent_code(ns: dict[str, Any]) -> str:
 
 
 @pytest.fixture
-def in_tmp(tmp_path: Path) -> Path:
-    cwd = os.getcwd()
-    os.chdir(tmp_path)
-    yield tmp_path  # type: ignore[misc]
-    os.chdir(cwd)
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
 
 
 def gateway_fills(stack: LocalStack, agent_id: str) -> dict[str, str]:

@@ -1,0 +1,185 @@
+"""Verification of agent attestations (compact JWS, ES256).
+
+Checks, in order: the JWS shape; ``alg`` is ES256 (anything else, ``none``
+included, is refused); the claims ``iss``, ``sub``, ``aud``, ``iat``, ``exp`` and
+``jti`` are present; ``sub`` is the expected agent; ``aud`` names this verifier;
+``exp`` has not passed; ``iat`` is within five minutes of now; the signature
+verifies with the public key of the agent identity document fetched over HTTP from
+``sub`` (cached at most five minutes, fetched again once if a cached key fails);
+and the ``jti`` was not seen before (kept until the attestation expires). Every
+failure is ``INVALID_ATTESTATION`` with ``details.reason``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+from ._agents import public_key_from_jwk
+from ._errors import ATHHTTPError, ErrorCode
+from ._server import HttpPool
+from ._util import Clock, b64url_decode
+
+__all__ = ["Attestation", "AttestationVerifier"]
+
+MAX_CLOCK_SKEW = 300.0
+KEY_CACHE_SECONDS = 300.0
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+_REQUIRED_CLAIMS = ("iss", "sub", "aud", "iat", "exp", "jti")
+
+
+@dataclass(frozen=True)
+class Attestation:
+    """The verified claims of an attestation."""
+
+    agent_id: str
+    issuer: str
+    jti: str
+    issued_at: float
+    expires_at: float
+    claims: dict[str, Any]
+
+
+def _reject(reason: str, message: str) -> ATHHTTPError:
+    return ATHHTTPError(ErrorCode.INVALID_ATTESTATION, message, details={"reason": reason})
+
+
+def _json_segment(segment: str, what: str) -> dict[str, Any]:
+    try:
+        value = json.loads(b64url_decode(segment))
+    except ValueError:
+        raise _reject("malformed", f"attestation {what} is not base64url JSON") from None
+    if not isinstance(value, dict):
+        raise _reject("malformed", f"attestation {what} is not a JSON object")
+    return value
+
+
+class AttestationVerifier:
+    """Verifies attestations for one ATH implementer; owns its key cache and its
+    ``jti`` replay cache."""
+
+    def __init__(self, clock: Clock, http: HttpPool) -> None:
+        self._clock = clock
+        self._http = http
+        self._keys: dict[str, tuple[ec.EllipticCurvePublicKey, float]] = {}
+        self._seen_jti: dict[tuple[str, str], float] = {}
+
+    async def verify(self, token: object, *, audience: str, agent_id: str) -> Attestation:
+        """Verify ``token`` for ``audience``, issued by ``agent_id``."""
+        if not isinstance(token, str) or token.count(".") != 2:
+            raise _reject("malformed", "agent_attestation must be a compact JWS")
+        head_b64, body_b64, sig_b64 = token.split(".")
+        header = _json_segment(head_b64, "header")
+        claims = _json_segment(body_b64, "payload")
+        if header.get("alg") != "ES256":
+            raise _reject("alg", "attestation must be signed with ES256")
+        missing = [name for name in _REQUIRED_CLAIMS if name not in claims]
+        if missing:
+            raise _reject("missing_claims", f"attestation lacks claims: {', '.join(missing)}")
+        sub, iss, jti = claims["sub"], claims["iss"], claims["jti"]
+        iat, exp = claims["iat"], claims["exp"]
+        if not all(isinstance(v, str) and v for v in (sub, iss, jti)):
+            raise _reject("malformed", "iss, sub and jti must be non-empty strings")
+        if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (iat, exp)):
+            raise _reject("malformed", "iat and exp must be numbers")
+        if sub != agent_id:
+            raise _reject("sub", "attestation sub does not name the agent")
+        if not _audience_matches(claims["aud"], audience):
+            raise _reject("aud", f"attestation aud must be {audience}")
+        now = self._clock.now()
+        if exp <= now:
+            raise _reject("expired", "attestation has expired")
+        if abs(now - iat) > MAX_CLOCK_SKEW:
+            raise _reject("iat", "attestation iat is more than five minutes from now")
+        try:
+            raw_sig = b64url_decode(sig_b64)
+        except ValueError:
+            raise _reject("malformed", "attestation signature is not base64url") from None
+        if len(raw_sig) != 64:
+            raise _reject("signature", "ES256 signature must be 64 bytes (r || s)")
+        der = encode_dss_signature(
+            int.from_bytes(raw_sig[:32], "big"), int.from_bytes(raw_sig[32:], "big")
+        )
+        signed = f"{head_b64}.{body_b64}".encode("ascii")
+        if not await self._signature_ok(sub, der, signed):
+            raise _reject("signature", "attestation signature does not verify")
+        self._forget_expired(now)
+        key = (sub, jti)
+        if key in self._seen_jti:
+            raise _reject("replay", "attestation jti was already used")
+        self._seen_jti[key] = float(exp)
+        return Attestation(sub, iss, jti, float(iat), float(exp), claims)
+
+    async def _signature_ok(self, agent_id: str, der: bytes, signed: bytes) -> bool:
+        cached = self._keys.get(agent_id)
+        fresh = cached is not None and self._clock.now() - cached[1] <= KEY_CACHE_SECONDS
+        if cached is not None and fresh and _verifies(cached[0], der, signed):
+            return True
+        # Nothing cached, cached too long ago, or the agent rotated its key: fetch it.
+        return _verifies(await self._fetch_key(agent_id), der, signed)
+
+    async def _fetch_key(self, agent_id: str) -> ec.EllipticCurvePublicKey:
+        parts = urlsplit(agent_id)
+        if parts.scheme not in ("http", "https") or parts.hostname not in _LOOPBACK_HOSTS:
+            raise _reject(
+                "agent_id",
+                "the local stack fetches agent identity documents from loopback URLs only "
+                "(host agents with LocalStack.host_agent)",
+            )
+        try:
+            response = await self._http.client.get(agent_id, headers={"Accept": "application/json"})
+        except httpx.HTTPError:
+            raise _reject("unreachable", "agent identity document could not be fetched") from None
+        if response.status_code != 200:
+            raise _reject("unreachable", f"agent identity document: HTTP {response.status_code}")
+        try:
+            doc = response.json()
+        except ValueError:
+            raise _reject("document", "agent identity document is not JSON") from None
+        if not isinstance(doc, dict) or doc.get("agent_id") != agent_id:
+            raise _reject("document", "agent identity document does not describe this agent_id")
+        public = _document_key(doc.get("public_key"))
+        self._keys[agent_id] = (public, self._clock.now())
+        return public
+
+    def _forget_expired(self, now: float) -> None:
+        expired = [key for key, exp in self._seen_jti.items() if exp <= now]
+        for key in expired:
+            del self._seen_jti[key]
+
+
+def _audience_matches(aud: object, expected: str) -> bool:
+    candidates = aud if isinstance(aud, list) else [aud]
+    want = expected.rstrip("/")
+    return any(isinstance(c, str) and c.rstrip("/") == want for c in candidates)
+
+
+def _document_key(value: object) -> ec.EllipticCurvePublicKey:
+    try:
+        if isinstance(value, dict):
+            return public_key_from_jwk(value)
+        if isinstance(value, str):
+            public = serialization.load_pem_public_key(value.encode("ascii"))
+            if isinstance(public, ec.EllipticCurvePublicKey) and isinstance(
+                public.curve, ec.SECP256R1
+            ):
+                return public
+    except ValueError:
+        pass
+    raise _reject("document", "agent public_key must be an EC P-256 JWK or PEM")
+
+
+def _verifies(public: ec.EllipticCurvePublicKey, der: bytes, signed: bytes) -> bool:
+    try:
+        public.verify(der, signed, ec.ECDSA(hashes.SHA256()))
+    except InvalidSignature:
+        return False
+    return True

@@ -1,0 +1,118 @@
+"""The ATH gateway: discovery catalog, the shared ATH endpoints, and the proxy that
+forwards approved calls to the demo upstream with the user's provider token."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ._common import ATHService
+from ._errors import ATHHTTPError, ErrorCode, invalid_request
+from ._scopemap import normalize_path
+from ._server import HttpPool
+from ._upstream import UpstreamAPI
+from ._web import error_handlers, reply
+
+__all__ = ["build_gateway"]
+
+PROXY_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+# Not forwarded either way: hop-by-hop headers, and framing httpx has already undone.
+_DROP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "transfer-encoding",
+        "te",
+        "trailer",
+        "upgrade",
+        "proxy-authorization",
+        "proxy-authenticate",
+        "content-length",
+        "content-encoding",
+        "host",
+    }
+)
+_FORWARDED_REQUEST_HEADERS = ("accept", "content-type", "accept-language", "if-none-match")
+
+
+def build_gateway(
+    core: ATHService, upstream: UpstreamAPI, upstream_url: str, http: HttpPool
+) -> Starlette:
+    async def discovery(request: Request) -> Response:
+        providers = [
+            {
+                "provider_id": spec.provider_id,
+                "display_name": spec.display_name,
+                "categories": list(spec.categories),
+                "available_scopes": list(spec.scopes),
+                "auth_mode": "OAUTH2",
+                "agent_approval_required": True,
+            }
+            for spec in upstream.providers
+        ]
+        return reply(
+            "DiscoveryDocument",
+            {
+                "ath_version": "0.1",
+                "gateway_id": urlsplit(core.base_url).netloc,
+                "agent_registration_endpoint": f"{core.base_url}/ath/agents/register",
+                "supported_providers": providers,
+            },
+        )
+
+    async def proxy(request: Request) -> Response:
+        core.check_user_token(request)
+        provider_id = str(request.path_params["provider_id"])
+        path = normalize_path(str(request.path_params["path"]))
+        if path is None:
+            raise invalid_request("the proxied path must not contain empty, . or .. segments")
+        if provider_id not in core.providers:
+            raise ATHHTTPError(
+                ErrorCode.PROVIDER_NOT_APPROVED,
+                f"unknown provider {provider_id}",
+                status=404,
+                details={"provider_id": provider_id},
+            )
+        record = core.authenticate_bearer(request, provider_id)
+        core.require_route(record, request.method, path)
+        if record.provider_token is None:
+            raise ATHHTTPError(ErrorCode.TOKEN_INVALID, "no provider grant behind this token")
+        headers = {
+            name: request.headers[name]
+            for name in _FORWARDED_REQUEST_HEADERS
+            if name in request.headers
+        }
+        headers["Authorization"] = f"Bearer {record.provider_token.reveal()}"
+        target = f"{upstream_url}/{provider_id}{path}"
+        if request.url.query:
+            target += f"?{request.url.query}"  # forwarded exactly as sent
+        try:
+            answer = await http.client.request(
+                request.method,
+                target,
+                content=await request.body(),
+                headers=headers,
+            )
+        except httpx.HTTPError:
+            raise ATHHTTPError(
+                ErrorCode.INTERNAL_ERROR,
+                f"provider {provider_id} could not be reached",
+                status=502,
+                details={"reason": "upstream_unreachable"},
+            ) from None
+        passed = {k: v for k, v in answer.headers.items() if k.lower() not in _DROP}
+        return Response(answer.content, status_code=answer.status_code, headers=passed)
+
+    return Starlette(
+        routes=[
+            Route("/.well-known/ath.json", discovery, methods=["GET"]),
+            *core.routes(),
+            Route("/ath/proxy/{provider_id}/{path:path}", proxy, methods=PROXY_METHODS),
+        ],
+        exception_handlers=error_handlers(),
+    )

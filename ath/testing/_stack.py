@@ -1,0 +1,285 @@
+"""``LocalStack``: every server of the embedded ATH stack, started together."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from types import TracebackType
+from typing import Self
+
+from ._agents import AgentDirectory, PublicKeyLike
+from ._common import ATHService, ServiceProvider, Settings
+from ._gateway import build_gateway
+from ._native import APP_ID, ShopAPI, build_native
+from ._oauth import OAuthServer
+from ._policies import ApprovalController, ConsentController
+from ._scopemap import ScopeMap
+from ._server import HttpPool, ServerGroup, bind_loopback, url_of
+from ._upstream import UpstreamAPI
+from ._util import Clock, Sealed, sha256_hex
+
+__all__ = ["LocalStack"]
+
+_Api = tuple[str, Sequence[str], ScopeMap]  # provider id, its scopes, its operations
+
+
+@dataclass
+class _Running:
+    group: ServerGroup
+    gateway_url: str
+    native_url: str
+    oauth_url: str
+    upstream_url: str
+    agents_url: str
+    agents: AgentDirectory
+    oauth: OAuthServer
+    upstream: UpstreamAPI
+    gateway: ATHService
+    native: ATHService
+
+
+class LocalStack:
+    """The embedded local ATH stack: a gateway, an ATH-native service, an OAuth 2.0
+    authorization server, a demo upstream API and agent identity hosting, each an
+    HTTP server on a free 127.0.0.1 port, all in one background thread.
+
+    ``token_lifetime``: seconds an ATH access token lives. ``user_token``: when set,
+    the gateway's /ath/* API endpoints (all but the browser's consent and callback
+    legs) require the header ``X-ATH-User-Token`` with this value.
+    ``legacy_redirects``: hand the consent result to the agent the way public
+    gateways do (``session_id`` and ``success=true``, no code) and do not check
+    ``code`` at the token endpoint.
+    ``session_lifetime``: seconds an authorization session lives (at most 600).
+
+    ``consent`` and ``approval`` program the user's consent and the registration
+    policy; ``clock.advance(seconds)`` moves the stack's time forward.
+    """
+
+    def __init__(
+        self,
+        *,
+        token_lifetime: int = 3600,
+        user_token: str | None = None,
+        legacy_redirects: bool = False,
+        session_lifetime: int = 600,
+    ) -> None:
+        if token_lifetime <= 0:
+            raise ValueError("token_lifetime must be positive")
+        if not 0 < session_lifetime <= 600:
+            raise ValueError("session_lifetime must be within (0, 600] seconds")
+        self.token_lifetime = token_lifetime
+        self.legacy_redirects = legacy_redirects
+        self._settings = Settings(
+            token_lifetime=token_lifetime,
+            session_lifetime=session_lifetime,
+            legacy_redirects=legacy_redirects,
+            user_token_digest=sha256_hex(user_token) if user_token is not None else None,
+        )
+        self.clock = Clock()
+        self.consent = ConsentController()
+        self.approval = ApprovalController()
+        self._running: _Running | None = None
+
+    # -- lifecycle -----------------------------------------------------------------
+
+    def start(self) -> Self:
+        """Start every server; returns once all accept connections."""
+        if self._running is not None:
+            raise RuntimeError("the stack is already running")
+        socks = [bind_loopback() for _ in range(5)]
+        try:
+            self._running = self._assemble(*socks)
+        except BaseException:
+            for sock in socks:
+                sock.close()
+            raise
+        try:
+            self._running.group.start()
+        except BaseException:
+            self._running = None
+            raise
+        return self
+
+    def stop(self) -> None:
+        """Stop every server and drop all state (idempotent)."""
+        running, self._running = self._running, None
+        if running is not None:
+            running.group.stop()
+
+    @property
+    def running(self) -> bool:
+        return self._running is not None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    async def __aenter__(self) -> Self:
+        return await asyncio.to_thread(self.start)
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await asyncio.to_thread(self.stop)
+
+    def _assemble(
+        self,
+        gateway_sock: socket.socket,
+        native_sock: socket.socket,
+        oauth_sock: socket.socket,
+        upstream_sock: socket.socket,
+        agents_sock: socket.socket,
+    ) -> _Running:
+        gateway_url, native_url = url_of(gateway_sock), url_of(native_sock)
+        oauth_url, upstream_url = url_of(oauth_sock), url_of(upstream_sock)
+        http = HttpPool()
+        oauth = OAuthServer(self.clock, self.consent, token_lifetime=self.token_lifetime)
+        oauth.base_url = oauth_url
+        upstream = UpstreamAPI(oauth)
+        agents = AgentDirectory()
+        agents.base_url = url_of(agents_sock)
+
+        def service(
+            base_url: str,
+            apis: Sequence[_Api],
+            settings: Settings,
+        ) -> ATHService:
+            providers = []
+            for provider_id, scopes, api in apis:
+                client_id, secret = oauth.register_client(
+                    provider_id, frozenset(scopes), f"{base_url}/ath/callback"
+                )
+                providers.append(
+                    ServiceProvider(provider_id, tuple(scopes), api, client_id, Sealed(secret))
+                )
+            core = ATHService(
+                providers=providers,
+                oauth=oauth,
+                clock=self.clock,
+                http=http,
+                approval=self.approval,
+                settings=settings,
+            )
+            core.base_url = base_url
+            return core
+
+        gateway_apis: list[_Api] = [(p.provider_id, p.scopes, p.api) for p in upstream.providers]
+        gateway = service(gateway_url, gateway_apis, self._settings)
+        shop = ShopAPI()
+        # The tenant header (user_token) guards the gateway only.
+        native_settings = replace(self._settings, user_token_digest=None)
+        native = service(native_url, [(APP_ID, shop.scopes, shop.api)], native_settings)
+        group = ServerGroup(
+            [
+                (build_gateway(gateway, upstream, upstream_url, http), gateway_sock),
+                (build_native(native, shop, oauth), native_sock),
+                (oauth.app(), oauth_sock),
+                (upstream.app(), upstream_sock),
+                (agents.app(), agents_sock),
+            ],
+            http,
+        )
+        return _Running(
+            group,
+            gateway_url,
+            native_url,
+            oauth_url,
+            upstream_url,
+            agents.base_url,
+            agents,
+            oauth,
+            upstream,
+            gateway,
+            native,
+        )
+
+    # -- what tests use ------------------------------------------------------------
+
+    def _require(self) -> _Running:
+        if self._running is None:
+            raise RuntimeError("the stack is not running: call start() or use `with LocalStack()`")
+        return self._running
+
+    @property
+    def gateway_url(self) -> str:
+        return self._require().gateway_url
+
+    @property
+    def native_url(self) -> str:
+        return self._require().native_url
+
+    @property
+    def oauth_url(self) -> str:
+        return self._require().oauth_url
+
+    @property
+    def upstream_url(self) -> str:
+        return self._require().upstream_url
+
+    @property
+    def agents_url(self) -> str:
+        """Base URL under which hosted agents' identity documents are served."""
+        return self._require().agents_url
+
+    @property
+    def providers(self) -> list[str]:
+        """The gateway's provider ids."""
+        return [p.provider_id for p in self._require().upstream.providers]
+
+    @property
+    def native_app_id(self) -> str:
+        """The native service's app_id, which is also its provider_id."""
+        return APP_ID
+
+    def host_agent(
+        self,
+        public_key: PublicKeyLike,
+        name: str = "demo-agent",
+        *,
+        developer: Mapping[str, str] | None = None,
+        capabilities: Sequence[str] | None = None,
+    ) -> str:
+        """Serve an agent identity document for ``public_key`` (PEM, public or
+        private, or a ``cryptography`` EC key) and return its ``agent_id``."""
+        return self._require().agents.host(
+            public_key, name=name, developer=developer, capabilities=capabilities
+        )
+
+    def resolve_registration(self, client_id: str, *, approve: bool = True) -> None:
+        """Decide a registration left pending (or change any decision): approve all
+        it requested that the provider offers, or deny it."""
+        running = self._require()
+        if not (
+            running.gateway.resolve(client_id, approve=approve)
+            or running.native.resolve(client_id, approve=approve)
+        ):
+            raise KeyError(client_id)
+
+    def register_oauth_client(self, provider_id: str, redirect_uri: str) -> tuple[str, str]:
+        """A confidential client at the stack's OAuth server for ``provider_id`` (any
+        provider of the gateway, or the native app), for tests that drive the OAuth
+        server directly. Returns ``(client_id, client_secret)``."""
+        running = self._require()
+        known = running.gateway.providers.get(provider_id) or running.native.providers.get(
+            provider_id
+        )
+        if known is None:
+            raise ValueError(f"unknown provider {provider_id!r}")
+        return running.oauth.register_client(provider_id, frozenset(known.scopes), redirect_uri)
+
+    def __repr__(self) -> str:
+        if self._running is None:
+            return "<LocalStack stopped>"
+        return f"<LocalStack gateway={self.gateway_url} native={self.native_url}>"

@@ -1,0 +1,186 @@
+"""Starting and stopping the stack, its pytest fixtures and its command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from ath.testing import LocalStack
+from tests.stack.stack_helpers import new_key, public_pem
+
+
+def open_fds() -> int:
+    return len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else 0
+
+
+def accepts(port: int) -> bool:
+    try:
+        httpx.get(f"http://127.0.0.1:{port}/", trust_env=False, timeout=2)
+    except httpx.ConnectError:
+        return False
+    return True
+
+
+def ports(stack: LocalStack) -> set[int]:
+    urls = (stack.gateway_url, stack.native_url, stack.oauth_url, stack.upstream_url)
+    return {httpx.URL(u).port or 0 for u in (*urls, stack.agents_url)}
+
+
+def test_start_and_stop_are_quick_and_leak_nothing() -> None:
+    threads_before = set(threading.enumerate())
+    fds_before = open_fds()
+    stack = LocalStack()
+    began = time.perf_counter()
+    stack.start()
+    started = time.perf_counter() - began
+    used = ports(stack)
+    assert len(used) == 5 and all(accepts(port) for port in used)
+    for url in (stack.gateway_url, stack.native_url, stack.oauth_url, stack.upstream_url):
+        assert url.startswith("http://127.0.0.1:") and not url.endswith("/")
+    with httpx.Client(trust_env=False) as http:  # leave a keep-alive connection open
+        assert http.get(f"{stack.gateway_url}/.well-known/ath.json").status_code == 200
+        began = time.perf_counter()
+        stack.stop()
+        stopped = time.perf_counter() - began
+    assert started < 1.0 and stopped < 1.0, (started, stopped)
+    assert not any(accepts(port) for port in used)
+    assert set(threading.enumerate()) <= threads_before
+    assert open_fds() <= fds_before
+    stack.stop()  # idempotent
+
+
+def test_restart_gives_a_fresh_stack() -> None:
+    stack = LocalStack()
+    with stack:
+        first = stack.gateway_url
+        stack.host_agent(new_key(), name="a")
+    assert not stack.running
+    with pytest.raises(RuntimeError):
+        _ = stack.gateway_url
+    with stack:
+        assert stack.gateway_url != first or stack.running
+        with pytest.raises(RuntimeError):
+            stack.start()
+
+
+async def test_async_context_manager() -> None:
+    async with LocalStack() as stack, httpx.AsyncClient(trust_env=False) as http:
+        answer = await http.get(f"{stack.native_url}/.well-known/ath-app.json")
+        assert answer.json()["app_id"] == stack.native_app_id
+
+
+def test_session_fixture(ath_stack_session: LocalStack) -> None:
+    assert ath_stack_session.running
+    assert ath_stack_session.providers == ["github", "mail"]
+
+
+def test_host_agent_accepts_keys_and_pems(ath_stack: LocalStack) -> None:
+    key = new_key()
+    private_pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    docs = []
+    forms: list[str | bytes | ec.EllipticCurvePublicKey | ec.EllipticCurvePrivateKey] = [
+        key,
+        key.public_key(),
+        public_pem(key),
+        private_pem,
+    ]
+    for i, form in enumerate(forms):
+        agent_id = ath_stack.host_agent(form, name=f"agent-{i}", capabilities=["x"])
+        assert agent_id == f"{ath_stack.agents_url}/agents/agent-{i}/.well-known/agent.json"
+        docs.append(httpx.get(agent_id, trust_env=False).json())
+    assert len({json.dumps(d["public_key"], sort_keys=True) for d in docs}) == 1
+    assert docs[0]["public_key"]["kty"] == "EC" and docs[0]["capabilities"] == ["x"]
+    with pytest.raises(ValueError, match="P-256"):
+        ath_stack.host_agent(ec.generate_private_key(ec.SECP384R1()), name="p384")
+    with pytest.raises(ValueError, match="name"):
+        ath_stack.host_agent(key, name="../escape")
+    assert (
+        httpx.get(f"{ath_stack.agents_url}/agents/none/.well-known/agent.json").status_code == 404
+    )
+
+
+def test_policies_can_be_set_before_start() -> None:
+    stack = LocalStack(session_lifetime=60)
+    stack.approval.pending()
+    stack.consent.deny()
+    with stack:
+        assert stack.running
+    with pytest.raises(ValueError):
+        LocalStack(session_lifetime=601)
+    with pytest.raises(ValueError):
+        LocalStack(token_lifetime=0)
+
+
+def _run_cli(*args: str) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    return subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "ath.testing", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
+def test_cli_json_mode(tmp_path: Path) -> None:
+    pem = tmp_path / "agent.pem"
+    pem.write_text(public_pem(new_key()))
+    process = _run_cli("--json", "--host-agent", str(pem), "--agent-name", "cli-agent")
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        urls = json.loads(line)
+        assert set(urls) == {"gateway_url", "native_url", "oauth_url", "upstream_url", "agent_id"}
+        catalog = httpx.get(f"{urls['gateway_url']}/.well-known/ath.json", trust_env=False)
+        assert catalog.status_code == 200
+        assert httpx.get(urls["agent_id"], trust_env=False).json()["name"] == "cli-agent"
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=10)
+        assert process.returncode == 0, err
+        assert out == "", "exactly one line in --json mode"
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+
+def test_cli_plain_mode_and_sigint() -> None:
+    process = _run_cli()
+    try:
+        assert process.stdout is not None
+        lines = [process.stdout.readline() for _ in range(5)]
+        assert "Local ATH stack running" in lines[0]
+        assert any("gateway url" in line and "http://127.0.0.1:" in line for line in lines)
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=10)
+        assert process.returncode == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+
+def test_cli_json_without_agent() -> None:
+    process = _run_cli("--json")
+    try:
+        assert process.stdout is not None
+        urls = json.loads(process.stdout.readline())
+        assert set(urls) == {"gateway_url", "native_url", "oauth_url", "upstream_url"}
+    finally:
+        process.terminate()
+        process.communicate(timeout=10)
