@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import ipaddress
+import json
 import logging
 import re
 import threading
@@ -24,8 +25,9 @@ from collections.abc import Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, TypeVar
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, parse_qsl, quote, unquote, urlsplit
 
+import attrs
 import httpx
 
 from ath._attestation import AttestationSigner
@@ -33,7 +35,7 @@ from ath._credentials import StoredCredentials
 from ath._errors import PROTOCOL_CODES, ATHError
 from ath._oauth import OAuthRequest, OAuthToken, start_authorization
 from ath._pkce import generate_state, states_equal
-from ath._retry import RetryPolicy
+from ath._retry import RetryPolicy, is_tls_failure
 from ath._types import (
     AgentStatusInfo,
     APIResponse,
@@ -91,6 +93,7 @@ METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "D
 _PROVIDER_RE: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,127}")
 _BODY_SNIPPET: Final = 500
 _TAG_RE: Final = re.compile(r"<[^>]{0,200}>")
+_CODE_RE: Final = re.compile(r"[A-Z][A-Z0-9_]{1,63}")  # what an ATH error code looks like
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,11 +148,66 @@ def normalize_base_url(url: str, *, allow_insecure_http: bool, what: str = "url"
     return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
 
 
+_PREFIX: Final = 8  # a secret's leading run this long is redacted too (a snippet cut it)
+
+
 def redact(text: str, secrets: Iterable[str | None]) -> str:
     for secret in secrets:
         if secret and len(secret) >= 4:
             text = text.replace(secret, "***")
+            if len(secret) > _PREFIX and secret[:_PREFIX] in text:
+                text = _redact_prefixes(text, secret)
     return text
+
+
+def _redact_prefixes(text: str, secret: str) -> str:
+    """Replace every run of at least ``_PREFIX`` leading characters of ``secret``."""
+    parts, start = [], 0
+    while (found := text.find(secret[:_PREFIX], start)) != -1:
+        end = found + _PREFIX
+        while end < len(text) and end - found < len(secret) and text[end] == secret[end - found]:
+            end += 1
+        parts += [text[start:found], "***"]
+        start = end
+    parts.append(text[start:])
+    return "".join(parts)
+
+
+def _scrub_value(value: Any, secrets: Sequence[str | None]) -> Any:
+    if isinstance(value, str):
+        return redact(value, secrets)
+    if isinstance(value, Mapping):
+        return {key: _scrub_value(item, secrets) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scrub_value(item, secrets) for item in value]
+    return value
+
+
+#: Request body fields that carry credentials (JSON or form-encoded).
+_SECRET_FIELDS: Final = frozenset(
+    {"agent_attestation", "client_secret", "token", "code_verifier", "refresh_token"}
+)
+
+
+def request_secrets(request: httpx.Request) -> list[str]:
+    """The credentials ``request`` carries: its Authorization header and secret fields."""
+    found: list[str] = []
+    auth = request.headers.get("authorization")
+    if auth:
+        found += [auth, auth.partition(" ")[2]]
+    try:
+        content = request.content
+    except httpx.RequestNotRead:
+        content = b""
+    fields: Any = None
+    if content:
+        try:
+            fields = json.loads(content)
+        except ValueError:
+            fields = dict(parse_qsl(content.decode("utf-8", "replace")))
+    if isinstance(fields, dict):
+        found += [v for k, v in fields.items() if k in _SECRET_FIELDS and isinstance(v, str)]
+    return found
 
 
 def body_snippet(response: httpx.Response, secrets: Iterable[str | None] = ()) -> str:
@@ -177,7 +235,7 @@ def _json_object(response: httpx.Response) -> dict[str, Any] | None:
 def ath_error_body(response: httpx.Response) -> dict[str, Any] | None:
     """The ``{"code", "message"}`` object of an ATH error answer, if that is what it is."""
     data = _json_object(response)
-    if data is not None and isinstance(data.get("code"), str) and data["code"]:
+    if data is not None and isinstance(data.get("code"), str) and _CODE_RE.fullmatch(data["code"]):
         return data
     return None
 
@@ -233,7 +291,7 @@ def transport_error(exc: BaseException, request: httpx.Request) -> ATHError:
             "Try again, or raise the client's timeout.",
         )
     text = str(exc)
-    if "CERTIFICATE_VERIFY_FAILED" in text or "SSL" in text or "TLS" in text:
+    if is_tls_failure(exc):
         return ATHError(
             "TLS_ERROR",
             f"{where}: TLS failed ({type(exc).__name__}). Check the server's certificate; "
@@ -250,6 +308,53 @@ def transport_error(exc: BaseException, request: httpx.Request) -> ATHError:
     )
 
 
+_SCALARS: Final[Mapping[str, type | tuple[type, ...]]] = {
+    "str": str,
+    "int": int,
+    "bool": bool,
+    "float": (int, float),
+}
+
+
+def check_types(model: Any, where: str = "") -> None:
+    """Check a generated model's fields against their annotations (``from_dict`` does not).
+
+    The generated models are attrs classes whose annotations are strings such as
+    ``"str"``, ``"list[str]"``, ``"int | Unset"`` or a nested model's name; nested models,
+    enums and datetimes are built (and so checked) by ``from_dict`` itself.
+    """
+    for attribute in attrs.fields(type(model)):
+        if attribute.name != "additional_properties":
+            _check_value(
+                getattr(model, attribute.name), str(attribute.type), where + attribute.name
+            )
+
+
+def _check_value(value: Any, annotation: str, where: str) -> None:
+    options = [option.strip() for option in annotation.split("|")]
+    if (isinstance(value, Unset) and "Unset" in options) or (value is None and "None" in options):
+        return
+    for option in options:
+        scalar = _SCALARS.get(option)
+        if scalar is not None:
+            if isinstance(value, scalar) and (option == "bool" or not isinstance(value, bool)):
+                return
+        elif option.startswith("dict["):
+            if isinstance(value, dict):
+                return
+        elif option.startswith("list[") and option.endswith("]"):
+            if isinstance(value, list):
+                for index, item in enumerate(value):
+                    _check_value(item, option[5:-1], f"{where}[{index}]")
+                return
+        elif attrs.has(type(value)):
+            check_types(value, where + ".")
+            return
+        elif option not in ("Unset", "None") and not isinstance(value, list | dict):
+            return  # an enum, datetime or literal that from_dict built and checked
+    raise TypeError(f"{where} is {type(value).__name__}, expected {annotation}")
+
+
 def parse_model(factory: Any, response: httpx.Response, action: str) -> Any:
     """Parse a 2xx JSON object with a generated model's ``from_dict``."""
     data = _json_object(response)
@@ -262,7 +367,9 @@ def parse_model(factory: Any, response: httpx.Response, action: str) -> Any:
             status=response.status_code,
         )
     try:
-        return factory.from_dict(data)
+        parsed = factory.from_dict(data)
+        check_types(parsed)
+        return parsed
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ATHError(
             "INVALID_RESPONSE",
@@ -323,6 +430,10 @@ def safe_relative_path(path: Any) -> str:
     """``path`` checked so that it cannot leave the prefix it is appended to."""
     if not isinstance(path, str):
         raise ATHError("INVALID_ARGUMENT", "path must be a string such as '/user'")
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ATHError("INVALID_ARGUMENT", f"path {path!r} is not valid Unicode") from None
     if _BAD_PATH_CHARS.search(path):
         raise ATHError(
             "INVALID_ARGUMENT",
@@ -333,12 +444,14 @@ def safe_relative_path(path: Any) -> str:
     if relative.startswith("/"):
         raise ATHError("INVALID_ARGUMENT", f"path {path!r} must not start with '//'")
     decoded = relative
-    for _ in range(3):  # percent-decoding must not produce a traversal either
-        from urllib.parse import unquote
-
-        decoded = unquote(decoded)
+    for _ in range(len(relative)):  # percent-decoding, however deep, must not produce one
+        step = unquote(decoded)
+        if step == decoded:
+            break
+        decoded = step
     for segment in re.split(r"[/\\]", decoded):
-        if segment in (".", ".."):
+        # servers that drop path parameters read '..;x' as '..'
+        if segment.split(";", 1)[0] in (".", ".."):
             raise ATHError("INVALID_ARGUMENT", f"path {path!r} contains a '.' or '..' segment")
     if "?" in decoded or "#" in decoded:
         raise ATHError("INVALID_ARGUMENT", f"path {path!r} smuggles '?' or '#' percent-encoded")
@@ -377,13 +490,17 @@ def parse_callback(url: str) -> CallbackResult:
     )
 
 
-def check_authorization_url(url: Any) -> str:
+def check_authorization_url(url: Any, *, status: int | None = None) -> str:
     if not isinstance(url, str):
-        raise ATHError("INVALID_RESPONSE", "authorize: authorization_url is not a string")
+        raise ATHError(
+            "INVALID_RESPONSE", "authorize: authorization_url is not a string", status=status
+        )
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise ATHError(
-            "INVALID_RESPONSE", "authorize: authorization_url is not an absolute http(s) URL"
+            "INVALID_RESPONSE",
+            "authorize: authorization_url is not an absolute http(s) URL",
+            status=status,
         )
     query = parse_qs(parts.query)
     if not query.get("code_challenge") or query.get("code_challenge_method") != ["S256"]:
@@ -392,6 +509,7 @@ def check_authorization_url(url: Any) -> str:
             "authorize: the authorization_url carries no code_challenge with "
             "code_challenge_method=S256; ATH requires PKCE (RFC 7636) on every consent. The SDK "
             "refuses to send a user there; report this to the gateway's operator.",
+            status=status,
         )
     return url
 
@@ -447,6 +565,32 @@ class ClientCore:
     def _secrets(self) -> tuple[str | None, ...]:
         with self._lock:
             return (self.client_secret, *(t.access_token for t in self.tokens.values()))
+
+    def guard(self, flow: Flow[T]) -> Flow[T]:
+        """``flow`` as the shells drive it: an ATHError leaving it carries no secret.
+
+        Every credential the client holds, and every one the flow put on the wire
+        (attestations, Basic credentials, secret body fields), is redacted from the
+        error's message and details, and the exception chain (which may quote the
+        server's answer) is cut.
+        """
+        sent: list[httpx.Request] = []  # inspected only when an error leaves the flow
+        try:
+            step = next(flow)
+            while True:
+                if isinstance(step, Send):
+                    sent.append(step.request)
+                step = flow.send((yield step))
+        except StopIteration as done:
+            result: T = done.value
+            return result
+        except ATHError as exc:
+            secrets = (*self._secrets(), *(s for r in sent for s in request_secrets(r)))
+            exc.message = redact(exc.message, secrets)
+            exc.args = (exc.code, exc.message)
+            exc.details = _scrub_value(exc.details, secrets)
+            exc.__cause__ = exc.__context__ = None
+            raise
 
     # ---------------------------------------------------------------- transport
 
@@ -534,9 +678,13 @@ class ClientCore:
             get_service_discovery._get_kwargs(), "discover", idempotent=True
         )
         doc: ServiceDiscoveryDocument = parse_model(ServiceDiscoveryDocument, response, "discover")
-        api_base = normalize_base_url(
-            str(doc.api_base), allow_insecure_http=self.allow_insecure_http, what="api_base"
-        )
+        try:
+            api_base = normalize_base_url(
+                doc.api_base, allow_insecure_http=self.allow_insecure_http, what="api_base"
+            )
+        except ATHError as exc:  # the server's answer is at fault, not an argument
+            code = exc.code if exc.code == "INSECURE_TRANSPORT" else "INVALID_RESPONSE"
+            raise ATHError(code, f"discover: {exc.message}", status=response.status_code) from None
         with self._lock:
             self.api_base = api_base
             self.oauth_endpoints = (
@@ -716,7 +864,9 @@ class ClientCore:
         )
         parsed: AuthorizationResponse = parse_model(AuthorizationResponse, response, "authorize")
         result = Authorization(
-            authorization_url=check_authorization_url(parsed.authorization_url),
+            authorization_url=check_authorization_url(
+                parsed.authorization_url, status=response.status_code
+            ),
             ath_session_id=str(parsed.ath_session_id),
             provider_id=provider,
             scopes=scope_list,
@@ -804,13 +954,16 @@ class ClientCore:
         )
         parsed: TokenResponse = parse_model(TokenResponse, response, "exchange_token")
         with self._lock:
-            pending = self.sessions.pop(session_id, None)
-        token = self._check_token(parsed, pending)
-        with self._lock:
+            pending = self.sessions.get(session_id)
+        token = self._check_token(parsed, pending, response.status_code)
+        with self._lock:  # the session is used up only once a token is stored
+            self.sessions.pop(session_id, None)
             self.tokens[token.provider_id] = token
         return token
 
-    def _check_token(self, parsed: TokenResponse, pending: Authorization | None) -> Token:
+    def _check_token(
+        self, parsed: TokenResponse, pending: Authorization | None, status: int | None = None
+    ) -> Token:
         token_type = str(parsed.token_type)
         effective = _str_list(parsed.effective_scopes)
         problems = []
@@ -834,6 +987,7 @@ class ClientCore:
                 "exchange_token: the server's token does not match the request: "
                 + "; ".join(problems)
                 + ". The token was not stored; report this to the server's operator.",
+                status=status,
             )
         expires_in = parsed.expires_in if isinstance(parsed.expires_in, int) else None
         si = parsed.scope_intersection
@@ -925,7 +1079,8 @@ class ClientCore:
                 mode=self.mode,
                 client_id=self.client_id,
                 client_secret=self.client_secret,
-                tokens={k: v for k, v in self.tokens.items() if k is not None},
+                # a token set without a provider (it serves any) is saved under ""
+                tokens={k or "": v for k, v in self.tokens.items()},
             )
 
     def restore(self, stored: StoredCredentials, path: str) -> None:
@@ -939,7 +1094,7 @@ class ClientCore:
             self.client_id = stored.client_id
             self.client_secret = stored.client_secret
             self.agent_status = None
-            self.tokens = {k: v for k, v in stored.tokens.items() if not v.is_expired()}
+            self.tokens = {k or None: v for k, v in stored.tokens.items() if not v.is_expired()}
 
     # ---------------------------------------------------------------- API calls
 
@@ -1093,7 +1248,9 @@ class ClientCore:
         answer = _json_object(response)
         if answer is None or not isinstance(answer.get("access_token"), str):
             raise ATHError(
-                "INVALID_RESPONSE", "oauth_finish: the token endpoint's answer has no access_token"
+                "INVALID_RESPONSE",
+                "oauth_finish: the token endpoint's answer has no access_token",
+                status=response.status_code,
             )
         expires_in = answer.get("expires_in")
         return OAuthToken(

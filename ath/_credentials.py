@@ -148,7 +148,10 @@ def write_credentials(path: str | os.PathLike[str], creds: StoredCredentials) ->
             os.close(fd)
         os.replace(tmp_name, target)
         tmp_name = None
-        _fsync_dir(folder)
+        # The new file is in place; syncing the folder entry is best effort (a failure
+        # here must not report the save as failed and the previous file as kept).
+        with contextlib.suppress(OSError):
+            _fsync_dir(folder)
     except OSError as exc:
         raise ATHError(
             "CREDENTIALS_WRITE_FAILED",

@@ -64,4 +64,7 @@ def generate_state() -> str:
 
 def states_equal(expected: str, received: str) -> bool:
     """Constant-time comparison of two state values."""
-    return hmac.compare_digest(expected.encode("utf-8"), received.encode("utf-8"))
+    # surrogatepass: a lone surrogate (possible in a caller's str) must not raise here
+    return hmac.compare_digest(
+        expected.encode("utf-8", "surrogatepass"), received.encode("utf-8", "surrogatepass")
+    )

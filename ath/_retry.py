@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import email.utils
 import random
+import ssl
 import time
 from dataclasses import dataclass
 from typing import Final
 
 import httpx
 
-__all__ = ["RETRYABLE_STATUSES", "RetryPolicy", "parse_retry_after"]
+__all__ = ["RETRYABLE_STATUSES", "RetryPolicy", "is_tls_failure", "parse_retry_after"]
 
 RETRYABLE_STATUSES: Final = frozenset({429, 502, 503, 504})
 
@@ -29,6 +30,21 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     if when is None:  # pragma: no cover - older Pythons
         return None
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def is_tls_failure(exc: BaseException) -> bool:
+    """Whether a transport error is a TLS handshake or certificate failure."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ssl.SSLError):
+            return True
+        text = str(current)
+        if "CERTIFICATE_VERIFY_FAILED" in text or "SSL:" in text or "[SSL" in text:
+            return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 @dataclass(frozen=True)
@@ -66,6 +82,8 @@ class RetryPolicy:
         if attempt >= self.max_retries:
             return None
         if isinstance(outcome, BaseException):
+            if is_tls_failure(outcome):
+                return None  # a bad certificate stays bad
             never_sent = isinstance(outcome, httpx.ConnectError | httpx.ConnectTimeout)
             if isinstance(outcome, httpx.TransportError) and (idempotent or never_sent):
                 return self.backoff(attempt)

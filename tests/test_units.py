@@ -261,3 +261,17 @@ def test_error_mapping(status: int, content: bytes, ctype: str, code: str | None
     assert err.status == status
     assert "<html>" not in err.message
     assert err.message.startswith("discover")
+
+
+def test_tls_failures_are_not_retried() -> None:
+    req = httpx.Request("GET", "https://127.0.0.1/x")
+    bad_cert = httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed")
+    assert RetryPolicy().delay_for(0, bad_cert, idempotent=True) is None
+    assert RetryPolicy().delay_for(0, httpx.ConnectError("refused", request=req), idempotent=True)
+
+
+def test_only_code_shaped_values_count_as_ath_errors() -> None:
+    echo = httpx.Response(400, json={"code": "code-1", "message": "echo"})
+    assert error_from_response(echo, "x").code == "HTTP_ERROR"
+    real = httpx.Response(400, json={"code": "TOKEN_EXPIRED", "message": "gone"})
+    assert error_from_response(real, "x").code == "TOKEN_EXPIRED"

@@ -1,0 +1,1 @@
+"""Hardening suites (issue 5): each suite measures a property and reports its counts."""
