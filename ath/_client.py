@@ -10,8 +10,9 @@ import asyncio
 import os
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypedDict, TypeVar, Unpack
 
 import httpx
 
@@ -43,6 +44,34 @@ __all__ = [
 
 T = TypeVar("T")
 TimeoutArg = float | httpx.Timeout | None
+
+
+class ClientOptions(TypedDict, total=False):
+    """Keyword options every client takes (see the README for each)."""
+
+    headers: Mapping[str, str] | None
+    max_retries: int
+    retry: RetryPolicy | None
+    max_response_bytes: int
+    allow_insecure_http: bool
+    verify: Any
+
+
+@dataclass(frozen=True, repr=False)
+class ClientSettings:
+    """The constructor arguments of a client, with their defaults."""
+
+    url: str
+    agent_id: str
+    private_key: PrivateKeyInput
+    key_id: str | None = None
+    timeout: TimeoutArg = None
+    headers: Mapping[str, str] | None = None
+    max_retries: int = 2
+    retry: RetryPolicy | None = None
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
+    allow_insecure_http: bool = False
+    verify: Any = True
 
 
 class _BodyLimit:
@@ -86,30 +115,23 @@ class _Base:
     def _setup(
         self,
         http_cls: type[httpx.Client] | type[httpx.AsyncClient],
-        *,
-        url: str,
-        agent_id: str,
-        private_key: PrivateKeyInput,
-        key_id: str | None,
-        timeout: TimeoutArg,
-        headers: Mapping[str, str] | None,
+        settings: ClientSettings,
         http_client: httpx.Client | httpx.AsyncClient | None,
         transport: Any,
-        max_retries: int,
-        retry: RetryPolicy | None,
-        max_response_bytes: int,
-        allow_insecure_http: bool,
-        verify: Any,
     ) -> httpx.Client | httpx.AsyncClient:
+        url, agent_id, timeout = settings.url, settings.agent_id, settings.timeout
+        headers, verify = settings.headers, settings.verify
+        max_response_bytes = settings.max_response_bytes
+        allow_insecure_http = settings.allow_insecure_http
         if not isinstance(agent_id, str) or not agent_id:
             raise ATHError("INVALID_ARGUMENT", "agent_id must be the agent's URI, a string")
         if not isinstance(max_response_bytes, int) or max_response_bytes <= 0:
             raise ATHError("INVALID_ARGUMENT", "max_response_bytes must be a positive int")
         try:
-            policy = retry or RetryPolicy(max_retries=max_retries)
+            policy = settings.retry or RetryPolicy(max_retries=settings.max_retries)
         except (TypeError, ValueError) as exc:
             raise ATHError("INVALID_ARGUMENT", f"retry setting: {exc}") from None
-        signer = AttestationSigner(private_key, agent_id, key_id=key_id)
+        signer = AttestationSigner(settings.private_key, agent_id, key_id=settings.key_id)
         base_headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
         base_headers.update(headers or {})
         if http_client is not None:
@@ -226,30 +248,15 @@ class _SyncBase(_Base):
         key_id: str | None = None,
         timeout: TimeoutArg = None,
         *,
-        headers: Mapping[str, str] | None = None,
         http_client: httpx.Client | None = None,
         transport: httpx.BaseTransport | None = None,
-        max_retries: int = 2,
-        retry: RetryPolicy | None = None,
-        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-        allow_insecure_http: bool = False,
-        verify: Any = True,
+        **options: Unpack[ClientOptions],
     ) -> None:
         http = self._setup(
             httpx.Client,
-            url=url,
-            agent_id=agent_id,
-            private_key=private_key,
-            key_id=key_id,
-            timeout=timeout,
-            headers=headers,
-            http_client=http_client,
-            transport=transport,
-            max_retries=max_retries,
-            retry=retry,
-            max_response_bytes=max_response_bytes,
-            allow_insecure_http=allow_insecure_http,
-            verify=verify,
+            ClientSettings(url, agent_id, private_key, key_id, timeout, **options),
+            http_client,
+            transport,
         )
         assert isinstance(http, httpx.Client)
         self._http = http
@@ -352,30 +359,15 @@ class _AsyncBase(_Base):
         key_id: str | None = None,
         timeout: TimeoutArg = None,
         *,
-        headers: Mapping[str, str] | None = None,
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
-        max_retries: int = 2,
-        retry: RetryPolicy | None = None,
-        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-        allow_insecure_http: bool = False,
-        verify: Any = True,
+        **options: Unpack[ClientOptions],
     ) -> None:
         http = self._setup(
             httpx.AsyncClient,
-            url=url,
-            agent_id=agent_id,
-            private_key=private_key,
-            key_id=key_id,
-            timeout=timeout,
-            headers=headers,
-            http_client=http_client,
-            transport=transport,
-            max_retries=max_retries,
-            retry=retry,
-            max_response_bytes=max_response_bytes,
-            allow_insecure_http=allow_insecure_http,
-            verify=verify,
+            ClientSettings(url, agent_id, private_key, key_id, timeout, **options),
+            http_client,
+            transport,
         )
         assert isinstance(http, httpx.AsyncClient)
         self._http = http
