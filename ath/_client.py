@@ -95,6 +95,21 @@ class _BodyLimit:
             )
         self.chunks.append(chunk)
 
+    def declared_fit(self, streamed: httpx.Response) -> bool:
+        """Whether the body's declared length, not content-encoded, is within the limit.
+
+        Then httpx reads it in one go (HTTP/1.1 framing stops at Content-Length); a
+        compressed or chunked body is counted chunk by chunk instead.
+        """
+        length = streamed.headers.get("content-length")
+        encoding = streamed.headers.get("content-encoding", "identity").strip().lower()
+        return (
+            length is not None
+            and length.isdigit()
+            and int(length) <= self.limit
+            and encoding in ("", "identity")
+        )
+
     def response(self, streamed: httpx.Response) -> httpx.Response:
         return httpx.Response(
             streamed.status_code,
@@ -280,6 +295,9 @@ class _SyncBase(_Base):
         try:
             streamed = self._http.send(step.request, stream=True, follow_redirects=False)
             try:
+                if limit.declared_fit(streamed):
+                    streamed.read()
+                    return streamed
                 for chunk in streamed.iter_bytes():
                     limit.feed(chunk, streamed.status_code)
             finally:
@@ -391,6 +409,9 @@ class _AsyncBase(_Base):
         try:
             streamed = await self._http.send(step.request, stream=True, follow_redirects=False)
             try:
+                if limit.declared_fit(streamed):
+                    await streamed.aread()
+                    return streamed
                 async for chunk in streamed.aiter_bytes():
                     limit.feed(chunk, streamed.status_code)
             finally:
