@@ -101,14 +101,14 @@ class _BodyLimit:
         Then httpx reads it in one go (HTTP/1.1 framing stops at Content-Length); a
         compressed or chunked body is counted chunk by chunk instead.
         """
-        length = streamed.headers.get("content-length")
-        encoding = streamed.headers.get("content-encoding", "identity").strip().lower()
-        return (
-            length is not None
-            and length.isdigit()
-            and int(length) <= self.limit
-            and encoding in ("", "identity")
-        )
+        length = b""
+        for key, value in streamed.headers.raw:  # one pass, no decoding
+            name = key.lower()
+            if name == b"content-length":
+                length = value
+            elif name == b"content-encoding" and value.strip().lower() not in (b"", b"identity"):
+                return False
+        return length.isdigit() and int(length) <= self.limit
 
     def response(self, streamed: httpx.Response) -> httpx.Response:
         return httpx.Response(

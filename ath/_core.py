@@ -15,6 +15,7 @@ method), are built here.
 from __future__ import annotations
 
 import base64
+import functools
 import ipaddress
 import json
 import logging
@@ -406,13 +407,20 @@ def _status_value(value: Any) -> str:
 
 
 def validate_provider_id(provider: Any) -> str:
+    if isinstance(provider, str) and provider in _VALID_PROVIDERS:
+        return provider
     if not isinstance(provider, str) or not _PROVIDER_RE.fullmatch(provider):
         raise ATHError(
             "INVALID_ARGUMENT",
             f"provider id {provider!r} is not valid: use 1-128 characters of letters, digits, "
             "'.', '_', '~' or '-', starting with a letter or digit.",
         )
+    if len(_VALID_PROVIDERS) < 1024:
+        _VALID_PROVIDERS.add(provider)
     return provider
+
+
+_VALID_PROVIDERS: set[str] = set()
 
 
 def validate_scopes(scopes: Any, what: str = "scopes") -> list[str]:
@@ -428,6 +436,12 @@ _BAD_PATH_CHARS: Final = re.compile(r"[\x00-\x20\x7f\\?#]")
 
 def safe_relative_path(path: Any) -> str:
     """``path`` checked so that it cannot leave the prefix it is appended to."""
+    if isinstance(path, str):
+        return _checked_path(path)
+    return _check_path(path)
+
+
+def _check_path(path: Any) -> str:
     if not isinstance(path, str):
         raise ATHError("INVALID_ARGUMENT", "path must be a string such as '/user'")
     try:
@@ -456,6 +470,10 @@ def safe_relative_path(path: Any) -> str:
     if "?" in decoded or "#" in decoded:
         raise ATHError("INVALID_ARGUMENT", f"path {path!r} smuggles '?' or '#' percent-encoded")
     return quote(relative, safe="/:@!$&'()*+,;=-._~%")
+
+
+# Agents call the same few paths over and over; a checked path is a pure function.
+_checked_path: Final = functools.lru_cache(maxsize=1024)(_check_path)
 
 
 def parse_callback(url: str) -> CallbackResult:
