@@ -14,9 +14,7 @@ import time
 from collections.abc import Sequence
 from typing import Any, Final
 
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from jose import jwk, jws
 
 from ath._errors import ATHError
 
@@ -41,6 +39,8 @@ def _b64url(data: bytes) -> str:
 
 def generate_private_key() -> str:
     """A new EC P-256 private key as unencrypted PKCS#8 PEM (keep it secret)."""
+    from cryptography.hazmat.primitives import serialization
+
     key = ec.generate_private_key(ec.SECP256R1())
     return key.private_bytes(
         serialization.Encoding.PEM,
@@ -51,6 +51,8 @@ def generate_private_key() -> str:
 
 def load_private_key(private_key: PrivateKeyInput) -> ec.EllipticCurvePrivateKey:
     """Parse a PEM (str/bytes) or accept a key object; refuse anything but EC P-256."""
+    from cryptography.hazmat.primitives import serialization
+
     key: object
     if isinstance(private_key, str | bytes):
         data = (
@@ -106,7 +108,7 @@ def jwk_thumbprint(jwk_dict: dict[str, str]) -> str:
 class AttestationSigner:
     """Mints attestation JWTs for one agent; the key is parsed once."""
 
-    __slots__ = ("_jose_key", "_key", "agent_id", "key_id", "lifetime")
+    __slots__ = ("_jose_key", "_jws", "_key", "agent_id", "key_id", "lifetime")
 
     def __init__(
         self,
@@ -123,6 +125,9 @@ class AttestationSigner:
                 "than 5 minutes).",
             )
         self._key = load_private_key(private_key)
+        from jose import jwk, jws  # imported on first use: it is the heaviest import we have
+
+        self._jws = jws
         self._jose_key = jwk.construct(self._key, "ES256")
         self.agent_id = agent_id
         self.key_id = key_id or jwk_thumbprint(public_jwk(self._key))
@@ -145,7 +150,7 @@ class AttestationSigner:
         }
         if capabilities:
             claims["capabilities"] = list(capabilities)
-        token: str = jws.sign(
+        token: str = self._jws.sign(
             claims, self._jose_key, headers={"kid": self.key_id}, algorithm="ES256"
         )
         return token

@@ -6,13 +6,12 @@ protocol lives in the core, once.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Self, TypedDict, TypeVar, Unpack
+from typing import TYPE_CHECKING, Any, Self, TypedDict, TypeVar, Unpack
 
 import httpx
 
@@ -32,8 +31,10 @@ from ath._errors import ATHError
 from ath._oauth import OAuthRequest, OAuthToken
 from ath._retry import RetryPolicy
 from ath._types import AgentStatusInfo, APIResponse, Authorization, Registration, Token
-from ath_sdk_client import Client as GeneratedClient
-from ath_sdk_client.models import DiscoveryDocument, ServiceDiscoveryDocument
+
+if TYPE_CHECKING:
+    from ath_sdk_client import Client as GeneratedClient
+    from ath_sdk_client.models import DiscoveryDocument, ServiceDiscoveryDocument
 
 __all__ = [
     "ATHGatewayClient",
@@ -44,6 +45,13 @@ __all__ = [
 
 T = TypeVar("T")
 TimeoutArg = float | httpx.Timeout | None
+
+
+def _asyncio() -> Any:
+    """asyncio, imported on the first retry pause (sync users never pay for it)."""
+    import asyncio
+
+    return asyncio
 
 
 class ClientOptions(TypedDict, total=False):
@@ -325,6 +333,8 @@ class _SyncBase(_Base):
     @property
     def low_level(self) -> GeneratedClient:
         """The generated client (``ath_sdk_client``) on this client's HTTP connection pool."""
+        from ath_sdk_client import Client as GeneratedClient
+
         low = GeneratedClient(base_url=self.url, timeout=self._http.timeout)
         return low.set_httpx_client(self._http) if self._shares_pool() else low
 
@@ -396,7 +406,7 @@ class _AsyncBase(_Base):
             step = next(flow)
             while True:
                 if isinstance(step, Sleep):
-                    await asyncio.sleep(step.seconds)
+                    await _asyncio().sleep(step.seconds)
                     step = flow.send(None)
                 else:
                     step = flow.send(await self._exchange(step))
@@ -441,6 +451,8 @@ class _AsyncBase(_Base):
     @property
     def low_level(self) -> GeneratedClient:
         """The generated client (``ath_sdk_client``) on this client's HTTP connection pool."""
+        from ath_sdk_client import Client as GeneratedClient
+
         low = GeneratedClient(base_url=self.url, timeout=self._http.timeout)
         return low.set_async_httpx_client(self._http) if self._shares_pool() else low
 

@@ -25,10 +25,9 @@ import time
 from collections.abc import Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 from urllib.parse import parse_qs, parse_qsl, quote, unquote, urlsplit
 
-import attrs
 import httpx
 
 from ath._attestation import AttestationSigner
@@ -47,34 +46,15 @@ from ath._types import (
     ScopeIntersection,
     Token,
 )
-from ath_sdk_client.api.gateway import get_gateway_discovery
-from ath_sdk_client.api.native import get_service_discovery
-from ath_sdk_client.api.shared import (
-    authorize as authorize_op,
-)
-from ath_sdk_client.api.shared import (
-    exchange_token as exchange_token_op,
-)
-from ath_sdk_client.api.shared import (
-    get_agent_status,
-    register_agent,
-    revoke_token,
-)
-from ath_sdk_client.models import (
-    AgentRegistrationRequest,
-    AgentRegistrationResponse,
-    AgentStatusResponse,
-    AuthorizationRequest,
-    AuthorizationResponse,
-    DeveloperInfo,
-    DiscoveryDocument,
-    ProviderScopeRequest,
-    ServiceDiscoveryDocument,
-    TokenExchangeRequest,
-    TokenResponse,
-    TokenRevocationRequest,
-)
-from ath_sdk_client.types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ath._gen import (
+        AgentStatusResponse,
+        AuthorizationResponse,
+        DiscoveryDocument,
+        ServiceDiscoveryDocument,
+        TokenResponse,
+    )
 
 __all__ = ["ClientCore", "Flow", "Send", "Sleep"]
 
@@ -324,6 +304,8 @@ def check_types(model: Any, where: str = "") -> None:
     ``"str"``, ``"list[str]"``, ``"int | Unset"`` or a nested model's name; nested models,
     enums and datetimes are built (and so checked) by ``from_dict`` itself.
     """
+    import attrs
+
     for attribute in attrs.fields(type(model)):
         if attribute.name != "additional_properties":
             _check_value(
@@ -332,6 +314,10 @@ def check_types(model: Any, where: str = "") -> None:
 
 
 def _check_value(value: Any, annotation: str, where: str) -> None:
+    import attrs
+
+    from ath._gen import Unset
+
     options = [option.strip() for option in annotation.split("|")]
     if (isinstance(value, Unset) and "Unset" in options) or (value is None and "None" in options):
         return
@@ -381,12 +367,16 @@ def parse_model(factory: Any, response: httpx.Response, action: str) -> Any:
 
 
 def _str_list(value: Any) -> list[str]:
+    from ath._gen import Unset
+
     if isinstance(value, Unset) or value is None:
         return []
     return [str(v) for v in value]
 
 
 def _opt(value: Any) -> Any:
+    from ath._gen import Unset
+
     return None if isinstance(value, Unset) else value
 
 
@@ -685,6 +675,8 @@ class ClientCore:
     # ---------------------------------------------------------------- discovery
 
     def discover_gateway(self) -> Flow[DiscoveryDocument]:
+        from ath._gen import DiscoveryDocument, get_gateway_discovery
+
         response = yield from self._call(
             get_gateway_discovery._get_kwargs(), "discover", idempotent=True
         )
@@ -692,6 +684,8 @@ class ClientCore:
         return doc
 
     def discover_service(self) -> Flow[ServiceDiscoveryDocument]:
+        from ath._gen import ServiceDiscoveryDocument, get_service_discovery
+
         response = yield from self._call(
             get_service_discovery._get_kwargs(), "discover", idempotent=True
         )
@@ -720,6 +714,15 @@ class ClientCore:
         purpose: str | None,
         redirect_uris: Sequence[str] | None,
     ) -> Flow[Registration]:
+        from ath._gen import (
+            UNSET,
+            AgentRegistrationRequest,
+            AgentRegistrationResponse,
+            DeveloperInfo,
+            ProviderScopeRequest,
+            register_agent,
+        )
+
         developer = _mapping(developer, "developer")
         if not isinstance(developer.get("name"), str) or not isinstance(developer.get("id"), str):
             raise ATHError(
@@ -814,6 +817,8 @@ class ClientCore:
         return result
 
     def registration_status(self) -> Flow[AgentStatusInfo]:
+        from ath._gen import AgentStatusResponse, get_agent_status
+
         client_id, client_secret = self._credentials()
         response = yield from self._call(
             get_agent_status._get_kwargs(client_id=client_id),
@@ -844,6 +849,8 @@ class ClientCore:
         redirect_uri: str | None,
         resource: str | None,
     ) -> Flow[Authorization]:
+        from ath._gen import UNSET, AuthorizationRequest, AuthorizationResponse, authorize_op
+
         client_id, _ = self._credentials()
         provider = validate_provider_id(provider)
         scope_list = validate_scopes(scopes)
@@ -954,6 +961,8 @@ class ClientCore:
         return token
 
     def exchange_token(self, code: str, session_id: str) -> Flow[Token]:
+        from ath._gen import TokenExchangeRequest, TokenResponse, exchange_token_op
+
         client_id, client_secret = self._credentials()
         if not isinstance(code, str) or not isinstance(session_id, str) or not session_id:
             raise ATHError("INVALID_ARGUMENT", "exchange_token(code, session_id) takes two strings")
@@ -1285,6 +1294,8 @@ class ClientCore:
     # ---------------------------------------------------------------- revocation
 
     def revoke(self, provider: str | None, *, all_tokens: bool) -> Flow[list[str | None]]:
+        from ath._gen import TokenRevocationRequest, revoke_token
+
         client_id, client_secret = self._credentials()
         with self._lock:
             if all_tokens:

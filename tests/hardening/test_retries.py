@@ -109,7 +109,8 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
         recorded.append(seconds)
 
     monkeypatch.setattr(ath._client, "time", types.SimpleNamespace(sleep=recorded.append))
-    monkeypatch.setattr(ath._client, "asyncio", types.SimpleNamespace(sleep=async_sleep))
+    fake_asyncio = types.SimpleNamespace(sleep=async_sleep)
+    monkeypatch.setattr(ath._client, "_asyncio", lambda: fake_asyncio)
     yield recorded
 
 
