@@ -466,6 +466,18 @@ def _check_path(path: Any) -> str:
 _checked_path: Final = functools.lru_cache(maxsize=1024)(_check_path)
 
 
+@functools.lru_cache(maxsize=1024)
+def _api_url(full: str, prefix: str) -> httpx.URL:
+    """The parsed URL of a proxy/api call, checked to stay under ``prefix`` (cached:
+    parsing a URL string is the largest cost an API call adds to httpx's own)."""
+    url = httpx.URL(full)
+    if not str(url).startswith(prefix):
+        raise ATHError(
+            "INSECURE_TRANSPORT", f"refusing to send the token outside {prefix} ({full!r})"
+        )
+    return url
+
+
 def parse_callback(url: str) -> CallbackResult:
     """Read the redirect back from consent (code/state, error, or the session_id shape)."""
     if not isinstance(url, str) or not url:
@@ -1170,20 +1182,15 @@ class ClientCore:
         try:
             request = self.http.build_request(
                 verb,
-                prefix + relative,
+                _api_url(prefix + relative, prefix),
                 json=body if body is not None else None,
                 params=params,
                 headers=merged,
             )
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, httpx.InvalidURL) as exc:
             raise ATHError(
                 "INVALID_ARGUMENT", f"cannot build the request: {type(exc).__name__}: {exc}"
             ) from None
-        if not str(request.url).startswith(prefix):
-            raise ATHError(
-                "INSECURE_TRANSPORT",
-                f"refusing to send the token outside {prefix} (path {path!r})",
-            )
         response = yield from self.send(request, idempotent=verb in SAFE_METHODS)
         result = APIResponse(
             status_code=response.status_code,
