@@ -1,0 +1,469 @@
+"""``python -m bench``: measure, print a table, write ``bench/results.json``.
+
+Sections (each a key of results.json, each figure a summary over rounds):
+
+- ``proxy_sync_ratio``  ATHGatewayClient.proxy() / raw httpx.Client, median per call
+- ``api_sync_ratio``    ATHNativeClient.api() / raw httpx.Client, median per call
+- ``proxy_async_ratio`` N concurrent AsyncATHGatewayClient.proxy() / raw httpx.AsyncClient
+- ``attestation_ratio`` AttestationSigner.mint() / raw cryptography ES256, per JWT
+- ``handshake_vs_peer`` register->authorize->consent->token, ours / ath-sdk 0.1.0
+- ``import_vs_peer``    cold ``import ath``, ours / ath-sdk 0.1.0
+- ``rss_10k_proxy_mb``  peak RSS of a fresh process making 10 000 proxy() calls
+
+Everything talks to 127.0.0.1 only: a minimal server (``bench.fastserver``) in a
+child process for the per-call figures, the embedded local stack for handshakes.
+Every loop is bounded in count and time; children are ended on any exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import importlib.metadata
+import json
+import math
+import os
+import platform
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+from bench._proc import ROOT, FastServer, install_cleanup, run_json
+from bench._stats import Deadline, median, summary
+from bench._venvs import ensure_clean_ours, ensure_peer
+from bench._venvs import peer_versions as read_peer_versions
+
+DEFAULT_OUT: Final = ROOT / "bench" / "results.json"
+SECTIONS: Final = (
+    "proxy_sync_ratio",
+    "api_sync_ratio",
+    "proxy_async_ratio",
+    "attestation_ratio",
+    "handshake_vs_peer",
+    "import_vs_peer",
+    "rss_10k_proxy_mb",
+)
+TARGETS: Final[dict[str, float | None]] = {
+    "proxy_sync_ratio": 1.05,
+    "api_sync_ratio": 1.05,
+    "proxy_async_ratio": 1.05,
+    "attestation_ratio": 1.15,
+    "handshake_vs_peer": 1.0,
+    "import_vs_peer": 0.5,
+    "rss_10k_proxy_mb": None,
+}
+PACKAGES: Final = ("ath-sdk", "httpx", "httpcore", "h11", "python-jose", "cryptography", "attrs")
+
+
+@dataclass(frozen=True)
+class Settings:
+    rounds: int
+    sync_calls: int
+    async_concurrency: int
+    async_reps: int
+    jwt_count: int
+    handshakes: int
+    handshake_warmup: int
+    import_runs: int
+    rss_calls: int
+    section_seconds: float
+
+
+FULL: Final = Settings(
+    rounds=5,
+    sync_calls=2000,
+    async_concurrency=1000,
+    async_reps=6,
+    jwt_count=2000,
+    handshakes=20,
+    handshake_warmup=2,
+    import_runs=20,
+    rss_calls=10_000,
+    section_seconds=600.0,
+)
+QUICK: Final = Settings(
+    rounds=2,
+    sync_calls=60,
+    async_concurrency=50,
+    async_reps=1,
+    jwt_count=60,
+    handshakes=2,
+    handshake_warmup=1,
+    import_runs=2,
+    rss_calls=200,
+    section_seconds=60.0,
+)
+
+
+@dataclass
+class Section:
+    """One key of results.json: per-round values plus what they were made of."""
+
+    key: str
+    values: list[float] = field(default_factory=list)
+    detail: dict[str, list[float]] = field(default_factory=dict)
+    unit: str = "ratio"
+    note: str = ""
+
+    def add(self, value: float, **detail: float) -> None:
+        self.values.append(value)
+        for name, v in detail.items():
+            self.detail.setdefault(name, []).append(v)
+
+    def result(self) -> dict[str, Any]:
+        target = TARGETS[self.key]
+        out = summary(self.values)
+        out["unit"] = self.unit
+        out["target"] = target
+        out["pass"] = None if target is None else out["median"] <= target
+        out["detail"] = {name: summary(vals) for name, vals in self.detail.items()}
+        if self.note:
+            out["note"] = self.note
+        return out
+
+
+def _versions(names: tuple[str, ...]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for name in names:
+        try:
+            found[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            found[name] = "missing"
+    return found
+
+
+def _progress(text: str) -> None:
+    print(f"bench: {text}", file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------------- sections
+
+
+def run_micro(key: str, url: str, pem: str, s: Settings) -> Section:
+    from bench._micro import api_sync_round, proxy_async_round, proxy_sync_round
+
+    section = Section(key)
+    deadline = Deadline(s.section_seconds, key)
+    for r in range(s.rounds):
+        if key == "proxy_sync_ratio":
+            pair = proxy_sync_round(url, pem, calls=s.sync_calls, deadline=deadline)
+            section.add(pair.ratio, ours_us=pair.ours * 1e6, baseline_us=pair.base * 1e6)
+        elif key == "api_sync_ratio":
+            pair = api_sync_round(url, pem, calls=s.sync_calls, deadline=deadline)
+            section.add(pair.ratio, ours_us=pair.ours * 1e6, baseline_us=pair.base * 1e6)
+        else:
+            bursts = proxy_async_round(
+                url, pem, concurrency=s.async_concurrency, reps=s.async_reps, deadline=deadline
+            )
+            section.add(
+                bursts.ratio,
+                ours_ms=median(bursts.ours) * 1e3,
+                baseline_ms=median(bursts.base) * 1e3,
+            )
+        _progress(f"{key} round {r + 1}/{s.rounds}: {section.values[-1]:.3f}")
+    if key == "proxy_async_ratio":
+        section.note = (
+            f"{s.async_concurrency} concurrent calls, httpx default pool on both sides; per "
+            f"round the median over {s.async_reps} time-adjacent pairs of ours/baseline"
+        )
+    else:
+        section.note = f"median of {s.sync_calls} calls per side per round"
+    return section
+
+
+def run_attestation(url: str, pem: str, s: Settings) -> Section:
+    from bench._attest import attestation_round
+    from bench._common import agent_id_for
+
+    section = Section("attestation_ratio", note=f"{s.jwt_count} JWTs per side per round")
+    deadline = Deadline(s.section_seconds, "attestation_ratio")
+    for r in range(s.rounds):
+        pair = attestation_round(pem, agent_id_for(url), url, count=s.jwt_count, deadline=deadline)
+        section.add(pair.ratio, ours_us=pair.ours * 1e6, baseline_us=pair.base * 1e6)
+        _progress(f"attestation_ratio round {r + 1}/{s.rounds}: {section.values[-1]:.3f}")
+    return section
+
+
+def run_handshake(peer_python: str, s: Settings, env: dict[str, Any]) -> Section:
+    from ath.testing import LocalStack
+    from bench._handshake import handshake_round
+
+    section = Section(
+        "handshake_vs_peer",
+        note=f"median of {s.handshakes} handshakes per SDK per round (after "
+        f"{s.handshake_warmup} warm-up), consent walked by the same driver for both",
+    )
+    deadline = Deadline(s.section_seconds, "handshake_vs_peer")
+    with LocalStack() as stack:
+        for r in range(s.rounds):
+            hs = handshake_round(
+                stack,
+                peer_python,
+                round_no=r,
+                count=s.handshakes,
+                warmup=s.handshake_warmup,
+                deadline=deadline,
+            )
+            section.add(
+                hs.ratio("total"),
+                ours_ms=median(hs.ours["total"]) * 1e3,
+                peer_ms=median(hs.peer["total"]) * 1e3,
+                sdk_only_ratio=hs.ratio("sdk"),
+                ours_sdk_only_ms=median(hs.ours["sdk"]) * 1e3,
+                peer_sdk_only_ms=median(hs.peer["sdk"]) * 1e3,
+                consent_ms=median(hs.ours["consent"] + hs.peer["consent"]) * 1e3,
+                ours_construct_ms=median(hs.ours["construct"]) * 1e3,
+                peer_construct_ms=median(hs.peer["construct"]) * 1e3,
+            )
+            env["peer"]["driver_reported_version"] = hs.peer_version
+            _progress(f"handshake_vs_peer round {r + 1}/{s.rounds}: {section.values[-1]:.3f}")
+    return section
+
+
+def run_imports(clean_python: str, peer_python: str, s: Settings) -> Section:
+    from bench._imports import import_costs, importtime_us
+
+    section = Section(
+        "import_vs_peer",
+        note=f"wall(import ath) - wall(pass), median of {s.import_runs} fresh interpreters; "
+        "ours from bench/.clean-venv (runtime deps only, like the peer's venv); "
+        "ours_dev_venv_ms: the same in the development venv",
+    )
+    deadline = Deadline(s.section_seconds, "import_vs_peer")
+    pythons = {"ours": clean_python, "peer": peer_python, "dev": sys.executable}
+    for r in range(s.rounds):
+        cost = import_costs(pythons, runs=s.import_runs, deadline=deadline)
+        section.add(
+            cost["ours"] / cost["peer"],
+            ours_ms=cost["ours"] * 1e3,
+            peer_ms=cost["peer"] * 1e3,
+            ours_dev_venv_ms=cost["dev"] * 1e3,
+            ours_importtime_ms=importtime_us(clean_python) / 1e3,
+            peer_importtime_ms=importtime_us(peer_python) / 1e3,
+        )
+        _progress(f"import_vs_peer round {r + 1}/{s.rounds}: {section.values[-1]:.3f}")
+    return section
+
+
+def run_rss(url: str, s: Settings) -> Section:
+    section = Section(
+        "rss_10k_proxy_mb",
+        unit="MB",
+        note=f"peak RSS (VmHWM on Linux, else ru_maxrss) of a fresh process after "
+        f"{s.rss_calls} proxy() calls; raw_httpx_mb: the same calls with httpx alone",
+    )
+    deadline = Deadline(s.section_seconds, "rss_10k_proxy_mb")
+    base = [sys.executable, "-m", "bench.rss", "--url", url, "--calls", str(s.rss_calls)]
+    for r in range(s.rounds):
+        deadline.check()
+        bound = str(max(deadline.left(), 1.0))
+        ours = run_json([*base, "--max-seconds", bound], timeout=deadline.left() + 30)
+        raw = run_json([*base, "--raw", "--max-seconds", bound], timeout=deadline.left() + 30)
+        section.add(
+            float(ours["maxrss_mb"]),
+            after_setup_mb=float(ours["setup_maxrss_mb"]),
+            raw_httpx_mb=float(raw["maxrss_mb"]),
+            ours_calls_per_s=float(ours["calls"]) / float(ours["seconds"]),
+        )
+        _progress(f"rss_10k_proxy_mb round {r + 1}/{s.rounds}: {section.values[-1]:.1f}")
+    return section
+
+
+# ---------------------------------------------------------------------- report
+
+
+def _fmt(value: float, unit: str) -> str:
+    return f"{value:.1f}" if unit == "MB" else f"{value:.3f}"
+
+
+def table(results: dict[str, Any]) -> str:
+    head = f"{'figure':<20} {'median':>8} {'min':>8} {'max':>8} {'target':>8}  status"
+    lines = [head, "-" * len(head)]
+    for key in SECTIONS:
+        if key not in results:
+            continue
+        r = results[key]
+        unit = r["unit"]
+        target = "-" if r["target"] is None else f"<= {r['target']:g}"
+        status = "-" if r["pass"] is None else ("PASS" if r["pass"] else "MISS")
+        lines.append(
+            f"{key:<20} {_fmt(r['median'], unit):>8} {_fmt(r['min'], unit):>8} "
+            f"{_fmt(r['max'], unit):>8} {target:>8}  {status}"
+        )
+        details = ", ".join(
+            f"{name} {d['median']:.4g} [{d['min']:.4g}..{d['max']:.4g}]"
+            for name, d in r["detail"].items()
+        )
+        if details:
+            lines.append(f"{'':<4}{details}")
+    return "\n".join(lines)
+
+
+def _sdk_commit() -> str:
+    """The checkout measured: ``git describe --always --dirty``, or "unknown"."""
+    try:
+        done = subprocess.run(
+            ["git", "describe", "--always", "--dirty"],  # noqa: S607 - git from PATH
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    return done.stdout.strip() if done.returncode == 0 and done.stdout.strip() else "unknown"
+
+
+def sdk_fingerprint() -> str:
+    """A short hash of the SDK's sources (ath/, generated/): tells whether they changed
+    while the bench ran (a concurrent edit mixes two states in one results file)."""
+    digest = hashlib.sha256()
+    for folder in ("ath", "generated"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            digest.update(path.relative_to(ROOT).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def environment(peer: dict[str, str] | None) -> dict[str, Any]:
+    return {
+        "sdk_commit": _sdk_commit(),
+        "sdk_sources_at_start": sdk_fingerprint(),
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "cpu_count": os.cpu_count() or 0,
+        "loadavg_1min_at_start": round(os.getloadavg()[0], 2),
+        "packages": _versions(PACKAGES),
+        "peer": {"packages": peer or {}, "version": (peer or {}).get("ath-sdk", "missing")},
+    }
+
+
+def write_results(path: Path, results: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(results, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _check_finite(results: dict[str, Any]) -> None:
+    for key in SECTIONS:
+        if key in results:
+            for stat in ("median", "min", "max"):
+                if not math.isfinite(results[key][stat]):
+                    raise RuntimeError(f"{key}.{stat} is not a finite number")
+
+
+def _no_proxies() -> None:
+    # Loopback only: an HTTP(S)_PROXY in the environment must not reroute anything.
+    for name in list(os.environ):
+        if name.lower() in {"http_proxy", "https_proxy", "all_proxy"}:
+            del os.environ[name]
+    os.environ["NO_PROXY"] = "127.0.0.1,localhost"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="tiny counts (smoke test)")
+    parser.add_argument("--rounds", type=int, help="override the number of rounds")
+    parser.add_argument(
+        "--only", action="append", choices=SECTIONS, help="run only this section (repeatable)"
+    )
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results JSON path")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    args = parser.parse_args(argv)
+
+    settings = QUICK if args.quick else FULL
+    if args.rounds is not None:
+        if not 1 <= args.rounds <= 50:
+            parser.error("--rounds must be within 1..50")
+        settings = Settings(**{**settings.__dict__, "rounds": args.rounds})
+    wanted = [k for k in SECTIONS if not args.only or k in args.only]
+
+    install_cleanup()
+    _no_proxies()
+    started = time.monotonic()
+    peer_python: str | None = None
+    clean_python: str | None = None
+    peer_versions: dict[str, str] | None = None
+    if {"handshake_vs_peer", "import_vs_peer"} & set(wanted):
+        path, peer_versions = ensure_peer()
+        peer_python = str(path)
+    else:
+        peer_versions = read_peer_versions()
+    if "import_vs_peer" in wanted:
+        clean_python = str(ensure_clean_ours())
+    env = environment(peer_versions)
+
+    from ath import generate_private_key
+
+    pem = generate_private_key()
+    sections: list[Section] = []
+    with FastServer(max_seconds=settings.section_seconds * len(SECTIONS) + 300) as server:
+        runners: dict[str, Callable[[], Section]] = {
+            "proxy_sync_ratio": lambda: run_micro("proxy_sync_ratio", server.url, pem, settings),
+            "api_sync_ratio": lambda: run_micro("api_sync_ratio", server.url, pem, settings),
+            "proxy_async_ratio": lambda: run_micro("proxy_async_ratio", server.url, pem, settings),
+            "attestation_ratio": lambda: run_attestation(server.url, pem, settings),
+            "rss_10k_proxy_mb": lambda: run_rss(server.url, settings),
+        }
+        for key in wanted:
+            if key in runners:
+                sections.append(runners[key]())
+    if "handshake_vs_peer" in wanted and peer_python is not None:
+        sections.append(run_handshake(peer_python, settings, env))
+    if "import_vs_peer" in wanted and peer_python is not None and clean_python is not None:
+        sections.append(run_imports(clean_python, peer_python, settings))
+
+    results: dict[str, Any] = {
+        "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "mode": "quick" if args.quick else "full",
+        "seconds": round(time.monotonic() - started, 1),
+        "settings": settings.__dict__,
+        "environment": env,
+    }
+    env["loadavg_1min_at_end"] = round(os.getloadavg()[0], 2)
+    env["sdk_sources_at_end"] = sdk_fingerprint()
+    if env["sdk_sources_at_end"] != env["sdk_sources_at_start"]:
+        print(
+            "bench: WARNING: ath/ or generated/ changed during the run; "
+            "the figures mix two versions of the SDK",
+            file=sys.stderr,
+        )
+    by_key = {section.key: section.result() for section in sections}
+    for key in SECTIONS:
+        if key in by_key:
+            results[key] = by_key[key]
+    _check_finite(results)
+    write_results(args.out, results)
+
+    e = env
+    print(
+        f"ath-sdk {e['packages']['ath-sdk']} ({e['sdk_commit']}) vs peer {e['peer']['version']}"
+        f" | Python "
+        f"{e['python']} on {e['platform']} ({e['cpu_count']} CPUs) | httpx "
+        f"{e['packages']['httpx']}, python-jose {e['packages']['python-jose']}, "
+        f"cryptography {e['packages']['cryptography']} | {settings.rounds} rounds"
+        + (" (quick)" if args.quick else "")
+        + f" | load {e['loadavg_1min_at_start']} -> {e['loadavg_1min_at_end']}"
+    )
+    print(table(results))
+    shown = args.out.resolve()
+    if shown.is_relative_to(ROOT):
+        shown = shown.relative_to(ROOT)
+    print(f"wrote {shown} in {results['seconds']}s")
+    missed = [k for k in SECTIONS if k in results and results[k]["pass"] is False]
+    return 1 if args.strict and missed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

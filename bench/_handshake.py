@@ -1,0 +1,86 @@
+"""register -> authorize -> consent -> token against the local stack: ours vs ath-sdk 0.1.0.
+
+The stack runs in this (otherwise idle) process. Each SDK runs
+``bench/handshake_driver.py`` in its own interpreter; both drivers stay up for a
+round and are fed freshly hosted agents (one per handshake: a registration is once
+per agent) alternately, the order flipping every handshake, so that both SDKs meet
+the machine in the same state.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from ath import generate_private_key
+from ath.testing import LocalStack
+from bench._proc import ROOT, JsonLineChild
+from bench._stats import Deadline, median
+
+DRIVER: Final = ROOT / "bench" / "handshake_driver.py"
+PROVIDER: Final = "github"
+SCOPES: Final = ("read:user",)
+_STEP_TIMEOUT: Final = 30.0
+
+
+@dataclass(frozen=True)
+class HandshakeRound:
+    ours: dict[str, list[float]]
+    peer: dict[str, list[float]]
+    peer_version: str
+
+    def ratio(self, step: str = "total") -> float:
+        return median(self.ours[step]) / median(self.peer[step])
+
+
+def handshake_round(
+    stack: LocalStack,
+    peer_python: str,
+    *,
+    round_no: int,
+    count: int,
+    warmup: int,
+    deadline: Deadline,
+) -> HandshakeRound:
+    """``count`` timed handshakes per SDK, alternating, after ``warmup`` untimed ones."""
+    config = {
+        "gateway_url": stack.gateway_url,
+        "provider": PROVIDER,
+        "scopes": list(SCOPES),
+        "max_seconds": max(deadline.left(), 1.0) + 10,
+        "max_handshakes": count + warmup,
+    }
+    pythons = {"ours": sys.executable, "peer": peer_python}
+    samples: dict[str, dict[str, list[float]]] = {"ours": {}, "peer": {}}
+    serial = 0
+
+    def fresh_agent(side: str) -> dict[str, str]:
+        nonlocal serial
+        serial += 1
+        pem = generate_private_key()
+        name = f"bench-r{round_no}-{side}-{serial}"
+        return {"agent_id": stack.host_agent(pem, name=name), "pem": pem}
+
+    with tempfile.TemporaryDirectory(prefix="ath-bench-hs-") as empty:
+        drivers: dict[str, JsonLineChild] = {}
+        try:
+            for side, python in pythons.items():
+                cmd = [python, "-I", str(DRIVER), json.dumps(config)]
+                drivers[side] = JsonLineChild(cmd, cwd=Path(empty), what=f"{side} driver")
+            versions = {side: d.read(_STEP_TIMEOUT)["version"] for side, d in drivers.items()}
+            for i in range(warmup + count):
+                deadline.check()
+                order = ("ours", "peer") if (i + round_no) % 2 == 0 else ("peer", "ours")
+                for side in order:
+                    timing = drivers[side].ask(fresh_agent(side), _STEP_TIMEOUT)
+                    if i >= warmup:
+                        for step, seconds in timing.items():
+                            samples[side].setdefault(step, []).append(float(seconds))
+        finally:
+            for driver in drivers.values():
+                driver.close()
+    return HandshakeRound(samples["ours"], samples["peer"], str(versions["peer"]))

@@ -1,0 +1,194 @@
+"""Per-call cost of ``proxy()`` / ``api()`` against raw httpx doing the same request.
+
+Both sides talk to the same fast server over loopback, carry the same two ATH
+headers and parse the JSON answer; the SDK side additionally does whatever the SDK
+does (path checks, token lookup, retry bookkeeping, the size-limited body read).
+Calls alternate in blocks, the order flipping every block, so that drift in the
+machine's speed hits both sides alike.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Final
+
+import httpx
+
+from ath import (
+    AsyncATHGatewayClient,
+    ATHGatewayClient,
+    ATHNativeClient,
+)
+from bench._common import TOKEN, agent_id_for, raw_headers
+from bench._stats import Deadline, median
+
+_WARMUP: Final = 50
+#: The SDK's default timeout (30 s, connect 10 s), given to the baselines too: under
+#: 1000 concurrent calls httpx's 5 s default can run out while waiting for the pool.
+SDK_TIMEOUT: Final = httpx.Timeout(30.0, connect=10.0)
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One round: the SDK's figure and the baseline's (seconds)."""
+
+    ours: float
+    base: float
+
+    @property
+    def ratio(self) -> float:
+        return self.ours / self.base
+
+
+def _json_or_raise(response: httpx.Response) -> Any:
+    response.raise_for_status()
+    return response.json()
+
+
+def interleaved(
+    ours: Callable[[], object],
+    base: Callable[[], object],
+    *,
+    calls: int,
+    block: int,
+    deadline: Deadline,
+) -> tuple[list[int], list[int]]:
+    """``calls`` timed calls of each (ns), alternating blocks of ``block``."""
+    ours_ns: list[int] = []
+    base_ns: list[int] = []
+    clock = time.perf_counter_ns
+    flip = False
+    while len(ours_ns) < calls:
+        deadline.check()
+        n = min(block, calls - len(ours_ns))
+        order = ((base, base_ns), (ours, ours_ns)) if flip else ((ours, ours_ns), (base, base_ns))
+        for fn, sink in order:
+            for _ in range(n):
+                started = clock()
+                fn()
+                sink.append(clock() - started)
+        flip = not flip
+    return ours_ns, base_ns
+
+
+def _warm(*fns: Callable[[], object]) -> None:
+    for fn in fns:
+        for _ in range(_WARMUP):
+            fn()
+
+
+def proxy_sync_round(url: str, pem: str, *, calls: int, deadline: Deadline) -> Pair:
+    """Median per-call time of ``ATHGatewayClient.proxy`` vs ``httpx.Client`` + ``.json()``."""
+    agent_id = agent_id_for(url)
+    target = f"{url}/ath/proxy/github/user"
+    with (
+        ATHGatewayClient(url=url, agent_id=agent_id, private_key=pem) as client,
+        httpx.Client(headers=raw_headers(agent_id), timeout=SDK_TIMEOUT) as raw,
+    ):
+        client.set_token(TOKEN, "github")
+
+        def ours() -> object:
+            return client.proxy("github", "GET", "/user")
+
+        def base() -> object:
+            return _json_or_raise(raw.get(target))
+
+        if ours() != base():
+            raise RuntimeError("the SDK and the baseline got different answers")
+        _warm(ours, base)
+        gc.collect()
+        ours_ns, base_ns = interleaved(ours, base, calls=calls, block=100, deadline=deadline)
+    return Pair(median(ours_ns) / 1e9, median(base_ns) / 1e9)
+
+
+def api_sync_round(url: str, pem: str, *, calls: int, deadline: Deadline) -> Pair:
+    """Median per-call time of ``ATHNativeClient.api`` (after ``discover()``) vs raw httpx."""
+    agent_id = agent_id_for(url)
+    with (
+        ATHNativeClient(url=url, agent_id=agent_id, private_key=pem) as client,
+        httpx.Client(headers=raw_headers(agent_id), timeout=SDK_TIMEOUT) as raw,
+    ):
+        doc = client.discover()
+        api_base = str(doc.api_base).rstrip("/")
+        target = f"{api_base}/items"
+        client.set_token(TOKEN)
+
+        def ours() -> object:
+            return client.api("GET", "/items")
+
+        def base() -> object:
+            return _json_or_raise(raw.get(target))
+
+        if ours() != base():
+            raise RuntimeError("the SDK and the baseline got different answers")
+        _warm(ours, base)
+        gc.collect()
+        ours_ns, base_ns = interleaved(ours, base, calls=calls, block=100, deadline=deadline)
+    return Pair(median(ours_ns) / 1e9, median(base_ns) / 1e9)
+
+
+async def _burst(make: Callable[[], Awaitable[object]], n: int, deadline: Deadline) -> float:
+    started = time.perf_counter()
+    await asyncio.wait_for(asyncio.gather(*(make() for _ in range(n))), timeout=deadline.left())
+    return time.perf_counter() - started
+
+
+@dataclass(frozen=True)
+class AsyncRound:
+    """Wall seconds of each burst, pairs adjacent in time."""
+
+    ours: list[float]
+    base: list[float]
+
+    @property
+    def ratio(self) -> float:
+        """Median over the pairs of ours/baseline: slow drift cancels within a pair."""
+        return median([o / b for o, b in zip(self.ours, self.base, strict=True)])
+
+
+async def _proxy_async(
+    url: str, pem: str, concurrency: int, reps: int, deadline: Deadline
+) -> AsyncRound:
+    agent_id = agent_id_for(url)
+    target = f"{url}/ath/proxy/github/user"
+    # Both sides keep httpx's default pool (100 connections, 20 kept alive) and the
+    # same timeouts.
+    async with (
+        AsyncATHGatewayClient(url=url, agent_id=agent_id, private_key=pem) as client,
+        httpx.AsyncClient(headers=raw_headers(agent_id), timeout=SDK_TIMEOUT) as raw,
+    ):
+        client.set_token(TOKEN, "github")
+
+        async def ours() -> object:
+            return await client.proxy("github", "GET", "/user")
+
+        async def base() -> object:
+            return _json_or_raise(await raw.get(target))
+
+        if await ours() != await base():
+            raise RuntimeError("the SDK and the baseline got different answers")
+        await _burst(ours, concurrency, deadline)
+        await _burst(base, concurrency, deadline)
+        ours_s: list[float] = []
+        base_s: list[float] = []
+        for rep in range(reps):
+            deadline.check()
+            gc.collect()
+            if rep % 2:
+                base_s.append(await _burst(base, concurrency, deadline))
+                ours_s.append(await _burst(ours, concurrency, deadline))
+            else:
+                ours_s.append(await _burst(ours, concurrency, deadline))
+                base_s.append(await _burst(base, concurrency, deadline))
+    return AsyncRound(ours_s, base_s)
+
+
+def proxy_async_round(
+    url: str, pem: str, *, concurrency: int, reps: int, deadline: Deadline
+) -> AsyncRound:
+    """Wall time of ``concurrency`` concurrent ``proxy()`` calls vs raw ``httpx.AsyncClient``."""
+    return asyncio.run(_proxy_async(url, pem, concurrency, reps, deadline))

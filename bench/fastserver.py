@@ -1,0 +1,160 @@
+"""A deliberately cheap HTTP/1.1 keep-alive server for the client-side benchmarks.
+
+It checks nothing: ``GET /ath/proxy/<provider>/<path>`` and ``GET /api/<path>`` get a
+small JSON object, ``GET /.well-known/ath-app.json`` a valid service discovery
+document whose ``api_base`` points back here, anything else a JSON 404. Run as
+``python -m bench.fastserver``: it binds 127.0.0.1 on a free port, prints
+``{"url": ...}`` on one line, and exits when its standard input closes (so it never
+outlives the bench), on SIGTERM, or after ``--max-seconds``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import sys
+from typing import Final
+
+HOST: Final = "127.0.0.1"
+BODY: Final = b'{"login":"bench","id":1,"ok":true,"items":[1,2,3]}'
+_MAX_HEAD: Final = 64 * 1024
+
+
+def _response(status: str, body: bytes) -> bytes:
+    head = (
+        f"HTTP/1.1 {status}\r\n"
+        "Content-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n"
+        "Connection: keep-alive\r\n\r\n"
+    )
+    return head.encode("ascii") + body
+
+
+def discovery_document(base: str) -> dict[str, object]:
+    """A ServiceDiscoveryDocument for this server (native mode)."""
+    return {
+        "ath_version": "0.1",
+        "app_id": "bench-app",
+        "name": "Bench App",
+        "api_base": f"{base}/api",
+        "auth": {
+            "type": "oauth2",
+            "authorization_endpoint": f"{base}/oauth/authorize",
+            "token_endpoint": f"{base}/ath/token",
+            "scopes_supported": ["read"],
+            "agent_attestation_required": True,
+        },
+    }
+
+
+class _Answers:
+    def __init__(self, base: str) -> None:
+        self.ok = _response("200 OK", BODY)
+        self.discovery = _response(
+            "200 OK", json.dumps(discovery_document(base), separators=(",", ":")).encode()
+        )
+        self.missing = _response("404 Not Found", b'{"code":"NOT_FOUND","message":"no route"}')
+        self.bad = _response("400 Bad Request", b'{"code":"BAD_REQUEST","message":"bad"}')
+
+    def for_target(self, target: bytes) -> bytes:
+        if target.startswith((b"/ath/proxy/", b"/api/")):
+            return self.ok
+        if target.split(b"?", 1)[0] == b"/.well-known/ath-app.json":
+            return self.discovery
+        return self.missing
+
+
+class _Connection(asyncio.Protocol):
+    """Parses pipelined requests out of the byte stream; bodies are skipped by length."""
+
+    def __init__(self, answers: _Answers) -> None:
+        self.answers = answers
+        self.buffer = b""
+        self.skip = 0
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        transport = self.transport
+        assert transport is not None
+        buffer = self.buffer + data
+        out: list[bytes] = []
+        while True:
+            if self.skip:
+                taken = min(self.skip, len(buffer))
+                buffer = buffer[taken:]
+                self.skip -= taken
+                if self.skip:
+                    break
+            end = buffer.find(b"\r\n\r\n")
+            if end < 0:
+                if len(buffer) > _MAX_HEAD:
+                    out.append(self.answers.bad)
+                    transport.write(b"".join(out))
+                    transport.close()
+                    return
+                break
+            head = buffer[:end]
+            buffer = buffer[end + 4 :]
+            line, _, fields = head.partition(b"\r\n")
+            parts = line.split(b" ")
+            if len(parts) != 3:
+                out.append(self.answers.bad)
+                continue
+            lowered = fields.lower()
+            at = lowered.find(b"content-length:")
+            if at >= 0:
+                value = lowered[at + 15 :].split(b"\r\n", 1)[0].strip()
+                self.skip = int(value) if value.isdigit() else 0
+            out.append(self.answers.for_target(parts[1]))
+        self.buffer = buffer
+        if out:
+            transport.write(b"".join(out))
+
+
+def _on_stdin(stop: asyncio.Event) -> None:
+    try:
+        data = os.read(sys.stdin.fileno(), 4096)
+    except OSError:
+        data = b""
+    if not data:
+        stop.set()
+
+
+async def serve(max_seconds: float) -> None:
+    loop = asyncio.get_running_loop()
+    holder: list[_Answers] = []
+    server = await loop.create_server(
+        lambda: _Connection(holder[0]), HOST, 0, backlog=1024, reuse_address=True
+    )
+    port = server.sockets[0].getsockname()[1]
+    base = f"http://{HOST}:{port}"
+    holder.append(_Answers(base))
+    stop = asyncio.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    # Standard input closing means the bench that started us is gone.
+    loop.add_reader(sys.stdin.fileno(), _on_stdin, stop)
+    print(json.dumps({"url": base, "port": port}), flush=True)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=max_seconds)
+    server.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.fastserver", description=__doc__)
+    parser.add_argument("--max-seconds", type=float, default=1800.0, help="hard lifetime bound")
+    args = parser.parse_args(argv)
+    asyncio.run(serve(args.max_seconds))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
