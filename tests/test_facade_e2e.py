@@ -88,6 +88,18 @@ async def test_proxy_write_params_headers_text_and_raw(make_client: MakeClient) 
     raw = await client.proxy_raw("github", "GET", "/user", params={"fields": "login"})
     assert raw.status_code == 200 and raw.is_json and json.loads(raw.content)
     assert raw.headers["content-type"].startswith("application/json")
+    # non-JSON answers come back as text; extra headers travel; reserved ones are refused
+    zen = await client.proxy("github", "GET", "/zen", headers={"X-Request-Id": "r-1"})
+    assert isinstance(zen, str) and zen
+    with pytest.raises(ATHError) as reserved:
+        await client.proxy("github", "GET", "/user", headers={"Authorization": "Bearer x"})
+    assert reserved.value.code == "INVALID_ARGUMENT"
+    # a non-2xx upstream answer raises with its status and a truncated, tag-free body
+    with pytest.raises(ATHError) as outage:
+        await client.proxy("github", "GET", "/outage")
+    assert outage.value.code == "UPSTREAM_ERROR" and outage.value.status == 503
+    assert "<" not in outage.value.details["body"]
+    assert "github" in client.tokens  # an upstream failure does not cost the token
 
 
 async def test_native_full_flow(make_client: MakeClient) -> None:
@@ -374,3 +386,22 @@ async def test_plain_oauth_helper_for_native(make_client: MakeClient, stack: Loc
     token = await client.oauth_finish(request, consent.url, oauth_secret)
     assert token.access_token and token.access_token not in repr(token)
     assert token.token_type.lower() == "bearer"
+
+
+async def test_token_response_is_checked(make_client: MakeClient, stack: LocalStack) -> None:
+    """A token for another provider than the session asked for is refused, not stored."""
+    client = make_client()
+    await client.register(
+        developer=DEVELOPER,
+        providers=[*GITHUB, {"provider_id": "mail", "scopes": ["mail:read"]}],
+    )
+    github = await client.authorize("github", ["read:user"])
+    mail = await client.authorize("mail", ["mail:read"])
+    consent = follow_consent(mail.authorization_url)
+    # Pretend the mail session was the github one: the client expects provider github.
+    core = client.client._core
+    core.sessions[mail.ath_session_id] = github
+    with pytest.raises(ATHError) as info:
+        await client.exchange_token(consent.code or "", mail.ath_session_id)
+    assert info.value.code == "TOKEN_MISMATCH" and "provider" in info.value.message
+    assert client.tokens == {}
