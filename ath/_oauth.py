@@ -18,7 +18,7 @@ from ath._errors import ATHError
 from ath._pkce import PKCEPair, generate_state
 from ath._types import mask
 
-__all__ = ["OAuthRequest", "OAuthToken", "start_authorization"]
+__all__ = ["OAuthRequest", "OAuthToken", "authorization_url", "start_authorization"]
 
 
 @dataclass(frozen=True, repr=False)
@@ -58,6 +58,33 @@ class OAuthToken:
         )
 
 
+def authorization_url(
+    endpoint: str,
+    *,
+    client_id: str,
+    redirect_uri: str,
+    scopes: Sequence[str],
+    state: str,
+    code_challenge: str,
+    resource: str | None = None,
+) -> str:
+    """An RFC 6749 §4.1.1 authorization request URL with an S256 ``code_challenge``."""
+    params = {
+        "response_type": "code",
+        "client_id": client_id,
+        "redirect_uri": redirect_uri,
+        "scope": " ".join(scopes),
+        "state": state,
+        "code_challenge": code_challenge,
+        "code_challenge_method": "S256",
+    }
+    if resource:
+        params["resource"] = resource
+    parts = urlsplit(endpoint)
+    query = f"{parts.query}&{urlencode(params)}" if parts.query else urlencode(params)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
+
+
 def start_authorization(
     authorization_endpoint: str,
     *,
@@ -74,19 +101,15 @@ def start_authorization(
         raise ATHError("INVALID_ARGUMENT", "client_id and redirect_uri are required")
     pkce = PKCEPair.generate()
     state = generate_state()
-    params = {
-        "response_type": "code",
-        "client_id": client_id,
-        "redirect_uri": redirect_uri,
-        "scope": " ".join(scopes),
-        "state": state,
-        "code_challenge": pkce.challenge,
-        "code_challenge_method": "S256",
-    }
-    if resource:
-        params["resource"] = resource
-    query = f"{parts.query}&{urlencode(params)}" if parts.query else urlencode(params)
-    url = urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
+    url = authorization_url(
+        authorization_endpoint,
+        client_id=client_id,
+        redirect_uri=redirect_uri,
+        scopes=scopes,
+        state=state,
+        code_challenge=pkce.challenge,
+        resource=resource,
+    )
     return OAuthRequest(
         authorization_url=url,
         client_id=client_id,

@@ -24,9 +24,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from ath._oauth import authorization_url
+
 from ._attest import AttestationVerifier
 from ._errors import ATHHTTPError, ErrorCode, invalid_request
-from ._oauth import OAuthServer, authorization_url
+from ._oauth import OAuthServer
 from ._policies import ApprovalController, ApprovalOutcome, ProviderApprovalResult
 from ._scopemap import ScopeMap
 from ._server import HttpPool

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, unquote_plus, urlencode
+from urllib.parse import parse_qsl, unquote_plus
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -253,28 +253,3 @@ class OAuthServer:
                 Route("/.well-known/oauth-authorization-server", self.metadata),
             ]
         )
-
-
-def authorization_url(
-    endpoint: str,
-    *,
-    client_id: str,
-    redirect_uri: str,
-    scopes: tuple[str, ...],
-    state: str,
-    code_challenge: str,
-    resource: str | None = None,
-) -> str:
-    """An RFC 6749 §4.1.1 authorization request URL with PKCE S256."""
-    params = {
-        "response_type": "code",
-        "client_id": client_id,
-        "redirect_uri": redirect_uri,
-        "scope": " ".join(scopes),
-        "state": state,
-        "code_challenge": code_challenge,
-        "code_challenge_method": "S256",
-    }
-    if resource:
-        params["resource"] = resource
-    return f"{endpoint}?{urlencode(params)}"
