@@ -16,13 +16,13 @@ an ATH token and calls the upstream API::
 """
 
 from ath._attestation import AttestationSigner, generate_private_key, public_jwk
+from ath._checks import parse_callback
 from ath._client import (
     AsyncATHGatewayClient,
     AsyncATHNativeClient,
     ATHGatewayClient,
     ATHNativeClient,
 )
-from ath._core import parse_callback
 from ath._errors import CLIENT_CODES, PROTOCOL_CODES, ATHError
 from ath._identity import agent_identity_document
 from ath._oauth import OAuthRequest, OAuthToken, start_authorization

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Self, TypedDict, TypeVar, Unpack
 import httpx
 
 from ath._attestation import AttestationSigner, PrivateKeyInput
+from ath._checks import normalize_base_url
 from ath._core import (
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT,
@@ -24,7 +25,6 @@ from ath._core import (
     Flow,
     Send,
     Sleep,
-    normalize_base_url,
 )
 from ath._credentials import read_credentials, write_credentials
 from ath._errors import ATHError

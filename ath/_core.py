@@ -15,27 +15,43 @@ method), are built here.
 from __future__ import annotations
 
 import base64
-import functools
-import ipaddress
-import json
 import logging
-import re
 import threading
 import time
-from collections.abc import Generator, Iterable, Mapping, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final, TypeVar
-from urllib.parse import parse_qs, parse_qsl, quote, unquote, urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 
+from ath._answers import (
+    ath_error_body,
+    body_snippet,
+    error_from_response,
+    json_object,
+    parse_model,
+    redact,
+    request_secrets,
+    scrub,
+    transport_error,
+)
 from ath._attestation import AttestationSigner
+from ath._checks import (
+    check_authorization_url,
+    checked_api_url,
+    normalize_base_url,
+    parse_callback,
+    require_mapping,
+    safe_relative_path,
+    validate_provider_id,
+    validate_scopes,
+)
 from ath._credentials import StoredCredentials
 from ath._errors import PROTOCOL_CODES, ATHError
 from ath._oauth import OAuthRequest, OAuthToken, start_authorization
 from ath._pkce import generate_state, states_equal
-from ath._retry import RetryPolicy, is_tls_failure
+from ath._retry import RetryPolicy
 from ath._types import (
     AgentStatusInfo,
     APIResponse,
@@ -71,10 +87,6 @@ MAX_PENDING_SESSIONS: Final = 256
 TOKEN_GONE: Final = frozenset({"TOKEN_EXPIRED", "TOKEN_REVOKED", "TOKEN_INVALID"})
 SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"})
-_PROVIDER_RE: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,127}")
-_BODY_SNIPPET: Final = 500
-_TAG_RE: Final = re.compile(r"<[^>]{0,200}>")
-_CODE_RE: Final = re.compile(r"[A-Z][A-Z0-9_]{1,63}")  # what an ATH error code looks like
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,273 +109,6 @@ Flow = Generator[Step, Any, T]
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def is_loopback(host: str | None) -> bool:
-    if not host:
-        return False
-    if host.lower() == "localhost" or host.lower().endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def normalize_base_url(url: str, *, allow_insecure_http: bool, what: str = "url") -> str:
-    if not isinstance(url, str) or not url:
-        raise ATHError("INVALID_ARGUMENT", f"{what} must be a non-empty http(s) URL string")
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ATHError("INVALID_ARGUMENT", f"{what} must be an absolute http(s) URL, got {url!r}")
-    if parts.query or parts.fragment or parts.username or parts.password:
-        raise ATHError(
-            "INVALID_ARGUMENT", f"{what} must not carry a query, fragment or user info: {url!r}"
-        )
-    if parts.scheme == "http" and not allow_insecure_http and not is_loopback(parts.hostname):
-        raise ATHError(
-            "INSECURE_TRANSPORT",
-            f"{what} {url!r} uses plain http outside loopback; ATH requires HTTPS. Use https://, "
-            "or pass allow_insecure_http=True for a trusted development network.",
-        )
-    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
-
-
-_PREFIX: Final = 8  # a secret's leading run this long is redacted too (a snippet cut it)
-
-
-def redact(text: str, secrets: Iterable[str | None]) -> str:
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, "***")
-            if len(secret) > _PREFIX and secret[:_PREFIX] in text:
-                text = _redact_prefixes(text, secret)
-    return text
-
-
-def _redact_prefixes(text: str, secret: str) -> str:
-    """Replace every run of at least ``_PREFIX`` leading characters of ``secret``."""
-    parts, start = [], 0
-    while (found := text.find(secret[:_PREFIX], start)) != -1:
-        end = found + _PREFIX
-        while end < len(text) and end - found < len(secret) and text[end] == secret[end - found]:
-            end += 1
-        parts += [text[start:found], "***"]
-        start = end
-    parts.append(text[start:])
-    return "".join(parts)
-
-
-def _scrub_value(value: Any, secrets: Sequence[str | None]) -> Any:
-    if isinstance(value, str):
-        return redact(value, secrets)
-    if isinstance(value, Mapping):
-        return {key: _scrub_value(item, secrets) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_scrub_value(item, secrets) for item in value]
-    return value
-
-
-#: Request body fields that carry credentials (JSON or form-encoded).
-_SECRET_FIELDS: Final = frozenset(
-    {"agent_attestation", "client_secret", "token", "code_verifier", "refresh_token"}
-)
-
-
-def request_secrets(request: httpx.Request) -> list[str]:
-    """The credentials ``request`` carries: its Authorization header and secret fields."""
-    found: list[str] = []
-    auth = request.headers.get("authorization")
-    if auth:
-        found += [auth, auth.partition(" ")[2]]
-    try:
-        content = request.content
-    except httpx.RequestNotRead:
-        content = b""
-    fields: Any = None
-    if content:
-        try:
-            fields = json.loads(content)
-        except ValueError:
-            fields = dict(parse_qsl(content.decode("utf-8", "replace")))
-    if isinstance(fields, dict):
-        found += [v for k, v in fields.items() if k in _SECRET_FIELDS and isinstance(v, str)]
-    return found
-
-
-def body_snippet(response: httpx.Response, secrets: Iterable[str | None] = ()) -> str:
-    if not response.content:
-        return ""
-    text = response.content[: _BODY_SNIPPET * 4].decode("utf-8", errors="replace")
-    if "html" in response.headers.get("content-type", "").lower() or text.lstrip().startswith("<"):
-        text = _TAG_RE.sub(" ", text)
-    text = " ".join(text.split())
-    if len(text) > _BODY_SNIPPET:
-        text = text[:_BODY_SNIPPET] + "..."
-    return redact(text, secrets)
-
-
-def _json_object(response: httpx.Response) -> dict[str, Any] | None:
-    if not response.content:
-        return None
-    try:
-        data = response.json()
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def ath_error_body(response: httpx.Response) -> dict[str, Any] | None:
-    """The ``{"code", "message"}`` object of an ATH error answer, if that is what it is."""
-    data = _json_object(response)
-    if data is not None and isinstance(data.get("code"), str) and _CODE_RE.fullmatch(data["code"]):
-        return data
-    return None
-
-
-def error_from_response(
-    response: httpx.Response, action: str, secrets: Iterable[str | None] = ()
-) -> ATHError:
-    """Turn a non-2xx answer into an ATHError that says what to do."""
-    status = response.status_code
-    secrets = tuple(secrets)
-    body = ath_error_body(response)
-    if body is not None:
-        code = str(body["code"])
-        message = body.get("message")
-        if not isinstance(message, str) or not message:
-            message = PROTOCOL_CODES.get(code, f"the server answered {code} without a message")
-        details = body.get("details")
-        extra = dict(details) if isinstance(details, dict) else {}
-        if code not in PROTOCOL_CODES:
-            extra.setdefault("note", "this code is not defined by ATH v0.1")
-        return ATHError(code, f"{action}: {redact(message, secrets)}", status=status, details=extra)
-    snippet = body_snippet(response, secrets)
-    shown = f": {snippet}" if snippet else " with an empty body"
-    if status == 429:
-        retry_after = response.headers.get("retry-after")
-        return ATHError(
-            "RATE_LIMITED",
-            f"{action}: the server is rate limiting (HTTP 429{shown}); wait"
-            + (f" {retry_after}s" if retry_after else "")
-            + " and try again, or raise max_retries.",
-            status=status,
-            details={"retry_after": retry_after} if retry_after else {},
-        )
-    hint = (
-        "the server failed or a proxy in front of it did; try again later"
-        if status >= 500
-        else "the server refused the request; check the URL and that it is an ATH server"
-    )
-    return ATHError(
-        "HTTP_ERROR",
-        f"{action}: HTTP {status}{shown} ({hint})",
-        status=status,
-        details={"body": snippet} if snippet else {},
-    )
-
-
-def transport_error(exc: BaseException, request: httpx.Request) -> ATHError:
-    where = f"{request.method} {request.url.copy_with(query=None)}"
-    if isinstance(exc, httpx.TimeoutException):
-        return ATHError(
-            "TIMEOUT",
-            f"{where} timed out ({type(exc).__name__}); the server is slow or unreachable. "
-            "Try again, or raise the client's timeout.",
-        )
-    text = str(exc)
-    if is_tls_failure(exc):
-        return ATHError(
-            "TLS_ERROR",
-            f"{where}: TLS failed ({type(exc).__name__}). Check the server's certificate; "
-            "verification stays on.",
-        )
-    if isinstance(exc, ATHError):
-        return exc
-    if isinstance(exc, RuntimeError) and "closed" in text.lower():
-        return ATHError("CLIENT_CLOSED", "the client was closed; create a new client")
-    return ATHError(
-        "CONNECTION_ERROR",
-        f"{where}: could not complete the exchange ({type(exc).__name__}). Check the URL and "
-        "that the server is running, then try again.",
-    )
-
-
-_SCALARS: Final[Mapping[str, type | tuple[type, ...]]] = {
-    "str": str,
-    "int": int,
-    "bool": bool,
-    "float": (int, float),
-}
-
-
-def check_types(model: Any, where: str = "") -> None:
-    """Check a generated model's fields against their annotations (``from_dict`` does not).
-
-    The generated models are attrs classes whose annotations are strings such as
-    ``"str"``, ``"list[str]"``, ``"int | Unset"`` or a nested model's name; nested models,
-    enums and datetimes are built (and so checked) by ``from_dict`` itself.
-    """
-    import attrs
-
-    for attribute in attrs.fields(type(model)):
-        if attribute.name != "additional_properties":
-            _check_value(
-                getattr(model, attribute.name), str(attribute.type), where + attribute.name
-            )
-
-
-def _check_value(value: Any, annotation: str, where: str) -> None:
-    import attrs
-
-    from ath._gen import Unset
-
-    options = [option.strip() for option in annotation.split("|")]
-    if (isinstance(value, Unset) and "Unset" in options) or (value is None and "None" in options):
-        return
-    for option in options:
-        scalar = _SCALARS.get(option)
-        if scalar is not None:
-            if isinstance(value, scalar) and (option == "bool" or not isinstance(value, bool)):
-                return
-        elif option.startswith("dict["):
-            if isinstance(value, dict):
-                return
-        elif option.startswith("list[") and option.endswith("]"):
-            if isinstance(value, list):
-                for index, item in enumerate(value):
-                    _check_value(item, option[5:-1], f"{where}[{index}]")
-                return
-        elif attrs.has(type(value)):
-            check_types(value, where + ".")
-            return
-        elif option not in ("Unset", "None") and not isinstance(value, list | dict):
-            return  # an enum, datetime or literal that from_dict built and checked
-    raise TypeError(f"{where} is {type(value).__name__}, expected {annotation}")
-
-
-def parse_model(factory: Any, response: httpx.Response, action: str) -> Any:
-    """Parse a 2xx JSON object with a generated model's ``from_dict``."""
-    data = _json_object(response)
-    if data is None:
-        ctype = response.headers.get("content-type", "?")
-        raise ATHError(
-            "INVALID_RESPONSE",
-            f"{action}: expected a JSON object, got {ctype} ({len(response.content)} bytes). "
-            "Is the URL an ATH server?",
-            status=response.status_code,
-        )
-    try:
-        parsed = factory.from_dict(data)
-        check_types(parsed)
-        return parsed
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise ATHError(
-            "INVALID_RESPONSE",
-            f"{action}: the answer does not match the ATH schema "
-            f"({type(exc).__name__}: {str(exc)[:120]})",
-            status=response.status_code,
-        ) from None
 
 
 def _str_list(value: Any) -> list[str]:
@@ -396,153 +141,9 @@ def _status_value(value: Any) -> str:
     return str(getattr(value, "value", value))
 
 
-def validate_provider_id(provider: Any) -> str:
-    if isinstance(provider, str) and provider in _VALID_PROVIDERS:
-        return provider
-    if not isinstance(provider, str) or not _PROVIDER_RE.fullmatch(provider):
-        raise ATHError(
-            "INVALID_ARGUMENT",
-            f"provider id {provider!r} is not valid: use 1-128 characters of letters, digits, "
-            "'.', '_', '~' or '-', starting with a letter or digit.",
-        )
-    if len(_VALID_PROVIDERS) < 1024:
-        _VALID_PROVIDERS.add(provider)
-    return provider
-
-
-_VALID_PROVIDERS: set[str] = set()
-
-
-def validate_scopes(scopes: Any, what: str = "scopes") -> list[str]:
-    if isinstance(scopes, str) or not isinstance(scopes, Sequence) or not scopes:
-        raise ATHError("INVALID_ARGUMENT", f"{what} must be a non-empty list of scope strings")
-    if not all(isinstance(s, str) and s and " " not in s for s in scopes):
-        raise ATHError("INVALID_ARGUMENT", f"{what} must hold non-empty strings without spaces")
-    return list(scopes)
-
-
-_BAD_PATH_CHARS: Final = re.compile(r"[\x00-\x20\x7f\\?#]")
-
-
-def safe_relative_path(path: Any) -> str:
-    """``path`` checked so that it cannot leave the prefix it is appended to."""
-    if isinstance(path, str):
-        return _checked_path(path)
-    return _check_path(path)
-
-
-def _check_path(path: Any) -> str:
-    if not isinstance(path, str):
-        raise ATHError("INVALID_ARGUMENT", "path must be a string such as '/user'")
-    try:
-        path.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ATHError("INVALID_ARGUMENT", f"path {path!r} is not valid Unicode") from None
-    if _BAD_PATH_CHARS.search(path):
-        raise ATHError(
-            "INVALID_ARGUMENT",
-            f"path {path!r} contains a space, control character, backslash, '?' or '#'; pass "
-            "query parameters with params={...}.",
-        )
-    relative = path[1:] if path.startswith("/") else path
-    if relative.startswith("/"):
-        raise ATHError("INVALID_ARGUMENT", f"path {path!r} must not start with '//'")
-    decoded = relative
-    for _ in range(len(relative)):  # percent-decoding, however deep, must not produce one
-        step = unquote(decoded)
-        if step == decoded:
-            break
-        decoded = step
-    for segment in re.split(r"[/\\]", decoded):
-        # servers that drop path parameters read '..;x' as '..'
-        if segment.split(";", 1)[0] in (".", ".."):
-            raise ATHError("INVALID_ARGUMENT", f"path {path!r} contains a '.' or '..' segment")
-    if "?" in decoded or "#" in decoded:
-        raise ATHError("INVALID_ARGUMENT", f"path {path!r} smuggles '?' or '#' percent-encoded")
-    return quote(relative, safe="/:@!$&'()*+,;=-._~%")
-
-
-# Agents call the same few paths over and over; a checked path is a pure function.
-_checked_path: Final = functools.lru_cache(maxsize=1024)(_check_path)
-
-
-@functools.lru_cache(maxsize=1024)
-def _api_url(full: str, prefix: str) -> httpx.URL:
-    """The parsed URL of a proxy/api call, checked to stay under ``prefix`` (cached:
-    parsing a URL string is the largest cost an API call adds to httpx's own)."""
-    url = httpx.URL(full)
-    if not str(url).startswith(prefix):
-        raise ATHError(
-            "INSECURE_TRANSPORT", f"refusing to send the token outside {prefix} ({full!r})"
-        )
-    return url
-
-
-def parse_callback(url: str) -> CallbackResult:
-    """Read the redirect back from consent (code/state, error, or the session_id shape)."""
-    if not isinstance(url, str) or not url:
-        raise ATHError(
-            "INVALID_ARGUMENT", "callback url must be the URL the user was redirected to"
-        )
-    parts = urlsplit(url)
-    query = parse_qs(parts.query, keep_blank_values=True)
-    if parts.fragment and not query:
-        query = parse_qs(parts.fragment, keep_blank_values=True)
-
-    def one(name: str) -> str | None:
-        values = query.get(name)
-        if not values:
-            return None
-        if len(set(values)) > 1:
-            raise ATHError(
-                "INVALID_ARGUMENT", f"the redirect carries {name!r} more than once; refusing it"
-            )
-        return values[0]
-
-    success = (one("success") or "").lower() in ("true", "1", "yes")
-    return CallbackResult(
-        code=one("code") or None,
-        state=one("state"),
-        session_id=one("session_id") or one("ath_session_id"),
-        success=success,
-        error=one("error"),
-        error_description=one("error_description"),
-    )
-
-
-def check_authorization_url(url: Any, *, status: int | None = None) -> str:
-    if not isinstance(url, str):
-        raise ATHError(
-            "INVALID_RESPONSE", "authorize: authorization_url is not a string", status=status
-        )
-    parts = urlsplit(url)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise ATHError(
-            "INVALID_RESPONSE",
-            "authorize: authorization_url is not an absolute http(s) URL",
-            status=status,
-        )
-    query = parse_qs(parts.query)
-    if not query.get("code_challenge") or query.get("code_challenge_method") != ["S256"]:
-        raise ATHError(
-            "PKCE_MISSING",
-            "authorize: the authorization_url carries no code_challenge with "
-            "code_challenge_method=S256; ATH requires PKCE (RFC 7636) on every consent. The SDK "
-            "refuses to send a user there; report this to the gateway's operator.",
-            status=status,
-        )
-    return url
-
-
 def _basic_auth(client_id: str, client_secret: str) -> str:
     raw = f"{quote(client_id, safe='')}:{quote(client_secret, safe='')}".encode()
     return "Basic " + base64.b64encode(raw).decode("ascii")
-
-
-def _mapping(value: Any, what: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise ATHError("INVALID_ARGUMENT", f"{what} must be a dict, got {type(value).__name__}")
-    return value
 
 
 # --------------------------------------------------------------------------- the core
@@ -608,7 +209,7 @@ class ClientCore:
             secrets = (*self._secrets(), *(s for r in sent for s in request_secrets(r)))
             exc.message = redact(exc.message, secrets)
             exc.args = (exc.code, exc.message)
-            exc.details = _scrub_value(exc.details, secrets)
+            exc.details = scrub(exc.details, secrets)
             exc.__cause__ = exc.__context__ = None
             raise
 
@@ -735,7 +336,7 @@ class ClientCore:
             register_agent,
         )
 
-        developer = _mapping(developer, "developer")
+        developer = require_mapping(developer, "developer")
         if not isinstance(developer.get("name"), str) or not isinstance(developer.get("id"), str):
             raise ATHError(
                 "INVALID_ARGUMENT",
@@ -754,7 +355,7 @@ class ClientCore:
             )
         requested = []
         for item in providers:
-            item = _mapping(item, "each provider")
+            item = require_mapping(item, "each provider")
             requested.append(
                 ProviderScopeRequest(
                     provider_id=validate_provider_id(item.get("provider_id")),
@@ -1167,7 +768,7 @@ class ClientCore:
             prefix = api_base + "/"
         key, token = self.token_for(provider)
         if headers is not None:
-            headers = _mapping(headers, "headers")
+            headers = require_mapping(headers, "headers")
             reserved = {h.lower() for h in headers} & {"authorization", "x-ath-agent-id", "host"}
             if reserved:
                 raise ATHError(
@@ -1182,7 +783,7 @@ class ClientCore:
         try:
             request = self.http.build_request(
                 verb,
-                _api_url(prefix + relative, prefix),
+                checked_api_url(prefix + relative, prefix),
                 json=body if body is not None else None,
                 params=params,
                 headers=merged,
@@ -1265,7 +866,7 @@ class ClientCore:
         http_request = self.http.build_request("POST", token_endpoint, data=form, headers=headers)
         response = yield from self.send(http_request, idempotent=False)
         if not response.is_success:
-            data = _json_object(response) or {}
+            data = json_object(response) or {}
             if isinstance(data.get("error"), str):
                 raise ATHError(
                     "OAUTH_ERROR",
@@ -1279,7 +880,7 @@ class ClientCore:
                     details={"error": data["error"]},
                 )
             raise error_from_response(response, "oauth_finish", (client_secret,))
-        answer = _json_object(response)
+        answer = json_object(response)
         if answer is None or not isinstance(answer.get("access_token"), str):
             raise ATHError(
                 "INVALID_RESPONSE",
@@ -1320,7 +921,3 @@ class ClientCore:
             self.forget_token(key, token)
             revoked.append(key)
         return revoked
-
-
-def iso_or_none(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()

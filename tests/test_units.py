@@ -24,7 +24,8 @@ from ath import (
     generate_state,
     parse_callback,
 )
-from ath._core import check_authorization_url, error_from_response, safe_relative_path
+from ath._answers import error_from_response
+from ath._checks import check_authorization_url, safe_relative_path
 from ath._pkce import states_equal
 from ath._retry import parse_retry_after
 
