@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
 import os
 import stat
@@ -152,6 +153,7 @@ def write_credentials(path: str | os.PathLike[str], creds: StoredCredentials) ->
         # here must not report the save as failed and the previous file as kept).
         with contextlib.suppress(OSError):
             _fsync_dir(folder)
+        _remove_stale_temps(folder, target.name)
     except OSError as exc:
         raise ATHError(
             "CREDENTIALS_WRITE_FAILED",
@@ -162,6 +164,19 @@ def write_credentials(path: str | os.PathLike[str], creds: StoredCredentials) ->
         if tmp_name is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp_name)
+
+
+#: A temp file this old cannot belong to a save still in progress.
+STALE_TEMP_SECONDS: Final = 3600.0
+
+
+def _remove_stale_temps(folder: Path, name: str) -> None:
+    """Remove temp files that saves killed mid-write left beside ``name`` (best effort)."""
+    cutoff = time.time() - STALE_TEMP_SECONDS
+    for leftover in folder.glob(f".{glob.escape(name)}.*.tmp"):
+        with contextlib.suppress(OSError):
+            if leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import stat
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -276,3 +279,25 @@ def test_only_code_shaped_values_count_as_ath_errors() -> None:
     assert error_from_response(echo, "x").code == "HTTP_ERROR"
     real = httpx.Response(400, json={"code": "TOKEN_EXPIRED", "message": "gone"})
     assert error_from_response(real, "x").code == "TOKEN_EXPIRED"
+
+
+def test_save_removes_stale_temp_files_only(tmp_path: Path) -> None:
+    from ath import ATHGatewayClient
+
+    stale = tmp_path / ".creds.json.abc123.tmp"
+    fresh = tmp_path / ".creds.json.def456.tmp"
+    other = tmp_path / ".other.json.abc123.tmp"
+    for leftover in (stale, fresh, other):
+        leftover.write_text("partial")
+    old = time.time() - 7200
+    os.utime(stale, (old, old))
+    os.utime(other, (old, old))
+    with ATHGatewayClient(
+        url="https://gw.example.com", agent_id=AGENT, private_key=generate_private_key()
+    ) as client:
+        client.set_credentials("id", "secret")
+        client.save_credentials(tmp_path / "creds.json")
+    assert not stale.exists()  # a killed save's leftover, an hour old
+    assert fresh.exists()  # may belong to a save in progress
+    assert other.exists()  # another file's
+    assert stat.S_IMODE(os.stat(tmp_path / "creds.json").st_mode) == 0o600
