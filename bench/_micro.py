@@ -81,6 +81,18 @@ def _warm(*fns: Callable[[], object]) -> None:
             fn()
 
 
+def _compare(
+    ours: Callable[[], object], base: Callable[[], object], *, calls: int, deadline: Deadline
+) -> Pair:
+    """Check both sides get the same answer, warm them, then time them interleaved."""
+    if ours() != base():
+        raise RuntimeError("the SDK and the baseline got different answers")
+    _warm(ours, base)
+    gc.collect()
+    ours_ns, base_ns = interleaved(ours, base, calls=calls, block=100, deadline=deadline)
+    return Pair(median(ours_ns) / 1e9, median(base_ns) / 1e9)
+
+
 def proxy_sync_round(url: str, pem: str, *, calls: int, deadline: Deadline) -> Pair:
     """Median per-call time of ``ATHGatewayClient.proxy`` vs ``httpx.Client`` + ``.json()``."""
     agent_id = agent_id_for(url)
@@ -97,12 +109,7 @@ def proxy_sync_round(url: str, pem: str, *, calls: int, deadline: Deadline) -> P
         def base() -> object:
             return _json_or_raise(raw.get(target))
 
-        if ours() != base():
-            raise RuntimeError("the SDK and the baseline got different answers")
-        _warm(ours, base)
-        gc.collect()
-        ours_ns, base_ns = interleaved(ours, base, calls=calls, block=100, deadline=deadline)
-    return Pair(median(ours_ns) / 1e9, median(base_ns) / 1e9)
+        return _compare(ours, base, calls=calls, deadline=deadline)
 
 
 def api_sync_round(url: str, pem: str, *, calls: int, deadline: Deadline) -> Pair:
@@ -123,12 +130,7 @@ def api_sync_round(url: str, pem: str, *, calls: int, deadline: Deadline) -> Pai
         def base() -> object:
             return _json_or_raise(raw.get(target))
 
-        if ours() != base():
-            raise RuntimeError("the SDK and the baseline got different answers")
-        _warm(ours, base)
-        gc.collect()
-        ours_ns, base_ns = interleaved(ours, base, calls=calls, block=100, deadline=deadline)
-    return Pair(median(ours_ns) / 1e9, median(base_ns) / 1e9)
+        return _compare(ours, base, calls=calls, deadline=deadline)
 
 
 async def _burst(make: Callable[[], Awaitable[object]], n: int, deadline: Deadline) -> float:

@@ -13,16 +13,10 @@ from typing import Any
 
 import pytest
 
+from bench.__main__ import SECTIONS
+
 ROOT = Path(__file__).resolve().parent.parent
-KEYS = (
-    "proxy_sync_ratio",
-    "api_sync_ratio",
-    "proxy_async_ratio",
-    "attestation_ratio",
-    "handshake_vs_peer",
-    "import_vs_peer",
-    "rss_10k_proxy_mb",
-)
+KEYS = SECTIONS
 BUDGET = 55.0
 
 
