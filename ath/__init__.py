@@ -15,29 +15,68 @@ an ATH token and calls the upstream API::
         client.revoke()
 """
 
-from ath._attestation import AttestationSigner, generate_private_key, public_jwk
-from ath._checks import parse_callback
-from ath._client import (
-    AsyncATHGatewayClient,
-    AsyncATHNativeClient,
-    ATHGatewayClient,
-    ATHNativeClient,
-)
-from ath._errors import CLIENT_CODES, PROTOCOL_CODES, ATHError
-from ath._identity import agent_identity_document
-from ath._oauth import OAuthRequest, OAuthToken, start_authorization
-from ath._pkce import PKCEPair, code_challenge_s256, generate_code_verifier, generate_state
-from ath._retry import RetryPolicy
-from ath._types import (
-    AgentStatusInfo,
-    APIResponse,
-    Authorization,
-    CallbackResult,
-    ProviderApproval,
-    Registration,
-    ScopeIntersection,
-    Token,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ath._attestation import AttestationSigner, generate_private_key, public_jwk
+    from ath._checks import parse_callback
+    from ath._client import (
+        AsyncATHGatewayClient,
+        AsyncATHNativeClient,
+        ATHGatewayClient,
+        ATHNativeClient,
+    )
+    from ath._errors import CLIENT_CODES, PROTOCOL_CODES, ATHError
+    from ath._identity import agent_identity_document
+    from ath._oauth import OAuthRequest, OAuthToken, start_authorization
+    from ath._pkce import PKCEPair, code_challenge_s256, generate_code_verifier, generate_state
+    from ath._retry import RetryPolicy
+    from ath._types import (
+        AgentStatusInfo,
+        APIResponse,
+        Authorization,
+        CallbackResult,
+        ProviderApproval,
+        Registration,
+        ScopeIntersection,
+        Token,
+    )
+
+# Exports are imported on first use (PEP 562): ``import ath`` stays cheap, so that the
+# ``ath`` command line and tools that only need one corner of the SDK start fast.
+_LAZY: dict[str, str] = {
+    "AttestationSigner": "ath._attestation",
+    "generate_private_key": "ath._attestation",
+    "public_jwk": "ath._attestation",
+    "parse_callback": "ath._checks",
+    "AsyncATHGatewayClient": "ath._client",
+    "AsyncATHNativeClient": "ath._client",
+    "ATHGatewayClient": "ath._client",
+    "ATHNativeClient": "ath._client",
+    "CLIENT_CODES": "ath._errors",
+    "PROTOCOL_CODES": "ath._errors",
+    "ATHError": "ath._errors",
+    "agent_identity_document": "ath._identity",
+    "OAuthRequest": "ath._oauth",
+    "OAuthToken": "ath._oauth",
+    "start_authorization": "ath._oauth",
+    "PKCEPair": "ath._pkce",
+    "code_challenge_s256": "ath._pkce",
+    "generate_code_verifier": "ath._pkce",
+    "generate_state": "ath._pkce",
+    "RetryPolicy": "ath._retry",
+    "AgentStatusInfo": "ath._types",
+    "APIResponse": "ath._types",
+    "Authorization": "ath._types",
+    "CallbackResult": "ath._types",
+    "ProviderApproval": "ath._types",
+    "Registration": "ath._types",
+    "ScopeIntersection": "ath._types",
+    "Token": "ath._types",
+}
 
 __version__ = "0.2.0"
 
@@ -72,3 +111,16 @@ __all__ = [
     "public_jwk",
     "start_authorization",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'ath' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
