@@ -283,10 +283,12 @@ class ATHService:
             if not isinstance(entry, dict):
                 raise invalid_request("requested_providers entries must be objects")
             requested.append((text(entry, "provider_id"), text_list(entry, "scopes")))
-        if "redirect_uris" not in body:
-            raise invalid_request("redirect_uris is required (use [] for none)")
-        redirect_uris = tuple(
-            absolute_uri(u, "redirect_uris") for u in text_list(body, "redirect_uris")
+        # Optional (schema/0.1): without it no user_redirect_uri is accepted later and
+        # this implementer completes the OAuth callback itself.
+        redirect_uris = (
+            tuple(absolute_uri(u, "redirect_uris") for u in text_list(body, "redirect_uris"))
+            if "redirect_uris" in body
+            else ()
         )
         purpose = optional_text(body, "purpose")
 

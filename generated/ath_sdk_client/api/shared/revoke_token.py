@@ -98,13 +98,15 @@ def sync_detailed(
 ) -> Response[ATHError | Any]:
     """Revoke an ATH access token
 
-     Makes an ATH access token unusable at once (RFC 7009 semantics). The agent authenticates with its
-    client credentials in the body. An unknown, expired or already revoked token still gets `200`, so
-    the answer reveals nothing about the token.
+     Makes an ATH access token unusable at once (RFC 7009 semantics). An agent authenticates with its
+    client credentials in the body; users and administrators authenticate by other means. An unknown,
+    expired or already revoked token still gets `200`, so the answer reveals nothing about the token.
 
     Args:
-        body (TokenRevocationRequest): Body of `POST /ath/revoke`; the client authenticates with
-            its credentials (RFC 7009).
+        body (TokenRevocationRequest): Body of `POST /ath/revoke`. Only `token` is always
+            required: an agent revoking its own token MUST also send `client_id` and `client_secret`
+            (RFC 7009 client authentication), while users and administrators authenticate to the
+            implementer by other means.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -132,13 +134,15 @@ def sync(
 ) -> ATHError | Any | None:
     """Revoke an ATH access token
 
-     Makes an ATH access token unusable at once (RFC 7009 semantics). The agent authenticates with its
-    client credentials in the body. An unknown, expired or already revoked token still gets `200`, so
-    the answer reveals nothing about the token.
+     Makes an ATH access token unusable at once (RFC 7009 semantics). An agent authenticates with its
+    client credentials in the body; users and administrators authenticate by other means. An unknown,
+    expired or already revoked token still gets `200`, so the answer reveals nothing about the token.
 
     Args:
-        body (TokenRevocationRequest): Body of `POST /ath/revoke`; the client authenticates with
-            its credentials (RFC 7009).
+        body (TokenRevocationRequest): Body of `POST /ath/revoke`. Only `token` is always
+            required: an agent revoking its own token MUST also send `client_id` and `client_secret`
+            (RFC 7009 client authentication), while users and administrators authenticate to the
+            implementer by other means.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -161,13 +165,15 @@ async def asyncio_detailed(
 ) -> Response[ATHError | Any]:
     """Revoke an ATH access token
 
-     Makes an ATH access token unusable at once (RFC 7009 semantics). The agent authenticates with its
-    client credentials in the body. An unknown, expired or already revoked token still gets `200`, so
-    the answer reveals nothing about the token.
+     Makes an ATH access token unusable at once (RFC 7009 semantics). An agent authenticates with its
+    client credentials in the body; users and administrators authenticate by other means. An unknown,
+    expired or already revoked token still gets `200`, so the answer reveals nothing about the token.
 
     Args:
-        body (TokenRevocationRequest): Body of `POST /ath/revoke`; the client authenticates with
-            its credentials (RFC 7009).
+        body (TokenRevocationRequest): Body of `POST /ath/revoke`. Only `token` is always
+            required: an agent revoking its own token MUST also send `client_id` and `client_secret`
+            (RFC 7009 client authentication), while users and administrators authenticate to the
+            implementer by other means.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -193,13 +199,15 @@ async def asyncio(
 ) -> ATHError | Any | None:
     """Revoke an ATH access token
 
-     Makes an ATH access token unusable at once (RFC 7009 semantics). The agent authenticates with its
-    client credentials in the body. An unknown, expired or already revoked token still gets `200`, so
-    the answer reveals nothing about the token.
+     Makes an ATH access token unusable at once (RFC 7009 semantics). An agent authenticates with its
+    client credentials in the body; users and administrators authenticate by other means. An unknown,
+    expired or already revoked token still gets `200`, so the answer reveals nothing about the token.
 
     Args:
-        body (TokenRevocationRequest): Body of `POST /ath/revoke`; the client authenticates with
-            its credentials (RFC 7009).
+        body (TokenRevocationRequest): Body of `POST /ath/revoke`. Only `token` is always
+            required: an agent revoking its own token MUST also send `client_id` and `client_secret`
+            (RFC 7009 client authentication), while users and administrators authenticate to the
+            implementer by other means.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
