@@ -24,8 +24,6 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ath._oauth import authorization_url
-
 from ._attest import AttestationVerifier
 from ._errors import ATHHTTPError, ErrorCode, invalid_request
 from ._oauth import OAuthServer
@@ -38,6 +36,7 @@ from ._util import (
     add_query,
     digest_matches,
     iso_utc,
+    oauth_authorization_url,
     pkce_s256,
     random_token,
     sha256_hex,
@@ -469,7 +468,7 @@ class ATHService:
         nonce = random_token("")
         session.browser_digest = sha256_hex(nonce)
         session.status = "started"
-        target = authorization_url(
+        target = oauth_authorization_url(
             self._oauth.authorization_endpoint,
             client_id=provider.oauth_client_id,
             redirect_uri=self.callback_url,
