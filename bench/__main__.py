@@ -8,6 +8,7 @@ Sections (each a key of results.json, each figure a summary over rounds):
 - ``attestation_ratio`` AttestationSigner.mint() / raw cryptography ES256, per JWT
 - ``handshake_vs_peer`` register->authorize->consent->token, ours / ath-sdk 0.1.0
 - ``import_vs_peer``    cold ``import ath``, ours / ath-sdk 0.1.0
+- ``cli_startup_ratio`` ``ath --version`` in a fresh process / ``python -c "import httpx"``
 - ``rss_10k_proxy_mb``  peak RSS of a fresh process making 10 000 proxy() calls
 
 Everything talks to 127.0.0.1 only: a minimal server (``bench.fastserver``) in a
@@ -46,6 +47,7 @@ SECTIONS: Final = (
     "attestation_ratio",
     "handshake_vs_peer",
     "import_vs_peer",
+    "cli_startup_ratio",
     "rss_10k_proxy_mb",
 )
 TARGETS: Final[dict[str, float | None]] = {
@@ -55,6 +57,7 @@ TARGETS: Final[dict[str, float | None]] = {
     "attestation_ratio": 1.15,
     "handshake_vs_peer": 1.0,
     "import_vs_peer": 0.5,
+    "cli_startup_ratio": 1.3,
     "rss_10k_proxy_mb": None,
 }
 PACKAGES: Final = ("ath-sdk", "httpx", "httpcore", "h11", "python-jose", "cryptography", "attrs")
@@ -70,6 +73,7 @@ class Settings:
     handshakes: int
     handshake_warmup: int
     import_runs: int
+    cli_runs: int
     rss_calls: int
     section_seconds: float
 
@@ -83,6 +87,7 @@ FULL: Final = Settings(
     handshakes=20,
     handshake_warmup=2,
     import_runs=20,
+    cli_runs=15,
     rss_calls=10_000,
     section_seconds=600.0,
 )
@@ -95,6 +100,7 @@ QUICK: Final = Settings(
     handshakes=2,
     handshake_warmup=1,
     import_runs=2,
+    cli_runs=2,
     rss_calls=200,
     section_seconds=60.0,
 )
@@ -247,6 +253,24 @@ def run_imports(clean_python: str, peer_python: str, s: Settings) -> Section:
             peer_importtime_ms=importtime_us(peer_python) / 1e3,
         )
         _progress(f"import_vs_peer round {r + 1}/{s.rounds}: {section.values[-1]:.3f}")
+    return section
+
+
+def run_cli_startup(s: Settings) -> Section:
+    from bench._cli import startup_costs
+
+    section = Section(
+        "cli_startup_ratio",
+        note=f"wall(ath --version) / wall(python -c 'import httpx'), fresh processes, "
+        f"median of {s.cli_runs} launches each per round, alternating",
+    )
+    deadline = Deadline(s.section_seconds, "cli_startup_ratio")
+    for r in range(s.rounds):
+        cost = startup_costs(runs=s.cli_runs, deadline=deadline)
+        section.add(
+            cost["cli"] / cost["httpx"], cli_ms=cost["cli"] * 1e3, httpx_ms=cost["httpx"] * 1e3
+        )
+        _progress(f"cli_startup_ratio round {r + 1}/{s.rounds}: {section.values[-1]:.3f}")
     return section
 
 
@@ -415,6 +439,7 @@ def main(argv: list[str] | None = None) -> int:
             "proxy_async_ratio": lambda: run_micro("proxy_async_ratio", server.url, pem, settings),
             "attestation_ratio": lambda: run_attestation(server.url, pem, settings),
             "rss_10k_proxy_mb": lambda: run_rss(server.url, settings),
+            "cli_startup_ratio": lambda: run_cli_startup(settings),
         }
         for key in wanted:
             if key in runners:
