@@ -167,7 +167,7 @@ def keygen(run: Run, out_path: Path | None, force: bool, passphrase_env: str | N
     }
     run.out.result(
         doc,
-        f"Wrote a new EC P-256 key to {path} (mode 0600"
+        f"Wrote a new EC P-256 key to {o.shown(path)} (mode 0600"
         + (", encrypted" if passphrase_env else "")
         + f").\nkey id:     {kid}\npublic JWK: {json.dumps(doc['public_jwk'])}",
     )
@@ -220,7 +220,8 @@ def identity(
         raise _usage(f"cannot write {out_path}: {exc.strerror}") from None
     run.out.result(
         {"path": str(out_path), "agent_id": doc["agent_id"]},
-        f"Wrote the identity document of {doc['agent_id']} to {out_path}; serve it at that URI.",
+        f"Wrote the identity document of {doc['agent_id']} to {o.shown(out_path)}; "
+        "serve it at that URI.",
     )
 
 
@@ -295,7 +296,7 @@ def register(
     lines = [
         f"Registered {client.agent_id} at {client.url}",
         f"client id:     {reg.client_id}",
-        f"client secret: {o.MASK} (kept in {doc['store']})",
+        f"client secret: {o.MASK} (kept in {o.shown(doc['store'])})",
         f"status:        {reg.agent_status}",
         "approved:",
         *o.approvals_text(doc["approved_providers"]),
@@ -325,7 +326,7 @@ def status(run: Run) -> None:
         f"status:    {info.agent_status}",
         "approved:",
         *o.approvals_text(doc["server"]["approved_providers"]),
-        f"store:     {doc['local']['store']}",
+        f"store:     {o.shown(doc['local']['store'])}",
         "tokens:" if tokens else "tokens:    none (run `ath login PROVIDER SCOPE...`)",
         *[o.token_text(t) for t in tokens],
     ]
@@ -442,7 +443,11 @@ def logout(run: Run) -> None:
     run.out.result(
         {"revoked": revoked, "forgot": forgot, "store": where},
         (f"Revoked: {', '.join(p or '(any provider)' for p in revoked)}\n" if revoked else "")
-        + (f"Forgot the registration and tokens in {where}." if forgot else "Nothing stored."),
+        + (
+            f"Forgot the registration and tokens in {o.shown(where)}."
+            if forgot
+            else "Nothing stored."
+        ),
     )
 
 
@@ -468,7 +473,7 @@ def whoami(run: Run) -> None:
             "tokens": tokens,
         }
     lines = [
-        f"{k + ':':<11}{doc[k]}"
+        f"{k + ':':<11}{o.shown(doc[k]) if k in ('key', 'store') else doc[k]}"
         for k in ("profile", "mode", "url", "agent_id", "key", "key_id", "client_id", "store")
     ]
     lines.append("tokens:" if tokens else "tokens:    none")

@@ -120,6 +120,17 @@ def exit_code(code: str, status: int | None) -> int:
 # --------------------------------------------------------------------- summaries
 
 
+def shown(path: object) -> str:
+    """A path for people: under the home folder as ``~/...`` (JSON output keeps it whole)."""
+    from pathlib import Path
+
+    full = Path(str(path))
+    try:
+        return "~/" + full.relative_to(Path.home()).as_posix()
+    except (ValueError, RuntimeError):
+        return str(full)
+
+
 def _iso(timestamp: float | None) -> str | None:
     if timestamp is None:
         return None
