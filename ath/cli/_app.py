@@ -709,7 +709,10 @@ def config_profiles(run: Run) -> None:
 # --------------------------------------------------------------------- local stack, completion
 
 
-@cli.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@cli.command(
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    add_help_option=False,  # --help goes to the stack's own options
+)
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 @pass_run
 def stack(run: Run, args: tuple[str, ...]) -> None:
@@ -725,6 +728,8 @@ def stack(run: Run, args: tuple[str, ...]) -> None:
             "pip install 'ath-sdk[testing]'"
         ) from None
     argv = list(args)
+    if "-h" in argv or "--help" in argv:
+        argv = ["--help"]
     if run.settings.json and "--json" not in argv:
         argv.insert(0, "--json")
     code = stack_main(argv)

@@ -12,7 +12,7 @@ import pytest
 
 from ath import CLIENT_CODES, PROTOCOL_CODES
 from ath.cli._output import EXIT_CODES, FAILURE, exit_code
-from tests.cli._run import Sandbox
+from tests.cli._run import Sandbox, console_script
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -159,3 +159,27 @@ def test_json_results_are_one_document_per_line(sb: Sandbox) -> None:
     out = sb("--json", "keygen", "--out", str(sb.home / "j.pem")).out
     assert out.endswith("\n") and out.count("\n") == 1
     json.loads(out)
+
+
+def test_stack_command_serves_until_terminated(sb: Sandbox) -> None:
+    proc = subprocess.Popen(  # noqa: S603 - our own console script
+        [console_script(), "--json", "stack"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=sb.environment(),
+    )
+    try:
+        assert proc.stdout is not None
+        urls = json.loads(proc.stdout.readline())
+        catalog = sb("--json", "--url", urls["gateway_url"], "discover").json()
+        assert catalog["supported_providers"]
+        native = sb("--json", "--url", urls["native_url"], "discover", "--native").json()
+        assert native["api_base"].startswith(urls["native_url"])
+        proc.terminate()
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert "--host-agent" in sb("stack", "--help").out
