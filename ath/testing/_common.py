@@ -302,7 +302,11 @@ class ATHService:
                 ErrorCode.INTERNAL_ERROR,
                 "agent is already registered; use the existing client credentials",
                 status=409,
-                details={"reason": "duplicate_registration"},
+                # the attestation proved it is the agent: tell it which client it has
+                details={
+                    "reason": "duplicate_registration",
+                    "client_id": self._client_by_agent[agent_id],
+                },
             )
         secret = random_token("ath_secret_")
         registration = Registration(
