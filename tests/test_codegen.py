@@ -159,6 +159,7 @@ def test_ruff_post_hooks_match_codegen_settings() -> None:
 def test_node_tools_are_pinned_exactly() -> None:
     package = load_yaml_text((CODEGEN_DIR / "package.json").read_text(encoding="utf-8"))
     assert package["devDependencies"] == {
+        "@hey-api/openapi-ts": "0.99.0",
         "@redocly/cli": "2.77.0",
         "openapi-typescript": "7.13.0",
         "typescript": package["devDependencies"]["typescript"],
@@ -167,6 +168,7 @@ def test_node_tools_are_pinned_exactly() -> None:
     lock = load_yaml_text((CODEGEN_DIR / "package-lock.json").read_text(encoding="utf-8"))
     assert lock["packages"]["node_modules/@redocly/cli"]["version"] == "2.77.0"
     assert lock["packages"]["node_modules/openapi-typescript"]["version"] == "7.13.0"
+    assert lock["packages"]["node_modules/@hey-api/openapi-ts"]["version"] == "0.99.0"
 
 
 def test_no_machine_paths_or_registry_hosts_in_outputs() -> None:
@@ -219,10 +221,14 @@ def test_client_get_kwargs_match_the_spec(spec: dict[str, Any]) -> None:
     assert kwargs["url"] == "/ath/agents/register"
     assert kwargs["json"] == example
     assert get_agent_status._get_kwargs("ath c/1")["url"] == "/ath/agents/ath%20c%2F1"
-    assert proxy_get._get_kwargs("example-mail", "v1/messages")["url"] == (
-        "/ath/proxy/example-mail/v1%2Fmessages"
-    )
-    assert proxy_post._get_kwargs("p", "x", body={"a": [1]})["json"] == {"a": [1]}
+    agent = "https://agent.example/.well-known/agent.json"
+    proxied = proxy_get._get_kwargs("example-mail", "v1/messages", x_ath_agent_id=agent)
+    # The generator encodes the multi-segment path whole (one segment): see the spec's
+    # per-language notes; the agent header is a required parameter, not a credential.
+    assert proxied["url"] == "/ath/proxy/example-mail/v1%2Fmessages"
+    assert proxied["headers"] == {"X-ATH-Agent-ID": agent}
+    posted = proxy_post._get_kwargs("p", "x", body={"a": [1]}, x_ath_agent_id=agent)
+    assert posted["json"] == {"a": [1]}
     params = oauth_callback._get_kwargs(state="s" * 16, code="c")["params"]
     assert params == {"state": "s" * 16, "code": "c"}
 

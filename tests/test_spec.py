@@ -260,7 +260,7 @@ BODIES: dict[str, tuple[str | None, dict[str, str]]] = {
     "get_agent_status": (None, {"200": "AgentStatusResponse"}),
     "authorize": ("AuthorizationRequest", {"200": "AuthorizationResponse"}),
     "exchange_token": ("TokenExchangeRequest", {"200": "TokenResponse"}),
-    "revoke_token": ("TokenRevocationRequest", {}),
+    "revoke_token": ("TokenRevocationRequest", {"200": "RevocationResponse"}),
 }
 
 ERROR_STATUSES = ("400", "401", "403", "404", "429", "500", "502", "503", "default")
@@ -328,9 +328,12 @@ def test_info_versions_and_servers(spec: dict[str, Any]) -> None:
     assert info["version"] == "0.3.0"
     assert info["x-ath-protocol-version"] == "0.1"
     assert "protocol, version 0.1" in info["description"]
-    server = spec["servers"][0]
-    assert "{" in server["url"], "the default server URL must be templated"
-    assert server["variables"]["host"]["default"] == "127.0.0.1"
+    default, template = spec["servers"]
+    # Generators take the first server as their default base URL: it must be concrete.
+    assert default["url"] == "http://127.0.0.1:8080"
+    assert "variables" not in default
+    assert "{" in template["url"]
+    assert template["variables"]["host"]["default"] == "127.0.0.1"
 
 
 PROTOCOL_COMMIT = "7b9b64134c628d6b26b37ada7d348e06658ba59a"
@@ -374,13 +377,15 @@ def test_every_operation_id_present_unique_and_in_place(spec: dict[str, Any]) ->
 def test_security_schemes(spec: dict[str, Any]) -> None:
     schemes = spec["components"]["securitySchemes"]
     assert schemes["athBearer"] == schemes["athBearer"] | {"type": "http", "scheme": "bearer"}
-    assert schemes["athAgentId"]["type"] == "apiKey"
-    assert schemes["athAgentId"]["in"] == "header"
-    assert schemes["athAgentId"]["name"] == "X-ATH-Agent-ID"
+    # X-ATH-Agent-ID is a non-secret identifier: a required header parameter, not a credential
+    # that generators may silently leave out.
+    assert set(schemes) == {"athBearer", "clientBasic"}
     assert schemes["clientBasic"]["scheme"] == "basic"
+    header = spec["components"]["parameters"]["AgentIdHeader"]
+    assert header | {"in": "header", "name": "X-ATH-Agent-ID", "required": True} == header
     for path, method, op in _operations(spec):
         if op["operationId"].startswith("proxy_"):
-            assert op["security"] == [{"athBearer": [], "athAgentId": []}], op["operationId"]
+            assert op["security"] == [{"athBearer": []}], op["operationId"]
         elif op["operationId"] == "get_agent_status":
             assert op["security"] == [{"clientBasic": []}]
         else:
@@ -447,13 +452,21 @@ def test_every_operation_documents_ath_errors(spec: dict[str, Any]) -> None:
             assert status in responses, f"{op_id} lacks {status}"
             if op_id == "proxy_head":
                 continue  # HEAD answers carry no body
-            media = _deref(spec, responses[status])["content"]["application/json"]
-            schema = _deref(spec, media["schema"])
-            if op_id.startswith("proxy_") and status != "default":
-                branches = [b["$ref"] for b in schema["anyOf"]]
-                assert "#/components/schemas/ATHError" in branches, f"{op_id} {status}"
-            elif not op_id.startswith("proxy_"):
-                assert schema is spec["components"]["schemas"]["ATHError"], f"{op_id} {status}"
+            content = _deref(spec, responses[status])["content"]
+            schema = _deref(spec, content["application/json"]["schema"])
+            schemas = spec["components"]["schemas"]
+            if op_id.startswith("proxy_") and status == "401":
+                # Only the gateway answers 401 (a provider's 401 becomes 502): typed exactly.
+                assert schema is schemas["ATHError"], op_id
+                assert set(content) == {"application/json"}
+            elif op_id.startswith("proxy_"):
+                # The gateway's ATHError or the provider's own body in any content type.
+                assert schema is schemas["ProxyErrorBody"], f"{op_id} {status}"
+                assert _deref(spec, content["*/*"]["schema"]) is schemas["UpstreamPayload"]
+                assert "anyOf" not in schema and "oneOf" not in schema
+                assert set(schema["properties"]) == {"code", "message", "details"}
+            else:
+                assert schema is schemas["ATHError"], f"{op_id} {status}"
     register = next(op for _, _, op in _operations(spec) if op["operationId"] == "register_agent")
     assert _schema_of(spec, register["responses"]["409"]) == "ATHError"
 
@@ -461,20 +474,34 @@ def test_every_operation_documents_ath_errors(spec: dict[str, Any]) -> None:
 def test_callback_parameters_and_redirect(spec: dict[str, Any]) -> None:
     op = spec["paths"]["/ath/callback"]["get"]
     params = {p["name"]: p for p in op["parameters"]}
-    assert {"state", "code", "error", "error_description"} <= set(params)
+    assert {"state", "code", "error", "error_description", "session_id", "success"} <= set(params)
     assert all(p["in"] == "query" for p in params.values())
-    assert params["state"]["required"] is True
+    # Not required: the completion page (session_id) is reached without the provider's state.
+    assert params["state"]["required"] is False
     redirect = op["responses"]["302"]
     assert redirect["headers"]["Location"]["required"] is True
+    assert "content" not in redirect
+    page = op["responses"]["200"]["content"]
+    assert set(page) == {"application/json", "text/html"}
+    assert _schema_of(spec, op["responses"]["200"]) == "ConsentCompletion"
+    statuses = spec["components"]["schemas"]["ConsentCompletion"]["properties"]["status"]
+    assert statuses["enum"] == ["authorized", "denied", "failed"]
     assert _schema_of(spec, op["responses"]["400"]) == "ATHError"
 
 
 def test_proxy_path_item(spec: dict[str, Any]) -> None:
     item = spec["paths"]["/ath/proxy/{provider_id}/{path}"]
     names = [_deref(spec, p)["name"] for p in item["parameters"]]
-    assert names == ["provider_id", "path"]
-    assert "slash" in item["description"]
-    assert "percent-encode" in item["description"]
+    assert names == ["provider_id", "path", "X-ATH-Agent-ID"]
+    path = _deref(spec, item["parameters"][1])
+    assert path["x-ath-multi-segment"] is True
+    assert "%2F" in path["description"]
+    for generator in ("Python", "@hey-api/openapi-ts", "openapi-fetch"):
+        assert generator in item["description"], generator
+    for method in HTTP_METHODS:
+        if method in item and method != "head":
+            success = _deref(spec, item[method]["responses"]["200"])
+            assert set(success["content"]) == {"*/*"}, method
     assert {m for m in item if m in HTTP_METHODS} == {
         "get",
         "post",

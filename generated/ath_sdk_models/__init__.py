@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field, RootModel
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel
 
 
 class ServiceAuthConfig(BaseModel):
@@ -277,6 +277,66 @@ class TokenRevocationRequest(BaseModel):
     """
 
 
+class Status(StrEnum):
+    """
+    `authorized` when the user consented, `denied` when they refused (`error=access_denied`), `failed` for any other error.
+    """
+
+    authorized = "authorized"
+    denied = "denied"
+    failed = "failed"
+
+
+class Success(StrEnum):
+    """
+    Echoed from gateways that follow the public reference.
+    """
+
+    true = "true"
+    false = "false"
+
+
+class ConsentCompletion(BaseModel):
+    """
+    JSON form of the completion page (`GET /ath/callback?session_id=...` with `Accept: application/json`): the consent's outcome and the query parameters it was reached with.
+    """
+
+    status: Status
+    """
+    `authorized` when the user consented, `denied` when they refused (`error=access_denied`), `failed` for any other error.
+    """
+    session_id: str | None = Field(None, examples=["ath_sess_abc123"])
+    """
+    The authorization session the consent was for.
+    """
+    code: str | None = Field(None, examples=["ath_code_4f2a"])
+    """
+    The one-time code for `POST /ath/token`, when the user consented.
+    """
+    state: str | None = Field(None, examples=["Z3f9s0dQe8rT1uVw2xYz4AbC"])
+    """
+    The agent's `state`, echoed.
+    """
+    error: str | None = Field(None, examples=["access_denied"])
+    """
+    The OAuth error, when consent did not succeed.
+    """
+    success: Success | None = None
+    """
+    Echoed from gateways that follow the public reference.
+    """
+
+
+class RevocationResponse(BaseModel):
+    """
+    Answer of `POST /ath/revoke`; no fields are defined, clients ignore any.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+
+
 class ATHErrorCode(StrEnum):
     """
     The error codes defined by ATH protocol 0.1 (the known values of `ATHError.code`, which accepts other strings too). `SESSION_NOT_FOUND` is also the answer of `POST /ath/token` while the user has not completed consent yet ("authorization not completed"; the session is not consumed, so the agent may ask again). `INVALID_ATTESTATION`: attestation missing, malformed, badly signed, expired, for another audience or replayed. `AGENT_NOT_REGISTERED`: unknown client or bad credentials. `AGENT_UNAPPROVED`: the registration is pending, denied or expired. `PROVIDER_NOT_APPROVED`: no approval for this provider. `SCOPE_NOT_APPROVED`: a scope outside the approved or granted set. `SESSION_NOT_FOUND` / `SESSION_EXPIRED`: unknown, used or expired authorization session. `STATE_MISMATCH`: `state` or browser binding does not match. `TOKEN_INVALID`, `TOKEN_EXPIRED`, `TOKEN_REVOKED`: the ATH access token cannot be used. `AGENT_IDENTITY_MISMATCH`: the attestation or `X-ATH-Agent-ID` names another agent. `PROVIDER_MISMATCH`: the token was issued for another provider. `USER_DENIED`: the user refused consent. `OAUTH_ERROR`: the provider's OAuth server failed. `INTERNAL_ERROR`: any other failure.
@@ -303,7 +363,29 @@ class ATHErrorCode(StrEnum):
 class UpstreamPayload(RootModel[Any]):
     root: Any
     """
-    A provider's body, passed through unchanged. Any JSON value; upstream bodies in other content types are passed through too, which OpenAPI describes only as JSON here.
+    A provider's body, passed through unchanged: any value in any content type (JSON, text, binary), or no body at all.
+    """
+
+
+class ProxyErrorBody(BaseModel):
+    """
+    A JSON error answer of the proxy. When the gateway rejected the call itself it is an `ATHError` (`code` and `message` present). A JSON error object from the provider passed through unchanged has the provider's own fields, so `code` and `message` are optional here and other fields are allowed; a provider's non-object or non-JSON error body is described by the response's `*/*` entry instead.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    code: ATHErrorCode | None = None
+    """
+    The ATH error code, when the gateway produced the answer.
+    """
+    message: str | None = None
+    """
+    Human-readable message, when the gateway produced the answer.
+    """
+    details: dict[str, Any] | None = None
+    """
+    Optional structured details of an ATH error.
     """
 
 
@@ -440,7 +522,7 @@ class AgentRegistrationResponse(BaseModel):
     """
     approval_expires: AwareDatetime = Field(..., examples=["2027-01-01T00:00:00Z"])
     """
-    When this registration expires (ISO 8601 / RFC 3339).
+    When this registration expires: an RFC 3339 date-time. The local stack and this SDK send UTC with `Z`; other implementers may send a numeric offset (`+00:00`), which validators must accept (zod: `z.iso.datetime({ offset: true })`).
     """
 
 
@@ -467,7 +549,7 @@ class AgentStatusResponse(BaseModel):
     """
     approval_expires: AwareDatetime = Field(..., examples=["2027-01-01T00:00:00Z"])
     """
-    When the registration expires (ISO 8601 / RFC 3339).
+    When the registration expires: an RFC 3339 date-time. The local stack and this SDK send UTC with `Z`; other implementers may send a numeric offset (`+00:00`), which validators must accept (zod: `z.iso.datetime({ offset: true })`).
     """
 
 
@@ -519,11 +601,4 @@ class ATHError(BaseModel):
     details: dict[str, Any] | None = Field(None, examples=[{"provider_id": "example-mail"}])
     """
     Optional structured details.
-    """
-
-
-class ProxyErrorBody(RootModel[ATHError | UpstreamPayload]):
-    root: ATHError | UpstreamPayload
-    """
-    An `ATHError` when the gateway rejects the call itself; otherwise the provider's own body for the same status, passed through unchanged.
     """

@@ -1,10 +1,11 @@
 from http import HTTPStatus
-from typing import Any, cast
+from typing import Any
 
 import httpx
 
 from ...client import AuthenticatedClient, Client
 from ...models.ath_error import ATHError
+from ...models.revocation_response import RevocationResponse
 from ...models.token_revocation_request import TokenRevocationRequest
 from ...types import Response
 
@@ -30,9 +31,10 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ATHError | Any:
+) -> ATHError | RevocationResponse:
     if response.status_code == 200:
-        response_200 = cast(Any, None)
+        response_200 = RevocationResponse.from_dict(response.json())
+
         return response_200
 
     if response.status_code == 400:
@@ -82,7 +84,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ATHError | Any]:
+) -> Response[ATHError | RevocationResponse]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -95,7 +97,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: TokenRevocationRequest,
-) -> Response[ATHError | Any]:
+) -> Response[ATHError | RevocationResponse]:
     """Revoke an ATH access token
 
      Makes an ATH access token unusable at once (RFC 7009 semantics). An agent authenticates with its
@@ -113,7 +115,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ATHError | Any]
+        Response[ATHError | RevocationResponse]
     """
 
     kwargs = _get_kwargs(
@@ -131,7 +133,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: TokenRevocationRequest,
-) -> ATHError | Any | None:
+) -> ATHError | RevocationResponse | None:
     """Revoke an ATH access token
 
      Makes an ATH access token unusable at once (RFC 7009 semantics). An agent authenticates with its
@@ -149,7 +151,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ATHError | Any
+        ATHError | RevocationResponse
     """
 
     return sync_detailed(
@@ -162,7 +164,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: TokenRevocationRequest,
-) -> Response[ATHError | Any]:
+) -> Response[ATHError | RevocationResponse]:
     """Revoke an ATH access token
 
      Makes an ATH access token unusable at once (RFC 7009 semantics). An agent authenticates with its
@@ -180,7 +182,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ATHError | Any]
+        Response[ATHError | RevocationResponse]
     """
 
     kwargs = _get_kwargs(
@@ -196,7 +198,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: TokenRevocationRequest,
-) -> ATHError | Any | None:
+) -> ATHError | RevocationResponse | None:
     """Revoke an ATH access token
 
      Makes an ATH access token unusable at once (RFC 7009 semantics). An agent authenticates with its
@@ -214,7 +216,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ATHError | Any
+        ATHError | RevocationResponse
     """
 
     return (
