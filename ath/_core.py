@@ -362,8 +362,12 @@ class ClientCore:
                     scopes=validate_scopes(item.get("scopes"), "provider scopes"),
                 )
             )
-        uris = list(redirect_uris or [])
-        for uri in uris:
+        # Sent exactly as given; left out when none were given (protocol: optional, and
+        # without it the implementer completes the OAuth callback itself).
+        uris = None if redirect_uris is None else list(redirect_uris)
+        if isinstance(redirect_uris, str):
+            raise ATHError("INVALID_ARGUMENT", "redirect_uris must be a list of URLs, not a string")
+        for uri in uris or []:
             if not isinstance(uri, str) or urlsplit(uri).scheme not in ("http", "https"):
                 raise ATHError("INVALID_ARGUMENT", f"redirect URI {uri!r} is not an http(s) URL")
         if purpose is not None and not isinstance(purpose, str):
@@ -375,7 +379,7 @@ class ClientCore:
                 {k: v for k, v in developer.items() if k in ("name", "id", "contact")}
             ),
             requested_providers=requested,
-            redirect_uris=uris,
+            redirect_uris=UNSET if uris is None else uris,
             purpose=UNSET if purpose is None else purpose,
         )
         request = self._request(register_agent._get_kwargs(body=body))
