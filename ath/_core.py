@@ -81,7 +81,6 @@ T = TypeVar("T")
 #: Default timeout: the generated client has none at all.
 DEFAULT_TIMEOUT: Final = httpx.Timeout(30.0, connect=10.0)
 DEFAULT_MAX_RESPONSE_BYTES: Final = 10 * 1024 * 1024
-USER_AGENT: Final = "ath-sdk-python/0.2.0"
 SESSION_LIFETIME: Final = 600.0  # ATH sessions expire within 10 minutes
 MAX_PENDING_SESSIONS: Final = 256
 TOKEN_GONE: Final = frozenset({"TOKEN_EXPIRED", "TOKEN_REVOKED", "TOKEN_INVALID"})
