@@ -20,6 +20,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from ath._constants import VERSION
+
 if TYPE_CHECKING:
     from ath._attestation import AttestationSigner, generate_private_key, public_jwk
     from ath._checks import parse_callback
@@ -78,7 +80,7 @@ _LAZY: dict[str, str] = {
     "Token": "ath._types",
 }
 
-__version__ = "0.2.0"
+__version__ = VERSION
 
 __all__ = [
     "CLIENT_CODES",
