@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 NODE_STAMP := codegen/node_modules/.installed
 
-.PHONY: venv node-tools generate check-generated spec spec-ts spec-heyapi lint typecheck test test-fast demo bench clean
+.PHONY: venv node-tools generate check-generated spec spec-ts spec-heyapi spec-diff lint typecheck test test-fast demo bench clean
 
 venv: $(STAMP)
 
@@ -35,9 +35,16 @@ check-generated: $(STAMP)
 spec: $(STAMP)
 	$(PY) -m codegen spec
 
-## Prove the spec serves another language: TypeScript types with openapi-typescript.
-spec-ts:
+## Prove the spec serves another language: TypeScript types with openapi-typescript, then a
+## TypeScript client (openapi-fetch + jose) that runs the whole handshake against the local stack.
+spec-ts: $(STAMP)
 	bash codegen/typescript-check.sh
+	ATH_PYTHON="$(abspath $(PY))" bash codegen/ts-client/run.sh
+
+## Compare spec/openapi.yaml with the latest spec/released/<version>.yaml; fail on a breaking
+## change unless the version's major (minor, while 0.x) changed.
+spec-diff: $(STAMP)
+	$(PY) -m codegen diff
 
 ## The second generator: a @hey-api/openapi-ts client compiled with tsc --strict (the run
 ## against the local stack is tests/test_heyapi_client.py, part of `make test`).
@@ -56,6 +63,7 @@ test: $(STAMP) $(NODE_STAMP)
 	$(MAKE) --no-print-directory check-generated
 	$(MAKE) --no-print-directory spec
 	$(MAKE) --no-print-directory spec-ts
+	$(MAKE) --no-print-directory spec-diff
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory typecheck
 	$(PY) -m pytest

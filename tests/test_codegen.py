@@ -244,8 +244,10 @@ def test_client_models_round_trip_spec_examples(spec: dict[str, Any]) -> None:
         assert restored == example or _same_instants(restored, example), name
         checked += 1
     assert checked >= 18
-    with pytest.raises(ValueError, match="NOT_A_CODE"):
-        models.ATHError.from_dict({"code": "NOT_A_CODE", "message": "m"})
+    # An open set: codes outside protocol 0.1 are kept as plain strings, known ones as enum.
+    assert models.ATHError.from_dict({"code": "NOT_A_CODE", "message": "m"}).code == "NOT_A_CODE"
+    known = models.ATHError.from_dict({"code": "USER_DENIED", "message": "m"}).code
+    assert isinstance(known, models.ATHErrorCode)
 
 
 def _same_instants(left: dict[str, Any], right: dict[str, Any]) -> bool:
@@ -321,18 +323,24 @@ def test_pydantic_models_enforce_protocol_constraints(spec: dict[str, Any]) -> N
     registration = schemas["AgentRegistrationResponse"]["examples"][0]
     models = ath_sdk_models
     invalid: list[tuple[type[pydantic.BaseModel], dict[str, Any]]] = [
-        (models.AuthorizationRequest, authorize | {"state": "x" * 15}),
+        (models.AuthorizationRequest, {k: v for k, v in authorize.items() if k != "state"}),
         (models.TokenExchangeRequest, token | {"grant_type": "client_credentials"}),
         (models.AgentRegistrationRequest, register | {"requested_providers": []}),
         (models.AgentRegistrationResponse, registration | {"agent_status": "maybe"}),
         (models.AgentRegistrationResponse, registration | {"approval_expires": "2027-01-01"}),
-        (models.ATHError, {"code": "NOT_A_CODE", "message": "m"}),
+        (models.ATHError, {"code": 42, "message": "m"}),
         (models.ServiceAuthConfig, {**schemas["ServiceAuthConfig"]["examples"][0], "type": "x"}),
     ]
     for model, body in invalid:
         with pytest.raises(pydantic.ValidationError):
             model.model_validate(body)
-    assert models.AuthorizationRequest.model_validate(authorize | {"state": "x" * 16})
+    assert models.AuthorizationRequest.model_validate(authorize | {"state": "short"})
+    # The error code is an open set: a code outside v0.1 parses in both generated packages.
+    assert models.ATHError.model_validate({"code": "NEW_CODE", "message": "m"}).code == "NEW_CODE"
+    from ath_sdk_client.models import ATHError as ClientATHError
+
+    assert ClientATHError.from_dict({"code": "NEW_CODE", "message": "m"}).code == "NEW_CODE"
+    assert ClientATHError.from_dict({"code": "USER_DENIED", "message": "m"}).code == "USER_DENIED"
     pem = "-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----\n"
     identity = schemas["AgentIdentityDocument"]["examples"][0]
     assert models.AgentIdentityDocument.model_validate(identity | {"public_key": pem})

@@ -1,8 +1,10 @@
 """spec/openapi.yaml: valid, complete, and faithful to the ATH 0.1 protocol schema.
 
 The protocol facts below were transcribed by hand from the public ATH v0.1 JSON Schema
-(``schema/0.1/schema.json``): for every component its fields with their types, the required
-fields, enum and const values and the constraints. No network access is needed at test time.
+(``schema/0.1/schema.json``, at the protocol commit named in the spec's
+``info.x-ath-protocol-source`` plus the later revisions listed there): for every component
+its fields with their types, the required fields, enum and const values and the constraints.
+No network access is needed at test time.
 """
 
 from __future__ import annotations
@@ -88,9 +90,7 @@ PROTOCOL: dict[str, tuple[frozenset[str], dict[str, str]]] = {
         {"name": "string", "id": "string", "contact": "string/email"},
     ),
     "AgentRegistrationRequest": (
-        frozenset(
-            {"agent_id", "agent_attestation", "developer", "requested_providers", "redirect_uris"}
-        ),
+        frozenset({"agent_id", "agent_attestation", "developer", "requested_providers"}),
         {
             "agent_id": "string/uri",
             "agent_attestation": "string",
@@ -188,12 +188,12 @@ PROTOCOL: dict[str, tuple[frozenset[str], dict[str, str]]] = {
         {"agent_approved": "[string]", "user_consented": "[string]", "effective": "[string]"},
     ),
     "TokenRevocationRequest": (
-        frozenset({"client_id", "client_secret", "token"}),
+        frozenset({"token"}),
         {"client_id": "string", "client_secret": "string", "token": "string"},
     ),
     "ATHError": (
         frozenset({"code", "message"}),
-        {"code": "@ATHErrorCode", "message": "string", "details": "object"},
+        {"code": "@ATHErrorCode|string", "message": "string", "details": "object"},
     ),
 }
 
@@ -225,7 +225,7 @@ CONSTRAINTS: dict[tuple[str, str], dict[str, Any]] = {
     ("ServiceAuthConfig", "agent_attestation_required"): {"default": True},
     ("TokenExchangeRequest", "grant_type"): {"const": "authorization_code"},
     ("TokenResponse", "token_type"): {"const": "Bearer"},
-    ("AuthorizationRequest", "state"): {"minLength": 16},
+    ("AuthorizationRequest", "state"): {"minLength": None},
     ("AgentRegistrationRequest", "requested_providers"): {"minItems": 1},
     ("ATHError", "details"): {"additionalProperties": True},
 }
@@ -287,6 +287,8 @@ def _describe(schema: dict[str, Any]) -> str:
     """Compress a property schema into the notation of PROTOCOL."""
     if "$ref" in schema:
         return "@" + str(schema["$ref"]).rsplit("/", 1)[-1]
+    if "anyOf" in schema:
+        return "|".join(_describe(branch) for branch in schema["anyOf"])
     if "oneOf" in schema:
         kinds = sorted(branch.get("type", "?") for branch in schema["oneOf"])
         return "jwk|pem" if kinds == ["object", "string"] else "oneOf:" + ",".join(kinds)
@@ -332,6 +334,35 @@ def test_info_versions_and_servers(spec: dict[str, Any]) -> None:
     assert "variables" not in default
     assert "{" in template["url"]
     assert template["variables"]["host"]["default"] == "127.0.0.1"
+
+
+PROTOCOL_COMMIT = "7b9b64134c628d6b26b37ada7d348e06658ba59a"
+
+
+def test_protocol_source_is_recorded(spec: dict[str, Any]) -> None:
+    source = spec["info"]["x-ath-protocol-source"]
+    assert source["repository"] == "ath-protocol/agent-trust-handshake-protocol"
+    assert source["commit"] == PROTOCOL_COMMIT
+    assert "redirect_uris" in source["later-revisions"]
+
+
+def test_error_code_is_an_open_set(spec: dict[str, Any]) -> None:
+    """Known codes are documented, any other string is accepted (no enum on the field)."""
+    code = spec["components"]["schemas"]["ATHError"]["properties"]["code"]
+    assert {"type": "string"} in code["anyOf"]
+    assert {"$ref": "#/components/schemas/ATHErrorCode"} in code["anyOf"]
+    assert "enum" not in code
+
+
+def test_registration_without_redirect_uris_and_short_states(spec: dict[str, Any]) -> None:
+    schemas = spec["components"]["schemas"]
+    redirect = schemas["AgentRegistrationRequest"]["properties"]["redirect_uris"]
+    assert "MUST reject" in redirect["description"]
+    callback = spec["paths"]["/ath/callback"]["get"]
+    state = next(p for p in callback["parameters"] if p["name"] == "state")
+    assert "minLength" not in state["schema"]
+    token = spec["paths"]["/ath/token"]["post"]["description"]
+    assert "SESSION_NOT_FOUND" in token and "not consumed" in token
 
 
 def test_every_operation_id_present_unique_and_in_place(spec: dict[str, Any]) -> None:
@@ -515,8 +546,17 @@ def test_examples_validate_against_their_schemas(spec: dict[str, Any]) -> None:
         checked += 1
     assert checked >= len(PROTOCOL)
     bad = {"client_id": "c", "agent_attestation": "j", "provider_id": "p", "scopes": []}
-    short_state = validator_class(
+    authorize = validator_class(
         {"$ref": "urn:ath-spec#/components/schemas/AuthorizationRequest"}, registry=registry
     )
-    assert not short_state.is_valid(bad | {"state": "too-short"})
-    assert short_state.is_valid(bad | {"state": "x" * 16})
+    assert not authorize.is_valid(bad), "state stays required"
+    assert authorize.is_valid(bad | {"state": "short"}), "state has no minLength any more"
+    error = validator_class(
+        {"$ref": "urn:ath-spec#/components/schemas/ATHError"}, registry=registry
+    )
+    assert error.is_valid({"code": "SOME_FUTURE_CODE", "message": "m"})
+    assert not error.is_valid({"code": 7, "message": "m"})
+    revoke = validator_class(
+        {"$ref": "urn:ath-spec#/components/schemas/TokenRevocationRequest"}, registry=registry
+    )
+    assert revoke.is_valid({"token": "t"}) and not revoke.is_valid({"client_id": "c"})

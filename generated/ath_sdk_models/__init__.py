@@ -175,9 +175,9 @@ class AuthorizationRequest(BaseModel):
     """
     Where to send the user after consent; must equal one of the registered `redirect_uris`.
     """
-    state: str = Field(..., examples=["Z3f9s0dQe8rT1uVw2xYz4AbC"], min_length=16)
+    state: str = Field(..., examples=["Z3f9s0dQe8rT1uVw2xYz4AbC"])
     """
-    Opaque CSRF value from a CSPRNG with at least 128 bits of entropy; checked by the implementer on the OAuth callback.
+    Opaque CSRF value from a CSPRNG with at least 128 bits of entropy (no length is imposed on its encoding); checked by the implementer on the OAuth callback.
     """
     resource: str | None = Field(None, examples=["https://api.example.com/v1"])
     """
@@ -260,16 +260,16 @@ class ScopeIntersection(BaseModel):
 
 class TokenRevocationRequest(BaseModel):
     """
-    Body of `POST /ath/revoke`; the client authenticates with its credentials (RFC 7009).
+    Body of `POST /ath/revoke`. Only `token` is always required: an agent revoking its own token MUST also send `client_id` and `client_secret` (RFC 7009 client authentication), while users and administrators authenticate to the implementer by other means.
     """
 
-    client_id: str = Field(..., examples=["ath_travelbot_001"])
+    client_id: str | None = Field(None, examples=["ath_travelbot_001"])
     """
-    The client id.
+    The client id; required when the caller is the agent.
     """
-    client_secret: str = Field(..., examples=["ath_secret_xxxxx"])
+    client_secret: str | None = Field(None, examples=["ath_secret_xxxxx"])
     """
-    The client secret.
+    The client secret; required when the caller is the agent.
     """
     token: str = Field(..., examples=["ath_tk_xxxxxxxx"])
     """
@@ -339,7 +339,7 @@ class RevocationResponse(BaseModel):
 
 class ATHErrorCode(StrEnum):
     """
-    Error codes defined by ATH protocol 0.1. `INVALID_ATTESTATION`: attestation missing, malformed, badly signed, expired, for another audience or replayed. `AGENT_NOT_REGISTERED`: unknown client or bad credentials. `AGENT_UNAPPROVED`: the registration is pending, denied or expired. `PROVIDER_NOT_APPROVED`: no approval for this provider. `SCOPE_NOT_APPROVED`: a scope outside the approved or granted set. `SESSION_NOT_FOUND` / `SESSION_EXPIRED`: unknown, used or expired authorization session. `STATE_MISMATCH`: `state` or browser binding does not match. `TOKEN_INVALID`, `TOKEN_EXPIRED`, `TOKEN_REVOKED`: the ATH access token cannot be used. `AGENT_IDENTITY_MISMATCH`: the attestation or `X-ATH-Agent-ID` names another agent. `PROVIDER_MISMATCH`: the token was issued for another provider. `USER_DENIED`: the user refused consent. `OAUTH_ERROR`: the provider's OAuth server failed. `INTERNAL_ERROR`: any other failure.
+    The error codes defined by ATH protocol 0.1 (the known values of `ATHError.code`, which accepts other strings too). `SESSION_NOT_FOUND` is also the answer of `POST /ath/token` while the user has not completed consent yet ("authorization not completed"; the session is not consumed, so the agent may ask again). `INVALID_ATTESTATION`: attestation missing, malformed, badly signed, expired, for another audience or replayed. `AGENT_NOT_REGISTERED`: unknown client or bad credentials. `AGENT_UNAPPROVED`: the registration is pending, denied or expired. `PROVIDER_NOT_APPROVED`: no approval for this provider. `SCOPE_NOT_APPROVED`: a scope outside the approved or granted set. `SESSION_NOT_FOUND` / `SESSION_EXPIRED`: unknown, used or expired authorization session. `STATE_MISMATCH`: `state` or browser binding does not match. `TOKEN_INVALID`, `TOKEN_EXPIRED`, `TOKEN_REVOKED`: the ATH access token cannot be used. `AGENT_IDENTITY_MISMATCH`: the attestation or `X-ATH-Agent-ID` names another agent. `PROVIDER_MISMATCH`: the token was issued for another provider. `USER_DENIED`: the user refused consent. `OAUTH_ERROR`: the provider's OAuth server failed. `INTERNAL_ERROR`: any other failure.
     """
 
     INVALID_ATTESTATION = "INVALID_ATTESTATION"
@@ -375,9 +375,9 @@ class ProxyErrorBody(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    code: ATHErrorCode | None = None
+    code: ATHErrorCode | str | None = None
     """
-    The ATH error code, when the gateway produced the answer.
+    The ATH error code, when the gateway produced the answer; an open set like `ATHError.code`.
     """
     message: str | None = None
     """
@@ -491,9 +491,11 @@ class AgentRegistrationRequest(BaseModel):
     """
     Human-readable description of what the agent is for.
     """
-    redirect_uris: list[str] = Field(..., examples=[["https://travel-agent.example.com/callback"]])
+    redirect_uris: list[str] | None = Field(
+        None, examples=[["https://travel-agent.example.com/callback"]]
+    )
     """
-    Where users may be sent after consent. Every later `user_redirect_uri` must equal one of these exactly; an empty list means none may be given.
+    Where users may be sent after consent. Every later `user_redirect_uri` must equal one of these exactly. Optional: an agent without a public endpoint (a CLI, a headless worker) leaves it out (or sends an empty list); the implementer then MUST reject any `user_redirect_uri` and MUST complete the OAuth callback itself, showing the user a completion page of its own, and the agent learns the outcome by calling `POST /ath/token`.
     """
 
 
@@ -588,9 +590,9 @@ class ATHError(BaseModel):
     The error body every ATH endpoint returns on failure.
     """
 
-    code: ATHErrorCode
+    code: ATHErrorCode | str
     """
-    Machine-readable error code.
+    Machine-readable error code. An open set: the values of `ATHErrorCode` are the ones protocol 0.1 defines, and clients MUST accept any other string (later protocol versions and implementers add codes) and treat an unknown one as a generic failure.
     """
     message: str = Field(..., examples=["the ATH access token has expired"])
     """

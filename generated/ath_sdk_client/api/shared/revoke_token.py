@@ -100,13 +100,15 @@ def sync_detailed(
 ) -> Response[ATHError | RevocationResponse]:
     """Revoke an ATH access token
 
-     Makes an ATH access token unusable at once (RFC 7009 semantics). The agent authenticates with its
-    client credentials in the body. An unknown, expired or already revoked token still gets `200`, so
-    the answer reveals nothing about the token.
+     Makes an ATH access token unusable at once (RFC 7009 semantics). An agent authenticates with its
+    client credentials in the body; users and administrators authenticate by other means. An unknown,
+    expired or already revoked token still gets `200`, so the answer reveals nothing about the token.
 
     Args:
-        body (TokenRevocationRequest): Body of `POST /ath/revoke`; the client authenticates with
-            its credentials (RFC 7009).
+        body (TokenRevocationRequest): Body of `POST /ath/revoke`. Only `token` is always
+            required: an agent revoking its own token MUST also send `client_id` and `client_secret`
+            (RFC 7009 client authentication), while users and administrators authenticate to the
+            implementer by other means.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -134,13 +136,15 @@ def sync(
 ) -> ATHError | RevocationResponse | None:
     """Revoke an ATH access token
 
-     Makes an ATH access token unusable at once (RFC 7009 semantics). The agent authenticates with its
-    client credentials in the body. An unknown, expired or already revoked token still gets `200`, so
-    the answer reveals nothing about the token.
+     Makes an ATH access token unusable at once (RFC 7009 semantics). An agent authenticates with its
+    client credentials in the body; users and administrators authenticate by other means. An unknown,
+    expired or already revoked token still gets `200`, so the answer reveals nothing about the token.
 
     Args:
-        body (TokenRevocationRequest): Body of `POST /ath/revoke`; the client authenticates with
-            its credentials (RFC 7009).
+        body (TokenRevocationRequest): Body of `POST /ath/revoke`. Only `token` is always
+            required: an agent revoking its own token MUST also send `client_id` and `client_secret`
+            (RFC 7009 client authentication), while users and administrators authenticate to the
+            implementer by other means.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -163,13 +167,15 @@ async def asyncio_detailed(
 ) -> Response[ATHError | RevocationResponse]:
     """Revoke an ATH access token
 
-     Makes an ATH access token unusable at once (RFC 7009 semantics). The agent authenticates with its
-    client credentials in the body. An unknown, expired or already revoked token still gets `200`, so
-    the answer reveals nothing about the token.
+     Makes an ATH access token unusable at once (RFC 7009 semantics). An agent authenticates with its
+    client credentials in the body; users and administrators authenticate by other means. An unknown,
+    expired or already revoked token still gets `200`, so the answer reveals nothing about the token.
 
     Args:
-        body (TokenRevocationRequest): Body of `POST /ath/revoke`; the client authenticates with
-            its credentials (RFC 7009).
+        body (TokenRevocationRequest): Body of `POST /ath/revoke`. Only `token` is always
+            required: an agent revoking its own token MUST also send `client_id` and `client_secret`
+            (RFC 7009 client authentication), while users and administrators authenticate to the
+            implementer by other means.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -195,13 +201,15 @@ async def asyncio(
 ) -> ATHError | RevocationResponse | None:
     """Revoke an ATH access token
 
-     Makes an ATH access token unusable at once (RFC 7009 semantics). The agent authenticates with its
-    client credentials in the body. An unknown, expired or already revoked token still gets `200`, so
-    the answer reveals nothing about the token.
+     Makes an ATH access token unusable at once (RFC 7009 semantics). An agent authenticates with its
+    client credentials in the body; users and administrators authenticate by other means. An unknown,
+    expired or already revoked token still gets `200`, so the answer reveals nothing about the token.
 
     Args:
-        body (TokenRevocationRequest): Body of `POST /ath/revoke`; the client authenticates with
-            its credentials (RFC 7009).
+        body (TokenRevocationRequest): Body of `POST /ath/revoke`. Only `token` is always
+            required: an agent revoking its own token MUST also send `client_id` and `client_secret`
+            (RFC 7009 client authentication), while users and administrators authenticate to the
+            implementer by other means.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
