@@ -247,8 +247,9 @@ async function run(urls: StackUrls, key: AgentKey, codes: ReadonlySet<string>): 
 
   const proxyGet = (accessToken: string, asAgent: string) =>
     gateway.GET("/ath/proxy/{provider_id}/{path}", {
-      params: { path: { provider_id: PROVIDER, path: "user" } },
-      headers: { Authorization: `Bearer ${accessToken}`, "X-ATH-Agent-ID": asAgent },
+      // X-ATH-Agent-ID is a typed, required header parameter (spec 0.3.0), not a credential.
+      params: { path: { provider_id: PROVIDER, path: "user" }, header: { "X-ATH-Agent-ID": asAgent } },
+      headers: { Authorization: `Bearer ${accessToken}` },
     });
 
   await check("proxied GET", async () => {
