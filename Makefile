@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 NODE_STAMP := codegen/node_modules/.installed
 
-.PHONY: venv node-tools generate check-generated spec spec-ts spec-heyapi spec-diff lint typecheck test test-fast demo bench clean
+.PHONY: venv node-tools generate check-generated spec spec-ts spec-diff spec-heyapi lint typecheck test test-fast demo bench clean
 
 venv: $(STAMP)
 

@@ -384,16 +384,22 @@ class ClientCore:
         request = self._request(register_agent._get_kwargs(body=body))
         response = yield from self.send(request, idempotent=False)
         if response.status_code == 409:
-            server = ath_error_body(response) or {}
+            server = ath_error_body(response) or json_object(response) or {}
+            server_details = server.get("details")
+            existing = (server_details if isinstance(server_details, dict) else {}).get(
+                "client_id", server.get("client_id")
+            )
             raise ATHError(
                 "ALREADY_REGISTERED",
-                f"register: agent {self.agent_id} is already registered at {self.base_url}. "
-                "Reuse the credentials from that registration: load_credentials(path) or "
+                f"register: agent {self.agent_id} is already registered at {self.base_url}"
+                + (f" as {existing}" if isinstance(existing, str) and existing else "")
+                + ". Reuse the credentials from that registration: load_credentials(path) or "
                 "set_credentials(client_id, client_secret).",
                 status=409,
                 details={
                     "server_code": server.get("code"),
                     "server_message": server.get("message"),
+                    **({"client_id": existing} if isinstance(existing, str) and existing else {}),
                 },
             )
         if not response.is_success:
