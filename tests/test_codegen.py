@@ -168,7 +168,7 @@ def test_node_tools_are_pinned_exactly() -> None:
         "openapi-fetch": "0.17.0",
         "jose": "6.2.17",
         "@types/node": "20.19.25",
-        # the zod validators of the second generator's client (codegen/heyapi/)
+        # the second generator's validators
         "zod": "4.6.7",
     }
     assert {name: wanted.get(name) for name in expected} == expected
