@@ -361,6 +361,55 @@ def authorize(run: Run, provider: str, scopes: tuple[str, ...], redirect_uri: st
 
 
 @cli.command()
+@click.argument("provider")
+@click.argument("scopes", nargs=-1, required=True)
+@click.option("--no-browser", is_flag=True, help="Only print the URL; open it yourself.")
+@click.option(
+    "--redirect-uri",
+    help="A registered loopback URI (http://127.0.0.1:PORT/...) to catch the redirect on; "
+    "without one the command polls until consent is given.",
+)
+@click.option("--timeout", type=float, default=600.0, show_default=True, help="Seconds.")
+@pass_run
+def login(
+    run: Run,
+    provider: str,
+    scopes: tuple[str, ...],
+    no_browser: bool,
+    redirect_uri: str | None,
+    timeout: float,
+) -> None:
+    """Authorize, show or open the consent URL, wait, and store the token.
+
+    With --json the first line is {"authorization_url", "ath_session_id"}, written
+    before waiting; the last is the token summary.
+    """
+    with contextlib.ExitStack() as waiting, run.client(native=run.native(), save=True) as client:
+
+        def started(url: str) -> None:
+            sessions = [a for a in client.pending_authorizations if a.authorization_url == url]
+            session_id = sessions[-1].ath_session_id if sessions else None
+            run.out.result(
+                {"authorization_url": url, "ath_session_id": session_id},
+                f"Open this URL to give consent{'' if no_browser else ' (opening a browser)'}:\n"
+                f"  {url}",
+            )
+            waiting.enter_context(run.out.waiting("Waiting for consent"))
+
+        got = client.login(
+            provider,
+            list(scopes),
+            open_browser=not no_browser,
+            redirect_uri=redirect_uri,
+            timeout=timeout,
+            on_authorization_url=started,
+        )
+        waiting.close()
+    summary = o.token_summary(got)
+    run.out.result(summary, "Logged in; stored a new ATH token:\n" + o.token_text(summary))
+
+
+@cli.command()
 @click.option("--code", help="The code the consent redirect carried.")
 @click.option("--session", "session_id", help="The ath_session_id of the authorization.")
 @click.option("--provider", help="Which stored token (without --code).")

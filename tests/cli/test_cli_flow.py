@@ -11,6 +11,7 @@ import json
 import shutil
 import socket
 import stat
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ import pytest
 
 from ath.testing import LocalStack, follow_consent
 from ath.testing._agents import public_key_from_jwk
-from tests.cli._run import Sandbox
+from tests.cli._run import Sandbox, console_script
 
 USAGE, NOT_READY, REFUSED, NETWORK = 2, 3, 5, 6
 
@@ -91,6 +92,32 @@ def _host_identity(stack: LocalStack, sb: Sandbox, name: str) -> str:
     return agent_id
 
 
+def _login(sb: Sandbox, provider: str, *scopes: str) -> tuple[dict[str, Any], dict[str, Any], str]:
+    """``ath --json login --no-browser`` in a child process, consent given here meanwhile;
+    returns the first JSON line, the last one, and everything the process printed."""
+    proc = subprocess.Popen(  # noqa: S603 - our own console script
+        [console_script(), "--json", "login", provider, *scopes, "--no-browser", "--timeout", "60"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=sb.environment(),
+        cwd=sb.home,
+    )
+    try:
+        assert proc.stdout is not None
+        first = json.loads(proc.stdout.readline())
+        assert set(first) == {"authorization_url", "ath_session_id"}
+        assert follow_consent(first["authorization_url"]).ok
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err
+    last = json.loads([line for line in out.splitlines() if line.strip()][-1])
+    return first, last, out + err
+
+
 def test_whole_flow_in_separate_processes(stack: LocalStack, sandbox: Sandbox) -> None:
     sb = sandbox
     agent_id = _host_identity(stack, sb, "cli-agent")
@@ -125,12 +152,9 @@ def test_whole_flow_in_separate_processes(stack: LocalStack, sandbox: Sandbox) -
     store = _store_file(sb)
     assert stat.S_IMODE(store.stat().st_mode) == 0o600
 
-    # Consent by hand (athx parity): authorize, the user's browser, token --code --session.
-    auth = sb("--json", "authorize", "github", "read:user", "repo").json()
-    assert auth["authorization_url"].startswith(stack.gateway_url)
-    consent = follow_consent(auth["authorization_url"])
-    assert consent.code is not None
-    tok = sb("--json", "token", "--code", consent.code, "--session", auth["ath_session_id"]).json()
+    # login --no-browser: the first line comes before the wait; the test is the browser.
+    first, tok, login_out = _login(sb, "github", "read:user", "repo")
+    assert first["authorization_url"].startswith(stack.gateway_url)
     assert tok["access_token"] == "***"
     assert tok["provider_id"] == "github"
     assert sorted(tok["effective_scopes"]) == ["read:user", "repo"]
@@ -187,8 +211,8 @@ def test_whole_flow_in_separate_processes(stack: LocalStack, sandbox: Sandbox) -
     assert after.error()["code"] == "NOT_REGISTERED"
 
     everything = sb.all_output()
-    for secret in [*secrets, *key_secrets, consent.code]:
-        assert secret not in everything
+    for secret in [*secrets, *key_secrets]:
+        assert secret not in everything and secret not in login_out
 
 
 def test_scope_refusal_and_upstream_errors_are_server_refusals(
