@@ -244,11 +244,8 @@ def login_flow(
 
         webbrowser.open(auth.authorization_url)
     poller = _Poller(core, auth.ath_session_id, poll_interval, deadline)
-    while True:
-        remaining = poller.remaining()
-        if remaining <= 0:
-            raise poller.timeout_error(timeout)
-        wait = min(poller.next_wait, remaining)
+    while True:  # wait (serving the listener), then ask once; the last ask is at the deadline
+        wait = max(0.0, min(poller.next_wait, poller.remaining()))
         if listening:
             callback_url = yield WaitCallback(auth.state, wait)
             if isinstance(callback_url, str):
@@ -256,8 +253,10 @@ def login_flow(
                     callback_url, auth.ath_session_id
                 )
                 return token
-        else:
+        elif wait > 0:
             yield Sleep(wait)
         polled = yield from poller.poll()
         if polled is not None:
             return polled
+        if poller.remaining() <= 0:
+            raise poller.timeout_error(timeout)
