@@ -482,13 +482,18 @@ def logout(run: Run) -> None:
     """Revoke every token, then forget the local registration and tokens.
 
     If revocation fails, nothing is forgotten (the tokens would stay valid)."""
-    from ath.cli._state import describe, forget
+    from ath.cli._state import describe, forget, save
 
     native = run.native()
-    with run.client(native=native, save=True) as client:
-        revoked = client.revoke(None) if client.tokens else []
+    with run.client(native=native) as client:
+        try:
+            revoked = client.revoke(None) if client.tokens else []
+        except BaseException:
+            with contextlib.suppress(ATHError, OSError):
+                save(run.settings, client, native=native)  # keep what is still valid
+            raise
+        forgot = forget(run.settings, client, native=native)
     where = describe(run.settings, native=native)
-    forgot = forget(run.settings, native=native)
     run.out.result(
         {"revoked": revoked, "forgot": forgot, "store": where},
         (f"Revoked: {', '.join(p or '(any provider)' for p in revoked)}\n" if revoked else "")

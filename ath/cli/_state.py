@@ -103,8 +103,8 @@ def save(settings: Settings, client: Client, *, native: bool) -> None:
     client.save_credentials(path)
 
 
-def forget(settings: Settings, *, native: bool) -> bool:
-    """Delete the stored state; False when there was none."""
+def forget(settings: Settings, client: Client, *, native: bool) -> bool:
+    """Delete the stored state of ``client``'s agent at its server; False when there was none."""
     path = store_location(settings, native=native)
     try:
         path.unlink()

@@ -262,3 +262,19 @@ def test_native_service_api(stack: LocalStack, sandbox: Sandbox) -> None:
     whoami = sb("--json", "whoami").json()
     assert whoami["mode"] == "native" and whoami["tokens"][0]["provider_id"] == app
     assert sb("--json", "revoke").json() == {"revoked": [app]}
+
+
+def test_logout_keeps_state_when_revocation_fails(stack: LocalStack, sandbox: Sandbox) -> None:
+    sb = sandbox
+    agent_id = _host_identity(stack, sb, "cli-logout")
+    sb.env.update({"ATH_URL": stack.gateway_url, "ATH_AGENT_ID": agent_id})
+    sb("register", "--provider", "github:read:user", "--developer-name", "A", "--developer-id", "a")
+    _login(sb, "github", "read:user")
+    store = _store_file(sb)
+    before = _secrets_in(store)
+    stack.stop()  # the server goes away: the token cannot be revoked
+    down = sb("--json", "logout", expect=NETWORK)
+    assert down.error()["code"] == "CONNECTION_ERROR"
+    assert _secrets_in(store) == before  # nothing forgotten, nothing lost
+    offline = sb("--json", "proxy", "github", "GET", "/user", expect=NETWORK)
+    assert offline.error()["code"] == "CONNECTION_ERROR"
