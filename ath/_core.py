@@ -42,6 +42,7 @@ from ath._checks import (
     checked_api_url,
     normalize_base_url,
     parse_callback,
+    plain_mapping,
     require_mapping,
     safe_relative_path,
     validate_provider_id,
@@ -53,6 +54,7 @@ from ath._oauth import OAuthRequest, OAuthToken, start_authorization
 from ath._pkce import generate_state, states_equal
 from ath._retry import RetryPolicy
 from ath._types import (
+    AgentStatus,
     AgentStatusInfo,
     APIResponse,
     Authorization,
@@ -137,8 +139,14 @@ def _approvals(items: Any) -> list[ProviderApproval]:
     ]
 
 
-def _status_value(value: Any) -> str:
-    return str(getattr(value, "value", value))
+def _status_value(value: Any) -> AgentStatus:
+    try:
+        return AgentStatus(str(getattr(value, "value", value)))
+    except ValueError:
+        raise ATHError(
+            "INVALID_RESPONSE",
+            f"agent_status {str(value)[:40]!r} is none of approved, pending, denied",
+        ) from None
 
 
 def _basic_auth(client_id: str, client_secret: str) -> str:
@@ -322,8 +330,8 @@ class ClientCore:
 
     def register(
         self,
-        developer: Mapping[str, Any],
-        providers: Sequence[Mapping[str, Any]],
+        developer: Mapping[str, Any] | Any,
+        providers: Sequence[Mapping[str, Any] | Any],
         purpose: str | None,
         redirect_uris: Sequence[str] | None,
     ) -> Flow[Registration]:
@@ -336,7 +344,7 @@ class ClientCore:
             register_agent,
         )
 
-        developer = require_mapping(developer, "developer")
+        developer = plain_mapping(developer, "developer")
         if not isinstance(developer.get("name"), str) or not isinstance(developer.get("id"), str):
             raise ATHError(
                 "INVALID_ARGUMENT",
@@ -355,7 +363,7 @@ class ClientCore:
             )
         requested = []
         for item in providers:
-            item = require_mapping(item, "each provider")
+            item = plain_mapping(item, "each provider")
             requested.append(
                 ProviderScopeRequest(
                     provider_id=validate_provider_id(item.get("provider_id")),
@@ -746,8 +754,14 @@ class ClientCore:
         body: Any,
         params: Mapping[str, Any] | None,
         headers: Mapping[str, str] | None,
+        *,
+        raw: bool = False,
     ) -> Flow[APIResponse]:
-        """A proxied (gateway, ``provider`` given) or native (``provider`` None) API call."""
+        """A proxied (gateway, ``provider`` given) or native (``provider`` None) API call.
+
+        ``raw``: return a non-2xx answer instead of raising (a token the server says
+        is gone is forgotten either way).
+        """
         verb = method.upper() if isinstance(method, str) else ""
         if verb not in METHODS:
             raise ATHError(
@@ -801,9 +815,11 @@ class ClientCore:
         if response.is_success:
             return result
         error = ath_error_body(response)
+        if error is not None and error["code"] in TOKEN_GONE:
+            self.forget_token(key, token)
+        if raw:
+            return result
         if error is not None and str(error.get("code")) in PROTOCOL_CODES:
-            if error["code"] in TOKEN_GONE:
-                self.forget_token(key, token)
             raise error_from_response(response, f"{verb} {path}", self._secrets())
         snippet = body_snippet(response, self._secrets())
         raise ATHError(

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from enum import StrEnum
 from typing import Any, Final
 
-__all__ = ["CLIENT_CODES", "PROTOCOL_CODES", "ATHError"]
+__all__ = ["CLIENT_CODES", "PROTOCOL_CODES", "ATHError", "ATHErrorCode"]
 
 #: Error codes defined by ATH v0.1; servers send them in ``{"code", "message"}`` bodies.
 PROTOCOL_CODES: Final[Mapping[str, str]] = {
@@ -27,6 +28,32 @@ PROTOCOL_CODES: Final[Mapping[str, str]] = {
     "OAUTH_ERROR": "The provider's OAuth server reported an error.",
     "INTERNAL_ERROR": "The server failed internally.",
 }
+
+
+class ATHErrorCode(StrEnum):
+    """The ATH v0.1 protocol codes as a str-enum (each member equals its string).
+
+    ``ATHError.code`` stays a plain ``str``: servers may send codes beyond v0.1, and
+    the SDK adds its own (:data:`CLIENT_CODES`); compare with ``==`` either way.
+    """
+
+    INVALID_ATTESTATION = "INVALID_ATTESTATION"
+    AGENT_NOT_REGISTERED = "AGENT_NOT_REGISTERED"
+    AGENT_UNAPPROVED = "AGENT_UNAPPROVED"
+    PROVIDER_NOT_APPROVED = "PROVIDER_NOT_APPROVED"
+    SCOPE_NOT_APPROVED = "SCOPE_NOT_APPROVED"
+    SESSION_NOT_FOUND = "SESSION_NOT_FOUND"
+    SESSION_EXPIRED = "SESSION_EXPIRED"
+    STATE_MISMATCH = "STATE_MISMATCH"
+    TOKEN_INVALID = "TOKEN_INVALID"
+    TOKEN_EXPIRED = "TOKEN_EXPIRED"
+    TOKEN_REVOKED = "TOKEN_REVOKED"
+    AGENT_IDENTITY_MISMATCH = "AGENT_IDENTITY_MISMATCH"
+    PROVIDER_MISMATCH = "PROVIDER_MISMATCH"
+    USER_DENIED = "USER_DENIED"
+    OAUTH_ERROR = "OAUTH_ERROR"
+    INTERNAL_ERROR = "INTERNAL_ERROR"
+
 
 #: Codes raised by the SDK itself (no server involved, or the server's answer was unusable).
 CLIENT_CODES: Final[Mapping[str, str]] = {
