@@ -295,11 +295,26 @@ class ClientCore:
 
     # ---------------------------------------------------------------- discovery
 
+    def _discovery(self, kwargs: Mapping[str, Any], hint: str) -> Flow[httpx.Response]:
+        """GET a discovery document; a 404 says which client class the URL may want."""
+        try:
+            response = yield from self._call(kwargs, "discover", idempotent=True)
+        except ATHError as exc:
+            if exc.status == 404:
+                raise ATHError(
+                    exc.code, f"{exc.message.rstrip('.')}. {hint}", status=404, details=exc.details
+                ) from None
+            raise
+        return response
+
     def discover_gateway(self) -> Flow[DiscoveryDocument]:
         from ath._gen import DiscoveryDocument, get_gateway_discovery
 
-        response = yield from self._call(
-            get_gateway_discovery._get_kwargs(), "discover", idempotent=True
+        response = yield from self._discovery(
+            get_gateway_discovery._get_kwargs(),
+            "this URL serves no ATH gateway discovery document (/.well-known/ath.json). If it "
+            "is an ATH-native service, use ATHNativeClient (or AsyncATHNativeClient), which "
+            "reads /.well-known/ath-app.json.",
         )
         doc: DiscoveryDocument = parse_model(DiscoveryDocument, response, "discover")
         return doc
@@ -307,8 +322,11 @@ class ClientCore:
     def discover_service(self) -> Flow[ServiceDiscoveryDocument]:
         from ath._gen import ServiceDiscoveryDocument, get_service_discovery
 
-        response = yield from self._call(
-            get_service_discovery._get_kwargs(), "discover", idempotent=True
+        response = yield from self._discovery(
+            get_service_discovery._get_kwargs(),
+            "this URL serves no ATH-native service discovery document "
+            "(/.well-known/ath-app.json). If it is an ATH gateway, use ATHGatewayClient (or "
+            "AsyncATHGatewayClient), which reads /.well-known/ath.json.",
         )
         doc: ServiceDiscoveryDocument = parse_model(ServiceDiscoveryDocument, response, "discover")
         try:
@@ -822,6 +840,23 @@ class ClientCore:
         if error is not None and str(error.get("code")) in PROTOCOL_CODES:
             raise error_from_response(response, f"{verb} {path}", self._secrets())
         snippet = body_snippet(response, self._secrets())
+        if error is not None and self.mode == "gateway" and isinstance(error.get("message"), str):
+            # An ATH-shaped body with a code outside v0.1 (a standalone gateway's own
+            # AUTH_REQUIRED, FORBIDDEN, ...): the gateway refused, not the upstream API.
+            secrets = self._secrets()
+            extra = error.get("details")
+            raise ATHError(
+                "GATEWAY_ERROR",
+                f"{verb} {path}: the gateway answered HTTP {response.status_code} with its own "
+                f"error {error['code']}: {redact(error['message'], secrets)[:300]} (the call did "
+                "not reach, or was refused before, the upstream API)",
+                status=response.status_code,
+                details={
+                    "gateway_code": error["code"],
+                    "gateway_details": scrub(extra, secrets) if isinstance(extra, dict) else {},
+                    "body": snippet,
+                },
+            )
         raise ATHError(
             "UPSTREAM_ERROR",
             f"{verb} {path}: the API answered HTTP {response.status_code}"

@@ -16,8 +16,9 @@ PROTOCOL_CODES: Final[Mapping[str, str]] = {
     "AGENT_UNAPPROVED": "The agent's registration is pending or was denied app-side.",
     "PROVIDER_NOT_APPROVED": "The agent is not approved for this provider.",
     "SCOPE_NOT_APPROVED": "A requested scope lies outside the agent's approved scopes.",
-    "SESSION_NOT_FOUND": "Unknown or already used authorization session.",
-    "SESSION_EXPIRED": "The authorization session expired (sessions last at most 10 minutes).",
+    "SESSION_NOT_FOUND": "No such authorization session (unknown id, or another client's).",
+    "SESSION_EXPIRED": "The authorization session expired (at most 10 minutes) or is used up "
+    "(consent already started or completed, token already issued).",
     "STATE_MISMATCH": "The OAuth state did not match the one this authorization started with.",
     "TOKEN_INVALID": "The ATH token is unknown or malformed.",
     "TOKEN_EXPIRED": "The ATH token expired; authorize() again.",
@@ -84,6 +85,8 @@ CLIENT_CODES: Final[Mapping[str, str]] = {
     "INVALID_RESPONSE": "A 2xx answer that is not the JSON object the protocol defines.",
     "RESPONSE_TOO_LARGE": "The answer exceeded max_response_bytes.",
     "UPSTREAM_ERROR": "The proxied or native API answered with a non-2xx status.",
+    "GATEWAY_ERROR": "The gateway refused a proxied call with an error of its own, a code "
+    "outside ATH v0.1 (kept in details['gateway_code']); the upstream API is not at fault.",
     "CLIENT_CLOSED": "The client was closed; create a new one.",
     "CREDENTIALS_NOT_FOUND": "The credentials file does not exist.",
     "CREDENTIALS_INVALID": "The credentials file is corrupt or of an unknown format version.",

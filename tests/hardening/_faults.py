@@ -134,7 +134,7 @@ BASE_FAULTS: tuple[Fault, ...] = (
         "unknown_error_code",
         json_body(400, {"code": "FROBNICATED", "message": "the frob failed"}),
         status=400,
-        codes=frozenset({"FROBNICATED", "UPSTREAM_ERROR"}),
+        codes=frozenset({"FROBNICATED", "UPSTREAM_ERROR", "GATEWAY_ERROR"}),
         server_code="FROBNICATED",
     ),
     Fault(
