@@ -32,8 +32,8 @@ spec-ts:
 	bash codegen/typescript-check.sh
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check ath codegen tests bench
-	$(VENV)/bin/ruff format --check ath codegen tests bench
+	$(VENV)/bin/ruff check ath codegen tests bench examples
+	$(VENV)/bin/ruff format --check ath codegen tests bench examples
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy
