@@ -25,7 +25,7 @@ async def main() -> int:
             )
             auth = await client.authorize("github", ["read:user"])
             consent = await afollow_consent(auth.authorization_url)
-            await client.exchange_token(consent.code or "", auth.ath_session_id)
+            await client.exchange_token(consent.granted_code, auth.ath_session_id)
             users = await asyncio.gather(
                 *(client.proxy("github", "GET", "/user") for _ in range(10))
             )

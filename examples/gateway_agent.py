@@ -47,7 +47,7 @@ def main() -> int:
             from ath.testing import follow_consent
 
             consent = follow_consent(auth.authorization_url)  # the user says yes
-            token = client.exchange_token(consent.code or "", auth.ath_session_id)
+            token = client.exchange_token(consent.granted_code, auth.ath_session_id)
         else:
             print("Open this URL and approve:", auth.authorization_url)
             token = client.finish_authorization(input("URL you were redirected to: ").strip())

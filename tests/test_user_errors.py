@@ -272,3 +272,23 @@ def test_native_service_error_body_stays_an_upstream_error(agent: Agent) -> None
         with pytest.raises(ATHError) as caught:
             client.api("GET", "/products")
     assert (caught.value.code, caught.value.status) == ("UPSTREAM_ERROR", 403)
+
+
+def test_consent_result_gives_a_str_code_or_a_clear_error(stack: LocalStack, agent: Agent) -> None:
+    from ath.testing import follow_consent
+
+    with ATHGatewayClient(stack.gateway_url, agent.agent_id, agent.pem) as client:
+        client.register(
+            developer={"name": "A", "id": "a"},
+            providers=[{"provider_id": "github", "scopes": ["read:user"]}],
+        )
+        auth = client.authorize("github", ["read:user"])
+        consent = follow_consent(auth.authorization_url)
+        code: str = consent.granted_code  # typed str: no narrowing needed
+        assert code and code == consent.code
+        assert client.exchange_token(code, auth.ath_session_id).effective_scopes == ["read:user"]
+        stack.consent.deny()
+        refused = follow_consent(client.authorize("github", ["read:user"]).authorization_url)
+        with pytest.raises(ATHError) as caught:
+            _ = refused.granted_code
+        assert caught.value.code == "USER_DENIED"

@@ -49,6 +49,27 @@ class ConsentResult:
     def ok(self) -> bool:
         return self.error is None and self.success is not False
 
+    @property
+    def granted_code(self) -> str:
+        """What to pass to ``exchange_token(code, session_id)``, typed ``str``.
+
+        The redirect's one-time ``code``, or ``""`` after a legacy redirect
+        (``success=true`` and no code: such gateways ignore the code). Raises
+        ``ATHError`` (``USER_DENIED``, or ``OAUTH_ERROR`` with the error) when the
+        consent did not succeed, so a test needs no ``None`` check first.
+        """
+        if not self.ok:
+            from ath import ATHError
+
+            code = "USER_DENIED" if self.error == "access_denied" else "OAUTH_ERROR"
+            raise ATHError(
+                code,
+                f"consent did not succeed (error={self.error!r}, success={self.success!r}); "
+                "there is no code to exchange",
+                details={"error": self.error, "url": self.url.split("?")[0]},
+            )
+        return self.code or ""
+
 
 def _first(query: dict[str, list[str]], name: str) -> str | None:
     values = query.get(name)
