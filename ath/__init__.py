@@ -26,6 +26,7 @@ from ath._client import (
     ATHNativeClient,
 )
 from ath._compat import AsyncATHClientBase, ATHClientBase
+from ath._constants import VERSION
 from ath._errors import CLIENT_CODES, PROTOCOL_CODES, ATHError, ATHErrorCode
 from ath._identity import agent_identity_document
 from ath._oauth import OAuthRequest, OAuthToken, start_authorization
@@ -66,7 +67,7 @@ if TYPE_CHECKING:  # loaded on first access (module __getattr__ below)
         TokenRevocationRequest,
     )
 
-__version__ = "0.2.0"
+__version__ = VERSION
 
 __all__ = [
     "ATH_VERSION",
