@@ -19,6 +19,7 @@ EXPECTED = {
         "revoked: github",
     ],
     "native_agent.py": ["products: 3", "raw status for a missing product: 404", "revoked"],
+    "desktop_login.py": ["logged in with scopes: read:user", "signed in as: local-user"],
     "async_agent.py": ["concurrent calls: 10 as local-user", "revoked: github"],
 }
 

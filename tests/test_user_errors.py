@@ -275,7 +275,7 @@ def test_native_service_error_body_stays_an_upstream_error(agent: Agent) -> None
 
 
 def test_consent_result_gives_a_str_code_or_a_clear_error(stack: LocalStack, agent: Agent) -> None:
-    from ath.testing import follow_consent
+    from ath.testing import ConsentError, follow_consent
 
     with ATHGatewayClient(stack.gateway_url, agent.agent_id, agent.pem) as client:
         client.register(
@@ -289,6 +289,6 @@ def test_consent_result_gives_a_str_code_or_a_clear_error(stack: LocalStack, age
         assert client.exchange_token(code, auth.ath_session_id).effective_scopes == ["read:user"]
         stack.consent.deny()
         refused = follow_consent(client.authorize("github", ["read:user"]).authorization_url)
-        with pytest.raises(ATHError) as caught:
+        with pytest.raises(ConsentError) as caught:
             _ = refused.granted_code
-        assert caught.value.code == "USER_DENIED"
+        assert caught.value.error == "access_denied"

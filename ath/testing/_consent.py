@@ -18,10 +18,19 @@ import httpx
 
 from ._util import ssl_context
 
-__all__ = ["ConsentResult", "afollow_consent", "follow_consent"]
+__all__ = ["ConsentError", "ConsentResult", "afollow_consent", "follow_consent"]
 
 MAX_HOPS = 20
 _HEADERS = {"Accept": "application/json, text/html;q=0.9"}
+
+
+class ConsentError(RuntimeError):
+    """The consent flow ended without a code to exchange; ``error`` says why
+    (``access_denied`` when the user refused)."""
+
+    def __init__(self, message: str, error: str | None) -> None:
+        super().__init__(message)
+        self.error = error
 
 
 @dataclass(frozen=True)
@@ -55,18 +64,14 @@ class ConsentResult:
 
         The redirect's one-time ``code``, or ``""`` after a legacy redirect
         (``success=true`` and no code: such gateways ignore the code). Raises
-        ``ATHError`` (``USER_DENIED``, or ``OAUTH_ERROR`` with the error) when the
-        consent did not succeed, so a test needs no ``None`` check first.
+        :class:`ConsentError` (``.error``: ``access_denied`` when the user refused)
+        when the consent did not succeed, so a test needs no ``None`` check first.
         """
         if not self.ok:
-            from ath import ATHError
-
-            code = "USER_DENIED" if self.error == "access_denied" else "OAUTH_ERROR"
-            raise ATHError(
-                code,
+            raise ConsentError(
                 f"consent did not succeed (error={self.error!r}, success={self.success!r}); "
                 "there is no code to exchange",
-                details={"error": self.error, "url": self.url.split("?")[0]},
+                self.error,
             )
         return self.code or ""
 
