@@ -22,8 +22,13 @@ from typing import TYPE_CHECKING, Any
 
 from ath._constants import VERSION
 
-if TYPE_CHECKING:
-    from ath._attestation import AttestationSigner, generate_private_key, public_jwk
+if TYPE_CHECKING:  # loaded on first access (module __getattr__ below)
+    from ath._attestation import (
+        AttestationSigner,
+        generate_private_key,
+        load_private_key,
+        public_jwk,
+    )
     from ath._checks import parse_callback
     from ath._client import (
         AsyncATHGatewayClient,
@@ -31,36 +36,58 @@ if TYPE_CHECKING:
         ATHGatewayClient,
         ATHNativeClient,
     )
-    from ath._errors import CLIENT_CODES, PROTOCOL_CODES, ATHError
+    from ath._compat import AsyncATHClientBase, ATHClientBase, ATHClientConfig
+    from ath._errors import CLIENT_CODES, PROTOCOL_CODES, ATHError, ATHErrorCode
     from ath._identity import agent_identity_document
     from ath._oauth import OAuthRequest, OAuthToken, start_authorization
     from ath._pkce import PKCEPair, code_challenge_s256, generate_code_verifier, generate_state
     from ath._retry import RetryPolicy
     from ath._types import (
+        AgentStatus,
         AgentStatusInfo,
         APIResponse,
         Authorization,
         CallbackResult,
+        HTTPMethod,
         ProviderApproval,
         Registration,
         ScopeIntersection,
         Token,
     )
+    from ath.langchain import ATHTool
+    from ath.meta import ATH_VERSION, ENDPOINTS
+    from ath.types import (
+        AgentIdentityDocument,
+        AgentRegistrationRequest,
+        AgentRegistrationResponse,
+        ATHErrorResponse,
+        AuthorizationRequest,
+        AuthorizationResponse,
+        DeveloperInfo,
+        DiscoveryDocument,
+        ProviderInfo,
+        ProviderScopeRequest,
+        ServiceAuthConfig,
+        ServiceDiscoveryDocument,
+        TokenExchangeRequest,
+        TokenResponse,
+        TokenRevocationRequest,
+    )
 
-# Exports are imported on first use (PEP 562): ``import ath`` stays cheap, so that the
-# ``ath`` command line and tools that only need one corner of the SDK start fast.
+# The SDK's names are imported on first use (PEP 562): ``import ath`` stays cheap, so that
+# the ``ath`` command line and tools that need one corner of the SDK start fast.
 _LAZY: dict[str, str] = {
     "AttestationSigner": "ath._attestation",
     "generate_private_key": "ath._attestation",
+    "load_private_key": "ath._attestation",
     "public_jwk": "ath._attestation",
     "parse_callback": "ath._checks",
-    "AsyncATHGatewayClient": "ath._client",
-    "AsyncATHNativeClient": "ath._client",
-    "ATHGatewayClient": "ath._client",
-    "ATHNativeClient": "ath._client",
+    "AsyncATHClientBase": "ath._compat",
+    "ATHClientBase": "ath._compat",
     "CLIENT_CODES": "ath._errors",
     "PROTOCOL_CODES": "ath._errors",
     "ATHError": "ath._errors",
+    "ATHErrorCode": "ath._errors",
     "agent_identity_document": "ath._identity",
     "OAuthRequest": "ath._oauth",
     "OAuthToken": "ath._oauth",
@@ -70,45 +97,64 @@ _LAZY: dict[str, str] = {
     "generate_code_verifier": "ath._pkce",
     "generate_state": "ath._pkce",
     "RetryPolicy": "ath._retry",
-    "AgentStatusInfo": "ath._types",
-    "APIResponse": "ath._types",
-    "Authorization": "ath._types",
-    "CallbackResult": "ath._types",
-    "ProviderApproval": "ath._types",
-    "Registration": "ath._types",
-    "ScopeIntersection": "ath._types",
-    "Token": "ath._types",
+    "ATH_VERSION": "ath.meta",
+    "ENDPOINTS": "ath.meta",
 }
 
 __version__ = VERSION
 
 __all__ = [
+    "ATH_VERSION",
     "CLIENT_CODES",
+    "ENDPOINTS",
     "PROTOCOL_CODES",
     "APIResponse",
+    "ATHClientBase",
+    "ATHClientConfig",
     "ATHError",
+    "ATHErrorCode",
+    "ATHErrorResponse",
     "ATHGatewayClient",
     "ATHNativeClient",
+    "ATHTool",
+    "AgentIdentityDocument",
+    "AgentRegistrationRequest",
+    "AgentRegistrationResponse",
+    "AgentStatus",
     "AgentStatusInfo",
+    "AsyncATHClientBase",
     "AsyncATHGatewayClient",
     "AsyncATHNativeClient",
     "AttestationSigner",
     "Authorization",
+    "AuthorizationRequest",
+    "AuthorizationResponse",
     "CallbackResult",
+    "DeveloperInfo",
+    "DiscoveryDocument",
+    "HTTPMethod",
     "OAuthRequest",
     "OAuthToken",
     "PKCEPair",
     "ProviderApproval",
+    "ProviderInfo",
+    "ProviderScopeRequest",
     "Registration",
     "RetryPolicy",
     "ScopeIntersection",
+    "ServiceAuthConfig",
+    "ServiceDiscoveryDocument",
     "Token",
+    "TokenExchangeRequest",
+    "TokenResponse",
+    "TokenRevocationRequest",
     "__version__",
     "agent_identity_document",
     "code_challenge_s256",
     "generate_code_verifier",
     "generate_private_key",
     "generate_state",
+    "load_private_key",
     "parse_callback",
     "public_jwk",
     "start_authorization",
@@ -116,12 +162,31 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
+    """Every public name, imported on first access (then cached in the module)."""
     module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'ath' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later look-ups skip this function
-    return value
+    if module is not None:
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value  # later look-ups skip this function
+        return value
+    if name == "ATHTool":
+        from ath.langchain import ATHTool
+
+        return ATHTool
+    if name == "ATHClientConfig":
+        import warnings
+
+        warnings.warn(
+            "ath.ATHClientConfig is kept from ath-sdk 0.1.0; pass the options to the "
+            "client's constructor instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        from ath._compat import ATHClientConfig
+
+        return ATHClientConfig
+    from ath.types import resolve
+
+    return resolve(name, __name__)
 
 
 def __dir__() -> list[str]:
