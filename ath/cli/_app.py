@@ -564,7 +564,11 @@ def _pairs(params: tuple[str, ...]) -> dict[str, str] | None:
 
 
 def _call_options(func: Any) -> Any:
-    func = click.option("--raw", is_flag=True, help="Write the response body as is.")(func)
+    func = click.option(
+        "--raw",
+        is_flag=True,
+        help="Any status: write the body as is (--json: status, content type, body).",
+    )(func)
     func = click.option(
         "-H", "--header", "headers", multiple=True, metavar="'NAME: VALUE'", help="Repeatable."
     )(func)
@@ -575,24 +579,40 @@ def _call_options(func: Any) -> Any:
     return func
 
 
-def _show_response(run: Run, response: Any, raw: bool) -> None:
-    if raw:
-        sys.stdout.buffer.write(response.content)
-        sys.stdout.flush()
-        return
-    body = response.data()
-    doc = {
-        "status": response.status_code,
-        "content_type": response.headers.get("content-type"),
-        "body": body,
-    }
+def _show_body(run: Run, body: Any) -> None:
+    """A 2xx answer's body: JSON pretty-printed, text as is (``--json``: ``{"body"}``)."""
     if isinstance(body, str):
         text = body
     elif body is None:
-        text = f"(HTTP {response.status_code}, empty body)"
+        text = "(empty body)"
     else:
         text = json.dumps(body, indent=2, ensure_ascii=False)
-    run.out.result(doc, text)
+    run.out.result({"body": body}, text)
+
+
+def _show_raw(run: Run, response: Any) -> int:
+    """``--raw``: any status; the body as is (``--json``: status, content type and body).
+
+    The exit status still tells a non-2xx answer apart: the class of the ATH error code
+    the body carries, else "server refused"."""
+    if run.out.json_mode:
+        doc = {
+            "status": response.status_code,
+            "content_type": response.headers.get("content-type"),
+            "body": response.data(),
+        }
+        run.out.result(doc)
+    else:
+        sys.stdout.buffer.write(response.content)
+        sys.stdout.flush()
+    if 200 <= response.status_code < 300:
+        return o.OK
+    code = None
+    if response.is_json:
+        with contextlib.suppress(ValueError):
+            parsed = response.json()
+            code = parsed.get("code") if isinstance(parsed, dict) else None
+    return o.exit_code(code, response.status_code) if isinstance(code, str) else o.REFUSED
 
 
 @cli.command()
@@ -610,7 +630,7 @@ def proxy(
     params: tuple[str, ...],
     headers: tuple[str, ...],
     raw: bool,
-) -> None:
+) -> int:
     """Call PROVIDER's API through the gateway: ath proxy github GET /user"""
     from ath._client import ATHGatewayClient
     from ath.cli._settings import parse_headers
@@ -618,8 +638,14 @@ def proxy(
     body, query, extra = _body(data), _pairs(params), parse_headers(list(headers)) or None
     with run.client(native=False, save=True) as client:
         assert isinstance(client, ATHGatewayClient)
-        response = client.proxy_raw(provider, method, path, body, params=query, headers=extra)
-    _show_response(run, response, raw)
+        if raw:
+            answer = client.proxy_raw(provider, method, path, body, params=query, headers=extra)
+        else:
+            data = client.proxy(provider, method, path, body, params=query, headers=extra)
+    if raw:
+        return _show_raw(run, answer)
+    _show_body(run, data)
+    return o.OK
 
 
 @cli.command()
@@ -635,7 +661,7 @@ def api(
     params: tuple[str, ...],
     headers: tuple[str, ...],
     raw: bool,
-) -> None:
+) -> int:
     """Call an ATH-native service's API: ath --url NATIVE api GET /me"""
     from ath._client import ATHNativeClient
     from ath.cli._settings import parse_headers
@@ -644,8 +670,14 @@ def api(
     with run.client(native=True, save=True) as client:
         assert isinstance(client, ATHNativeClient)
         client.discover()  # api_base is not stored: read it from the service document
-        response = client.api_raw(method, path, body, params=query, headers=extra)
-    _show_response(run, response, raw)
+        if raw:
+            answer = client.api_raw(method, path, body, params=query, headers=extra)
+        else:
+            data = client.api(method, path, body, params=query, headers=extra)
+    if raw:
+        return _show_raw(run, answer)
+    _show_body(run, data)
+    return o.OK
 
 
 # --------------------------------------------------------------------- config and profiles

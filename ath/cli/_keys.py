@@ -32,10 +32,10 @@ def new_key(passphrase: bytes | None) -> tuple[bytes, ec.EllipticCurvePrivateKey
     """A fresh EC P-256 key and its PKCS#8 PEM, encrypted when a passphrase is given."""
     from cryptography.hazmat.primitives import serialization
 
-    from ath._attestation import generate_private_key, load_private_key
+    from ath._attestation import generate_private_key, parse_private_key
 
     pem = generate_private_key()
-    key = load_private_key(pem)
+    key = parse_private_key(pem)
     if passphrase is None:
         return pem.encode("ascii"), key
     encrypted = key.private_bytes(
@@ -76,12 +76,10 @@ def write_key(path: Path, pem: bytes, *, force: bool) -> None:
 
 def read_key(path: Path) -> ec.EllipticCurvePrivateKey:
     """The private key in ``path``; an encrypted one is opened with $ATH_KEY_PASSPHRASE."""
-    from cryptography.hazmat.primitives import serialization
-
     from ath._attestation import load_private_key
 
     try:
-        data = path.read_bytes()
+        head = path.read_bytes()[:64]
     except FileNotFoundError:
         raise ATHError(
             "INVALID_ARGUMENT",
@@ -89,17 +87,9 @@ def read_key(path: Path) -> ec.EllipticCurvePrivateKey:
         ) from None
     except OSError as exc:
         raise ATHError("INVALID_KEY", f"cannot read the key file {path}: {exc.strerror}") from None
-    if b"ENCRYPTED PRIVATE KEY" not in data:
-        return load_private_key(data)
-    secret = os.environ.get(PASSPHRASE_ENV)
-    if not secret:
+    secret = os.environ.get(PASSPHRASE_ENV) or None
+    if b"ENCRYPTED" in head and secret is None:
         raise ATHError(
             "INVALID_KEY", f"{path} is encrypted: put its passphrase in ${PASSPHRASE_ENV}"
         )
-    try:
-        key = serialization.load_pem_private_key(data, password=secret.encode("utf-8"))
-    except (ValueError, TypeError):
-        raise ATHError(
-            "INVALID_KEY", f"{path}: wrong passphrase in ${PASSPHRASE_ENV}, or not a PEM key"
-        ) from None
-    return load_private_key(key)  # type: ignore[arg-type]  # checked there: P-256 only
+    return load_private_key(path, secret if b"ENCRYPTED" in head else None)

@@ -160,11 +160,15 @@ def test_whole_flow_in_separate_processes(stack: LocalStack, sandbox: Sandbox) -
     assert sorted(tok["effective_scopes"]) == ["read:user", "repo"]
 
     user = sb("--json", "proxy", "github", "GET", "/user").json()
-    assert user["status"] == 200 and user["body"]["login"]
+    assert set(user) == {"body"} and user["body"]["login"]
     created = sb(
         "--json", "proxy", "github", "POST", "/user/repos", "-d", '{"name": "from-cli"}'
     ).json()
-    assert created["status"] in (200, 201) and created["body"]["name"] == "from-cli"
+    assert created["body"]["name"] == "from-cli"
+    raw = sb("--json", "proxy", "--raw", "github", "POST", "/user/repos", "-d", '{"name": "r"}')
+    assert raw.json()["status"] == 201 and raw.json()["body"]["name"] == "r"
+    raw_text = sb("proxy", "--raw", "github", "GET", "/zen")
+    assert raw_text.out and not raw_text.out.startswith("{")
     body_file = sb.home / "body.json"
     body_file.write_text('{"name": "from-file"}')
     from_file = sb("--json", "proxy", "github", "POST", "/user/repos", "-d", f"@{body_file}")
@@ -195,6 +199,9 @@ def test_whole_flow_in_separate_processes(stack: LocalStack, sandbox: Sandbox) -
 
     # A revoked token the server refuses, and a server that is not there: two classes.
     shutil.copy2(kept, store)
+    raw_revoked = sb("--json", "proxy", "--raw", "github", "GET", "/user", expect=NOT_READY)
+    assert raw_revoked.json()["status"] == 401
+    shutil.copy2(kept, store)  # the SDK forgot the revoked token; put it back once more
     revoked = sb("--json", "proxy", "github", "GET", "/user", expect=NOT_READY)
     assert revoked.error() == {
         "code": "TOKEN_REVOKED",
@@ -256,9 +263,9 @@ def test_native_service_api(stack: LocalStack, sandbox: Sandbox) -> None:
     assert consent.code is not None
     sb("token", "--code", consent.code, "--session", auth["ath_session_id"])
     products = sb("--json", "api", "GET", "/products").json()
-    assert products["status"] == 200 and products["body"]
+    assert products["body"]["products"]
     order = sb("--json", "api", "POST", "/orders", "-d", '{"product_id": "p1", "quantity": 1}')
-    assert order.json()["status"] in (200, 201)
+    assert order.json()["body"]["status"] == "placed"
     whoami = sb("--json", "whoami").json()
     assert whoami["mode"] == "native" and whoami["tokens"][0]["provider_id"] == app
     assert sb("--json", "revoke").json() == {"revoked": [app]}

@@ -183,3 +183,21 @@ def test_stack_command_serves_until_terminated(sb: Sandbox) -> None:
             proc.kill()
             proc.wait()
     assert "--host-agent" in sb("stack", "--help").out
+
+
+def test_import_ath_is_light_and_every_name_resolves() -> None:
+    code = (
+        "import sys, warnings\n"
+        "import ath\n"
+        "heavy = {'httpx', 'cryptography', 'jose', 'click'} & set(sys.modules)\n"
+        "assert not heavy, heavy\n"
+        "warnings.simplefilter('ignore')\n"
+        "missing = [n for n in ath.__all__ if not hasattr(ath, n)]\n"
+        "assert not missing, missing\n"
+        "assert ath.ATHGatewayClient.__module__ == 'ath._client'\n"
+        "assert set(ath.__all__) <= set(dir(ath))\n"
+    )
+    done = subprocess.run(  # noqa: S603 - this interpreter
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
