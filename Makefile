@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements-dev.txt
-	$(PY) -m pip install -q -e '.[testing]'
+	$(PY) -m pip install -q -e '.[testing,keyring,redis]'
 	touch $(STAMP)
 
 ## Rewrite generated/ from spec/ (openapi-python-client + datamodel-code-generator).
