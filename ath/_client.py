@@ -21,8 +21,10 @@ from ath._core import (
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT,
     USER_AGENT,
+    Call,
     ClientCore,
     Flow,
+    Raised,
     Send,
     Sleep,
 )
@@ -30,9 +32,11 @@ from ath._credentials import read_credentials, write_credentials
 from ath._errors import ATHError
 from ath._oauth import OAuthRequest, OAuthToken
 from ath._retry import RetryPolicy
+from ath._state import check_store
 from ath._types import AgentStatusInfo, APIResponse, Authorization, Registration, Token
 
 if TYPE_CHECKING:
+    from ath.stores import CredentialStore
     from ath_sdk_client import Client as GeneratedClient
     from ath_sdk_client.models import DiscoveryDocument, ServiceDiscoveryDocument
 
@@ -63,6 +67,8 @@ class ClientOptions(TypedDict, total=False):
     max_response_bytes: int
     allow_insecure_http: bool
     verify: Any
+    store: CredentialStore | None
+    store_refresh_interval: float
 
 
 @dataclass(frozen=True, repr=False)
@@ -80,6 +86,16 @@ class ClientSettings:
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
     allow_insecure_http: bool = False
     verify: Any = True
+    store: CredentialStore | None = None
+    store_refresh_interval: float = 1.0
+
+
+def _call(step: Call) -> Any:
+    """Run a Call step; what it raises goes back to the flow as a value."""
+    try:
+        return step.fn()
+    except Exception as exc:
+        return Raised(exc)
 
 
 class _BodyLimit:
@@ -154,6 +170,10 @@ class _Base:
             policy = settings.retry or RetryPolicy(max_retries=settings.max_retries)
         except (TypeError, ValueError) as exc:
             raise ATHError("INVALID_ARGUMENT", f"retry setting: {exc}") from None
+        store = check_store(settings.store)
+        interval = settings.store_refresh_interval
+        if not isinstance(interval, int | float) or isinstance(interval, bool) or interval < 0:
+            raise ATHError("INVALID_ARGUMENT", "store_refresh_interval must be seconds >= 0")
         signer = AttestationSigner(settings.private_key, agent_id, key_id=settings.key_id)
         base_headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
         base_headers.update(headers or {})
@@ -184,6 +204,8 @@ class _Base:
             retry=policy,
             max_response_bytes=max_response_bytes,
             allow_insecure_http=allow_insecure_http,
+            store=store,
+            store_refresh_interval=float(interval),
         )
         return http
 
@@ -199,12 +221,17 @@ class _Base:
 
     @property
     def client_id(self) -> str | None:
-        return self._core.client_id
+        return self._core.state.client_id
 
     @property
     def api_base(self) -> str | None:
         """Native mode: the service's API base, set by ``discover()``."""
-        return self._core.api_base
+        return self._core.state.api_base
+
+    @property
+    def store(self) -> CredentialStore | None:
+        """The credential store this client shares its identity through (``store=``)."""
+        return self._core.state.store
 
     @property
     def key_id(self) -> str:
@@ -212,14 +239,12 @@ class _Base:
 
     @property
     def tokens(self) -> dict[str, Token]:
-        """The tokens held, by provider id (a copy)."""
-        with self._core._lock:
-            return {k or "": v for k, v in self._core.tokens.items()}
+        """The tokens held, by provider id (a copy; ``""``: a token for any provider)."""
+        return self._core.state.token_view()
 
     @property
     def pending_authorizations(self) -> list[Authorization]:
-        with self._core._lock:
-            return list(self._core.sessions.values())
+        return self._core.state.pending()
 
     def set_credentials(self, client_id: str, client_secret: str) -> None:
         """Use client credentials obtained earlier (for example by another process)."""
@@ -289,11 +314,13 @@ class _SyncBase(_Base):
         try:
             step = next(flow)
             while True:
-                if isinstance(step, Sleep):
+                if isinstance(step, Send):
+                    step = flow.send(self._exchange(step))
+                elif isinstance(step, Sleep):
                     time.sleep(step.seconds)
                     step = flow.send(None)
                 else:
-                    step = flow.send(self._exchange(step))
+                    step = flow.send(_call(step))
         except StopIteration as done:
             result: T = done.value
             return result
@@ -372,8 +399,7 @@ class _SyncBase(_Base):
 
     def revoke(self, provider: str | None = None) -> list[str]:
         """Revoke every held token, or only ``provider``'s (RFC 7009)."""
-        keys = self._run(self._core.revoke(provider, all_tokens=provider is None))
-        return [k or "" for k in keys]
+        return self._run(self._core.revoke(provider, all_tokens=provider is None))
 
 
 class _AsyncBase(_Base):
@@ -405,11 +431,13 @@ class _AsyncBase(_Base):
         try:
             step = next(flow)
             while True:
-                if isinstance(step, Sleep):
+                if isinstance(step, Send):
+                    step = flow.send(await self._exchange(step))
+                elif isinstance(step, Sleep):
                     await _asyncio().sleep(step.seconds)
                     step = flow.send(None)
                 else:
-                    step = flow.send(await self._exchange(step))
+                    step = flow.send(await _asyncio().to_thread(_call, step))
         except StopIteration as done:
             result: T = done.value
             return result
@@ -490,8 +518,7 @@ class _AsyncBase(_Base):
 
     async def revoke(self, provider: str | None = None) -> list[str]:
         """Revoke every held token, or only ``provider``'s (RFC 7009)."""
-        keys = await self._run(self._core.revoke(provider, all_tokens=provider is None))
-        return [k or "" for k in keys]
+        return await self._run(self._core.revoke(provider, all_tokens=provider is None))
 
 
 # --------------------------------------------------------------------------- gateway

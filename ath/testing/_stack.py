@@ -267,6 +267,18 @@ class LocalStack:
         ):
             raise KeyError(client_id)
 
+    def registration_requests(self) -> int:
+        """How many registration requests the gateway and the native service received
+        (answered or refused)."""
+        running = self._require()
+        return running.gateway.register_requests + running.native.register_requests
+
+    def token_presentations(self, access_token: str) -> int:
+        """How many API calls presented ``access_token`` (valid, revoked or unknown)."""
+        running = self._require()
+        digest = sha256_hex(access_token)
+        return running.gateway.presented.get(digest, 0) + running.native.presented.get(digest, 0)
+
     def register_oauth_client(self, provider_id: str, redirect_uri: str) -> tuple[str, str]:
         """A confidential client at the stack's OAuth server for ``provider_id`` (any
         provider of the gateway, or the native app), for tests that drive the OAuth
