@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.stores.redis_server import RedisServer
+from ath.testing._redis import RedisServer
 
 
 @pytest.fixture(scope="session")

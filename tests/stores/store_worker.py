@@ -6,6 +6,7 @@ python -m tests.stores.store_worker KIND TARGET MODE NAME [COUNT]
   MODE    add    add COUNT tokens named NAME-i, one update each
           churn  rewrite the entry forever (killed mid-write by the test)
           hold   take the lock, touch NAME (a marker file), then sleep inside it
+          hold-registration  the same with the registration lock
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ def open_store(kind: str, target: str) -> CredentialStore:
     if kind == "file":
         return FileStore(target, lock_timeout=30.0)
     url, prefix = target.split("#", 1)
-    return RedisStore(url, prefix=prefix, lock_timeout=30.0)
+    return RedisStore(url, prefix=prefix, lock_timeout=30.0, lock_ttl=2.0)
 
 
 def make_token(name: str) -> Token:
@@ -75,6 +76,10 @@ def main(argv: list[str]) -> int:
             return entry
 
         store.update(URL, AGENT, hold)
+    elif mode == "hold-registration":
+        with store.registration_lock(URL, AGENT):
+            Path(name).touch()
+            time.sleep(3600)
     return 0
 
 

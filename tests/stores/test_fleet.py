@@ -13,8 +13,8 @@ import pytest
 from ath import ATHError, ATHGatewayClient, generate_private_key
 from ath.stores import FileStore, RedisStore
 from ath.testing import LocalStack, follow_consent
+from ath.testing._redis import RedisServer
 from tests.stores import fleet_worker
-from tests.stores.redis_server import RedisServer
 
 SPAWN = multiprocessing.get_context("spawn")
 

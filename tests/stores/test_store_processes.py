@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from ath import ATHError
 from ath.stores import FileStore, RedisStore, StoreEntry
-from tests.stores.redis_server import RedisServer
+from ath.testing._redis import RedisServer
 
 ROOT = Path(__file__).resolve().parents[2]
 URL = "https://gw.example"
@@ -90,3 +91,33 @@ def test_hundred_sigkills_leave_a_loadable_store_and_a_free_lock(tmp_path: Path)
         store.update(URL, AGENT, lambda e: e)
     leftovers = list(tmp_path.glob(".store.json.*.tmp"))
     assert leftovers == []  # dead writers' temp files are cleaned under the lock
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("kind", ["file", "redis"])
+def test_registration_lock_of_a_killed_holder_is_freed(
+    kind: str, tmp_path: Path, redis_server: RedisServer
+) -> None:
+    if kind == "file":
+        target = str(tmp_path / "store.json")
+        store: FileStore | RedisStore = FileStore(target, lock_timeout=0.5)
+    else:
+        prefix = f"p-{uuid.uuid4().hex}"
+        target = f"{redis_server.url}#{prefix}"
+        store = RedisStore(redis_server.url, prefix=prefix, lock_timeout=0.5)
+    marker = tmp_path / "holding"
+    proc = worker(kind, target, "hold-registration", str(marker))
+    _wait_for(marker, proc)
+    with pytest.raises(ATHError) as err, store.registration_lock(URL, AGENT):
+        pass
+    assert err.value.code == "STORE_LOCK_TIMEOUT"  # it is held
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    # freed at once by the kernel (flock), or by Redis once lock_ttl (2 s) ran out
+    waiting = (
+        FileStore(target, lock_timeout=10.0)
+        if kind == "file"
+        else RedisStore(redis_server.url, prefix=target.split("#", 1)[1], lock_timeout=10.0)
+    )
+    with waiting.registration_lock(URL, AGENT):
+        pass
