@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: venv generate check-generated spec spec-ts lint typecheck test test-fast demo bench clean
+.PHONY: venv generate check-generated spec spec-ts spec-diff lint typecheck test test-fast demo bench clean
 
 venv: $(STAMP)
 
@@ -27,9 +27,16 @@ check-generated: $(STAMP)
 spec: $(STAMP)
 	$(PY) -m codegen spec
 
-## Prove the spec serves another language: TypeScript types with openapi-typescript.
-spec-ts:
+## Prove the spec serves another language: TypeScript types with openapi-typescript, then a
+## TypeScript client (openapi-fetch + jose) that runs the whole handshake against the local stack.
+spec-ts: $(STAMP)
 	bash codegen/typescript-check.sh
+	ATH_PYTHON="$(abspath $(PY))" bash codegen/ts-client/run.sh
+
+## Compare spec/openapi.yaml with the latest spec/released/<version>.yaml; fail on a breaking
+## change unless the version's major (minor, while 0.x) changed.
+spec-diff: $(STAMP)
+	$(PY) -m codegen diff
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check ath codegen tests bench
@@ -43,6 +50,7 @@ test: $(STAMP)
 	$(MAKE) --no-print-directory check-generated
 	$(MAKE) --no-print-directory spec
 	$(MAKE) --no-print-directory spec-ts
+	$(MAKE) --no-print-directory spec-diff
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory typecheck
 	$(PY) -m pytest

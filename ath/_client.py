@@ -17,10 +17,10 @@ import httpx
 
 from ath._attestation import AttestationSigner, PrivateKeyInput
 from ath._checks import normalize_base_url
+from ath._constants import USER_AGENT
 from ath._core import (
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT,
-    USER_AGENT,
     Call,
     ClientCore,
     Flow,

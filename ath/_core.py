@@ -82,7 +82,6 @@ T = TypeVar("T")
 #: Default timeout: the generated client has none at all.
 DEFAULT_TIMEOUT: Final = httpx.Timeout(30.0, connect=10.0)
 DEFAULT_MAX_RESPONSE_BYTES: Final = 10 * 1024 * 1024
-USER_AGENT: Final = "ath-sdk-python/0.2.0"
 SESSION_LIFETIME: Final = 600.0  # ATH sessions expire within 10 minutes
 MAX_PENDING_SESSIONS: Final = 256
 TOKEN_GONE: Final = frozenset({"TOKEN_EXPIRED", "TOKEN_REVOKED", "TOKEN_INVALID"})
@@ -445,8 +444,12 @@ class ClientCore:
                     scopes=validate_scopes(item.get("scopes"), "provider scopes"),
                 )
             )
-        uris = list(redirect_uris or [])
-        for uri in uris:
+        # Sent exactly as given; left out when none were given (protocol: optional, and
+        # without it the implementer completes the OAuth callback itself).
+        uris = None if redirect_uris is None else list(redirect_uris)
+        if isinstance(redirect_uris, str):
+            raise ATHError("INVALID_ARGUMENT", "redirect_uris must be a list of URLs, not a string")
+        for uri in uris or []:
             if not isinstance(uri, str) or urlsplit(uri).scheme not in ("http", "https"):
                 raise ATHError("INVALID_ARGUMENT", f"redirect URI {uri!r} is not an http(s) URL")
         if purpose is not None and not isinstance(purpose, str):
@@ -495,7 +498,7 @@ class ClientCore:
         self,
         developer: Mapping[str, Any],
         requested: list[Any],
-        uris: list[str],
+        uris: list[str] | None,
         purpose: str | None,
     ) -> Flow[Registration]:
         from ath._gen import (
@@ -513,7 +516,7 @@ class ClientCore:
                 {k: v for k, v in developer.items() if k in ("name", "id", "contact")}
             ),
             requested_providers=requested,
-            redirect_uris=uris,
+            redirect_uris=UNSET if uris is None else uris,
             purpose=UNSET if purpose is None else purpose,
         )
         request = self._request(register_agent._get_kwargs(body=body))

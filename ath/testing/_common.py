@@ -24,8 +24,6 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ath._oauth import authorization_url
-
 from ._attest import AttestationVerifier
 from ._errors import ATHHTTPError, ErrorCode, invalid_request
 from ._oauth import OAuthServer
@@ -38,6 +36,7 @@ from ._util import (
     add_query,
     digest_matches,
     iso_utc,
+    oauth_authorization_url,
     pkce_s256,
     random_token,
     sha256_hex,
@@ -289,10 +288,12 @@ class ATHService:
             if not isinstance(entry, dict):
                 raise invalid_request("requested_providers entries must be objects")
             requested.append((text(entry, "provider_id"), text_list(entry, "scopes")))
-        if "redirect_uris" not in body:
-            raise invalid_request("redirect_uris is required (use [] for none)")
-        redirect_uris = tuple(
-            absolute_uri(u, "redirect_uris") for u in text_list(body, "redirect_uris")
+        # Optional (schema/0.1): without it no user_redirect_uri is accepted later and
+        # this implementer completes the OAuth callback itself.
+        redirect_uris = (
+            tuple(absolute_uri(u, "redirect_uris") for u in text_list(body, "redirect_uris"))
+            if "redirect_uris" in body
+            else ()
         )
         purpose = optional_text(body, "purpose")
 
@@ -473,7 +474,7 @@ class ATHService:
         nonce = random_token("")
         session.browser_digest = sha256_hex(nonce)
         session.status = "started"
-        target = authorization_url(
+        target = oauth_authorization_url(
             self._oauth.authorization_endpoint,
             client_id=provider.oauth_client_id,
             redirect_uri=self.callback_url,
@@ -495,6 +496,11 @@ class ATHService:
 
     async def callback(self, request: Request) -> Response:
         q = request.query_params
+        state = q.get("state")
+        if state is not None and len(state) < 16:
+            raise ATHHTTPError(ErrorCode.STATE_MISMATCH, "state must be at least 16 characters")
+        if q.get("success", "true") not in ("true", "false"):
+            raise invalid_request("success must be true or false", field="success")
         if "session_id" in q:
             return completion_page(request)
         session_id = self._session_by_oauth_state.get(q.get("state", ""))
