@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypedDict, TypeVar, Unpack
@@ -21,15 +21,15 @@ from ath._constants import USER_AGENT
 from ath._core import (
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT,
-    Call,
     ClientCore,
     Flow,
-    Raised,
     Send,
     Sleep,
+    run_call,
 )
 from ath._credentials import read_credentials, write_credentials
 from ath._errors import ATHError
+from ath._login import loopback_address
 from ath._oauth import OAuthRequest, OAuthToken
 from ath._retry import RetryPolicy
 from ath._state import check_store
@@ -88,14 +88,6 @@ class ClientSettings:
     verify: Any = True
     store: CredentialStore | None = None
     store_refresh_interval: float = 1.0
-
-
-def _call(step: Call) -> Any:
-    """Run a Call step; what it raises goes back to the flow as a value."""
-    try:
-        return step.fn()
-    except Exception as exc:
-        return Raised(exc)
 
 
 class _BodyLimit:
@@ -320,7 +312,7 @@ class _SyncBase(_Base):
                     time.sleep(step.seconds)
                     step = flow.send(None)
                 else:
-                    step = flow.send(_call(step))
+                    step = flow.send(run_call(step))
         except StopIteration as done:
             result: T = done.value
             return result
@@ -401,6 +393,55 @@ class _SyncBase(_Base):
         """Revoke every held token, or only ``provider``'s (RFC 7009)."""
         return self._run(self._core.revoke(provider, all_tokens=provider is None))
 
+    def wait_for_token(
+        self, session_id: str, *, timeout: float = 600.0, poll_interval: float = 2.0
+    ) -> Token:
+        """Wait until the user consented to ``session_id`` elsewhere, by polling the token
+        endpoint (fresh attestation each time, at most one request per interval, growing
+        politely); the token is stored like ``exchange_token``'s. Raises ``USER_DENIED``,
+        ``SESSION_EXPIRED`` or ``SESSION_NOT_FOUND`` at once, ``CONSENT_TIMEOUT`` at
+        ``timeout``."""
+        from ath._login import wait_for_token_flow
+
+        return self._run(wait_for_token_flow(self._core, session_id, timeout, poll_interval))
+
+    def login(
+        self,
+        provider: str,
+        scopes: Sequence[str],
+        *,
+        open_browser: bool = True,
+        redirect_uri: str | None = None,
+        timeout: float = 600.0,
+        on_authorization_url: Callable[[str], Any] | None = None,
+    ) -> Token:
+        """authorize, show the URL (``on_authorization_url``, default: stderr) and open it
+        in a browser, then finish by the loopback redirect (a registered
+        ``http://127.0.0.1:PORT/...`` or ``http://[::1]:PORT/...`` ``redirect_uri``) or by
+        polling, whichever comes first."""
+        from ath._login import LOGIN_POLL_INTERVAL, check_wait_arguments, login_flow
+        from ath._loopback import SyncListener, run_sync
+
+        check_wait_arguments(timeout, LOGIN_POLL_INTERVAL)
+        address = loopback_address(redirect_uri)
+        listener = SyncListener(*address) if address is not None else None
+        try:
+            flow = login_flow(
+                self._core,
+                provider,
+                scopes,
+                redirect_uri=redirect_uri,
+                listening=listener is not None,
+                timeout=timeout,
+                poll_interval=LOGIN_POLL_INTERVAL,
+                open_browser=open_browser,
+                on_authorization_url=on_authorization_url,
+            )
+            return run_sync(self, flow, listener)
+        finally:
+            if listener is not None:
+                listener.close()
+
 
 class _AsyncBase(_Base):
     _http: httpx.AsyncClient
@@ -437,7 +478,7 @@ class _AsyncBase(_Base):
                     await _asyncio().sleep(step.seconds)
                     step = flow.send(None)
                 else:
-                    step = flow.send(await _asyncio().to_thread(_call, step))
+                    step = flow.send(await _asyncio().to_thread(run_call, step))
         except StopIteration as done:
             result: T = done.value
             return result
@@ -519,6 +560,50 @@ class _AsyncBase(_Base):
     async def revoke(self, provider: str | None = None) -> list[str]:
         """Revoke every held token, or only ``provider``'s (RFC 7009)."""
         return await self._run(self._core.revoke(provider, all_tokens=provider is None))
+
+    async def wait_for_token(
+        self, session_id: str, *, timeout: float = 600.0, poll_interval: float = 2.0
+    ) -> Token:
+        """Async ``wait_for_token``: the task sleeps between polls."""
+        from ath._login import wait_for_token_flow
+
+        return await self._run(wait_for_token_flow(self._core, session_id, timeout, poll_interval))
+
+    async def login(
+        self,
+        provider: str,
+        scopes: Sequence[str],
+        *,
+        open_browser: bool = True,
+        redirect_uri: str | None = None,
+        timeout: float = 600.0,
+        on_authorization_url: Callable[[str], Any] | None = None,
+    ) -> Token:
+        """Async ``login``: the loopback listener runs on this event loop."""
+        from ath._login import LOGIN_POLL_INTERVAL, check_wait_arguments, login_flow
+        from ath._loopback import AsyncListener, run_async
+
+        check_wait_arguments(timeout, LOGIN_POLL_INTERVAL)
+        address = loopback_address(redirect_uri)
+        listener = AsyncListener(*address) if address is not None else None
+        try:
+            if listener is not None:
+                await listener.start()
+            flow = login_flow(
+                self._core,
+                provider,
+                scopes,
+                redirect_uri=redirect_uri,
+                listening=listener is not None,
+                timeout=timeout,
+                poll_interval=LOGIN_POLL_INTERVAL,
+                open_browser=open_browser,
+                on_authorization_url=on_authorization_url,
+            )
+            return await run_async(self, flow, listener)
+        finally:
+            if listener is not None:
+                await listener.close()
 
 
 # --------------------------------------------------------------------------- gateway

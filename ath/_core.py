@@ -73,7 +73,7 @@ if TYPE_CHECKING:
     )
     from ath.stores._model import CredentialStore
 
-__all__ = ["Call", "ClientCore", "Flow", "Raised", "Send", "Sleep"]
+__all__ = ["Call", "ClientCore", "Flow", "Raised", "Send", "Sleep", "run_call"]
 
 log = logging.getLogger("ath")
 
@@ -116,6 +116,15 @@ class Raised:
     """What a :class:`Call` raised, handed back to the flow."""
 
     error: BaseException
+
+
+def run_call(step: Call) -> Any:
+    """What a driver does with a :class:`Call`: run it; what it raises goes back to the
+    flow as a value (:class:`Raised`)."""
+    try:
+        return step.fn()
+    except Exception as exc:
+        return Raised(exc)
 
 
 Outcome = httpx.Response | BaseException
@@ -522,16 +531,22 @@ class ClientCore:
         request = self._request(register_agent._get_kwargs(body=body))
         response = yield from self.send(request, idempotent=False)
         if response.status_code == 409:
-            server = ath_error_body(response) or {}
+            server = ath_error_body(response) or json_object(response) or {}
+            server_details = server.get("details")
+            existing = (server_details if isinstance(server_details, dict) else {}).get(
+                "client_id", server.get("client_id")
+            )
             raise ATHError(
                 "ALREADY_REGISTERED",
-                f"register: agent {self.agent_id} is already registered at {self.base_url}. "
-                "Reuse the credentials from that registration: load_credentials(path) or "
+                f"register: agent {self.agent_id} is already registered at {self.base_url}"
+                + (f" as {existing}" if isinstance(existing, str) and existing else "")
+                + ". Reuse the credentials from that registration: load_credentials(path) or "
                 "set_credentials(client_id, client_secret).",
                 status=409,
                 details={
                     "server_code": server.get("code"),
                     "server_message": server.get("message"),
+                    **({"client_id": existing} if isinstance(existing, str) and existing else {}),
                 },
             )
         if not response.is_success:

@@ -58,6 +58,10 @@ CLIENT_CODES: Final[Mapping[str, str]] = {
     "RESPONSE_TOO_LARGE": "The answer exceeded max_response_bytes.",
     "UPSTREAM_ERROR": "The proxied or native API answered with a non-2xx status.",
     "CLIENT_CLOSED": "The client was closed; create a new one.",
+    "CONSENT_TIMEOUT": "wait_for_token() or login(): the user did not complete consent in time; "
+    "the session stays usable until it expires.",
+    "LOOPBACK_UNAVAILABLE": "login() could not listen on the loopback redirect_uri's address "
+    "(port in use); free it or use another registered loopback redirect.",
     "CREDENTIALS_NOT_FOUND": "The credentials file does not exist.",
     "CREDENTIALS_INVALID": "The credentials file is corrupt or of an unknown format version.",
     "CREDENTIALS_MISMATCH": "The credentials file belongs to another server URL or agent_id.",

@@ -228,6 +228,8 @@ class _Walker:
                 continue
             if param.get("required") and not old[key].get("required"):
                 self.add("parameter-made-required", label, breaking=True)
+            elif old[key].get("required") and not param.get("required"):
+                self.add("parameter-made-optional", label, breaking=False)
             self._schema(
                 label, old[key].get("schema"), param.get("schema"), Direction.REQUEST, depth=0
             )
@@ -252,19 +254,25 @@ class _Walker:
         old = self.old(old_raw)
         if new.get("required") and not old.get("required"):
             self.add("request-body-made-required", label, breaking=True)
+        elif old.get("required") and not new.get("required"):
+            self.add("request-body-made-optional", label, breaking=False)
         old_content: Mapping[str, Any] = old.get("content") or {}
         new_content: Mapping[str, Any] = new.get("content") or {}
         for media in old_content:
-            if media not in new_content:
+            target = _media_match(media, new_content)
+            if target is None:
                 self.add("removed-request-media-type", f"{label} {media}", breaking=True)
-            else:
-                self._schema(
-                    f"{label} {media}",
-                    old_content[media].get("schema"),
-                    new_content[media].get("schema"),
-                    Direction.REQUEST,
-                    depth=0,
-                )
+                continue
+            if target != media:  # the server now takes a wider range: nothing a client sent fails
+                detail = f"{media} -> {target}"
+                self.add("request-media-type-widened", label, breaking=False, detail=detail)
+            self._schema(
+                f"{label} {media}",
+                old_content[media].get("schema"),
+                new_content[target].get("schema"),
+                Direction.REQUEST,
+                depth=0,
+            )
         for media in new_content:
             if media not in old_content:
                 self.add("added-request-media-type", f"{label} {media}", breaking=False)
@@ -280,13 +288,18 @@ class _Walker:
             old_content: Mapping[str, Any] = self.old(old_raw).get("content") or {}
             new_content: Mapping[str, Any] = self.new(new[status]).get("content") or {}
             for media, old_media in old_content.items():
-                if media not in new_content:
+                target = _media_match(media, new_content)
+                if target is None:
                     self.add("removed-response-media-type", f"{label} {media}", breaking=success)
                     continue
+                if target != media:  # a client parsing `media` may now get anything `target` is
+                    detail = f"{media} -> {target}"
+                    kind = "response-media-type-widened"
+                    self.add(kind, label, breaking=success, detail=detail)
                 self._schema(
                     f"{label} {media}",
                     old_media.get("schema"),
-                    new_content[media].get("schema"),
+                    new_content[target].get("schema"),
                     Direction.RESPONSE,
                     depth=0,
                 )
@@ -314,19 +327,21 @@ class _Walker:
         if not isinstance(old, Mapping) or not isinstance(new, Mapping):
             return
         request = direction is Direction.REQUEST
-        self._types(where, old, new, request=request)
-        self._enums(where, old, new, request=request)
+        old_alts, new_alts = _alternatives(old), _alternatives(new)
+        if old_alts is not None or new_alts is not None:
+            self._composed(where, old, new, direction, depth=depth)
+            return
+        self._types(where, _types(old), _types(new), request=request)
+        self._formats(where, old, new, request=request)
+        self._enums(where, _enum(old), _enum(new), request=request)
         self._limits(where, old, new, request=request)
         self._properties(where, old, new, direction, depth=depth)
         if "items" in old and "items" in new:
             self._schema(f"{where}[]", old["items"], new["items"], direction, depth=depth + 1)
-        for key in ("oneOf", "anyOf"):
-            self._alternatives(where, key, old, new, direction, depth=depth)
 
     def _types(
-        self, where: str, old: Mapping[str, Any], new: Mapping[str, Any], *, request: bool
+        self, where: str, old_types: frozenset[str], new_types: frozenset[str], *, request: bool
     ) -> None:
-        old_types, new_types = _types(old), _types(new)
         lost, gained = old_types - new_types, new_types - old_types
         if request and lost:
             self.add("narrowed-type", where, breaking=True, detail=f"no longer {_names(lost)}")
@@ -335,6 +350,10 @@ class _Walker:
         elif lost or gained:
             detail = f"{_names(old_types)} -> {_names(new_types)}"
             self.add("changed-type", where, breaking=False, detail=detail)
+
+    def _formats(
+        self, where: str, old: Mapping[str, Any], new: Mapping[str, Any], *, request: bool
+    ) -> None:
         old_format, new_format = old.get("format"), new.get("format")
         if old_format != new_format:
             narrowed = request and new_format is not None
@@ -348,9 +367,13 @@ class _Walker:
             )
 
     def _enums(
-        self, where: str, old: Mapping[str, Any], new: Mapping[str, Any], *, request: bool
+        self,
+        where: str,
+        old_values: list[Any] | None,
+        new_values: list[Any] | None,
+        *,
+        request: bool,
     ) -> None:
-        old_values, new_values = _enum(old), _enum(new)
         if old_values is None and new_values is None:
             return
         if new_values is None:  # the restriction was lifted
@@ -403,10 +426,18 @@ class _Walker:
                 else:
                     self.add("removed-response-field", label, breaking=True)
                 continue
-            if request and name in new_required and name not in old_required:
-                self.add("new-required-request-field", label, breaking=True, detail="made required")
-            if not request and name in old_required and name not in new_required:
-                self.add("response-field-optional", label, breaking=True)
+            if name in new_required and name not in old_required:
+                if request:
+                    self.add(
+                        "new-required-request-field", label, breaking=True, detail="made required"
+                    )
+                else:
+                    self.add("response-field-made-required", label, breaking=False)
+            elif name in old_required and name not in new_required:
+                if request:
+                    self.add("request-field-made-optional", label, breaking=False)
+                else:
+                    self.add("response-field-optional", label, breaking=True)
             self._schema(label, old_props[name], new_props[name], direction, depth=depth + 1)
         for name in new_props:
             if name not in old_props:
@@ -415,27 +446,95 @@ class _Walker:
                 kind = "new-required-request-field" if required else "added-field"
                 self.add(kind, label, breaking=required)
 
-    def _alternatives(
+    def _composed(
         self,
         where: str,
-        key: str,
         old: Mapping[str, Any],
         new: Mapping[str, Any],
         direction: Direction,
         *,
         depth: int,
     ) -> None:
-        old_alts: list[Any] = list(old.get(key) or [])
-        new_alts: list[Any] = list(new.get(key) or [])
-        for index, (a, b) in enumerate(zip(old_alts, new_alts, strict=False)):
-            self._schema(f"{where} {key}[{index}]", a, b, direction, depth=depth + 1)
+        """At least one side is a ``oneOf``/``anyOf``: compare what the alternatives admit as a
+        whole (JSON types, enum values), then the alternatives themselves."""
         request = direction is Direction.REQUEST
-        if len(new_alts) < len(old_alts):
+        self._types(
+            where, _union_types(self.old, old), _union_types(self.new, new), request=request
+        )
+        self._enums(where, _union_enum(self.old, old), _union_enum(self.new, new), request=request)
+        old_alts, new_alts = _alternatives(old), _alternatives(new)
+        if old_alts is not None and new_alts is not None:
+            for index, (a, b) in enumerate(zip(old_alts, new_alts, strict=False)):
+                self._schema(f"{where} [{index}]", a, b, direction, depth=depth + 1)
             detail = f"{len(old_alts)} -> {len(new_alts)} alternatives"
-            self.add("removed-alternative", f"{where} {key}", breaking=request, detail=detail)
-        elif len(new_alts) > len(old_alts):
-            detail = f"{len(old_alts)} -> {len(new_alts)} alternatives"
-            self.add("added-alternative", f"{where} {key}", breaking=not request, detail=detail)
+            if len(new_alts) < len(old_alts):
+                self.add("removed-alternative", where, breaking=request, detail=detail)
+            elif len(new_alts) > len(old_alts):
+                self.add("added-alternative", where, breaking=not request, detail=detail)
+            return
+        # One side only: compare the plain schema with the alternative that matches it best
+        # (the first one admitting one of its JSON types).
+        if new_alts is not None:
+            branch = _best_branch(self.new, new_alts, _types(old))
+            self.add("now-alternatives", where, breaking=False, detail=f"{len(new_alts)} of them")
+            self._schema(where, old, branch, direction, depth=depth + 1)
+        elif old_alts is not None:
+            branch = _best_branch(self.old, old_alts, _types(new))
+            self.add("no-longer-alternatives", where, breaking=False)
+            self._schema(where, branch, new, direction, depth=depth + 1)
+
+
+def _media_match(media: str, content: Mapping[str, Any]) -> str | None:
+    """The entry of ``content`` that covers ``media``: itself, else ``type/*``, else ``*/*``."""
+    for candidate in (media, f"{media.split('/', 1)[0]}/*", "*/*"):
+        if candidate in content:
+            return candidate
+    return None
+
+
+def _alternatives(schema: Mapping[str, Any]) -> list[Any] | None:
+    """The ``oneOf`` or ``anyOf`` branches of a schema (unresolved), if it has any."""
+    for key in ("oneOf", "anyOf"):
+        branches = schema.get(key)
+        if isinstance(branches, list) and branches:
+            return list(branches)
+    return None
+
+
+def _best_branch(resolve: Any, branches: list[Any], types: frozenset[str]) -> Any:
+    for branch in branches:
+        if _union_types(resolve, _merge_all_of(resolve, resolve(branch))) & types:
+            return branch
+    return branches[0]
+
+
+def _union_types(resolve: Any, schema: Any, depth: int = 0) -> frozenset[str]:
+    """The JSON types a schema admits, its alternatives included."""
+    if not isinstance(schema, Mapping):
+        return _ALL_TYPES
+    branches = _alternatives(schema)
+    if branches is None or "type" in schema or depth > 16:
+        return _types(schema)
+    found: set[str] = set()
+    for branch in branches:
+        found |= _union_types(resolve, _merge_all_of(resolve, resolve(branch)), depth + 1)
+    return frozenset(found)
+
+
+def _union_enum(resolve: Any, schema: Any, depth: int = 0) -> list[Any] | None:
+    """The values a schema is restricted to, its alternatives included (None: unrestricted)."""
+    if not isinstance(schema, Mapping):
+        return None
+    branches = _alternatives(schema)
+    if branches is None or "enum" in schema or "const" in schema or depth > 16:
+        return _enum(schema)
+    values: list[Any] = []
+    for branch in branches:
+        found = _union_enum(resolve, _merge_all_of(resolve, resolve(branch)), depth + 1)
+        if found is None:
+            return None
+        values.extend(v for v in found if v not in values)
+    return values
 
 
 def _ref(node: Any) -> str:
@@ -534,6 +633,8 @@ def diff_specs(old: Mapping[str, Any], new: Mapping[str, Any]) -> DiffReport:
     parse_version(new_version)
     walker = _Walker(old, new)
     walker.walk()
+    if _canon(old.get("servers")) != _canon(new.get("servers")):
+        walker.add("servers-changed", "servers", breaking=False)
     report = DiffReport(old_version, new_version, walker.changes)
     if new_version != old_version:
         report.changes.append(

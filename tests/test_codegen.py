@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 import shutil
 import subprocess
 import sys
@@ -158,17 +159,24 @@ def test_ruff_post_hooks_match_codegen_settings() -> None:
 
 def test_node_tools_are_pinned_exactly() -> None:
     package = load_yaml_text((CODEGEN_DIR / "package.json").read_text(encoding="utf-8"))
-    assert package["devDependencies"] == {
+    wanted: dict[str, str] = package["devDependencies"]
+    expected = {
         "@hey-api/openapi-ts": "0.99.0",
         "@redocly/cli": "2.77.0",
         "openapi-typescript": "7.13.0",
-        "typescript": package["devDependencies"]["typescript"],
+        # the TypeScript client of make spec-ts: runtime, ES256 signing, Node types for tsc
+        "openapi-fetch": "0.17.0",
+        "jose": "6.2.17",
+        "@types/node": "20.19.25",
+        # the second generator's validators
+        "zod": "4.6.7",
     }
-    assert package["devDependencies"]["typescript"][0].isdigit(), "typescript must be exact"
+    assert {name: wanted.get(name) for name in expected} == expected
+    assert set(wanted) == {*expected, "typescript"}
     lock = load_yaml_text((CODEGEN_DIR / "package-lock.json").read_text(encoding="utf-8"))
-    assert lock["packages"]["node_modules/@redocly/cli"]["version"] == "2.77.0"
-    assert lock["packages"]["node_modules/openapi-typescript"]["version"] == "7.13.0"
-    assert lock["packages"]["node_modules/@hey-api/openapi-ts"]["version"] == "0.99.0"
+    for name, version in wanted.items():
+        assert re.fullmatch(r"\d+\.\d+\.\d+", version), f"{name} must be pinned exactly"
+        assert lock["packages"][f"node_modules/{name}"]["version"] == version, name
 
 
 def test_no_machine_paths_or_registry_hosts_in_outputs() -> None:

@@ -169,6 +169,58 @@ def test_widening_a_request_type_is_not_breaking() -> None:
     assert kinds(edited(widen), breaking=False) == ["changed-type"]
 
 
+def test_an_open_enum_in_a_response_is_breaking() -> None:
+    def open_codes(doc: dict[str, Any]) -> None:
+        schemas(doc)["ATHError"]["properties"]["code"] = {
+            "anyOf": [{"$ref": "#/components/schemas/ATHErrorCode"}, {"type": "string"}]
+        }
+
+    report = diff_specs(_RELEASED, edited(open_codes))
+    assert [c.kind for c in report.breaking] == ["response-enum-lifted"]
+    assert [c.kind for c in report.other] == ["now-alternatives"]
+
+
+def test_an_alternative_added_to_a_response_is_breaking_and_a_removed_one_is_not() -> None:
+    def add_branch(doc: dict[str, Any]) -> None:
+        schemas(doc)["ProxyErrorBody"]["anyOf"].append({"type": "string"})
+
+    def drop_branch(doc: dict[str, Any]) -> None:
+        schemas(doc)["ProxyErrorBody"]["anyOf"].pop()
+
+    assert kinds(edited(add_branch), breaking=True) == ["added-alternative"]
+    assert kinds(edited(drop_branch), breaking=True) == []
+    # the payload branch admitted any JSON type; without it only objects remain (narrower)
+    assert kinds(edited(drop_branch), breaking=False) == ["changed-type", "removed-alternative"]
+
+
+def test_wildcard_media_types_cover_what_they_replace() -> None:
+    def wildcards(doc: dict[str, Any]) -> None:
+        success = doc["components"]["responses"]["UpstreamSuccess"]["content"]
+        success["*/*"] = success.pop("application/json")
+        body = doc["components"]["requestBodies"]["UpstreamBody"]["content"]
+        body["*/*"] = body.pop("application/json")
+
+    report = diff_specs(_RELEASED, edited(wildcards))
+    widened = {c.kind for c in report.breaking}
+    assert widened == {"response-media-type-widened"}
+    assert "POST /ath/proxy/{provider_id}/{path} response 200" in {c.where for c in report.breaking}
+    assert "request-media-type-widened" in {c.kind for c in report.other}
+    assert not any(c.kind.startswith("removed") for c in report.changes)
+
+
+def test_relaxed_requests_and_stricter_responses_are_other() -> None:
+    def relax(doc: dict[str, Any]) -> None:
+        schemas(doc)["TokenRevocationRequest"]["required"].remove("client_id")
+        schemas(doc)["ProviderInfo"]["required"].append("categories")
+
+    report = diff_specs(_RELEASED, edited(relax))
+    assert report.breaking == []
+    assert sorted(c.kind for c in report.other) == [
+        "request-field-made-optional",
+        "response-field-made-required",
+    ]
+
+
 @pytest.mark.parametrize(
     ("old", "new", "allowed"),
     [

@@ -175,6 +175,8 @@ class ATHService:
         # What agents sent, for tests that count requests server-side.
         self.register_requests = 0
         self.presented: dict[str, int] = {}
+        #: POST /ath/token requests seen per ath_session_id (LocalStack.token_requests).
+        self.token_requests: dict[str, int] = {}
 
     @property
     def callback_url(self) -> str:
@@ -305,7 +307,11 @@ class ATHService:
                 ErrorCode.INTERNAL_ERROR,
                 "agent is already registered; use the existing client credentials",
                 status=409,
-                details={"reason": "duplicate_registration"},
+                # the attestation proved it is the agent: tell it which client it has
+                details={
+                    "reason": "duplicate_registration",
+                    "client_id": self._client_by_agent[agent_id],
+                },
             )
         secret = random_token("ath_secret_")
         registration = Registration(
@@ -367,8 +373,9 @@ class ATHService:
         if not scopes:
             raise invalid_request("scopes must not be empty", field="scopes")
         state = body.get("state")
-        if not isinstance(state, str) or len(state) < 16:
-            raise invalid_request("state is required: at least 16 characters", field="state")
+        if not isinstance(state, str) or not state:
+            # schema/0.1 sets no minimum length (the agent owes >= 128 bits of entropy).
+            raise invalid_request("state is required: a non-empty string", field="state")
         user_redirect_uri = optional_text(body, "user_redirect_uri")
         resource = optional_text(body, "resource")
         if resource is not None:
@@ -395,13 +402,21 @@ class ATHService:
                 f"scopes not approved for {provider_id}: {', '.join(outside)}",
                 details={"provider_id": provider_id, "scopes": outside},
             )
-        if user_redirect_uri is not None and user_redirect_uri not in registration.redirect_uris:
-            reason = (
-                "the client registered no redirect_uris"
-                if not registration.redirect_uris
-                else "user_redirect_uri must equal a registered redirect URI exactly"
+        if user_redirect_uri is not None and not registration.redirect_uris:
+            # schema/0.1: registered without redirect_uris -> MUST reject any
+            # user_redirect_uri; this implementer completes the callback itself.
+            raise ATHHTTPError(
+                ErrorCode.INTERNAL_ERROR,
+                "the client registered no redirect_uris, so no user_redirect_uri is accepted: "
+                "leave it out and poll POST /ath/token after the user consents",
+                status=400,
+                details={"reason": "redirect_uris_not_registered", "field": "user_redirect_uri"},
             )
-            raise invalid_request(reason, field="user_redirect_uri")
+        if user_redirect_uri is not None and user_redirect_uri not in registration.redirect_uris:
+            raise invalid_request(
+                "user_redirect_uri must equal a registered redirect URI exactly",
+                field="user_redirect_uri",
+            )
 
         self._forget_old()
         verifier = random_token("", 48)
@@ -597,11 +612,14 @@ class ATHService:
 
     async def token(self, request: Request) -> Response:
         self.check_user_token(request)
-        # Legacy gateways hand out no code, so their clients may send none.
+        # The code proves nothing once this implementer redeemed the provider's code
+        # itself (legacy gateways hand out none; agents without a redirect never see
+        # one), so it may be empty or missing; a code that is sent must be the right one.
         legacy = self.settings.legacy_redirects
-        body = await json_body(
-            request, "TokenExchangeRequest", defaults={"code": ""} if legacy else None
-        )
+        body = await json_body(request, "TokenExchangeRequest", defaults={"code": ""})
+        asked = body.get("ath_session_id")
+        if isinstance(asked, str):
+            self.token_requests[asked] = self.token_requests.get(asked, 0) + 1
         if body.get("grant_type") != "authorization_code":
             raise invalid_request("grant_type must be authorization_code", field="grant_type")
         registration = self._client(
@@ -621,24 +639,28 @@ class ATHService:
         if session.status == "failed":
             raise ATHHTTPError(ErrorCode.OAUTH_ERROR, "the provider's OAuth flow failed")
         if session.status != "consented" or session.user_id is None:
+            # What both public ATH servers answer; the session stays usable.
             raise ATHHTTPError(
-                ErrorCode.INTERNAL_ERROR,
-                "the user has not completed consent yet",
+                ErrorCode.SESSION_NOT_FOUND,
+                "authorization not completed: the user has not consented yet",
                 status=400,
                 details={"reason": "authorization_pending"},
             )
-        if not legacy:
-            code = body.get("code")
-            if (
+        code = body.get("code")
+        if (
+            not legacy
+            and code != ""
+            and (
                 not isinstance(code, str)
                 or session.code_digest is None
                 or not digest_matches(code, session.code_digest)
-            ):
-                raise ATHHTTPError(
-                    ErrorCode.STATE_MISMATCH,
-                    "code does not belong to this authorization session",
-                    details={"reason": "code_mismatch"},
-                )
+            )
+        ):
+            raise ATHHTTPError(
+                ErrorCode.STATE_MISMATCH,
+                "code does not belong to this authorization session",
+                details={"reason": "code_mismatch"},
+            )
         session.status = "redeemed"  # single use, whatever follows
         self._require_approved(registration)
         approved = registration.approved_scopes(session.provider_id)

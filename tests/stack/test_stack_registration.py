@@ -28,7 +28,10 @@ def test_duplicate_registration_gets_409(ath_stack: LocalStack, http: httpx.Clie
     agent.register({"github": ["read:user"]})
     again = agent.register({"github": ["read:user"]}, expect=409)
     assert error_code(again) == "INTERNAL_ERROR"
-    assert again.json()["details"] == {"reason": "duplicate_registration"}
+    assert again.json()["details"] == {
+        "reason": "duplicate_registration",
+        "client_id": agent.client_id,
+    }
 
 
 def test_status_requires_authentication(ath_stack: LocalStack, http: httpx.Client) -> None:

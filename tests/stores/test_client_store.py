@@ -166,3 +166,31 @@ def test_lock_timeout_is_a_clear_error(stack: LocalStack, agent: Agent) -> None:
     assert stack.registration_requests() == 0
     client.register(developer=DEVELOPER, providers=GITHUB)
     client.close()
+
+
+async def test_login_shares_its_token_through_the_store(
+    shell: str, stack: LocalStack, agent: Agent, tmp_path: Path
+) -> None:
+    import threading
+
+    path = tmp_path / "store.json"
+    a = make(shell, stack, agent, store=FileStore(path))
+    b = make(shell, stack, agent, store=FileStore(path))
+    await a.register(developer=DEVELOPER, providers=GITHUB)
+    seen: dict[str, Any] = {}
+
+    def on_url(url: str) -> None:
+        worker = threading.Thread(target=lambda: seen.setdefault("c", follow_consent(url)))
+        worker.start()
+        seen["thread"] = worker
+
+    token = await a.login(
+        "github", ["read:user"], open_browser=False, timeout=30, on_authorization_url=on_url
+    )
+    seen["thread"].join()
+    await b.register(developer=DEVELOPER, providers=GITHUB)  # from the store
+    assert await b.proxy("github", "GET", "/user")  # no consent in b
+    assert stack.token_presentations(token.access_token) == 1
+    assert stack.registration_requests() == 1
+    await a.close()
+    await b.close()

@@ -1,6 +1,7 @@
 // End-to-end run of the generated TypeScript client against the local ATH stack
 // (`python -m ath.testing --json`): discovery in both modes, registration, Basic-auth status,
 // authorization with PKCE S256, consent over HTTP, token exchange, a proxied GET, revocation,
+// the same handshake in native mode with a call at its api_base,
 // and typed ATHError bodies on the error paths. Prints `ts client e2e: N passed, M failed` and
 // exits non-zero when any check fails. Environment: ATH_PYTHON (interpreter with ath-sdk
 // installed, default python3) and ATH_SPEC_JSON (the bundled spec, for the error-code enum).
@@ -23,6 +24,7 @@ type StackUrls = {
 
 const PROVIDER = "github";
 const SCOPE = "read:user";
+const NATIVE_SCOPE = "products:read";
 // Where the consent flow hands the result back to the agent. Never fetched: the walk stops at
 // the redirect aimed here, so nothing needs to listen on it.
 const AGENT_REDIRECT = "http://127.0.0.1:9/ts-agent/callback";
@@ -63,9 +65,15 @@ function expectAthError(
   codes: ReadonlySet<string>,
   want?: Schemas["ATHErrorCode"],
 ): Schemas["ATHError"] {
-  expect(typeof body === "object" && body !== null, `error body is not a JSON object: ${JSON.stringify(body)}`);
+  expect(
+    typeof body === "object" && body !== null,
+    `error body is not a JSON object: ${JSON.stringify(body)}`,
+  );
   const keys = Object.keys(body);
-  expect(keys.every((k) => ["code", "message", "details"].includes(k)), `unexpected error keys ${keys.join(",")}`);
+  expect(
+    keys.every((k) => ["code", "message", "details"].includes(k)),
+    `unexpected error keys ${keys.join(",")}`,
+  );
   const error = body as Schemas["ATHError"];
   expect(codes.has(error.code), `error code ${String(error.code)} is not in the spec's ATHErrorCode enum`);
   expect(typeof error.message === "string" && error.message.length > 0, "error message is empty");
@@ -80,17 +88,27 @@ async function errorCodes(specPath: string): Promise<Set<string>> {
   return new Set(spec.components.schemas.ATHErrorCode.enum);
 }
 
-async function startStack(python: string, pemFile: string): Promise<{ child: ChildProcess; urls: StackUrls }> {
-  const child = spawn(python, ["-m", "ath.testing", "--json", "--host-agent", pemFile, "--agent-name", "ts-client"], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+async function startStack(
+  python: string,
+  pemFile: string,
+): Promise<{ child: ChildProcess; urls: StackUrls }> {
+  const child = spawn(
+    python,
+    ["-m", "ath.testing", "--json", "--host-agent", pemFile, "--agent-name", "ts-client"],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   const stdout = child.stdout;
   if (stdout === null) {
     throw new Error("local stack: no stdout");
   }
   const lines = createInterface({ input: stdout });
   const first = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("local stack did not print its URLs within 60 s")), 60_000);
+    const timer = setTimeout(
+      () => reject(new Error("local stack did not print its URLs within 60 s")),
+      60_000,
+    );
     lines.once("line", (line) => {
       clearTimeout(timer);
       resolve(line);
@@ -123,6 +141,8 @@ async function run(urls: StackUrls, key: AgentKey, codes: ReadonlySet<string>): 
   let grant: Schemas["AuthorizationResponse"] | undefined;
   let code: string | undefined;
   let token: Schemas["TokenResponse"] | undefined;
+  let app: Schemas["ServiceDiscoveryDocument"] | undefined;
+  let nativeToken: Schemas["TokenResponse"] | undefined;
   const state = `ts-${crypto.randomUUID()}`;
 
   await check("gateway discovery", async () => {
@@ -132,7 +152,10 @@ async function run(urls: StackUrls, key: AgentKey, codes: ReadonlySet<string>): 
     const github = data.supported_providers.find((p) => p.provider_id === PROVIDER);
     expect(github !== undefined, `no ${PROVIDER} provider`);
     expect(github.available_scopes.includes(SCOPE), `${PROVIDER} lacks ${SCOPE}`);
-    expect(data.agent_registration_endpoint === `${urls.gateway_url}/ath/agents/register`, "registration endpoint");
+    expect(
+      data.agent_registration_endpoint === `${urls.gateway_url}/ath/agents/register`,
+      "registration endpoint",
+    );
     return `${data.supported_providers.length} providers`;
   });
 
@@ -141,7 +164,8 @@ async function run(urls: StackUrls, key: AgentKey, codes: ReadonlySet<string>): 
     expect(data !== undefined, `HTTP ${response.status}: ${JSON.stringify(error)}`);
     expect(data.ath_version === "0.1", `ath_version ${data.ath_version}`);
     expect(data.api_base.startsWith(urls.native_url), `api_base ${data.api_base}`);
-    expect(data.auth.scopes_supported.length > 0, "no scopes_supported");
+    expect(data.auth.scopes_supported.includes(NATIVE_SCOPE), `no ${NATIVE_SCOPE} scope`);
+    app = data;
     return `app ${data.app_id}, ${data.auth.scopes_supported.length} scopes`;
   });
 
@@ -247,8 +271,8 @@ async function run(urls: StackUrls, key: AgentKey, codes: ReadonlySet<string>): 
 
   const proxyGet = (accessToken: string, asAgent: string) =>
     gateway.GET("/ath/proxy/{provider_id}/{path}", {
-      params: { path: { provider_id: PROVIDER, path: "user" } },
-      headers: { Authorization: `Bearer ${accessToken}`, "X-ATH-Agent-ID": asAgent },
+      params: { path: { provider_id: PROVIDER, path: "user" }, header: { "X-ATH-Agent-ID": asAgent } },
+      headers: { Authorization: `Bearer ${accessToken}` },
     });
 
   await check("proxied GET", async () => {
@@ -284,6 +308,62 @@ async function run(urls: StackUrls, key: AgentKey, codes: ReadonlySet<string>): 
     return `HTTP 401 ${expectAthError(error, codes, "TOKEN_REVOKED").code}`;
   });
 
+  await check("native mode: register, authorize, consent, token", async () => {
+    const service = need(app, "native discovery");
+    const registered = await native.POST("/ath/agents/register", {
+      body: {
+        agent_id: agentId,
+        agent_attestation: await key.attest(agentId, urls.native_url),
+        developer: { name: "TypeScript e2e", id: "dev-ts-e2e" },
+        requested_providers: [{ provider_id: service.app_id, scopes: [NATIVE_SCOPE] }],
+        redirect_uris: [AGENT_REDIRECT],
+      },
+    });
+    const reg = registered.data;
+    expect(reg !== undefined, `register: HTTP ${registered.response.status}`);
+    const nativeState = `ts-${crypto.randomUUID()}`;
+    const authorized = await native.POST("/ath/authorize", {
+      body: {
+        client_id: reg.client_id,
+        agent_attestation: await key.attest(agentId, urls.native_url),
+        provider_id: service.app_id,
+        scopes: [NATIVE_SCOPE],
+        state: nativeState,
+        user_redirect_uri: AGENT_REDIRECT,
+      },
+    });
+    const auth = authorized.data;
+    expect(auth !== undefined, `authorize: HTTP ${authorized.response.status}`);
+    const landed = (await followConsent(auth.authorization_url, AGENT_REDIRECT)).searchParams;
+    expect(landed.get("state") === nativeState, "state not echoed");
+    const exchanged = await native.POST("/ath/token", {
+      body: {
+        grant_type: "authorization_code",
+        client_id: reg.client_id,
+        client_secret: reg.client_secret,
+        agent_attestation: await key.attest(agentId, `${urls.native_url}/ath/token`),
+        code: landed.get("code") ?? "",
+        ath_session_id: auth.ath_session_id,
+      },
+    });
+    expect(exchanged.data !== undefined, `token: HTTP ${exchanged.response.status}`);
+    expect(exchanged.data.effective_scopes.join(" ") === NATIVE_SCOPE, "effective_scopes");
+    nativeToken = exchanged.data;
+    return `${service.app_id}: scopes ${exchanged.data.effective_scopes.join(" ")}`;
+  });
+
+  await check("native API call at api_base", async () => {
+    const service = need(app, "native discovery");
+    const t = need(nativeToken, "native token");
+    const response = await fetch(`${service.api_base}/products`, {
+      headers: { Authorization: `Bearer ${t.access_token}`, "X-ATH-Agent-ID": agentId },
+    });
+    expect(response.status === 200, `HTTP ${response.status}`);
+    const body = (await response.json()) as { products?: unknown };
+    expect(Array.isArray(body.products), "no products list");
+    return `GET ${new URL(service.api_base).pathname}/products -> ${body.products.length} products`;
+  });
+
   await check("unknown session (typed error)", async () => {
     const reg = need(registration, "registration");
     const { data, error, response } = await gateway.POST("/ath/token", {
@@ -306,7 +386,8 @@ async function run(urls: StackUrls, key: AgentKey, codes: ReadonlySet<string>): 
 async function main(): Promise<number> {
   const python = process.env["ATH_PYTHON"] ?? "python3";
   const specPath =
-    process.env["ATH_SPEC_JSON"] ?? fileURLToPath(new URL("../../../../spec/dist/openapi.json", import.meta.url));
+    process.env["ATH_SPEC_JSON"] ??
+    fileURLToPath(new URL("../../../../spec/dist/openapi.json", import.meta.url));
   const codes = await errorCodes(specPath);
   const key = await AgentKey.generate();
   const dir = await mkdtemp(join(tmpdir(), "ath-ts-e2e-"));
