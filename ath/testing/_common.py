@@ -511,9 +511,6 @@ class ATHService:
 
     async def callback(self, request: Request) -> Response:
         q = request.query_params
-        state = q.get("state")
-        if state is not None and len(state) < 16:
-            raise ATHHTTPError(ErrorCode.STATE_MISMATCH, "state must be at least 16 characters")
         if q.get("success", "true") not in ("true", "false"):
             raise invalid_request("success must be true or false", field="success")
         if "session_id" in q:

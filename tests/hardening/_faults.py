@@ -413,6 +413,19 @@ def _finish(ctx: Context) -> tuple[Sequence[Any], dict[str, Any]]:
     return (callback_url(ctx.state),), {}
 
 
+def _wait(ctx: Context) -> tuple[Sequence[Any], dict[str, Any]]:
+    return (ctx.session_id,), {"timeout": 0.0, "poll_interval": 0.01}  # one request
+
+
+def _login(ctx: Context) -> tuple[Sequence[Any], dict[str, Any]]:
+    args, _ = _authorize(ctx)
+    return args, {"open_browser": False, "timeout": 0.0, "on_authorization_url": _ignore}
+
+
+def _ignore(url: str) -> None:
+    pass
+
+
 def api_args(method: str, path: str, body: Any = None) -> Callable[[Context], Any]:
     def args(ctx: Context) -> tuple[Sequence[Any], dict[str, Any]]:
         if ctx.provider is None:
@@ -440,6 +453,8 @@ def _calls(mode: str) -> list[Call]:
         Call(mode, "authorize", "/ath/authorize", "schema", _authorize),
         Call(mode, "exchange_token", "/ath/token", "schema", _exchange),
         Call(mode, "finish_authorization", "/ath/token", "schema", _finish),
+        Call(mode, "wait_for_token", "/ath/token", "schema", _wait),
+        Call(mode, "login", "/ath/authorize", "schema", _login),
         Call(mode, api, None, "passthrough", api_args("GET", "/user"), safe=True),
         Call(mode, api_raw, None, "passthrough", api_args("POST", "/user/repos", {"name": "x"})),
         Call(mode, api_raw, None, "passthrough", api_args("HEAD", "/user"), safe=True),
