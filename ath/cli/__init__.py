@@ -16,7 +16,7 @@ __all__ = ["main"]
 #: Exit status when the ``cli`` extra is not installed (a usage problem, see EXIT_CODES).
 _MISSING_EXTRA = 2
 #: The distributions of the ``cli`` extra, by import name.
-_EXTRA = ("click", "platformdirs")
+_EXTRA = ("click",)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

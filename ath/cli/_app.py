@@ -81,9 +81,9 @@ def _usage(message: str) -> ATHError:
 @click.option("--key-id", metavar="KID", help="Key id in attestations. [env: ATH_KEY_ID]")
 @click.option(
     "--store",
-    metavar="PATH",
-    help="Where registration and tokens are kept. [env: ATH_STORE; default: a file per "
-    "server and agent in the user data folder]",
+    metavar="PATH|URL",
+    help="Where registration and tokens are kept: a file, or a redis:// URL. [env: "
+    "ATH_STORE; default: the SDK's FileStore in the user data folder]",
 )
 @click.option("--profile", metavar="NAME", help="Config profile. [env: ATH_PROFILE]")
 @click.option(

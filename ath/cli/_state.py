@@ -1,26 +1,28 @@
 """The command line's persistence, in one place: which client, and where its state lives.
 
 Consecutive commands share the registration (client id and secret) and the tokens
-through the SDK's own credentials file (``save_credentials``/``load_credentials``:
-versioned JSON, 0600, atomic replace), one file per (mode, server URL, agent id) in
-the user's data folder, or the file named by ``--store``/``ATH_STORE``. Nothing
-else in the command line reads or writes that state: moving to another store is a
-change of this module only.
+through an ``ath.stores`` credential store given to the client as ``store=``: by
+default the SDK's ``FileStore`` in the user's data folder (locked across processes,
+0600), or the file or ``redis://`` URL named by ``--store``/``ATH_STORE``. The client
+reads and writes the store itself; nothing else in the command line touches it.
 """
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from ath._errors import ATHError
-from ath.cli._settings import Settings, data_dir, default_key_path
+from ath.cli._settings import Settings, default_key_path
 
 if TYPE_CHECKING:
     from ath._client import ATHGatewayClient, ATHNativeClient
+    from ath.stores import CredentialStore
 
     Client = ATHGatewayClient | ATHNativeClient
+
+_URL_SCHEMES = ("redis", "rediss", "unix")
 
 
 def _require(settings: Settings, key: str, how: str) -> str:
@@ -35,32 +37,28 @@ def key_path(settings: Settings) -> Path:
     return Path(configured).expanduser() if configured else default_key_path()
 
 
-def store_location(settings: Settings, *, native: bool) -> Path:
-    """The credentials file for this (mode, url, agent id)."""
-    store = settings.get("store")
-    if store:
-        if "://" in str(store):
-            raise ATHError(
-                "INVALID_ARGUMENT",
-                f"--store {store}: URL stores (redis://) need ath.stores, which this version "
-                "of ath-sdk does not have yet; pass a file path",
-            )
-        return Path(str(store)).expanduser()
-    mode = "native" if native else "gateway"
-    name = f"{mode}\n{settings.get('url')}\n{settings.get('agent_id')}".encode()
-    return data_dir() / "credentials" / f"{hashlib.sha256(name).hexdigest()[:24]}.json"
+def open_store(settings: Settings) -> CredentialStore:
+    from ath.stores import FileStore
+
+    where = settings.get("store")
+    if where and urlsplit(str(where)).scheme in _URL_SCHEMES:
+        from ath.stores import RedisStore
+
+        return RedisStore(str(where))
+    return FileStore(Path(str(where)).expanduser() if where else None)
 
 
 def open_client(settings: Settings, *, native: bool, signing: bool = True) -> Client:
-    """A client for the configured server and agent, with the stored state loaded.
+    """A client for the configured server and agent, sharing state through the store.
 
     ``signing=False`` (discovery only): no key or agent id is needed; an in-memory
-    key stands in, it never signs anything and is never kept.
+    key stands in, it never signs anything and is never kept, and no store is used.
     """
     from ath._client import ATHGatewayClient, ATHNativeClient
 
     url = _require(settings, "url", "pass --url, set ATH_URL or `ath config set url URL`")
     key: Any
+    store: CredentialStore | None = None
     if signing:
         agent_id = _require(
             settings,
@@ -70,6 +68,7 @@ def open_client(settings: Settings, *, native: bool, signing: bool = True) -> Cl
         from ath.cli._keys import read_key
 
         key = read_key(key_path(settings))
+        store = open_store(settings)
     else:
         from ath._attestation import generate_private_key
 
@@ -77,41 +76,47 @@ def open_client(settings: Settings, *, native: bool, signing: bool = True) -> Cl
         key = generate_private_key()
     cls = ATHNativeClient if native else ATHGatewayClient
     client: Client = cls(
-        url, agent_id, key, key_id=settings.get("key_id"), headers=settings.headers or None
+        url,
+        agent_id,
+        key,
+        key_id=settings.get("key_id"),
+        headers=settings.headers or None,
+        store=store,
     )
-    if signing:
+    if store is not None:
+        # A new client adopts the store's entry only when it next needs a token; every
+        # command here starts a new process, so read it now: registration and tokens are
+        # then in place for every call and for the local views (whoami, status, token).
+        # (The SDK has no public "reload from the store" yet; this is its own state.)
         try:
-            load(settings, client, native=native)
+            client._core.state.refresh(force=True)
         except BaseException:
             client.close()
             raise
     return client
 
 
-def load(settings: Settings, client: Client, *, native: bool) -> bool:
-    """Restore the stored state into ``client``; False when there is none yet."""
-    path = store_location(settings, native=native)
-    if not path.exists():
-        return False
-    client.load_credentials(path)
-    return True
-
-
 def save(settings: Settings, client: Client, *, native: bool) -> None:
-    path = store_location(settings, native=native)
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    client.save_credentials(path)
+    """Nothing to do: the client wrote every change through to its store."""
 
 
 def forget(settings: Settings, client: Client, *, native: bool) -> bool:
-    """Delete the stored state of ``client``'s agent at its server; False when there was none."""
-    path = store_location(settings, native=native)
-    try:
-        path.unlink()
-    except FileNotFoundError:
+    """Delete this agent's entry at this server from the store; False when there was none."""
+    store = client.store
+    if store is None or store.load(client.url, client.agent_id) is None:
         return False
+    store.update(client.url, client.agent_id, lambda _entry: None)
     return True
 
 
 def describe(settings: Settings, *, native: bool) -> str:
-    return str(store_location(settings, native=native))
+    where = settings.get("store")
+    if where and urlsplit(str(where)).scheme in _URL_SCHEMES:
+        parts = urlsplit(str(where))
+        host = parts.hostname or ""
+        return f"{parts.scheme}://{host}{':' + str(parts.port) if parts.port else ''}{parts.path}"
+    if where:
+        return str(Path(str(where)).expanduser())
+    from ath.stores import default_store_path
+
+    return str(default_store_path())

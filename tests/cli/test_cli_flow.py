@@ -37,15 +37,27 @@ def stack() -> Iterator[LocalStack]:
 
 
 def _store_file(sb: Sandbox) -> Path:
-    files = sorted((sb.data() / "credentials").glob("*.json"))
-    assert len(files) == 1, files
-    return files[0]
+    """The FileStore every command of this sandbox shares (the default store)."""
+    path = sb.home / "data" / "ath-sdk" / "store.json"
+    assert path.is_file(), sorted(str(p) for p in sb.home.rglob("*"))
+    return path
+
+
+def _secret_values(doc: Any) -> Iterator[str]:
+    if isinstance(doc, dict):
+        for key, value in doc.items():
+            if key in ("client_secret", "access_token") and isinstance(value, str) and value:
+                yield value
+            else:
+                yield from _secret_values(value)
+    elif isinstance(doc, list):
+        for item in doc:
+            yield from _secret_values(item)
 
 
 def _secrets_in(store: Path) -> list[str]:
-    data = json.loads(store.read_text())
-    found = [data["client_secret"]] if data.get("client_secret") else []
-    found += [t["access_token"] for t in (data.get("tokens") or {}).values()]
+    found = sorted(set(_secret_values(json.loads(store.read_text()))))
+    assert found, "the store holds no secret"
     return found
 
 
@@ -213,7 +225,7 @@ def test_whole_flow_in_separate_processes(stack: LocalStack, sandbox: Sandbox) -
 
     out = sb("--json", "logout").json()
     assert out["forgot"] is True
-    assert not store.exists()
+    assert not list(_secret_values(json.loads(store.read_text())))
     after = sb("--json", "status", expect=NOT_READY)
     assert after.error()["code"] == "NOT_REGISTERED"
 
