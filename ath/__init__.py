@@ -27,7 +27,7 @@ from ath._client import (
 )
 from ath._compat import AsyncATHClientBase, ATHClientBase
 from ath._constants import VERSION
-from ath._errors import CLIENT_CODES, PROTOCOL_CODES, ATHError, ATHErrorCode
+from ath._errors import CLIENT_CODES, EXTENSION_CODES, PROTOCOL_CODES, ATHError, ATHErrorCode
 from ath._identity import agent_identity_document
 from ath._oauth import OAuthRequest, OAuthToken, start_authorization
 from ath._pkce import PKCEPair, code_challenge_s256, generate_code_verifier, generate_state
@@ -73,6 +73,7 @@ __all__ = [
     "ATH_VERSION",
     "CLIENT_CODES",
     "ENDPOINTS",
+    "EXTENSION_CODES",
     "PROTOCOL_CODES",
     "APIResponse",
     "ATHClientBase",

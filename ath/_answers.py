@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl
 
 import httpx
 
-from ath._errors import PROTOCOL_CODES, ATHError
+from ath._errors import EXTENSION_CODES, PROTOCOL_CODES, ATHError
 from ath._retry import is_tls_failure
 
 _BODY_SNIPPET: Final = 500
@@ -131,10 +131,13 @@ def error_from_response(
         code = str(body["code"])
         message = body.get("message")
         if not isinstance(message, str) or not message:
-            message = PROTOCOL_CODES.get(code, f"the server answered {code} without a message")
+            known = PROTOCOL_CODES.get(code) or EXTENSION_CODES.get(code)
+            message = known or f"the server answered {code} without a message"
         details = body.get("details")
         extra = dict(details) if isinstance(details, dict) else {}
-        if code not in PROTOCOL_CODES:
+        if code in EXTENSION_CODES:
+            extra.setdefault("note", "an extension code of the ath-sdk spec, not of ATH v0.1")
+        elif code not in PROTOCOL_CODES:
             extra.setdefault("note", "this code is not defined by ATH v0.1")
         return ATHError(code, f"{action}: {redact(message, secrets)}", status=status, details=extra)
     snippet = body_snippet(response, secrets)

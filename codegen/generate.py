@@ -6,6 +6,7 @@ import re
 import shutil
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 
 from codegen._config import (
@@ -85,6 +86,12 @@ _PARSE_RETURN = re.compile(r"def _parse_response\([^)]*\) -> (?P<type>[^:]+):")
 NON_JSON_ERROR_GUARD = 'if "json" not in response.headers.get("content-type", "").lower():'
 
 
+def _guarded(source: str, branch: re.Match[str]) -> str:
+    """``branch`` (a JSON error branch) preceded by the return of ``source`` for non-JSON."""
+    indent = branch["indent"]
+    return f"{indent}{NON_JSON_ERROR_GUARD}\n{indent}    return {source}\n{branch[0]}"
+
+
 def _patch_non_json_errors(package: Path) -> int:
     """Guard every JSON error branch of every operation; returns the number of branches."""
     total = 0
@@ -105,11 +112,7 @@ def _patch_non_json_errors(package: Path) -> int:
         # The proxy (`*/*` answers, typed Any) returns the raw bytes as for its 2xx answers.
         raw = "Any" in union.split(" | ")
         source = "response.content" if raw else "response.text"
-        text = _JSON_ERROR_BRANCH.sub(
-            lambda m: f"{m['indent']}{NON_JSON_ERROR_GUARD}\n"
-            f"{m['indent']}    return {source}\n{m[0]}",
-            text,
-        )
+        text = _JSON_ERROR_BRANCH.sub(partial(_guarded, source), text)
         if not raw:
             text = text.replace(union, f"{union} | str")
         module.write_text(text, encoding="utf-8")
