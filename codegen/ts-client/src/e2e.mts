@@ -191,6 +191,23 @@ async function run(urls: StackUrls, key: AgentKey, codes: ReadonlySet<string>): 
     return `status ${data.agent_status}`;
   });
 
+  await check("second registration refused (extension code)", async () => {
+    const reg = need(registration, "registration");
+    const { data, error, response } = await gateway.POST("/ath/agents/register", {
+      body: {
+        agent_id: agentId,
+        agent_attestation: await key.attest(agentId, urls.gateway_url),
+        developer: { name: "TypeScript e2e", id: "dev-ts-e2e" },
+        requested_providers: [{ provider_id: PROVIDER, scopes: [SCOPE] }],
+      },
+    });
+    expect(data === undefined, "registered the same agent twice");
+    expect(response.status === 409, `HTTP ${response.status}`);
+    const body = expectAthError(error, codes, "AGENT_ALREADY_REGISTERED");
+    expect(body.details?.["client_id"] === reg.client_id, "the 409 does not name the registration");
+    return `HTTP 409 ${body.code}`;
+  });
+
   await check("registration status (Basic auth)", async () => {
     const reg = need(registration, "registration");
     const { data, error, response } = await gateway.GET("/ath/agents/{client_id}", {
