@@ -26,6 +26,7 @@ from ath._core import (
     Flow,
     Send,
     Sleep,
+    run_call,
 )
 from ath._credentials import read_credentials, write_credentials
 from ath._errors import ATHError
@@ -33,6 +34,7 @@ from ath._login import loopback_address
 from ath._oauth import OAuthRequest, OAuthToken
 from ath._options import check_settings
 from ath._retry import RetryPolicy
+from ath._state import check_store
 from ath._types import (
     AgentStatusInfo,
     APIResponse,
@@ -43,6 +45,7 @@ from ath._types import (
 )
 
 if TYPE_CHECKING:
+    from ath.stores import CredentialStore
     from ath_sdk_client import Client as GeneratedClient
     from ath_sdk_client.models import (
         DeveloperInfo,
@@ -81,6 +84,8 @@ class ClientOptions(TypedDict, total=False):
     max_response_bytes: int
     allow_insecure_http: bool
     verify: VerifyArg
+    store: CredentialStore | None
+    store_refresh_interval: float
 
 
 @dataclass(frozen=True, repr=False)
@@ -99,6 +104,8 @@ class ClientSettings:
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
     allow_insecure_http: bool = False
     verify: VerifyArg = True
+    store: CredentialStore | None = None
+    store_refresh_interval: float = 1.0
 
 
 class _BodyLimit:
@@ -170,6 +177,7 @@ class _Base:
             policy = settings.retry or RetryPolicy(max_retries=settings.max_retries)
         except (TypeError, ValueError) as exc:
             raise ATHError("INVALID_ARGUMENT", f"retry / max_retries: {exc}") from None
+        store = check_store(settings.store)
         signer = AttestationSigner(
             settings.private_key,
             agent_id,
@@ -205,6 +213,8 @@ class _Base:
             retry=policy,
             max_response_bytes=max_response_bytes,
             allow_insecure_http=allow_insecure_http,
+            store=store,
+            store_refresh_interval=float(settings.store_refresh_interval),
         )
         return http
 
@@ -220,12 +230,17 @@ class _Base:
 
     @property
     def client_id(self) -> str | None:
-        return self._core.client_id
+        return self._core.state.client_id
 
     @property
     def api_base(self) -> str | None:
         """Native mode: the service's API base, set by ``discover()``."""
-        return self._core.api_base
+        return self._core.state.api_base
+
+    @property
+    def store(self) -> CredentialStore | None:
+        """The credential store this client shares its identity through (``store=``)."""
+        return self._core.state.store
 
     @property
     def key_id(self) -> str:
@@ -250,14 +265,12 @@ class _Base:
 
     @property
     def tokens(self) -> dict[str, Token]:
-        """The tokens held, by provider id (a copy)."""
-        with self._core._lock:
-            return {k or "": v for k, v in self._core.tokens.items()}
+        """The tokens held, by provider id (a copy; ``""``: a token for any provider)."""
+        return self._core.state.token_view()
 
     @property
     def pending_authorizations(self) -> list[Authorization]:
-        with self._core._lock:
-            return list(self._core.sessions.values())
+        return self._core.state.pending()
 
     def set_credentials(self, client_id: str, client_secret: str) -> None:
         """Use client credentials obtained earlier (for example by another process)."""
@@ -316,6 +329,8 @@ class _SyncBase(_Base):
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         allow_insecure_http: bool = False,
         verify: VerifyArg = True,
+        store: CredentialStore | None = None,
+        store_refresh_interval: float = 1.0,
         http_client: httpx.Client | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
@@ -332,8 +347,11 @@ class _SyncBase(_Base):
         answer size limit (default 10 MiB). ``allow_insecure_http``: allow plain
         http outside loopback. ``verify``: TLS verification (``True``, a CA bundle
         path or an ``ssl.SSLContext``). ``http_client`` / ``transport``: inject your
-        own httpx client or transport. Every option is checked here: a bad value
-        raises ``ATHError("INVALID_ARGUMENT")`` naming it (``INVALID_KEY`` for the key).
+        own httpx client or transport. ``store``: a credential store shared with other
+        processes (``ath.stores``; default: this client only), re-checked at most every
+        ``store_refresh_interval`` seconds on the hot path. Every option is checked
+        here: a bad value raises ``ATHError("INVALID_ARGUMENT")`` naming it
+        (``INVALID_KEY`` for the key).
         """
         settings = ClientSettings(
             url,
@@ -348,6 +366,8 @@ class _SyncBase(_Base):
             max_response_bytes=max_response_bytes,
             allow_insecure_http=allow_insecure_http,
             verify=verify,
+            store=store,
+            store_refresh_interval=store_refresh_interval,
         )
         http = self._setup(httpx.Client, settings, http_client, transport)
         assert isinstance(http, httpx.Client)
@@ -358,11 +378,13 @@ class _SyncBase(_Base):
         try:
             step = next(flow)
             while True:
-                if isinstance(step, Sleep):
+                if isinstance(step, Send):
+                    step = flow.send(self._exchange(step))
+                elif isinstance(step, Sleep):
                     time.sleep(step.seconds)
                     step = flow.send(None)
                 else:
-                    step = flow.send(self._exchange(step))
+                    step = flow.send(run_call(step))
         except StopIteration as done:
             result: T = done.value
             return result
@@ -441,8 +463,7 @@ class _SyncBase(_Base):
 
     def revoke(self, provider: str | None = None) -> list[str]:
         """Revoke every held token, or only ``provider``'s (RFC 7009)."""
-        keys = self._run(self._core.revoke(provider, all_tokens=provider is None))
-        return [k or "" for k in keys]
+        return self._run(self._core.revoke(provider, all_tokens=provider is None))
 
     def wait_for_token(
         self, session_id: str, *, timeout: float = 600.0, poll_interval: float = 2.0
@@ -512,6 +533,8 @@ class _AsyncBase(_Base):
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         allow_insecure_http: bool = False,
         verify: VerifyArg = True,
+        store: CredentialStore | None = None,
+        store_refresh_interval: float = 1.0,
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
@@ -528,8 +551,11 @@ class _AsyncBase(_Base):
         answer size limit (default 10 MiB). ``allow_insecure_http``: allow plain
         http outside loopback. ``verify``: TLS verification (``True``, a CA bundle
         path or an ``ssl.SSLContext``). ``http_client`` / ``transport``: inject your
-        own httpx client or transport. Every option is checked here: a bad value
-        raises ``ATHError("INVALID_ARGUMENT")`` naming it (``INVALID_KEY`` for the key).
+        own httpx client or transport. ``store``: a credential store shared with other
+        processes (``ath.stores``; default: this client only), re-checked at most every
+        ``store_refresh_interval`` seconds on the hot path. Every option is checked
+        here: a bad value raises ``ATHError("INVALID_ARGUMENT")`` naming it
+        (``INVALID_KEY`` for the key).
         """
         settings = ClientSettings(
             url,
@@ -544,6 +570,8 @@ class _AsyncBase(_Base):
             max_response_bytes=max_response_bytes,
             allow_insecure_http=allow_insecure_http,
             verify=verify,
+            store=store,
+            store_refresh_interval=store_refresh_interval,
         )
         http = self._setup(httpx.AsyncClient, settings, http_client, transport)
         assert isinstance(http, httpx.AsyncClient)
@@ -554,11 +582,13 @@ class _AsyncBase(_Base):
         try:
             step = next(flow)
             while True:
-                if isinstance(step, Sleep):
+                if isinstance(step, Send):
+                    step = flow.send(await self._exchange(step))
+                elif isinstance(step, Sleep):
                     await _asyncio().sleep(step.seconds)
                     step = flow.send(None)
                 else:
-                    step = flow.send(await self._exchange(step))
+                    step = flow.send(await _asyncio().to_thread(run_call, step))
         except StopIteration as done:
             result: T = done.value
             return result
@@ -639,8 +669,7 @@ class _AsyncBase(_Base):
 
     async def revoke(self, provider: str | None = None) -> list[str]:
         """Revoke every held token, or only ``provider``'s (RFC 7009)."""
-        keys = await self._run(self._core.revoke(provider, all_tokens=provider is None))
-        return [k or "" for k in keys]
+        return await self._run(self._core.revoke(provider, all_tokens=provider is None))
 
     async def wait_for_token(
         self, session_id: str, *, timeout: float = 600.0, poll_interval: float = 2.0

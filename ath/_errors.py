@@ -120,6 +120,12 @@ CLIENT_CODES: Final[Mapping[str, str]] = {
     "CREDENTIALS_INSECURE": "The credentials file is readable or writable by other users.",
     "CREDENTIALS_WRITE_FAILED": "The credentials file could not be written; "
     "the previous file, if any, is unchanged.",
+    "STORE_LOCK_TIMEOUT": "The credential store's lock could not be had in time "
+    "(another process holds it); nothing was changed. Retry, or raise lock_timeout.",
+    "STORE_UNAVAILABLE": "The credential store could not be reached or written "
+    "(Redis down, keyring locked, folder not writable); nothing acknowledged was lost.",
+    "STORE_CORRUPT": "The credential store holds an entry that is corrupt, of an unknown "
+    "format, or bound to another server or agent; it was left untouched.",
 }
 
 #: Whose fault an error is: the ATH server's answer (or the upstream API's through it),

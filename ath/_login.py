@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from ath._core import SESSION_LIFETIME, Flow, Send, Sleep
+from ath._core import SESSION_LIFETIME, Call, Flow, Send, Sleep
 from ath._errors import ATHError
 from ath._retry import parse_retry_after
 
@@ -63,7 +63,7 @@ class WaitCallback:
     seconds: float
 
 
-LoginFlow = Generator[Send | Sleep | WaitCallback, Any, "Token"]
+LoginFlow = Generator[Send | Sleep | Call | WaitCallback, Any, "Token"]
 
 
 def check_wait_arguments(timeout: object, poll_interval: object) -> tuple[float, float]:

@@ -103,6 +103,13 @@ def check_settings(
             f"max_response_bytes must be a positive int, got {size!r}",
             details={"option": "max_response_bytes"},
         )
+    interval = settings.store_refresh_interval
+    if not _number(interval) or not math.isfinite(interval) or interval < 0:
+        raise ATHError(
+            "INVALID_ARGUMENT",
+            f"store_refresh_interval must be a number of seconds >= 0, got {interval!r}",
+            details={"option": "store_refresh_interval"},
+        )
     if not isinstance(settings.allow_insecure_http, bool):
         raise _bad("allow_insecure_http", "True or False", settings.allow_insecure_http)
     verify = settings.verify

@@ -9,6 +9,10 @@ Sections (each a key of results.json, each figure a summary over rounds):
 - ``handshake_vs_peer`` register->authorize->consent->token, ours / ath-sdk 0.1.0
 - ``import_vs_peer``    cold ``import ath``, ours / ath-sdk 0.1.0
 - ``rss_10k_proxy_mb``  peak RSS of a fresh process making 10 000 proxy() calls
+- ``proxy_store_file_ratio``  proxy() with a FileStore / raw httpx.Client, median per call
+- ``proxy_store_redis_ratio`` proxy() with a RedisStore / raw httpx.Client, median per call
+- ``fleet_registrations_8``   registration requests from 8 processes started together on
+  an empty store (FileStore and RedisStore; the larger count)
 
 Everything talks to 127.0.0.1 only: a minimal server (``bench.fastserver``) in a
 child process for the per-call figures, the embedded local stack for handshakes.
@@ -18,6 +22,7 @@ Every loop is bounded in count and time; children are ended on any exit.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import hashlib
 import importlib.metadata
@@ -27,12 +32,14 @@ import os
 import platform
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from ath.stores import FileStore, RedisStore
 from bench._proc import ROOT, FastServer, install_cleanup, run_json
 from bench._stats import Deadline, median, summary
 from bench._venvs import ensure_clean_ours, ensure_peer
@@ -47,6 +54,9 @@ SECTIONS: Final = (
     "handshake_vs_peer",
     "import_vs_peer",
     "rss_10k_proxy_mb",
+    "proxy_store_file_ratio",
+    "proxy_store_redis_ratio",
+    "fleet_registrations_8",
 )
 TARGETS: Final[dict[str, float | None]] = {
     "proxy_sync_ratio": 1.05,
@@ -56,6 +66,9 @@ TARGETS: Final[dict[str, float | None]] = {
     "handshake_vs_peer": 1.0,
     "import_vs_peer": 0.5,
     "rss_10k_proxy_mb": None,
+    "proxy_store_file_ratio": 1.05,
+    "proxy_store_redis_ratio": 1.05,
+    "fleet_registrations_8": 1.0,
 }
 PACKAGES: Final = ("ath-sdk", "httpx", "httpcore", "h11", "python-jose", "cryptography", "attrs")
 
@@ -72,6 +85,8 @@ class Settings:
     import_runs: int
     rss_calls: int
     section_seconds: float
+    fleet_rounds: int = 3
+    fleet_members: int = 8
 
 
 FULL: Final = Settings(
@@ -97,6 +112,8 @@ QUICK: Final = Settings(
     import_runs=2,
     rss_calls=200,
     section_seconds=60.0,
+    fleet_rounds=1,
+    fleet_members=2,  # the smoke test checks the figure's shape, not the fleet's size
 )
 
 
@@ -274,15 +291,59 @@ def run_rss(url: str, s: Settings) -> Section:
     return section
 
 
+def run_store_micro(key: str, url: str, pem: str, s: Settings, redis_url: str) -> Section:
+    from bench._stores import proxy_store_round
+
+    section = Section(key, note=f"median of {s.sync_calls} calls per side per round")
+    deadline = Deadline(s.section_seconds, key)
+    with tempfile.TemporaryDirectory() as folder:
+        for r in range(s.rounds):
+            store: Any = (
+                FileStore(Path(folder) / f"store-{r}.json")
+                if key == "proxy_store_file_ratio"
+                else RedisStore(redis_url, prefix=f"bench-{r}-{os.getpid()}")
+            )
+            pair = proxy_store_round(url, pem, store, calls=s.sync_calls, deadline=deadline)
+            section.add(pair.ratio, ours_us=pair.ours * 1e6, baseline_us=pair.base * 1e6)
+            _progress(f"{key} round {r + 1}/{s.rounds}: {section.values[-1]:.3f}")
+    return section
+
+
+def run_fleet(s: Settings, redis_url: str) -> Section:
+    from bench._stores import fleet_round
+
+    section = Section(
+        "fleet_registrations_8",
+        unit="count",
+        note=f"registration requests the local stack received from {s.fleet_members} spawned "
+        "processes "
+        "started together (a barrier) on an empty store; the larger of FileStore and "
+        "RedisStore per round",
+    )
+    for r in range(min(s.rounds, s.fleet_rounds)):
+        file_count, file_ids = fleet_round("file", redis_url, members=s.fleet_members)
+        redis_count, redis_ids = fleet_round("redis", redis_url, members=s.fleet_members)
+        section.add(
+            float(max(file_count, redis_count)),
+            file_store=float(file_count),
+            redis_store=float(redis_count),
+            distinct_client_ids=float(max(file_ids, redis_ids)),
+        )
+        _progress(f"fleet_registrations_8 round {r + 1}: {section.values[-1]:.0f}")
+    return section
+
+
 # ---------------------------------------------------------------------- report
 
 
 def _fmt(value: float, unit: str) -> str:
+    if unit == "count":
+        return f"{value:.0f}"
     return f"{value:.1f}" if unit == "MB" else f"{value:.3f}"
 
 
 def table(results: dict[str, Any]) -> str:
-    head = f"{'figure':<20} {'median':>8} {'min':>8} {'max':>8} {'target':>8}  status"
+    head = f"{'figure':<24} {'median':>8} {'min':>8} {'max':>8} {'target':>8}  status"
     lines = [head, "-" * len(head)]
     for key in SECTIONS:
         if key not in results:
@@ -292,7 +353,7 @@ def table(results: dict[str, Any]) -> str:
         target = "-" if r["target"] is None else f"<= {r['target']:g}"
         status = "-" if r["pass"] is None else ("PASS" if r["pass"] else "MISS")
         lines.append(
-            f"{key:<20} {_fmt(r['median'], unit):>8} {_fmt(r['min'], unit):>8} "
+            f"{key:<24} {_fmt(r['median'], unit):>8} {_fmt(r['min'], unit):>8} "
             f"{_fmt(r['max'], unit):>8} {target:>8}  {status}"
         )
         details = ", ".join(
@@ -369,6 +430,15 @@ def _no_proxies() -> None:
     os.environ["NO_PROXY"] = "127.0.0.1,localhost"
 
 
+@contextlib.contextmanager
+def _stopping(server: Any) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        if server is not None:
+            server.stop()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -408,8 +478,26 @@ def main(argv: list[str] | None = None) -> int:
 
     pem = generate_private_key()
     sections: list[Section] = []
-    with FastServer(max_seconds=settings.section_seconds * len(SECTIONS) + 300) as server:
+    redis_server = None
+    if {"proxy_store_redis_ratio", "fleet_registrations_8"} & set(wanted):
+        from ath.testing._redis import RedisServer
+
+        redis_dir = tempfile.TemporaryDirectory()
+        redis_server = RedisServer(Path(redis_dir.name))
+        redis_server.start()
+    redis_url = redis_server.url if redis_server is not None else ""
+    with (
+        FastServer(max_seconds=settings.section_seconds * len(SECTIONS) + 300) as server,
+        _stopping(redis_server),
+    ):
         runners: dict[str, Callable[[], Section]] = {
+            "proxy_store_file_ratio": lambda: run_store_micro(
+                "proxy_store_file_ratio", server.url, pem, settings, redis_url
+            ),
+            "proxy_store_redis_ratio": lambda: run_store_micro(
+                "proxy_store_redis_ratio", server.url, pem, settings, redis_url
+            ),
+            "fleet_registrations_8": lambda: run_fleet(settings, redis_url),
             "proxy_sync_ratio": lambda: run_micro("proxy_sync_ratio", server.url, pem, settings),
             "api_sync_ratio": lambda: run_micro("api_sync_ratio", server.url, pem, settings),
             "proxy_async_ratio": lambda: run_micro("proxy_async_ratio", server.url, pem, settings),

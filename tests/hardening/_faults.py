@@ -507,7 +507,7 @@ def snapshot(client: Any) -> dict[str, Any]:
 
 def without_token(state: dict[str, Any], key: str | None) -> dict[str, Any]:
     changed = copy.deepcopy(state)
-    changed["tokens"].pop(key, None)
+    changed["tokens"].pop(key or "", None)  # a token for any provider is held under ""
     return changed
 
 
