@@ -519,6 +519,7 @@ async def prepared(
     url: str = MOCK_URL,
     retry: RetryPolicy | None = FAST,
     timeout: httpx.Timeout = TIMEOUT,
+    max_response_bytes: int = LIMIT,
     **options: Any,
 ) -> AsyncIterator[Prepared]:
     fake = FakeATH(AGENT_ID, url)
@@ -529,7 +530,7 @@ async def prepared(
         private_key=pem,
         transport=switch,
         retry=retry,
-        max_response_bytes=LIMIT,
+        max_response_bytes=max_response_bytes,
         timeout=timeout,
         **options,
     )
