@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements-dev.txt
-	$(PY) -m pip install -q -e '.[testing]'
+	$(PY) -m pip install -q -e '.[testing,langchain]'
 	touch $(STAMP)
 
 ## The pinned Node tools (redocly, openapi-typescript, @hey-api/openapi-ts, zod, tsc).
@@ -52,8 +52,8 @@ spec-heyapi: $(NODE_STAMP)
 	bash codegen/heyapi/run.sh
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check ath codegen tests bench
-	$(VENV)/bin/ruff format --check ath codegen tests bench
+	$(VENV)/bin/ruff check ath codegen tests bench examples
+	$(VENV)/bin/ruff format --check ath codegen tests bench examples
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy

@@ -168,6 +168,7 @@ def validate_scopes(scopes: Any, what: str = "scopes") -> list[str]:
 _BAD_PATH_CHARS: Final = re.compile(r"[\x00-\x20\x7f\\?#]")
 #: Control characters (C0, DEL, C1) and Unicode line breaks: never in a decoded path.
 _CONTROL: Final = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_FULL_URL: Final = re.compile(r"/?[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 def safe_relative_path(path: Any) -> str:
@@ -184,6 +185,12 @@ def _check_path(path: Any) -> str:
         path.encode("utf-8")
     except UnicodeEncodeError:
         raise ATHError("INVALID_ARGUMENT", f"path {path!r} is not valid Unicode") from None
+    if _FULL_URL.match(path):
+        raise ATHError(
+            "INVALID_ARGUMENT",
+            f"path {path[:80]!r} is a full URL; pass the path under the API's base, such as "
+            "'/user' (the client adds the gateway's proxy prefix or the service's api_base).",
+        )
     if _BAD_PATH_CHARS.search(path):
         raise ATHError(
             "INVALID_ARGUMENT",
@@ -304,6 +311,19 @@ def check_authorization_url(
             status=status,
         )
     return url
+
+
+def plain_mapping(value: Any, what: str) -> Mapping[str, Any]:
+    """A dict, or a model object (generated attrs ``to_dict``, pydantic ``model_dump``)
+    as its dict, as ath-sdk 0.1.0 accepted ``DeveloperInfo(...)`` in ``register()``."""
+    if not isinstance(value, Mapping):
+        for method in ("to_dict", "model_dump"):
+            convert = getattr(value, method, None)
+            if callable(convert) and not isinstance(value, type):
+                converted = convert()
+                if isinstance(converted, Mapping):
+                    return {k: v for k, v in converted.items() if v is not None}
+    return require_mapping(value, what)
 
 
 def require_mapping(value: Any, what: str) -> Mapping[str, Any]:

@@ -44,7 +44,7 @@ from ath._checks import (
     encodable,
     normalize_base_url,
     parse_callback,
-    require_mapping,
+    plain_mapping,
     safe_relative_path,
     split_url,
     validate_provider_id,
@@ -56,6 +56,7 @@ from ath._oauth import OAuthRequest, OAuthToken, start_authorization
 from ath._pkce import generate_state, states_equal
 from ath._retry import RetryPolicy
 from ath._types import (
+    AgentStatus,
     AgentStatusInfo,
     APIResponse,
     Authorization,
@@ -145,8 +146,14 @@ def _approvals(items: Any) -> list[ProviderApproval]:
     ]
 
 
-def _status_value(value: Any) -> str:
-    return str(getattr(value, "value", value))
+def _status_value(value: Any) -> AgentStatus:
+    try:
+        return AgentStatus(str(getattr(value, "value", value)))
+    except ValueError:
+        raise ATHError(
+            "INVALID_RESPONSE",
+            f"agent_status {str(value)[:40]!r} is none of approved, pending, denied",
+        ) from None
 
 
 def _expires_in(value: Any, what: str, *, code: str, status: int | None = None) -> int | None:
@@ -329,11 +336,26 @@ class ClientCore:
 
     # ---------------------------------------------------------------- discovery
 
+    def _discovery(self, kwargs: Mapping[str, Any], hint: str) -> Flow[httpx.Response]:
+        """GET a discovery document; a 404 says which client class the URL may want."""
+        try:
+            response = yield from self._call(kwargs, "discover", idempotent=True)
+        except ATHError as exc:
+            if exc.status == 404:
+                raise ATHError(
+                    exc.code, f"{exc.message.rstrip('.')}. {hint}", status=404, details=exc.details
+                ) from None
+            raise
+        return response
+
     def discover_gateway(self) -> Flow[DiscoveryDocument]:
         from ath._gen import DiscoveryDocument, get_gateway_discovery
 
-        response = yield from self._call(
-            get_gateway_discovery._get_kwargs(), "discover", idempotent=True
+        response = yield from self._discovery(
+            get_gateway_discovery._get_kwargs(),
+            "this URL serves no ATH gateway discovery document (/.well-known/ath.json). If it "
+            "is an ATH-native service, use ATHNativeClient (or AsyncATHNativeClient), which "
+            "reads /.well-known/ath-app.json.",
         )
         doc: DiscoveryDocument = parse_model(DiscoveryDocument, response, "discover")
         return doc
@@ -341,8 +363,11 @@ class ClientCore:
     def discover_service(self) -> Flow[ServiceDiscoveryDocument]:
         from ath._gen import ServiceDiscoveryDocument, get_service_discovery
 
-        response = yield from self._call(
-            get_service_discovery._get_kwargs(), "discover", idempotent=True
+        response = yield from self._discovery(
+            get_service_discovery._get_kwargs(),
+            "this URL serves no ATH-native service discovery document "
+            "(/.well-known/ath-app.json). If it is an ATH gateway, use ATHGatewayClient (or "
+            "AsyncATHGatewayClient), which reads /.well-known/ath.json.",
         )
         doc: ServiceDiscoveryDocument = parse_model(ServiceDiscoveryDocument, response, "discover")
         try:
@@ -366,8 +391,8 @@ class ClientCore:
 
     def register(
         self,
-        developer: Mapping[str, Any],
-        providers: Sequence[Mapping[str, Any]],
+        developer: Mapping[str, Any] | Any,
+        providers: Sequence[Mapping[str, Any] | Any],
         purpose: str | None,
         redirect_uris: Sequence[str] | None,
     ) -> Flow[Registration]:
@@ -380,7 +405,7 @@ class ClientCore:
             register_agent,
         )
 
-        developer = require_mapping(developer, "developer")
+        developer = plain_mapping(developer, "developer")
         if not isinstance(developer.get("name"), str) or not isinstance(developer.get("id"), str):
             raise ATHError(
                 "INVALID_ARGUMENT",
@@ -399,7 +424,7 @@ class ClientCore:
             )
         requested = []
         for item in providers:
-            item = require_mapping(item, "each provider")
+            item = plain_mapping(item, "each provider")
             requested.append(
                 ProviderScopeRequest(
                     provider_id=validate_provider_id(item.get("provider_id")),
@@ -819,8 +844,14 @@ class ClientCore:
         body: Any,
         params: Mapping[str, Any] | None,
         headers: Mapping[str, str] | None,
+        *,
+        raw: bool = False,
     ) -> Flow[APIResponse]:
-        """A proxied (gateway, ``provider`` given) or native (``provider`` None) API call."""
+        """A proxied (gateway, ``provider`` given) or native (``provider`` None) API call.
+
+        ``raw``: return a non-2xx answer instead of raising (a token the server says
+        is gone is forgotten either way).
+        """
         verb = method.upper() if isinstance(method, str) else ""
         if verb not in METHODS:
             raise ATHError(
@@ -870,11 +901,30 @@ class ClientCore:
         if response.is_success:
             return result
         error = ath_error_body(response)
+        if error is not None and error["code"] in TOKEN_GONE:
+            self.forget_token(key, token)
+        if raw:
+            return result
         if error is not None and str(error.get("code")) in PROTOCOL_CODES:
-            if error["code"] in TOKEN_GONE:
-                self.forget_token(key, token)
             raise error_from_response(response, f"{verb} {path}", self._secrets())
         snippet = body_snippet(response, self._secrets())
+        if error is not None and self.mode == "gateway" and isinstance(error.get("message"), str):
+            # An ATH-shaped body with a code outside v0.1 (a standalone gateway's own
+            # AUTH_REQUIRED, FORBIDDEN, ...): the gateway refused, not the upstream API.
+            secrets = self._secrets()
+            extra = error.get("details")
+            raise ATHError(
+                "GATEWAY_ERROR",
+                f"{verb} {path}: the gateway answered HTTP {response.status_code} with its own "
+                f"error {error['code']}: {redact(error['message'], secrets)[:300]} (the call did "
+                "not reach, or was refused before, the upstream API)",
+                status=response.status_code,
+                details={
+                    "gateway_code": error["code"],
+                    "gateway_details": scrub(extra, secrets) if isinstance(extra, dict) else {},
+                    "body": snippet,
+                },
+            )
         raise ATHError(
             "UPSTREAM_ERROR",
             f"{verb} {path}: the API answered HTTP {response.status_code}"

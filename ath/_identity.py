@@ -7,7 +7,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from ath._attestation import PrivateKeyInput, load_private_key, public_jwk
+from ath._attestation import PrivateKeyInput, parse_private_key, public_jwk
 from ath._errors import ATHError
 
 __all__ = ["agent_identity_document"]
@@ -28,7 +28,7 @@ def agent_identity_document(
         raise ATHError("INVALID_ARGUMENT", "pass exactly one of private_key or public_key")
     if not isinstance(developer, Mapping) or not {"name", "id"} <= set(developer):
         raise ATHError("INVALID_ARGUMENT", "developer needs 'name' and 'id'")
-    key = load_private_key(private_key).public_key() if private_key is not None else public_key
+    key = parse_private_key(private_key).public_key() if private_key is not None else public_key
     assert key is not None
     if not isinstance(key, ec.EllipticCurvePublicKey) or not isinstance(key.curve, ec.SECP256R1):
         raise ATHError("INVALID_KEY", "the agent key must be EC P-256")
