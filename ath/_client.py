@@ -392,6 +392,8 @@ class _SyncBase(_Base):
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         allow_insecure_http: bool = False,
         verify: VerifyArg = True,
+        trust_env: bool = True,
+        total_timeout: float | None = None,
         http_client: httpx.Client | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
@@ -407,7 +409,10 @@ class _SyncBase(_Base):
         ``retry``: retries of safe requests (0 disables). ``max_response_bytes``:
         answer size limit (default 10 MiB). ``allow_insecure_http``: allow plain
         http outside loopback. ``verify``: TLS verification (``True``, a CA bundle
-        path or an ``ssl.SSLContext``). ``http_client`` / ``transport``: inject your
+        path or an ``ssl.SSLContext``). ``trust_env``: honour httpx's proxy and
+        certificate environment variables (loopback never goes through a proxy).
+        ``total_timeout``: seconds for all attempts of one call, retry pauses
+        included. ``http_client`` / ``transport``: inject your
         own httpx client or transport. Every option is checked here: a bad value
         raises ``ATHError("INVALID_ARGUMENT")`` naming it (``INVALID_KEY`` for the key).
         """
@@ -424,6 +429,8 @@ class _SyncBase(_Base):
             max_response_bytes=max_response_bytes,
             allow_insecure_http=allow_insecure_http,
             verify=verify,
+            trust_env=trust_env,
+            total_timeout=total_timeout,
         )
         http = self._setup(httpx.Client, settings, http_client, transport)
         assert isinstance(http, httpx.Client)
@@ -593,6 +600,8 @@ class _AsyncBase(_Base):
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         allow_insecure_http: bool = False,
         verify: VerifyArg = True,
+        trust_env: bool = True,
+        total_timeout: float | None = None,
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
@@ -608,7 +617,10 @@ class _AsyncBase(_Base):
         ``retry``: retries of safe requests (0 disables). ``max_response_bytes``:
         answer size limit (default 10 MiB). ``allow_insecure_http``: allow plain
         http outside loopback. ``verify``: TLS verification (``True``, a CA bundle
-        path or an ``ssl.SSLContext``). ``http_client`` / ``transport``: inject your
+        path or an ``ssl.SSLContext``). ``trust_env``: honour httpx's proxy and
+        certificate environment variables (loopback never goes through a proxy).
+        ``total_timeout``: seconds for all attempts of one call, retry pauses
+        included. ``http_client`` / ``transport``: inject your
         own httpx client or transport. Every option is checked here: a bad value
         raises ``ATHError("INVALID_ARGUMENT")`` naming it (``INVALID_KEY`` for the key).
         """
@@ -625,6 +637,8 @@ class _AsyncBase(_Base):
             max_response_bytes=max_response_bytes,
             allow_insecure_http=allow_insecure_http,
             verify=verify,
+            trust_env=trust_env,
+            total_timeout=total_timeout,
         )
         http = self._setup(httpx.AsyncClient, settings, http_client, transport)
         assert isinstance(http, httpx.AsyncClient)
