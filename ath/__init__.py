@@ -37,7 +37,7 @@ if TYPE_CHECKING:  # loaded on first access (module __getattr__ below)
         ATHNativeClient,
     )
     from ath._compat import AsyncATHClientBase, ATHClientBase, ATHClientConfig
-    from ath._errors import CLIENT_CODES, PROTOCOL_CODES, ATHError, ATHErrorCode
+    from ath._errors import CLIENT_CODES, EXTENSION_CODES, PROTOCOL_CODES, ATHError, ATHErrorCode
     from ath._identity import agent_identity_document
     from ath._oauth import OAuthRequest, OAuthToken, start_authorization
     from ath._pkce import PKCEPair, code_challenge_s256, generate_code_verifier, generate_state
@@ -90,6 +90,7 @@ _LAZY: dict[str, str] = {
     "ATHClientBase": "ath._compat",
     "CLIENT_CODES": "ath._errors",
     "PROTOCOL_CODES": "ath._errors",
+    "EXTENSION_CODES": "ath._errors",
     "ATHError": "ath._errors",
     "ATHErrorCode": "ath._errors",
     "agent_identity_document": "ath._identity",
@@ -121,6 +122,7 @@ __all__ = [
     "ATH_VERSION",
     "CLIENT_CODES",
     "ENDPOINTS",
+    "EXTENSION_CODES",
     "PROTOCOL_CODES",
     "APIResponse",
     "ATHClientBase",

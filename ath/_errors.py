@@ -6,7 +6,14 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any, Final, Literal
 
-__all__ = ["CLIENT_CODES", "PROTOCOL_CODES", "ATHError", "ATHErrorCode", "Origin"]
+__all__ = [
+    "CLIENT_CODES",
+    "EXTENSION_CODES",
+    "PROTOCOL_CODES",
+    "ATHError",
+    "ATHErrorCode",
+    "Origin",
+]
 
 #: Error codes defined by ATH v0.1; servers send them in ``{"code", "message"}`` bodies.
 PROTOCOL_CODES: Final[Mapping[str, str]] = {
@@ -28,6 +35,21 @@ PROTOCOL_CODES: Final[Mapping[str, str]] = {
     "USER_DENIED": "The user denied consent.",
     "OAUTH_ERROR": "The provider's OAuth server reported an error.",
     "INTERNAL_ERROR": "The server failed internally.",
+}
+
+
+#: Codes outside ATH v0.1 that the project's spec documents (``ATHExtensionErrorCode``) for
+#: client mistakes v0.1 names no code for; the local stack sends them. Like any code outside
+#: v0.1 they pass through unchanged (``origin == "server"``).
+EXTENSION_CODES: Final[Mapping[str, str]] = {
+    "INVALID_REQUEST": "The server found the request malformed or invalid; "
+    "details['field'] and details['reason'] say what to fix.",
+    "AGENT_ALREADY_REGISTERED": "This agent_id is registered already "
+    "(register() reports it as ALREADY_REGISTERED).",
+    "NOT_FOUND": "No such endpoint at this URL; check the URL and the client class "
+    "(gateway or native).",
+    "METHOD_NOT_ALLOWED": "The endpoint does not take this HTTP method.",
+    "RATE_LIMITED": "The server is rate limiting; wait (Retry-After) and try again.",
 }
 
 
@@ -95,7 +117,8 @@ CLIENT_CODES: Final[Mapping[str, str]] = {
     "CREDENTIALS_NOT_FOUND": "The credentials file does not exist.",
     "CREDENTIALS_INVALID": "The credentials file is corrupt or of an unknown format version.",
     "CREDENTIALS_MISMATCH": "The credentials file belongs to another server URL or agent_id.",
-    "CREDENTIALS_INSECURE": "The credentials file is readable or writable by other users.",
+    "CREDENTIALS_INSECURE": "The credentials file is readable or writable by other users, "
+    "or owned by another user.",
     "CREDENTIALS_WRITE_FAILED": "The credentials file could not be written; "
     "the previous file, if any, is unchanged.",
     "STORE_LOCK_TIMEOUT": "The credential store's lock could not be had in time "

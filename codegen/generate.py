@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 
 from codegen._config import (
@@ -70,6 +72,59 @@ def _patch_client(package: Path) -> None:
         target.write_text(text.replace(old, new), encoding="utf-8")
 
 
+# An error answer that is not JSON was not produced by the ATH implementer (a gateway's or web
+# server's text/HTML 404 page, a load balancer's 502, ...): the spec's error bodies are
+# `application/json` only. openapi-python-client parses every error status with
+# `response.json()` and so raises JSONDecodeError on such an answer; the raw client returns its
+# text (`str`) instead, a typed result the caller can tell from the `ATHError` model (the proxy:
+# its bytes, as for a 2xx answer).
+_JSON_ERROR_BRANCH = re.compile(
+    r"^(?P<indent> +)response_(?P<status>[45]\d\d|default) = \w+\.from_dict\(response\.json\(\)\)$",
+    re.MULTILINE,
+)
+_PARSE_RETURN = re.compile(r"def _parse_response\([^)]*\) -> (?P<type>[^:]+):")
+NON_JSON_ERROR_GUARD = 'if "json" not in response.headers.get("content-type", "").lower():'
+
+
+def _guarded(source: str, branch: re.Match[str]) -> str:
+    """``branch`` (a JSON error branch) preceded by the return of ``source`` for non-JSON."""
+    indent = branch["indent"]
+    return f"{indent}{NON_JSON_ERROR_GUARD}\n{indent}    return {source}\n{branch[0]}"
+
+
+def _patch_non_json_errors(package: Path) -> int:
+    """Guard every JSON error branch of every operation; returns the number of branches."""
+    total = 0
+    for module in sorted((package / "api").glob("*/*.py")):
+        if module.name == "__init__.py":
+            continue
+        text = module.read_text(encoding="utf-8")
+        branches = len(_JSON_ERROR_BRANCH.findall(text))
+        if not branches:
+            continue
+        found = _PARSE_RETURN.search(text)
+        if found is None:
+            raise CodegenError(
+                f"post-processing {rel(module)}: no _parse_response signature; "
+                "did the openapi-python-client templates change?"
+            )
+        union = found["type"].strip().removesuffix(" | None")
+        # The proxy (`*/*` answers, typed Any) returns the raw bytes as for its 2xx answers.
+        raw = "Any" in union.split(" | ")
+        source = "response.content" if raw else "response.text"
+        text = _JSON_ERROR_BRANCH.sub(partial(_guarded, source), text)
+        if not raw:
+            text = text.replace(union, f"{union} | str")
+        module.write_text(text, encoding="utf-8")
+        total += branches
+    if not total:
+        raise CodegenError(
+            f"post-processing {CLIENT_PACKAGE}: no error branch parses response.json(); "
+            "did the openapi-python-client templates change?"
+        )
+    return total
+
+
 def build_client(spec: Path, dest: Path) -> None:
     """openapi-python-client → ``dest`` (a package directory that must not exist yet)."""
     run(
@@ -94,6 +149,7 @@ def build_client(spec: Path, dest: Path) -> None:
     if not (dest / "__init__.py").is_file():
         raise CodegenError("openapi-python-client produced no package")
     _patch_client(dest)
+    _patch_non_json_errors(dest)
     (dest / "py.typed").write_text(PY_TYPED, encoding="utf-8")
 
 

@@ -30,7 +30,7 @@ from codegen._config import (
 from codegen._util import CodegenError, check_operation_ids, load_spec, load_yaml_text
 from codegen.check import compare_trees, dist_drift, generated_drift
 from codegen.cli import main
-from codegen.generate import build_all
+from codegen.generate import NON_JSON_ERROR_GUARD, _patch_non_json_errors, build_all
 from codegen.spec import expected_dist
 
 OPERATION_MODULES = {
@@ -387,3 +387,28 @@ def test_pydantic_models_enforce_protocol_constraints(spec: dict[str, Any]) -> N
     codes = {member.value for member in models.ATHErrorCode}
     assert len(codes) == 16
     assert {member.value for member in models.AgentStatus} == {"approved", "pending", "denied"}
+
+
+def test_every_error_branch_returns_non_json_bodies() -> None:
+    """No generated operation calls ``response.json()`` on an error answer unguarded."""
+    api = GENERATED_DIR / "ath_sdk_client" / "api"
+    branches = 0
+    for module in sorted(api.glob("*/*.py")):
+        lines = module.read_text(encoding="utf-8").splitlines()
+        for number, line in enumerate(lines):
+            if re.match(
+                r" +response_([45]\d\d|default) = \w+\.from_dict\(response\.json\(\)\)", line
+            ):
+                guard, back = lines[number - 2].strip(), lines[number - 1].strip()
+                assert guard == NON_JSON_ERROR_GUARD, f"{module.name}:{number + 1}"
+                assert back in ("return response.text", "return response.content")
+                branches += 1
+    assert branches >= 14 * 9  # every error status of every operation but HEAD (no body)
+
+
+def test_non_json_patch_refuses_a_changed_template(tmp_path: Path) -> None:
+    module = tmp_path / "api" / "shared" / "op.py"
+    module.parent.mkdir(parents=True)
+    module.write_text("def _parse_response(): pass\n", encoding="utf-8")
+    with pytest.raises(CodegenError, match="no error branch"):
+        _patch_non_json_errors(tmp_path)

@@ -120,7 +120,9 @@ async def test_registration_without_redirect_uris_sends_no_field(new_client: Fac
     with pytest.raises(ATHError) as refused:
         await client.authorize("github", ["read:user"], redirect_uri="http://127.0.0.1:9/cb")
     assert refused.value.status == 400
+    assert refused.value.code == "INVALID_REQUEST" and refused.value.origin == "server"
     assert refused.value.details["reason"] == "redirect_uris_not_registered"
+    assert "not of ATH v0.1" in str(refused.value.details["note"])
 
 
 async def test_registration_sends_exactly_the_given_redirect_uris(new_client: Factory) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ath import CLIENT_CODES, PROTOCOL_CODES
+from ath import CLIENT_CODES, EXTENSION_CODES, PROTOCOL_CODES
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_every_error_code_is_documented(name: str) -> None:
     text = (ROOT / name).read_text(encoding="utf-8")
     documented = set(re.findall(r"^\| `([A-Z_]+)` \|", text, flags=re.MULTILINE))
-    assert documented == set(CLIENT_CODES) | set(PROTOCOL_CODES)
+    assert documented == set(CLIENT_CODES) | set(PROTOCOL_CODES) | set(EXTENSION_CODES)
 
 
 @pytest.mark.parametrize("name", ["README.md", "README.zh-CN.md"])

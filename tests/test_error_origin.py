@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ath import PROTOCOL_CODES, ATHError, ATHGatewayClient, generate_private_key
+from ath import EXTENSION_CODES, PROTOCOL_CODES, ATHError, ATHGatewayClient, generate_private_key
 from ath.testing import follow_consent
 from ath.testing._errors import ErrorCode
 from tests.conftest import DEVELOPER, MakeClient
@@ -84,5 +84,9 @@ def test_explicit_origin_kept_through_pickle() -> None:
 def test_protocol_code_tables_match_the_spec() -> None:
     spec = json.loads(SPEC.read_text(encoding="utf-8"))
     enum = spec["components"]["schemas"]["ATHErrorCode"]["enum"]
+    extension = spec["components"]["schemas"]["ATHExtensionErrorCode"]["enum"]
     assert list(PROTOCOL_CODES) == enum
-    assert [c.value for c in ErrorCode] == enum
+    assert list(EXTENSION_CODES) == extension
+    assert not set(extension) & set(enum)
+    # the stack sends every extension code but RATE_LIMITED (it does not rate limit)
+    assert [c.value for c in ErrorCode] == enum + [c for c in extension if c != "RATE_LIMITED"]

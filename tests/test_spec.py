@@ -193,7 +193,11 @@ PROTOCOL: dict[str, tuple[frozenset[str], dict[str, str]]] = {
     ),
     "ATHError": (
         frozenset({"code", "message"}),
-        {"code": "@ATHErrorCode|string", "message": "string", "details": "object"},
+        {
+            "code": "@ATHErrorCode|@ATHExtensionErrorCode|string",
+            "message": "string",
+            "details": "object",
+        },
     ),
 }
 
@@ -216,6 +220,14 @@ ENUMS: dict[str, tuple[str, ...]] = {
         "USER_DENIED",
         "OAUTH_ERROR",
         "INTERNAL_ERROR",
+    ),
+    # not ATH 0.1's: the documented codes for client mistakes 0.1 names none for
+    "ATHExtensionErrorCode": (
+        "INVALID_REQUEST",
+        "AGENT_ALREADY_REGISTERED",
+        "NOT_FOUND",
+        "METHOD_NOT_ALLOWED",
+        "RATE_LIMITED",
     ),
 }
 

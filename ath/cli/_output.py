@@ -110,9 +110,10 @@ def exit_code(code: str, status: int | None) -> int:
             return value
     # Everything else the SDK raises is a server's refusal: a protocol code, an HTTP
     # error, a rate limit, a registration conflict or denial, an upstream non-2xx.
-    from ath._errors import CLIENT_CODES, PROTOCOL_CODES
+    from ath._errors import CLIENT_CODES, EXTENSION_CODES, PROTOCOL_CODES
 
-    if status is not None or code in PROTOCOL_CODES or code in CLIENT_CODES:
+    known = code in PROTOCOL_CODES or code in CLIENT_CODES or code in EXTENSION_CODES
+    if status is not None or known:
         return REFUSED
     return FAILURE
 

@@ -304,14 +304,10 @@ class ATHService:
         )
         if agent_id in self._client_by_agent:
             raise ATHHTTPError(
-                ErrorCode.INTERNAL_ERROR,
+                ErrorCode.AGENT_ALREADY_REGISTERED,
                 "agent is already registered; use the existing client credentials",
-                status=409,
                 # the attestation proved it is the agent: tell it which client it has
-                details={
-                    "reason": "duplicate_registration",
-                    "client_id": self._client_by_agent[agent_id],
-                },
+                details={"client_id": self._client_by_agent[agent_id]},
             )
         secret = random_token("ath_secret_")
         registration = Registration(
@@ -406,15 +402,15 @@ class ATHService:
             # schema/0.1: registered without redirect_uris -> MUST reject any
             # user_redirect_uri; this implementer completes the callback itself.
             raise ATHHTTPError(
-                ErrorCode.INTERNAL_ERROR,
+                ErrorCode.INVALID_REQUEST,
                 "the client registered no redirect_uris, so no user_redirect_uri is accepted: "
                 "leave it out and poll POST /ath/token after the user consents",
-                status=400,
                 details={"reason": "redirect_uris_not_registered", "field": "user_redirect_uri"},
             )
         if user_redirect_uri is not None and user_redirect_uri not in registration.redirect_uris:
             raise invalid_request(
                 "user_redirect_uri must equal a registered redirect URI exactly",
+                reason="redirect_uri_mismatch",
                 field="user_redirect_uri",
             )
 

@@ -1,17 +1,24 @@
 """ATH error codes and the exception every stack endpoint raises to answer with one.
 
 Every error the stack's ATH endpoints send has the body
-``{"code": <ATH error code>, "message": str, "details"?: object}``. ATH v0.1 has a
-closed list of codes; where it names none, the stack follows the project's OpenAPI
-description (``spec/openapi.yaml``): the catch-all code plus ``details.reason``.
+``{"code": <ATH error code>, "message": str, "details"?: object}``. ATH v0.1 names no
+code for a client's own mistakes (malformed input, a second registration, an unknown
+route); the stack then sends the extension codes of the project's OpenAPI description
+(``spec/openapi.yaml``, ``ATHExtensionErrorCode``), so ``INTERNAL_ERROR`` always means
+a failure of the stack itself (5xx). ``details.reason`` narrows a code down.
 
 ==========================================  ======  =======================================
 situation                                   status  code (``details.reason``)
 ==========================================  ======  =======================================
-malformed or schema-invalid request         400     INTERNAL_ERROR (invalid_request)
-duplicate registration of an agent_id       409     INTERNAL_ERROR (duplicate_registration)
+malformed or schema-invalid request         400     INVALID_REQUEST (field, when one is at fault)
+duplicate registration of an agent_id       409     AGENT_ALREADY_REGISTERED (client_id)
 consent not finished at token exchange      400     SESSION_NOT_FOUND (authorization_pending)
-user_redirect_uri without redirect_uris     400     INTERNAL_ERROR (redirect_uris_not_registered)
+user_redirect_uri without redirect_uris     400     INVALID_REQUEST (redirect_uris_not_registered)
+user_redirect_uri not a registered one      400     INVALID_REQUEST (redirect_uri_mismatch)
+no such route                               404     NOT_FOUND
+route exists, method does not               405     METHOD_NOT_ALLOWED
+provider unreachable through the proxy      502     INTERNAL_ERROR (upstream_unreachable)
+answer the stack failed to build            500     INTERNAL_ERROR (response_schema)
 missing/wrong ``X-ATH-User-Token``          401     TOKEN_INVALID (user_token)
 client_id/client_secret do not match        401     AGENT_NOT_REGISTERED
 status of another client's registration     403     AGENT_IDENTITY_MISMATCH
@@ -32,7 +39,7 @@ __all__ = ["STATUS_BY_CODE", "ATHHTTPError", "ErrorCode", "invalid_request"]
 
 
 class ErrorCode(StrEnum):
-    """The error codes of ATH v0.1."""
+    """The error codes of ATH v0.1, then the extension codes of ``spec/openapi.yaml``."""
 
     INVALID_ATTESTATION = "INVALID_ATTESTATION"
     AGENT_NOT_REGISTERED = "AGENT_NOT_REGISTERED"
@@ -50,6 +57,11 @@ class ErrorCode(StrEnum):
     USER_DENIED = "USER_DENIED"
     OAUTH_ERROR = "OAUTH_ERROR"
     INTERNAL_ERROR = "INTERNAL_ERROR"
+    # extension codes (spec/openapi.yaml ATHExtensionErrorCode): client mistakes
+    INVALID_REQUEST = "INVALID_REQUEST"
+    AGENT_ALREADY_REGISTERED = "AGENT_ALREADY_REGISTERED"
+    NOT_FOUND = "NOT_FOUND"
+    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
 
 
 STATUS_BY_CODE: Mapping[ErrorCode, int] = {
@@ -69,6 +81,10 @@ STATUS_BY_CODE: Mapping[ErrorCode, int] = {
     ErrorCode.USER_DENIED: 403,
     ErrorCode.OAUTH_ERROR: 400,
     ErrorCode.INTERNAL_ERROR: 500,
+    ErrorCode.INVALID_REQUEST: 400,
+    ErrorCode.AGENT_ALREADY_REGISTERED: 409,
+    ErrorCode.NOT_FOUND: 404,
+    ErrorCode.METHOD_NOT_ALLOWED: 405,
 }
 
 
@@ -101,10 +117,5 @@ class ATHHTTPError(Exception):
 
 
 def invalid_request(message: str, **details: object) -> ATHHTTPError:
-    """A malformed or schema-invalid request."""
-    return ATHHTTPError(
-        ErrorCode.INTERNAL_ERROR,
-        message,
-        status=400,
-        details={"reason": "invalid_request", **details},
-    )
+    """A malformed or schema-invalid request (400 ``INVALID_REQUEST``)."""
+    return ATHHTTPError(ErrorCode.INVALID_REQUEST, message, details=details)

@@ -72,10 +72,20 @@ async def _on_ath_error(request: Request, exc: Exception) -> Response:
     return render_error(request, exc)
 
 
+def _http_error_code(status: int) -> ErrorCode:
+    """The code of a routing-level (starlette) error: the client's mistake below 500."""
+    if status == 404:
+        return ErrorCode.NOT_FOUND
+    if status == 405:
+        return ErrorCode.METHOD_NOT_ALLOWED
+    return ErrorCode.INVALID_REQUEST if status < 500 else ErrorCode.INTERNAL_ERROR
+
+
 async def _on_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
+    headers = dict(exc.headers or {})
     err = ATHHTTPError(
-        ErrorCode.INTERNAL_ERROR, exc.detail, status=exc.status_code, details={"reason": "http"}
+        _http_error_code(exc.status_code), exc.detail, status=exc.status_code, headers=headers
     )
     return render_error(request, err)
 

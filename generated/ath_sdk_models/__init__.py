@@ -339,7 +339,7 @@ class RevocationResponse(BaseModel):
 
 class ATHErrorCode(StrEnum):
     """
-    The error codes defined by ATH protocol 0.1 (the known values of `ATHError.code`, which accepts other strings too). `SESSION_NOT_FOUND` is also the answer of `POST /ath/token` while the user has not completed consent yet ("authorization not completed"; the session is not consumed, so the agent may ask again). `INVALID_ATTESTATION`: attestation missing, malformed, badly signed, expired, for another audience or replayed. `AGENT_NOT_REGISTERED`: unknown client or bad credentials. `AGENT_UNAPPROVED`: the registration is pending, denied or expired. `PROVIDER_NOT_APPROVED`: no approval for this provider. `SCOPE_NOT_APPROVED`: a scope outside the approved or granted set. `SESSION_NOT_FOUND` / `SESSION_EXPIRED`: unknown, used or expired authorization session. `STATE_MISMATCH`: `state` or browser binding does not match. `TOKEN_INVALID`, `TOKEN_EXPIRED`, `TOKEN_REVOKED`: the ATH access token cannot be used. `AGENT_IDENTITY_MISMATCH`: the attestation or `X-ATH-Agent-ID` names another agent. `PROVIDER_MISMATCH`: the token was issued for another provider. `USER_DENIED`: the user refused consent. `OAUTH_ERROR`: the provider's OAuth server failed. `INTERNAL_ERROR`: any other failure.
+    The error codes defined by ATH protocol 0.1 (the known values of `ATHError.code`, which accepts other strings too). `SESSION_NOT_FOUND` is also the answer of `POST /ath/token` while the user has not completed consent yet ("authorization not completed"; the session is not consumed, so the agent may ask again). `INVALID_ATTESTATION`: attestation missing, malformed, badly signed, expired, for another audience or replayed. `AGENT_NOT_REGISTERED`: unknown client or bad credentials. `AGENT_UNAPPROVED`: the registration is pending, denied or expired. `PROVIDER_NOT_APPROVED`: no approval for this provider. `SCOPE_NOT_APPROVED`: a scope outside the approved or granted set. `SESSION_NOT_FOUND` / `SESSION_EXPIRED`: unknown, used or expired authorization session. `STATE_MISMATCH`: `state` or browser binding does not match. `TOKEN_INVALID`, `TOKEN_EXPIRED`, `TOKEN_REVOKED`: the ATH access token cannot be used. `AGENT_IDENTITY_MISMATCH`: the attestation or `X-ATH-Agent-ID` names another agent. `PROVIDER_MISMATCH`: the token was issued for another provider. `USER_DENIED`: the user refused consent. `OAUTH_ERROR`: the provider's OAuth server failed. `INTERNAL_ERROR`: a failure of the implementer itself (a 5xx status); a client's mistake is answered with a 4xx status and a code of its own (see `ATHExtensionErrorCode`), never with `INTERNAL_ERROR`.
     """
 
     INVALID_ATTESTATION = "INVALID_ATTESTATION"
@@ -360,6 +360,18 @@ class ATHErrorCode(StrEnum):
     INTERNAL_ERROR = "INTERNAL_ERROR"
 
 
+class ATHExtensionErrorCode(StrEnum):
+    """
+    Documented extension codes (not defined by ATH protocol 0.1, which names no code for these client mistakes; further known values of `ATHError.code`). `INVALID_REQUEST` (400): the request is malformed or fails validation; `details.field` names the field at fault and `details.reason` narrows the case down (`redirect_uris_not_registered`: a `user_redirect_uri` from a client that registered no `redirect_uris`; `redirect_uri_mismatch`: a `user_redirect_uri` that is not exactly one of the registered ones). `AGENT_ALREADY_REGISTERED` (409): the attested `agent_id` has a registration already; `details.client_id` may name it. `NOT_FOUND` (404): no such endpoint here. `METHOD_NOT_ALLOWED` (405): the endpoint exists but not with this method (see the `Allow` header). `RATE_LIMITED` (429): too many requests; retry after `Retry-After` seconds when present.
+    """
+
+    INVALID_REQUEST = "INVALID_REQUEST"
+    AGENT_ALREADY_REGISTERED = "AGENT_ALREADY_REGISTERED"
+    NOT_FOUND = "NOT_FOUND"
+    METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
+    RATE_LIMITED = "RATE_LIMITED"
+
+
 class UpstreamPayload(RootModel[Any]):
     root: Any
     """
@@ -375,7 +387,7 @@ class ProxyErrorBody(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    code: ATHErrorCode | str | None = None
+    code: ATHErrorCode | ATHExtensionErrorCode | str | None = None
     """
     The ATH error code, when the gateway produced the answer; an open set like `ATHError.code`.
     """
@@ -590,9 +602,9 @@ class ATHError(BaseModel):
     The error body every ATH endpoint returns on failure.
     """
 
-    code: ATHErrorCode | str
+    code: ATHErrorCode | ATHExtensionErrorCode | str
     """
-    Machine-readable error code. An open set: the values of `ATHErrorCode` are the ones protocol 0.1 defines, and clients MUST accept any other string (later protocol versions and implementers add codes) and treat an unknown one as a generic failure.
+    Machine-readable error code. An open set: the values of `ATHErrorCode` are the ones protocol 0.1 defines, `ATHExtensionErrorCode` the documented extension codes for client mistakes 0.1 names no code for, and clients MUST accept any other string (later protocol versions and implementers add codes) and treat an unknown one as a generic failure of the answer's HTTP status.
     """
     message: str = Field(..., examples=["the ATH access token has expired"])
     """

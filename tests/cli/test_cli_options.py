@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ath import CLIENT_CODES, PROTOCOL_CODES
+from ath import CLIENT_CODES, EXTENSION_CODES, PROTOCOL_CODES
 from ath.cli._output import EXIT_CODES, FAILURE, exit_code
 from tests.cli._run import Sandbox, console_script
 
@@ -102,7 +102,7 @@ def test_usage_errors_in_json_and_text(sb: Sandbox) -> None:
 
 
 def test_every_sdk_code_has_a_class() -> None:
-    for code in [*CLIENT_CODES, *PROTOCOL_CODES]:
+    for code in [*CLIENT_CODES, *PROTOCOL_CODES, *EXTENSION_CODES]:
         assert exit_code(code, None) in EXIT_CODES
         assert exit_code(code, None) != FAILURE, code
     assert exit_code("SOMETHING_NEW", None) == FAILURE

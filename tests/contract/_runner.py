@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import itertools
+import json
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,7 +42,7 @@ from tests.stack.stack_helpers import Agent, make_agent, mint, new_state, public
 
 Case = _Case[Any]  # the operation type is not needed here
 
-__all__ = ["CHECKS", "ContractRun", "Credentials", "prepare", "run_contract"]
+__all__ = ["CHECKS", "OWN_CHECKS", "ContractRun", "Credentials", "prepare", "run_contract"]
 
 CHECKS: tuple[CheckFunction, ...] = (
     status_code_conformance,
@@ -50,6 +51,8 @@ CHECKS: tuple[CheckFunction, ...] = (
     response_headers_conformance,
     negative_data_rejection,
 )
+#: The project's own checks on every answer, beside Schemathesis's.
+OWN_CHECKS: tuple[str, ...] = ("a 4xx never says INTERNAL_ERROR",)
 MAX_EXAMPLES = 12  # per operation and generation mode; derandomized, so the same every run
 
 
@@ -125,6 +128,22 @@ def _fill(case: Case, stack: LocalStack, creds: Credentials) -> None:
 
 
 Scenario = Generator[tuple[Case, dict[str, Any]], schemathesis.Response, None]
+
+
+def _internal_error_for_a_client_mistake(response: schemathesis.Response) -> str | None:
+    """INTERNAL_ERROR is the stack's own failure (5xx): a 4xx names the client's mistake."""
+    if not 400 <= response.status_code < 500:
+        return None
+    headers = {k.lower(): v for k, v in response.headers.items()}
+    if "json" not in str(headers.get("content-type", "")):
+        return None
+    try:
+        body = json.loads(response.content)
+    except ValueError:
+        return None
+    if isinstance(body, dict) and body.get("code") == "INTERNAL_ERROR":
+        return f"INTERNAL_ERROR for a client mistake (HTTP {response.status_code}): {body}"
+    return None
 
 
 def _header(response: schemathesis.Response, name: str) -> str:
@@ -306,13 +325,16 @@ def run_contract(
             base_url=base_for(case), session=session, allow_redirects=False, timeout=10, **extra
         )
         run.statuses.setdefault(op_id, set()).add(response.status_code)
-        run.checks += len(CHECKS)
+        run.checks += len(CHECKS) + len(OWN_CHECKS)
         try:
             case.validate_response(response, checks=list(CHECKS))
         except FailureGroup as group:
             run.failures.extend(
                 f"{op_id}: {failure.title}: {failure.message}" for failure in group.exceptions
             )
+        misnamed = _internal_error_for_a_client_mistake(response)
+        if misnamed:
+            run.failures.append(f"{op_id}: {misnamed}")
         return response
 
     for result in schema.get_all_operations():

@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 import ath.testing._gateway as gateway_module
 from ath.testing import LocalStack
 from ath.testing._common import ATHService
+from ath.testing._errors import ATHHTTPError
 from ath.testing._web import completion_page
 from tests.contract._runner import ContractRun, prepare, run_contract
 
@@ -76,3 +77,17 @@ def test_accepting_what_the_spec_marks_invalid_fails(
     run = _run(http, lambda op: op == "oauth_callback", max_examples=20)
     rejected = [f for f in run.failures if "Schema-violating request accepted" in f]
     assert rejected and all("`success`" in f for f in rejected)
+
+
+def test_internal_error_for_a_client_mistake_fails(
+    http: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    honest = ATHHTTPError.body
+
+    def catch_all(self: ATHHTTPError) -> dict[str, object]:
+        return {**honest(self), "code": "INTERNAL_ERROR"}  # the stack before spec 0.3.0
+
+    monkeypatch.setattr(ATHHTTPError, "body", catch_all)
+    run = _run(http, lambda op: op == "revoke_token")
+    misnamed = [f for f in run.failures if "INTERNAL_ERROR for a client mistake" in f]
+    assert misnamed and all("HTTP 4" in f for f in misnamed)

@@ -40,6 +40,7 @@ from ath_sdk_client.models import (
     AgentStatusResponse,
     ATHError,
     ATHErrorCode,
+    ATHExtensionErrorCode,
     AuthorizationRequest,
     AuthorizationResponse,
     DeveloperInfo,
@@ -52,6 +53,7 @@ from ath_sdk_client.models import (
     TokenResponse,
     TokenRevocationRequest,
 )
+from ath_sdk_client.types import Unset
 from tests.stack.stack_helpers import Agent, make_agent, new_state
 
 
@@ -137,7 +139,11 @@ def test_every_operation_sync(ath_stack: LocalStack, http: httpx.Client) -> None
         assert reg.agent_status == AgentStatus.APPROVED
         agent.client_id, agent.client_secret = reg.client_id, reg.client_secret
         dup = register_agent.sync(client=gateway, body=registration(agent, "github", ["repo"]))
-        assert isinstance(dup, ATHError) and dup.code == ATHErrorCode.INTERNAL_ERROR
+        assert (
+            isinstance(dup, ATHError) and dup.code == ATHExtensionErrorCode.AGENT_ALREADY_REGISTERED
+        )
+        assert not isinstance(dup.details, Unset)
+        assert dup.details["client_id"] == agent.client_id
 
         with basic(agent) as authed:
             status = get_agent_status.sync(agent.client_id, client=authed)

@@ -130,7 +130,7 @@ def test_required_claims(agent: Agent, claim: str) -> None:
 def test_malformed(agent: Agent, garbage: str) -> None:
     response = register_with(agent, garbage)
     assert response.status_code in (400, 401)
-    assert error_code(response) in ("INVALID_ATTESTATION", "INTERNAL_ERROR")
+    assert error_code(response) in ("INVALID_ATTESTATION", "INVALID_REQUEST")
 
 
 def test_unhosted_agent(ath_stack: LocalStack, http: httpx.Client) -> None:

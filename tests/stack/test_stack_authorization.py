@@ -54,7 +54,7 @@ def test_state_has_no_minimum_length(agent: Agent) -> None:
 
 def test_no_redirect_uri_allowed_when_none_registered(agent: Agent) -> None:
     response = agent.authorize("github", ["read:user"], user_redirect_uri=REDIRECT)
-    assert response.status_code == 400
+    assert response.status_code == 400 and error_code(response) == "INVALID_REQUEST"
     assert response.json()["details"]["field"] == "user_redirect_uri"
     assert response.json()["details"]["reason"] == "redirect_uris_not_registered"
 
@@ -76,6 +76,11 @@ def test_redirect_uri_must_match_exactly(
     agent.register({"github": ["read:user"]}, redirect_uris=[REDIRECT])
     response = agent.authorize("github", ["read:user"], user_redirect_uri=candidate)
     assert response.status_code == 400, candidate
+    assert error_code(response) == "INVALID_REQUEST"
+    assert response.json()["details"] == {
+        "reason": "redirect_uri_mismatch",
+        "field": "user_redirect_uri",
+    }
     assert agent.authorize("github", ["read:user"], user_redirect_uri=REDIRECT).status_code == 200
 
 

@@ -27,11 +27,8 @@ def test_duplicate_registration_gets_409(ath_stack: LocalStack, http: httpx.Clie
     agent = make_agent(ath_stack, http)
     agent.register({"github": ["read:user"]})
     again = agent.register({"github": ["read:user"]}, expect=409)
-    assert error_code(again) == "INTERNAL_ERROR"
-    assert again.json()["details"] == {
-        "reason": "duplicate_registration",
-        "client_id": agent.client_id,
-    }
+    assert error_code(again) == "AGENT_ALREADY_REGISTERED"
+    assert again.json()["details"] == {"client_id": agent.client_id}
 
 
 def test_status_requires_authentication(ath_stack: LocalStack, http: httpx.Client) -> None:
@@ -98,14 +95,27 @@ def test_invalid_registration_bodies_get_400(
     }
     response = http.post(f"{ath_stack.gateway_url}/ath/agents/register", json=body)
     assert response.status_code == 400, response.text
-    assert error_code(response) == "INTERNAL_ERROR"
+    assert error_code(response) == "INVALID_REQUEST"
     assert where in response.text
     assert agent.attest() not in response.text  # never echoes the input
 
 
 def test_non_json_body_gets_400(ath_stack: LocalStack, http: httpx.Client) -> None:
     response = http.post(f"{ath_stack.gateway_url}/ath/agents/register", content=b"<xml/>")
-    assert response.status_code == 400 and error_code(response) == "INTERNAL_ERROR"
+    assert response.status_code == 400 and error_code(response) == "INVALID_REQUEST"
+
+
+@pytest.mark.parametrize("native", [False, True])
+def test_routing_mistakes_have_codes_of_their_own(
+    ath_stack: LocalStack, http: httpx.Client, native: bool
+) -> None:
+    """A client's mistake is never INTERNAL_ERROR (that is reserved for the stack's own 5xx)."""
+    base = ath_stack.native_url if native else ath_stack.gateway_url
+    unknown = http.get(f"{base}/ath/nothing-here")
+    assert unknown.status_code == 404 and error_code(unknown) == "NOT_FOUND"
+    wrong_method = http.get(f"{base}/ath/token")
+    assert wrong_method.status_code == 405 and error_code(wrong_method) == "METHOD_NOT_ALLOWED"
+    assert "POST" in wrong_method.headers["allow"]
 
 
 def test_approval_subset(ath_stack: LocalStack, http: httpx.Client) -> None:

@@ -136,7 +136,7 @@ def test_proxy_refuses_path_tricks(ath_stack: LocalStack, agent: Agent, path: st
     url = f"{ath_stack.gateway_url}/ath/proxy/github/{path}"
     response = agent.call("GET", url, tk)
     assert response.status_code == 400, response.text
-    assert response.json()["details"]["reason"] == "invalid_request"
+    assert response.json()["code"] == "INVALID_REQUEST"
 
 
 # -- token states -----------------------------------------------------------------------

@@ -63,7 +63,7 @@ function need<T>(value: T | undefined, what: string): T {
 function expectAthError(
   body: unknown,
   codes: ReadonlySet<string>,
-  want?: Schemas["ATHErrorCode"],
+  want?: Schemas["ATHErrorCode"] | Schemas["ATHExtensionErrorCode"],
 ): Schemas["ATHError"] {
   expect(
     typeof body === "object" && body !== null,
@@ -75,7 +75,7 @@ function expectAthError(
     `unexpected error keys ${keys.join(",")}`,
   );
   const error = body as Schemas["ATHError"];
-  expect(codes.has(error.code), `error code ${String(error.code)} is not in the spec's ATHErrorCode enum`);
+  expect(codes.has(error.code), `error code ${String(error.code)} is not documented in the spec (ATHErrorCode or ATHExtensionErrorCode)`);
   expect(typeof error.message === "string" && error.message.length > 0, "error message is empty");
   expect(want === undefined || error.code === want, `error code ${error.code}, expected ${String(want)}`);
   return error;
@@ -83,9 +83,10 @@ function expectAthError(
 
 async function errorCodes(specPath: string): Promise<Set<string>> {
   const spec = JSON.parse(await readFile(specPath, "utf8")) as {
-    components: { schemas: { ATHErrorCode: { enum: string[] } } };
+    components: { schemas: { ATHErrorCode: { enum: string[] }; ATHExtensionErrorCode: { enum: string[] } } };
   };
-  return new Set(spec.components.schemas.ATHErrorCode.enum);
+  const { ATHErrorCode, ATHExtensionErrorCode } = spec.components.schemas;
+  return new Set([...ATHErrorCode.enum, ...ATHExtensionErrorCode.enum]);
 }
 
 async function startStack(
@@ -188,6 +189,23 @@ async function run(urls: StackUrls, key: AgentKey, codes: ReadonlySet<string>): 
     expect(approval !== undefined && approval.approved_scopes.includes(SCOPE), "scope not approved");
     registration = data;
     return `status ${data.agent_status}`;
+  });
+
+  await check("second registration refused (extension code)", async () => {
+    const reg = need(registration, "registration");
+    const { data, error, response } = await gateway.POST("/ath/agents/register", {
+      body: {
+        agent_id: agentId,
+        agent_attestation: await key.attest(agentId, urls.gateway_url),
+        developer: { name: "TypeScript e2e", id: "dev-ts-e2e" },
+        requested_providers: [{ provider_id: PROVIDER, scopes: [SCOPE] }],
+      },
+    });
+    expect(data === undefined, "registered the same agent twice");
+    expect(response.status === 409, `HTTP ${response.status}`);
+    const body = expectAthError(error, codes, "AGENT_ALREADY_REGISTERED");
+    expect(body.details?.["client_id"] === reg.client_id, "the 409 does not name the registration");
+    return `HTTP 409 ${body.code}`;
   });
 
   await check("registration status (Basic auth)", async () => {

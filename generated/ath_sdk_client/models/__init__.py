@@ -9,6 +9,7 @@ from .agent_status_response import AgentStatusResponse
 from .ath_error import ATHError
 from .ath_error_code import ATHErrorCode
 from .ath_error_details import ATHErrorDetails
+from .ath_extension_error_code import ATHExtensionErrorCode
 from .authorization_request import AuthorizationRequest
 from .authorization_response import AuthorizationResponse
 from .consent_completion import ConsentCompletion
@@ -40,6 +41,7 @@ __all__ = (
     "ATHError",
     "ATHErrorCode",
     "ATHErrorDetails",
+    "ATHExtensionErrorCode",
     "AuthorizationRequest",
     "AuthorizationResponse",
     "ConsentCompletion",

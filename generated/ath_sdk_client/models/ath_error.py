@@ -7,6 +7,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.ath_error_code import ATHErrorCode
+from ..models.ath_extension_error_code import ATHExtensionErrorCode
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -21,14 +22,15 @@ class ATHError:
     """The error body every ATH endpoint returns on failure.
 
     Attributes:
-        code (ATHErrorCode | str): Machine-readable error code. An open set: the values of `ATHErrorCode` are the ones
-            protocol 0.1 defines, and clients MUST accept any other string (later protocol versions and implementers add
-            codes) and treat an unknown one as a generic failure.
+        code (ATHErrorCode | ATHExtensionErrorCode | str): Machine-readable error code. An open set: the values of
+            `ATHErrorCode` are the ones protocol 0.1 defines, `ATHExtensionErrorCode` the documented extension codes for
+            client mistakes 0.1 names no code for, and clients MUST accept any other string (later protocol versions and
+            implementers add codes) and treat an unknown one as a generic failure of the answer's HTTP status.
         message (str): Human-readable message.
         details (ATHErrorDetails | Unset): Optional structured details.
     """
 
-    code: ATHErrorCode | str
+    code: ATHErrorCode | ATHExtensionErrorCode | str
     message: str
     details: ATHErrorDetails | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -36,6 +38,8 @@ class ATHError:
     def to_dict(self) -> dict[str, Any]:
         code: str
         if isinstance(self.code, ATHErrorCode):
+            code = self.code.value
+        elif isinstance(self.code, ATHExtensionErrorCode):
             code = self.code.value
         else:
             code = self.code
@@ -65,7 +69,7 @@ class ATHError:
 
         d = dict(src_dict)
 
-        def _parse_code(data: object) -> ATHErrorCode | str:
+        def _parse_code(data: object) -> ATHErrorCode | ATHExtensionErrorCode | str:
             try:
                 if not isinstance(data, str):
                     raise TypeError()
@@ -74,7 +78,15 @@ class ATHError:
                 return code_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(ATHErrorCode | str, data)
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                code_type_1 = ATHExtensionErrorCode(data)
+
+                return code_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ATHErrorCode | ATHExtensionErrorCode | str, data)
 
         code = _parse_code(d.pop("code"))
 

@@ -7,6 +7,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.ath_error_code import ATHErrorCode
+from ..models.ath_extension_error_code import ATHExtensionErrorCode
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -24,13 +25,13 @@ class ProxyErrorBody:
     is described by the response's `*/*` entry instead.
 
         Attributes:
-            code (ATHErrorCode | str | Unset): The ATH error code, when the gateway produced the answer; an open set like
-                `ATHError.code`.
+            code (ATHErrorCode | ATHExtensionErrorCode | str | Unset): The ATH error code, when the gateway produced the
+                answer; an open set like `ATHError.code`.
             message (str | Unset): Human-readable message, when the gateway produced the answer.
             details (ProxyErrorBodyDetails | Unset): Optional structured details of an ATH error.
     """
 
-    code: ATHErrorCode | str | Unset = UNSET
+    code: ATHErrorCode | ATHExtensionErrorCode | str | Unset = UNSET
     message: str | Unset = UNSET
     details: ProxyErrorBodyDetails | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -40,6 +41,8 @@ class ProxyErrorBody:
         if isinstance(self.code, Unset):
             code = UNSET
         elif isinstance(self.code, ATHErrorCode):
+            code = self.code.value
+        elif isinstance(self.code, ATHExtensionErrorCode):
             code = self.code.value
         else:
             code = self.code
@@ -68,7 +71,7 @@ class ProxyErrorBody:
 
         d = dict(src_dict)
 
-        def _parse_code(data: object) -> ATHErrorCode | str | Unset:
+        def _parse_code(data: object) -> ATHErrorCode | ATHExtensionErrorCode | str | Unset:
             if isinstance(data, Unset):
                 return data
             try:
@@ -79,7 +82,15 @@ class ProxyErrorBody:
                 return code_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(ATHErrorCode | str | Unset, data)
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                code_type_1 = ATHExtensionErrorCode(data)
+
+                return code_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ATHErrorCode | ATHExtensionErrorCode | str | Unset, data)
 
         code = _parse_code(d.pop("code", UNSET))
 

@@ -21,52 +21,70 @@ def _get_kwargs() -> dict[str, Any]:
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ATHError | DiscoveryDocument:
+) -> ATHError | DiscoveryDocument | str:
     if response.status_code == 200:
         response_200 = DiscoveryDocument.from_dict(response.json())
 
         return response_200
 
     if response.status_code == 400:
+        if "json" not in response.headers.get("content-type", "").lower():
+            return response.text
         response_400 = ATHError.from_dict(response.json())
 
         return response_400
 
     if response.status_code == 401:
+        if "json" not in response.headers.get("content-type", "").lower():
+            return response.text
         response_401 = ATHError.from_dict(response.json())
 
         return response_401
 
     if response.status_code == 403:
+        if "json" not in response.headers.get("content-type", "").lower():
+            return response.text
         response_403 = ATHError.from_dict(response.json())
 
         return response_403
 
     if response.status_code == 404:
+        if "json" not in response.headers.get("content-type", "").lower():
+            return response.text
         response_404 = ATHError.from_dict(response.json())
 
         return response_404
 
     if response.status_code == 429:
+        if "json" not in response.headers.get("content-type", "").lower():
+            return response.text
         response_429 = ATHError.from_dict(response.json())
 
         return response_429
 
     if response.status_code == 500:
+        if "json" not in response.headers.get("content-type", "").lower():
+            return response.text
         response_500 = ATHError.from_dict(response.json())
 
         return response_500
 
     if response.status_code == 502:
+        if "json" not in response.headers.get("content-type", "").lower():
+            return response.text
         response_502 = ATHError.from_dict(response.json())
 
         return response_502
 
     if response.status_code == 503:
+        if "json" not in response.headers.get("content-type", "").lower():
+            return response.text
         response_503 = ATHError.from_dict(response.json())
 
         return response_503
 
+    if "json" not in response.headers.get("content-type", "").lower():
+        return response.text
     response_default = ATHError.from_dict(response.json())
 
     return response_default
@@ -74,7 +92,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ATHError | DiscoveryDocument]:
+) -> Response[ATHError | DiscoveryDocument | str]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -86,7 +104,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-) -> Response[ATHError | DiscoveryDocument]:
+) -> Response[ATHError | DiscoveryDocument | str]:
     """Gateway discovery document
 
      Lists the providers reachable through this gateway, their scopes and whether agents need app-side
@@ -97,7 +115,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ATHError | DiscoveryDocument]
+        Response[ATHError | DiscoveryDocument | str]
     """
 
     kwargs = _get_kwargs()
@@ -112,7 +130,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-) -> ATHError | DiscoveryDocument | None:
+) -> ATHError | DiscoveryDocument | str | None:
     """Gateway discovery document
 
      Lists the providers reachable through this gateway, their scopes and whether agents need app-side
@@ -123,7 +141,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ATHError | DiscoveryDocument
+        ATHError | DiscoveryDocument | str
     """
 
     return sync_detailed(
@@ -134,7 +152,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-) -> Response[ATHError | DiscoveryDocument]:
+) -> Response[ATHError | DiscoveryDocument | str]:
     """Gateway discovery document
 
      Lists the providers reachable through this gateway, their scopes and whether agents need app-side
@@ -145,7 +163,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ATHError | DiscoveryDocument]
+        Response[ATHError | DiscoveryDocument | str]
     """
 
     kwargs = _get_kwargs()
@@ -158,7 +176,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-) -> ATHError | DiscoveryDocument | None:
+) -> ATHError | DiscoveryDocument | str | None:
     """Gateway discovery document
 
      Lists the providers reachable through this gateway, their scopes and whether agents need app-side
@@ -169,7 +187,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ATHError | DiscoveryDocument
+        ATHError | DiscoveryDocument | str
     """
 
     return (

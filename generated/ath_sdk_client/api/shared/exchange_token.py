@@ -31,52 +31,70 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ATHError | TokenResponse:
+) -> ATHError | TokenResponse | str:
     if response.status_code == 200:
         response_200 = TokenResponse.from_dict(response.json())
 
         return response_200
 
     if response.status_code == 400:
+        if "json" not in response.headers.get("content-type", "").lower():
+            return response.text
         response_400 = ATHError.from_dict(response.json())
 
         return response_400
 
     if response.status_code == 401:
+        if "json" not in response.headers.get("content-type", "").lower():
+            return response.text
         response_401 = ATHError.from_dict(response.json())
 
         return response_401
 
     if response.status_code == 403:
+        if "json" not in response.headers.get("content-type", "").lower():
+            return response.text
         response_403 = ATHError.from_dict(response.json())
 
         return response_403
 
     if response.status_code == 404:
+        if "json" not in response.headers.get("content-type", "").lower():
+            return response.text
         response_404 = ATHError.from_dict(response.json())
 
         return response_404
 
     if response.status_code == 429:
+        if "json" not in response.headers.get("content-type", "").lower():
+            return response.text
         response_429 = ATHError.from_dict(response.json())
 
         return response_429
 
     if response.status_code == 500:
+        if "json" not in response.headers.get("content-type", "").lower():
+            return response.text
         response_500 = ATHError.from_dict(response.json())
 
         return response_500
 
     if response.status_code == 502:
+        if "json" not in response.headers.get("content-type", "").lower():
+            return response.text
         response_502 = ATHError.from_dict(response.json())
 
         return response_502
 
     if response.status_code == 503:
+        if "json" not in response.headers.get("content-type", "").lower():
+            return response.text
         response_503 = ATHError.from_dict(response.json())
 
         return response_503
 
+    if "json" not in response.headers.get("content-type", "").lower():
+        return response.text
     response_default = ATHError.from_dict(response.json())
 
     return response_default
@@ -84,7 +102,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ATHError | TokenResponse]:
+) -> Response[ATHError | TokenResponse | str]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -97,7 +115,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: TokenExchangeRequest,
-) -> Response[ATHError | TokenResponse]:
+) -> Response[ATHError | TokenResponse | str]:
     """Exchange for an ATH access token
 
      Authenticates the client with its credentials and a fresh attestation whose `aud` is exactly this
@@ -119,7 +137,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ATHError | TokenResponse]
+        Response[ATHError | TokenResponse | str]
     """
 
     kwargs = _get_kwargs(
@@ -137,7 +155,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: TokenExchangeRequest,
-) -> ATHError | TokenResponse | None:
+) -> ATHError | TokenResponse | str | None:
     """Exchange for an ATH access token
 
      Authenticates the client with its credentials and a fresh attestation whose `aud` is exactly this
@@ -159,7 +177,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ATHError | TokenResponse
+        ATHError | TokenResponse | str
     """
 
     return sync_detailed(
@@ -172,7 +190,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: TokenExchangeRequest,
-) -> Response[ATHError | TokenResponse]:
+) -> Response[ATHError | TokenResponse | str]:
     """Exchange for an ATH access token
 
      Authenticates the client with its credentials and a fresh attestation whose `aud` is exactly this
@@ -194,7 +212,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ATHError | TokenResponse]
+        Response[ATHError | TokenResponse | str]
     """
 
     kwargs = _get_kwargs(
@@ -210,7 +228,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: TokenExchangeRequest,
-) -> ATHError | TokenResponse | None:
+) -> ATHError | TokenResponse | str | None:
     """Exchange for an ATH access token
 
      Authenticates the client with its credentials and a fresh attestation whose `aud` is exactly this
@@ -232,7 +250,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ATHError | TokenResponse
+        ATHError | TokenResponse | str
     """
 
     return (

@@ -26,52 +26,70 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ATHError | AgentStatusResponse:
+) -> ATHError | AgentStatusResponse | str:
     if response.status_code == 200:
         response_200 = AgentStatusResponse.from_dict(response.json())
 
         return response_200
 
     if response.status_code == 400:
+        if "json" not in response.headers.get("content-type", "").lower():
+            return response.text
         response_400 = ATHError.from_dict(response.json())
 
         return response_400
 
     if response.status_code == 401:
+        if "json" not in response.headers.get("content-type", "").lower():
+            return response.text
         response_401 = ATHError.from_dict(response.json())
 
         return response_401
 
     if response.status_code == 403:
+        if "json" not in response.headers.get("content-type", "").lower():
+            return response.text
         response_403 = ATHError.from_dict(response.json())
 
         return response_403
 
     if response.status_code == 404:
+        if "json" not in response.headers.get("content-type", "").lower():
+            return response.text
         response_404 = ATHError.from_dict(response.json())
 
         return response_404
 
     if response.status_code == 429:
+        if "json" not in response.headers.get("content-type", "").lower():
+            return response.text
         response_429 = ATHError.from_dict(response.json())
 
         return response_429
 
     if response.status_code == 500:
+        if "json" not in response.headers.get("content-type", "").lower():
+            return response.text
         response_500 = ATHError.from_dict(response.json())
 
         return response_500
 
     if response.status_code == 502:
+        if "json" not in response.headers.get("content-type", "").lower():
+            return response.text
         response_502 = ATHError.from_dict(response.json())
 
         return response_502
 
     if response.status_code == 503:
+        if "json" not in response.headers.get("content-type", "").lower():
+            return response.text
         response_503 = ATHError.from_dict(response.json())
 
         return response_503
 
+    if "json" not in response.headers.get("content-type", "").lower():
+        return response.text
     response_default = ATHError.from_dict(response.json())
 
     return response_default
@@ -79,7 +97,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ATHError | AgentStatusResponse]:
+) -> Response[ATHError | AgentStatusResponse | str]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -92,7 +110,7 @@ def sync_detailed(
     client_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[ATHError | AgentStatusResponse]:
+) -> Response[ATHError | AgentStatusResponse | str]:
     """Registration status of an agent
 
      Returns the current registration status and per-provider approvals of a client. The protocol
@@ -109,7 +127,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ATHError | AgentStatusResponse]
+        Response[ATHError | AgentStatusResponse | str]
     """
 
     kwargs = _get_kwargs(
@@ -127,7 +145,7 @@ def sync(
     client_id: str,
     *,
     client: AuthenticatedClient,
-) -> ATHError | AgentStatusResponse | None:
+) -> ATHError | AgentStatusResponse | str | None:
     """Registration status of an agent
 
      Returns the current registration status and per-provider approvals of a client. The protocol
@@ -144,7 +162,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ATHError | AgentStatusResponse
+        ATHError | AgentStatusResponse | str
     """
 
     return sync_detailed(
@@ -157,7 +175,7 @@ async def asyncio_detailed(
     client_id: str,
     *,
     client: AuthenticatedClient,
-) -> Response[ATHError | AgentStatusResponse]:
+) -> Response[ATHError | AgentStatusResponse | str]:
     """Registration status of an agent
 
      Returns the current registration status and per-provider approvals of a client. The protocol
@@ -174,7 +192,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ATHError | AgentStatusResponse]
+        Response[ATHError | AgentStatusResponse | str]
     """
 
     kwargs = _get_kwargs(
@@ -190,7 +208,7 @@ async def asyncio(
     client_id: str,
     *,
     client: AuthenticatedClient,
-) -> ATHError | AgentStatusResponse | None:
+) -> ATHError | AgentStatusResponse | str | None:
     """Registration status of an agent
 
      Returns the current registration status and per-provider approvals of a client. The protocol
@@ -207,7 +225,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ATHError | AgentStatusResponse
+        ATHError | AgentStatusResponse | str
     """
 
     return (

@@ -31,7 +31,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ATHError | AgentRegistrationResponse:
+) -> ATHError | AgentRegistrationResponse | str:
     if response.status_code == 200:
         response_200 = AgentRegistrationResponse.from_dict(response.json())
 
@@ -43,50 +43,70 @@ def _parse_response(
         return response_201
 
     if response.status_code == 400:
+        if "json" not in response.headers.get("content-type", "").lower():
+            return response.text
         response_400 = ATHError.from_dict(response.json())
 
         return response_400
 
     if response.status_code == 401:
+        if "json" not in response.headers.get("content-type", "").lower():
+            return response.text
         response_401 = ATHError.from_dict(response.json())
 
         return response_401
 
     if response.status_code == 403:
+        if "json" not in response.headers.get("content-type", "").lower():
+            return response.text
         response_403 = ATHError.from_dict(response.json())
 
         return response_403
 
     if response.status_code == 404:
+        if "json" not in response.headers.get("content-type", "").lower():
+            return response.text
         response_404 = ATHError.from_dict(response.json())
 
         return response_404
 
     if response.status_code == 409:
+        if "json" not in response.headers.get("content-type", "").lower():
+            return response.text
         response_409 = ATHError.from_dict(response.json())
 
         return response_409
 
     if response.status_code == 429:
+        if "json" not in response.headers.get("content-type", "").lower():
+            return response.text
         response_429 = ATHError.from_dict(response.json())
 
         return response_429
 
     if response.status_code == 500:
+        if "json" not in response.headers.get("content-type", "").lower():
+            return response.text
         response_500 = ATHError.from_dict(response.json())
 
         return response_500
 
     if response.status_code == 502:
+        if "json" not in response.headers.get("content-type", "").lower():
+            return response.text
         response_502 = ATHError.from_dict(response.json())
 
         return response_502
 
     if response.status_code == 503:
+        if "json" not in response.headers.get("content-type", "").lower():
+            return response.text
         response_503 = ATHError.from_dict(response.json())
 
         return response_503
 
+    if "json" not in response.headers.get("content-type", "").lower():
+        return response.text
     response_default = ATHError.from_dict(response.json())
 
     return response_default
@@ -94,7 +114,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ATHError | AgentRegistrationResponse]:
+) -> Response[ATHError | AgentRegistrationResponse | str]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -107,7 +127,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: AgentRegistrationRequest,
-) -> Response[ATHError | AgentRegistrationResponse]:
+) -> Response[ATHError | AgentRegistrationResponse | str]:
     """Register an agent (Phase A)
 
      Registers an agent and asks for access to providers and scopes. The implementer verifies the
@@ -125,7 +145,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ATHError | AgentRegistrationResponse]
+        Response[ATHError | AgentRegistrationResponse | str]
     """
 
     kwargs = _get_kwargs(
@@ -143,7 +163,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: AgentRegistrationRequest,
-) -> ATHError | AgentRegistrationResponse | None:
+) -> ATHError | AgentRegistrationResponse | str | None:
     """Register an agent (Phase A)
 
      Registers an agent and asks for access to providers and scopes. The implementer verifies the
@@ -161,7 +181,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ATHError | AgentRegistrationResponse
+        ATHError | AgentRegistrationResponse | str
     """
 
     return sync_detailed(
@@ -174,7 +194,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: AgentRegistrationRequest,
-) -> Response[ATHError | AgentRegistrationResponse]:
+) -> Response[ATHError | AgentRegistrationResponse | str]:
     """Register an agent (Phase A)
 
      Registers an agent and asks for access to providers and scopes. The implementer verifies the
@@ -192,7 +212,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ATHError | AgentRegistrationResponse]
+        Response[ATHError | AgentRegistrationResponse | str]
     """
 
     kwargs = _get_kwargs(
@@ -208,7 +228,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: AgentRegistrationRequest,
-) -> ATHError | AgentRegistrationResponse | None:
+) -> ATHError | AgentRegistrationResponse | str | None:
     """Register an agent (Phase A)
 
      Registers an agent and asks for access to providers and scopes. The implementer verifies the
@@ -226,7 +246,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ATHError | AgentRegistrationResponse
+        ATHError | AgentRegistrationResponse | str
     """
 
     return (

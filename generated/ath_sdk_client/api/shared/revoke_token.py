@@ -31,52 +31,70 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ATHError | RevocationResponse:
+) -> ATHError | RevocationResponse | str:
     if response.status_code == 200:
         response_200 = RevocationResponse.from_dict(response.json())
 
         return response_200
 
     if response.status_code == 400:
+        if "json" not in response.headers.get("content-type", "").lower():
+            return response.text
         response_400 = ATHError.from_dict(response.json())
 
         return response_400
 
     if response.status_code == 401:
+        if "json" not in response.headers.get("content-type", "").lower():
+            return response.text
         response_401 = ATHError.from_dict(response.json())
 
         return response_401
 
     if response.status_code == 403:
+        if "json" not in response.headers.get("content-type", "").lower():
+            return response.text
         response_403 = ATHError.from_dict(response.json())
 
         return response_403
 
     if response.status_code == 404:
+        if "json" not in response.headers.get("content-type", "").lower():
+            return response.text
         response_404 = ATHError.from_dict(response.json())
 
         return response_404
 
     if response.status_code == 429:
+        if "json" not in response.headers.get("content-type", "").lower():
+            return response.text
         response_429 = ATHError.from_dict(response.json())
 
         return response_429
 
     if response.status_code == 500:
+        if "json" not in response.headers.get("content-type", "").lower():
+            return response.text
         response_500 = ATHError.from_dict(response.json())
 
         return response_500
 
     if response.status_code == 502:
+        if "json" not in response.headers.get("content-type", "").lower():
+            return response.text
         response_502 = ATHError.from_dict(response.json())
 
         return response_502
 
     if response.status_code == 503:
+        if "json" not in response.headers.get("content-type", "").lower():
+            return response.text
         response_503 = ATHError.from_dict(response.json())
 
         return response_503
 
+    if "json" not in response.headers.get("content-type", "").lower():
+        return response.text
     response_default = ATHError.from_dict(response.json())
 
     return response_default
@@ -84,7 +102,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ATHError | RevocationResponse]:
+) -> Response[ATHError | RevocationResponse | str]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -97,7 +115,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: TokenRevocationRequest,
-) -> Response[ATHError | RevocationResponse]:
+) -> Response[ATHError | RevocationResponse | str]:
     """Revoke an ATH access token
 
      Makes an ATH access token unusable at once (RFC 7009 semantics). An agent authenticates with its
@@ -115,7 +133,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ATHError | RevocationResponse]
+        Response[ATHError | RevocationResponse | str]
     """
 
     kwargs = _get_kwargs(
@@ -133,7 +151,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: TokenRevocationRequest,
-) -> ATHError | RevocationResponse | None:
+) -> ATHError | RevocationResponse | str | None:
     """Revoke an ATH access token
 
      Makes an ATH access token unusable at once (RFC 7009 semantics). An agent authenticates with its
@@ -151,7 +169,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ATHError | RevocationResponse
+        ATHError | RevocationResponse | str
     """
 
     return sync_detailed(
@@ -164,7 +182,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: TokenRevocationRequest,
-) -> Response[ATHError | RevocationResponse]:
+) -> Response[ATHError | RevocationResponse | str]:
     """Revoke an ATH access token
 
      Makes an ATH access token unusable at once (RFC 7009 semantics). An agent authenticates with its
@@ -182,7 +200,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ATHError | RevocationResponse]
+        Response[ATHError | RevocationResponse | str]
     """
 
     kwargs = _get_kwargs(
@@ -198,7 +216,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: TokenRevocationRequest,
-) -> ATHError | RevocationResponse | None:
+) -> ATHError | RevocationResponse | str | None:
     """Revoke an ATH access token
 
      Makes an ATH access token unusable at once (RFC 7009 semantics). An agent authenticates with its
@@ -216,7 +234,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ATHError | RevocationResponse
+        ATHError | RevocationResponse | str
     """
 
     return (
