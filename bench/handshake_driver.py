@@ -15,6 +15,12 @@ reads one agent per line on stdin (``{"agent_id", "pem"}``: a registration is on
 per agent), does one handshake with it and prints its timings (seconds: the whole
 handshake and each step) as one JSON line, until stdin closes. The bench feeds the
 two drivers alternately, so both SDKs see the same machine at the same moments.
+A line ``{"agent_id", "pem", "construct": N}`` instead constructs N clients and
+answers ``{"construct": [seconds, ...]}``.
+
+``sdk`` is the SDK's own time in register + authorize + token: the wall time of those
+steps minus the time spent inside ``httpx.HTTPTransport.handle_request`` (the wire
+and the stack's handling), which :class:`WireClock` measures for both SDKs alike.
 
 This file must run on any of those interpreters: it imports nothing from this
 repository, and ``ath`` only dynamically.
@@ -33,8 +39,35 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import httpx
 
 MAX_HOPS = 20
+MAX_CONSTRUCT = 1000
 _ACCEPT = {"Accept": "application/json, text/html;q=0.9"}
 DEVELOPER = {"name": "Bench", "id": "bench"}
+
+
+class WireClock:
+    """Seconds spent inside ``httpx.HTTPTransport.handle_request`` (the wire and the
+    server answering), summed over every client of this process. Both SDKs send
+    through httpx's default transport, so subtracting this from a step's wall time
+    leaves the SDK's own work. ``requests`` counts the calls, to check that it saw them."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.requests = 0
+        original = httpx.HTTPTransport.handle_request
+        clock = time.perf_counter
+
+        def handle_request(transport: httpx.HTTPTransport, request: httpx.Request) -> Any:
+            started = clock()
+            try:
+                return original(transport, request)
+            finally:
+                self.seconds += clock() - started
+                self.requests += 1
+
+        httpx.HTTPTransport.handle_request = handle_request  # type: ignore[method-assign,assignment]
+
+
+WIRE = WireClock()
 
 
 def _first(url: str, name: str) -> str | None:
@@ -77,7 +110,7 @@ def handshake(
     started = clock()
     client = sdk.ATHGatewayClient(config["gateway_url"], agent["agent_id"], agent["pem"])
     try:
-        t0 = clock()
+        t0, w0, n0 = clock(), WIRE.seconds, WIRE.requests
         client.register(
             developer=DEVELOPER,
             providers=[{"provider_id": config["provider"], "scopes": list(config["scopes"])}],
@@ -85,15 +118,18 @@ def handshake(
         )
         t1 = clock()
         auth = client.authorize(config["provider"], list(config["scopes"]))
-        t2 = clock()
+        t2, w2, n2 = clock(), WIRE.seconds, WIRE.requests
         code, _ = consent(http, auth.authorization_url)
-        t3 = clock()
+        t3, w3, n3 = clock(), WIRE.seconds, WIRE.requests
         token = client.exchange_token(code, auth.ath_session_id)
-        t4 = clock()
+        t4, w4, n4 = clock(), WIRE.seconds, WIRE.requests
     finally:
         client.close()
     if not token.access_token:
         raise RuntimeError("no access token")
+    wire = (w2 - w0) + (w4 - w3)
+    if (n2 - n0) + (n4 - n3) < 3:
+        raise RuntimeError("the SDK's requests did not go through httpx.HTTPTransport")
     return {
         "total": t4 - t0,
         "construct": t0 - started,
@@ -101,8 +137,23 @@ def handshake(
         "authorize": t2 - t1,
         "consent": t3 - t2,
         "token": t4 - t3,
-        "sdk": (t4 - t0) - (t3 - t2),
+        "sdk_and_stack": (t4 - t0) - (t3 - t2),
+        "wire": wire,
+        "sdk": (t4 - t0) - (t3 - t2) - wire,
+        "requests": float((n2 - n0) + (n4 - n3)),
     }
+
+
+def construct(sdk: Any, config: dict[str, Any], agent: dict[str, str], count: int) -> list[float]:
+    """Seconds for each of ``count`` new clients (constructed, then closed untimed)."""
+    clock = time.perf_counter
+    times = []
+    for _ in range(count):
+        started = clock()
+        client = sdk.ATHGatewayClient(config["gateway_url"], agent["agent_id"], agent["pem"])
+        times.append(clock() - started)
+        client.close()
+    return times
 
 
 def main(argv: list[str]) -> int:
@@ -120,8 +171,13 @@ def main(argv: list[str]) -> int:
         for done, line in enumerate(sys.stdin):
             if done >= int(config["max_handshakes"]) or time.monotonic() > deadline:
                 raise SystemExit("handshake driver: past its count or time bound")
+            message = json.loads(line)
+            if "construct" in message:
+                count = min(int(message["construct"]), MAX_CONSTRUCT)
+                print(json.dumps({"construct": construct(sdk, config, message, count)}), flush=True)
+                continue
             http.cookies.clear()
-            timing = handshake(sdk, http, config, json.loads(line))
+            timing = handshake(sdk, http, config, message)
             print(json.dumps(timing), flush=True)
     return 0
 
