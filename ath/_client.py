@@ -30,6 +30,7 @@ from ath._credentials import read_credentials, write_credentials
 from ath._errors import ATHError
 from ath._oauth import OAuthRequest, OAuthToken
 from ath._retry import RetryPolicy
+from ath._tls import shared_verify
 from ath._types import AgentStatusInfo, APIResponse, Authorization, Registration, Token
 
 if TYPE_CHECKING:
@@ -173,7 +174,7 @@ class _Base:
                 headers=base_headers,
                 transport=transport,
                 follow_redirects=False,
-                verify=verify,
+                verify=shared_verify(verify),
             )
             self._owns_http = True
         self._core = ClientCore(
