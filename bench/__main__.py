@@ -438,7 +438,10 @@ def run_imports(clean_python: str, peer_python: str, s: Settings) -> list[Sectio
     return [vs_peer, vs_httpx]
 
 
-def run_rss(url: str, clean_python: str, s: Settings) -> list[Section]:
+def run_rss(url: str, pem: str, clean_python: str, s: Settings) -> list[Section]:
+    from bench._proc import child_env
+    from bench.rss import PEM_VARIABLE
+
     where = "bench/.clean-venv (runtime deps only)"
     absolute = Section(
         "rss_10k_proxy_mb",
@@ -459,7 +462,9 @@ def run_rss(url: str, clean_python: str, s: Settings) -> list[Section]:
         found: dict[bool, Any] = {}
         for raw in (False, True) if r % 2 == 0 else (True, False):
             cmd = [*base, "--max-seconds", bound] + (["--raw"] if raw else [])
-            found[raw] = run_json(cmd, timeout=deadline.left() + 30)
+            found[raw] = run_json(
+                cmd, timeout=deadline.left() + 30, env=child_env({PEM_VARIABLE: pem})
+            )
         ours, raw_mb = float(found[False]["maxrss_mb"]), float(found[True]["maxrss_mb"])
         absolute.add(
             ours,
@@ -620,7 +625,7 @@ def main(argv: list[str] | None = None) -> int:
             "proxy_async": lambda: run_micro("proxy_async_ratio", url, pem, settings),
             "attestation": lambda: run_attestation(url, pem, settings),
             "tokens": lambda: run_tokens(url, pem, settings),
-            "rss": lambda: run_rss(url, str(clean_python), settings),
+            "rss": lambda: run_rss(url, pem, str(clean_python), settings),
             "construct": lambda: run_construct(url, str(peer_python), settings),
             "handshake": lambda: run_handshake(str(peer_python), settings, env),
             "imports": lambda: run_imports(str(clean_python), str(peer_python), settings),
