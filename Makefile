@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+NODE_STAMP := codegen/node_modules/.installed
 
-.PHONY: venv generate check-generated spec spec-ts lint typecheck test test-fast demo bench clean
+.PHONY: venv node-tools generate check-generated spec spec-ts spec-diff spec-heyapi lint typecheck test test-fast demo bench clean
 
 venv: $(STAMP)
 
@@ -14,6 +15,13 @@ $(STAMP): pyproject.toml requirements-dev.txt
 	$(PY) -m pip install -q -r requirements-dev.txt
 	$(PY) -m pip install -q -e '.[testing]'
 	touch $(STAMP)
+
+## The pinned Node tools (redocly, openapi-typescript, @hey-api/openapi-ts, zod, tsc).
+node-tools: $(NODE_STAMP)
+
+$(NODE_STAMP): codegen/package.json codegen/package-lock.json
+	cd codegen && npm ci --no-audit --no-fund
+	touch $(NODE_STAMP)
 
 ## Rewrite generated/ from spec/ (openapi-python-client + datamodel-code-generator).
 generate: $(STAMP)
@@ -27,9 +35,21 @@ check-generated: $(STAMP)
 spec: $(STAMP)
 	$(PY) -m codegen spec
 
-## Prove the spec serves another language: TypeScript types with openapi-typescript.
-spec-ts:
+## Prove the spec serves another language: TypeScript types with openapi-typescript, then a
+## TypeScript client (openapi-fetch + jose) that runs the whole handshake against the local stack.
+spec-ts: $(STAMP)
 	bash codegen/typescript-check.sh
+	ATH_PYTHON="$(abspath $(PY))" bash codegen/ts-client/run.sh
+
+## Compare spec/openapi.yaml with the latest spec/released/<version>.yaml; fail on a breaking
+## change unless the version's major (minor, while 0.x) changed.
+spec-diff: $(STAMP)
+	$(PY) -m codegen diff
+
+## The second generator: a @hey-api/openapi-ts client compiled with tsc --strict (the run
+## against the local stack is tests/test_heyapi_client.py, part of `make test`).
+spec-heyapi: $(NODE_STAMP)
+	bash codegen/heyapi/run.sh
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check ath codegen tests bench
@@ -39,10 +59,11 @@ typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
 ## The whole suite: unit, end-to-end over loopback, spec and generation checks.
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(MAKE) --no-print-directory check-generated
 	$(MAKE) --no-print-directory spec
 	$(MAKE) --no-print-directory spec-ts
+	$(MAKE) --no-print-directory spec-diff
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory typecheck
 	$(PY) -m pytest

@@ -23,6 +23,7 @@ from ath._client import (
     ATHGatewayClient,
     ATHNativeClient,
 )
+from ath._constants import VERSION
 from ath._errors import CLIENT_CODES, PROTOCOL_CODES, ATHError
 from ath._identity import agent_identity_document
 from ath._oauth import OAuthRequest, OAuthToken, start_authorization
@@ -39,7 +40,7 @@ from ath._types import (
     Token,
 )
 
-__version__ = "0.2.0"
+__version__ = VERSION
 
 __all__ = [
     "CLIENT_CODES",

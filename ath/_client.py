@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypedDict, TypeVar, Unpack
@@ -17,10 +17,10 @@ import httpx
 
 from ath._attestation import AttestationSigner, PrivateKeyInput
 from ath._checks import normalize_base_url
+from ath._constants import USER_AGENT
 from ath._core import (
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_TIMEOUT,
-    USER_AGENT,
     ClientCore,
     Flow,
     Send,
@@ -28,6 +28,7 @@ from ath._core import (
 )
 from ath._credentials import read_credentials, write_credentials
 from ath._errors import ATHError
+from ath._login import loopback_address
 from ath._oauth import OAuthRequest, OAuthToken
 from ath._retry import RetryPolicy
 from ath._tls import shared_verify
@@ -376,6 +377,55 @@ class _SyncBase(_Base):
         keys = self._run(self._core.revoke(provider, all_tokens=provider is None))
         return [k or "" for k in keys]
 
+    def wait_for_token(
+        self, session_id: str, *, timeout: float = 600.0, poll_interval: float = 2.0
+    ) -> Token:
+        """Wait until the user consented to ``session_id`` elsewhere, by polling the token
+        endpoint (fresh attestation each time, at most one request per interval, growing
+        politely); the token is stored like ``exchange_token``'s. Raises ``USER_DENIED``,
+        ``SESSION_EXPIRED`` or ``SESSION_NOT_FOUND`` at once, ``CONSENT_TIMEOUT`` at
+        ``timeout``."""
+        from ath._login import wait_for_token_flow
+
+        return self._run(wait_for_token_flow(self._core, session_id, timeout, poll_interval))
+
+    def login(
+        self,
+        provider: str,
+        scopes: Sequence[str],
+        *,
+        open_browser: bool = True,
+        redirect_uri: str | None = None,
+        timeout: float = 600.0,
+        on_authorization_url: Callable[[str], Any] | None = None,
+    ) -> Token:
+        """authorize, show the URL (``on_authorization_url``, default: stderr) and open it
+        in a browser, then finish by the loopback redirect (a registered
+        ``http://127.0.0.1:PORT/...`` or ``http://[::1]:PORT/...`` ``redirect_uri``) or by
+        polling, whichever comes first."""
+        from ath._login import LOGIN_POLL_INTERVAL, check_wait_arguments, login_flow
+        from ath._loopback import SyncListener, run_sync
+
+        check_wait_arguments(timeout, LOGIN_POLL_INTERVAL)
+        address = loopback_address(redirect_uri)
+        listener = SyncListener(*address) if address is not None else None
+        try:
+            flow = login_flow(
+                self._core,
+                provider,
+                scopes,
+                redirect_uri=redirect_uri,
+                listening=listener is not None,
+                timeout=timeout,
+                poll_interval=LOGIN_POLL_INTERVAL,
+                open_browser=open_browser,
+                on_authorization_url=on_authorization_url,
+            )
+            return run_sync(self, flow, listener)
+        finally:
+            if listener is not None:
+                listener.close()
+
 
 class _AsyncBase(_Base):
     _http: httpx.AsyncClient
@@ -493,6 +543,50 @@ class _AsyncBase(_Base):
         """Revoke every held token, or only ``provider``'s (RFC 7009)."""
         keys = await self._run(self._core.revoke(provider, all_tokens=provider is None))
         return [k or "" for k in keys]
+
+    async def wait_for_token(
+        self, session_id: str, *, timeout: float = 600.0, poll_interval: float = 2.0
+    ) -> Token:
+        """Async ``wait_for_token``: the task sleeps between polls."""
+        from ath._login import wait_for_token_flow
+
+        return await self._run(wait_for_token_flow(self._core, session_id, timeout, poll_interval))
+
+    async def login(
+        self,
+        provider: str,
+        scopes: Sequence[str],
+        *,
+        open_browser: bool = True,
+        redirect_uri: str | None = None,
+        timeout: float = 600.0,
+        on_authorization_url: Callable[[str], Any] | None = None,
+    ) -> Token:
+        """Async ``login``: the loopback listener runs on this event loop."""
+        from ath._login import LOGIN_POLL_INTERVAL, check_wait_arguments, login_flow
+        from ath._loopback import AsyncListener, run_async
+
+        check_wait_arguments(timeout, LOGIN_POLL_INTERVAL)
+        address = loopback_address(redirect_uri)
+        listener = AsyncListener(*address) if address is not None else None
+        try:
+            if listener is not None:
+                await listener.start()
+            flow = login_flow(
+                self._core,
+                provider,
+                scopes,
+                redirect_uri=redirect_uri,
+                listening=listener is not None,
+                timeout=timeout,
+                poll_interval=LOGIN_POLL_INTERVAL,
+                open_browser=open_browser,
+                on_authorization_url=on_authorization_url,
+            )
+            return await run_async(self, flow, listener)
+        finally:
+            if listener is not None:
+                await listener.close()
 
 
 # --------------------------------------------------------------------------- gateway

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import Any, Final, Literal
 
-__all__ = ["CLIENT_CODES", "PROTOCOL_CODES", "ATHError"]
+__all__ = ["CLIENT_CODES", "PROTOCOL_CODES", "ATHError", "Origin"]
 
 #: Error codes defined by ATH v0.1; servers send them in ``{"code", "message"}`` bodies.
 PROTOCOL_CODES: Final[Mapping[str, str]] = {
@@ -58,6 +58,10 @@ CLIENT_CODES: Final[Mapping[str, str]] = {
     "RESPONSE_TOO_LARGE": "The answer exceeded max_response_bytes.",
     "UPSTREAM_ERROR": "The proxied or native API answered with a non-2xx status.",
     "CLIENT_CLOSED": "The client was closed; create a new one.",
+    "CONSENT_TIMEOUT": "wait_for_token() or login(): the user did not complete consent in time; "
+    "the session stays usable until it expires.",
+    "LOOPBACK_UNAVAILABLE": "login() could not listen on the loopback redirect_uri's address "
+    "(port in use); free it or use another registered loopback redirect.",
     "CREDENTIALS_NOT_FOUND": "The credentials file does not exist.",
     "CREDENTIALS_INVALID": "The credentials file is corrupt or of an unknown format version.",
     "CREDENTIALS_MISMATCH": "The credentials file belongs to another server URL or agent_id.",
@@ -65,6 +69,34 @@ CLIENT_CODES: Final[Mapping[str, str]] = {
     "CREDENTIALS_WRITE_FAILED": "The credentials file could not be written; "
     "the previous file, if any, is unchanged.",
 }
+
+#: Whose fault an error is: the ATH server's answer (or the upstream API's through it),
+#: the caller's input or the SDK's own refusal, or the network between them.
+Origin = Literal["server", "client", "transport"]
+
+_TRANSPORT_CODES: Final = frozenset({"CONNECTION_ERROR", "TIMEOUT", "TLS_ERROR"})
+#: Client-side codes that the SDK raises because of what a server answered.
+_SERVER_ANSWER_CODES: Final = frozenset(
+    {
+        "ALREADY_REGISTERED",
+        "REGISTRATION_DENIED",
+        "PKCE_MISSING",
+        "TOKEN_MISMATCH",
+        "RATE_LIMITED",
+        "HTTP_ERROR",
+        "INVALID_RESPONSE",
+        "RESPONSE_TOO_LARGE",
+        "UPSTREAM_ERROR",
+    }
+)
+
+
+def _default_origin(code: str, status: int | None) -> Origin:
+    if code in _TRANSPORT_CODES:
+        return "transport"
+    if status is not None or code in _SERVER_ANSWER_CODES:
+        return "server"
+    return "client"
 
 
 class ATHError(Exception):
@@ -74,12 +106,20 @@ class ATHError(Exception):
     client-side codes in :data:`CLIENT_CODES`; ``message`` says what happened and what
     to do; ``status`` is the HTTP status when there was a response; ``details`` carries
     structured extras (never secrets).
+
+    ``origin`` says whose fault it is, so that the same code can be told apart when the
+    server sent it from when the SDK decided it (``TOKEN_EXPIRED`` from a 401 is
+    ``"server"``; a held token past its expiry, refused before sending, is ``"client"``):
+    ``"server"`` (the ATH server's answer, or the upstream API's through it),
+    ``"client"`` (the caller's input or the SDK's own refusal) or ``"transport"`` (the
+    connection, TLS or a timeout). It is inferred from the code and status unless given.
     """
 
     code: str
     message: str
     status: int | None
     details: dict[str, Any]
+    origin: Origin
 
     def __init__(
         self,
@@ -88,23 +128,34 @@ class ATHError(Exception):
         *,
         status: int | None = None,
         details: Mapping[str, Any] | None = None,
+        origin: Origin | None = None,
     ) -> None:
         super().__init__(code, message)
         self.code = code
         self.message = message
         self.status = status
         self.details = dict(details or {})
+        self.origin = origin if origin is not None else _default_origin(code, status)
 
     def __str__(self) -> str:
         status = f" (HTTP {self.status})" if self.status is not None else ""
         return f"[{self.code}] {self.message}{status}"
 
     def __repr__(self) -> str:
-        return f"ATHError(code={self.code!r}, status={self.status!r}, message={self.message!r})"
+        return (
+            f"ATHError(code={self.code!r}, status={self.status!r}, origin={self.origin!r}, "
+            f"message={self.message!r})"
+        )
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (self.code, self.message, self.status, self.details))
+        return (_rebuild, (self.code, self.message, self.status, self.details, self.origin))
 
 
-def _rebuild(code: str, message: str, status: int | None, details: dict[str, Any]) -> ATHError:
-    return ATHError(code, message, status=status, details=details)
+def _rebuild(
+    code: str,
+    message: str,
+    status: int | None,
+    details: dict[str, Any],
+    origin: Origin | None = None,
+) -> ATHError:
+    return ATHError(code, message, status=status, details=details, origin=origin)

@@ -3,7 +3,9 @@
 Run it with ``make demo`` or ``python -m ath.demo``. It starts the local stack on
 loopback, then walks an agent through discover → register → authorize → consent →
 exchange_token → proxy (gateway) / api (native) → save and load credentials →
-revoke, printing each step. It exits non-zero if any step fails.
+revoke, printing each step; then an agent with no redirect at all (registered without
+``redirect_uris``) that waits for the user's consent with ``wait_for_token``. It exits
+non-zero if any step fails.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import sys
 import tempfile
+import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -152,6 +156,35 @@ async def both_async(stack: LocalStack, pem: str, agent_id: str) -> None:
         step("revoke", f"{await native.revoke()}")
 
 
+def no_redirect(stack: LocalStack, pem: str, agent_id: str) -> None:
+    print("\n== No redirect: the user consents elsewhere, the agent waits (wait_for_token) ==")
+    with ATHGatewayClient(url=stack.gateway_url, agent_id=agent_id, private_key=pem) as client:
+        reg = client.register(
+            developer=DEVELOPER,
+            providers=[{"provider_id": "github", "scopes": ["read:user"]}],
+            purpose="Headless worker",
+        )  # no redirect_uris: the gateway completes the OAuth callback itself
+        step(f"register: {reg.agent_status}", "without redirect_uris (none sent)")
+        auth = client.authorize("github", ["read:user"])
+        step("authorize", "no user_redirect_uri; the URL goes to the user on another device")
+
+        def user_consents_later() -> None:
+            time.sleep(1.0)
+            result = follow_consent(auth.authorization_url)
+            page = "completion page of the gateway" if result.page else "no page"
+            step("user consent (another device, 1 s later)", f"browser lands on the {page}")
+
+        user = threading.Thread(target=user_consents_later)
+        user.start()
+        token = client.wait_for_token(auth.ath_session_id, timeout=60, poll_interval=0.25)
+        user.join()
+        asked = stack.token_requests(auth.ath_session_id)
+        step("wait_for_token", f"token after {asked} polls of POST /ath/token")
+        show_token(token)
+        step("proxy GET /user", f"{client.proxy('github', 'GET', '/user')}")
+        step("revoke", f"{client.revoke()}")
+
+
 def main() -> int:
     print("ATH handshake demo against the embedded local stack (loopback only)")
     with LocalStack() as stack, tempfile.TemporaryDirectory() as tmp:
@@ -166,10 +199,12 @@ def main() -> int:
             pem2 = generate_private_key()
             agent2 = stack.host_agent(pem2, name="demo-agent-async")
             asyncio.run(both_async(stack, pem2, agent2))
+            pem3 = generate_private_key()
+            no_redirect(stack, pem3, stack.host_agent(pem3, name="demo-agent-headless"))
         except ATHError as exc:
             print(f"\nFAILED: {exc}", file=sys.stderr)
             return 1
-    print("\nDemo complete: both modes, sync and async.")
+    print("\nDemo complete: both modes, sync and async, and consent without a redirect.")
     return 0
 
 

@@ -1,4 +1,5 @@
-"""Command line of ``python -m codegen``: ``generate --out DIR``, ``check`` and ``spec``."""
+"""Command line of ``python -m codegen``: ``generate --out DIR``, ``check``, ``spec`` and
+``diff``."""
 
 from __future__ import annotations
 
@@ -26,6 +27,13 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "spec", help="validate and lint spec/openapi.yaml, then write spec/dist/ (bundled)"
     )
+    diff = commands.add_parser(
+        "diff",
+        help="compare spec/openapi.yaml with the latest spec/released/<version>.yaml; fail on "
+        "a breaking change unless the version's major (minor while 0.x) changed",
+    )
+    diff.add_argument("--spec", type=Path, help="the spec to check (default spec/openapi.yaml)")
+    diff.add_argument("--base", type=Path, help="the released spec (default: the latest one)")
     return parser
 
 
@@ -40,6 +48,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             from codegen.check import check
 
             return check()
+        if args.command == "diff":
+            from codegen._config import SPEC_PATH
+            from codegen.specdiff import diff
+
+            return diff(args.spec or SPEC_PATH, args.base)
         from codegen.spec import spec
 
         return spec()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 import shutil
 import subprocess
 import sys
@@ -158,15 +159,24 @@ def test_ruff_post_hooks_match_codegen_settings() -> None:
 
 def test_node_tools_are_pinned_exactly() -> None:
     package = load_yaml_text((CODEGEN_DIR / "package.json").read_text(encoding="utf-8"))
-    assert package["devDependencies"] == {
+    wanted: dict[str, str] = package["devDependencies"]
+    expected = {
+        "@hey-api/openapi-ts": "0.99.0",
         "@redocly/cli": "2.77.0",
         "openapi-typescript": "7.13.0",
-        "typescript": package["devDependencies"]["typescript"],
+        # the TypeScript client of make spec-ts: runtime, ES256 signing, Node types for tsc
+        "openapi-fetch": "0.17.0",
+        "jose": "6.2.17",
+        "@types/node": "20.19.25",
+        # the second generator's validators
+        "zod": "4.6.7",
     }
-    assert package["devDependencies"]["typescript"][0].isdigit(), "typescript must be exact"
+    assert {name: wanted.get(name) for name in expected} == expected
+    assert set(wanted) == {*expected, "typescript"}
     lock = load_yaml_text((CODEGEN_DIR / "package-lock.json").read_text(encoding="utf-8"))
-    assert lock["packages"]["node_modules/@redocly/cli"]["version"] == "2.77.0"
-    assert lock["packages"]["node_modules/openapi-typescript"]["version"] == "7.13.0"
+    for name, version in wanted.items():
+        assert re.fullmatch(r"\d+\.\d+\.\d+", version), f"{name} must be pinned exactly"
+        assert lock["packages"][f"node_modules/{name}"]["version"] == version, name
 
 
 def test_no_machine_paths_or_registry_hosts_in_outputs() -> None:
@@ -219,10 +229,14 @@ def test_client_get_kwargs_match_the_spec(spec: dict[str, Any]) -> None:
     assert kwargs["url"] == "/ath/agents/register"
     assert kwargs["json"] == example
     assert get_agent_status._get_kwargs("ath c/1")["url"] == "/ath/agents/ath%20c%2F1"
-    assert proxy_get._get_kwargs("example-mail", "v1/messages")["url"] == (
-        "/ath/proxy/example-mail/v1%2Fmessages"
-    )
-    assert proxy_post._get_kwargs("p", "x", body={"a": [1]})["json"] == {"a": [1]}
+    agent = "https://agent.example/.well-known/agent.json"
+    proxied = proxy_get._get_kwargs("example-mail", "v1/messages", x_ath_agent_id=agent)
+    # The generator encodes the multi-segment path whole (one segment): see the spec's
+    # per-language notes; the agent header is a required parameter, not a credential.
+    assert proxied["url"] == "/ath/proxy/example-mail/v1%2Fmessages"
+    assert proxied["headers"] == {"X-ATH-Agent-ID": agent}
+    posted = proxy_post._get_kwargs("p", "x", body={"a": [1]}, x_ath_agent_id=agent)
+    assert posted["json"] == {"a": [1]}
     params = oauth_callback._get_kwargs(state="s" * 16, code="c")["params"]
     assert params == {"state": "s" * 16, "code": "c"}
 
@@ -238,8 +252,10 @@ def test_client_models_round_trip_spec_examples(spec: dict[str, Any]) -> None:
         assert restored == example or _same_instants(restored, example), name
         checked += 1
     assert checked >= 18
-    with pytest.raises(ValueError, match="NOT_A_CODE"):
-        models.ATHError.from_dict({"code": "NOT_A_CODE", "message": "m"})
+    # An open set: codes outside protocol 0.1 are kept as plain strings, known ones as enum.
+    assert models.ATHError.from_dict({"code": "NOT_A_CODE", "message": "m"}).code == "NOT_A_CODE"
+    known = models.ATHError.from_dict({"code": "USER_DENIED", "message": "m"}).code
+    assert isinstance(known, models.ATHErrorCode)
 
 
 def _same_instants(left: dict[str, Any], right: dict[str, Any]) -> bool:
@@ -315,18 +331,24 @@ def test_pydantic_models_enforce_protocol_constraints(spec: dict[str, Any]) -> N
     registration = schemas["AgentRegistrationResponse"]["examples"][0]
     models = ath_sdk_models
     invalid: list[tuple[type[pydantic.BaseModel], dict[str, Any]]] = [
-        (models.AuthorizationRequest, authorize | {"state": "x" * 15}),
+        (models.AuthorizationRequest, {k: v for k, v in authorize.items() if k != "state"}),
         (models.TokenExchangeRequest, token | {"grant_type": "client_credentials"}),
         (models.AgentRegistrationRequest, register | {"requested_providers": []}),
         (models.AgentRegistrationResponse, registration | {"agent_status": "maybe"}),
         (models.AgentRegistrationResponse, registration | {"approval_expires": "2027-01-01"}),
-        (models.ATHError, {"code": "NOT_A_CODE", "message": "m"}),
+        (models.ATHError, {"code": 42, "message": "m"}),
         (models.ServiceAuthConfig, {**schemas["ServiceAuthConfig"]["examples"][0], "type": "x"}),
     ]
     for model, body in invalid:
         with pytest.raises(pydantic.ValidationError):
             model.model_validate(body)
-    assert models.AuthorizationRequest.model_validate(authorize | {"state": "x" * 16})
+    assert models.AuthorizationRequest.model_validate(authorize | {"state": "short"})
+    # The error code is an open set: a code outside v0.1 parses in both generated packages.
+    assert models.ATHError.model_validate({"code": "NEW_CODE", "message": "m"}).code == "NEW_CODE"
+    from ath_sdk_client.models import ATHError as ClientATHError
+
+    assert ClientATHError.from_dict({"code": "NEW_CODE", "message": "m"}).code == "NEW_CODE"
+    assert ClientATHError.from_dict({"code": "USER_DENIED", "message": "m"}).code == "USER_DENIED"
     pem = "-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----\n"
     identity = schemas["AgentIdentityDocument"]["examples"][0]
     assert models.AgentIdentityDocument.model_validate(identity | {"public_key": pem})

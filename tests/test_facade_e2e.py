@@ -252,6 +252,7 @@ async def test_registration_pending_denied_duplicate(
         await client.register(developer=DEVELOPER, providers=GITHUB)
     assert dup.value.code == "ALREADY_REGISTERED" and dup.value.status == 409
     assert "load_credentials" in dup.value.message
+    assert dup.value.details["client_id"] == reg.client_id  # the server's existing client
 
 
 async def test_registration_denied(

@@ -1,8 +1,10 @@
 """spec/openapi.yaml: valid, complete, and faithful to the ATH 0.1 protocol schema.
 
 The protocol facts below were transcribed by hand from the public ATH v0.1 JSON Schema
-(``schema/0.1/schema.json``): for every component its fields with their types, the required
-fields, enum and const values and the constraints. No network access is needed at test time.
+(``schema/0.1/schema.json``, at the protocol commit named in the spec's
+``info.x-ath-protocol-source`` plus the later revisions listed there): for every component
+its fields with their types, the required fields, enum and const values and the constraints.
+No network access is needed at test time.
 """
 
 from __future__ import annotations
@@ -88,9 +90,7 @@ PROTOCOL: dict[str, tuple[frozenset[str], dict[str, str]]] = {
         {"name": "string", "id": "string", "contact": "string/email"},
     ),
     "AgentRegistrationRequest": (
-        frozenset(
-            {"agent_id", "agent_attestation", "developer", "requested_providers", "redirect_uris"}
-        ),
+        frozenset({"agent_id", "agent_attestation", "developer", "requested_providers"}),
         {
             "agent_id": "string/uri",
             "agent_attestation": "string",
@@ -188,12 +188,12 @@ PROTOCOL: dict[str, tuple[frozenset[str], dict[str, str]]] = {
         {"agent_approved": "[string]", "user_consented": "[string]", "effective": "[string]"},
     ),
     "TokenRevocationRequest": (
-        frozenset({"client_id", "client_secret", "token"}),
+        frozenset({"token"}),
         {"client_id": "string", "client_secret": "string", "token": "string"},
     ),
     "ATHError": (
         frozenset({"code", "message"}),
-        {"code": "@ATHErrorCode", "message": "string", "details": "object"},
+        {"code": "@ATHErrorCode|string", "message": "string", "details": "object"},
     ),
 }
 
@@ -225,7 +225,7 @@ CONSTRAINTS: dict[tuple[str, str], dict[str, Any]] = {
     ("ServiceAuthConfig", "agent_attestation_required"): {"default": True},
     ("TokenExchangeRequest", "grant_type"): {"const": "authorization_code"},
     ("TokenResponse", "token_type"): {"const": "Bearer"},
-    ("AuthorizationRequest", "state"): {"minLength": 16},
+    ("AuthorizationRequest", "state"): {"minLength": None},
     ("AgentRegistrationRequest", "requested_providers"): {"minItems": 1},
     ("ATHError", "details"): {"additionalProperties": True},
 }
@@ -260,7 +260,7 @@ BODIES: dict[str, tuple[str | None, dict[str, str]]] = {
     "get_agent_status": (None, {"200": "AgentStatusResponse"}),
     "authorize": ("AuthorizationRequest", {"200": "AuthorizationResponse"}),
     "exchange_token": ("TokenExchangeRequest", {"200": "TokenResponse"}),
-    "revoke_token": ("TokenRevocationRequest", {}),
+    "revoke_token": ("TokenRevocationRequest", {"200": "RevocationResponse"}),
 }
 
 ERROR_STATUSES = ("400", "401", "403", "404", "429", "500", "502", "503", "default")
@@ -287,6 +287,8 @@ def _describe(schema: dict[str, Any]) -> str:
     """Compress a property schema into the notation of PROTOCOL."""
     if "$ref" in schema:
         return "@" + str(schema["$ref"]).rsplit("/", 1)[-1]
+    if "anyOf" in schema:
+        return "|".join(_describe(branch) for branch in schema["anyOf"])
     if "oneOf" in schema:
         kinds = sorted(branch.get("type", "?") for branch in schema["oneOf"])
         return "jwk|pem" if kinds == ["object", "string"] else "oneOf:" + ",".join(kinds)
@@ -323,12 +325,44 @@ def test_spec_is_valid_openapi_31(spec: dict[str, Any]) -> None:
 
 def test_info_versions_and_servers(spec: dict[str, Any]) -> None:
     info = spec["info"]
-    assert info["version"] == "0.2.0"
+    assert info["version"] == "0.3.0"
     assert info["x-ath-protocol-version"] == "0.1"
     assert "protocol, version 0.1" in info["description"]
-    server = spec["servers"][0]
-    assert "{" in server["url"], "the default server URL must be templated"
-    assert server["variables"]["host"]["default"] == "127.0.0.1"
+    default, template = spec["servers"]
+    # Generators take the first server as their default base URL: it must be concrete.
+    assert default["url"] == "http://127.0.0.1:8080"
+    assert "variables" not in default
+    assert "{" in template["url"]
+    assert template["variables"]["host"]["default"] == "127.0.0.1"
+
+
+PROTOCOL_COMMIT = "7b9b64134c628d6b26b37ada7d348e06658ba59a"
+
+
+def test_protocol_source_is_recorded(spec: dict[str, Any]) -> None:
+    source = spec["info"]["x-ath-protocol-source"]
+    assert source["repository"] == "ath-protocol/agent-trust-handshake-protocol"
+    assert source["commit"] == PROTOCOL_COMMIT
+    assert "redirect_uris" in source["later-revisions"]
+
+
+def test_error_code_is_an_open_set(spec: dict[str, Any]) -> None:
+    """Known codes are documented, any other string is accepted (no enum on the field)."""
+    code = spec["components"]["schemas"]["ATHError"]["properties"]["code"]
+    assert code["type"] == "string" and {"type": "string"} in code["anyOf"]
+    assert {"$ref": "#/components/schemas/ATHErrorCode"} in code["anyOf"]
+    assert "enum" not in code
+
+
+def test_registration_without_redirect_uris_and_short_states(spec: dict[str, Any]) -> None:
+    schemas = spec["components"]["schemas"]
+    redirect = schemas["AgentRegistrationRequest"]["properties"]["redirect_uris"]
+    assert "MUST reject" in redirect["description"]
+    callback = spec["paths"]["/ath/callback"]["get"]
+    state = next(p for p in callback["parameters"] if p["name"] == "state")
+    assert "minLength" not in state["schema"]
+    token = spec["paths"]["/ath/token"]["post"]["description"]
+    assert "SESSION_NOT_FOUND" in token and "not consumed" in token
 
 
 def test_every_operation_id_present_unique_and_in_place(spec: dict[str, Any]) -> None:
@@ -343,13 +377,15 @@ def test_every_operation_id_present_unique_and_in_place(spec: dict[str, Any]) ->
 def test_security_schemes(spec: dict[str, Any]) -> None:
     schemes = spec["components"]["securitySchemes"]
     assert schemes["athBearer"] == schemes["athBearer"] | {"type": "http", "scheme": "bearer"}
-    assert schemes["athAgentId"]["type"] == "apiKey"
-    assert schemes["athAgentId"]["in"] == "header"
-    assert schemes["athAgentId"]["name"] == "X-ATH-Agent-ID"
+    # X-ATH-Agent-ID is a non-secret identifier: a required header parameter, not a credential
+    # that generators may silently leave out.
+    assert set(schemes) == {"athBearer", "clientBasic"}
     assert schemes["clientBasic"]["scheme"] == "basic"
+    header = spec["components"]["parameters"]["AgentIdHeader"]
+    assert header | {"in": "header", "name": "X-ATH-Agent-ID", "required": True} == header
     for path, method, op in _operations(spec):
         if op["operationId"].startswith("proxy_"):
-            assert op["security"] == [{"athBearer": [], "athAgentId": []}], op["operationId"]
+            assert op["security"] == [{"athBearer": []}], op["operationId"]
         elif op["operationId"] == "get_agent_status":
             assert op["security"] == [{"clientBasic": []}]
         else:
@@ -416,13 +452,21 @@ def test_every_operation_documents_ath_errors(spec: dict[str, Any]) -> None:
             assert status in responses, f"{op_id} lacks {status}"
             if op_id == "proxy_head":
                 continue  # HEAD answers carry no body
-            media = _deref(spec, responses[status])["content"]["application/json"]
-            schema = _deref(spec, media["schema"])
-            if op_id.startswith("proxy_") and status != "default":
-                branches = [b["$ref"] for b in schema["anyOf"]]
-                assert "#/components/schemas/ATHError" in branches, f"{op_id} {status}"
-            elif not op_id.startswith("proxy_"):
-                assert schema is spec["components"]["schemas"]["ATHError"], f"{op_id} {status}"
+            content = _deref(spec, responses[status])["content"]
+            schema = _deref(spec, content["application/json"]["schema"])
+            schemas = spec["components"]["schemas"]
+            if op_id.startswith("proxy_") and status == "401":
+                # Only the gateway answers 401 (a provider's 401 becomes 502): typed exactly.
+                assert schema is schemas["ATHError"], op_id
+                assert set(content) == {"application/json"}
+            elif op_id.startswith("proxy_"):
+                # The gateway's ATHError or the provider's own body in any content type.
+                assert schema is schemas["ProxyErrorBody"], f"{op_id} {status}"
+                assert _deref(spec, content["*/*"]["schema"]) is schemas["UpstreamPayload"]
+                assert "anyOf" not in schema and "oneOf" not in schema
+                assert set(schema["properties"]) == {"code", "message", "details"}
+            else:
+                assert schema is schemas["ATHError"], f"{op_id} {status}"
     register = next(op for _, _, op in _operations(spec) if op["operationId"] == "register_agent")
     assert _schema_of(spec, register["responses"]["409"]) == "ATHError"
 
@@ -430,20 +474,34 @@ def test_every_operation_documents_ath_errors(spec: dict[str, Any]) -> None:
 def test_callback_parameters_and_redirect(spec: dict[str, Any]) -> None:
     op = spec["paths"]["/ath/callback"]["get"]
     params = {p["name"]: p for p in op["parameters"]}
-    assert {"state", "code", "error", "error_description"} <= set(params)
+    assert {"state", "code", "error", "error_description", "session_id", "success"} <= set(params)
     assert all(p["in"] == "query" for p in params.values())
-    assert params["state"]["required"] is True
+    # Not required: the completion page (session_id) is reached without the provider's state.
+    assert params["state"]["required"] is False
     redirect = op["responses"]["302"]
     assert redirect["headers"]["Location"]["required"] is True
+    assert "content" not in redirect
+    page = op["responses"]["200"]["content"]
+    assert set(page) == {"application/json", "text/html"}
+    assert _schema_of(spec, op["responses"]["200"]) == "ConsentCompletion"
+    statuses = spec["components"]["schemas"]["ConsentCompletion"]["properties"]["status"]
+    assert statuses["enum"] == ["authorized", "denied", "failed"]
     assert _schema_of(spec, op["responses"]["400"]) == "ATHError"
 
 
 def test_proxy_path_item(spec: dict[str, Any]) -> None:
     item = spec["paths"]["/ath/proxy/{provider_id}/{path}"]
     names = [_deref(spec, p)["name"] for p in item["parameters"]]
-    assert names == ["provider_id", "path"]
-    assert "slash" in item["description"]
-    assert "percent-encode" in item["description"]
+    assert names == ["provider_id", "path", "X-ATH-Agent-ID"]
+    path = _deref(spec, item["parameters"][1])
+    assert path["x-ath-multi-segment"] is True
+    assert "%2F" in path["description"]
+    for generator in ("Python", "@hey-api/openapi-ts", "openapi-fetch"):
+        assert generator in item["description"], generator
+    for method in HTTP_METHODS:
+        if method in item and method != "head":
+            success = _deref(spec, item[method]["responses"]["200"])
+            assert set(success["content"]) == {"*/*"}, method
     assert {m for m in item if m in HTTP_METHODS} == {
         "get",
         "post",
@@ -488,8 +546,17 @@ def test_examples_validate_against_their_schemas(spec: dict[str, Any]) -> None:
         checked += 1
     assert checked >= len(PROTOCOL)
     bad = {"client_id": "c", "agent_attestation": "j", "provider_id": "p", "scopes": []}
-    short_state = validator_class(
+    authorize = validator_class(
         {"$ref": "urn:ath-spec#/components/schemas/AuthorizationRequest"}, registry=registry
     )
-    assert not short_state.is_valid(bad | {"state": "too-short"})
-    assert short_state.is_valid(bad | {"state": "x" * 16})
+    assert not authorize.is_valid(bad), "state stays required"
+    assert authorize.is_valid(bad | {"state": "short"}), "state has no minLength any more"
+    error = validator_class(
+        {"$ref": "urn:ath-spec#/components/schemas/ATHError"}, registry=registry
+    )
+    assert error.is_valid({"code": "SOME_FUTURE_CODE", "message": "m"})
+    assert not error.is_valid({"code": 7, "message": "m"})
+    revoke = validator_class(
+        {"$ref": "urn:ath-spec#/components/schemas/TokenRevocationRequest"}, registry=registry
+    )
+    assert revoke.is_valid({"token": "t"}) and not revoke.is_valid({"client_id": "c"})

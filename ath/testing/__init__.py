@@ -40,6 +40,17 @@ Errors the stack sends are ATH error bodies; see ``ath.testing._errors`` for the
 code chosen where ATH v0.1 names none.
 """
 
+try:  # the stack's web framework and models come with the extra, not with ath-sdk
+    import pydantic as _pydantic  # noqa: F401
+    import starlette as _starlette  # noqa: F401
+    import uvicorn as _uvicorn  # noqa: F401
+except ImportError as _missing:
+    raise ImportError(
+        f"ath.testing needs the 'testing' extra ({_missing.name} is not installed): "
+        "pip install 'ath-sdk[testing]'",
+        name=_missing.name,
+    ) from _missing
+
 from ._consent import ConsentResult, afollow_consent, follow_consent
 from ._policies import ApprovalController, ConsentController
 from ._stack import LocalStack

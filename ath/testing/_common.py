@@ -24,8 +24,6 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ath._oauth import authorization_url
-
 from ._attest import AttestationVerifier
 from ._errors import ATHHTTPError, ErrorCode, invalid_request
 from ._oauth import OAuthServer
@@ -38,6 +36,7 @@ from ._util import (
     add_query,
     digest_matches,
     iso_utc,
+    oauth_authorization_url,
     pkce_s256,
     random_token,
     sha256_hex,
@@ -173,6 +172,8 @@ class ATHService:
         self._sessions: dict[str, AuthSession] = {}
         self._session_by_oauth_state: dict[str, str] = {}
         self._tokens: dict[str, TokenRecord] = {}
+        #: POST /ath/token requests seen per ath_session_id (LocalStack.token_requests).
+        self.token_requests: dict[str, int] = {}
 
     @property
     def callback_url(self) -> str:
@@ -283,10 +284,12 @@ class ATHService:
             if not isinstance(entry, dict):
                 raise invalid_request("requested_providers entries must be objects")
             requested.append((text(entry, "provider_id"), text_list(entry, "scopes")))
-        if "redirect_uris" not in body:
-            raise invalid_request("redirect_uris is required (use [] for none)")
-        redirect_uris = tuple(
-            absolute_uri(u, "redirect_uris") for u in text_list(body, "redirect_uris")
+        # Optional (schema/0.1): without it no user_redirect_uri is accepted later and
+        # this implementer completes the OAuth callback itself.
+        redirect_uris = (
+            tuple(absolute_uri(u, "redirect_uris") for u in text_list(body, "redirect_uris"))
+            if "redirect_uris" in body
+            else ()
         )
         purpose = optional_text(body, "purpose")
 
@@ -298,7 +301,11 @@ class ATHService:
                 ErrorCode.INTERNAL_ERROR,
                 "agent is already registered; use the existing client credentials",
                 status=409,
-                details={"reason": "duplicate_registration"},
+                # the attestation proved it is the agent: tell it which client it has
+                details={
+                    "reason": "duplicate_registration",
+                    "client_id": self._client_by_agent[agent_id],
+                },
             )
         secret = random_token("ath_secret_")
         registration = Registration(
@@ -360,8 +367,9 @@ class ATHService:
         if not scopes:
             raise invalid_request("scopes must not be empty", field="scopes")
         state = body.get("state")
-        if not isinstance(state, str) or len(state) < 16:
-            raise invalid_request("state is required: at least 16 characters", field="state")
+        if not isinstance(state, str) or not state:
+            # schema/0.1 sets no minimum length (the agent owes >= 128 bits of entropy).
+            raise invalid_request("state is required: a non-empty string", field="state")
         user_redirect_uri = optional_text(body, "user_redirect_uri")
         resource = optional_text(body, "resource")
         if resource is not None:
@@ -388,13 +396,21 @@ class ATHService:
                 f"scopes not approved for {provider_id}: {', '.join(outside)}",
                 details={"provider_id": provider_id, "scopes": outside},
             )
-        if user_redirect_uri is not None and user_redirect_uri not in registration.redirect_uris:
-            reason = (
-                "the client registered no redirect_uris"
-                if not registration.redirect_uris
-                else "user_redirect_uri must equal a registered redirect URI exactly"
+        if user_redirect_uri is not None and not registration.redirect_uris:
+            # schema/0.1: registered without redirect_uris -> MUST reject any
+            # user_redirect_uri; this implementer completes the callback itself.
+            raise ATHHTTPError(
+                ErrorCode.INTERNAL_ERROR,
+                "the client registered no redirect_uris, so no user_redirect_uri is accepted: "
+                "leave it out and poll POST /ath/token after the user consents",
+                status=400,
+                details={"reason": "redirect_uris_not_registered", "field": "user_redirect_uri"},
             )
-            raise invalid_request(reason, field="user_redirect_uri")
+        if user_redirect_uri is not None and user_redirect_uri not in registration.redirect_uris:
+            raise invalid_request(
+                "user_redirect_uri must equal a registered redirect URI exactly",
+                field="user_redirect_uri",
+            )
 
         self._forget_old()
         verifier = random_token("", 48)
@@ -467,7 +483,7 @@ class ATHService:
         nonce = random_token("")
         session.browser_digest = sha256_hex(nonce)
         session.status = "started"
-        target = authorization_url(
+        target = oauth_authorization_url(
             self._oauth.authorization_endpoint,
             client_id=provider.oauth_client_id,
             redirect_uri=self.callback_url,
@@ -489,6 +505,11 @@ class ATHService:
 
     async def callback(self, request: Request) -> Response:
         q = request.query_params
+        state = q.get("state")
+        if state is not None and len(state) < 16:
+            raise ATHHTTPError(ErrorCode.STATE_MISMATCH, "state must be at least 16 characters")
+        if q.get("success", "true") not in ("true", "false"):
+            raise invalid_request("success must be true or false", field="success")
         if "session_id" in q:
             return completion_page(request)
         session_id = self._session_by_oauth_state.get(q.get("state", ""))
@@ -585,11 +606,14 @@ class ATHService:
 
     async def token(self, request: Request) -> Response:
         self.check_user_token(request)
-        # Legacy gateways hand out no code, so their clients may send none.
+        # The code proves nothing once this implementer redeemed the provider's code
+        # itself (legacy gateways hand out none; agents without a redirect never see
+        # one), so it may be empty or missing; a code that is sent must be the right one.
         legacy = self.settings.legacy_redirects
-        body = await json_body(
-            request, "TokenExchangeRequest", defaults={"code": ""} if legacy else None
-        )
+        body = await json_body(request, "TokenExchangeRequest", defaults={"code": ""})
+        asked = body.get("ath_session_id")
+        if isinstance(asked, str):
+            self.token_requests[asked] = self.token_requests.get(asked, 0) + 1
         if body.get("grant_type") != "authorization_code":
             raise invalid_request("grant_type must be authorization_code", field="grant_type")
         registration = self._client(
@@ -609,24 +633,28 @@ class ATHService:
         if session.status == "failed":
             raise ATHHTTPError(ErrorCode.OAUTH_ERROR, "the provider's OAuth flow failed")
         if session.status != "consented" or session.user_id is None:
+            # What both public ATH servers answer; the session stays usable.
             raise ATHHTTPError(
-                ErrorCode.INTERNAL_ERROR,
-                "the user has not completed consent yet",
+                ErrorCode.SESSION_NOT_FOUND,
+                "authorization not completed: the user has not consented yet",
                 status=400,
                 details={"reason": "authorization_pending"},
             )
-        if not legacy:
-            code = body.get("code")
-            if (
+        code = body.get("code")
+        if (
+            not legacy
+            and code != ""
+            and (
                 not isinstance(code, str)
                 or session.code_digest is None
                 or not digest_matches(code, session.code_digest)
-            ):
-                raise ATHHTTPError(
-                    ErrorCode.STATE_MISMATCH,
-                    "code does not belong to this authorization session",
-                    details={"reason": "code_mismatch"},
-                )
+            )
+        ):
+            raise ATHHTTPError(
+                ErrorCode.STATE_MISMATCH,
+                "code does not belong to this authorization session",
+                details={"reason": "code_mismatch"},
+            )
         session.status = "redeemed"  # single use, whatever follows
         self._require_approved(registration)
         approved = registration.approved_scopes(session.provider_id)

@@ -10,7 +10,8 @@ situation                                   status  code (``details.reason``)
 ==========================================  ======  =======================================
 malformed or schema-invalid request         400     INTERNAL_ERROR (invalid_request)
 duplicate registration of an agent_id       409     INTERNAL_ERROR (duplicate_registration)
-consent not finished at token exchange      400     INTERNAL_ERROR (authorization_pending)
+consent not finished at token exchange      400     SESSION_NOT_FOUND (authorization_pending)
+user_redirect_uri without redirect_uris     400     INTERNAL_ERROR (redirect_uris_not_registered)
 missing/wrong ``X-ATH-User-Token``          401     TOKEN_INVALID (user_token)
 client_id/client_secret do not match        401     AGENT_NOT_REGISTERED
 status of another client's registration     403     AGENT_IDENTITY_MISMATCH

@@ -3,7 +3,7 @@ forwards approved calls to the demo upstream with the user's provider token."""
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 from starlette.applications import Starlette
@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from ._common import ATHService
 from ._errors import ATHHTTPError, ErrorCode, invalid_request
-from ._scopemap import normalize_path
+from ._scopemap import normalize_raw_path, raw_path_tail
 from ._server import HttpPool
 from ._upstream import UpstreamAPI
 from ._web import error_handlers, reply
@@ -67,8 +67,9 @@ def build_gateway(
 
     async def proxy(request: Request) -> Response:
         core.check_user_token(request)
-        provider_id = str(request.path_params["provider_id"])
-        path = normalize_path(str(request.path_params["path"]))
+        # Routed on the raw path: /ath/proxy/<provider_id>/<path>, a %2F stays in its segment.
+        (_, _, provider_id), raw = raw_path_tail(request, 3)
+        path = normalize_raw_path(raw)
         if path is None:
             raise invalid_request("the proxied path must not contain empty, . or .. segments")
         if provider_id not in core.providers:
@@ -88,7 +89,7 @@ def build_gateway(
             if name in request.headers
         }
         headers["Authorization"] = f"Bearer {record.provider_token.reveal()}"
-        target = f"{upstream_url}/{provider_id}{path}"
+        target = f"{upstream_url}/{quote(provider_id, safe='')}/{raw.strip('/')}"
         if request.url.query:
             target += f"?{request.url.query}"  # forwarded exactly as sent
         try:
@@ -105,6 +106,15 @@ def build_gateway(
                 status=502,
                 details={"reason": "upstream_unreachable"},
             ) from None
+        if answer.status_code == 401:
+            # The provider refused the stored provider token: that is the gateway's failure
+            # (502), so a 401 from the proxy always means the ATH token itself.
+            raise ATHHTTPError(
+                ErrorCode.OAUTH_ERROR,
+                f"provider {provider_id} refused the stored provider token",
+                status=502,
+                details={"reason": "provider_token_refused"},
+            )
         passed = {k: v for k, v in answer.headers.items() if k.lower() not in _DROP}
         return Response(answer.content, status_code=answer.status_code, headers=passed)
 

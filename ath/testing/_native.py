@@ -28,7 +28,7 @@ from starlette.routing import Route as StarletteRoute
 from ._common import ATHService
 from ._errors import invalid_request
 from ._oauth import OAuthServer
-from ._scopemap import ApiCall, Route, ScopeMap, normalize_path
+from ._scopemap import ApiCall, Route, ScopeMap, normalize_raw_path, raw_path_tail
 from ._web import error_handlers, reply
 
 __all__ = ["APP_ID", "ShopAPI", "build_native"]
@@ -107,7 +107,7 @@ def build_native(core: ATHService, shop: ShopAPI, oauth: OAuthServer) -> Starlet
         )
 
     async def api(request: Request) -> Response:
-        path = normalize_path(str(request.path_params["path"]))
+        path = normalize_raw_path(raw_path_tail(request, 1)[1])
         if path is None:
             raise invalid_request("the API path must not contain empty, . or .. segments")
         record = core.authenticate_bearer(request, APP_ID)

@@ -1,16 +1,32 @@
 """Scope → (method, path pattern) maps, shared by the upstream APIs that define
-them, the gateway proxy and the native service that enforce them."""
+them, the gateway proxy and the native service that enforce them.
+
+API paths are routed on the RAW request path, as strict servers do: only a literal
+``/`` separates segments, and an encoded ``%2F`` stays inside its segment (so a
+client that percent-encodes ``user/repos`` whole sends the one segment
+``user/repos``, which matches no two-segment route). Inside this module a
+normalized path keeps such a slash escaped (``%2F``, with ``%`` itself as
+``%25``); route parameters are unescaped again when matched."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-__all__ = ["ApiCall", "Handler", "Route", "RouteMatch", "ScopeMap", "normalize_path"]
+__all__ = [
+    "ApiCall",
+    "Handler",
+    "Route",
+    "RouteMatch",
+    "ScopeMap",
+    "normalize_raw_path",
+    "raw_path_tail",
+]
 
 
 @dataclass(frozen=True)
@@ -27,13 +43,28 @@ Handler = Callable[[ApiCall], Awaitable[Response]]
 _PARAM = re.compile(r"\{([a-z_]+)\}")
 
 
-def normalize_path(path: str) -> str | None:
-    """``/a/b`` form of a relative API path, or ``None`` when it tries to climb out
-    (``.``/``..`` segments, empty segments) and so must be refused."""
-    segments = path.strip("/").split("/") if path.strip("/") else []
+def raw_path_tail(request: Request, skip: int) -> tuple[list[str], str]:
+    """Split the request's raw (still percent-encoded) path: its first ``skip``
+    segments, each decoded on its own, and the raw rest after them."""
+    raw = request.scope.get("raw_path")
+    path = raw.decode("latin-1") if isinstance(raw, bytes) else request.url.path
+    parts = path.lstrip("/").split("/")
+    return [unquote(part) for part in parts[:skip]], "/".join(parts[skip:])
+
+
+def normalize_raw_path(raw: str) -> str | None:
+    """``/a/b`` form of a raw relative API path, each segment decoded on its own (a
+    decoded ``/`` stays escaped as ``%2F``), or ``None`` when it tries to climb out
+    (empty, ``.`` or ``..`` segments, encoded or not) and so must be refused."""
+    stripped = raw.strip("/")
+    segments = [unquote(seg) for seg in stripped.split("/")] if stripped else []
     if any(seg in ("", ".", "..") for seg in segments):
         return None
-    return "/" + "/".join(segments)
+    return "/" + "/".join(seg.replace("%", "%25").replace("/", "%2F") for seg in segments)
+
+
+def _unescape(value: str) -> str:
+    return value.replace("%2F", "/").replace("%25", "%")
 
 
 @dataclass(frozen=True)
@@ -88,5 +119,6 @@ class ScopeMap:
                 continue
             found = route.regex.match(path)
             if found:
-                return RouteMatch(route, found.groupdict())
+                params = {k: _unescape(v) for k, v in found.groupdict().items()}
+                return RouteMatch(route, params)
         return None

@@ -267,6 +267,15 @@ class LocalStack:
         ):
             raise KeyError(client_id)
 
+    def token_requests(self, session_id: str) -> int:
+        """How many ``POST /ath/token`` requests named ``session_id`` (gateway and native
+        service together), whatever they were answered: a server-side count for tests
+        of polling agents."""
+        running = self._require()
+        return running.gateway.token_requests.get(
+            session_id, 0
+        ) + running.native.token_requests.get(session_id, 0)
+
     def register_oauth_client(self, provider_id: str, redirect_uri: str) -> tuple[str, str]:
         """A confidential client at the stack's OAuth server for ``provider_id`` (any
         provider of the gateway, or the native app), for tests that drive the OAuth

@@ -21,7 +21,7 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route as StarletteRoute
 
 from ._oauth import OAuthServer
-from ._scopemap import ApiCall, Route, ScopeMap, normalize_path
+from ._scopemap import ApiCall, Route, ScopeMap, normalize_raw_path, raw_path_tail
 
 __all__ = ["ProviderSpec", "UpstreamAPI"]
 
@@ -179,8 +179,9 @@ class UpstreamAPI:
     # -- serving -----------------------------------------------------------------
 
     async def _dispatch(self, request: Request) -> Response:
-        spec = self.provider(str(request.path_params["provider_id"]))
-        path = normalize_path(str(request.path_params["path"]))
+        (provider_id,), raw = raw_path_tail(request, 1)
+        spec = self.provider(provider_id)
+        path = normalize_raw_path(raw)
         if spec is None or path is None:
             return JSONResponse({"message": "Not Found"}, status_code=404)
         scheme, _, token = request.headers.get("authorization", "").partition(" ")

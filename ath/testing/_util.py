@@ -11,6 +11,7 @@ import secrets
 import ssl
 import threading
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -105,6 +106,35 @@ def add_query(url: str, params: dict[str, str]) -> str:
     query = parse_qsl(parts.query, keep_blank_values=True)
     query.extend(params.items())
     return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def oauth_authorization_url(
+    endpoint: str,
+    *,
+    client_id: str,
+    redirect_uri: str,
+    scopes: Sequence[str],
+    state: str,
+    code_challenge: str,
+    resource: str | None = None,
+) -> str:
+    """The stack's outbound RFC 6749 §4.1.1 authorization request (PKCE S256, RFC 7636).
+
+    Built here rather than taken from the SDK, so that a bug in the SDK's own URL
+    builder cannot hide in end-to-end tests that use this stack as the oracle.
+    """
+    params = {
+        "response_type": "code",
+        "client_id": client_id,
+        "redirect_uri": redirect_uri,
+        "scope": " ".join(scopes),
+        "state": state,
+        "code_challenge": code_challenge,
+        "code_challenge_method": "S256",
+    }
+    if resource:
+        params["resource"] = resource
+    return add_query(endpoint, params)
 
 
 # One key per process; sealed values never leave the process, so it never needs storing.

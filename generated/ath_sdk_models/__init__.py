@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field, RootModel
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel
 
 
 class ServiceAuthConfig(BaseModel):
@@ -175,9 +175,9 @@ class AuthorizationRequest(BaseModel):
     """
     Where to send the user after consent; must equal one of the registered `redirect_uris`.
     """
-    state: str = Field(..., examples=["Z3f9s0dQe8rT1uVw2xYz4AbC"], min_length=16)
+    state: str = Field(..., examples=["Z3f9s0dQe8rT1uVw2xYz4AbC"])
     """
-    Opaque CSRF value from a CSPRNG with at least 128 bits of entropy; checked by the implementer on the OAuth callback.
+    Opaque CSRF value from a CSPRNG with at least 128 bits of entropy (no length is imposed on its encoding); checked by the implementer on the OAuth callback.
     """
     resource: str | None = Field(None, examples=["https://api.example.com/v1"])
     """
@@ -260,16 +260,16 @@ class ScopeIntersection(BaseModel):
 
 class TokenRevocationRequest(BaseModel):
     """
-    Body of `POST /ath/revoke`; the client authenticates with its credentials (RFC 7009).
+    Body of `POST /ath/revoke`. Only `token` is always required: an agent revoking its own token MUST also send `client_id` and `client_secret` (RFC 7009 client authentication), while users and administrators authenticate to the implementer by other means.
     """
 
-    client_id: str = Field(..., examples=["ath_travelbot_001"])
+    client_id: str | None = Field(None, examples=["ath_travelbot_001"])
     """
-    The client id.
+    The client id; required when the caller is the agent.
     """
-    client_secret: str = Field(..., examples=["ath_secret_xxxxx"])
+    client_secret: str | None = Field(None, examples=["ath_secret_xxxxx"])
     """
-    The client secret.
+    The client secret; required when the caller is the agent.
     """
     token: str = Field(..., examples=["ath_tk_xxxxxxxx"])
     """
@@ -277,9 +277,69 @@ class TokenRevocationRequest(BaseModel):
     """
 
 
+class Status(StrEnum):
+    """
+    `authorized` when the user consented, `denied` when they refused (`error=access_denied`), `failed` for any other error.
+    """
+
+    authorized = "authorized"
+    denied = "denied"
+    failed = "failed"
+
+
+class Success(StrEnum):
+    """
+    Echoed from gateways that follow the public reference.
+    """
+
+    true = "true"
+    false = "false"
+
+
+class ConsentCompletion(BaseModel):
+    """
+    JSON form of the completion page (`GET /ath/callback?session_id=...` with `Accept: application/json`): the consent's outcome and the query parameters it was reached with.
+    """
+
+    status: Status
+    """
+    `authorized` when the user consented, `denied` when they refused (`error=access_denied`), `failed` for any other error.
+    """
+    session_id: str | None = Field(None, examples=["ath_sess_abc123"])
+    """
+    The authorization session the consent was for.
+    """
+    code: str | None = Field(None, examples=["ath_code_4f2a"])
+    """
+    The one-time code for `POST /ath/token`, when the user consented.
+    """
+    state: str | None = Field(None, examples=["Z3f9s0dQe8rT1uVw2xYz4AbC"])
+    """
+    The agent's `state`, echoed.
+    """
+    error: str | None = Field(None, examples=["access_denied"])
+    """
+    The OAuth error, when consent did not succeed.
+    """
+    success: Success | None = None
+    """
+    Echoed from gateways that follow the public reference.
+    """
+
+
+class RevocationResponse(BaseModel):
+    """
+    Answer of `POST /ath/revoke`; no fields are defined, clients ignore any.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+
+
 class ATHErrorCode(StrEnum):
     """
-    Error codes defined by ATH protocol 0.1. `INVALID_ATTESTATION`: attestation missing, malformed, badly signed, expired, for another audience or replayed. `AGENT_NOT_REGISTERED`: unknown client or bad credentials. `AGENT_UNAPPROVED`: the registration is pending, denied or expired. `PROVIDER_NOT_APPROVED`: no approval for this provider. `SCOPE_NOT_APPROVED`: a scope outside the approved or granted set. `SESSION_NOT_FOUND` / `SESSION_EXPIRED`: unknown, used or expired authorization session. `STATE_MISMATCH`: `state` or browser binding does not match. `TOKEN_INVALID`, `TOKEN_EXPIRED`, `TOKEN_REVOKED`: the ATH access token cannot be used. `AGENT_IDENTITY_MISMATCH`: the attestation or `X-ATH-Agent-ID` names another agent. `PROVIDER_MISMATCH`: the token was issued for another provider. `USER_DENIED`: the user refused consent. `OAUTH_ERROR`: the provider's OAuth server failed. `INTERNAL_ERROR`: any other failure.
+    The error codes defined by ATH protocol 0.1 (the known values of `ATHError.code`, which accepts other strings too). `SESSION_NOT_FOUND` is also the answer of `POST /ath/token` while the user has not completed consent yet ("authorization not completed"; the session is not consumed, so the agent may ask again). `INVALID_ATTESTATION`: attestation missing, malformed, badly signed, expired, for another audience or replayed. `AGENT_NOT_REGISTERED`: unknown client or bad credentials. `AGENT_UNAPPROVED`: the registration is pending, denied or expired. `PROVIDER_NOT_APPROVED`: no approval for this provider. `SCOPE_NOT_APPROVED`: a scope outside the approved or granted set. `SESSION_NOT_FOUND` / `SESSION_EXPIRED`: unknown, used or expired authorization session. `STATE_MISMATCH`: `state` or browser binding does not match. `TOKEN_INVALID`, `TOKEN_EXPIRED`, `TOKEN_REVOKED`: the ATH access token cannot be used. `AGENT_IDENTITY_MISMATCH`: the attestation or `X-ATH-Agent-ID` names another agent. `PROVIDER_MISMATCH`: the token was issued for another provider. `USER_DENIED`: the user refused consent. `OAUTH_ERROR`: the provider's OAuth server failed. `INTERNAL_ERROR`: any other failure.
     """
 
     INVALID_ATTESTATION = "INVALID_ATTESTATION"
@@ -303,7 +363,29 @@ class ATHErrorCode(StrEnum):
 class UpstreamPayload(RootModel[Any]):
     root: Any
     """
-    A provider's body, passed through unchanged. Any JSON value; upstream bodies in other content types are passed through too, which OpenAPI describes only as JSON here.
+    A provider's body, passed through unchanged: any value in any content type (JSON, text, binary), or no body at all.
+    """
+
+
+class ProxyErrorBody(BaseModel):
+    """
+    A JSON error answer of the proxy. When the gateway rejected the call itself it is an `ATHError` (`code` and `message` present). A JSON error object from the provider passed through unchanged has the provider's own fields, so `code` and `message` are optional here and other fields are allowed; a provider's non-object or non-JSON error body is described by the response's `*/*` entry instead.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    code: ATHErrorCode | None = None
+    """
+    The ATH error code, when the gateway produced the answer.
+    """
+    message: str | None = None
+    """
+    Human-readable message, when the gateway produced the answer.
+    """
+    details: dict[str, Any] | None = None
+    """
+    Optional structured details of an ATH error.
     """
 
 
@@ -409,9 +491,11 @@ class AgentRegistrationRequest(BaseModel):
     """
     Human-readable description of what the agent is for.
     """
-    redirect_uris: list[str] = Field(..., examples=[["https://travel-agent.example.com/callback"]])
+    redirect_uris: list[str] | None = Field(
+        None, examples=[["https://travel-agent.example.com/callback"]]
+    )
     """
-    Where users may be sent after consent. Every later `user_redirect_uri` must equal one of these exactly; an empty list means none may be given.
+    Where users may be sent after consent. Every later `user_redirect_uri` must equal one of these exactly. Optional: an agent without a public endpoint (a CLI, a headless worker) leaves it out (or sends an empty list); the implementer then MUST reject any `user_redirect_uri` and MUST complete the OAuth callback itself, showing the user a completion page of its own, and the agent learns the outcome by calling `POST /ath/token`.
     """
 
 
@@ -438,7 +522,7 @@ class AgentRegistrationResponse(BaseModel):
     """
     approval_expires: AwareDatetime = Field(..., examples=["2027-01-01T00:00:00Z"])
     """
-    When this registration expires (ISO 8601 / RFC 3339).
+    When this registration expires: an RFC 3339 date-time. The local stack and this SDK send UTC with `Z`; other implementers may send a numeric offset (`+00:00`), which validators must accept (zod: `z.iso.datetime({ offset: true })`).
     """
 
 
@@ -465,7 +549,7 @@ class AgentStatusResponse(BaseModel):
     """
     approval_expires: AwareDatetime = Field(..., examples=["2027-01-01T00:00:00Z"])
     """
-    When the registration expires (ISO 8601 / RFC 3339).
+    When the registration expires: an RFC 3339 date-time. The local stack and this SDK send UTC with `Z`; other implementers may send a numeric offset (`+00:00`), which validators must accept (zod: `z.iso.datetime({ offset: true })`).
     """
 
 
@@ -506,9 +590,9 @@ class ATHError(BaseModel):
     The error body every ATH endpoint returns on failure.
     """
 
-    code: ATHErrorCode
+    code: ATHErrorCode | str
     """
-    Machine-readable error code.
+    Machine-readable error code. An open set: the values of `ATHErrorCode` are the ones protocol 0.1 defines, and clients MUST accept any other string (later protocol versions and implementers add codes) and treat an unknown one as a generic failure.
     """
     message: str = Field(..., examples=["the ATH access token has expired"])
     """
@@ -517,11 +601,4 @@ class ATHError(BaseModel):
     details: dict[str, Any] | None = Field(None, examples=[{"provider_id": "example-mail"}])
     """
     Optional structured details.
-    """
-
-
-class ProxyErrorBody(RootModel[ATHError | UpstreamPayload]):
-    root: ATHError | UpstreamPayload
-    """
-    An `ATHError` when the gateway rejects the call itself; otherwise the provider's own body for the same status, passed through unchanged.
     """

@@ -4,6 +4,7 @@ against the local stack, with typed results."""
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -44,6 +45,8 @@ from ath_sdk_client.models import (
     DeveloperInfo,
     DiscoveryDocument,
     ProviderScopeRequest,
+    ProxyErrorBody,
+    RevocationResponse,
     ServiceDiscoveryDocument,
     TokenExchangeRequest,
     TokenResponse,
@@ -73,7 +76,6 @@ def bearer(agent: Agent, token: str) -> AuthenticatedClient:
     return AuthenticatedClient(
         base_url=agent.base,
         token=token,
-        headers={"X-ATH-Agent-ID": agent.agent_id},
         httpx_args={"trust_env": False},
     )
 
@@ -167,28 +169,41 @@ def test_every_operation_sync(ath_stack: LocalStack, http: httpx.Client) -> None
         assert token.effective_scopes == ["read:user", "repo"]
         assert token.scope_intersection.effective == ["read:user", "repo"]
 
+        me = agent.agent_id
         with bearer(agent, token.access_token) as api:
-            user = proxy_get.sync("github", "user", client=api)
-            assert isinstance(user, dict) and user["login"] == "local-user"
-            repos = proxy_get.sync("github", "user/repos", client=api)
-            assert isinstance(repos, list) and repos[0]["name"] == "hello-world"
-            created = proxy_post.sync_detailed(
-                "github", "user/repos", client=api, body={"name": "x"}
+            # The agent header is a required parameter now, not a credential left to chance.
+            user = proxy_get.sync_detailed("github", "user", client=api, x_ath_agent_id=me)
+            assert user.status_code == 200 and json.loads(user.content)["login"] == "local-user"
+            # The generator encodes a multi-segment path whole: the stack routes on the raw
+            # path, sees ONE segment "user/repos" and refuses it, as a strict gateway does ...
+            whole = proxy_get.sync("github", "user/repos", client=api, x_ath_agent_id=me)
+            assert isinstance(whole, ProxyErrorBody)
+            assert whole.code == ATHErrorCode.SCOPE_NOT_APPROVED
+            # ... so multi-segment paths go through the client's httpx client (spec notes).
+            raw = api.get_httpx_client()
+            repos = raw.get("/ath/proxy/github/user/repos", headers={"X-ATH-Agent-ID": me})
+            assert repos.status_code == 200 and repos.json()[0]["name"] == "hello-world"
+            created = raw.post(
+                "/ath/proxy/github/user/repos", json={"name": "x"}, headers={"X-ATH-Agent-ID": me}
             )
-            assert created.status_code == 201 and created.parsed["name"] == "x"  # type: ignore[index]
-            missing = proxy_get.sync_detailed("github", "repos/local-user/none", client=api)
-            assert missing.status_code == 404 and missing.parsed == {"message": "Not Found"}
-            head = proxy_head.sync_detailed("github", "user", client=api)
+            assert created.status_code == 201 and created.json()["name"] == "x"
+            missing = raw.get("/ath/proxy/github/repos/local-user/none")
+            assert missing.status_code == 403  # no X-ATH-Agent-ID: AGENT_IDENTITY_MISMATCH
+            missing = raw.get(
+                "/ath/proxy/github/repos/local-user/none", headers={"X-ATH-Agent-ID": me}
+            )
+            assert missing.status_code == 404 and missing.json() == {"message": "Not Found"}
+            head = proxy_head.sync_detailed("github", "user", client=api, x_ath_agent_id=me)
             assert head.status_code == 200 and head.content == b""
             for call in (proxy_put.sync, proxy_patch.sync):
-                refused_scope = call("github", "user", client=api, body={})
-                assert isinstance(refused_scope, ATHError)
+                refused_scope = call("github", "user", client=api, body={}, x_ath_agent_id=me)
+                assert isinstance(refused_scope, ProxyErrorBody)
                 assert refused_scope.code == ATHErrorCode.SCOPE_NOT_APPROVED
             for bare in (proxy_delete.sync, proxy_options.sync):
-                refused_scope = bare("github", "user", client=api)
-                assert isinstance(refused_scope, ATHError)
-            mismatch = proxy_get.sync("mail", "messages", client=api)
-            assert isinstance(mismatch, ATHError)
+                refused_scope = bare("github", "user", client=api, x_ath_agent_id=me)
+                assert isinstance(refused_scope, ProxyErrorBody)
+            mismatch = proxy_get.sync("mail", "messages", client=api, x_ath_agent_id=me)
+            assert isinstance(mismatch, ProxyErrorBody)
             assert mismatch.code == ATHErrorCode.PROVIDER_MISMATCH
 
             revoked = revoke_token.sync_detailed(
@@ -200,7 +215,9 @@ def test_every_operation_sync(ath_stack: LocalStack, http: httpx.Client) -> None
                 ),
             )
             assert revoked.status_code == 200
-            gone = proxy_get.sync("github", "user", client=api)
+            assert isinstance(revoked.parsed, RevocationResponse)
+            # The gateway's own 401 is typed exactly (ATHError), not a union to narrow.
+            gone = proxy_get.sync("github", "user", client=api, x_ath_agent_id=me)
             assert isinstance(gone, ATHError) and gone.code == ATHErrorCode.TOKEN_REVOKED
 
 
@@ -257,18 +274,20 @@ async def test_proxy_operations_asyncio(ath_stack: LocalStack, http: httpx.Clien
     assert result.code is not None
     token: dict[str, Any] = agent.exchange(grant["ath_session_id"], result.code).json()
     async with bearer(agent, token["access_token"]) as api:
-        listed = await proxy_get.asyncio("mail", "messages", client=api)
-        assert isinstance(listed, dict) and listed["messages"][0]["subject"] == "Welcome"
+        me = agent.agent_id
+        listed = await proxy_get.asyncio_detailed("mail", "messages", client=api, x_ath_agent_id=me)
+        assert listed.status_code == 200
+        assert json.loads(listed.content)["messages"][0]["subject"] == "Welcome"
         sent = await proxy_post.asyncio_detailed(
-            "mail", "messages", client=api, body={"to": "a@b.c"}
+            "mail", "messages", client=api, body={"to": "a@b.c"}, x_ath_agent_id=me
         )
         assert sent.status_code == 201
-        head = await proxy_head.asyncio_detailed("mail", "messages", client=api)
+        head = await proxy_head.asyncio_detailed("mail", "messages", client=api, x_ath_agent_id=me)
         assert head.status_code == 200
         for call in (proxy_put.asyncio, proxy_patch.asyncio):
-            refused = await call("mail", "messages", client=api, body={})
-            assert isinstance(refused, ATHError)
+            refused = await call("mail", "messages", client=api, body={}, x_ath_agent_id=me)
+            assert isinstance(refused, ProxyErrorBody)
         for bare in (proxy_delete.asyncio, proxy_options.asyncio):
-            refused = await bare("mail", "messages", client=api)
-            assert isinstance(refused, ATHError)
+            refused = await bare("mail", "messages", client=api, x_ath_agent_id=me)
+            assert isinstance(refused, ProxyErrorBody)
             assert refused.code == ATHErrorCode.SCOPE_NOT_APPROVED

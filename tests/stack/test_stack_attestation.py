@@ -144,23 +144,44 @@ def test_unhosted_agent(ath_stack: LocalStack, http: httpx.Client) -> None:
     assert_rejected(register_with(remote, remote.attest()), "agent_id")
 
 
-def test_key_cache_lasts_at_most_five_minutes(agent: Agent, ath_stack: LocalStack) -> None:
+def test_key_is_fetched_again_only_on_a_mismatch(agent: Agent, ath_stack: LocalStack) -> None:
+    """schema/0.1: identity documents are fetched again on a signature mismatch only."""
     agent.register({"github": ["read:user"]})  # the stack fetched and cached the key
-    new = new_key()
-    ath_stack.host_agent(public_pem(new), name="agent")  # the agent rotates its key
-    ath_stack.clock.advance(240)
-    assert agent.authorize("github", ["read:user"]).status_code == 200, "cached key"
-    ath_stack.clock.advance(61)  # more than five minutes since the fetch
-    assert_rejected(agent.authorize("github", ["read:user"]), "signature")
-    agent.key = new
-    assert agent.authorize("github", ["read:user"]).status_code == 200
-
-
-def test_rotated_key_is_fetched_again(agent: Agent, ath_stack: LocalStack) -> None:
-    agent.register({"github": ["read:user"]})
+    fetches = _fetches(ath_stack, agent)
+    ath_stack.clock.advance(3600)
+    assert agent.authorize("github", ["read:user"]).status_code == 200, "cached key, no expiry"
+    assert _fetches(ath_stack, agent) == fetches
     agent.key = new_key()
-    ath_stack.host_agent(public_pem(agent.key), name="agent")
+    ath_stack.host_agent(public_pem(agent.key), name="agent")  # the agent rotates its key
+    assert agent.authorize("github", ["read:user"]).status_code == 200, "fetched on mismatch"
+    assert _fetches(ath_stack, agent) == fetches + 1
+
+
+def test_refetch_is_rate_limited_per_agent(agent: Agent, ath_stack: LocalStack) -> None:
+    """At most one re-fetch per agent_id per minute, whatever forged attestations arrive."""
+    agent.register({"github": ["read:user"]})
+    fetches = _fetches(ath_stack, agent)
+    good = agent.key
+    agent.key = new_key()  # attestations the published key does not verify
+    for _ in range(3):
+        assert_rejected(agent.authorize("github", ["read:user"]), "signature")
+    assert _fetches(ath_stack, agent) == fetches, "within a minute of the fetch: none"
+    ath_stack.clock.advance(61)
+    for _ in range(3):
+        assert_rejected(agent.authorize("github", ["read:user"]), "signature")
+    assert _fetches(ath_stack, agent) == fetches + 1, "one re-fetch, then the limit again"
+    ath_stack.host_agent(public_pem(agent.key), name="agent")  # now it really rotates
+    assert_rejected(agent.authorize("github", ["read:user"]), "signature")
+    ath_stack.clock.advance(61)
     assert agent.authorize("github", ["read:user"]).status_code == 200
+    agent.key = good
+    assert_rejected(agent.authorize("github", ["read:user"]), "signature")
+
+
+def _fetches(stack: LocalStack, agent: Agent) -> int:
+    running: Any = stack._running
+    service = running.gateway if agent.base == stack.gateway_url else running.native
+    return int(service._verifier.fetches.get(agent.agent_id, 0))
 
 
 def test_pem_public_key_in_identity_document(ath_stack: LocalStack, http: httpx.Client) -> None:

@@ -11,11 +11,18 @@ from .ath_error_code import ATHErrorCode
 from .ath_error_details import ATHErrorDetails
 from .authorization_request import AuthorizationRequest
 from .authorization_response import AuthorizationResponse
+from .consent_completion import ConsentCompletion
+from .consent_completion_status import ConsentCompletionStatus
+from .consent_completion_success import ConsentCompletionSuccess
 from .developer_info import DeveloperInfo
 from .discovery_document import DiscoveryDocument
+from .oauth_callback_success import OauthCallbackSuccess
 from .provider_approval import ProviderApproval
 from .provider_info import ProviderInfo
 from .provider_scope_request import ProviderScopeRequest
+from .proxy_error_body import ProxyErrorBody
+from .proxy_error_body_details import ProxyErrorBodyDetails
+from .revocation_response import RevocationResponse
 from .scope_intersection import ScopeIntersection
 from .service_auth_config import ServiceAuthConfig
 from .service_discovery_document import ServiceDiscoveryDocument
@@ -35,11 +42,18 @@ __all__ = (
     "ATHErrorDetails",
     "AuthorizationRequest",
     "AuthorizationResponse",
+    "ConsentCompletion",
+    "ConsentCompletionStatus",
+    "ConsentCompletionSuccess",
     "DeveloperInfo",
     "DiscoveryDocument",
+    "OauthCallbackSuccess",
     "ProviderApproval",
     "ProviderInfo",
     "ProviderScopeRequest",
+    "ProxyErrorBody",
+    "ProxyErrorBodyDetails",
+    "RevocationResponse",
     "ScopeIntersection",
     "ServiceAuthConfig",
     "ServiceDiscoveryDocument",

@@ -26,17 +26,20 @@ class AgentRegistrationRequest:
             and jti; jti must be unique and verifiers reject replays.
         developer (DeveloperInfo): The developer or organisation behind an agent.
         requested_providers (list[ProviderScopeRequest]): The providers and scopes the agent asks for.
-        redirect_uris (list[str]): Where users may be sent after consent. Every later `user_redirect_uri` must equal one
-            of these exactly; an empty list means none may be given.
         purpose (str | Unset): Human-readable description of what the agent is for.
+        redirect_uris (list[str] | Unset): Where users may be sent after consent. Every later `user_redirect_uri` must
+            equal one of these exactly. Optional: an agent without a public endpoint (a CLI, a headless worker) leaves it
+            out (or sends an empty list); the implementer then MUST reject any `user_redirect_uri` and MUST complete the
+            OAuth callback itself, showing the user a completion page of its own, and the agent learns the outcome by
+            calling `POST /ath/token`.
     """
 
     agent_id: str
     agent_attestation: str
     developer: DeveloperInfo
     requested_providers: list[ProviderScopeRequest]
-    redirect_uris: list[str]
     purpose: str | Unset = UNSET
+    redirect_uris: list[str] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -51,9 +54,11 @@ class AgentRegistrationRequest:
             requested_providers_item = requested_providers_item_data.to_dict()
             requested_providers.append(requested_providers_item)
 
-        redirect_uris = self.redirect_uris
-
         purpose = self.purpose
+
+        redirect_uris: list[str] | Unset = UNSET
+        if not isinstance(self.redirect_uris, Unset):
+            redirect_uris = self.redirect_uris
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -63,11 +68,12 @@ class AgentRegistrationRequest:
                 "agent_attestation": agent_attestation,
                 "developer": developer,
                 "requested_providers": requested_providers,
-                "redirect_uris": redirect_uris,
             }
         )
         if purpose is not UNSET:
             field_dict["purpose"] = purpose
+        if redirect_uris is not UNSET:
+            field_dict["redirect_uris"] = redirect_uris
 
         return field_dict
 
@@ -90,17 +96,17 @@ class AgentRegistrationRequest:
 
             requested_providers.append(requested_providers_item)
 
-        redirect_uris = cast(list[str], d.pop("redirect_uris"))
-
         purpose = d.pop("purpose", UNSET)
+
+        redirect_uris = cast(list[str], d.pop("redirect_uris", UNSET))
 
         agent_registration_request = cls(
             agent_id=agent_id,
             agent_attestation=agent_attestation,
             developer=developer,
             requested_providers=requested_providers,
-            redirect_uris=redirect_uris,
             purpose=purpose,
+            redirect_uris=redirect_uris,
         )
 
         agent_registration_request.additional_properties = d

@@ -25,7 +25,9 @@ class AgentRegistrationResponse:
         client_secret (str): Secret that authenticates the client in later calls. Keep it secret.
         agent_status (AgentStatus): Registration status of an agent.
         approved_providers (list[ProviderApproval]): Approval result per requested provider.
-        approval_expires (datetime.datetime): When this registration expires (ISO 8601 / RFC 3339).
+        approval_expires (datetime.datetime): When this registration expires: an RFC 3339 date-time. The local stack and
+            this SDK send UTC with `Z`; other implementers may send a numeric offset (`+00:00`), which validators must
+            accept (zod: `z.iso.datetime({ offset: true })`).
     """
 
     client_id: str

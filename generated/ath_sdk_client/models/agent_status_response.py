@@ -25,7 +25,9 @@ class AgentStatusResponse:
         agent_id (str): The registered agent's canonical URI.
         agent_status (AgentStatus): Registration status of an agent.
         approved_providers (list[ProviderApproval]): Current approval per provider.
-        approval_expires (datetime.datetime): When the registration expires (ISO 8601 / RFC 3339).
+        approval_expires (datetime.datetime): When the registration expires: an RFC 3339 date-time. The local stack and
+            this SDK send UTC with `Z`; other implementers may send a numeric offset (`+00:00`), which validators must
+            accept (zod: `z.iso.datetime({ offset: true })`).
     """
 
     client_id: str

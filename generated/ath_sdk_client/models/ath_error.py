@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -21,26 +21,24 @@ class ATHError:
     """The error body every ATH endpoint returns on failure.
 
     Attributes:
-        code (ATHErrorCode): Error codes defined by ATH protocol 0.1. `INVALID_ATTESTATION`: attestation missing,
-            malformed, badly signed, expired, for another audience or replayed. `AGENT_NOT_REGISTERED`: unknown client or
-            bad credentials. `AGENT_UNAPPROVED`: the registration is pending, denied or expired. `PROVIDER_NOT_APPROVED`: no
-            approval for this provider. `SCOPE_NOT_APPROVED`: a scope outside the approved or granted set.
-            `SESSION_NOT_FOUND` / `SESSION_EXPIRED`: unknown, used or expired authorization session. `STATE_MISMATCH`:
-            `state` or browser binding does not match. `TOKEN_INVALID`, `TOKEN_EXPIRED`, `TOKEN_REVOKED`: the ATH access
-            token cannot be used. `AGENT_IDENTITY_MISMATCH`: the attestation or `X-ATH-Agent-ID` names another agent.
-            `PROVIDER_MISMATCH`: the token was issued for another provider. `USER_DENIED`: the user refused consent.
-            `OAUTH_ERROR`: the provider's OAuth server failed. `INTERNAL_ERROR`: any other failure.
+        code (ATHErrorCode | str): Machine-readable error code. An open set: the values of `ATHErrorCode` are the ones
+            protocol 0.1 defines, and clients MUST accept any other string (later protocol versions and implementers add
+            codes) and treat an unknown one as a generic failure.
         message (str): Human-readable message.
         details (ATHErrorDetails | Unset): Optional structured details.
     """
 
-    code: ATHErrorCode
+    code: ATHErrorCode | str
     message: str
     details: ATHErrorDetails | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        code = self.code.value
+        code: str
+        if isinstance(self.code, ATHErrorCode):
+            code = self.code.value
+        else:
+            code = self.code
 
         message = self.message
 
@@ -66,7 +64,19 @@ class ATHError:
         from ..models.ath_error_details import ATHErrorDetails  # noqa: PLC0415
 
         d = dict(src_dict)
-        code = ATHErrorCode(d.pop("code"))
+
+        def _parse_code(data: object) -> ATHErrorCode | str:
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                code_type_0 = ATHErrorCode(data)
+
+                return code_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ATHErrorCode | str, data)
+
+        code = _parse_code(d.pop("code"))
 
         message = d.pop("message")
 

@@ -20,8 +20,8 @@ class AuthorizationRequest:
         agent_attestation (str): A fresh attestation JWT of the registered agent.
         provider_id (str): The provider to authorize.
         scopes (list[str]): Scopes to request; each must have been approved for this provider.
-        state (str): Opaque CSRF value from a CSPRNG with at least 128 bits of entropy; checked by the implementer on
-            the OAuth callback.
+        state (str): Opaque CSRF value from a CSPRNG with at least 128 bits of entropy (no length is imposed on its
+            encoding); checked by the implementer on the OAuth callback.
         user_redirect_uri (str | Unset): Where to send the user after consent; must equal one of the registered
             `redirect_uris`.
         resource (str | Unset): Target resource server (RFC 8707 resource indicator).

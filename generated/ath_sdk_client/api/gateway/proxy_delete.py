@@ -6,13 +6,18 @@ import httpx
 
 from ...client import AuthenticatedClient, Client
 from ...models.ath_error import ATHError
+from ...models.proxy_error_body import ProxyErrorBody
 from ...types import Response
 
 
 def _get_kwargs(
     provider_id: str,
     path: str,
+    *,
+    x_ath_agent_id: str,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    headers["X-ATH-Agent-ID"] = x_ath_agent_id
 
     _kwargs: dict[str, Any] = {
         "method": "delete",
@@ -22,159 +27,65 @@ def _get_kwargs(
         ),
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | Any | ATHError:
+) -> ATHError | Any | ProxyErrorBody:
     if response.status_code == 200:
-        response_200 = response.json()
+        response_200 = cast(Any, response.content)
         return response_200
 
     if response.status_code == 400:
-
-        def _parse_response_400(data: object) -> Any | ATHError:
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_proxy_error_body_type_0 = ATHError.from_dict(data)
-
-                return componentsschemas_proxy_error_body_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(Any | ATHError, data)
-
-        response_400 = _parse_response_400(response.json())
+        response_400 = ProxyErrorBody.from_dict(response.json())
 
         return response_400
 
     if response.status_code == 401:
-
-        def _parse_response_401(data: object) -> Any | ATHError:
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_proxy_error_body_type_0 = ATHError.from_dict(data)
-
-                return componentsschemas_proxy_error_body_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(Any | ATHError, data)
-
-        response_401 = _parse_response_401(response.json())
+        response_401 = ATHError.from_dict(response.json())
 
         return response_401
 
     if response.status_code == 403:
-
-        def _parse_response_403(data: object) -> Any | ATHError:
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_proxy_error_body_type_0 = ATHError.from_dict(data)
-
-                return componentsschemas_proxy_error_body_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(Any | ATHError, data)
-
-        response_403 = _parse_response_403(response.json())
+        response_403 = ProxyErrorBody.from_dict(response.json())
 
         return response_403
 
     if response.status_code == 404:
-
-        def _parse_response_404(data: object) -> Any | ATHError:
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_proxy_error_body_type_0 = ATHError.from_dict(data)
-
-                return componentsschemas_proxy_error_body_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(Any | ATHError, data)
-
-        response_404 = _parse_response_404(response.json())
+        response_404 = ProxyErrorBody.from_dict(response.json())
 
         return response_404
 
     if response.status_code == 429:
-
-        def _parse_response_429(data: object) -> Any | ATHError:
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_proxy_error_body_type_0 = ATHError.from_dict(data)
-
-                return componentsschemas_proxy_error_body_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(Any | ATHError, data)
-
-        response_429 = _parse_response_429(response.json())
+        response_429 = ProxyErrorBody.from_dict(response.json())
 
         return response_429
 
     if response.status_code == 500:
-
-        def _parse_response_500(data: object) -> Any | ATHError:
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_proxy_error_body_type_0 = ATHError.from_dict(data)
-
-                return componentsschemas_proxy_error_body_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(Any | ATHError, data)
-
-        response_500 = _parse_response_500(response.json())
+        response_500 = ProxyErrorBody.from_dict(response.json())
 
         return response_500
 
     if response.status_code == 502:
-
-        def _parse_response_502(data: object) -> Any | ATHError:
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_proxy_error_body_type_0 = ATHError.from_dict(data)
-
-                return componentsschemas_proxy_error_body_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(Any | ATHError, data)
-
-        response_502 = _parse_response_502(response.json())
+        response_502 = ProxyErrorBody.from_dict(response.json())
 
         return response_502
 
     if response.status_code == 503:
-
-        def _parse_response_503(data: object) -> Any | ATHError:
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_proxy_error_body_type_0 = ATHError.from_dict(data)
-
-                return componentsschemas_proxy_error_body_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(Any | ATHError, data)
-
-        response_503 = _parse_response_503(response.json())
+        response_503 = ProxyErrorBody.from_dict(response.json())
 
         return response_503
 
-    response_default = response.json()
+    response_default = ProxyErrorBody.from_dict(response.json())
+
     return response_default
 
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | Any | ATHError]:
+) -> Response[ATHError | Any | ProxyErrorBody]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -188,7 +99,8 @@ def sync_detailed(
     path: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Any | Any | ATHError]:
+    x_ath_agent_id: str,
+) -> Response[ATHError | Any | ProxyErrorBody]:
     """Proxy a DELETE request
 
      Forwards a DELETE request to the provider and passes its answer back. DELETE normally has no body,
@@ -197,18 +109,20 @@ def sync_detailed(
     Args:
         provider_id (str):
         path (str):
+        x_ath_agent_id (str):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Any | ATHError]
+        Response[ATHError | Any | ProxyErrorBody]
     """
 
     kwargs = _get_kwargs(
         provider_id=provider_id,
         path=path,
+        x_ath_agent_id=x_ath_agent_id,
     )
 
     response = client.get_httpx_client().request(
@@ -223,7 +137,8 @@ def sync(
     path: str,
     *,
     client: AuthenticatedClient,
-) -> Any | Any | ATHError | None:
+    x_ath_agent_id: str,
+) -> ATHError | Any | ProxyErrorBody | None:
     """Proxy a DELETE request
 
      Forwards a DELETE request to the provider and passes its answer back. DELETE normally has no body,
@@ -232,19 +147,21 @@ def sync(
     Args:
         provider_id (str):
         path (str):
+        x_ath_agent_id (str):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Any | ATHError
+        ATHError | Any | ProxyErrorBody
     """
 
     return sync_detailed(
         provider_id=provider_id,
         path=path,
         client=client,
+        x_ath_agent_id=x_ath_agent_id,
     ).parsed
 
 
@@ -253,7 +170,8 @@ async def asyncio_detailed(
     path: str,
     *,
     client: AuthenticatedClient,
-) -> Response[Any | Any | ATHError]:
+    x_ath_agent_id: str,
+) -> Response[ATHError | Any | ProxyErrorBody]:
     """Proxy a DELETE request
 
      Forwards a DELETE request to the provider and passes its answer back. DELETE normally has no body,
@@ -262,18 +180,20 @@ async def asyncio_detailed(
     Args:
         provider_id (str):
         path (str):
+        x_ath_agent_id (str):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Any | ATHError]
+        Response[ATHError | Any | ProxyErrorBody]
     """
 
     kwargs = _get_kwargs(
         provider_id=provider_id,
         path=path,
+        x_ath_agent_id=x_ath_agent_id,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -286,7 +206,8 @@ async def asyncio(
     path: str,
     *,
     client: AuthenticatedClient,
-) -> Any | Any | ATHError | None:
+    x_ath_agent_id: str,
+) -> ATHError | Any | ProxyErrorBody | None:
     """Proxy a DELETE request
 
      Forwards a DELETE request to the provider and passes its answer back. DELETE normally has no body,
@@ -295,13 +216,14 @@ async def asyncio(
     Args:
         provider_id (str):
         path (str):
+        x_ath_agent_id (str):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Any | ATHError
+        ATHError | Any | ProxyErrorBody
     """
 
     return (
@@ -309,5 +231,6 @@ async def asyncio(
             provider_id=provider_id,
             path=path,
             client=client,
+            x_ath_agent_id=x_ath_agent_id,
         )
     ).parsed

@@ -11,7 +11,11 @@ from ...types import Response
 def _get_kwargs(
     provider_id: str,
     path: str,
+    *,
+    x_ath_agent_id: str,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    headers["X-ATH-Agent-ID"] = x_ath_agent_id
 
     _kwargs: dict[str, Any] = {
         "method": "head",
@@ -21,6 +25,7 @@ def _get_kwargs(
         ),
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
@@ -71,6 +76,7 @@ def sync_detailed(
     path: str,
     *,
     client: AuthenticatedClient,
+    x_ath_agent_id: str,
 ) -> Response[Any]:
     """Proxy a HEAD request
 
@@ -79,6 +85,7 @@ def sync_detailed(
     Args:
         provider_id (str):
         path (str):
+        x_ath_agent_id (str):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -91,6 +98,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         provider_id=provider_id,
         path=path,
+        x_ath_agent_id=x_ath_agent_id,
     )
 
     response = client.get_httpx_client().request(
@@ -105,6 +113,7 @@ async def asyncio_detailed(
     path: str,
     *,
     client: AuthenticatedClient,
+    x_ath_agent_id: str,
 ) -> Response[Any]:
     """Proxy a HEAD request
 
@@ -113,6 +122,7 @@ async def asyncio_detailed(
     Args:
         provider_id (str):
         path (str):
+        x_ath_agent_id (str):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -125,6 +135,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         provider_id=provider_id,
         path=path,
+        x_ath_agent_id=x_ath_agent_id,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)

@@ -6,6 +6,7 @@ import httpx
 
 from ...client import AuthenticatedClient, Client
 from ...models.ath_error import ATHError
+from ...models.proxy_error_body import ProxyErrorBody
 from ...types import UNSET, Response, Unset
 
 
@@ -14,8 +15,10 @@ def _get_kwargs(
     path: str,
     *,
     body: Any | Unset = UNSET,
+    x_ath_agent_id: str,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    headers["X-ATH-Agent-ID"] = x_ath_agent_id
 
     _kwargs: dict[str, Any] = {
         "method": "put",
@@ -36,154 +39,59 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | Any | ATHError:
+) -> ATHError | Any | ProxyErrorBody:
     if response.status_code == 200:
-        response_200 = response.json()
+        response_200 = cast(Any, response.content)
         return response_200
 
     if response.status_code == 400:
-
-        def _parse_response_400(data: object) -> Any | ATHError:
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_proxy_error_body_type_0 = ATHError.from_dict(data)
-
-                return componentsschemas_proxy_error_body_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(Any | ATHError, data)
-
-        response_400 = _parse_response_400(response.json())
+        response_400 = ProxyErrorBody.from_dict(response.json())
 
         return response_400
 
     if response.status_code == 401:
-
-        def _parse_response_401(data: object) -> Any | ATHError:
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_proxy_error_body_type_0 = ATHError.from_dict(data)
-
-                return componentsschemas_proxy_error_body_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(Any | ATHError, data)
-
-        response_401 = _parse_response_401(response.json())
+        response_401 = ATHError.from_dict(response.json())
 
         return response_401
 
     if response.status_code == 403:
-
-        def _parse_response_403(data: object) -> Any | ATHError:
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_proxy_error_body_type_0 = ATHError.from_dict(data)
-
-                return componentsschemas_proxy_error_body_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(Any | ATHError, data)
-
-        response_403 = _parse_response_403(response.json())
+        response_403 = ProxyErrorBody.from_dict(response.json())
 
         return response_403
 
     if response.status_code == 404:
-
-        def _parse_response_404(data: object) -> Any | ATHError:
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_proxy_error_body_type_0 = ATHError.from_dict(data)
-
-                return componentsschemas_proxy_error_body_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(Any | ATHError, data)
-
-        response_404 = _parse_response_404(response.json())
+        response_404 = ProxyErrorBody.from_dict(response.json())
 
         return response_404
 
     if response.status_code == 429:
-
-        def _parse_response_429(data: object) -> Any | ATHError:
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_proxy_error_body_type_0 = ATHError.from_dict(data)
-
-                return componentsschemas_proxy_error_body_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(Any | ATHError, data)
-
-        response_429 = _parse_response_429(response.json())
+        response_429 = ProxyErrorBody.from_dict(response.json())
 
         return response_429
 
     if response.status_code == 500:
-
-        def _parse_response_500(data: object) -> Any | ATHError:
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_proxy_error_body_type_0 = ATHError.from_dict(data)
-
-                return componentsschemas_proxy_error_body_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(Any | ATHError, data)
-
-        response_500 = _parse_response_500(response.json())
+        response_500 = ProxyErrorBody.from_dict(response.json())
 
         return response_500
 
     if response.status_code == 502:
-
-        def _parse_response_502(data: object) -> Any | ATHError:
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_proxy_error_body_type_0 = ATHError.from_dict(data)
-
-                return componentsschemas_proxy_error_body_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(Any | ATHError, data)
-
-        response_502 = _parse_response_502(response.json())
+        response_502 = ProxyErrorBody.from_dict(response.json())
 
         return response_502
 
     if response.status_code == 503:
-
-        def _parse_response_503(data: object) -> Any | ATHError:
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                componentsschemas_proxy_error_body_type_0 = ATHError.from_dict(data)
-
-                return componentsschemas_proxy_error_body_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(Any | ATHError, data)
-
-        response_503 = _parse_response_503(response.json())
+        response_503 = ProxyErrorBody.from_dict(response.json())
 
         return response_503
 
-    response_default = response.json()
+    response_default = ProxyErrorBody.from_dict(response.json())
+
     return response_default
 
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | Any | ATHError]:
+) -> Response[ATHError | Any | ProxyErrorBody]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -198,7 +106,8 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: Any | Unset = UNSET,
-) -> Response[Any | Any | ATHError]:
+    x_ath_agent_id: str,
+) -> Response[ATHError | Any | ProxyErrorBody]:
     """Proxy a PUT request
 
      Forwards a PUT request, body included, to the provider and passes its answer back.
@@ -206,22 +115,23 @@ def sync_detailed(
     Args:
         provider_id (str):
         path (str):
-        body (Any | Unset): A provider's body, passed through unchanged. Any JSON value; upstream
-            bodies in other content types are passed through too, which OpenAPI describes only as JSON
-            here.
+        x_ath_agent_id (str):
+        body (Any | Unset): A provider's body, passed through unchanged: any value in any content
+            type (JSON, text, binary), or no body at all.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Any | ATHError]
+        Response[ATHError | Any | ProxyErrorBody]
     """
 
     kwargs = _get_kwargs(
         provider_id=provider_id,
         path=path,
         body=body,
+        x_ath_agent_id=x_ath_agent_id,
     )
 
     response = client.get_httpx_client().request(
@@ -237,7 +147,8 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: Any | Unset = UNSET,
-) -> Any | Any | ATHError | None:
+    x_ath_agent_id: str,
+) -> ATHError | Any | ProxyErrorBody | None:
     """Proxy a PUT request
 
      Forwards a PUT request, body included, to the provider and passes its answer back.
@@ -245,16 +156,16 @@ def sync(
     Args:
         provider_id (str):
         path (str):
-        body (Any | Unset): A provider's body, passed through unchanged. Any JSON value; upstream
-            bodies in other content types are passed through too, which OpenAPI describes only as JSON
-            here.
+        x_ath_agent_id (str):
+        body (Any | Unset): A provider's body, passed through unchanged: any value in any content
+            type (JSON, text, binary), or no body at all.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Any | ATHError
+        ATHError | Any | ProxyErrorBody
     """
 
     return sync_detailed(
@@ -262,6 +173,7 @@ def sync(
         path=path,
         client=client,
         body=body,
+        x_ath_agent_id=x_ath_agent_id,
     ).parsed
 
 
@@ -271,7 +183,8 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: Any | Unset = UNSET,
-) -> Response[Any | Any | ATHError]:
+    x_ath_agent_id: str,
+) -> Response[ATHError | Any | ProxyErrorBody]:
     """Proxy a PUT request
 
      Forwards a PUT request, body included, to the provider and passes its answer back.
@@ -279,22 +192,23 @@ async def asyncio_detailed(
     Args:
         provider_id (str):
         path (str):
-        body (Any | Unset): A provider's body, passed through unchanged. Any JSON value; upstream
-            bodies in other content types are passed through too, which OpenAPI describes only as JSON
-            here.
+        x_ath_agent_id (str):
+        body (Any | Unset): A provider's body, passed through unchanged: any value in any content
+            type (JSON, text, binary), or no body at all.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | Any | ATHError]
+        Response[ATHError | Any | ProxyErrorBody]
     """
 
     kwargs = _get_kwargs(
         provider_id=provider_id,
         path=path,
         body=body,
+        x_ath_agent_id=x_ath_agent_id,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -308,7 +222,8 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: Any | Unset = UNSET,
-) -> Any | Any | ATHError | None:
+    x_ath_agent_id: str,
+) -> ATHError | Any | ProxyErrorBody | None:
     """Proxy a PUT request
 
      Forwards a PUT request, body included, to the provider and passes its answer back.
@@ -316,16 +231,16 @@ async def asyncio(
     Args:
         provider_id (str):
         path (str):
-        body (Any | Unset): A provider's body, passed through unchanged. Any JSON value; upstream
-            bodies in other content types are passed through too, which OpenAPI describes only as JSON
-            here.
+        x_ath_agent_id (str):
+        body (Any | Unset): A provider's body, passed through unchanged: any value in any content
+            type (JSON, text, binary), or no body at all.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | Any | ATHError
+        ATHError | Any | ProxyErrorBody
     """
 
     return (
@@ -334,5 +249,6 @@ async def asyncio(
             path=path,
             client=client,
             body=body,
+            x_ath_agent_id=x_ath_agent_id,
         )
     ).parsed

@@ -105,7 +105,8 @@ def sync_detailed(
     Phase A. The implementer creates PKCE parameters (S256) and keeps the verifier server side, and
     returns the provider's consent URL together with a session id that expires within ten minutes and
     can be redeemed once. If the client registered no `redirect_uris`, a request carrying
-    `user_redirect_uri` is rejected; otherwise `user_redirect_uri` must equal one of them exactly.
+    `user_redirect_uri` MUST be rejected and the implementer completes the callback itself; otherwise
+    `user_redirect_uri` must equal one of them exactly.
 
     Args:
         body (AuthorizationRequest): Body of `POST /ath/authorize` (Phase B). PKCE is created by
@@ -142,7 +143,8 @@ def sync(
     Phase A. The implementer creates PKCE parameters (S256) and keeps the verifier server side, and
     returns the provider's consent URL together with a session id that expires within ten minutes and
     can be redeemed once. If the client registered no `redirect_uris`, a request carrying
-    `user_redirect_uri` is rejected; otherwise `user_redirect_uri` must equal one of them exactly.
+    `user_redirect_uri` MUST be rejected and the implementer completes the callback itself; otherwise
+    `user_redirect_uri` must equal one of them exactly.
 
     Args:
         body (AuthorizationRequest): Body of `POST /ath/authorize` (Phase B). PKCE is created by
@@ -174,7 +176,8 @@ async def asyncio_detailed(
     Phase A. The implementer creates PKCE parameters (S256) and keeps the verifier server side, and
     returns the provider's consent URL together with a session id that expires within ten minutes and
     can be redeemed once. If the client registered no `redirect_uris`, a request carrying
-    `user_redirect_uri` is rejected; otherwise `user_redirect_uri` must equal one of them exactly.
+    `user_redirect_uri` MUST be rejected and the implementer completes the callback itself; otherwise
+    `user_redirect_uri` must equal one of them exactly.
 
     Args:
         body (AuthorizationRequest): Body of `POST /ath/authorize` (Phase B). PKCE is created by
@@ -209,7 +212,8 @@ async def asyncio(
     Phase A. The implementer creates PKCE parameters (S256) and keeps the verifier server side, and
     returns the provider's consent URL together with a session id that expires within ten minutes and
     can be redeemed once. If the client registered no `redirect_uris`, a request carrying
-    `user_redirect_uri` is rejected; otherwise `user_redirect_uri` must equal one of them exactly.
+    `user_redirect_uri` MUST be rejected and the implementer completes the callback itself; otherwise
+    `user_redirect_uri` must equal one of them exactly.
 
     Args:
         body (AuthorizationRequest): Body of `POST /ath/authorize` (Phase B). PKCE is created by

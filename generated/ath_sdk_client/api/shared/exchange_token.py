@@ -104,6 +104,11 @@ def sync_detailed(
     endpoint's URL, consumes the authorization session and issues an ATH access token bound to
     (agent_id, user_id, provider_id, scopes). Its effective scopes are the intersection of the agent-
     approved, user-consented and requested scopes; when that intersection is empty no token is issued.
+    Until the user has completed consent the answer is `400` with code `SESSION_NOT_FOUND`
+    ("authorization not completed") and the session is not consumed, so an agent that received no
+    redirect polls this endpoint (with a fresh attestation each time) until it gets the token,
+    `USER_DENIED` or `SESSION_EXPIRED`. When the implementer completed the callback itself, `code`
+    carries no information and may be empty.
 
     Args:
         body (TokenExchangeRequest): Body of `POST /ath/token`. The attestation's `sub` must be
@@ -139,6 +144,11 @@ def sync(
     endpoint's URL, consumes the authorization session and issues an ATH access token bound to
     (agent_id, user_id, provider_id, scopes). Its effective scopes are the intersection of the agent-
     approved, user-consented and requested scopes; when that intersection is empty no token is issued.
+    Until the user has completed consent the answer is `400` with code `SESSION_NOT_FOUND`
+    ("authorization not completed") and the session is not consumed, so an agent that received no
+    redirect polls this endpoint (with a fresh attestation each time) until it gets the token,
+    `USER_DENIED` or `SESSION_EXPIRED`. When the implementer completed the callback itself, `code`
+    carries no information and may be empty.
 
     Args:
         body (TokenExchangeRequest): Body of `POST /ath/token`. The attestation's `sub` must be
@@ -169,6 +179,11 @@ async def asyncio_detailed(
     endpoint's URL, consumes the authorization session and issues an ATH access token bound to
     (agent_id, user_id, provider_id, scopes). Its effective scopes are the intersection of the agent-
     approved, user-consented and requested scopes; when that intersection is empty no token is issued.
+    Until the user has completed consent the answer is `400` with code `SESSION_NOT_FOUND`
+    ("authorization not completed") and the session is not consumed, so an agent that received no
+    redirect polls this endpoint (with a fresh attestation each time) until it gets the token,
+    `USER_DENIED` or `SESSION_EXPIRED`. When the implementer completed the callback itself, `code`
+    carries no information and may be empty.
 
     Args:
         body (TokenExchangeRequest): Body of `POST /ath/token`. The attestation's `sub` must be
@@ -202,6 +217,11 @@ async def asyncio(
     endpoint's URL, consumes the authorization session and issues an ATH access token bound to
     (agent_id, user_id, provider_id, scopes). Its effective scopes are the intersection of the agent-
     approved, user-consented and requested scopes; when that intersection is empty no token is issued.
+    Until the user has completed consent the answer is `400` with code `SESSION_NOT_FOUND`
+    ("authorization not completed") and the session is not consumed, so an agent that received no
+    redirect polls this endpoint (with a fresh attestation each time) until it gets the token,
+    `USER_DENIED` or `SESSION_EXPIRED`. When the implementer completed the callback itself, `code`
+    carries no information and may be empty.
 
     Args:
         body (TokenExchangeRequest): Body of `POST /ath/token`. The attestation's `sub` must be

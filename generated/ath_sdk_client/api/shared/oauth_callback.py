@@ -5,12 +5,16 @@ import httpx
 
 from ...client import AuthenticatedClient, Client
 from ...models.ath_error import ATHError
+from ...models.consent_completion import ConsentCompletion
+from ...models.oauth_callback_success import OauthCallbackSuccess
 from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
-    state: str,
+    state: str | Unset = UNSET,
+    session_id: str | Unset = UNSET,
+    success: OauthCallbackSuccess | Unset = UNSET,
     code: str | Unset = UNSET,
     error: str | Unset = UNSET,
     error_description: str | Unset = UNSET,
@@ -21,6 +25,14 @@ def _get_kwargs(
     params: dict[str, Any] = {}
 
     params["state"] = state
+
+    params["session_id"] = session_id
+
+    json_success: str | Unset = UNSET
+    if not isinstance(success, Unset):
+        json_success = success.value
+
+    params["success"] = json_success
 
     params["code"] = code
 
@@ -45,7 +57,12 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ATHError | Any:
+) -> ATHError | Any | ConsentCompletion:
+    if response.status_code == 200:
+        response_200 = ConsentCompletion.from_dict(response.json())
+
+        return response_200
+
     if response.status_code == 302:
         response_302 = cast(Any, None)
         return response_302
@@ -97,7 +114,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ATHError | Any]:
+) -> Response[ATHError | Any | ConsentCompletion]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -109,13 +126,15 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
-    state: str,
+    state: str | Unset = UNSET,
+    session_id: str | Unset = UNSET,
+    success: OauthCallbackSuccess | Unset = UNSET,
     code: str | Unset = UNSET,
     error: str | Unset = UNSET,
     error_description: str | Unset = UNSET,
     error_uri: str | Unset = UNSET,
     iss: str | Unset = UNSET,
-) -> Response[ATHError | Any]:
+) -> Response[ATHError | Any | ConsentCompletion]:
     """OAuth redirect target (browser)
 
      The provider sends the user's browser here after the consent screen (RFC 6749 §4.1.2). The
@@ -127,8 +146,17 @@ def sync_detailed(
     endpoint; it is listed for implementers and for test harnesses that drive a browser-less consent
     flow.
 
+    Two legs share this URL. The provider's redirect (`state`, then `code` or `error`) answers `302`
+    with `Location`. An implementer may use the same URL, with `session_id` in the query, as its
+    completion page: the redirect then points back here
+    (`/ath/callback?code=...&state=...&session_id=...`, or `session_id`, `success` and `error` from
+    gateways that follow the public reference) and the page answers `200`, HTML for a browser,
+    `ConsentCompletion` JSON when the request asks for `application/json`.
+
     Args:
-        state (str):
+        state (str | Unset):
+        session_id (str | Unset):
+        success (OauthCallbackSuccess | Unset):
         code (str | Unset):
         error (str | Unset):
         error_description (str | Unset):
@@ -140,11 +168,13 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ATHError | Any]
+        Response[ATHError | Any | ConsentCompletion]
     """
 
     kwargs = _get_kwargs(
         state=state,
+        session_id=session_id,
+        success=success,
         code=code,
         error=error,
         error_description=error_description,
@@ -162,13 +192,15 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient | Client,
-    state: str,
+    state: str | Unset = UNSET,
+    session_id: str | Unset = UNSET,
+    success: OauthCallbackSuccess | Unset = UNSET,
     code: str | Unset = UNSET,
     error: str | Unset = UNSET,
     error_description: str | Unset = UNSET,
     error_uri: str | Unset = UNSET,
     iss: str | Unset = UNSET,
-) -> ATHError | Any | None:
+) -> ATHError | Any | ConsentCompletion | None:
     """OAuth redirect target (browser)
 
      The provider sends the user's browser here after the consent screen (RFC 6749 §4.1.2). The
@@ -180,8 +212,17 @@ def sync(
     endpoint; it is listed for implementers and for test harnesses that drive a browser-less consent
     flow.
 
+    Two legs share this URL. The provider's redirect (`state`, then `code` or `error`) answers `302`
+    with `Location`. An implementer may use the same URL, with `session_id` in the query, as its
+    completion page: the redirect then points back here
+    (`/ath/callback?code=...&state=...&session_id=...`, or `session_id`, `success` and `error` from
+    gateways that follow the public reference) and the page answers `200`, HTML for a browser,
+    `ConsentCompletion` JSON when the request asks for `application/json`.
+
     Args:
-        state (str):
+        state (str | Unset):
+        session_id (str | Unset):
+        success (OauthCallbackSuccess | Unset):
         code (str | Unset):
         error (str | Unset):
         error_description (str | Unset):
@@ -193,12 +234,14 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ATHError | Any
+        ATHError | Any | ConsentCompletion
     """
 
     return sync_detailed(
         client=client,
         state=state,
+        session_id=session_id,
+        success=success,
         code=code,
         error=error,
         error_description=error_description,
@@ -210,13 +253,15 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
-    state: str,
+    state: str | Unset = UNSET,
+    session_id: str | Unset = UNSET,
+    success: OauthCallbackSuccess | Unset = UNSET,
     code: str | Unset = UNSET,
     error: str | Unset = UNSET,
     error_description: str | Unset = UNSET,
     error_uri: str | Unset = UNSET,
     iss: str | Unset = UNSET,
-) -> Response[ATHError | Any]:
+) -> Response[ATHError | Any | ConsentCompletion]:
     """OAuth redirect target (browser)
 
      The provider sends the user's browser here after the consent screen (RFC 6749 §4.1.2). The
@@ -228,8 +273,17 @@ async def asyncio_detailed(
     endpoint; it is listed for implementers and for test harnesses that drive a browser-less consent
     flow.
 
+    Two legs share this URL. The provider's redirect (`state`, then `code` or `error`) answers `302`
+    with `Location`. An implementer may use the same URL, with `session_id` in the query, as its
+    completion page: the redirect then points back here
+    (`/ath/callback?code=...&state=...&session_id=...`, or `session_id`, `success` and `error` from
+    gateways that follow the public reference) and the page answers `200`, HTML for a browser,
+    `ConsentCompletion` JSON when the request asks for `application/json`.
+
     Args:
-        state (str):
+        state (str | Unset):
+        session_id (str | Unset):
+        success (OauthCallbackSuccess | Unset):
         code (str | Unset):
         error (str | Unset):
         error_description (str | Unset):
@@ -241,11 +295,13 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ATHError | Any]
+        Response[ATHError | Any | ConsentCompletion]
     """
 
     kwargs = _get_kwargs(
         state=state,
+        session_id=session_id,
+        success=success,
         code=code,
         error=error,
         error_description=error_description,
@@ -261,13 +317,15 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient | Client,
-    state: str,
+    state: str | Unset = UNSET,
+    session_id: str | Unset = UNSET,
+    success: OauthCallbackSuccess | Unset = UNSET,
     code: str | Unset = UNSET,
     error: str | Unset = UNSET,
     error_description: str | Unset = UNSET,
     error_uri: str | Unset = UNSET,
     iss: str | Unset = UNSET,
-) -> ATHError | Any | None:
+) -> ATHError | Any | ConsentCompletion | None:
     """OAuth redirect target (browser)
 
      The provider sends the user's browser here after the consent screen (RFC 6749 §4.1.2). The
@@ -279,8 +337,17 @@ async def asyncio(
     endpoint; it is listed for implementers and for test harnesses that drive a browser-less consent
     flow.
 
+    Two legs share this URL. The provider's redirect (`state`, then `code` or `error`) answers `302`
+    with `Location`. An implementer may use the same URL, with `session_id` in the query, as its
+    completion page: the redirect then points back here
+    (`/ath/callback?code=...&state=...&session_id=...`, or `session_id`, `success` and `error` from
+    gateways that follow the public reference) and the page answers `200`, HTML for a browser,
+    `ConsentCompletion` JSON when the request asks for `application/json`.
+
     Args:
-        state (str):
+        state (str | Unset):
+        session_id (str | Unset):
+        success (OauthCallbackSuccess | Unset):
         code (str | Unset):
         error (str | Unset):
         error_description (str | Unset):
@@ -292,13 +359,15 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ATHError | Any
+        ATHError | Any | ConsentCompletion
     """
 
     return (
         await asyncio_detailed(
             client=client,
             state=state,
+            session_id=session_id,
+            success=success,
             code=code,
             error=error,
             error_description=error_description,

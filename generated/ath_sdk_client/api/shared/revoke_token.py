@@ -1,10 +1,11 @@
 from http import HTTPStatus
-from typing import Any, cast
+from typing import Any
 
 import httpx
 
 from ...client import AuthenticatedClient, Client
 from ...models.ath_error import ATHError
+from ...models.revocation_response import RevocationResponse
 from ...models.token_revocation_request import TokenRevocationRequest
 from ...types import Response
 
@@ -30,9 +31,10 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ATHError | Any:
+) -> ATHError | RevocationResponse:
     if response.status_code == 200:
-        response_200 = cast(Any, None)
+        response_200 = RevocationResponse.from_dict(response.json())
+
         return response_200
 
     if response.status_code == 400:
@@ -82,7 +84,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ATHError | Any]:
+) -> Response[ATHError | RevocationResponse]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -95,23 +97,25 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: TokenRevocationRequest,
-) -> Response[ATHError | Any]:
+) -> Response[ATHError | RevocationResponse]:
     """Revoke an ATH access token
 
-     Makes an ATH access token unusable at once (RFC 7009 semantics). The agent authenticates with its
-    client credentials in the body. An unknown, expired or already revoked token still gets `200`, so
-    the answer reveals nothing about the token.
+     Makes an ATH access token unusable at once (RFC 7009 semantics). An agent authenticates with its
+    client credentials in the body; users and administrators authenticate by other means. An unknown,
+    expired or already revoked token still gets `200`, so the answer reveals nothing about the token.
 
     Args:
-        body (TokenRevocationRequest): Body of `POST /ath/revoke`; the client authenticates with
-            its credentials (RFC 7009).
+        body (TokenRevocationRequest): Body of `POST /ath/revoke`. Only `token` is always
+            required: an agent revoking its own token MUST also send `client_id` and `client_secret`
+            (RFC 7009 client authentication), while users and administrators authenticate to the
+            implementer by other means.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ATHError | Any]
+        Response[ATHError | RevocationResponse]
     """
 
     kwargs = _get_kwargs(
@@ -129,23 +133,25 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: TokenRevocationRequest,
-) -> ATHError | Any | None:
+) -> ATHError | RevocationResponse | None:
     """Revoke an ATH access token
 
-     Makes an ATH access token unusable at once (RFC 7009 semantics). The agent authenticates with its
-    client credentials in the body. An unknown, expired or already revoked token still gets `200`, so
-    the answer reveals nothing about the token.
+     Makes an ATH access token unusable at once (RFC 7009 semantics). An agent authenticates with its
+    client credentials in the body; users and administrators authenticate by other means. An unknown,
+    expired or already revoked token still gets `200`, so the answer reveals nothing about the token.
 
     Args:
-        body (TokenRevocationRequest): Body of `POST /ath/revoke`; the client authenticates with
-            its credentials (RFC 7009).
+        body (TokenRevocationRequest): Body of `POST /ath/revoke`. Only `token` is always
+            required: an agent revoking its own token MUST also send `client_id` and `client_secret`
+            (RFC 7009 client authentication), while users and administrators authenticate to the
+            implementer by other means.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ATHError | Any
+        ATHError | RevocationResponse
     """
 
     return sync_detailed(
@@ -158,23 +164,25 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: TokenRevocationRequest,
-) -> Response[ATHError | Any]:
+) -> Response[ATHError | RevocationResponse]:
     """Revoke an ATH access token
 
-     Makes an ATH access token unusable at once (RFC 7009 semantics). The agent authenticates with its
-    client credentials in the body. An unknown, expired or already revoked token still gets `200`, so
-    the answer reveals nothing about the token.
+     Makes an ATH access token unusable at once (RFC 7009 semantics). An agent authenticates with its
+    client credentials in the body; users and administrators authenticate by other means. An unknown,
+    expired or already revoked token still gets `200`, so the answer reveals nothing about the token.
 
     Args:
-        body (TokenRevocationRequest): Body of `POST /ath/revoke`; the client authenticates with
-            its credentials (RFC 7009).
+        body (TokenRevocationRequest): Body of `POST /ath/revoke`. Only `token` is always
+            required: an agent revoking its own token MUST also send `client_id` and `client_secret`
+            (RFC 7009 client authentication), while users and administrators authenticate to the
+            implementer by other means.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ATHError | Any]
+        Response[ATHError | RevocationResponse]
     """
 
     kwargs = _get_kwargs(
@@ -190,23 +198,25 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: TokenRevocationRequest,
-) -> ATHError | Any | None:
+) -> ATHError | RevocationResponse | None:
     """Revoke an ATH access token
 
-     Makes an ATH access token unusable at once (RFC 7009 semantics). The agent authenticates with its
-    client credentials in the body. An unknown, expired or already revoked token still gets `200`, so
-    the answer reveals nothing about the token.
+     Makes an ATH access token unusable at once (RFC 7009 semantics). An agent authenticates with its
+    client credentials in the body; users and administrators authenticate by other means. An unknown,
+    expired or already revoked token still gets `200`, so the answer reveals nothing about the token.
 
     Args:
-        body (TokenRevocationRequest): Body of `POST /ath/revoke`; the client authenticates with
-            its credentials (RFC 7009).
+        body (TokenRevocationRequest): Body of `POST /ath/revoke`. Only `token` is always
+            required: an agent revoking its own token MUST also send `client_id` and `client_secret`
+            (RFC 7009 client authentication), while users and administrators authenticate to the
+            implementer by other means.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ATHError | Any
+        ATHError | RevocationResponse
     """
 
     return (

@@ -1,0 +1,256 @@
+"""Consent that completes by itself: ``wait_for_token`` and ``login``, written once.
+
+Both are generators in the style of :mod:`ath._core` (they yield ``Send`` and
+``Sleep``, and ``login`` also :class:`WaitCallback`), driven by the sync and async
+shells. Nothing here touches a socket or a clock the driver does not control, apart
+from reading ``time.monotonic`` for the deadline.
+
+Polling ``POST /ath/token`` follows what ATH implementers that complete the OAuth
+callback themselves answer: ``400 SESSION_NOT_FOUND`` ("authorization not completed")
+until the user has consented, without consuming the session. For a session this client
+started and that is within its lifetime, that answer means "pending"; so does any answer
+whose ``details.reason`` is ``authorization_pending``, and a 429 (after its Retry-After).
+Every other answer ends the wait at once.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Generator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import urlsplit
+
+import httpx
+
+from ath._core import SESSION_LIFETIME, Flow, Send, Sleep
+from ath._errors import ATHError
+from ath._retry import parse_retry_after
+
+if TYPE_CHECKING:
+    from ath._core import ClientCore
+    from ath._types import Authorization, Token
+
+__all__ = [
+    "LOGIN_POLL_INTERVAL",
+    "MAX_POLL_INTERVAL",
+    "LoginFlow",
+    "WaitCallback",
+    "check_wait_arguments",
+    "login_flow",
+    "loopback_address",
+    "wait_for_token_flow",
+]
+
+#: The poll interval grows by this factor after every "pending" answer ...
+POLL_GROWTH: Final = 1.25
+#: ... up to five times the requested interval, and never beyond this many seconds
+#: (unless the requested interval itself is longer, or a Retry-After asks for more).
+MAX_POLL_INTERVAL: Final = 30.0
+#: How often login() asks the token endpoint while it also waits for the redirect.
+LOGIN_POLL_INTERVAL: Final = 2.0
+
+AuthorizationUrlHandler = Callable[[str], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class WaitCallback:
+    """Serve the loopback listener for up to ``seconds``; the driver answers with the
+    callback URL whose ``state`` matched, or None when the time ran out."""
+
+    state: str
+    seconds: float
+
+
+LoginFlow = Generator[Send | Sleep | WaitCallback, Any, "Token"]
+
+
+def check_wait_arguments(timeout: object, poll_interval: object) -> tuple[float, float]:
+    for name, value in (("timeout", timeout), ("poll_interval", poll_interval)):
+        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+            raise ATHError("INVALID_ARGUMENT", f"{name} must be a number of seconds")
+    assert isinstance(timeout, int | float) and isinstance(poll_interval, int | float)
+    if timeout < 0:
+        raise ATHError("INVALID_ARGUMENT", "timeout must be >= 0 seconds")
+    if poll_interval <= 0:
+        raise ATHError("INVALID_ARGUMENT", "poll_interval must be > 0 seconds")
+    return float(timeout), float(poll_interval)
+
+
+def loopback_address(redirect_uri: str | None) -> tuple[str, int, str] | None:
+    """``(host, port, path)`` when ``redirect_uri`` is an RFC 8252 loopback redirect
+    (``http://127.0.0.1:PORT/...`` or ``http://[::1]:PORT/...``), else None."""
+    if redirect_uri is None:
+        return None
+    try:
+        parts = urlsplit(redirect_uri)
+        port = parts.port
+    except ValueError:
+        raise ATHError("INVALID_ARGUMENT", "redirect_uri has an invalid port") from None
+    if parts.scheme != "http" or parts.hostname not in ("127.0.0.1", "::1"):
+        return None
+    if port is None or port == 0:
+        raise ATHError(
+            "INVALID_ARGUMENT",
+            "a loopback redirect_uri needs the explicit port it was registered with, "
+            "e.g. http://127.0.0.1:8765/callback (ATH matches redirect URIs exactly)",
+        )
+    if parts.fragment:
+        raise ATHError("INVALID_ARGUMENT", "redirect_uri must not carry a #fragment")
+    return parts.hostname, port, parts.path or "/"
+
+
+class _Poller:
+    """One ``POST /ath/token`` per call, and the interval before the next one."""
+
+    def __init__(
+        self, core: ClientCore, session_id: str, poll_interval: float, deadline: float
+    ) -> None:
+        self.core = core
+        self.session_id = session_id
+        self.deadline = deadline
+        self.interval = poll_interval
+        self.cap = max(poll_interval, min(MAX_POLL_INTERVAL, 5 * poll_interval))
+        self.requests = 0
+        self.next_wait = poll_interval
+
+    def remaining(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def poll(self) -> Flow[Token | None]:
+        """The token, or None while consent is pending (the next wait is in ``interval``)."""
+        seen: list[httpx.Response] = []
+        self.requests += 1
+        try:
+            token: Token = yield from _watch(self.core.exchange_token("", self.session_id), seen)
+        except ATHError as exc:
+            response = seen[-1] if seen else None
+            if not self._pending(exc):
+                raise
+            wait = self.interval
+            self.interval = min(self.interval * POLL_GROWTH, self.cap)
+            if response is not None:
+                retry_after = parse_retry_after(response.headers.get("retry-after"))
+                if retry_after is not None:
+                    wait = max(wait, retry_after)
+                    self.interval = max(self.interval, min(retry_after, MAX_POLL_INTERVAL))
+            self.next_wait = wait
+            return None
+        return token
+
+    def _pending(self, exc: ATHError) -> bool:
+        if exc.status == 429:
+            return True
+        if exc.details.get("reason") == "authorization_pending":
+            return True
+        if exc.code != "SESSION_NOT_FOUND":
+            return False
+        pending = _started_session(self.core, self.session_id)
+        if pending is None:
+            exc.message = (
+                f"wait_for_token: session {self.session_id} is unknown to the server and was "
+                "not started by this client; call authorize() and wait for that session."
+            )
+            exc.args = (exc.code, exc.message)
+            return False
+        if time.time() - pending.created_at > SESSION_LIFETIME:
+            raise ATHError(
+                "SESSION_EXPIRED",
+                f"wait_for_token: session {self.session_id} outlived its lifetime without "
+                "consent; call authorize() again.",
+                status=exc.status,
+            ) from None
+        return True
+
+    def timeout_error(self, timeout: float) -> ATHError:
+        return ATHError(
+            "CONSENT_TIMEOUT",
+            f"the user did not complete consent within {timeout:g} s "
+            f"({self.requests} token requests). The session {self.session_id} stays usable "
+            "until it expires: call wait_for_token() again, or authorize() again.",
+            details={"session_id": self.session_id, "token_requests": self.requests},
+        )
+
+
+def _watch(flow: Flow[Any], seen: list[httpx.Response]) -> Flow[Any]:
+    """``flow`` unchanged, recording every response the driver hands it."""
+    step = next(flow)
+    while True:
+        outcome = yield step
+        if isinstance(outcome, httpx.Response):
+            seen.append(outcome)
+        try:
+            step = flow.send(outcome)
+        except StopIteration as done:
+            return done.value
+
+
+def _started_session(core: ClientCore, session_id: str) -> Authorization | None:
+    with core._lock:
+        return core.sessions.get(session_id)
+
+
+def wait_for_token_flow(
+    core: ClientCore, session_id: str, timeout: float, poll_interval: float
+) -> Flow[Token]:
+    """Poll ``POST /ath/token`` until the user consented elsewhere; see the module doc."""
+    if not isinstance(session_id, str) or not session_id:
+        raise ATHError("INVALID_ARGUMENT", "wait_for_token(session_id) needs the session id")
+    timeout, poll_interval = check_wait_arguments(timeout, poll_interval)
+    core._credentials()  # fail before the first request when there are none
+    poller = _Poller(core, session_id, poll_interval, time.monotonic() + timeout)
+    while True:
+        token = yield from poller.poll()
+        if token is not None:
+            return token
+        remaining = poller.remaining()
+        if remaining <= 0:
+            raise poller.timeout_error(timeout)
+        yield Sleep(min(poller.next_wait, remaining))
+
+
+def _announce(url: str) -> None:
+    print(f"Open this URL in a browser to authorize the agent:\n  {url}", file=sys.stderr)
+
+
+def login_flow(
+    core: ClientCore,
+    provider: str,
+    scopes: Sequence[str],
+    *,
+    redirect_uri: str | None,
+    listening: bool,
+    timeout: float,
+    poll_interval: float,
+    open_browser: bool,
+    on_authorization_url: AuthorizationUrlHandler | None,
+) -> LoginFlow:
+    """authorize, hand out the URL, then finish by the loopback redirect (``listening``)
+    or by polling, whichever comes first."""
+    timeout, poll_interval = check_wait_arguments(timeout, poll_interval)
+    auth = yield from core.authorize(provider, scopes, redirect_uri, None)
+    deadline = time.monotonic() + timeout
+    (on_authorization_url or _announce)(auth.authorization_url)
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(auth.authorization_url)
+    poller = _Poller(core, auth.ath_session_id, poll_interval, deadline)
+    while True:
+        remaining = poller.remaining()
+        if remaining <= 0:
+            raise poller.timeout_error(timeout)
+        wait = min(poller.next_wait, remaining)
+        if listening:
+            callback_url = yield WaitCallback(auth.state, wait)
+            if isinstance(callback_url, str):
+                token: Token = yield from core.finish_authorization(
+                    callback_url, auth.ath_session_id
+                )
+                return token
+        else:
+            yield Sleep(wait)
+        polled = yield from poller.poll()
+        if polled is not None:
+            return polled

@@ -1,0 +1,350 @@
+"""The loopback redirect listener of ``login()`` (RFC 8252 §7.3), sans-IO at its heart.
+
+:func:`answer` decides what one HTTP request to the listener gets, and whether it is
+the redirect ``login()`` waits for: a ``GET`` of the redirect URI's path whose
+``state`` equals the pending authorization's (compared in constant time). Anything
+else (``/favicon.ico``, a callback with no or another state, a ``POST``) gets a small
+page and is otherwise ignored, so a stray or forged request cannot end the login.
+
+Two thin socket drivers serve it: :class:`SyncListener` (``selectors``, non-blocking,
+one request per connection) and :class:`AsyncListener` (``asyncio.start_server``).
+Both listen on exactly the redirect URI's address, hold no thread or task beyond the
+``login()`` call, and close the port when it ends. :func:`run_sync` and
+:func:`run_async` drive a login flow, serving the listener while the flow waits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import selectors
+import socket
+import time
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final, cast
+from urllib.parse import parse_qs, urlsplit
+
+from ath._core import Flow, Sleep
+from ath._errors import ATHError
+from ath._login import LoginFlow, WaitCallback
+from ath._pkce import states_equal
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from ath._client import _AsyncBase, _SyncBase
+    from ath._types import Token
+
+__all__ = ["AsyncListener", "Reply", "SyncListener", "answer", "run_async", "run_sync"]
+
+MAX_REQUEST_BYTES: Final = 16 * 1024
+CONNECTION_IDLE_SECONDS: Final = 10.0
+
+_PAGE: Final = (
+    "<!doctype html><html lang=en><head><meta charset=utf-8>"
+    "<meta name=viewport content='width=device-width'><title>{title}</title></head>"
+    "<body style='font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto'>"
+    "<h1>{title}</h1><p>{text}</p></body></html>"
+)
+_PAGES: Final = {
+    "done": (200, "Authorization complete", "You can close this window and return to the agent."),
+    "refused": (
+        200,
+        "Authorization not completed",
+        "The sign-in was refused or failed. You can close this window; the agent reports why.",
+    ),
+    "ignored": (
+        400,
+        "Not the pending sign-in",
+        "This response does not belong to the sign-in the agent is waiting for; it was ignored.",
+    ),
+    "not_found": (404, "Not found", "Nothing here."),
+    "bad": (400, "Bad request", "The request could not be read."),
+    "method": (405, "Method not allowed", "Only GET is served here."),
+}
+
+
+@dataclass(frozen=True)
+class Reply:
+    """The bytes to send back, and the callback URL when this was the redirect."""
+
+    data: bytes
+    callback_url: str | None = None
+
+
+def _reply(page: str) -> Reply:
+    status, title, text = _PAGES[page]
+    body = _PAGE.format(title=title, text=text).encode()
+    reason = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed"}
+    head = (
+        f"HTTP/1.1 {status} {reason[status]}\r\n"
+        "Content-Type: text/html; charset=utf-8\r\n"
+        f"Content-Length: {len(body)}\r\n"
+        "Cache-Control: no-store\r\n"
+        "Referrer-Policy: no-referrer\r\n"
+        "X-Content-Type-Options: nosniff\r\n"
+        "Connection: close\r\n\r\n"
+    )
+    return Reply(head.encode("ascii") + body)
+
+
+def answer(head: bytes, *, origin: str, path: str, state: str) -> Reply:
+    """The reply to one request (``head``: its bytes up to the blank line)."""
+    try:
+        request_line = head.split(b"\r\n", 1)[0].decode("ascii")
+        method, target, _version = request_line.split(" ")
+    except (UnicodeDecodeError, ValueError):
+        return _reply("bad")
+    if method != "GET":
+        return _reply("method")
+    if not target.startswith("/"):
+        return _reply("bad")
+    parts = urlsplit(target)
+    if parts.path != path:
+        return _reply("not_found")  # /favicon.ico and friends
+    query = parse_qs(parts.query, keep_blank_values=True)
+    received = query.get("state", [])
+    if len(received) != 1 or not states_equal(state, received[0]):
+        return _reply("ignored")  # no state, or another sign-in's: keep waiting
+    page = _reply("refused" if "error" in query else "done")
+    return Reply(page.data, callback_url=origin + target)
+
+
+def _origin(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def _unavailable(host: str, port: int, exc: OSError) -> ATHError:
+    return ATHError(
+        "LOOPBACK_UNAVAILABLE",
+        f"login: cannot listen on {_origin(host, port)} for the redirect ({exc.strerror or exc}). "
+        "Free that port or register and pass another loopback redirect_uri.",
+    )
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(16)
+    except OSError as exc:
+        sock.close()
+        raise _unavailable(host, port, exc) from None
+    sock.setblocking(False)
+    return sock
+
+
+class SyncListener:
+    """A non-blocking loopback HTTP listener served from the caller's thread."""
+
+    def __init__(self, host: str, port: int, path: str) -> None:
+        self.origin = _origin(host, port)
+        self.path = path
+        self._sock = _bind(host, port)
+        self._selector = selectors.DefaultSelector()
+        self._selector.register(self._sock, selectors.EVENT_READ, None)
+        self._conns: dict[socket.socket, tuple[bytearray, float]] = {}
+
+    def wait(self, state: str, seconds: float) -> str | None:
+        """Serve requests for up to ``seconds``; the matching callback URL, or None."""
+        deadline = time.monotonic() + max(0.0, seconds)
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            for key, _ in self._selector.select(min(remaining, 1.0)):
+                if key.fileobj is self._sock:
+                    self._accept()
+                    continue
+                conn = key.fileobj
+                assert isinstance(conn, socket.socket)
+                url = self._read(conn, state)
+                if url is not None:
+                    return url
+            self._drop_idle()
+
+    def _accept(self) -> None:
+        with contextlib.suppress(BlockingIOError, InterruptedError, ConnectionError):
+            while True:
+                conn, _ = self._sock.accept()
+                conn.setblocking(False)
+                self._selector.register(conn, selectors.EVENT_READ, None)
+                self._conns[conn] = (bytearray(), time.monotonic())
+
+    def _read(self, conn: socket.socket, state: str) -> str | None:
+        buffer, _ = self._conns[conn]
+        try:
+            chunk = conn.recv(4096)
+        except (BlockingIOError, InterruptedError):
+            return None
+        except OSError:
+            self._close(conn)
+            return None
+        if not chunk:
+            self._close(conn)
+            return None
+        buffer += chunk
+        end = buffer.find(b"\r\n\r\n")
+        if end < 0:
+            if len(buffer) > MAX_REQUEST_BYTES:
+                self._respond(conn, _reply("bad"))
+            return None
+        reply = answer(bytes(buffer[:end]), origin=self.origin, path=self.path, state=state)
+        self._respond(conn, reply)
+        return reply.callback_url
+
+    def _respond(self, conn: socket.socket, reply: Reply) -> None:
+        try:
+            conn.setblocking(True)
+            conn.settimeout(2.0)
+            conn.sendall(reply.data)
+        except OSError:
+            pass
+        self._close(conn)
+
+    def _close(self, conn: socket.socket) -> None:
+        self._conns.pop(conn, None)
+        with contextlib.suppress(KeyError, ValueError):
+            self._selector.unregister(conn)
+        conn.close()
+
+    def _drop_idle(self) -> None:
+        horizon = time.monotonic() - CONNECTION_IDLE_SECONDS
+        for conn in [c for c, (_, since) in self._conns.items() if since < horizon]:
+            self._close(conn)
+
+    def close(self) -> None:
+        for conn in list(self._conns):
+            self._close(conn)
+        with contextlib.suppress(KeyError, ValueError):
+            self._selector.unregister(self._sock)
+        self._sock.close()
+        self._selector.close()
+
+
+class AsyncListener:
+    """The same listener on asyncio streams."""
+
+    def __init__(self, host: str, port: int, path: str) -> None:
+        self.origin = _origin(host, port)
+        self.path = path
+        self._host, self._port = host, port
+        self._server: asyncio.Server | None = None
+        self._state: str | None = None
+        self._found: asyncio.Future[str] | None = None
+        self._handlers: set[asyncio.Task[Any]] = set()
+
+    async def start(self) -> None:
+        import asyncio
+
+        sock = _bind(self._host, self._port)
+        self._found = asyncio.get_running_loop().create_future()
+        try:
+            self._server = await asyncio.start_server(self._handle, sock=sock)
+        except OSError as exc:  # pragma: no cover - the socket is bound already
+            sock.close()
+            raise _unavailable(self._host, self._port, exc) from None
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        import asyncio
+
+        task = asyncio.current_task()
+        if task is not None:
+            self._handlers.add(task)
+        try:
+            try:
+                head = await asyncio.wait_for(
+                    reader.readuntil(b"\r\n\r\n"), CONNECTION_IDLE_SECONDS
+                )
+            except (TimeoutError, asyncio.IncompleteReadError, ConnectionError):
+                return
+            except asyncio.LimitOverrunError:
+                writer.write(_reply("bad").data)
+                return
+            if self._state is None:
+                reply = _reply("ignored")
+            else:
+                reply = answer(head[:-4], origin=self.origin, path=self.path, state=self._state)
+            writer.write(reply.data)
+            with contextlib.suppress(ConnectionError):
+                await writer.drain()
+            found = self._found
+            if reply.callback_url is not None and found is not None and not found.done():
+                found.set_result(reply.callback_url)
+        finally:
+            writer.close()
+            with contextlib.suppress(ConnectionError, OSError):
+                await writer.wait_closed()
+            if task is not None:
+                self._handlers.discard(task)
+
+    async def wait(self, state: str, seconds: float) -> str | None:
+        import asyncio
+
+        self._state = state
+        assert self._found is not None
+        try:
+            return await asyncio.wait_for(asyncio.shield(self._found), max(0.0, seconds))
+        except TimeoutError:
+            return None
+
+    async def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            for task in list(self._handlers):
+                task.cancel()
+            with contextlib.suppress(Exception):
+                await self._server.wait_closed()
+            self._server = None
+
+
+def run_sync(client: _SyncBase, flow: LoginFlow, listener: SyncListener | None) -> Token:
+    """Drive a login flow: the client's own driver, plus serving ``listener`` when the
+    flow waits for the redirect."""
+    flow = cast(LoginFlow, client._core.guard(cast("Flow[Token]", flow)))
+    try:
+        step = next(flow)
+        while True:
+            if isinstance(step, WaitCallback):
+                url: str | None = None
+                if listener is not None:
+                    url = listener.wait(step.state, step.seconds)
+                else:
+                    time.sleep(step.seconds)
+                step = flow.send(url)
+            elif isinstance(step, Sleep):
+                time.sleep(step.seconds)
+                step = flow.send(None)
+            else:
+                step = flow.send(client._exchange(step))
+    except StopIteration as done:
+        result: Token = done.value
+        return result
+
+
+async def run_async(client: _AsyncBase, flow: LoginFlow, listener: AsyncListener | None) -> Token:
+    """:func:`run_sync` for the async clients."""
+    import asyncio
+
+    flow = cast(LoginFlow, client._core.guard(cast("Flow[Token]", flow)))
+    try:
+        step = next(flow)
+        while True:
+            if isinstance(step, WaitCallback):
+                found: str | None = None
+                if listener is not None:
+                    found = await listener.wait(step.state, step.seconds)
+                else:
+                    await asyncio.sleep(step.seconds)
+                step = flow.send(found)
+            elif isinstance(step, Sleep):
+                await asyncio.sleep(step.seconds)
+                step = flow.send(None)
+            else:
+                outcome: Awaitable[Any] = client._exchange(step)
+                step = flow.send(await outcome)
+    except StopIteration as done:
+        result: Token = done.value
+        return result

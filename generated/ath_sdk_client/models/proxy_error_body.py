@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.ath_error_code import ATHErrorCode
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.proxy_error_body_details import ProxyErrorBodyDetails
+
+
+T = TypeVar("T", bound="ProxyErrorBody")
+
+
+@_attrs_define
+class ProxyErrorBody:
+    """A JSON error answer of the proxy. When the gateway rejected the call itself it is an `ATHError` (`code` and
+    `message` present). A JSON error object from the provider passed through unchanged has the provider's own fields, so
+    `code` and `message` are optional here and other fields are allowed; a provider's non-object or non-JSON error body
+    is described by the response's `*/*` entry instead.
+
+        Attributes:
+            code (ATHErrorCode | Unset): The error codes defined by ATH protocol 0.1 (the known values of `ATHError.code`,
+                which accepts other strings too). `SESSION_NOT_FOUND` is also the answer of `POST /ath/token` while the user has
+                not completed consent yet ("authorization not completed"; the session is not consumed, so the agent may ask
+                again). `INVALID_ATTESTATION`: attestation missing, malformed, badly signed, expired, for another audience or
+                replayed. `AGENT_NOT_REGISTERED`: unknown client or bad credentials. `AGENT_UNAPPROVED`: the registration is
+                pending, denied or expired. `PROVIDER_NOT_APPROVED`: no approval for this provider. `SCOPE_NOT_APPROVED`: a
+                scope outside the approved or granted set. `SESSION_NOT_FOUND` / `SESSION_EXPIRED`: unknown, used or expired
+                authorization session. `STATE_MISMATCH`: `state` or browser binding does not match. `TOKEN_INVALID`,
+                `TOKEN_EXPIRED`, `TOKEN_REVOKED`: the ATH access token cannot be used. `AGENT_IDENTITY_MISMATCH`: the
+                attestation or `X-ATH-Agent-ID` names another agent. `PROVIDER_MISMATCH`: the token was issued for another
+                provider. `USER_DENIED`: the user refused consent. `OAUTH_ERROR`: the provider's OAuth server failed.
+                `INTERNAL_ERROR`: any other failure.
+            message (str | Unset): Human-readable message, when the gateway produced the answer.
+            details (ProxyErrorBodyDetails | Unset): Optional structured details of an ATH error.
+    """
+
+    code: ATHErrorCode | Unset = UNSET
+    message: str | Unset = UNSET
+    details: ProxyErrorBodyDetails | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        code: str | Unset = UNSET
+        if not isinstance(self.code, Unset):
+            code = self.code.value
+
+        message = self.message
+
+        details: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.details, Unset):
+            details = self.details.to_dict()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({})
+        if code is not UNSET:
+            field_dict["code"] = code
+        if message is not UNSET:
+            field_dict["message"] = message
+        if details is not UNSET:
+            field_dict["details"] = details
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.proxy_error_body_details import ProxyErrorBodyDetails  # noqa: PLC0415
+
+        d = dict(src_dict)
+        _code = d.pop("code", UNSET)
+        code: ATHErrorCode | Unset
+        if isinstance(_code, Unset):
+            code = UNSET
+        else:
+            code = ATHErrorCode(_code)
+
+        message = d.pop("message", UNSET)
+
+        _details = d.pop("details", UNSET)
+        details: ProxyErrorBodyDetails | Unset
+        if isinstance(_details, Unset):
+            details = UNSET
+        else:
+            details = ProxyErrorBodyDetails.from_dict(_details)
+
+        proxy_error_body = cls(
+            code=code,
+            message=message,
+            details=details,
+        )
+
+        proxy_error_body.additional_properties = d
+        return proxy_error_body
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

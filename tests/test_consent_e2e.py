@@ -1,0 +1,308 @@
+"""Consent that completes by itself, end to end over real HTTP against the local stack,
+in both shells: registration without redirect_uris, wait_for_token (polling), and login
+(loopback redirect or polling).
+
+Token requests are counted by the stack (``LocalStack.token_requests``), never by timing;
+the elapsed time only bounds how many requests the poll interval allows.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+
+from ath import AsyncATHGatewayClient, ATHError, ATHGatewayClient
+from ath._loopback import answer
+from ath.testing import LocalStack, follow_consent
+from tests.conftest import DEVELOPER, Agent, Either
+
+GITHUB = [{"provider_id": "github", "scopes": ["read:user", "repo"]}]
+INTERVAL = 0.2
+
+Factory = Callable[..., Either]
+
+
+@pytest.fixture(params=["sync", "async"])
+async def new_client(
+    request: pytest.FixtureRequest, stack: LocalStack, agent: Agent
+) -> AsyncIterator[Factory]:
+    """A gateway client in the parametrized shell whose sent requests are recorded
+    (an httpx event hook on the real connection pool)."""
+    is_async = request.param == "async"
+    made: list[Any] = []
+
+    def make(sent: list[httpx.Request] | None = None) -> Either:
+        record = sent if sent is not None else []
+        client: Any
+        if is_async:
+
+            async def hook(req: httpx.Request) -> None:
+                record.append(req)
+
+            http: Any = httpx.AsyncClient(trust_env=False, event_hooks={"request": [hook]})
+            client = AsyncATHGatewayClient(
+                url=stack.gateway_url,
+                agent_id=agent.agent_id,
+                private_key=agent.pem,
+                http_client=http,
+            )
+        else:
+            http = httpx.Client(trust_env=False, event_hooks={"request": [record.append]})
+            client = ATHGatewayClient(
+                url=stack.gateway_url,
+                agent_id=agent.agent_id,
+                private_key=agent.pem,
+                http_client=http,
+            )
+        made.append(http)
+        made.append(client)
+        return Either(client, is_async)
+
+    yield make
+    for item in made:
+        result = item.aclose() if hasattr(item, "aclose") else item.close()
+        if inspect.isawaitable(result):
+            await result
+
+
+def _later(seconds: float, action: Callable[[], Any]) -> threading.Thread:
+    """Run ``action`` in another thread ``seconds`` from now (a user who consents later)."""
+
+    def run() -> None:
+        time.sleep(seconds)
+        action()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+def _allowed(elapsed: float, interval: float) -> int:
+    """The most token requests a poller that waits ``interval`` between them can send."""
+    return int(elapsed / interval) + 1
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _port_is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    with socket.socket() as caller:
+        return caller.connect_ex(("127.0.0.1", port)) != 0  # nobody listens any more
+
+
+# -- registration -----------------------------------------------------------------------
+
+
+async def test_registration_without_redirect_uris_sends_no_field(new_client: Factory) -> None:
+    sent: list[httpx.Request] = []
+    client = new_client(sent)
+    await client.register(developer=DEVELOPER, providers=GITHUB)
+    body = json.loads(next(r for r in sent if r.url.path.endswith("/register")).content)
+    assert "redirect_uris" not in body
+    with pytest.raises(ATHError) as refused:
+        await client.authorize("github", ["read:user"], redirect_uri="http://127.0.0.1:9/cb")
+    assert refused.value.status == 400
+    assert refused.value.details["reason"] == "redirect_uris_not_registered"
+
+
+async def test_registration_sends_exactly_the_given_redirect_uris(new_client: Factory) -> None:
+    sent: list[httpx.Request] = []
+    client = new_client(sent)
+    await client.register(developer=DEVELOPER, providers=GITHUB, redirect_uris=[])
+    body = json.loads(next(r for r in sent if r.url.path.endswith("/register")).content)
+    assert body["redirect_uris"] == []
+
+
+# -- wait_for_token -----------------------------------------------------------------------
+
+
+async def test_wait_for_token_returns_after_consent_elsewhere(
+    new_client: Factory, stack: LocalStack
+) -> None:
+    client = new_client()
+    await client.register(developer=DEVELOPER, providers=GITHUB)
+    auth = await client.authorize("github", ["read:user"])
+    consent: list[Any] = []
+    started = time.monotonic()
+    user = _later(1.5, lambda: consent.append(follow_consent(auth.authorization_url)))
+    token = await client.wait_for_token(auth.ath_session_id, timeout=30, poll_interval=INTERVAL)
+    elapsed = time.monotonic() - started
+    user.join()
+    assert consent and consent[0].ok
+    assert token.effective_scopes == ["read:user"] and token.provider_id == "github"
+    assert client.tokens["github"].access_token == token.access_token  # stored
+    asked = stack.token_requests(auth.ath_session_id)
+    assert 2 <= asked <= _allowed(elapsed, INTERVAL), (asked, elapsed)
+    assert await client.proxy("github", "GET", "/user")
+
+
+async def test_wait_for_token_ends_promptly_on_denial(
+    new_client: Factory, stack: LocalStack
+) -> None:
+    client = new_client()
+    await client.register(developer=DEVELOPER, providers=GITHUB)
+    auth = await client.authorize("github", ["read:user"])
+    stack.consent.deny()
+    started = time.monotonic()
+    user = _later(0.5, lambda: follow_consent(auth.authorization_url))
+    with pytest.raises(ATHError) as denied:
+        await client.wait_for_token(auth.ath_session_id, timeout=60, poll_interval=INTERVAL)
+    elapsed = time.monotonic() - started
+    user.join()
+    assert denied.value.code == "USER_DENIED"
+    assert stack.token_requests(auth.ath_session_id) <= _allowed(elapsed, INTERVAL)
+
+
+async def test_wait_for_token_times_out_with_consent_timeout(
+    new_client: Factory, stack: LocalStack
+) -> None:
+    client = new_client()
+    await client.register(developer=DEVELOPER, providers=GITHUB)
+    auth = await client.authorize("github", ["read:user"])
+    started = time.monotonic()
+    with pytest.raises(ATHError) as late:
+        await client.wait_for_token(auth.ath_session_id, timeout=1.0, poll_interval=INTERVAL)
+    elapsed = time.monotonic() - started
+    assert late.value.code == "CONSENT_TIMEOUT"
+    asked = stack.token_requests(auth.ath_session_id)
+    assert late.value.details["token_requests"] == asked
+    assert 2 <= asked <= _allowed(elapsed, INTERVAL)
+    # the session was not consumed: consent now, and waiting again gets the token
+    assert follow_consent(auth.authorization_url).ok
+    token = await client.wait_for_token(auth.ath_session_id, timeout=10, poll_interval=INTERVAL)
+    assert token.provider_id == "github"
+
+
+async def test_wait_for_token_unknown_session_raises_at_once(
+    new_client: Factory, stack: LocalStack
+) -> None:
+    client = new_client()
+    await client.register(developer=DEVELOPER, providers=GITHUB)
+    with pytest.raises(ATHError) as unknown:
+        await client.wait_for_token("ath_sess_unknown", timeout=30, poll_interval=INTERVAL)
+    assert unknown.value.code == "SESSION_NOT_FOUND"
+    assert stack.token_requests("ath_sess_unknown") == 1
+    for bad in ({"timeout": -1}, {"poll_interval": 0}, {"timeout": "soon"}):
+        with pytest.raises(ATHError) as wrong:
+            await client.wait_for_token("ath_sess_unknown", **bad)
+        assert wrong.value.code == "INVALID_ARGUMENT"
+
+
+# -- login -------------------------------------------------------------------------------
+
+
+async def test_login_with_loopback_redirect(new_client: Factory, stack: LocalStack) -> None:
+    port = _free_port()
+    redirect = f"http://127.0.0.1:{port}/callback"
+    client = new_client()
+    await client.register(developer=DEVELOPER, providers=GITHUB, redirect_uris=[redirect])
+    seen: dict[str, Any] = {}
+
+    def browser() -> None:
+        consent = follow_consent(seen["url"])  # stops at the redirect aimed at the agent
+        seen["session_id"] = consent.session_id
+        with httpx.Client(trust_env=False, timeout=10) as http:
+            seen["favicon"] = http.get(f"http://127.0.0.1:{port}/favicon.ico").status_code
+            forged = f"{redirect}?code=ath_code_forged&state=not-the-state"
+            seen["forged"] = http.get(forged).status_code
+            seen["stateless"] = http.get(f"{redirect}?code=ath_code_forged").status_code
+            real = http.get(consent.url)
+            seen["real"] = (real.status_code, real.text)
+
+    def on_url(url: str) -> None:
+        seen["url"] = url
+        seen["thread"] = _later(0.0, browser)
+
+    token = await client.login(
+        "github",
+        ["read:user"],
+        open_browser=False,
+        redirect_uri=redirect,
+        timeout=30,
+        on_authorization_url=on_url,
+    )
+    seen["thread"].join()
+    assert token.effective_scopes == ["read:user"]
+    assert seen["favicon"] == 404 and seen["forged"] == 400 and seen["stateless"] == 400
+    status, page = seen["real"]
+    assert status == 200 and "close this window" in page
+    # finished by the redirect: one token request (the exchange), no polling
+    assert stack.token_requests(seen["session_id"]) == 1
+    assert _port_is_free(port)
+    assert await client.proxy("github", "GET", "/user")
+
+
+async def test_login_without_redirect_completes_by_polling(
+    new_client: Factory, stack: LocalStack
+) -> None:
+    client = new_client()
+    await client.register(developer=DEVELOPER, providers=GITHUB)
+    seen: dict[str, Any] = {}
+
+    def on_url(url: str) -> None:
+        seen["session_id"] = parse_qs(urlsplit(url).query)["ath_session_id"][0]
+        seen["thread"] = _later(0.0, lambda: seen.setdefault("consent", follow_consent(url)))
+
+    token = await client.login(
+        "github", ["read:user"], open_browser=False, timeout=30, on_authorization_url=on_url
+    )
+    seen["thread"].join()
+    assert seen["consent"].ok and token.provider_id == "github"
+    assert stack.token_requests(seen["session_id"]) >= 1
+
+
+async def test_login_loopback_port_in_use(new_client: Factory) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        client = new_client()
+        with pytest.raises(ATHError) as taken:
+            await client.login(
+                "github",
+                ["read:user"],
+                open_browser=False,
+                redirect_uri=f"http://127.0.0.1:{port}/cb",
+                on_authorization_url=print,
+            )
+        assert taken.value.code == "LOOPBACK_UNAVAILABLE"
+
+
+# -- the listener's request handling (sans-IO) ------------------------------------------------
+
+
+def test_loopback_answers() -> None:
+    origin, state = "http://127.0.0.1:8765", "S" * 43
+
+    def ask(line: str) -> tuple[int, str | None]:
+        reply = answer(line.encode() + b"\r\nHost: x", origin=origin, path="/cb", state=state)
+        return int(reply.data.split(b" ", 2)[1]), reply.callback_url
+
+    assert ask(f"GET /cb?code=c&state={state} HTTP/1.1") == (
+        200,
+        f"{origin}/cb?code=c&state={state}",
+    )
+    assert ask(f"GET /cb?error=access_denied&state={state} HTTP/1.1")[1] is not None
+    assert ask("GET /favicon.ico HTTP/1.1") == (404, None)
+    assert ask("GET /cb?code=c&state=other HTTP/1.1") == (400, None)
+    assert ask(f"GET /cb?state={state}&state=other HTTP/1.1") == (400, None)
+    assert ask(f"POST /cb?state={state} HTTP/1.1") == (405, None)
+    assert ask("garbage") == (400, None)
