@@ -164,6 +164,12 @@ class Section:
     detail: dict[str, list[float]] = field(default_factory=dict)
     unit: str = "ratio"
     note: str = ""
+    stopped: str = ""
+
+    def note_stop(self, planned: int) -> None:
+        done = len(self.values)
+        _progress(f"{self.key}: stopping after {done}/{planned} rounds (time bound)")
+        self.stopped = f"stopped after {done} of {planned} rounds: the next would pass the bound"
 
     def add(self, value: float, noise: float | None, **detail: float) -> None:
         """One round: its figure, the baseline's drift within it (None: not a timing)."""
@@ -207,6 +213,8 @@ class Section:
         out["detail"] = {name: summary(vals) for name, vals in self.detail.items()}
         if self.note:
             out["note"] = self.note
+        if self.stopped:
+            out["stopped"] = self.stopped
         return out
 
 
@@ -242,6 +250,11 @@ def run_micro(key: str, url: str, pem: str, s: Settings) -> list[Section]:
     section = Section(key)
     deadline = Deadline(s.section_seconds, key)
     for _ in range(s.rounds):
+        elapsed = deadline.seconds - deadline.left()
+        if section.values and deadline.left() < elapsed / len(section.values):
+            # Another round would likely run past the bound: keep the rounds measured.
+            section.note_stop(s.rounds)
+            break
         if key == "proxy_sync_ratio":
             pair = proxy_sync_round(url, pem, calls=s.sync_calls, deadline=deadline)
             section.add(
