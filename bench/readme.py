@@ -93,10 +93,10 @@ def table(results: dict[str, Any], lang: int) -> str:
     intro = (
         f"Run of {results['generated_at'][:10]}: Python {env['python']}, "
         f"{env['cpu_count']} CPUs, httpx {env['packages']['httpx']}, "
-        f"load average {env['loadavg_1min_at_start']} → {env['loadavg_1min_at_end']}.",
+        f"load average {env['loadavg_1min_at_start']} → {env.get('loadavg_1min_at_end', '?')}.",
         f"{results['generated_at'][:10]} 的运行：Python {env['python']}，{env['cpu_count']} 个 "
         f"CPU，httpx {env['packages']['httpx']}，负载 {env['loadavg_1min_at_start']} → "
-        f"{env['loadavg_1min_at_end']}。",
+        f"{env.get('loadavg_1min_at_end', '?')}。",
     )[lang]
     rows = [intro, "", HEAD[lang]]
     for key in SECTIONS:
@@ -105,16 +105,17 @@ def table(results: dict[str, Any], lang: int) -> str:
         r = results[key]
         unit = r["unit"]
         target = "–" if r["target"] is None else f"≤ {r['target']:g}"
-        flagged = f"{len(r['noisy_rounds'])}/{len(r['rounds'])}"
+        noisy_rounds = r.get("noisy_rounds", [])
+        flagged = f"{len(noisy_rounds)}/{len(r['rounds'])}"
         noisy = (
-            ""
-            if not r["noisy_rounds"]
-            else (f" ({flagged} noisy)", f"（{flagged} 轮噪声过大）")[lang]
+            "" if not noisy_rounds else (f" ({flagged} noisy)", f"（{flagged} 轮噪声过大）")[lang]
         )
+        # results written before the noise method carry only pass
+        verdict = r.get("verdict") or {True: "met", False: "missed", None: "-"}[r["pass"]]
         rows.append(
             f"| `{key}` | {WHAT[key][lang]} | {_value(r['median'], unit)} | "
             f"{_value(r['min'], unit)}–{_value(r['max'], unit)} | {target} | "
-            f"{VERDICTS[r['verdict']][lang]}{noisy} |"
+            f"{VERDICTS[verdict][lang]}{noisy} |"
         )
     return "\n".join(rows)
 
