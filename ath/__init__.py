@@ -15,7 +15,9 @@ an ATH token and calls the upstream API::
         client.revoke()
 """
 
-from ath._attestation import AttestationSigner, generate_private_key, public_jwk
+from typing import TYPE_CHECKING, Any
+
+from ath._attestation import AttestationSigner, generate_private_key, load_private_key, public_jwk
 from ath._checks import parse_callback
 from ath._client import (
     AsyncATHGatewayClient,
@@ -23,53 +25,126 @@ from ath._client import (
     ATHGatewayClient,
     ATHNativeClient,
 )
+from ath._compat import AsyncATHClientBase, ATHClientBase
 from ath._constants import VERSION
-from ath._errors import CLIENT_CODES, PROTOCOL_CODES, ATHError
+from ath._errors import CLIENT_CODES, PROTOCOL_CODES, ATHError, ATHErrorCode
 from ath._identity import agent_identity_document
 from ath._oauth import OAuthRequest, OAuthToken, start_authorization
 from ath._pkce import PKCEPair, code_challenge_s256, generate_code_verifier, generate_state
 from ath._retry import RetryPolicy
 from ath._types import (
+    AgentStatus,
     AgentStatusInfo,
     APIResponse,
     Authorization,
     CallbackResult,
+    HTTPMethod,
     ProviderApproval,
     Registration,
     ScopeIntersection,
     Token,
 )
+from ath.meta import ATH_VERSION, ENDPOINTS
+
+if TYPE_CHECKING:  # loaded on first access (module __getattr__ below)
+    from ath._compat import ATHClientConfig
+    from ath.langchain import ATHTool
+    from ath.types import (
+        AgentIdentityDocument,
+        AgentRegistrationRequest,
+        AgentRegistrationResponse,
+        ATHErrorResponse,
+        AuthorizationRequest,
+        AuthorizationResponse,
+        DeveloperInfo,
+        DiscoveryDocument,
+        ProviderInfo,
+        ProviderScopeRequest,
+        ServiceAuthConfig,
+        ServiceDiscoveryDocument,
+        TokenExchangeRequest,
+        TokenResponse,
+        TokenRevocationRequest,
+    )
 
 __version__ = VERSION
 
 __all__ = [
+    "ATH_VERSION",
     "CLIENT_CODES",
+    "ENDPOINTS",
     "PROTOCOL_CODES",
     "APIResponse",
+    "ATHClientBase",
+    "ATHClientConfig",
     "ATHError",
+    "ATHErrorCode",
+    "ATHErrorResponse",
     "ATHGatewayClient",
     "ATHNativeClient",
+    "ATHTool",
+    "AgentIdentityDocument",
+    "AgentRegistrationRequest",
+    "AgentRegistrationResponse",
+    "AgentStatus",
     "AgentStatusInfo",
+    "AsyncATHClientBase",
     "AsyncATHGatewayClient",
     "AsyncATHNativeClient",
     "AttestationSigner",
     "Authorization",
+    "AuthorizationRequest",
+    "AuthorizationResponse",
     "CallbackResult",
+    "DeveloperInfo",
+    "DiscoveryDocument",
+    "HTTPMethod",
     "OAuthRequest",
     "OAuthToken",
     "PKCEPair",
     "ProviderApproval",
+    "ProviderInfo",
+    "ProviderScopeRequest",
     "Registration",
     "RetryPolicy",
     "ScopeIntersection",
+    "ServiceAuthConfig",
+    "ServiceDiscoveryDocument",
     "Token",
+    "TokenExchangeRequest",
+    "TokenResponse",
+    "TokenRevocationRequest",
     "__version__",
     "agent_identity_document",
     "code_challenge_s256",
     "generate_code_verifier",
     "generate_private_key",
     "generate_state",
+    "load_private_key",
     "parse_callback",
     "public_jwk",
     "start_authorization",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """The ath-sdk 0.1.0 names that load something heavy, imported on first access."""
+    if name == "ATHTool":
+        from ath.langchain import ATHTool
+
+        return ATHTool
+    if name == "ATHClientConfig":
+        import warnings
+
+        warnings.warn(
+            "ath.ATHClientConfig is kept from ath-sdk 0.1.0; pass the options to the "
+            "client's constructor instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        from ath._compat import ATHClientConfig
+
+        return ATHClientConfig
+    from ath.types import resolve
+
+    return resolve(name, __name__)

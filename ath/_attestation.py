@@ -2,9 +2,9 @@
 
 This is the only module that touches python-jose: the SDK signs through
 :class:`AttestationSigner` and nothing else imports ``jose``. Neither ``jose`` nor
-``cryptography`` is imported by ``import ath`` or by constructing a client with a
-PEM key (:mod:`ath._keycheck` checks it); both load on the first signature, so a
-process that only calls ``proxy()``/``api()`` never pays for them.
+``cryptography`` is imported by ``import ath`` or by constructing a client with an
+unencrypted PEM key (:mod:`ath._keycheck` checks it); both load on the first
+signature, so a process that only calls ``proxy()``/``api()`` never pays for them.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import secrets
 import time
 from collections.abc import Sequence
@@ -29,13 +30,15 @@ __all__ = [
     "PrivateKeyInput",
     "generate_private_key",
     "load_private_key",
+    "parse_private_key",
     "public_jwk",
 ]
 
 #: Seconds an attestation stays valid. Verifiers accept at most 5 minutes of skew.
 ATTESTATION_LIFETIME: Final = 60
 
-PrivateKeyInput: TypeAlias = "str | bytes | ec.EllipticCurvePrivateKey"
+#: A PEM (str/bytes), the path of a PEM file, or a cryptography key object.
+PrivateKeyInput: TypeAlias = "str | bytes | os.PathLike[str] | ec.EllipticCurvePrivateKey"
 
 
 def _b64url(data: bytes) -> str:
@@ -55,24 +58,75 @@ def generate_private_key() -> str:
     ).decode("ascii")
 
 
-def load_private_key(private_key: PrivateKeyInput) -> ec.EllipticCurvePrivateKey:
-    """Parse a PEM (str/bytes) or accept a key object; refuse anything but EC P-256."""
+def _read_key_file(path: str | os.PathLike[str]) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(1024 * 1024)
+    except OSError as exc:
+        # The path is not echoed: a PEM pasted without its header would end up here.
+        raise ATHError(
+            "INVALID_KEY",
+            "private_key is neither a PEM private key nor the path of a readable key file "
+            f"({type(exc).__name__}). Pass the PEM text, the path of a PEM file, or a "
+            "cryptography key object.",
+            details={"reason": type(exc).__name__},
+        ) from None
+
+
+def _looks_like_pem(value: str) -> bool:
+    return "-----BEGIN" in value
+
+
+def parse_private_key(
+    private_key: PrivateKeyInput, password: str | bytes | None = None
+) -> ec.EllipticCurvePrivateKey:
+    """A PEM (str/bytes), the path of a PEM file, or a key object, as an EC P-256 key.
+
+    ``password`` decrypts an encrypted PEM. Anything but EC P-256 is refused with
+    ``INVALID_KEY``; the key material is never quoted in an error.
+    """
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec
 
+    if password is not None and not isinstance(password, str | bytes):
+        raise ATHError(
+            "INVALID_ARGUMENT",
+            f"private_key_password must be a str or bytes, got {type(password).__name__}",
+        )
+    secret = password.encode("utf-8") if isinstance(password, str) else password
     key: object
+    if isinstance(private_key, os.PathLike) or (
+        isinstance(private_key, str) and not _looks_like_pem(private_key)
+    ):
+        private_key = _read_key_file(private_key)
     if isinstance(private_key, str | bytes):
         data = (
             private_key.encode("ascii", "replace") if isinstance(private_key, str) else private_key
         )
         try:
-            key = serialization.load_pem_private_key(data, password=None)
-        except (ValueError, TypeError) as exc:
+            key = serialization.load_pem_private_key(data, password=secret)
+        except TypeError as exc:  # encrypted without a password, or the other way round
+            given = secret is not None
+            raise ATHError(
+                "INVALID_KEY" if not given else "INVALID_ARGUMENT",
+                "private_key_password was given but the private key is not encrypted; drop it."
+                if given
+                else "private_key is an encrypted PEM: pass its password as "
+                "private_key_password=... (or ath.load_private_key(path, password=...)).",
+                details={"reason": type(exc).__name__},
+            ) from None
+        except ValueError as exc:
             # The library's message may quote the input; never echo key material.
             raise ATHError(
                 "INVALID_KEY",
-                "private_key is not an unencrypted PEM private key. Pass the PKCS#8 PEM of an "
-                "EC P-256 key (see ath.generate_private_key()) or a cryptography key object.",
+                (
+                    "private_key could not be decrypted with private_key_password: the password "
+                    "is wrong, or the PEM is damaged."
+                    if secret is not None
+                    else "private_key is not a PEM private key. Pass the PKCS#8 PEM of an EC "
+                    "P-256 key (see ath.generate_private_key()), the path of a PEM file, or a "
+                    "cryptography key object."
+                ),
                 details={"reason": type(exc).__name__},
             ) from None
     else:
@@ -90,6 +144,23 @@ def load_private_key(private_key: PrivateKeyInput) -> ec.EllipticCurvePrivateKey
             "Generate one with ath.generate_private_key().",
         )
     return key
+
+
+def load_private_key(
+    path: str | os.PathLike[str], password: str | bytes | None = None
+) -> ec.EllipticCurvePrivateKey:
+    """Read an EC P-256 private key from a PEM file, decrypting it with ``password``.
+
+    The result can be passed as ``private_key=`` to any client. Errors are
+    ``INVALID_KEY`` (unreadable file, not a PEM key, wrong password, not P-256) or
+    ``INVALID_ARGUMENT``, and never quote the key.
+    """
+    if not isinstance(path, str | os.PathLike):
+        raise ATHError(
+            "INVALID_ARGUMENT",
+            f"load_private_key(path) takes a file path, got {type(path).__name__}",
+        )
+    return parse_private_key(_read_key_file(path), password)
 
 
 def public_jwk(key: ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey) -> dict[str, str]:
@@ -135,6 +206,7 @@ class AttestationSigner:
         *,
         key_id: str | None = None,
         lifetime: int = ATTESTATION_LIFETIME,
+        password: str | bytes | None = None,
     ) -> None:
         if not 1 <= lifetime <= 300:
             raise ATHError(
@@ -142,12 +214,19 @@ class AttestationSigner:
                 "attestation lifetime must be between 1 and 300 seconds (verifiers reject more "
                 "than 5 minutes).",
             )
+        if password is None and (
+            isinstance(private_key, os.PathLike)
+            or (isinstance(private_key, str) and not _looks_like_pem(private_key))
+        ):
+            private_key = _read_key_file(private_key)
         self._checked = (
-            check_p256_pem(private_key) if isinstance(private_key, str | bytes) else None
+            check_p256_pem(private_key)
+            if password is None and isinstance(private_key, str | bytes)
+            else None
         )
         self._key: ec.EllipticCurvePrivateKey | None = None
         if self._checked is None:
-            self._key = load_private_key(private_key)
+            self._key = parse_private_key(private_key, password)
         self._jws: Any = None
         self._jose_key: Any = None
         self._key_id = key_id
@@ -160,7 +239,7 @@ class AttestationSigner:
         if key is None:
             checked = self._checked
             assert checked is not None
-            key = load_private_key(checked.pem)
+            key = parse_private_key(checked.pem)
             if checked.public_xy is not None:
                 numbers = key.public_key().public_numbers()
                 if (numbers.x, numbers.y) != checked.public_xy:

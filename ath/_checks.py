@@ -78,6 +78,7 @@ def validate_scopes(scopes: Any, what: str = "scopes") -> list[str]:
 
 
 _BAD_PATH_CHARS: Final = re.compile(r"[\x00-\x20\x7f\\?#]")
+_FULL_URL: Final = re.compile(r"/?[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 def safe_relative_path(path: Any) -> str:
@@ -94,6 +95,12 @@ def _check_path(path: Any) -> str:
         path.encode("utf-8")
     except UnicodeEncodeError:
         raise ATHError("INVALID_ARGUMENT", f"path {path!r} is not valid Unicode") from None
+    if _FULL_URL.match(path):
+        raise ATHError(
+            "INVALID_ARGUMENT",
+            f"path {path[:80]!r} is a full URL; pass the path under the API's base, such as "
+            "'/user' (the client adds the gateway's proxy prefix or the service's api_base).",
+        )
     if _BAD_PATH_CHARS.search(path):
         raise ATHError(
             "INVALID_ARGUMENT",
@@ -188,6 +195,19 @@ def check_authorization_url(url: Any, *, status: int | None = None) -> str:
             status=status,
         )
     return url
+
+
+def plain_mapping(value: Any, what: str) -> Mapping[str, Any]:
+    """A dict, or a model object (generated attrs ``to_dict``, pydantic ``model_dump``)
+    as its dict, as ath-sdk 0.1.0 accepted ``DeveloperInfo(...)`` in ``register()``."""
+    if not isinstance(value, Mapping):
+        for method in ("to_dict", "model_dump"):
+            convert = getattr(value, method, None)
+            if callable(convert) and not isinstance(value, type):
+                converted = convert()
+                if isinstance(converted, Mapping):
+                    return {k: v for k, v in converted.items() if v is not None}
+    return require_mapping(value, what)
 
 
 def require_mapping(value: Any, what: str) -> Mapping[str, Any]:

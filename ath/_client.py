@@ -7,11 +7,12 @@ protocol lives in the core, once.
 from __future__ import annotations
 
 import os
+import ssl
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self, TypedDict, TypeVar, Unpack
+from typing import TYPE_CHECKING, Any, Self, TypedDict, TypeVar
 
 import httpx
 
@@ -25,18 +26,34 @@ from ath._core import (
     Flow,
     Send,
     Sleep,
+    run_call,
 )
 from ath._credentials import read_credentials, write_credentials
 from ath._errors import ATHError
 from ath._login import loopback_address
 from ath._oauth import OAuthRequest, OAuthToken
+from ath._options import check_settings
 from ath._retry import RetryPolicy
+from ath._state import check_store
 from ath._tls import shared_verify
-from ath._types import AgentStatusInfo, APIResponse, Authorization, Registration, Token
+from ath._types import (
+    AgentStatusInfo,
+    APIResponse,
+    Authorization,
+    HTTPMethod,
+    Registration,
+    Token,
+)
 
 if TYPE_CHECKING:
+    from ath.stores import CredentialStore
     from ath_sdk_client import Client as GeneratedClient
-    from ath_sdk_client.models import DiscoveryDocument, ServiceDiscoveryDocument
+    from ath_sdk_client.models import (
+        DeveloperInfo,
+        DiscoveryDocument,
+        ProviderScopeRequest,
+        ServiceDiscoveryDocument,
+    )
 
 __all__ = [
     "ATHGatewayClient",
@@ -47,6 +64,8 @@ __all__ = [
 
 T = TypeVar("T")
 TimeoutArg = float | httpx.Timeout | None
+#: TLS verification: on (``True``), a CA bundle path, or an ``ssl.SSLContext``.
+VerifyArg = bool | str | ssl.SSLContext
 
 
 def _asyncio() -> Any:
@@ -57,14 +76,17 @@ def _asyncio() -> Any:
 
 
 class ClientOptions(TypedDict, total=False):
-    """Keyword options every client takes (see the README for each)."""
+    """The keyword options every client takes, for wrappers that forward them."""
 
+    private_key_password: str | bytes | None
     headers: Mapping[str, str] | None
     max_retries: int
     retry: RetryPolicy | None
     max_response_bytes: int
     allow_insecure_http: bool
-    verify: Any
+    verify: VerifyArg
+    store: CredentialStore | None
+    store_refresh_interval: float
 
 
 @dataclass(frozen=True, repr=False)
@@ -76,12 +98,15 @@ class ClientSettings:
     private_key: PrivateKeyInput
     key_id: str | None = None
     timeout: TimeoutArg = None
+    private_key_password: str | bytes | None = None
     headers: Mapping[str, str] | None = None
     max_retries: int = 2
     retry: RetryPolicy | None = None
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
     allow_insecure_http: bool = False
-    verify: Any = True
+    verify: VerifyArg = True
+    store: CredentialStore | None = None
+    store_refresh_interval: float = 1.0
 
 
 class _BodyLimit:
@@ -144,19 +169,22 @@ class _Base:
         http_client: httpx.Client | httpx.AsyncClient | None,
         transport: Any,
     ) -> httpx.Client | httpx.AsyncClient:
+        check_settings(settings, http_client, transport, http_cls)
         url, agent_id, timeout = settings.url, settings.agent_id, settings.timeout
         headers, verify = settings.headers, settings.verify
         max_response_bytes = settings.max_response_bytes
         allow_insecure_http = settings.allow_insecure_http
-        if not isinstance(agent_id, str) or not agent_id:
-            raise ATHError("INVALID_ARGUMENT", "agent_id must be the agent's URI, a string")
-        if not isinstance(max_response_bytes, int) or max_response_bytes <= 0:
-            raise ATHError("INVALID_ARGUMENT", "max_response_bytes must be a positive int")
         try:
             policy = settings.retry or RetryPolicy(max_retries=settings.max_retries)
         except (TypeError, ValueError) as exc:
-            raise ATHError("INVALID_ARGUMENT", f"retry setting: {exc}") from None
-        signer = AttestationSigner(settings.private_key, agent_id, key_id=settings.key_id)
+            raise ATHError("INVALID_ARGUMENT", f"retry / max_retries: {exc}") from None
+        store = check_store(settings.store)
+        signer = AttestationSigner(
+            settings.private_key,
+            agent_id,
+            key_id=settings.key_id,
+            password=settings.private_key_password,
+        )
         base_headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
         base_headers.update(headers or {})
         if http_client is not None:
@@ -186,6 +214,8 @@ class _Base:
             retry=policy,
             max_response_bytes=max_response_bytes,
             allow_insecure_http=allow_insecure_http,
+            store=store,
+            store_refresh_interval=float(settings.store_refresh_interval),
         )
         return http
 
@@ -201,27 +231,47 @@ class _Base:
 
     @property
     def client_id(self) -> str | None:
-        return self._core.client_id
+        return self._core.state.client_id
 
     @property
     def api_base(self) -> str | None:
         """Native mode: the service's API base, set by ``discover()``."""
-        return self._core.api_base
+        return self._core.state.api_base
+
+    @property
+    def store(self) -> CredentialStore | None:
+        """The credential store this client shares its identity through (``store=``)."""
+        return self._core.state.store
 
     @property
     def key_id(self) -> str:
         return self._core.signer.key_id
 
     @property
-    def tokens(self) -> dict[str, Token]:
-        """The tokens held, by provider id (a copy)."""
+    def access_token(self) -> str | None:
+        """The ATH token of the single or most recently obtained provider, or ``None``.
+
+        Kept from ath-sdk 0.1.0, which held one token; with several providers, use
+        ``tokens[provider].access_token``.
+        """
         with self._core._lock:
-            return {k or "": v for k, v in self._core.tokens.items()}
+            held = list(self._core.tokens.values())
+        if not held:
+            return None
+        return max(reversed(held), key=lambda token: token.issued_at).access_token
+
+    def get_client_id(self) -> str | None:
+        """The registered client id (same as ``client_id``; kept from ath-sdk 0.1.0)."""
+        return self._core.client_id
+
+    @property
+    def tokens(self) -> dict[str, Token]:
+        """The tokens held, by provider id (a copy; ``""``: a token for any provider)."""
+        return self._core.state.token_view()
 
     @property
     def pending_authorizations(self) -> list[Authorization]:
-        with self._core._lock:
-            return list(self._core.sessions.values())
+        return self._core.state.pending()
 
     def set_credentials(self, client_id: str, client_secret: str) -> None:
         """Use client credentials obtained earlier (for example by another process)."""
@@ -273,16 +323,54 @@ class _SyncBase(_Base):
         key_id: str | None = None,
         timeout: TimeoutArg = None,
         *,
+        private_key_password: str | bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        max_retries: int = 2,
+        retry: RetryPolicy | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        allow_insecure_http: bool = False,
+        verify: VerifyArg = True,
+        store: CredentialStore | None = None,
+        store_refresh_interval: float = 1.0,
         http_client: httpx.Client | None = None,
         transport: httpx.BaseTransport | None = None,
-        **options: Unpack[ClientOptions],
     ) -> None:
-        http = self._setup(
-            httpx.Client,
-            ClientSettings(url, agent_id, private_key, key_id, timeout, **options),
-            http_client,
-            transport,
+        """Create a client; nothing is sent until the first call.
+
+        ``url``: the gateway's or service's base URL (https, or http on loopback).
+        ``agent_id``: the agent's URI, where its identity document is published.
+        ``private_key``: the agent's EC P-256 key: PEM text, the path of a PEM file,
+        or a cryptography key object; ``private_key_password`` decrypts an encrypted
+        PEM. ``key_id``: the attestation's ``kid`` (default: the key's RFC 7638
+        thumbprint). ``timeout``: seconds or an ``httpx.Timeout`` (default 30 s, 10 s
+        to connect). ``headers``: extra headers on every request. ``max_retries`` /
+        ``retry``: retries of safe requests (0 disables). ``max_response_bytes``:
+        answer size limit (default 10 MiB). ``allow_insecure_http``: allow plain
+        http outside loopback. ``verify``: TLS verification (``True``, a CA bundle
+        path or an ``ssl.SSLContext``). ``http_client`` / ``transport``: inject your
+        own httpx client or transport. ``store``: a credential store shared with other
+        processes (``ath.stores``; default: this client only), re-checked at most every
+        ``store_refresh_interval`` seconds on the hot path. Every option is checked
+        here: a bad value raises ``ATHError("INVALID_ARGUMENT")`` naming it
+        (``INVALID_KEY`` for the key).
+        """
+        settings = ClientSettings(
+            url,
+            agent_id,
+            private_key,
+            key_id,
+            timeout,
+            private_key_password=private_key_password,
+            headers=headers,
+            max_retries=max_retries,
+            retry=retry,
+            max_response_bytes=max_response_bytes,
+            allow_insecure_http=allow_insecure_http,
+            verify=verify,
+            store=store,
+            store_refresh_interval=store_refresh_interval,
         )
+        http = self._setup(httpx.Client, settings, http_client, transport)
         assert isinstance(http, httpx.Client)
         self._http = http
 
@@ -291,11 +379,13 @@ class _SyncBase(_Base):
         try:
             step = next(flow)
             while True:
-                if isinstance(step, Sleep):
+                if isinstance(step, Send):
+                    step = flow.send(self._exchange(step))
+                elif isinstance(step, Sleep):
                     time.sleep(step.seconds)
                     step = flow.send(None)
                 else:
-                    step = flow.send(self._exchange(step))
+                    step = flow.send(run_call(step))
         except StopIteration as done:
             result: T = done.value
             return result
@@ -342,8 +432,8 @@ class _SyncBase(_Base):
 
     def register(
         self,
-        developer: Mapping[str, Any],
-        providers: Sequence[Mapping[str, Any]],
+        developer: Mapping[str, Any] | DeveloperInfo,
+        providers: Sequence[Mapping[str, Any] | ProviderScopeRequest],
         purpose: str | None = None,
         redirect_uris: Sequence[str] | None = None,
     ) -> Registration:
@@ -374,8 +464,7 @@ class _SyncBase(_Base):
 
     def revoke(self, provider: str | None = None) -> list[str]:
         """Revoke every held token, or only ``provider``'s (RFC 7009)."""
-        keys = self._run(self._core.revoke(provider, all_tokens=provider is None))
-        return [k or "" for k in keys]
+        return self._run(self._core.revoke(provider, all_tokens=provider is None))
 
     def wait_for_token(
         self, session_id: str, *, timeout: float = 600.0, poll_interval: float = 2.0
@@ -438,16 +527,54 @@ class _AsyncBase(_Base):
         key_id: str | None = None,
         timeout: TimeoutArg = None,
         *,
+        private_key_password: str | bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        max_retries: int = 2,
+        retry: RetryPolicy | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        allow_insecure_http: bool = False,
+        verify: VerifyArg = True,
+        store: CredentialStore | None = None,
+        store_refresh_interval: float = 1.0,
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
-        **options: Unpack[ClientOptions],
     ) -> None:
-        http = self._setup(
-            httpx.AsyncClient,
-            ClientSettings(url, agent_id, private_key, key_id, timeout, **options),
-            http_client,
-            transport,
+        """Create a client; nothing is sent until the first call.
+
+        ``url``: the gateway's or service's base URL (https, or http on loopback).
+        ``agent_id``: the agent's URI, where its identity document is published.
+        ``private_key``: the agent's EC P-256 key: PEM text, the path of a PEM file,
+        or a cryptography key object; ``private_key_password`` decrypts an encrypted
+        PEM. ``key_id``: the attestation's ``kid`` (default: the key's RFC 7638
+        thumbprint). ``timeout``: seconds or an ``httpx.Timeout`` (default 30 s, 10 s
+        to connect). ``headers``: extra headers on every request. ``max_retries`` /
+        ``retry``: retries of safe requests (0 disables). ``max_response_bytes``:
+        answer size limit (default 10 MiB). ``allow_insecure_http``: allow plain
+        http outside loopback. ``verify``: TLS verification (``True``, a CA bundle
+        path or an ``ssl.SSLContext``). ``http_client`` / ``transport``: inject your
+        own httpx client or transport. ``store``: a credential store shared with other
+        processes (``ath.stores``; default: this client only), re-checked at most every
+        ``store_refresh_interval`` seconds on the hot path. Every option is checked
+        here: a bad value raises ``ATHError("INVALID_ARGUMENT")`` naming it
+        (``INVALID_KEY`` for the key).
+        """
+        settings = ClientSettings(
+            url,
+            agent_id,
+            private_key,
+            key_id,
+            timeout,
+            private_key_password=private_key_password,
+            headers=headers,
+            max_retries=max_retries,
+            retry=retry,
+            max_response_bytes=max_response_bytes,
+            allow_insecure_http=allow_insecure_http,
+            verify=verify,
+            store=store,
+            store_refresh_interval=store_refresh_interval,
         )
+        http = self._setup(httpx.AsyncClient, settings, http_client, transport)
         assert isinstance(http, httpx.AsyncClient)
         self._http = http
 
@@ -456,11 +583,13 @@ class _AsyncBase(_Base):
         try:
             step = next(flow)
             while True:
-                if isinstance(step, Sleep):
+                if isinstance(step, Send):
+                    step = flow.send(await self._exchange(step))
+                elif isinstance(step, Sleep):
                     await _asyncio().sleep(step.seconds)
                     step = flow.send(None)
                 else:
-                    step = flow.send(await self._exchange(step))
+                    step = flow.send(await _asyncio().to_thread(run_call, step))
         except StopIteration as done:
             result: T = done.value
             return result
@@ -509,8 +638,8 @@ class _AsyncBase(_Base):
 
     async def register(
         self,
-        developer: Mapping[str, Any],
-        providers: Sequence[Mapping[str, Any]],
+        developer: Mapping[str, Any] | DeveloperInfo,
+        providers: Sequence[Mapping[str, Any] | ProviderScopeRequest],
         purpose: str | None = None,
         redirect_uris: Sequence[str] | None = None,
     ) -> Registration:
@@ -541,8 +670,7 @@ class _AsyncBase(_Base):
 
     async def revoke(self, provider: str | None = None) -> list[str]:
         """Revoke every held token, or only ``provider``'s (RFC 7009)."""
-        keys = await self._run(self._core.revoke(provider, all_tokens=provider is None))
-        return [k or "" for k in keys]
+        return await self._run(self._core.revoke(provider, all_tokens=provider is None))
 
     async def wait_for_token(
         self, session_id: str, *, timeout: float = 600.0, poll_interval: float = 2.0
@@ -604,7 +732,7 @@ class ATHGatewayClient(_SyncBase):
     def proxy(
         self,
         provider: str,
-        method: str,
+        method: HTTPMethod | str,
         path: str,
         body: Any = None,
         *,
@@ -612,20 +740,26 @@ class ATHGatewayClient(_SyncBase):
         headers: Mapping[str, str] | None = None,
     ) -> Any:
         """Call the provider's API through the gateway; JSON parsed, other bodies as text."""
-        return self.proxy_raw(provider, method, path, body, params=params, headers=headers).data()
+        return self._run(self._core.api_call(provider, method, path, body, params, headers)).data()
 
     def proxy_raw(
         self,
         provider: str,
-        method: str,
+        method: HTTPMethod | str,
         path: str,
         body: Any = None,
         *,
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> APIResponse:
-        """Like ``proxy`` but returns status, headers and bytes."""
-        return self._run(self._core.api_call(provider, method, path, body, params, headers))
+        """Like ``proxy`` but returns status, headers and bytes, for any HTTP status.
+
+        A non-2xx answer is returned, not raised (check ``status_code``); a token the
+        gateway reports as expired, revoked or invalid is still forgotten.
+        """
+        return self._run(
+            self._core.api_call(provider, method, path, body, params, headers, raw=True)
+        )
 
 
 class AsyncATHGatewayClient(_AsyncBase):
@@ -640,7 +774,7 @@ class AsyncATHGatewayClient(_AsyncBase):
     async def proxy(
         self,
         provider: str,
-        method: str,
+        method: HTTPMethod | str,
         path: str,
         body: Any = None,
         *,
@@ -648,21 +782,27 @@ class AsyncATHGatewayClient(_AsyncBase):
         headers: Mapping[str, str] | None = None,
     ) -> Any:
         """Call the provider's API through the gateway; JSON parsed, other bodies as text."""
-        raw = await self.proxy_raw(provider, method, path, body, params=params, headers=headers)
+        raw = await self._run(self._core.api_call(provider, method, path, body, params, headers))
         return raw.data()
 
     async def proxy_raw(
         self,
         provider: str,
-        method: str,
+        method: HTTPMethod | str,
         path: str,
         body: Any = None,
         *,
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> APIResponse:
-        """Like ``proxy`` but returns status, headers and bytes."""
-        return await self._run(self._core.api_call(provider, method, path, body, params, headers))
+        """Like ``proxy`` but returns status, headers and bytes, for any HTTP status.
+
+        A non-2xx answer is returned, not raised (check ``status_code``); a token the
+        gateway reports as expired, revoked or invalid is still forgotten.
+        """
+        return await self._run(
+            self._core.api_call(provider, method, path, body, params, headers, raw=True)
+        )
 
 
 # --------------------------------------------------------------------------- native
@@ -679,7 +819,7 @@ class ATHNativeClient(_SyncBase):
 
     def api(
         self,
-        method: str,
+        method: HTTPMethod | str,
         path: str,
         body: Any = None,
         *,
@@ -687,19 +827,23 @@ class ATHNativeClient(_SyncBase):
         headers: Mapping[str, str] | None = None,
     ) -> Any:
         """Call the service's API at ``api_base``; JSON parsed, other bodies as text."""
-        return self.api_raw(method, path, body, params=params, headers=headers).data()
+        return self._run(self._core.api_call(None, method, path, body, params, headers)).data()
 
     def api_raw(
         self,
-        method: str,
+        method: HTTPMethod | str,
         path: str,
         body: Any = None,
         *,
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> APIResponse:
-        """Like ``api`` but returns status, headers and bytes."""
-        return self._run(self._core.api_call(None, method, path, body, params, headers))
+        """Like ``api`` but returns status, headers and bytes, for any HTTP status.
+
+        A non-2xx answer is returned, not raised (check ``status_code``); a token the
+        service reports as expired, revoked or invalid is still forgotten.
+        """
+        return self._run(self._core.api_call(None, method, path, body, params, headers, raw=True))
 
     def oauth_start(
         self,
@@ -729,7 +873,7 @@ class AsyncATHNativeClient(_AsyncBase):
 
     async def api(
         self,
-        method: str,
+        method: HTTPMethod | str,
         path: str,
         body: Any = None,
         *,
@@ -737,20 +881,26 @@ class AsyncATHNativeClient(_AsyncBase):
         headers: Mapping[str, str] | None = None,
     ) -> Any:
         """Call the service's API at ``api_base``; JSON parsed, other bodies as text."""
-        raw = await self.api_raw(method, path, body, params=params, headers=headers)
+        raw = await self._run(self._core.api_call(None, method, path, body, params, headers))
         return raw.data()
 
     async def api_raw(
         self,
-        method: str,
+        method: HTTPMethod | str,
         path: str,
         body: Any = None,
         *,
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> APIResponse:
-        """Like ``api`` but returns status, headers and bytes."""
-        return await self._run(self._core.api_call(None, method, path, body, params, headers))
+        """Like ``api`` but returns status, headers and bytes, for any HTTP status.
+
+        A non-2xx answer is returned, not raised (check ``status_code``); a token the
+        service reports as expired, revoked or invalid is still forgotten.
+        """
+        return await self._run(
+            self._core.api_call(None, method, path, body, params, headers, raw=True)
+        )
 
     def oauth_start(
         self,

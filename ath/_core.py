@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import base64
 import logging
-import threading
 import time
-from collections.abc import Generator, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 from urllib.parse import quote, urlsplit
@@ -42,6 +41,7 @@ from ath._checks import (
     checked_api_url,
     normalize_base_url,
     parse_callback,
+    plain_mapping,
     require_mapping,
     safe_relative_path,
     validate_provider_id,
@@ -52,7 +52,9 @@ from ath._errors import PROTOCOL_CODES, ATHError
 from ath._oauth import OAuthRequest, OAuthToken, start_authorization
 from ath._pkce import generate_state, states_equal
 from ath._retry import RetryPolicy
+from ath._state import ClientState, token_key
 from ath._types import (
+    AgentStatus,
     AgentStatusInfo,
     APIResponse,
     Authorization,
@@ -71,8 +73,9 @@ if TYPE_CHECKING:
         ServiceDiscoveryDocument,
         TokenResponse,
     )
+    from ath.stores._model import CredentialStore
 
-__all__ = ["ClientCore", "Flow", "Send", "Sleep"]
+__all__ = ["Call", "ClientCore", "Flow", "Raised", "Send", "Sleep", "run_call"]
 
 log = logging.getLogger("ath")
 
@@ -102,8 +105,32 @@ class Sleep:
     seconds: float
 
 
+@dataclass(frozen=True, slots=True)
+class Call:
+    """Run ``fn`` (blocking I/O: a credential store) and answer with its result, or
+    with :class:`Raised` when it raised. The async driver runs it in a thread."""
+
+    fn: Callable[[], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Raised:
+    """What a :class:`Call` raised, handed back to the flow."""
+
+    error: BaseException
+
+
+def run_call(step: Call) -> Any:
+    """What a driver does with a :class:`Call`: run it; what it raises goes back to the
+    flow as a value (:class:`Raised`)."""
+    try:
+        return step.fn()
+    except Exception as exc:
+        return Raised(exc)
+
+
 Outcome = httpx.Response | BaseException
-Step = Send | Sleep
+Step = Send | Sleep | Call
 Flow = Generator[Step, Any, T]
 
 
@@ -136,8 +163,14 @@ def _approvals(items: Any) -> list[ProviderApproval]:
     ]
 
 
-def _status_value(value: Any) -> str:
-    return str(getattr(value, "value", value))
+def _status_value(value: Any) -> AgentStatus:
+    try:
+        return AgentStatus(str(getattr(value, "value", value)))
+    except ValueError:
+        raise ATHError(
+            "INVALID_RESPONSE",
+            f"agent_status {str(value)[:40]!r} is none of approved, pending, denied",
+        ) from None
 
 
 def _basic_auth(client_id: str, client_secret: str) -> str:
@@ -149,7 +182,8 @@ def _basic_auth(client_id: str, client_secret: str) -> str:
 
 
 class ClientCore:
-    """State and protocol logic of one agent talking to one gateway or service."""
+    """The protocol flows of one agent talking to one gateway or service; what the
+    client holds lives beside it, in :attr:`state` (:class:`ath._state.ClientState`)."""
 
     def __init__(
         self,
@@ -161,6 +195,8 @@ class ClientCore:
         retry: RetryPolicy,
         max_response_bytes: int,
         allow_insecure_http: bool,
+        store: CredentialStore | None = None,
+        store_refresh_interval: float = 1.0,
     ) -> None:
         self.mode = mode
         self.allow_insecure_http = allow_insecure_http
@@ -169,22 +205,100 @@ class ClientCore:
         self.http = http
         self.retry = retry
         self.max_response_bytes = max_response_bytes
-        self._lock = threading.RLock()
-        self.client_id: str | None = None
-        self.client_secret: str | None = None
-        self.agent_status: str | None = None
-        self.api_base: str | None = None
-        self.oauth_endpoints: tuple[str, str] | None = None
-        self.tokens: dict[str | None, Token] = {}
-        self.sessions: dict[str, Authorization] = {}
+        self.state = ClientState(
+            base_url=self.base_url,
+            agent_id=signer.agent_id,
+            mode=mode,
+            store=store,
+            refresh_interval=store_refresh_interval,
+        )
 
     @property
     def agent_id(self) -> str:
         return self.signer.agent_id
 
+    # Views of :attr:`state` under the names the flows use.
+
+    @property
+    def _lock(self) -> Any:
+        return self.state.lock
+
+    @property
+    def client_id(self) -> str | None:
+        return self.state.client_id
+
+    @property
+    def client_secret(self) -> str | None:
+        return self.state.client_secret
+
+    @property
+    def agent_status(self) -> str | None:
+        return self.state.agent_status
+
+    @agent_status.setter
+    def agent_status(self, value: str | None) -> None:
+        self.state.agent_status = value
+
+    @property
+    def api_base(self) -> str | None:
+        return self.state.api_base
+
+    @api_base.setter
+    def api_base(self, value: str | None) -> None:
+        self.state.api_base = value
+
+    @property
+    def oauth_endpoints(self) -> tuple[str, str] | None:
+        return self.state.oauth_endpoints
+
+    @oauth_endpoints.setter
+    def oauth_endpoints(self, value: tuple[str, str] | None) -> None:
+        self.state.oauth_endpoints = value
+
+    @property
+    def tokens(self) -> dict[str, Token]:
+        return self.state.tokens
+
+    @property
+    def sessions(self) -> dict[str, Authorization]:
+        return self.state.sessions
+
     def _secrets(self) -> tuple[str | None, ...]:
-        with self._lock:
-            return (self.client_secret, *(t.access_token for t in self.tokens.values()))
+        return self.state.secrets()
+
+    # ---------------------------------------------------------------- the store
+
+    def blocking(self, fn: Callable[[], T]) -> Flow[T]:
+        """Run ``fn`` through the driver (in a thread for the async clients)."""
+        outcome = yield Call(fn)
+        if isinstance(outcome, Raised):
+            error = outcome.error
+            if isinstance(error, ATHError):
+                raise error
+            raise ATHError(
+                "STORE_UNAVAILABLE",
+                f"the credential store failed ({type(error).__name__}: {error}); nothing "
+                "acknowledged was lost. Check the store, then retry.",
+            ) from None
+        result: T = outcome
+        return result
+
+    def _refresh(self, *, force: bool) -> Flow[None]:
+        """Adopt the store's entry if it moved. A periodic check that finds the store
+        unreachable keeps the local copy (logged); a forced one raises."""
+        try:
+            yield from self.blocking(lambda: self.state.refresh(force=force))
+        except ATHError as exc:
+            if force or not exc.code.startswith("STORE_"):
+                raise
+            log.warning("ATH credential store check failed, using the local copy: %s", exc)
+
+    def _share(self, fn: Callable[[], None], what: str) -> Flow[None]:
+        """A store write whose failure must not hide the protocol outcome (logged)."""
+        try:
+            yield from self.blocking(fn)
+        except ATHError as exc:
+            log.warning("ATH credential store: could not %s: %s", what, exc)
 
     def guard(self, flow: Flow[T]) -> Flow[T]:
         """``flow`` as the shells drive it: an ATHError leaving it carries no secret.
@@ -275,22 +389,30 @@ class ClientCore:
         return response
 
     def _credentials(self) -> tuple[str, str]:
-        with self._lock:
-            if not self.client_id or not self.client_secret:
-                raise ATHError(
-                    "NOT_REGISTERED",
-                    "this client holds no credentials: call register() first, or restore them "
-                    "with load_credentials(path) / set_credentials(client_id, client_secret).",
-                )
-            return self.client_id, self.client_secret
+        return self.state.credentials()
 
     # ---------------------------------------------------------------- discovery
+
+    def _discovery(self, kwargs: Mapping[str, Any], hint: str) -> Flow[httpx.Response]:
+        """GET a discovery document; a 404 says which client class the URL may want."""
+        try:
+            response = yield from self._call(kwargs, "discover", idempotent=True)
+        except ATHError as exc:
+            if exc.status == 404:
+                raise ATHError(
+                    exc.code, f"{exc.message.rstrip('.')}. {hint}", status=404, details=exc.details
+                ) from None
+            raise
+        return response
 
     def discover_gateway(self) -> Flow[DiscoveryDocument]:
         from ath._gen import DiscoveryDocument, get_gateway_discovery
 
-        response = yield from self._call(
-            get_gateway_discovery._get_kwargs(), "discover", idempotent=True
+        response = yield from self._discovery(
+            get_gateway_discovery._get_kwargs(),
+            "this URL serves no ATH gateway discovery document (/.well-known/ath.json). If it "
+            "is an ATH-native service, use ATHNativeClient (or AsyncATHNativeClient), which "
+            "reads /.well-known/ath-app.json.",
         )
         doc: DiscoveryDocument = parse_model(DiscoveryDocument, response, "discover")
         return doc
@@ -298,8 +420,11 @@ class ClientCore:
     def discover_service(self) -> Flow[ServiceDiscoveryDocument]:
         from ath._gen import ServiceDiscoveryDocument, get_service_discovery
 
-        response = yield from self._call(
-            get_service_discovery._get_kwargs(), "discover", idempotent=True
+        response = yield from self._discovery(
+            get_service_discovery._get_kwargs(),
+            "this URL serves no ATH-native service discovery document "
+            "(/.well-known/ath-app.json). If it is an ATH gateway, use ATHGatewayClient (or "
+            "AsyncATHGatewayClient), which reads /.well-known/ath.json.",
         )
         doc: ServiceDiscoveryDocument = parse_model(ServiceDiscoveryDocument, response, "discover")
         try:
@@ -321,21 +446,14 @@ class ClientCore:
 
     def register(
         self,
-        developer: Mapping[str, Any],
-        providers: Sequence[Mapping[str, Any]],
+        developer: Mapping[str, Any] | Any,
+        providers: Sequence[Mapping[str, Any] | Any],
         purpose: str | None,
         redirect_uris: Sequence[str] | None,
     ) -> Flow[Registration]:
-        from ath._gen import (
-            UNSET,
-            AgentRegistrationRequest,
-            AgentRegistrationResponse,
-            DeveloperInfo,
-            ProviderScopeRequest,
-            register_agent,
-        )
+        from ath._gen import ProviderScopeRequest
 
-        developer = require_mapping(developer, "developer")
+        developer = plain_mapping(developer, "developer")
         if not isinstance(developer.get("name"), str) or not isinstance(developer.get("id"), str):
             raise ATHError(
                 "INVALID_ARGUMENT",
@@ -354,7 +472,7 @@ class ClientCore:
             )
         requested = []
         for item in providers:
-            item = require_mapping(item, "each provider")
+            item = plain_mapping(item, "each provider")
             requested.append(
                 ProviderScopeRequest(
                     provider_id=validate_provider_id(item.get("provider_id")),
@@ -371,6 +489,61 @@ class ClientCore:
                 raise ATHError("INVALID_ARGUMENT", f"redirect URI {uri!r} is not an http(s) URL")
         if purpose is not None and not isinstance(purpose, str):
             raise ATHError("INVALID_ARGUMENT", "purpose must be a string")
+        store = self.state.store
+        if store is None:
+            result = yield from self._register_request(developer, requested, uris, purpose)
+            return result
+        # Single flight across the fleet: under the store's registration lock, an entry
+        # registered by any process is returned without a request; otherwise this one
+        # registers and stores the credentials before the lock is released.
+        lock = store.registration_lock(self.base_url, self.agent_id)
+        yield from self.blocking(lock.__enter__)
+        try:
+            entry = yield from self.blocking(self.state.load_entry)
+            if entry is not None and entry.registered:
+                self.state.adopt(entry)
+                assert entry.client_id is not None and entry.client_secret is not None
+                return Registration(
+                    client_id=entry.client_id,
+                    client_secret=entry.client_secret,
+                    agent_status=_status_value(entry.agent_status or "approved"),
+                    approved_providers=[],
+                    approval_expires=None,
+                )
+            result = yield from self._register_request(developer, requested, uris, purpose)
+            try:
+                yield from self.blocking(self.state.publish_registration)
+            except ATHError as exc:
+                raise ATHError(
+                    exc.code,
+                    f"register: the server registered agent {self.agent_id} (client_id "
+                    f"{result.client_id}) and this client holds the credentials, but the store "
+                    f"could not keep them: {exc.message} Call save_credentials(path) now: the "
+                    "server shows the secret only once.",
+                    details={"client_id": result.client_id},
+                ) from None
+            return result
+        finally:
+            try:
+                lock.__exit__(None, None, None)
+            except Exception as exc:  # a lost lock expires on its own
+                log.warning("ATH credential store: registration lock release failed: %s", exc)
+
+    def _register_request(
+        self,
+        developer: Mapping[str, Any],
+        requested: list[Any],
+        uris: list[str] | None,
+        purpose: str | None,
+    ) -> Flow[Registration]:
+        from ath._gen import (
+            UNSET,
+            AgentRegistrationRequest,
+            AgentRegistrationResponse,
+            DeveloperInfo,
+            register_agent,
+        )
+
         body = AgentRegistrationRequest(
             agent_id=self.agent_id,
             agent_attestation=self.signer.mint(self.base_url),
@@ -426,10 +599,7 @@ class ClientCore:
                 status=response.status_code,
                 details={"client_id": result.client_id, "denial_reasons": reasons},
             )
-        with self._lock:
-            self.client_id = result.client_id
-            self.client_secret = result.client_secret
-            self.agent_status = result.agent_status
+        self.state.keep_registration(result)
         if result.pending:
             log.warning(
                 "ATH registration %s is pending app-side approval; authorize() will work once "
@@ -607,7 +777,17 @@ class ClientCore:
         token = self._check_token(parsed, pending, response.status_code)
         with self._lock:  # the session is used up only once a token is stored
             self.sessions.pop(session_id, None)
-            self.tokens[token.provider_id] = token
+            key = self.state.keep_token(token)
+        if self.state.store is not None:
+            try:
+                yield from self.blocking(lambda: self.state.publish_token(key, token))
+            except ATHError as exc:
+                raise ATHError(
+                    exc.code,
+                    f"exchange_token: the token for {token.provider_id} was obtained and this "
+                    f"client holds it (proxy() works here), but the store could not share it: "
+                    f"{exc.message}",
+                ) from None
         return token
 
     def _check_token(
@@ -657,22 +837,27 @@ class ClientCore:
 
     # ---------------------------------------------------------------- tokens
 
-    def token_for(self, provider: str | None) -> tuple[str | None, Token]:
-        """The token to use for ``provider`` (falling back to one set without a provider)."""
-        with self._lock:
-            key: str | None = provider
-            token = self.tokens.get(provider)
-            if token is None and provider is None and len(self.tokens) == 1:
-                key, token = next(iter(self.tokens.items()))
-            if token is None and provider is not None:
-                key, token = None, self.tokens.get(None)
-        if token is None:
+    def token_for(self, provider: str | None) -> Flow[tuple[str, Token]]:
+        """The token to use for ``provider`` (falling back to one set without a provider).
+
+        With a store: the local copy, revalidated at most every refresh interval, and
+        re-read at once when it has no usable token.
+        """
+        state = self.state
+        if state.store is not None and state.refresh_due():
+            yield from self._refresh(force=False)
+        found = state.lookup(provider)
+        if state.store is not None and (found is None or found[1].is_expired()):
+            yield from self._refresh(force=True)
+            found = state.lookup(provider)
+        if found is None:
             target = f"provider {provider!r}" if provider else "this service"
             raise ATHError(
                 "NO_TOKEN",
                 f"no ATH token for {target}: run authorize() and exchange_token() "
                 "(or finish_authorization()) first, or set_token().",
             )
+        key, token = found
         if token.is_expired():
             raise ATHError(
                 "TOKEN_EXPIRED",
@@ -681,10 +866,13 @@ class ClientCore:
             )
         return key, token
 
-    def forget_token(self, key: str | None, token: Token) -> None:
-        with self._lock:
-            if self.tokens.get(key) is token:
-                del self.tokens[key]
+    def forget_token(self, key: str, token: Token) -> Flow[None]:
+        """Drop ``token`` here and, with a store, for every process sharing it."""
+        self.state.forget_token(key, token)
+        if self.state.store is not None:
+            yield from self._share(
+                lambda: self.state.unpublish_token(key, token), "remove a rejected token"
+            )
 
     def set_token(
         self,
@@ -707,8 +895,9 @@ class ClientCore:
             scope_intersection=None,
             expires_at=None if expires_in is None else time.time() + expires_in,
         )
-        with self._lock:
-            self.tokens[provider] = token
+        key = self.state.keep_token(token, token_key(provider))
+        if self.state.store is not None:
+            self.state.publish_token(key, token)
         return token
 
     def set_credentials(self, client_id: str, client_secret: str) -> None:
@@ -716,9 +905,9 @@ class ClientCore:
             raise ATHError("INVALID_ARGUMENT", "client_id must be a non-empty string")
         if not isinstance(client_secret, str) or not client_secret:
             raise ATHError("INVALID_ARGUMENT", "client_secret must be a non-empty string")
-        with self._lock:
-            self.client_id, self.client_secret = client_id, client_secret
-            self.agent_status = None
+        self.state.set_credentials(client_id, client_secret)
+        if self.state.store is not None:
+            self.state.publish_registration()
 
     def snapshot(self) -> StoredCredentials:
         with self._lock:
@@ -728,8 +917,7 @@ class ClientCore:
                 mode=self.mode,
                 client_id=self.client_id,
                 client_secret=self.client_secret,
-                # a token set without a provider (it serves any) is saved under ""
-                tokens={k or "": v for k, v in self.tokens.items()},
+                tokens=dict(self.tokens),
             )
 
     def restore(self, stored: StoredCredentials, path: str) -> None:
@@ -739,11 +927,9 @@ class ClientCore:
                 f"{path} holds credentials of agent {stored.agent_id} at {stored.base_url}, but "
                 f"this client is agent {self.agent_id} at {self.base_url}; nothing was loaded.",
             )
-        with self._lock:
-            self.client_id = stored.client_id
-            self.client_secret = stored.client_secret
-            self.agent_status = None
-            self.tokens = {k or None: v for k, v in stored.tokens.items() if not v.is_expired()}
+        self.state.restore(stored)
+        if self.state.store is not None:
+            self.state.publish_all()
 
     # ---------------------------------------------------------------- API calls
 
@@ -755,8 +941,14 @@ class ClientCore:
         body: Any,
         params: Mapping[str, Any] | None,
         headers: Mapping[str, str] | None,
+        *,
+        raw: bool = False,
     ) -> Flow[APIResponse]:
-        """A proxied (gateway, ``provider`` given) or native (``provider`` None) API call."""
+        """A proxied (gateway, ``provider`` given) or native (``provider`` None) API call.
+
+        ``raw``: return a non-2xx answer instead of raising (a token the server says
+        is gone is forgotten either way).
+        """
         verb = method.upper() if isinstance(method, str) else ""
         if verb not in METHODS:
             raise ATHError(
@@ -775,7 +967,7 @@ class ClientCore:
                     "api() needs the service's api_base: call discover() first.",
                 )
             prefix = api_base + "/"
-        key, token = self.token_for(provider)
+        key, token = yield from self.token_for(provider)
         if headers is not None:
             headers = require_mapping(headers, "headers")
             reserved = {h.lower() for h in headers} & {"authorization", "x-ath-agent-id", "host"}
@@ -810,11 +1002,30 @@ class ClientCore:
         if response.is_success:
             return result
         error = ath_error_body(response)
+        if error is not None and error["code"] in TOKEN_GONE:
+            yield from self.forget_token(key, token)
+        if raw:
+            return result
         if error is not None and str(error.get("code")) in PROTOCOL_CODES:
-            if error["code"] in TOKEN_GONE:
-                self.forget_token(key, token)
             raise error_from_response(response, f"{verb} {path}", self._secrets())
         snippet = body_snippet(response, self._secrets())
+        if error is not None and self.mode == "gateway" and isinstance(error.get("message"), str):
+            # An ATH-shaped body with a code outside v0.1 (a standalone gateway's own
+            # AUTH_REQUIRED, FORBIDDEN, ...): the gateway refused, not the upstream API.
+            secrets = self._secrets()
+            extra = error.get("details")
+            raise ATHError(
+                "GATEWAY_ERROR",
+                f"{verb} {path}: the gateway answered HTTP {response.status_code} with its own "
+                f"error {error['code']}: {redact(error['message'], secrets)[:300]} (the call did "
+                "not reach, or was refused before, the upstream API)",
+                status=response.status_code,
+                details={
+                    "gateway_code": error["code"],
+                    "gateway_details": scrub(extra, secrets) if isinstance(extra, dict) else {},
+                    "body": snippet,
+                },
+            )
         raise ATHError(
             "UPSTREAM_ERROR",
             f"{verb} {path}: the API answered HTTP {response.status_code}"
@@ -910,23 +1121,26 @@ class ClientCore:
 
     # ---------------------------------------------------------------- revocation
 
-    def revoke(self, provider: str | None, *, all_tokens: bool) -> Flow[list[str | None]]:
+    def revoke(self, provider: str | None, *, all_tokens: bool) -> Flow[list[str]]:
         from ath._gen import TokenRevocationRequest, revoke_token
 
         client_id, client_secret = self._credentials()
+        if self.state.store is not None:  # revoke what the fleet holds, not a stale copy
+            yield from self._refresh(force=False)
+        key = token_key(provider)
         with self._lock:
             if all_tokens:
                 targets = list(self.tokens.items())
-            elif provider in self.tokens:
-                targets = [(provider, self.tokens[provider])]
+            elif key in self.tokens:
+                targets = [(key, self.tokens[key])]
             else:
                 raise ATHError("NO_TOKEN", f"no ATH token held for provider {provider!r}")
-        revoked: list[str | None] = []
+        revoked: list[str] = []
         for key, token in targets:
             body = TokenRevocationRequest(
                 client_id=client_id, client_secret=client_secret, token=token.access_token
             )
             yield from self._call(revoke_token._get_kwargs(body=body), "revoke", idempotent=False)
-            self.forget_token(key, token)
+            yield from self.forget_token(key, token)
             revoked.append(key)
         return revoked

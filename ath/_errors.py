@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from enum import StrEnum
 from typing import Any, Final, Literal
 
-__all__ = ["CLIENT_CODES", "PROTOCOL_CODES", "ATHError", "Origin"]
+__all__ = ["CLIENT_CODES", "PROTOCOL_CODES", "ATHError", "ATHErrorCode", "Origin"]
 
 #: Error codes defined by ATH v0.1; servers send them in ``{"code", "message"}`` bodies.
 PROTOCOL_CODES: Final[Mapping[str, str]] = {
@@ -15,8 +16,9 @@ PROTOCOL_CODES: Final[Mapping[str, str]] = {
     "AGENT_UNAPPROVED": "The agent's registration is pending or was denied app-side.",
     "PROVIDER_NOT_APPROVED": "The agent is not approved for this provider.",
     "SCOPE_NOT_APPROVED": "A requested scope lies outside the agent's approved scopes.",
-    "SESSION_NOT_FOUND": "Unknown or already used authorization session.",
-    "SESSION_EXPIRED": "The authorization session expired (sessions last at most 10 minutes).",
+    "SESSION_NOT_FOUND": "No such authorization session (unknown id, or another client's).",
+    "SESSION_EXPIRED": "The authorization session expired (at most 10 minutes) or is used up "
+    "(consent already started or completed, token already issued).",
     "STATE_MISMATCH": "The OAuth state did not match the one this authorization started with.",
     "TOKEN_INVALID": "The ATH token is unknown or malformed.",
     "TOKEN_EXPIRED": "The ATH token expired; authorize() again.",
@@ -27,6 +29,32 @@ PROTOCOL_CODES: Final[Mapping[str, str]] = {
     "OAUTH_ERROR": "The provider's OAuth server reported an error.",
     "INTERNAL_ERROR": "The server failed internally.",
 }
+
+
+class ATHErrorCode(StrEnum):
+    """The ATH v0.1 protocol codes as a str-enum (each member equals its string).
+
+    ``ATHError.code`` stays a plain ``str``: servers may send codes beyond v0.1, and
+    the SDK adds its own (:data:`CLIENT_CODES`); compare with ``==`` either way.
+    """
+
+    INVALID_ATTESTATION = "INVALID_ATTESTATION"
+    AGENT_NOT_REGISTERED = "AGENT_NOT_REGISTERED"
+    AGENT_UNAPPROVED = "AGENT_UNAPPROVED"
+    PROVIDER_NOT_APPROVED = "PROVIDER_NOT_APPROVED"
+    SCOPE_NOT_APPROVED = "SCOPE_NOT_APPROVED"
+    SESSION_NOT_FOUND = "SESSION_NOT_FOUND"
+    SESSION_EXPIRED = "SESSION_EXPIRED"
+    STATE_MISMATCH = "STATE_MISMATCH"
+    TOKEN_INVALID = "TOKEN_INVALID"
+    TOKEN_EXPIRED = "TOKEN_EXPIRED"
+    TOKEN_REVOKED = "TOKEN_REVOKED"
+    AGENT_IDENTITY_MISMATCH = "AGENT_IDENTITY_MISMATCH"
+    PROVIDER_MISMATCH = "PROVIDER_MISMATCH"
+    USER_DENIED = "USER_DENIED"
+    OAUTH_ERROR = "OAUTH_ERROR"
+    INTERNAL_ERROR = "INTERNAL_ERROR"
+
 
 #: Codes raised by the SDK itself (no server involved, or the server's answer was unusable).
 CLIENT_CODES: Final[Mapping[str, str]] = {
@@ -57,6 +85,8 @@ CLIENT_CODES: Final[Mapping[str, str]] = {
     "INVALID_RESPONSE": "A 2xx answer that is not the JSON object the protocol defines.",
     "RESPONSE_TOO_LARGE": "The answer exceeded max_response_bytes.",
     "UPSTREAM_ERROR": "The proxied or native API answered with a non-2xx status.",
+    "GATEWAY_ERROR": "The gateway refused a proxied call with an error of its own, a code "
+    "outside ATH v0.1 (kept in details['gateway_code']); the upstream API is not at fault.",
     "CLIENT_CLOSED": "The client was closed; create a new one.",
     "CONSENT_TIMEOUT": "wait_for_token() or login(): the user did not complete consent in time; "
     "the session stays usable until it expires.",
@@ -68,6 +98,12 @@ CLIENT_CODES: Final[Mapping[str, str]] = {
     "CREDENTIALS_INSECURE": "The credentials file is readable or writable by other users.",
     "CREDENTIALS_WRITE_FAILED": "The credentials file could not be written; "
     "the previous file, if any, is unchanged.",
+    "STORE_LOCK_TIMEOUT": "The credential store's lock could not be had in time "
+    "(another process holds it); nothing was changed. Retry, or raise lock_timeout.",
+    "STORE_UNAVAILABLE": "The credential store could not be reached or written "
+    "(Redis down, keyring locked, folder not writable); nothing acknowledged was lost.",
+    "STORE_CORRUPT": "The credential store holds an entry that is corrupt, of an unknown "
+    "format, or bound to another server or agent; it was left untouched.",
 }
 
 #: Whose fault an error is: the ATH server's answer (or the upstream API's through it),
@@ -87,6 +123,7 @@ _SERVER_ANSWER_CODES: Final = frozenset(
         "INVALID_RESPONSE",
         "RESPONSE_TOO_LARGE",
         "UPSTREAM_ERROR",
+        "GATEWAY_ERROR",
     }
 )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ath._attestation import PrivateKeyInput, load_private_key, public_jwk
+from ath._attestation import PrivateKeyInput, parse_private_key, public_jwk
 from ath._errors import ATHError
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ def agent_identity_document(
         raise ATHError("INVALID_ARGUMENT", "pass exactly one of private_key or public_key")
     if not isinstance(developer, Mapping) or not {"name", "id"} <= set(developer):
         raise ATHError("INVALID_ARGUMENT", "developer needs 'name' and 'id'")
-    key = load_private_key(private_key).public_key() if private_key is not None else public_key
+    key = parse_private_key(private_key).public_key() if private_key is not None else public_key
     assert key is not None
     if not isinstance(key, ec.EllipticCurvePublicKey) or not isinstance(key.curve, ec.SECP256R1):
         raise ATHError("INVALID_KEY", "the agent key must be EC P-256")

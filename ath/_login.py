@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from ath._core import SESSION_LIFETIME, Flow, Send, Sleep
+from ath._core import SESSION_LIFETIME, Call, Flow, Send, Sleep
 from ath._errors import ATHError
 from ath._retry import parse_retry_after
 
@@ -63,7 +63,7 @@ class WaitCallback:
     seconds: float
 
 
-LoginFlow = Generator[Send | Sleep | WaitCallback, Any, "Token"]
+LoginFlow = Generator[Send | Sleep | Call | WaitCallback, Any, "Token"]
 
 
 def check_wait_arguments(timeout: object, poll_interval: object) -> tuple[float, float]:
@@ -114,6 +114,7 @@ class _Poller:
         self.cap = max(poll_interval, min(MAX_POLL_INTERVAL, 5 * poll_interval))
         self.requests = 0
         self.next_wait = poll_interval
+        self.rate_limited: ATHError | None = None
 
     def remaining(self) -> float:
         return self.deadline - time.monotonic()
@@ -128,6 +129,7 @@ class _Poller:
             response = seen[-1] if seen else None
             if not self._pending(exc):
                 raise
+            self.rate_limited = exc if exc.status == 429 else None
             wait = self.interval
             self.interval = min(self.interval * POLL_GROWTH, self.cap)
             if response is not None:
@@ -164,6 +166,8 @@ class _Poller:
         return True
 
     def timeout_error(self, timeout: float) -> ATHError:
+        if self.rate_limited is not None:  # the server's last word was "slow down": say so
+            return self.rate_limited
         return ATHError(
             "CONSENT_TIMEOUT",
             f"the user did not complete consent within {timeout:g} s "
@@ -175,7 +179,10 @@ class _Poller:
 
 def _watch(flow: Flow[Any], seen: list[httpx.Response]) -> Flow[Any]:
     """``flow`` unchanged, recording every response the driver hands it."""
-    step = next(flow)
+    try:
+        step = next(flow)
+    except StopIteration as done:
+        return done.value
     while True:
         outcome = yield step
         if isinstance(outcome, httpx.Response):
@@ -237,11 +244,8 @@ def login_flow(
 
         webbrowser.open(auth.authorization_url)
     poller = _Poller(core, auth.ath_session_id, poll_interval, deadline)
-    while True:
-        remaining = poller.remaining()
-        if remaining <= 0:
-            raise poller.timeout_error(timeout)
-        wait = min(poller.next_wait, remaining)
+    while True:  # wait (serving the listener), then ask once; the last ask is at the deadline
+        wait = max(0.0, min(poller.next_wait, poller.remaining()))
         if listening:
             callback_url = yield WaitCallback(auth.state, wait)
             if isinstance(callback_url, str):
@@ -249,8 +253,10 @@ def login_flow(
                     callback_url, auth.ath_session_id
                 )
                 return token
-        else:
+        elif wait > 0:
             yield Sleep(wait)
         polled = yield from poller.poll()
         if polled is not None:
             return polled
+        if poller.remaining() <= 0:
+            raise poller.timeout_error(timeout)

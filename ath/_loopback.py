@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, cast
 from urllib.parse import parse_qs, urlsplit
 
-from ath._core import Flow, Sleep
+from ath._core import Call, Flow, Sleep, run_call
 from ath._errors import ATHError
 from ath._login import LoginFlow, WaitCallback
 from ath._pkce import states_equal
@@ -317,6 +317,8 @@ def run_sync(client: _SyncBase, flow: LoginFlow, listener: SyncListener | None) 
             elif isinstance(step, Sleep):
                 time.sleep(step.seconds)
                 step = flow.send(None)
+            elif isinstance(step, Call):
+                step = flow.send(run_call(step))
             else:
                 step = flow.send(client._exchange(step))
     except StopIteration as done:
@@ -342,6 +344,8 @@ async def run_async(client: _AsyncBase, flow: LoginFlow, listener: AsyncListener
             elif isinstance(step, Sleep):
                 await asyncio.sleep(step.seconds)
                 step = flow.send(None)
+            elif isinstance(step, Call):
+                step = flow.send(await asyncio.to_thread(run_call, step))
             else:
                 outcome: Awaitable[Any] = client._exchange(step)
                 step = flow.send(await outcome)

@@ -7,18 +7,44 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, Literal
 
 __all__ = [
     "APIResponse",
+    "AgentStatus",
     "AgentStatusInfo",
     "Authorization",
     "CallbackResult",
+    "HTTPMethod",
     "ProviderApproval",
     "Registration",
     "ScopeIntersection",
     "Token",
 ]
+
+
+#: The methods ``proxy()`` and ``api()`` accept (upper or lower case at run time).
+HTTPMethod = Literal["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"]
+
+
+class AgentStatus(StrEnum):
+    """An agent's app-side registration status; each member equals its string."""
+
+    APPROVED = "approved"
+    PENDING = "pending"
+    DENIED = "denied"
+
+
+_last_issue = 0.0
+
+
+def _issue_time() -> float:
+    """``time.time()``, made strictly increasing so that tokens order by when they came."""
+    global _last_issue
+    now = time.time()
+    _last_issue = now if now > _last_issue else _last_issue + 1e-6
+    return _last_issue
 
 
 def mask(secret: str | None) -> str:
@@ -42,7 +68,7 @@ class Registration:
 
     client_id: str
     client_secret: str
-    agent_status: str
+    agent_status: AgentStatus
     approved_providers: list[ProviderApproval]
     approval_expires: datetime | None
 
@@ -57,7 +83,8 @@ class Registration:
     def __repr__(self) -> str:
         return (
             f"Registration(client_id={self.client_id!r}, client_secret={mask(self.client_secret)}, "
-            f"agent_status={self.agent_status!r}, approved_providers={self.approved_providers!r}, "
+            f"agent_status={str(self.agent_status)!r}, "
+            f"approved_providers={self.approved_providers!r}, "
             f"approval_expires={self.approval_expires!r})"
         )
 
@@ -68,7 +95,7 @@ class AgentStatusInfo:
 
     client_id: str
     agent_id: str
-    agent_status: str
+    agent_status: AgentStatus
     approved_providers: list[ProviderApproval]
     approval_expires: datetime | None
 
@@ -115,6 +142,8 @@ class Token:
     agent_id: str | None
     scope_intersection: ScopeIntersection | None
     expires_at: float | None
+    #: When this client received or was given the token (``time.time()``).
+    issued_at: float = field(default_factory=lambda: _issue_time(), compare=False)
 
     def is_expired(self, leeway: float = 0.0) -> bool:
         """True when the token expires within ``leeway`` seconds from now."""

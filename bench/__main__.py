@@ -15,6 +15,11 @@ Sections (each a key of results.json, each figure a summary over rounds):
 - ``rss_10k_proxy_vs_httpx`` peak RSS after 10 000 proxy() calls / raw httpx's
 - ``proxy_10k_tokens_ratio`` proxy() holding 10 000 tokens + 256 pending / holding one
 
+- ``proxy_store_file_ratio``  proxy() with a FileStore / raw httpx.Client, median per call
+- ``proxy_store_redis_ratio`` proxy() with a RedisStore / raw httpx.Client, median per call
+- ``fleet_registrations_8``   registration requests from 8 processes started together on
+  an empty store (FileStore and RedisStore; the larger count)
+
 Method: every round times both sides interleaved (alternating blocks, the order
 flipping); a figure is the median, min and max over rounds. Each round also records
 its noise, the drift of the baseline within the round (``bench._stats.drift``); a
@@ -31,6 +36,7 @@ Every loop is bounded in count and time; children are ended on any exit.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import hashlib
 import importlib.metadata
@@ -40,12 +46,14 @@ import os
 import platform
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from ath.stores import FileStore, RedisStore
 from bench._proc import ROOT, FastServer, install_cleanup, run_json
 from bench._stats import NOISE_LIMIT, Deadline, drift, median, summary
 from bench._venvs import ensure_clean_ours, ensure_peer
@@ -65,6 +73,9 @@ SECTIONS: Final = (
     "import_vs_httpx",
     "rss_10k_proxy_vs_httpx",
     "proxy_10k_tokens_ratio",
+    "proxy_store_file_ratio",
+    "proxy_store_redis_ratio",
+    "fleet_registrations_8",
 )
 TARGETS: Final[dict[str, float | None]] = {
     "proxy_sync_ratio": 1.05,
@@ -79,6 +90,9 @@ TARGETS: Final[dict[str, float | None]] = {
     "import_vs_httpx": 1.1,
     "rss_10k_proxy_vs_httpx": 1.25,
     "proxy_10k_tokens_ratio": 1.05,
+    "proxy_store_file_ratio": 1.05,
+    "proxy_store_redis_ratio": 1.05,
+    "fleet_registrations_8": 1.0,
 }
 #: The noise limit per section (default ``bench._stats.NOISE_LIMIT``): handshakes and
 #: constructions are few, slow samples that wander more than per-call timings.
@@ -98,6 +112,9 @@ RUNNERS: Final[dict[str, tuple[str, ...]]] = {
     "construct": ("construct_vs_peer",),
     "handshake": ("handshake_vs_peer", "handshake_sdk_vs_peer"),
     "imports": ("import_vs_peer", "import_vs_httpx"),
+    "store_file": ("proxy_store_file_ratio",),
+    "store_redis": ("proxy_store_redis_ratio",),
+    "fleet": ("fleet_registrations_8",),
 }
 PACKAGES: Final = ("ath-sdk", "httpx", "httpcore", "h11", "python-jose", "cryptography", "attrs")
 
@@ -118,6 +135,8 @@ class Settings:
     held_tokens: int
     pending_authorizations: int
     section_seconds: float
+    fleet_rounds: int = 3
+    fleet_members: int = 8
 
 
 FULL: Final = Settings(
@@ -151,6 +170,8 @@ QUICK: Final = Settings(
     held_tokens=1000,
     pending_authorizations=16,
     section_seconds=60.0,
+    fleet_rounds=1,
+    fleet_members=2,  # the smoke test checks the figure's shape, not the fleet's size
 )
 
 
@@ -491,10 +512,57 @@ def run_rss(url: str, pem: str, clean_python: str, s: Settings) -> list[Section]
     return [absolute, ratio]
 
 
+def run_store_micro(key: str, url: str, pem: str, s: Settings, redis_url: str) -> list[Section]:
+    from bench._stores import proxy_store_round
+
+    section = Section(key, note=f"median of {s.sync_calls} calls per side per round")
+    deadline = Deadline(s.section_seconds, key)
+    with tempfile.TemporaryDirectory() as folder:
+        for r in range(s.rounds):
+            store: Any = (
+                FileStore(Path(folder) / f"store-{r}.json")
+                if key == "proxy_store_file_ratio"
+                else RedisStore(redis_url, prefix=f"bench-{r}-{os.getpid()}")
+            )
+            pair = proxy_store_round(url, pem, store, calls=s.sync_calls, deadline=deadline)
+            section.add(
+                pair.ratio, pair.noise, ours_us=pair.ours * 1e6, baseline_us=pair.base * 1e6
+            )
+            _round_done(section, s.rounds)
+    return [section]
+
+
+def run_fleet(s: Settings, redis_url: str) -> list[Section]:
+    from bench._stores import fleet_round
+
+    section = Section(
+        "fleet_registrations_8",
+        unit="count",
+        note=f"registration requests the local stack received from {s.fleet_members} spawned "
+        "processes "
+        "started together (a barrier) on an empty store; the larger of FileStore and "
+        "RedisStore per round",
+    )
+    for r in range(min(s.rounds, s.fleet_rounds)):
+        file_count, file_ids = fleet_round("file", redis_url, members=s.fleet_members)
+        redis_count, redis_ids = fleet_round("redis", redis_url, members=s.fleet_members)
+        section.add(
+            float(max(file_count, redis_count)),
+            None,
+            file_store=float(file_count),
+            redis_store=float(redis_count),
+            distinct_client_ids=float(max(file_ids, redis_ids)),
+        )
+        _progress(f"fleet_registrations_8 round {r + 1}: {section.values[-1]:.0f}")
+    return [section]
+
+
 # ---------------------------------------------------------------------- report
 
 
 def _fmt(value: float, unit: str) -> str:
+    if unit == "count":
+        return f"{value:.0f}"
     return f"{value:.1f}" if unit == "MB" else f"{value:.3f}"
 
 
@@ -590,6 +658,15 @@ def _no_proxies() -> None:
     os.environ["NO_PROXY"] = "127.0.0.1,localhost"
 
 
+@contextlib.contextmanager
+def _stopping(server: Any) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        if server is not None:
+            server.stop()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench", description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -630,7 +707,18 @@ def main(argv: list[str] | None = None) -> int:
 
     pem = generate_private_key()
     sections: list[Section] = []
-    with FastServer(max_seconds=settings.section_seconds * len(RUNNERS) + 300) as server:
+    redis_server = None
+    if {"proxy_store_redis_ratio", "fleet_registrations_8"} & set(wanted):
+        from ath.testing._redis import RedisServer
+
+        redis_dir = tempfile.TemporaryDirectory()
+        redis_server = RedisServer(Path(redis_dir.name))
+        redis_server.start()
+    redis_url = redis_server.url if redis_server is not None else ""
+    with (
+        FastServer(max_seconds=settings.section_seconds * len(RUNNERS) + 300) as server,
+        _stopping(redis_server),
+    ):
         url = server.url
         runs: dict[str, Callable[[], list[Section]]] = {
             "proxy_sync": lambda: run_micro("proxy_sync_ratio", url, pem, settings),
@@ -642,6 +730,13 @@ def main(argv: list[str] | None = None) -> int:
             "construct": lambda: run_construct(url, str(peer_python), settings),
             "handshake": lambda: run_handshake(str(peer_python), settings, env),
             "imports": lambda: run_imports(str(clean_python), str(peer_python), settings),
+            "store_file": lambda: run_store_micro(
+                "proxy_store_file_ratio", url, pem, settings, redis_url
+            ),
+            "store_redis": lambda: run_store_micro(
+                "proxy_store_redis_ratio", url, pem, settings, redis_url
+            ),
+            "fleet": lambda: run_fleet(settings, redis_url),
         }
         for name, keys in RUNNERS.items():
             if set(keys) & set(wanted):

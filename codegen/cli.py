@@ -21,11 +21,21 @@ def _parser() -> argparse.ArgumentParser:
         "generate", help="write ath_sdk_client and ath_sdk_models into a folder"
     )
     gen.add_argument("--out", type=Path, required=True, help="target folder, e.g. generated")
-    commands.add_parser(
+    chk = commands.add_parser(
         "check", help="fail if generated/ or spec/dist/ differ from a fresh generation"
     )
-    commands.add_parser(
+    chk.add_argument(
+        "--fresh",
+        type=Path,
+        help="compare with this already generated folder instead of generating again",
+    )
+    spc = commands.add_parser(
         "spec", help="validate and lint spec/openapi.yaml, then write spec/dist/ (bundled)"
+    )
+    spc.add_argument(
+        "--check",
+        action="store_true",
+        help="validate and lint only; write nothing (spec/dist/ freshness is `check`'s job)",
     )
     diff = commands.add_parser(
         "diff",
@@ -47,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "check":
             from codegen.check import check
 
-            return check()
+            return check(fresh=args.fresh)
         if args.command == "diff":
             from codegen._config import SPEC_PATH
             from codegen.specdiff import diff
@@ -55,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return diff(args.spec or SPEC_PATH, args.base)
         from codegen.spec import spec
 
-        return spec()
+        return spec(write=not args.check)
     except CodegenError as exc:
         print(f"codegen {args.command}: error: {exc}", file=sys.stderr)
         return 1

@@ -306,3 +306,65 @@ def test_loopback_answers() -> None:
     assert ask(f"GET /cb?state={state}&state=other HTTP/1.1") == (400, None)
     assert ask(f"POST /cb?state={state} HTTP/1.1") == (405, None)
     assert ask("garbage") == (400, None)
+
+
+async def test_login_loopback_reports_a_denial(new_client: Factory, stack: LocalStack) -> None:
+    port = _free_port()
+    redirect = f"http://127.0.0.1:{port}/callback"
+    client = new_client()
+    await client.register(developer=DEVELOPER, providers=GITHUB, redirect_uris=[redirect])
+    stack.consent.deny()
+    pages: list[int] = []
+
+    def browser(url: str) -> None:
+        consent = follow_consent(url)
+        assert consent.error == "access_denied"
+        with httpx.Client(trust_env=False, timeout=10) as http:
+            pages.append(http.get(consent.url).status_code)
+
+    threads: list[threading.Thread] = []
+    with pytest.raises(ATHError) as denied:
+        await client.login(
+            "github",
+            ["read:user"],
+            open_browser=False,
+            redirect_uri=redirect,
+            timeout=30,
+            on_authorization_url=lambda url: threads.append(_later(0.0, lambda: browser(url))),
+        )
+    threads[0].join()
+    assert denied.value.code == "USER_DENIED" and pages == [200]
+    assert _port_is_free(port)
+
+
+def test_login_with_legacy_redirects_finishes_by_polling(agent: Agent) -> None:
+    """A gateway that redirects with session_id and success but no state: the listener
+    ignores that redirect (it cannot be told from a forged one) and polling finishes."""
+    with LocalStack(legacy_redirects=True) as legacy:
+        agent_id = legacy.host_agent(agent.pem, name="legacy-agent")
+        port = _free_port()
+        redirect = f"http://127.0.0.1:{port}/callback"
+        statuses: list[int] = []
+
+        def browser(url: str) -> None:
+            consent = follow_consent(url)
+            with httpx.Client(trust_env=False, timeout=10) as http:
+                statuses.append(http.get(consent.url).status_code)
+
+        with ATHGatewayClient(
+            url=legacy.gateway_url, agent_id=agent_id, private_key=agent.pem
+        ) as client:
+            client.register(developer=DEVELOPER, providers=GITHUB, redirect_uris=[redirect])
+            threads: list[threading.Thread] = []
+            token = client.login(
+                "github",
+                ["read:user"],
+                open_browser=False,
+                redirect_uri=redirect,
+                timeout=30,
+                on_authorization_url=lambda url: threads.append(_later(0.0, lambda: browser(url))),
+            )
+            threads[0].join()
+        assert token.provider_id == "github"
+        assert statuses == [400], "the stateless redirect was answered and ignored"
+        assert _port_is_free(port)

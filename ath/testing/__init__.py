@@ -51,7 +51,7 @@ except ImportError as _missing:
         name=_missing.name,
     ) from _missing
 
-from ._consent import ConsentResult, afollow_consent, follow_consent
+from ._consent import ConsentError, ConsentResult, afollow_consent, follow_consent
 from ._policies import ApprovalController, ConsentController
 from ._stack import LocalStack
 from ._util import Clock
@@ -60,6 +60,7 @@ __all__ = [
     "ApprovalController",
     "Clock",
     "ConsentController",
+    "ConsentError",
     "ConsentResult",
     "LocalStack",
     "afollow_consent",

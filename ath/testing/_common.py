@@ -172,6 +172,9 @@ class ATHService:
         self._sessions: dict[str, AuthSession] = {}
         self._session_by_oauth_state: dict[str, str] = {}
         self._tokens: dict[str, TokenRecord] = {}
+        # What agents sent, for tests that count requests server-side.
+        self.register_requests = 0
+        self.presented: dict[str, int] = {}
         #: POST /ath/token requests seen per ath_session_id (LocalStack.token_requests).
         self.token_requests: dict[str, int] = {}
 
@@ -225,7 +228,9 @@ class ATHService:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise ATHHTTPError(ErrorCode.TOKEN_INVALID, "an ATH bearer token is required")
-        record = self._tokens.get(sha256_hex(token.strip()))
+        digest = sha256_hex(token.strip())
+        self.presented[digest] = self.presented.get(digest, 0) + 1
+        record = self._tokens.get(digest)
         if record is None:
             raise ATHHTTPError(ErrorCode.TOKEN_INVALID, "unknown ATH access token")
         if record.revoked_at is not None:
@@ -268,6 +273,7 @@ class ATHService:
     # -- Phase A -------------------------------------------------------------------
 
     async def register(self, request: Request) -> Response:
+        self.register_requests += 1
         self.check_user_token(request)
         body = await json_body(request, "AgentRegistrationRequest")
         agent_id = absolute_uri(text(body, "agent_id"), "agent_id")
@@ -505,9 +511,6 @@ class ATHService:
 
     async def callback(self, request: Request) -> Response:
         q = request.query_params
-        state = q.get("state")
-        if state is not None and len(state) < 16:
-            raise ATHHTTPError(ErrorCode.STATE_MISMATCH, "state must be at least 16 characters")
         if q.get("success", "true") not in ("true", "false"):
             raise invalid_request("success must be true or false", field="success")
         if "session_id" in q:

@@ -18,10 +18,19 @@ import httpx
 
 from ._util import ssl_context
 
-__all__ = ["ConsentResult", "afollow_consent", "follow_consent"]
+__all__ = ["ConsentError", "ConsentResult", "afollow_consent", "follow_consent"]
 
 MAX_HOPS = 20
 _HEADERS = {"Accept": "application/json, text/html;q=0.9"}
+
+
+class ConsentError(RuntimeError):
+    """The consent flow ended without a code to exchange; ``error`` says why
+    (``access_denied`` when the user refused)."""
+
+    def __init__(self, message: str, error: str | None) -> None:
+        super().__init__(message)
+        self.error = error
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,23 @@ class ConsentResult:
     @property
     def ok(self) -> bool:
         return self.error is None and self.success is not False
+
+    @property
+    def granted_code(self) -> str:
+        """What to pass to ``exchange_token(code, session_id)``, typed ``str``.
+
+        The redirect's one-time ``code``, or ``""`` after a legacy redirect
+        (``success=true`` and no code: such gateways ignore the code). Raises
+        :class:`ConsentError` (``.error``: ``access_denied`` when the user refused)
+        when the consent did not succeed, so a test needs no ``None`` check first.
+        """
+        if not self.ok:
+            raise ConsentError(
+                f"consent did not succeed (error={self.error!r}, success={self.success!r}); "
+                "there is no code to exchange",
+                self.error,
+            )
+        return self.code or ""
 
 
 def _first(query: dict[str, list[str]], name: str) -> str | None:

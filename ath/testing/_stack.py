@@ -267,6 +267,18 @@ class LocalStack:
         ):
             raise KeyError(client_id)
 
+    def registration_requests(self) -> int:
+        """How many registration requests the gateway and the native service received
+        (answered or refused)."""
+        running = self._require()
+        return running.gateway.register_requests + running.native.register_requests
+
+    def token_presentations(self, access_token: str) -> int:
+        """How many API calls presented ``access_token`` (valid, revoked or unknown)."""
+        running = self._require()
+        digest = sha256_hex(access_token)
+        return running.gateway.presented.get(digest, 0) + running.native.presented.get(digest, 0)
+
     def token_requests(self, session_id: str) -> int:
         """How many ``POST /ath/token`` requests named ``session_id`` (gateway and native
         service together), whatever they were answered: a server-side count for tests

@@ -10,7 +10,7 @@ export default {
     // RFC 3339 allows a numeric offset (`+00:00`); zod rejects it unless told otherwise.
     { name: "zod", dates: { offset: true } },
     // Every answer is checked against the generated zod schemas at run time. Requests are
-    // not: hey-api 0.99 validates request options after turning `headers` into a Headers
+    // not: hey-api validates request options after turning `headers` into a Headers
     // object, so every required header parameter (X-ATH-Agent-ID) reads as missing.
     { name: "@hey-api/sdk", validator: { response: "zod" } },
   ],

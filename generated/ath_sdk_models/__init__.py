@@ -375,9 +375,9 @@ class ProxyErrorBody(BaseModel):
     model_config = ConfigDict(
         extra="allow",
     )
-    code: ATHErrorCode | None = None
+    code: ATHErrorCode | str | None = None
     """
-    The ATH error code, when the gateway produced the answer.
+    The ATH error code, when the gateway produced the answer; an open set like `ATHError.code`.
     """
     message: str | None = None
     """

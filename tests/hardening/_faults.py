@@ -134,7 +134,7 @@ BASE_FAULTS: tuple[Fault, ...] = (
         "unknown_error_code",
         json_body(400, {"code": "FROBNICATED", "message": "the frob failed"}),
         status=400,
-        codes=frozenset({"FROBNICATED", "UPSTREAM_ERROR"}),
+        codes=frozenset({"FROBNICATED", "UPSTREAM_ERROR", "GATEWAY_ERROR"}),
         server_code="FROBNICATED",
     ),
     Fault(
@@ -413,6 +413,19 @@ def _finish(ctx: Context) -> tuple[Sequence[Any], dict[str, Any]]:
     return (callback_url(ctx.state),), {}
 
 
+def _wait(ctx: Context) -> tuple[Sequence[Any], dict[str, Any]]:
+    return (ctx.session_id,), {"timeout": 0.0, "poll_interval": 0.01}  # one request
+
+
+def _login(ctx: Context) -> tuple[Sequence[Any], dict[str, Any]]:
+    args, _ = _authorize(ctx)
+    return args, {"open_browser": False, "timeout": 0.0, "on_authorization_url": _ignore}
+
+
+def _ignore(url: str) -> None:
+    pass
+
+
 def api_args(method: str, path: str, body: Any = None) -> Callable[[Context], Any]:
     def args(ctx: Context) -> tuple[Sequence[Any], dict[str, Any]]:
         if ctx.provider is None:
@@ -440,6 +453,8 @@ def _calls(mode: str) -> list[Call]:
         Call(mode, "authorize", "/ath/authorize", "schema", _authorize),
         Call(mode, "exchange_token", "/ath/token", "schema", _exchange),
         Call(mode, "finish_authorization", "/ath/token", "schema", _finish),
+        Call(mode, "wait_for_token", "/ath/token", "schema", _wait),
+        Call(mode, "login", "/ath/authorize", "schema", _login),
         Call(mode, api, None, "passthrough", api_args("GET", "/user"), safe=True),
         Call(mode, api_raw, None, "passthrough", api_args("POST", "/user/repos", {"name": "x"})),
         Call(mode, api_raw, None, "passthrough", api_args("HEAD", "/user"), safe=True),
@@ -492,7 +507,7 @@ def snapshot(client: Any) -> dict[str, Any]:
 
 def without_token(state: dict[str, Any], key: str | None) -> dict[str, Any]:
     changed = copy.deepcopy(state)
-    changed["tokens"].pop(key, None)
+    changed["tokens"].pop(key or "", None)  # a token for any provider is held under ""
     return changed
 
 
@@ -590,14 +605,15 @@ async def run_case(
         except Exception as exc:  # every other type is an escape
             out.problems.append(f"escaped {type(exc).__name__}: {exc}")
         else:
-            if not (c.kind == "passthrough" and not c.method.endswith("_raw")):
-                out.texts += [repr(out.result), str(out.result)]  # not the API's own data
+            if c.kind != "passthrough":  # a pass-through answer is the API's own data
+                out.texts += [repr(out.result), str(out.result)]
             out.problems += check_result(out.result, c, fault, served)
         after = snapshot(client)
         expected = before
-        token_gone = (out.error is not None and fault.token_gone and c.kind == "passthrough") or (
-            out.error is None and c.kind == "revoke"
-        )
+        raw = c.method.endswith("_raw")  # raw calls return the answer, and still forget
+        token_gone = (
+            fault.token_gone and c.kind == "passthrough" and (out.error is not None or raw)
+        ) or (out.error is None and c.kind == "revoke")
         if token_gone:
             expected = without_token(before, ctx.provider)
         if after != expected:
@@ -630,6 +646,12 @@ def check_result(result: Any, c: Call, fault: Fault, served: list[httpx.Response
     head = c.kind == "passthrough" and c.args(Context("s", "st", None))[0][0] == "HEAD"
     if head and fault.real in ("stall", "reset"):
         return [] if result.status_code == 200 else [f"HEAD answered {result.status_code}"]
+    if c.method.endswith("_raw") and fault.status is not None and served:
+        # the raw view hands back any complete answer, non-2xx included, as it came
+        last = served[-1]
+        if (result.status_code, result.content) != (last.status_code, last.content):
+            return [f"raw answer {result.status_code} differs from what the server sent"]
+        return []
     if not (fault.shape and c.kind in ("passthrough", "revoke")):
         return [f"no error raised (returned {result!r})"]
     if c.kind == "revoke":

@@ -1,10 +1,11 @@
 """Fault matrix: every public method, sync and async, against every server or network fault.
 
 Each case must end in an ``ATHError`` with a documented code, the HTTP status when a
-complete answer arrived, and a message; nothing else may escape, and the client's state
-(credentials, tokens, pending sessions, api_base) must be unchanged unless the server said
-the token is gone. Mocks only inject faults; refused connections, TLS failures, stalled
-and reset bodies are also produced by real loopback sockets.
+complete answer arrived, and a message (``proxy_raw``/``api_raw`` instead return a
+complete answer exactly as it came, whatever its status); nothing else may escape, and
+the client's state (credentials, tokens, pending sessions, api_base) must be unchanged
+unless the server said the token is gone. Mocks only inject faults; refused connections,
+TLS failures, stalled and reset bodies are also produced by real loopback sockets.
 """
 
 from __future__ import annotations

@@ -210,6 +210,11 @@ async def test_credentials_never_follow_a_redirect(
             if mode == "native":  # api_base on the same gateway host, as discovery would say
                 client._core.api_base = gateway.url + "/api"
             for name, (args, kwargs) in _redirect_calls(mode):
+                if name.endswith("_raw"):  # the raw view returns the redirect, unfollowed
+                    answer = await call(client, name, *args, **kwargs)
+                    check(answer.status_code == status)
+                    check(answer.headers["location"].startswith(target.url))
+                    continue
                 with pytest.raises(ATHError) as info:
                     await call(client, name, *args, **kwargs)
                 check(info.value.status == status)

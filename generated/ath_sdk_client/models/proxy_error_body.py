@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -24,31 +24,25 @@ class ProxyErrorBody:
     is described by the response's `*/*` entry instead.
 
         Attributes:
-            code (ATHErrorCode | Unset): The error codes defined by ATH protocol 0.1 (the known values of `ATHError.code`,
-                which accepts other strings too). `SESSION_NOT_FOUND` is also the answer of `POST /ath/token` while the user has
-                not completed consent yet ("authorization not completed"; the session is not consumed, so the agent may ask
-                again). `INVALID_ATTESTATION`: attestation missing, malformed, badly signed, expired, for another audience or
-                replayed. `AGENT_NOT_REGISTERED`: unknown client or bad credentials. `AGENT_UNAPPROVED`: the registration is
-                pending, denied or expired. `PROVIDER_NOT_APPROVED`: no approval for this provider. `SCOPE_NOT_APPROVED`: a
-                scope outside the approved or granted set. `SESSION_NOT_FOUND` / `SESSION_EXPIRED`: unknown, used or expired
-                authorization session. `STATE_MISMATCH`: `state` or browser binding does not match. `TOKEN_INVALID`,
-                `TOKEN_EXPIRED`, `TOKEN_REVOKED`: the ATH access token cannot be used. `AGENT_IDENTITY_MISMATCH`: the
-                attestation or `X-ATH-Agent-ID` names another agent. `PROVIDER_MISMATCH`: the token was issued for another
-                provider. `USER_DENIED`: the user refused consent. `OAUTH_ERROR`: the provider's OAuth server failed.
-                `INTERNAL_ERROR`: any other failure.
+            code (ATHErrorCode | str | Unset): The ATH error code, when the gateway produced the answer; an open set like
+                `ATHError.code`.
             message (str | Unset): Human-readable message, when the gateway produced the answer.
             details (ProxyErrorBodyDetails | Unset): Optional structured details of an ATH error.
     """
 
-    code: ATHErrorCode | Unset = UNSET
+    code: ATHErrorCode | str | Unset = UNSET
     message: str | Unset = UNSET
     details: ProxyErrorBodyDetails | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        code: str | Unset = UNSET
-        if not isinstance(self.code, Unset):
+        code: str | Unset
+        if isinstance(self.code, Unset):
+            code = UNSET
+        elif isinstance(self.code, ATHErrorCode):
             code = self.code.value
+        else:
+            code = self.code
 
         message = self.message
 
@@ -73,12 +67,21 @@ class ProxyErrorBody:
         from ..models.proxy_error_body_details import ProxyErrorBodyDetails  # noqa: PLC0415
 
         d = dict(src_dict)
-        _code = d.pop("code", UNSET)
-        code: ATHErrorCode | Unset
-        if isinstance(_code, Unset):
-            code = UNSET
-        else:
-            code = ATHErrorCode(_code)
+
+        def _parse_code(data: object) -> ATHErrorCode | str | Unset:
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                code_type_0 = ATHErrorCode(data)
+
+                return code_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ATHErrorCode | str | Unset, data)
+
+        code = _parse_code(d.pop("code", UNSET))
 
         message = d.pop("message", UNSET)
 

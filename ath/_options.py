@@ -1,0 +1,135 @@
+"""Checking a client's constructor options, all of them, before anything is built.
+
+A bad value raises ``ATHError("INVALID_ARGUMENT")`` whose message names the option
+and says what it takes, instead of a ``TypeError`` from a socket or a
+``ValueError`` from httpx on the first call.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import ssl
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Final
+
+import httpx
+
+from ath._errors import ATHError
+from ath._retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from ath._client import ClientSettings
+
+__all__ = ["check_settings"]
+
+_HEADER_NAME: Final = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # RFC 9110 token
+
+
+def _bad(option: str, wants: str, value: Any) -> ATHError:
+    return ATHError(
+        "INVALID_ARGUMENT",
+        f"{option} must be {wants}, got {type(value).__name__}",
+        details={"option": option},
+    )
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def check_timeout(value: Any) -> None:
+    if value is None or isinstance(value, httpx.Timeout):
+        return
+    if not _number(value):
+        raise _bad("timeout", "a number of seconds, an httpx.Timeout or None", value)
+    if not math.isfinite(value) or value <= 0:
+        raise ATHError(
+            "INVALID_ARGUMENT",
+            f"timeout must be a positive number of seconds, got {value!r}",
+            details={"option": "timeout"},
+        )
+
+
+def check_headers(value: Any) -> None:
+    if value is None:
+        return
+    if not isinstance(value, Mapping):
+        raise _bad("headers", "a dict of header names to string values", value)
+    for name, item in value.items():
+        if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
+            raise ATHError(
+                "INVALID_ARGUMENT",
+                f"headers: {name!r} is not a valid header name",
+                details={"option": "headers"},
+            )
+        if not isinstance(item, str) or any(c in item for c in "\r\n\x00"):
+            raise ATHError(
+                "INVALID_ARGUMENT",
+                f"headers: the value of {name} must be a string without line breaks",
+                details={"option": "headers"},
+            )
+
+
+def check_settings(
+    settings: ClientSettings,
+    http_client: Any,
+    transport: Any,
+    http_cls: type[httpx.Client] | type[httpx.AsyncClient],
+) -> None:
+    """Raise an ``INVALID_ARGUMENT`` naming the first option whose value is unusable."""
+    if not isinstance(settings.agent_id, str) or not settings.agent_id.strip():
+        raise _bad("agent_id", "the agent's URI, a non-empty string", settings.agent_id)
+    if settings.key_id is not None and (
+        not isinstance(settings.key_id, str) or not settings.key_id.strip()
+    ):
+        raise _bad("key_id", "a non-empty string or None", settings.key_id)
+    check_timeout(settings.timeout)
+    check_headers(settings.headers)
+    retries = settings.max_retries
+    if not isinstance(retries, int) or isinstance(retries, bool) or retries < 0:
+        raise ATHError(
+            "INVALID_ARGUMENT",
+            f"max_retries must be an int >= 0 (0 disables retries), got {retries!r}",
+            details={"option": "max_retries"},
+        )
+    if settings.retry is not None and not isinstance(settings.retry, RetryPolicy):
+        raise _bad("retry", "an ath.RetryPolicy or None", settings.retry)
+    size = settings.max_response_bytes
+    if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
+        raise ATHError(
+            "INVALID_ARGUMENT",
+            f"max_response_bytes must be a positive int, got {size!r}",
+            details={"option": "max_response_bytes"},
+        )
+    interval = settings.store_refresh_interval
+    if not _number(interval) or not math.isfinite(interval) or interval < 0:
+        raise ATHError(
+            "INVALID_ARGUMENT",
+            f"store_refresh_interval must be a number of seconds >= 0, got {interval!r}",
+            details={"option": "store_refresh_interval"},
+        )
+    if not isinstance(settings.allow_insecure_http, bool):
+        raise _bad("allow_insecure_http", "True or False", settings.allow_insecure_http)
+    verify = settings.verify
+    if not isinstance(verify, bool | str | ssl.SSLContext) or verify == "":
+        raise _bad("verify", "True/False, a CA bundle path or an ssl.SSLContext", verify)
+    if isinstance(verify, str) and not os.path.isfile(verify):
+        raise ATHError(
+            "INVALID_ARGUMENT",
+            f"verify: no CA bundle file at {verify!r}",
+            details={"option": "verify"},
+        )
+    if http_client is not None and not isinstance(http_client, http_cls):
+        raise _bad("http_client", f"an {http_cls.__module__}.{http_cls.__name__}", http_client)
+    if transport is not None:
+        wanted = httpx.BaseTransport if http_cls is httpx.Client else httpx.AsyncBaseTransport
+        if not isinstance(transport, wanted):
+            raise _bad("transport", f"an httpx.{wanted.__name__}", transport)
+        if http_client is not None:
+            raise ATHError(
+                "INVALID_ARGUMENT",
+                "pass either http_client or transport, not both (the transport would be ignored)",
+                details={"option": "transport"},
+            )

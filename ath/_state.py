@@ -1,0 +1,258 @@
+"""What a client holds, beside the protocol flows of :mod:`ath._core`.
+
+:class:`ClientState` keeps the registration, the tokens, the pending authorizations
+and what discovery learnt, under one lock, and mirrors the registration and the
+tokens to a credential store when the client was given one (``store=``).
+
+One token-key convention everywhere: tokens are keyed by provider id, and ``""``
+holds a token set without a provider (it serves any provider).
+
+With a store, the in-process copy is revalidated cheaply: at most every
+``refresh_interval`` seconds the store's change stamp is read (a ``stat`` for a
+FileStore, one ``HGET`` for Redis), and the entry is re-read only when the stamp
+moved; an authentication error, a missing or an expired token re-read it at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from ath._errors import ATHError
+from ath._types import Authorization, Registration, Token
+
+if TYPE_CHECKING:
+    from ath._credentials import StoredCredentials
+    from ath.stores._model import CredentialStore, StoreEntry
+
+__all__ = ["ClientState", "token_key"]
+
+log = logging.getLogger("ath")
+
+STORE_METHODS = ("load", "update", "stamp", "registration_lock")
+
+
+def token_key(provider: str | None) -> str:
+    """The key a token is held under: its provider id, or ``""`` for any provider."""
+    return provider or ""
+
+
+def check_store(store: Any) -> CredentialStore | None:
+    if store is None:
+        return None
+    missing = [m for m in STORE_METHODS if not callable(getattr(store, m, None))]
+    if missing:
+        raise ATHError(
+            "INVALID_ARGUMENT",
+            f"store must be an ath.stores.CredentialStore (MemoryStore, FileStore, "
+            f"KeyringStore, RedisStore); {type(store).__name__} lacks {', '.join(missing)}",
+        )
+    result: CredentialStore = store
+    return result
+
+
+class ClientState:
+    """Credentials, status, tokens, sessions and discovery results of one client."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        agent_id: str,
+        mode: str,
+        store: CredentialStore | None = None,
+        refresh_interval: float = 1.0,
+    ) -> None:
+        self.base_url = base_url
+        self.agent_id = agent_id
+        self.mode = mode
+        self.store = store
+        self.refresh_interval = refresh_interval
+        self.lock = threading.RLock()
+        self.client_id: str | None = None
+        self.client_secret: str | None = None
+        self.agent_status: str | None = None
+        self.api_base: str | None = None
+        self.oauth_endpoints: tuple[str, str] | None = None
+        self.tokens: dict[str, Token] = {}
+        self.sessions: dict[str, Authorization] = {}
+        self._stamp: object = object()  # matches no stamp: the first check loads
+        self._next_check = 0.0
+
+    # ---------------------------------------------------------------- local views
+
+    def secrets(self) -> tuple[str | None, ...]:
+        with self.lock:
+            return (self.client_secret, *(t.access_token for t in self.tokens.values()))
+
+    def token_view(self) -> dict[str, Token]:
+        with self.lock:
+            return dict(self.tokens)
+
+    def pending(self) -> list[Authorization]:
+        with self.lock:
+            return list(self.sessions.values())
+
+    def credentials(self) -> tuple[str, str]:
+        with self.lock:
+            if not self.client_id or not self.client_secret:
+                raise ATHError(
+                    "NOT_REGISTERED",
+                    "this client holds no credentials: call register() first, or restore them "
+                    "with load_credentials(path) / set_credentials(client_id, client_secret).",
+                )
+            return self.client_id, self.client_secret
+
+    def lookup(self, provider: str | None) -> tuple[str, Token] | None:
+        """The token for ``provider`` (falling back to one set without a provider)."""
+        with self.lock:
+            key = token_key(provider)
+            token = self.tokens.get(key)
+            if token is None and provider is None and len(self.tokens) == 1:
+                key, token = next(iter(self.tokens.items()))
+            if token is None and provider is not None:
+                key, token = "", self.tokens.get("")
+            return None if token is None else (key, token)
+
+    def keep_token(self, token: Token, key: str | None = None) -> str:
+        key = token_key(token.provider_id) if key is None else key
+        with self.lock:
+            self.tokens[key] = token
+        return key
+
+    def forget_token(self, key: str, token: Token) -> None:
+        with self.lock:
+            if self.tokens.get(key) is token:
+                del self.tokens[key]
+
+    def keep_registration(self, result: Registration) -> None:
+        with self.lock:
+            self.client_id = result.client_id
+            self.client_secret = result.client_secret
+            self.agent_status = result.agent_status
+
+    def set_credentials(self, client_id: str, client_secret: str) -> None:
+        with self.lock:
+            self.client_id, self.client_secret = client_id, client_secret
+            self.agent_status = None
+
+    def restore(self, stored: StoredCredentials) -> None:
+        with self.lock:
+            self.client_id = stored.client_id
+            self.client_secret = stored.client_secret
+            self.agent_status = None
+            self.tokens = {token_key(k): v for k, v in stored.tokens.items() if not v.is_expired()}
+
+    # ---------------------------------------------------------------- the store
+
+    def refresh_due(self) -> bool:
+        return self.store is not None and time.monotonic() >= self._next_check
+
+    def refresh(self, *, force: bool = False) -> None:
+        """Adopt the store's entry if it changed (blocking I/O: run it as a Call step)."""
+        store = self.store
+        if store is None:
+            return
+        stamp = store.stamp(self.base_url, self.agent_id)
+        self._next_check = time.monotonic() + self.refresh_interval
+        if not force and stamp == self._stamp:
+            return
+        entry = store.load(self.base_url, self.agent_id)
+        with self.lock:
+            self._adopt(entry)
+            self._stamp = stamp
+
+    def _adopt(self, entry: StoreEntry | None) -> None:
+        """The store is the truth for the fleet: its tokens replace ours (a token
+        gone from it was revoked or rejected elsewhere)."""
+        if entry is None:
+            self.tokens = {}
+            return
+        if entry.registered:
+            if entry.client_id != self.client_id or entry.agent_status is not None:
+                self.agent_status = entry.agent_status
+            self.client_id, self.client_secret = entry.client_id, entry.client_secret
+        self.tokens = dict(entry.tokens)
+
+    def adopt(self, entry: StoreEntry) -> None:
+        with self.lock:
+            self._adopt(entry)
+
+    def load_entry(self) -> StoreEntry | None:
+        assert self.store is not None
+        return self.store.load(self.base_url, self.agent_id)
+
+    def _update(self, change: Callable[[StoreEntry | None], StoreEntry | None]) -> None:
+        store = self.store
+        if store is None:
+            return
+        entry = store.update(self.base_url, self.agent_id, change)
+        with self.lock:  # what we wrote is what we hold; the next stamp check re-reads
+            if entry is not None:
+                self._adopt(entry)
+
+    def _blank(self) -> StoreEntry:
+        from ath.stores._model import StoreEntry
+
+        return StoreEntry(base_url=self.base_url, agent_id=self.agent_id, mode=self.mode)
+
+    def publish_registration(self) -> None:
+        """Write our registration to the store (blocking I/O)."""
+        with self.lock:
+            client_id, secret, status = self.client_id, self.client_secret, self.agent_status
+
+        def change(entry: StoreEntry | None) -> StoreEntry:
+            base = entry or self._blank()
+            return replace(
+                base,
+                client_id=client_id,
+                client_secret=secret,
+                agent_status=status,
+                mode=self.mode,
+            )
+
+        self._update(change)
+
+    def publish_token(self, key: str, token: Token) -> None:
+        """Share ``token`` with the fleet (blocking I/O)."""
+
+        def change(entry: StoreEntry | None) -> StoreEntry:
+            base = entry or self._blank()
+            return replace(base, tokens={**base.tokens, key: token})
+
+        self._update(change)
+
+    def unpublish_token(self, key: str, token: Token) -> None:
+        """Remove ``token`` for the fleet, unless another process stored a newer one."""
+
+        def change(entry: StoreEntry | None) -> StoreEntry | None:
+            if entry is None:
+                return None
+            held = entry.tokens.get(key)
+            if held is None or held.access_token != token.access_token:
+                return entry
+            return replace(entry, tokens={k: v for k, v in entry.tokens.items() if k != key})
+
+        self._update(change)
+
+    def publish_all(self) -> None:
+        """Write the registration and every token we hold (after load_credentials)."""
+        with self.lock:
+            client_id, secret, tokens = self.client_id, self.client_secret, dict(self.tokens)
+
+        def change(entry: StoreEntry | None) -> StoreEntry:
+            base = entry or self._blank()
+            return replace(
+                base,
+                client_id=client_id,
+                client_secret=secret,
+                agent_status=None,
+                mode=self.mode,
+                tokens={**base.tokens, **tokens},
+            )
+
+        self._update(change)

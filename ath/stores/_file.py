@@ -1,0 +1,277 @@
+"""FileStore: one JSON file shared by the processes of one machine (or one NFS-free volume).
+
+Writers take an inter-process lock (``filelock``: ``flock`` on POSIX, released by the
+kernel when the holder dies), re-read the file, change their entry only, and replace
+the file atomically (temp file in the same folder, fsync, rename). Readers take no
+lock: a rename is atomic, so they see the old file or the new one. A reader keeps
+what it parsed and re-reads only when the file's (inode, mtime, size) changed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Final
+
+from filelock import FileLock, Timeout
+
+from ath._errors import ATHError
+from ath.stores._model import (
+    DEFAULT_LOCK_TIMEOUT,
+    Change,
+    StoreEntry,
+    _corrupt,
+    decode_entry,
+    dumps,
+    encode_entry,
+    iter_docs,
+    loads,
+    normalize_store_url,
+)
+
+__all__ = ["FileStore", "default_store_path"]
+
+FILE_FORMAT: Final = "ath-sdk-store"
+FILE_VERSION: Final = 1
+DEFAULT_MAX_BYTES: Final = 4 * 1024 * 1024
+
+Stamp = tuple[int, int, int] | None
+
+
+def default_store_path() -> Path:
+    """``store.json`` in the user's data directory (platformdirs)."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("ath-sdk", appauthor=False)) / "store.json"
+
+
+def _stamp_of(info: os.stat_result) -> tuple[int, int, int]:
+    return (info.st_ino, info.st_mtime_ns, info.st_size)
+
+
+class FileStore:
+    """Entries in one file, mode 0600 in a 0700 folder, locked across processes."""
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+    ) -> None:
+        self.path = Path(path) if path is not None else default_store_path()
+        self.lock_timeout = lock_timeout
+        self.max_bytes = max_bytes
+        # filelock's counter is per lock object; a thread lock makes it exclusive
+        # between the threads of this process too.
+        self._threads = threading.Lock()
+        self._registering = threading.Lock()
+        self._file_lock = FileLock(
+            f"{self.path}.lock", timeout=lock_timeout, mode=0o600, thread_local=False
+        )
+        self._registration_file_lock = FileLock(
+            f"{self.path}.register.lock", timeout=lock_timeout, mode=0o600, thread_local=False
+        )
+        self._cache_stamp: Stamp = None
+        self._cache: dict[tuple[str, str], Any] = {}
+
+    def __repr__(self) -> str:
+        return f"FileStore(path={str(self.path)!r})"
+
+    # ---------------------------------------------------------------- reading
+
+    def stamp(self, base_url: str, agent_id: str) -> object:
+        try:
+            return _stamp_of(os.stat(self.path))
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise self._unavailable("read", exc) from None
+
+    def _read(self) -> tuple[Stamp, dict[tuple[str, str], Any]]:
+        """The file's entries as documents, with the stamp of what was read."""
+        try:
+            fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except FileNotFoundError:
+            return None, {}
+        except OSError as exc:
+            raise self._unavailable("open", exc) from None
+        try:
+            info = os.fstat(fd)
+            self._check_safe(info)
+            chunks = []
+            size = 0
+            while chunk := os.read(fd, 65536):
+                size += len(chunk)
+                if size > self.max_bytes:
+                    raise _corrupt(str(self.path), f"larger than max_bytes={self.max_bytes}")
+                chunks.append(chunk)
+        except OSError as exc:
+            raise self._unavailable("read", exc) from None
+        finally:
+            os.close(fd)
+        raw = b"".join(chunks)
+        if not raw.strip():  # a store created but never written: empty
+            return _stamp_of(info), {}
+        doc = loads(raw, str(self.path))
+        if not isinstance(doc, dict) or doc.get("format") != FILE_FORMAT:
+            raise _corrupt(str(self.path), "not an ath-sdk store file")
+        if doc.get("version") != FILE_VERSION:
+            raise _corrupt(str(self.path), f"unsupported store version {doc.get('version')!r}")
+        entries: dict[tuple[str, str], Any] = {}
+        for item in iter_docs(doc.get("entries"), str(self.path)):
+            base_url, agent_id = item.get("base_url"), item.get("agent_id")
+            if not isinstance(base_url, str) or not isinstance(agent_id, str):
+                raise _corrupt(str(self.path), "an entry lacks base_url or agent_id")
+            entries[(normalize_store_url(base_url), agent_id)] = item
+        return _stamp_of(info), entries
+
+    def _check_safe(self, info: os.stat_result) -> None:
+        if not stat.S_ISREG(info.st_mode):
+            raise _corrupt(str(self.path), "not a regular file")
+        if sys.platform == "win32":  # pragma: no cover
+            return
+        if info.st_uid != os.geteuid():
+            raise ATHError(
+                "CREDENTIALS_INSECURE",
+                f"{self.path} belongs to another user (uid {info.st_uid}); it holds secrets "
+                "and is not used. Use a store path of your own.",
+            )
+        if info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+            raise ATHError(
+                "CREDENTIALS_INSECURE",
+                f"{self.path} is accessible by other users (mode "
+                f"{stat.S_IMODE(info.st_mode):o}); it holds secrets. Run: chmod 600 {self.path}",
+            )
+
+    def load(self, base_url: str, agent_id: str) -> StoreEntry | None:
+        key = (normalize_store_url(base_url), agent_id)
+        current = self.stamp(base_url, agent_id)
+        if current is None:
+            return None
+        if current != self._cache_stamp:
+            stamp, entries = self._read()
+            self._cache_stamp, self._cache = stamp, entries
+        doc = self._cache.get(key)
+        if doc is None:
+            return None
+        return decode_entry(doc, base_url=key[0], agent_id=agent_id, where=str(self.path))
+
+    # ---------------------------------------------------------------- writing
+
+    @contextmanager
+    def _locked(self, threads: threading.Lock, file_lock: FileLock, what: str) -> Iterator[None]:
+        if not threads.acquire(timeout=self.lock_timeout):
+            raise self._timeout(what)
+        try:
+            self._ensure_folder()
+            try:
+                file_lock.acquire()
+            except Timeout:
+                raise self._timeout(what) from None
+            except OSError as exc:
+                raise self._unavailable("lock", exc) from None
+            try:
+                yield
+            finally:
+                file_lock.release()
+        finally:
+            threads.release()
+
+    def update(self, base_url: str, agent_id: str, change: Change) -> StoreEntry | None:
+        key = (normalize_store_url(base_url), agent_id)
+        with self._locked(self._threads, self._file_lock, "store file"):
+            _, entries = self._read()
+            doc = entries.get(key)
+            old = (
+                None
+                if doc is None
+                else decode_entry(doc, base_url=key[0], agent_id=agent_id, where=str(self.path))
+            )
+            new = change(old)
+            if new is None:
+                entries.pop(key, None)
+            else:
+                entries[key] = encode_entry(new)
+            self._write(entries)
+            return new
+
+    def _ensure_folder(self) -> None:
+        folder = self.path.parent
+        try:
+            if not folder.exists():
+                folder.mkdir(parents=True, mode=0o700, exist_ok=True)
+        except OSError as exc:
+            raise self._unavailable("create the folder of", exc) from None
+
+    def _write(self, entries: dict[tuple[str, str], Any]) -> None:
+        doc = {
+            "format": FILE_FORMAT,
+            "version": FILE_VERSION,
+            "entries": [entries[k] for k in sorted(entries)],
+            "saved_at": int(time.time()),
+        }
+        data = (dumps(doc) + "\n").encode("utf-8")
+        folder = self.path.parent
+        tmp_name: str | None = None
+        try:
+            self._remove_dead_temps()
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=folder)
+            try:
+                if hasattr(os, "fchmod"):
+                    os.fchmod(fd, 0o600)
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view) :]
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(tmp_name, self.path)
+            tmp_name = None
+            with contextlib.suppress(OSError):
+                dir_fd = os.open(folder, os.O_RDONLY)
+                try:
+                    os.fsync(dir_fd)
+                finally:
+                    os.close(dir_fd)
+        except OSError as exc:
+            raise self._unavailable("write", exc) from None
+        finally:
+            if tmp_name is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp_name)
+
+    def _remove_dead_temps(self) -> None:
+        """Under the lock, a temp file beside the store belongs to a writer that died."""
+        for leftover in self.path.parent.glob(f".{self.path.name}.*.tmp"):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+
+    @contextmanager
+    def registration_lock(self, base_url: str, agent_id: str) -> Iterator[None]:
+        with self._locked(self._registering, self._registration_file_lock, "registration"):
+            yield
+
+    # ---------------------------------------------------------------- errors
+
+    def _timeout(self, what: str) -> ATHError:
+        return ATHError(
+            "STORE_LOCK_TIMEOUT",
+            f"the {what} lock of {self.path} was not free within {self.lock_timeout:g} s; "
+            "nothing was changed. Another process holds it: retry, or raise lock_timeout.",
+        )
+
+    def _unavailable(self, action: str, exc: OSError) -> ATHError:
+        return ATHError(
+            "STORE_UNAVAILABLE",
+            f"could not {action} the store {self.path} ({exc.strerror or exc}); nothing was "
+            "changed. Check the folder exists, is yours and is writable.",
+        )

@@ -1,0 +1,159 @@
+"""KeyringStore: entries in the OS keychain (extra ``keyring``), one secret per entry.
+
+The keychain has no transactions, so updates take an inter-process file lock
+(``filelock``) beside the user's data directory; this store serves the processes of
+one machine and one user, like the keychain itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+
+from ath._errors import ATHError
+from ath.stores._model import (
+    DEFAULT_LOCK_TIMEOUT,
+    Change,
+    StoreEntry,
+    decode_entry,
+    dumps,
+    encode_entry,
+    entry_digest,
+    loads,
+    normalize_store_url,
+)
+
+__all__ = ["KeyringStore"]
+
+
+def _keyring() -> Any:
+    try:
+        import keyring
+    except ImportError:
+        raise ATHError(
+            "STORE_UNAVAILABLE", "KeyringStore needs keyring: pip install 'ath-sdk[keyring]'"
+        ) from None
+    return keyring
+
+
+class KeyringStore:
+    """Entries as keychain secrets of ``service``; user name ``<base URL> <agent_id>``."""
+
+    def __init__(
+        self,
+        service: str = "ath-sdk",
+        *,
+        backend: Any = None,
+        lock_dir: str | os.PathLike[str] | None = None,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    ) -> None:
+        lib = _keyring()
+        self.service = service
+        self._backend = backend if backend is not None else lib.get_keyring()
+        self._errors: tuple[type[BaseException], ...] = (lib.errors.KeyringError,)
+        if lock_dir is None:
+            import platformdirs
+
+            lock_dir = platformdirs.user_data_dir("ath-sdk", appauthor=False)
+        self.lock_dir = Path(lock_dir)
+        self.lock_timeout = lock_timeout
+        self._threads: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"KeyringStore(service={self.service!r}, backend={type(self._backend).__name__})"
+
+    @staticmethod
+    def _user(base_url: str, agent_id: str) -> str:
+        return f"{normalize_store_url(base_url)} {agent_id}"
+
+    def _unavailable(self, exc: BaseException) -> ATHError:
+        return ATHError(
+            "STORE_UNAVAILABLE",
+            f"the keyring ({type(self._backend).__name__}) is unavailable "
+            f"({type(exc).__name__}); nothing was changed. Unlock the keychain, or pick a "
+            "keyring backend that works here.",
+        )
+
+    def _get(self, base_url: str, agent_id: str) -> str | None:
+        try:
+            value = self._backend.get_password(self.service, self._user(base_url, agent_id))
+        except self._errors as exc:
+            raise self._unavailable(exc) from None
+        return value if isinstance(value, str) else None
+
+    def stamp(self, base_url: str, agent_id: str) -> object:
+        raw = self._get(base_url, agent_id)
+        return None if raw is None else hashlib.sha256(raw.encode()).digest()
+
+    def load(self, base_url: str, agent_id: str) -> StoreEntry | None:
+        raw = self._get(base_url, agent_id)
+        if raw is None:
+            return None
+        where = f"keyring {self.service!r}"
+        return decode_entry(loads(raw, where), base_url=base_url, agent_id=agent_id, where=where)
+
+    @contextmanager
+    def _locked(self, name: str) -> Iterator[None]:
+        with self._guard:
+            threads = self._threads.setdefault(name, threading.Lock())
+        if not threads.acquire(timeout=self.lock_timeout):
+            raise self._timeout()
+        try:
+            try:
+                self.lock_dir.mkdir(parents=True, mode=0o700, exist_ok=True)
+                lock = FileLock(
+                    self.lock_dir / f"{name}.lock",
+                    timeout=self.lock_timeout,
+                    mode=0o600,
+                    thread_local=False,
+                )
+                lock.acquire()
+            except Timeout:
+                raise self._timeout() from None
+            except OSError as exc:
+                raise ATHError(
+                    "STORE_UNAVAILABLE",
+                    f"cannot take the keyring store's lock in {self.lock_dir} "
+                    f"({exc.strerror or exc}); nothing was changed.",
+                ) from None
+            try:
+                yield
+            finally:
+                lock.release()
+        finally:
+            threads.release()
+
+    def _timeout(self) -> ATHError:
+        return ATHError(
+            "STORE_LOCK_TIMEOUT",
+            f"the keyring store's lock was not free within {self.lock_timeout:g} s; nothing "
+            "was changed. Another process holds it: retry, or raise lock_timeout.",
+        )
+
+    def update(self, base_url: str, agent_id: str, change: Change) -> StoreEntry | None:
+        digest = entry_digest(base_url, agent_id)
+        with self._locked(f"keyring-{digest}"):
+            new = change(self.load(base_url, agent_id))
+            user = self._user(base_url, agent_id)
+            try:
+                if new is None:
+                    if self._get(base_url, agent_id) is not None:
+                        self._backend.delete_password(self.service, user)
+                else:
+                    self._backend.set_password(self.service, user, dumps(encode_entry(new)))
+            except self._errors as exc:
+                raise self._unavailable(exc) from None
+            return new
+
+    @contextmanager
+    def registration_lock(self, base_url: str, agent_id: str) -> Iterator[None]:
+        with self._locked(f"keyring-{entry_digest(base_url, agent_id)}.register"):
+            yield

@@ -1,0 +1,212 @@
+"""What a credential store holds, and the protocol every store follows."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Any, Final, Protocol, runtime_checkable
+from urllib.parse import urlsplit
+
+from ath._credentials import _token_from_json, _token_to_json
+from ath._errors import ATHError
+from ath._types import Token
+
+__all__ = [
+    "ENTRY_FORMAT",
+    "ENTRY_VERSION",
+    "Change",
+    "CredentialStore",
+    "StoreEntry",
+    "decode_entry",
+    "encode_entry",
+    "entry_digest",
+    "normalize_store_url",
+]
+
+ENTRY_FORMAT: Final = "ath-sdk-store-entry"
+ENTRY_VERSION: Final = 1
+DEFAULT_LOCK_TIMEOUT: Final = 10.0
+
+_DEFAULT_PORTS: Final = {"http": 80, "https": 443}
+
+
+def normalize_store_url(base_url: str) -> str:
+    """The base URL as entries are keyed: lower-case scheme and host, no default port,
+    no trailing slash (``https://GW.example:443/`` and ``https://gw.example`` are one)."""
+    if not isinstance(base_url, str) or not base_url:
+        raise ATHError("INVALID_ARGUMENT", "a store key needs the server's base URL, a string")
+    parts = urlsplit(base_url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if scheme not in _DEFAULT_PORTS or not host:
+        raise ATHError("INVALID_ARGUMENT", f"{base_url!r} is not an absolute http(s) URL")
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        raise ATHError("INVALID_ARGUMENT", f"{base_url!r} has an invalid port") from None
+    netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    return f"{scheme}://{netloc}{parts.path.rstrip('/')}"
+
+
+def entry_digest(base_url: str, agent_id: str) -> str:
+    """A fixed-length name for an entry (Redis keys, lock files, keyring user names)."""
+    raw = f"{normalize_store_url(base_url)}\n{agent_id}".encode()
+    return hashlib.sha256(raw).hexdigest()[:40]
+
+
+@dataclass(frozen=True, repr=False)
+class StoreEntry:
+    """One agent identity at one server: the registration and the tokens per provider.
+
+    ``tokens`` is keyed by provider id; the key ``""`` holds a token set without a
+    provider (it serves any). Each token carries its absolute expiry (``expires_at``),
+    its effective scopes and its binding (``agent_id``, ``provider_id``).
+    """
+
+    base_url: str
+    agent_id: str
+    client_id: str | None = None
+    client_secret: str | None = None
+    agent_status: str | None = None
+    mode: str | None = None
+    tokens: Mapping[str, Token] = field(default_factory=dict)
+
+    @property
+    def registered(self) -> bool:
+        return bool(self.client_id and self.client_secret)
+
+    def __repr__(self) -> str:
+        secret = "None" if self.client_secret is None else "'***'"
+        return (
+            f"StoreEntry(base_url={self.base_url!r}, agent_id={self.agent_id!r}, "
+            f"client_id={self.client_id!r}, client_secret={secret}, "
+            f"agent_status={self.agent_status!r}, tokens={sorted(self.tokens)!r})"
+        )
+
+
+#: A read-modify-write step: the current entry (None when absent) -> the new one
+#: (None deletes it). It may run more than once (optimistic stores retry), so it
+#: must not have side effects.
+Change = Callable[[StoreEntry | None], StoreEntry | None]
+
+
+@runtime_checkable
+class CredentialStore(Protocol):
+    """Where clients keep what they share: registrations and tokens, per (URL, agent)."""
+
+    def load(self, base_url: str, agent_id: str) -> StoreEntry | None:
+        """The entry for (base_url, agent_id), or None; tokens past their expiry dropped."""
+        ...
+
+    def update(self, base_url: str, agent_id: str, change: Change) -> StoreEntry | None:
+        """Atomically replace the entry with ``change(current)``; returns what was stored.
+
+        Runs under the store's lock (or an optimistic transaction): no other process's
+        update is lost. Raises ``STORE_LOCK_TIMEOUT`` when the lock is not had in time.
+        """
+        ...
+
+    def stamp(self, base_url: str, agent_id: str) -> object:
+        """A cheap value that changes whenever the entry may have changed."""
+        ...
+
+    def registration_lock(self, base_url: str, agent_id: str) -> AbstractContextManager[None]:
+        """A lock held across a registration, released even if its holder dies."""
+        ...
+
+
+# --------------------------------------------------------------------------- codec
+
+
+def _corrupt(where: str, why: str) -> ATHError:
+    return ATHError(
+        "STORE_CORRUPT",
+        f"{where}: the stored entry is not usable ({why}); it was left untouched. Remove it "
+        "(or the store file) and register again, or restore it from a backup.",
+    )
+
+
+def encode_entry(entry: StoreEntry, *, with_tokens: bool = True) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "format": ENTRY_FORMAT,
+        "version": ENTRY_VERSION,
+        "base_url": normalize_store_url(entry.base_url),
+        "agent_id": entry.agent_id,
+        "mode": entry.mode,
+        "client_id": entry.client_id,
+        "client_secret": entry.client_secret,
+        "agent_status": entry.agent_status,
+    }
+    if with_tokens:
+        doc["tokens"] = {k: _token_to_json(t) for k, t in sorted(entry.tokens.items())}
+    return doc
+
+
+def decode_entry(
+    doc: Any, *, base_url: str, agent_id: str, where: str, tokens: Mapping[str, Any] | None = None
+) -> StoreEntry:
+    """Check and decode an entry document bound to (base_url, agent_id).
+
+    Raises ``STORE_CORRUPT`` for a malformed, unknown-version or foreign entry.
+    Tokens past their expiry are dropped.
+    """
+    if not isinstance(doc, Mapping) or doc.get("format") != ENTRY_FORMAT:
+        raise _corrupt(where, "not an ath-sdk store entry")
+    if doc.get("version") != ENTRY_VERSION:
+        raise _corrupt(where, f"unsupported entry version {doc.get('version')!r}")
+    for key in ("mode", "client_id", "client_secret", "agent_status"):
+        if doc.get(key) is not None and not isinstance(doc[key], str):
+            raise _corrupt(where, f"{key} is not a string")
+    if doc.get("base_url") != normalize_store_url(base_url) or doc.get("agent_id") != agent_id:
+        raise _corrupt(where, "the entry belongs to another server URL or agent_id")
+    raw_tokens = doc.get("tokens") if tokens is None else tokens
+    if raw_tokens is None:
+        raw_tokens = {}
+    if not isinstance(raw_tokens, Mapping):
+        raise _corrupt(where, "tokens is not an object")
+    decoded: dict[str, Token] = {}
+    for key, value in raw_tokens.items():
+        try:
+            token = _token_from_json(value)
+        except (TypeError, KeyError, ValueError) as exc:
+            raise _corrupt(where, f"token {key!r}: {exc}") from None
+        if token.agent_id not in (None, agent_id):
+            raise _corrupt(where, f"token {key!r} is bound to another agent")
+        if key and token.provider_id not in (None, key):
+            raise _corrupt(where, f"token {key!r} is bound to another provider")
+        if not token.is_expired():
+            decoded[str(key)] = token
+    return StoreEntry(
+        base_url=normalize_store_url(base_url),
+        agent_id=agent_id,
+        client_id=doc.get("client_id"),
+        client_secret=doc.get("client_secret"),
+        agent_status=doc.get("agent_status"),
+        mode=doc.get("mode"),
+        tokens=decoded,
+    )
+
+
+def dumps(doc: Any) -> str:
+    return json.dumps(doc, separators=(",", ":"), sort_keys=True)
+
+
+def loads(raw: str | bytes, where: str) -> Any:
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise _corrupt(where, f"not JSON: {type(exc).__name__}") from None
+
+
+def iter_docs(doc: Any, where: str) -> Iterator[Mapping[str, Any]]:
+    if not isinstance(doc, list):
+        raise _corrupt(where, "entries is not a list")
+    for item in doc:
+        if not isinstance(item, Mapping):
+            raise _corrupt(where, "an entry is not an object")
+        yield item

@@ -1,0 +1,239 @@
+"""RedisStore: entries in Redis, shared by processes on many machines (extra ``redis``).
+
+Layout, for ``D`` = a digest of (normalised base URL, agent_id) and prefix ``P``:
+
+- ``P:entry:D`` a hash: ``doc`` (the registration and the names of the tokens, JSON)
+  and ``ver`` (incremented by every update; the cheap change check);
+- ``P:entry:D:token:NAME`` one string per token (JSON), expiring with the token
+  (``PXAT`` its absolute expiry); ``NAME`` is the provider id, ``*`` for a token set
+  without a provider;
+- ``P:lock:D`` the registration lock (redis-py's token lock with a TTL: released by
+  its holder, or by Redis when the holder died).
+
+Updates are optimistic transactions: ``WATCH`` the hash, read, ``MULTI`` the writes
+and the ``ver`` increment, ``EXEC``; a concurrent update makes ``EXEC`` fail and the
+change is recomputed on the fresh entry. Reads run as one Lua script (atomic).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Final
+
+from ath._errors import ATHError
+from ath.stores._model import (
+    DEFAULT_LOCK_TIMEOUT,
+    Change,
+    StoreEntry,
+    decode_entry,
+    dumps,
+    encode_entry,
+    entry_digest,
+    loads,
+)
+
+if TYPE_CHECKING:
+    import redis
+
+__all__ = ["RedisStore"]
+
+DEFAULT_URL: Final = "redis://localhost:6379/0"
+MAX_ATTEMPTS: Final = 100
+
+_READ: Final = """
+local got = redis.call('HMGET', KEYS[1], 'doc', 'ver')
+if not got[1] then return {false, got[2]} end
+local out = {got[1], got[2]}
+local ok, doc = pcall(cjson.decode, got[1])
+if not ok or type(doc) ~= 'table' or type(doc['token_names']) ~= 'table' then return out end
+for _, name in ipairs(doc['token_names']) do
+  out[#out + 1] = name
+  out[#out + 1] = redis.call('GET', KEYS[1] .. ':token:' .. name)
+end
+return out
+"""
+
+
+def _redis() -> Any:
+    try:
+        import redis
+    except ImportError:
+        raise ATHError(
+            "STORE_UNAVAILABLE",
+            "RedisStore needs redis-py: pip install 'ath-sdk[redis]'",
+        ) from None
+    return redis
+
+
+def _name(key: str) -> str:
+    return key or "*"
+
+
+class RedisStore:
+    """Entries in Redis (redis-py), for fleets spread over several machines."""
+
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        client: redis.Redis | None = None,
+        prefix: str = "ath-sdk",
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        lock_ttl: float = 60.0,
+    ) -> None:
+        lib = _redis()
+        self._errors: tuple[type[BaseException], ...] = (lib.RedisError,)
+        if client is not None and url is not None:
+            raise ATHError("INVALID_ARGUMENT", "pass RedisStore either url= or client=, not both")
+        if client is None:
+            target = url or os.environ.get("ATH_REDIS_URL") or DEFAULT_URL
+            try:
+                client = lib.Redis.from_url(target, socket_timeout=5.0, socket_connect_timeout=5.0)
+            except (ValueError, lib.RedisError) as exc:
+                raise ATHError(
+                    "INVALID_ARGUMENT", f"RedisStore url is not a Redis URL ({exc})"
+                ) from None
+        self._r: redis.Redis = client
+        self.prefix = prefix
+        self.lock_timeout = lock_timeout
+        self.lock_ttl = lock_ttl
+        self._read_script = client.register_script(_READ)
+
+    def __repr__(self) -> str:
+        return f"RedisStore(prefix={self.prefix!r})"
+
+    def _key(self, base_url: str, agent_id: str) -> str:
+        return f"{self.prefix}:entry:{entry_digest(base_url, agent_id)}"
+
+    def _unavailable(self, exc: BaseException) -> ATHError:
+        return ATHError(
+            "STORE_UNAVAILABLE",
+            f"the Redis store is unavailable ({type(exc).__name__}: {exc}); nothing was "
+            "changed. Check that Redis runs and is reachable, then retry.",
+        )
+
+    # ---------------------------------------------------------------- reading
+
+    def stamp(self, base_url: str, agent_id: str) -> object:
+        try:
+            return self._r.hget(self._key(base_url, agent_id), "ver")
+        except self._errors as exc:
+            raise self._unavailable(exc) from None
+
+    def _decode(self, raw: Any, base_url: str, agent_id: str) -> StoreEntry | None:
+        where = f"Redis {self._key(base_url, agent_id)}"
+        if not raw or raw[0] is None:
+            return None
+        doc = loads(raw[0], where)
+        tokens = {}
+        pairs = raw[2:]
+        for i in range(0, len(pairs) - 1, 2):
+            name = pairs[i].decode() if isinstance(pairs[i], bytes) else str(pairs[i])
+            if pairs[i + 1] is None:  # expired: Redis dropped it
+                continue
+            tokens["" if name == "*" else name] = loads(pairs[i + 1], where)
+        if isinstance(doc, dict):
+            doc.pop("token_names", None)
+        return decode_entry(doc, base_url=base_url, agent_id=agent_id, where=where, tokens=tokens)
+
+    def load(self, base_url: str, agent_id: str) -> StoreEntry | None:
+        key = self._key(base_url, agent_id)
+        try:
+            raw = self._read_script(keys=[key])
+        except self._errors as exc:
+            raise self._unavailable(exc) from None
+        return self._decode(raw, base_url, agent_id)
+
+    # ---------------------------------------------------------------- writing
+
+    def update(self, base_url: str, agent_id: str, change: Change) -> StoreEntry | None:
+        lib = _redis()
+        key = self._key(base_url, agent_id)
+        try:
+            for _ in range(MAX_ATTEMPTS):
+                with self._r.pipeline(transaction=True) as pipe:
+                    try:
+                        pipe.watch(key)  # type: ignore[no-untyped-call]
+                        doc, ver = pipe.hmget(key, ["doc", "ver"])
+                        names: list[str] = []
+                        raw: list[Any] = [doc, ver]
+                        if doc is not None:
+                            parsed = loads(doc, f"Redis {key}")
+                            names = (
+                                list(parsed.get("token_names") or [])
+                                if isinstance(parsed, dict)
+                                else []
+                            )
+                            for name in names:
+                                raw += [name, pipe.get(f"{key}:token:{name}")]
+                        old = self._decode(raw, base_url, agent_id)
+                        new = change(old)
+                        pipe.multi()
+                        self._queue_write(pipe, key, names, new)
+                        pipe.execute()
+                        return new
+                    except lib.WatchError:
+                        continue
+        except self._errors as exc:
+            raise self._unavailable(exc) from None
+        raise ATHError(
+            "STORE_LOCK_TIMEOUT",
+            f"the Redis entry changed under {MAX_ATTEMPTS} attempts in a row; nothing was "
+            "changed. Retry.",
+        )
+
+    def _queue_write(
+        self, pipe: Any, key: str, old_names: list[str], new: StoreEntry | None
+    ) -> None:
+        if new is None:
+            pipe.delete(key, *(f"{key}:token:{n}" for n in old_names))
+            return
+        live = {k: t for k, t in new.tokens.items() if not t.is_expired()}
+        names = sorted(_name(k) for k in live)
+        doc = encode_entry(new, with_tokens=False)
+        doc["token_names"] = names
+        pipe.hset(key, "doc", dumps(doc))
+        pipe.hincrby(key, "ver", 1)
+        for gone in set(old_names) - set(names):
+            pipe.delete(f"{key}:token:{gone}")
+        tokens_doc = encode_entry(new)["tokens"]
+        for k, token in live.items():
+            value = dumps(tokens_doc[k])
+            if token.expires_at is None:
+                pipe.set(f"{key}:token:{_name(k)}", value)
+            else:
+                pipe.set(f"{key}:token:{_name(k)}", value, pxat=int(token.expires_at * 1000))
+
+    @contextmanager
+    def registration_lock(self, base_url: str, agent_id: str) -> Iterator[None]:
+        lib = _redis()
+        name = f"{self.prefix}:lock:{entry_digest(base_url, agent_id)}"
+        lock = self._r.lock(
+            name,
+            timeout=self.lock_ttl,
+            sleep=0.05,
+            blocking_timeout=self.lock_timeout,
+            thread_local=False,
+        )
+        try:
+            acquired = lock.acquire()
+        except self._errors as exc:
+            raise self._unavailable(exc) from None
+        if not acquired:
+            raise ATHError(
+                "STORE_LOCK_TIMEOUT",
+                f"the registration lock in Redis was not free within {self.lock_timeout:g} s; "
+                "nothing was changed. Another process is registering: retry, or raise "
+                "lock_timeout.",
+            )
+        try:
+            yield
+        finally:
+            try:
+                lock.release()
+            except lib.exceptions.LockError:
+                pass  # expired (lock_ttl passed) or Redis restarted: nothing to release
+            except self._errors:
+                pass  # Redis went away: the TTL frees the lock

@@ -1,0 +1,196 @@
+"""Clients with store=: both shells, in one process, against the local stack."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ath import (
+    AsyncATHGatewayClient,
+    AsyncATHNativeClient,
+    ATHError,
+    ATHGatewayClient,
+    ATHNativeClient,
+)
+from ath.stores import FileStore, MemoryStore
+from ath.testing import LocalStack, follow_consent
+from tests.conftest import DEVELOPER, Agent, Either
+
+GITHUB = [{"provider_id": "github", "scopes": ["read:user", "repo"]}]
+
+
+@pytest.fixture(params=["sync", "async"])
+def shell(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def make(shell: str, stack: LocalStack, agent: Agent, **kwargs: Any) -> Either:
+    cls: Any = AsyncATHGatewayClient if shell == "async" else ATHGatewayClient
+    return Either(
+        cls(url=stack.gateway_url, agent_id=agent.agent_id, private_key=agent.pem, **kwargs),
+        shell == "async",
+    )
+
+
+async def consent(client: Either) -> str:
+    auth = await client.authorize("github", ["read:user"])
+    code = follow_consent(auth.authorization_url).code or ""
+    token = await client.exchange_token(code, auth.ath_session_id)
+    return str(token.access_token)
+
+
+async def test_clients_of_one_store_register_once(
+    shell: str, stack: LocalStack, agent: Agent
+) -> None:
+    store = MemoryStore()
+    clients = [make(shell, stack, agent, store=store) for _ in range(4)]
+    regs = await asyncio.gather(
+        *(c.register(developer=DEVELOPER, providers=GITHUB) for c in clients)
+    )
+    assert len({r.client_id for r in regs}) == 1
+    assert stack.registration_requests() == 1
+    for c in clients:
+        await c.close()
+
+
+async def test_server_rejection_removes_the_token_for_all(
+    shell: str, stack: LocalStack, agent: Agent, tmp_path: Path
+) -> None:
+    path = tmp_path / "store.json"
+    a = make(shell, stack, agent, store=FileStore(path), store_refresh_interval=0)
+    b = make(shell, stack, agent, store=FileStore(path), store_refresh_interval=0)
+    await a.register(developer=DEVELOPER, providers=GITHUB)
+    access = await consent(a)
+    assert await b.proxy("github", "GET", "/user")
+    stack.clock.advance(stack.token_lifetime + 60)  # the server now says TOKEN_EXPIRED
+    with pytest.raises(ATHError) as err:
+        await b.proxy("github", "GET", "/user")
+    assert err.value.code == "TOKEN_EXPIRED" and err.value.status == 401
+    assert "github" not in json.loads(path.read_text())["entries"][0]["tokens"]
+    with pytest.raises(ATHError) as err:
+        await a.proxy("github", "GET", "/user")
+    assert err.value.code == "NO_TOKEN"  # a learnt it from the store, sent nothing
+    assert stack.token_presentations(access) == 2
+    await a.close()
+    await b.close()
+
+
+async def test_set_token_set_credentials_and_load_credentials_share(
+    shell: str, stack: LocalStack, agent: Agent, tmp_path: Path
+) -> None:
+    store = MemoryStore()
+    plain = make(shell, stack, agent)
+    await plain.register(developer=DEVELOPER, providers=GITHUB)
+    access = await consent(plain)
+    await plain.save_credentials(tmp_path / "creds.json")
+    a = make(shell, stack, agent, store=store)
+    b = make(shell, stack, agent, store=store, store_refresh_interval=0)
+    await a.load_credentials(tmp_path / "creds.json")  # seeds the store
+    assert b.client_id is None
+    assert await b.proxy("github", "GET", "/user")
+    assert b.client_id == plain.client_id and set(b.tokens) == {"github"}
+    await a.set_token("not-a-real-token", "mail")
+    await b.proxy("github", "GET", "/user")
+    assert set(b.tokens) == {"github", "mail"}
+    # save_credentials keeps its format with a store
+    await b.save_credentials(tmp_path / "again.json")
+    doc = json.loads((tmp_path / "again.json").read_text())
+    assert (
+        doc["format"] == "ath-sdk-credentials" and doc["tokens"]["github"]["access_token"] == access
+    )
+    for c in (plain, a, b):
+        await c.close()
+
+
+@pytest.mark.parametrize("bad", [object(), "path/to/store"])
+def test_store_must_be_a_store(stack: LocalStack, agent: Agent, bad: Any) -> None:
+    with pytest.raises(ATHError) as err:
+        ATHGatewayClient(
+            url=stack.gateway_url, agent_id=agent.agent_id, private_key=agent.pem, store=bad
+        )
+    assert err.value.code == "INVALID_ARGUMENT" and "CredentialStore" in err.value.message
+
+
+@pytest.mark.parametrize("bad", [-1, "1", True])
+def test_refresh_interval_checked(stack: LocalStack, agent: Agent, bad: Any) -> None:
+    with pytest.raises(ATHError) as err:
+        ATHNativeClient(
+            url=stack.native_url,
+            agent_id=agent.agent_id,
+            private_key=agent.pem,
+            store=MemoryStore(),
+            store_refresh_interval=bad,
+        )
+    assert err.value.code == "INVALID_ARGUMENT"
+
+
+async def test_native_clients_share_through_a_store(stack: LocalStack, agent: Agent) -> None:
+    store = MemoryStore()
+    a = ATHNativeClient(
+        url=stack.native_url, agent_id=agent.agent_id, private_key=agent.pem, store=store
+    )
+    b = AsyncATHNativeClient(
+        url=stack.native_url,
+        agent_id=agent.agent_id,
+        private_key=agent.pem,
+        store=store,
+        store_refresh_interval=0,
+    )
+    a.discover()
+    await b.discover()
+    a.register(
+        developer=DEVELOPER,
+        providers=[{"provider_id": stack.native_app_id, "scopes": ["products:read"]}],
+    )
+    reg = await b.register(
+        developer=DEVELOPER,
+        providers=[{"provider_id": stack.native_app_id, "scopes": ["products:read"]}],
+    )
+    assert reg.client_id == a.client_id and stack.registration_requests() == 1
+    a.close()
+    await b.aclose()
+
+
+def test_lock_timeout_is_a_clear_error(stack: LocalStack, agent: Agent) -> None:
+    store = MemoryStore(lock_timeout=0.2)
+    client = ATHGatewayClient(
+        url=stack.gateway_url, agent_id=agent.agent_id, private_key=agent.pem, store=store
+    )
+    with store.registration_lock(stack.gateway_url, agent.agent_id), pytest.raises(ATHError) as err:
+        client.register(developer=DEVELOPER, providers=GITHUB)
+    assert err.value.code == "STORE_LOCK_TIMEOUT"
+    assert stack.registration_requests() == 0
+    client.register(developer=DEVELOPER, providers=GITHUB)
+    client.close()
+
+
+async def test_login_shares_its_token_through_the_store(
+    shell: str, stack: LocalStack, agent: Agent, tmp_path: Path
+) -> None:
+    import threading
+
+    path = tmp_path / "store.json"
+    a = make(shell, stack, agent, store=FileStore(path))
+    b = make(shell, stack, agent, store=FileStore(path))
+    await a.register(developer=DEVELOPER, providers=GITHUB)
+    seen: dict[str, Any] = {}
+
+    def on_url(url: str) -> None:
+        worker = threading.Thread(target=lambda: seen.setdefault("c", follow_consent(url)))
+        worker.start()
+        seen["thread"] = worker
+
+    token = await a.login(
+        "github", ["read:user"], open_browser=False, timeout=30, on_authorization_url=on_url
+    )
+    seen["thread"].join()
+    await b.register(developer=DEVELOPER, providers=GITHUB)  # from the store
+    assert await b.proxy("github", "GET", "/user")  # no consent in b
+    assert stack.token_presentations(token.access_token) == 1
+    assert stack.registration_requests() == 1
+    await a.close()
+    await b.close()
