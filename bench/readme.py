@@ -70,6 +70,18 @@ WHAT: Final[dict[str, tuple[str, str]]] = {
         "`proxy()` holding 10 000 tokens and 256 pending authorizations / holding one token",
         "持有 10 000 个 token 和 256 个待完成授权时的 `proxy()` / 只持有一个 token 时",
     ),
+    "proxy_store_file_ratio": (
+        "`proxy()` with a `FileStore` / raw `httpx.Client`",
+        "使用 `FileStore` 的 `proxy()` / 原生 `httpx.Client`",
+    ),
+    "proxy_store_redis_ratio": (
+        "`proxy()` with a `RedisStore` / raw `httpx.Client`",
+        "使用 `RedisStore` 的 `proxy()` / 原生 `httpx.Client`",
+    ),
+    "fleet_registrations_8": (
+        "registration requests from 8 processes started together on an empty store",
+        "8 个同时启动的进程在空存储上发出的注册请求数",
+    ),
 }
 VERDICTS: Final[dict[str, tuple[str, str]]] = {
     "met": ("met", "达到"),
@@ -84,6 +96,8 @@ HEAD: Final = (
 
 
 def _value(v: float, unit: str) -> str:
+    if unit == "count":
+        return f"{v:.0f}"
     return f"{v:.1f} MB" if unit == "MB" else f"{v:.3f}"
 
 
@@ -100,7 +114,7 @@ def table(results: dict[str, Any], lang: int) -> str:
     )[lang]
     rows = [intro, "", HEAD[lang]]
     for key in SECTIONS:
-        if key not in results:
+        if key not in results or key not in WHAT:
             continue
         r = results[key]
         unit = r["unit"]
