@@ -35,6 +35,7 @@ from ath._oauth import OAuthRequest, OAuthToken
 from ath._options import check_settings
 from ath._retry import RetryPolicy
 from ath._state import check_store
+from ath._tls import shared_verify
 from ath._types import (
     AgentStatusInfo,
     APIResponse,
@@ -266,7 +267,9 @@ class _Base:
                 headers=base_headers,
                 transport=transport,
                 follow_redirects=False,
-                verify=verify,
+                # the process-wide TLS context reads SSL_CERT_FILE/DIR like httpx's own
+                # with trust_env; without it, httpx builds one that ignores them
+                verify=shared_verify(verify) if settings.trust_env else verify,
                 trust_env=settings.trust_env,
             )
             self._owns_http = True

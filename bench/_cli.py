@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from bench._proc import run_quiet
-from bench._stats import Deadline, median
+from bench._stats import Deadline
 
 _TIMEOUT = 60.0
 
@@ -26,8 +26,9 @@ def console_script() -> Path:
     return script
 
 
-def startup_costs(*, runs: int, deadline: Deadline) -> dict[str, float]:
-    """Median seconds of ``ath --version`` ("cli") and of ``import httpx`` ("httpx")."""
+def startup_costs(*, runs: int, deadline: Deadline) -> dict[str, list[float]]:
+    """Seconds of each launch of ``ath --version`` ("cli") and of ``import httpx``
+    ("httpx"), in the order they ran (the caller takes medians and the drift)."""
     commands = {
         "cli": [str(console_script()), "--version"],
         "httpx": [sys.executable, "-c", "import httpx"],
@@ -40,4 +41,4 @@ def startup_costs(*, runs: int, deadline: Deadline) -> dict[str, float]:
         order = list(commands) if i % 2 == 0 else list(reversed(commands))
         for name in order:
             samples[name].append(run_quiet(commands[name], timeout=_TIMEOUT))
-    return {name: median(values) for name, values in samples.items()}
+    return samples
