@@ -1,4 +1,4 @@
-"""The four public clients: thin sync and async shells over :mod:`ath._core`.
+"""The four public clients: thin sync and async shells over :class:`ath._core.ClientCore`.
 
 The shells own the HTTP client and drive the core's generators; every rule of the
 protocol lives in the core, once.
@@ -18,16 +18,13 @@ import httpx
 
 from ath._attestation import AttestationSigner, PrivateKeyInput
 from ath._checks import check_headers, normalize_base_url
-from ath._constants import USER_AGENT
-from ath._core import (
+from ath._constants import (
+    DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_RESPONSE_BYTES,
-    DEFAULT_TIMEOUT,
-    ClientCore,
-    Flow,
-    Send,
-    Sleep,
-    run_call,
+    DEFAULT_TIMEOUT_SECONDS,
+    USER_AGENT,
 )
+from ath._core import ClientCore
 from ath._credentials import read_credentials, write_credentials
 from ath._errors import ATHError
 from ath._login import loopback_address
@@ -35,6 +32,7 @@ from ath._oauth import OAuthRequest, OAuthToken
 from ath._options import check_settings
 from ath._retry import RetryPolicy
 from ath._state import check_store
+from ath._steps import Flow, Send, Sleep, run_call
 from ath._tls import shared_verify
 from ath._types import (
     AgentStatusInfo,
@@ -263,7 +261,11 @@ class _Base:
             http = make_http_client(
                 http_cls is httpx.AsyncClient,
                 base_url=normalize_base_url(url, allow_insecure_http=allow_insecure_http),
-                timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
+                timeout=(
+                    httpx.Timeout(DEFAULT_TIMEOUT_SECONDS, connect=DEFAULT_CONNECT_TIMEOUT)
+                    if timeout is None
+                    else timeout
+                ),
                 headers=base_headers,
                 transport=transport,
                 follow_redirects=False,

@@ -10,9 +10,27 @@ from __future__ import annotations
 
 from typing import Final
 
-__all__ = ["USER_AGENT", "VERSION"]
+__all__ = [
+    "DEFAULT_CONNECT_TIMEOUT",
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "DEFAULT_TIMEOUT_SECONDS",
+    "MAX_PENDING_SESSIONS",
+    "SESSION_LIFETIME",
+    "USER_AGENT",
+    "VERSION",
+]
 
 #: Read by hatch (the regex wants a plain assignment) for the distribution metadata.
 __version__ = "0.2.0"
 VERSION: Final = __version__
 USER_AGENT: Final = f"ath-sdk-python/{VERSION}"
+
+#: Seconds an attempt may take, and to connect (the generated client has no timeout at all).
+DEFAULT_TIMEOUT_SECONDS: Final = 30.0
+DEFAULT_CONNECT_TIMEOUT: Final = 10.0
+#: The largest answer body read (decoded) before RESPONSE_TOO_LARGE.
+DEFAULT_MAX_RESPONSE_BYTES: Final = 10 * 1024 * 1024
+#: Seconds a pending authorization is kept: ATH sessions expire within 10 minutes.
+SESSION_LIFETIME: Final = 600.0
+#: Pending authorizations kept at most (the oldest is dropped first).
+MAX_PENDING_SESSIONS: Final = 256

@@ -1,6 +1,6 @@
 """The generated client's operations and models, in one place for lazy import.
 
-``ath._core`` imports this module on first use, so ``import ath`` and an agent that
+``ath._flows`` imports this module on first use, so ``import ath`` and an agent that
 only makes proxy/api calls never pay for loading the generated package.
 """
 

@@ -1,6 +1,6 @@
 """Consent that completes by itself: ``wait_for_token`` and ``login``, written once.
 
-Both are generators in the style of :mod:`ath._core` (they yield ``Send`` and
+Both are generators in the style of :mod:`ath._steps` (they yield ``Send`` and
 ``Sleep``, and ``login`` also :class:`WaitCallback`), driven by the sync and async
 shells. Nothing here touches a socket or a clock the driver does not control, apart
 from reading ``time.monotonic`` for the deadline.
@@ -24,9 +24,10 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from ath._core import SESSION_LIFETIME, Call, Flow, Send, Sleep
+from ath._constants import SESSION_LIFETIME
 from ath._errors import ATHError
 from ath._retry import parse_retry_after
+from ath._steps import Call, Flow, Send, Sleep
 
 if TYPE_CHECKING:
     from ath._core import ClientCore

@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, cast
 from urllib.parse import parse_qs, urlsplit
 
-from ath._core import Call, Flow, Sleep, run_call
 from ath._errors import ATHError
 from ath._login import LoginFlow, WaitCallback
 from ath._pkce import states_equal
+from ath._steps import Call, Flow, Sleep, run_call
 
 if TYPE_CHECKING:
     import asyncio

@@ -1,4 +1,4 @@
-"""What a client holds, beside the protocol flows of :mod:`ath._core`.
+"""What a client holds, beside the protocol flows of :mod:`ath._flows`.
 
 :class:`ClientState` keeps the registration, the tokens, the pending authorizations
 and what discovery learnt, under one lock, and mirrors the registration and the

@@ -1,0 +1,131 @@
+"""The tokens and credentials a client holds: lookup, forgetting, setting, saving and loading."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from ath._checks import (
+    encodable,
+    validate_provider_id,
+)
+from ath._credentials import StoredCredentials
+from ath._errors import ATHError
+from ath._flows._transport import CoreBase
+from ath._flows._values import (
+    lifetime_checked,
+)
+from ath._state import token_key
+from ath._steps import Flow
+from ath._types import (
+    Token,
+)
+
+if TYPE_CHECKING:
+    pass
+
+__all__ = ["TokenFlows"]
+
+
+class TokenFlows(CoreBase):
+    """The token to send, and what the caller sets or restores by hand."""
+
+    # ---------------------------------------------------------------- tokens
+
+    def token_for(self, provider: str | None) -> Flow[tuple[str, Token]]:
+        """The token to use for ``provider`` (falling back to one set without a provider).
+
+        With a store: the local copy, revalidated at most every refresh interval, and
+        re-read at once when it has no usable token.
+        """
+        state = self.state
+        if state.store is not None and state.refresh_due():
+            yield from self._refresh(force=False)
+        found = state.lookup(provider)
+        if state.store is not None and (found is None or found[1].is_expired()):
+            yield from self._refresh(force=True)
+            found = state.lookup(provider)
+        if found is None:
+            target = f"provider {provider!r}" if provider else "this service"
+            raise ATHError(
+                "NO_TOKEN",
+                f"no ATH token for {target}: run authorize() and exchange_token() "
+                "(or finish_authorization()) first, or set_token().",
+            )
+        key, token = found
+        if token.is_expired():
+            raise ATHError(
+                "TOKEN_EXPIRED",
+                f"the ATH token for {token.provider_id or provider or 'this service'} expired "
+                "and was not sent; authorize() again to get a new one.",
+            )
+        return key, token
+
+    def forget_token(self, key: str, token: Token) -> Flow[None]:
+        """Drop ``token`` here and, with a store, for every process sharing it."""
+        self.state.forget_token(key, token)
+        if self.state.store is not None:
+            yield from self._share(
+                lambda: self.state.unpublish_token(key, token), "remove a rejected token"
+            )
+
+    def set_token(
+        self,
+        access_token: str,
+        provider: str | None,
+        expires_in: int | None,
+        scopes: Sequence[str] | None,
+    ) -> Token:
+        if not isinstance(access_token, str) or not access_token.strip():
+            raise ATHError("INVALID_ARGUMENT", "set_token needs the access token string")
+        if provider is not None:
+            validate_provider_id(provider)
+        expires_in = lifetime_checked(expires_in, "set_token: expires_in", code="INVALID_ARGUMENT")
+        token = Token(
+            access_token=access_token,
+            token_type="Bearer",
+            expires_in=expires_in,
+            effective_scopes=list(scopes or []),
+            provider_id=provider,
+            agent_id=self.agent_id,
+            scope_intersection=None,
+            expires_at=None if expires_in is None else time.time() + expires_in,
+        )
+        key = self.state.keep_token(token, token_key(provider))
+        if self.state.store is not None:
+            self.state.publish_token(key, token)
+        return token
+
+    def set_credentials(self, client_id: str, client_secret: str) -> None:
+        if not isinstance(client_id, str) or not client_id:
+            raise ATHError("INVALID_ARGUMENT", "client_id must be a non-empty string")
+        if not isinstance(client_secret, str) or not client_secret:
+            raise ATHError("INVALID_ARGUMENT", "client_secret must be a non-empty string")
+        encodable(client_id, "client_id")
+        encodable(client_secret, "client_secret")
+        self.state.set_credentials(client_id, client_secret)
+        if self.state.store is not None:
+            self.state.publish_registration()
+
+    def snapshot(self) -> StoredCredentials:
+        with self._lock:
+            return StoredCredentials(
+                base_url=self.base_url,
+                agent_id=self.agent_id,
+                mode=self.mode,
+                client_id=self.client_id,
+                client_secret=self.client_secret,
+                tokens=dict(self.tokens),
+            )
+
+    def restore(self, stored: StoredCredentials, path: str) -> None:
+        if stored.base_url != self.base_url or stored.agent_id != self.agent_id:
+            raise ATHError(
+                "CREDENTIALS_MISMATCH",
+                f"{path} holds credentials of agent {stored.agent_id} at {stored.base_url}, but "
+                f"this client is agent {self.agent_id} at {self.base_url}; nothing was loaded.",
+            )
+        self.state.restore(stored)
+        if self.state.store is not None:
+            self.state.publish_all()

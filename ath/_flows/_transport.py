@@ -1,0 +1,278 @@
+"""The ground every flow stands on: the core's state, the wire and the store.
+
+:class:`CoreBase` holds what one agent talking to one gateway or service needs (the
+signer, the HTTP client, the retry policy, :class:`ath._state.ClientState`), sends
+requests with the retry policy (:meth:`CoreBase.send`), runs blocking store work
+through the driver (:meth:`CoreBase.blocking`) and redacts every secret from an error
+leaving a flow (:meth:`CoreBase.guard`). The flows themselves live beside it, one
+module per job.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import httpx
+
+from ath._answers import (
+    error_from_response,
+    redact,
+    request_secrets,
+    scrub,
+    transport_error,
+)
+from ath._attestation import AttestationSigner
+from ath._checks import (
+    normalize_base_url,
+)
+from ath._errors import ATHError
+from ath._retry import RetryPolicy
+from ath._state import ClientState
+from ath._steps import Call, Flow, Outcome, Raised, Send, Sleep
+from ath._types import (
+    Authorization,
+    Token,
+)
+
+if TYPE_CHECKING:
+    from ath.stores._model import CredentialStore
+
+__all__ = ["CoreBase"]
+
+log = logging.getLogger("ath")
+
+T = TypeVar("T")
+
+
+class CoreBase:
+    """The state, transport and store plumbing shared by every flow."""
+
+    def __init__(
+        self,
+        *,
+        mode: str,
+        url: str,
+        signer: AttestationSigner,
+        http: httpx.Client | httpx.AsyncClient,
+        retry: RetryPolicy,
+        max_response_bytes: int,
+        allow_insecure_http: bool,
+        store: CredentialStore | None = None,
+        store_refresh_interval: float = 1.0,
+    ) -> None:
+        self.mode = mode
+        self.allow_insecure_http = allow_insecure_http
+        self.base_url = normalize_base_url(url, allow_insecure_http=allow_insecure_http)
+        self.signer = signer
+        self.http = http
+        self.retry = retry
+        self.max_response_bytes = max_response_bytes
+        self.state = ClientState(
+            base_url=self.base_url,
+            agent_id=signer.agent_id,
+            mode=mode,
+            store=store,
+            refresh_interval=store_refresh_interval,
+        )
+        #: Seconds one attempt may take, and all attempts of one call with their pauses
+        #: (set by the shells from ``timeout``, ``max_retries`` and ``total_timeout``).
+        self.attempt_timeout: float | None = None
+        self.total_timeout: float | None = None
+
+    @property
+    def agent_id(self) -> str:
+        return self.signer.agent_id
+
+    # Views of :attr:`state` under the names the flows use.
+
+    @property
+    def _lock(self) -> Any:
+        return self.state.lock
+
+    @property
+    def client_id(self) -> str | None:
+        return self.state.client_id
+
+    @property
+    def client_secret(self) -> str | None:
+        return self.state.client_secret
+
+    @property
+    def agent_status(self) -> str | None:
+        return self.state.agent_status
+
+    @agent_status.setter
+    def agent_status(self, value: str | None) -> None:
+        self.state.agent_status = value
+
+    @property
+    def api_base(self) -> str | None:
+        return self.state.api_base
+
+    @api_base.setter
+    def api_base(self, value: str | None) -> None:
+        self.state.api_base = value
+
+    @property
+    def oauth_endpoints(self) -> tuple[str, str] | None:
+        return self.state.oauth_endpoints
+
+    @oauth_endpoints.setter
+    def oauth_endpoints(self, value: tuple[str, str] | None) -> None:
+        self.state.oauth_endpoints = value
+
+    @property
+    def tokens(self) -> dict[str, Token]:
+        return self.state.tokens
+
+    @property
+    def sessions(self) -> dict[str, Authorization]:
+        return self.state.sessions
+
+    def _secrets(self) -> tuple[str | None, ...]:
+        return self.state.secrets()
+
+    # ---------------------------------------------------------------- the store
+
+    def blocking(self, fn: Callable[[], T]) -> Flow[T]:
+        """Run ``fn`` through the driver (in a thread for the async clients)."""
+        outcome = yield Call(fn)
+        if isinstance(outcome, Raised):
+            error = outcome.error
+            if isinstance(error, ATHError):
+                raise error
+            raise ATHError(
+                "STORE_UNAVAILABLE",
+                f"the credential store failed ({type(error).__name__}: {error}); nothing "
+                "acknowledged was lost. Check the store, then retry.",
+            ) from None
+        result: T = outcome
+        return result
+
+    def _refresh(self, *, force: bool) -> Flow[None]:
+        """Adopt the store's entry if it moved. A periodic check that finds the store
+        unreachable keeps the local copy (logged); a forced one raises."""
+        try:
+            yield from self.blocking(lambda: self.state.refresh(force=force))
+        except ATHError as exc:
+            if force or not exc.code.startswith("STORE_"):
+                raise
+            log.warning("ATH credential store check failed, using the local copy: %s", exc)
+
+    def _share(self, fn: Callable[[], None], what: str) -> Flow[None]:
+        """A store write whose failure must not hide the protocol outcome (logged)."""
+        try:
+            yield from self.blocking(fn)
+        except ATHError as exc:
+            log.warning("ATH credential store: could not %s: %s", what, exc)
+
+    def guard(self, flow: Flow[T]) -> Flow[T]:
+        """``flow`` as the shells drive it: an ATHError leaving it carries no secret.
+
+        Every credential the client holds, and every one the flow put on the wire
+        (attestations, Basic credentials, secret body fields), is redacted from the
+        error's message and details, and the exception chain (which may quote the
+        server's answer) is cut.
+        """
+        sent: list[httpx.Request] = []  # inspected only when an error leaves the flow
+        try:
+            step = next(flow)
+            while True:
+                if isinstance(step, Send):
+                    sent.append(step.request)
+                step = flow.send((yield step))
+        except StopIteration as done:
+            result: T = done.value
+            return result
+        except ATHError as exc:
+            exc.__cause__ = exc.__context__ = None  # first: nothing unredacted stays linked
+            secrets = (*self._secrets(), *(s for r in sent for s in request_secrets(r)))
+            exc.message = redact(exc.message, secrets)
+            exc.args = (exc.code, exc.message)
+            exc.details = scrub(exc.details, secrets)
+            del secrets, sent
+            raise
+
+    # ---------------------------------------------------------------- transport
+
+    def send(self, request: httpx.Request, *, idempotent: bool) -> Flow[httpx.Response]:
+        """Send with the retry policy; transport faults become ATHError."""
+        attempt = 0
+        total = self.total_timeout
+        call_deadline = None if total is None else time.monotonic() + total
+        while True:
+            started = time.perf_counter()
+            deadline = call_deadline
+            if self.attempt_timeout is not None:
+                own = time.monotonic() + self.attempt_timeout
+                deadline = own if deadline is None else min(own, deadline)
+            outcome: Outcome = yield Send(request, deadline)
+            if log.isEnabledFor(logging.DEBUG):
+                result = (
+                    outcome.status_code
+                    if isinstance(outcome, httpx.Response)
+                    else type(outcome).__name__
+                )
+                log.debug(
+                    "%s %s -> %s (%.1f ms, attempt %d)",
+                    request.method,
+                    request.url.copy_with(query=None),
+                    result,
+                    (time.perf_counter() - started) * 1000,
+                    attempt + 1,
+                )
+            if isinstance(outcome, ATHError):
+                raise outcome
+            delay = self.retry.delay_for(attempt, outcome, idempotent=idempotent)
+            if delay is None:
+                break
+            if call_deadline is not None and time.monotonic() + delay >= call_deadline:
+                break  # no time left for another attempt: report this one
+            attempt += 1
+            yield Sleep(delay)
+        if isinstance(outcome, BaseException):
+            raise transport_error(outcome, request) from None
+        return outcome
+
+    def _request(
+        self, kwargs: Mapping[str, Any], *, headers: Mapping[str, str] | None = None
+    ) -> httpx.Request:
+        """An httpx request from a generated operation's ``_get_kwargs``."""
+        merged = dict(kwargs.get("headers") or {})
+        merged.update(headers or {})
+        try:
+            return self.http.build_request(
+                str(kwargs["method"]).upper(),
+                self.base_url + str(kwargs["url"]),
+                json=kwargs.get("json"),
+                params=kwargs.get("params"),
+                headers=merged,
+            )
+        except (TypeError, ValueError, RecursionError, httpx.InvalidURL) as exc:
+            # an encoding error's args carry the whole body: never let it out
+            raise ATHError(
+                "INVALID_ARGUMENT",
+                f"cannot build the request to {kwargs.get('url')} ({type(exc).__name__}); "
+                "check that every string argument is valid Unicode.",
+            ) from None
+
+    def _call(
+        self,
+        kwargs: Mapping[str, Any],
+        action: str,
+        *,
+        idempotent: bool,
+        headers: Mapping[str, str] | None = None,
+    ) -> Flow[httpx.Response]:
+        response = yield from self.send(
+            self._request(kwargs, headers=headers), idempotent=idempotent
+        )
+        if not response.is_success:
+            raise error_from_response(response, action, self._secrets())
+        return response
+
+    def _credentials(self) -> tuple[str, str]:
+        return self.state.credentials()
