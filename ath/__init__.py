@@ -29,7 +29,6 @@ if TYPE_CHECKING:  # loaded on first access (module __getattr__ below)
         load_private_key,
         public_jwk,
     )
-    from ath._checks import parse_callback
     from ath._client import (
         AsyncATHGatewayClient,
         AsyncATHNativeClient,
@@ -39,10 +38,7 @@ if TYPE_CHECKING:  # loaded on first access (module __getattr__ below)
     from ath._compat import AsyncATHClientBase, ATHClientBase, ATHClientConfig
     from ath._errors import CLIENT_CODES, EXTENSION_CODES, PROTOCOL_CODES, ATHError, ATHErrorCode
     from ath._identity import agent_identity_document
-    from ath._oauth import OAuthRequest, OAuthToken, start_authorization
-    from ath._pkce import PKCEPair, code_challenge_s256, generate_code_verifier, generate_state
-    from ath._retry import RetryPolicy
-    from ath._types import (
+    from ath._models import (
         AgentStatus,
         AgentStatusInfo,
         APIResponse,
@@ -54,6 +50,10 @@ if TYPE_CHECKING:  # loaded on first access (module __getattr__ below)
         ScopeIntersection,
         Token,
     )
+    from ath._oauth import OAuthRequest, OAuthToken, start_authorization
+    from ath._pkce import PKCEPair, code_challenge_s256, generate_code_verifier, generate_state
+    from ath._retry import RetryPolicy
+    from ath._validation import parse_callback
     from ath.langchain import ATHTool
     from ath.meta import ATH_VERSION, ENDPOINTS
     from ath.types import (
@@ -81,7 +81,7 @@ _LAZY: dict[str, str] = {
     "generate_private_key": "ath._attestation",
     "load_private_key": "ath._attestation",
     "public_jwk": "ath._attestation",
-    "parse_callback": "ath._checks",
+    "parse_callback": "ath._validation",
     "AsyncATHGatewayClient": "ath._client",
     "AsyncATHNativeClient": "ath._client",
     "ATHGatewayClient": "ath._client",
@@ -102,16 +102,16 @@ _LAZY: dict[str, str] = {
     "generate_code_verifier": "ath._pkce",
     "generate_state": "ath._pkce",
     "RetryPolicy": "ath._retry",
-    "AgentStatus": "ath._types",
-    "AgentStatusInfo": "ath._types",
-    "APIResponse": "ath._types",
-    "Authorization": "ath._types",
-    "CallbackResult": "ath._types",
-    "HTTPMethod": "ath._types",
-    "ProviderApproval": "ath._types",
-    "Registration": "ath._types",
-    "ScopeIntersection": "ath._types",
-    "Token": "ath._types",
+    "AgentStatus": "ath._models",
+    "AgentStatusInfo": "ath._models",
+    "APIResponse": "ath._models",
+    "Authorization": "ath._models",
+    "CallbackResult": "ath._models",
+    "HTTPMethod": "ath._models",
+    "ProviderApproval": "ath._models",
+    "Registration": "ath._models",
+    "ScopeIntersection": "ath._models",
+    "Token": "ath._models",
     "ATH_VERSION": "ath.meta",
     "ENDPOINTS": "ath.meta",
 }

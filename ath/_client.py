@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any, Final, Self, TypedDict, TypeVar
 import httpx
 
 from ath._attestation import AttestationSigner, PrivateKeyInput
-from ath._checks import check_headers, normalize_base_url
 from ath._constants import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -28,13 +27,7 @@ from ath._core import ClientCore
 from ath._credentials import read_credentials, write_credentials
 from ath._errors import ATHError
 from ath._login import loopback_address
-from ath._oauth import OAuthRequest, OAuthToken
-from ath._options import check_settings
-from ath._retry import RetryPolicy
-from ath._state import check_store
-from ath._steps import Flow, Send, Sleep, run_call
-from ath._tls import shared_verify
-from ath._types import (
+from ath._models import (
     AgentStatusInfo,
     APIResponse,
     Authorization,
@@ -42,6 +35,13 @@ from ath._types import (
     Registration,
     Token,
 )
+from ath._oauth import OAuthRequest, OAuthToken
+from ath._options import check_settings
+from ath._retry import RetryPolicy
+from ath._state import check_store
+from ath._steps import Flow, Send, Sleep, run_call
+from ath._tls import shared_verify
+from ath._validation import check_headers, normalize_base_url
 from ath._wire import (
     ACCEPT_ENCODING,
     DEADLINE,

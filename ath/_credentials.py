@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from ath._errors import ATHError
-from ath._types import Token
+from ath._models import Token
 
 __all__ = ["FORMAT", "VERSION", "StoredCredentials", "read_credentials", "write_credentials"]
 

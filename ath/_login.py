@@ -31,7 +31,7 @@ from ath._steps import Call, Flow, Send, Sleep
 
 if TYPE_CHECKING:
     from ath._core import ClientCore
-    from ath._types import Authorization, Token
+    from ath._models import Authorization, Token
 
 __all__ = [
     "LOGIN_POLL_INTERVAL",

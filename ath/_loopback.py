@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     import asyncio
 
     from ath._client import _AsyncBase, _SyncBase
-    from ath._types import Token
+    from ath._models import Token
 
 __all__ = ["AsyncListener", "Reply", "SyncListener", "answer", "run_async", "run_sync"]
 

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from ath._checks import is_loopback, split_url
 from ath._errors import ATHError
+from ath._models import mask
 from ath._pkce import PKCEPair, generate_state
-from ath._types import mask
+from ath._validation import is_loopback, split_url
 
 __all__ = ["OAuthRequest", "OAuthToken", "authorization_url", "start_authorization"]
 

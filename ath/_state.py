@@ -23,7 +23,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ath._errors import ATHError
-from ath._types import Authorization, Registration, Token
+from ath._models import Authorization, Registration, Token
 
 if TYPE_CHECKING:
     from ath._credentials import StoredCredentials

@@ -40,7 +40,6 @@ except ImportError as _missing:  # pragma: no cover - exercised in a venv withou
     ) from _missing
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
-from ath._checks import safe_relative_path, validate_provider_id
 from ath._client import (
     AsyncATHGatewayClient,
     AsyncATHNativeClient,
@@ -48,7 +47,8 @@ from ath._client import (
     ATHNativeClient,
 )
 from ath._errors import ATHError
-from ath._types import HTTPMethod
+from ath._models import HTTPMethod
+from ath._validation import check_provider_id, check_relative_path
 
 __all__ = ["ATHTool", "ATHToolInput"]
 
@@ -128,8 +128,8 @@ class ATHTool(BaseTool):
             if self._gateway:
                 if not self.provider_id:
                     raise ValueError("provider_id is required with a gateway client")
-                validate_provider_id(self.provider_id)
-            safe_relative_path(self.endpoint)
+                check_provider_id(self.provider_id)
+            check_relative_path(self.endpoint)
         except ATHError as exc:
             raise ValueError(exc.message) from None
         if self.args_schema is None:

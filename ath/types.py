@@ -26,12 +26,12 @@ import warnings
 from typing import TYPE_CHECKING, Any, Final
 
 from ath._errors import ATHErrorCode
-from ath._types import AgentStatus, ProviderApproval, ScopeIntersection
+from ath._models import AgentStatus, ProviderApproval, ScopeIntersection
 
 if TYPE_CHECKING:
-    from ath._types import Authorization as AuthorizationResponse
-    from ath._types import Registration as AgentRegistrationResponse
-    from ath._types import Token as TokenResponse
+    from ath._models import Authorization as AuthorizationResponse
+    from ath._models import Registration as AgentRegistrationResponse
+    from ath._models import Token as TokenResponse
     from ath_sdk_client.models import (
         AgentIdentityDocument,
         AgentRegistrationRequest,
@@ -78,9 +78,9 @@ LEGACY_NAMES: Final[dict[str, tuple[str, str, str | None]]] = {
     "ServiceDiscoveryDocument": (_MODELS, "ServiceDiscoveryDocument", None),
     "ServiceAuthConfig": (_MODELS, "ServiceAuthConfig", None),
     "AgentIdentityDocument": (_MODELS, "AgentIdentityDocument", None),
-    "AgentRegistrationResponse": ("ath._types", "Registration", "ath.Registration"),
-    "AuthorizationResponse": ("ath._types", "Authorization", "ath.Authorization"),
-    "TokenResponse": ("ath._types", "Token", "ath.Token"),
+    "AgentRegistrationResponse": ("ath._models", "Registration", "ath.Registration"),
+    "AuthorizationResponse": ("ath._models", "Authorization", "ath.Authorization"),
+    "TokenResponse": ("ath._models", "Token", "ath.Token"),
     **{
         name: (_MODELS, name, f"{_MODELS}.{name} (register() takes plain dicts)")
         for name in (

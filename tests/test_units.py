@@ -27,10 +27,10 @@ from ath import (
     generate_state,
     parse_callback,
 )
-from ath._answers import error_from_response
-from ath._checks import check_authorization_url, safe_relative_path
+from ath._errormap import error_from_response
 from ath._pkce import states_equal
 from ath._retry import parse_retry_after
+from ath._validation import check_authorization_url, check_relative_path
 
 AGENT = "https://agent.example.com/.well-known/agent.json"
 
@@ -179,14 +179,14 @@ def test_identity_document_has_public_jwk_only() -> None:
 )
 def test_proxy_paths_cannot_escape(path: str) -> None:
     with pytest.raises(ATHError) as info:
-        safe_relative_path(path)
+        check_relative_path(path)
     assert info.value.code == "INVALID_ARGUMENT"
 
 
 def test_proxy_paths_kept() -> None:
-    assert safe_relative_path("/user/repos") == "user/repos"
-    assert safe_relative_path("repos/o/r/issues") == "repos/o/r/issues"
-    assert safe_relative_path("/files/a%20b") == "files/a%20b"
+    assert check_relative_path("/user/repos") == "user/repos"
+    assert check_relative_path("repos/o/r/issues") == "repos/o/r/issues"
+    assert check_relative_path("/files/a%20b") == "files/a%20b"
 
 
 def test_authorization_url_must_carry_s256_pkce() -> None:

@@ -8,39 +8,36 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ath._answers import (
-    error_from_response,
-    json_object,
-    parse_model,
-)
-from ath._checks import (
-    check_authorization_url,
-    normalize_base_url,
-    parse_callback,
-    split_url,
-    validate_provider_id,
-    validate_scopes,
-)
 from ath._constants import MAX_PENDING_SESSIONS, SESSION_LIFETIME
+from ath._errormap import error_from_response
 from ath._errors import ATHError
 from ath._flows._registration import RegistrationFlows
 from ath._flows._values import (
     basic_auth,
-    lifetime_checked,
+    check_lifetime,
     str_list,
 )
-from ath._oauth import OAuthRequest, OAuthToken, start_authorization
-from ath._pkce import generate_state, states_equal
-from ath._steps import Flow
-from ath._types import (
+from ath._models import (
     Authorization,
     CallbackResult,
     ScopeIntersection,
     Token,
 )
+from ath._oauth import OAuthRequest, OAuthToken, start_authorization
+from ath._parsing import json_object, parse_model
+from ath._pkce import generate_state, states_equal
+from ath._steps import Flow
+from ath._validation import (
+    check_authorization_url,
+    check_provider_id,
+    check_scopes,
+    normalize_base_url,
+    parse_callback,
+    split_url,
+)
 
 if TYPE_CHECKING:
-    from ath._gen import (
+    from ath._generated import (
         AuthorizationResponse,
         TokenResponse,
     )
@@ -60,11 +57,11 @@ class AuthorizationFlows(RegistrationFlows):
         redirect_uri: str | None,
         resource: str | None,
     ) -> Flow[Authorization]:
-        from ath._gen import UNSET, AuthorizationRequest, AuthorizationResponse, authorize_op
+        from ath._generated import UNSET, AuthorizationRequest, AuthorizationResponse, authorize_op
 
         client_id, _ = self._credentials()
-        provider = validate_provider_id(provider)
-        scope_list = validate_scopes(scopes)
+        provider = check_provider_id(provider)
+        scope_list = check_scopes(scopes)
         if redirect_uri is not None and (
             not isinstance(redirect_uri, str)
             or split_url(redirect_uri, "redirect_uri").scheme not in ("http", "https")
@@ -180,7 +177,7 @@ class AuthorizationFlows(RegistrationFlows):
         return token
 
     def exchange_token(self, code: str, session_id: str) -> Flow[Token]:
-        from ath._gen import TokenExchangeRequest, TokenResponse, exchange_token_op
+        from ath._generated import TokenExchangeRequest, TokenResponse, exchange_token_op
 
         client_id, client_secret = self._credentials()
         if not isinstance(code, str) or not isinstance(session_id, str) or not session_id:
@@ -245,7 +242,7 @@ class AuthorizationFlows(RegistrationFlows):
                 + ". The token was not stored; report this to the server's operator.",
                 status=status,
             )
-        expires_in = lifetime_checked(
+        expires_in = check_lifetime(
             parsed.expires_in if isinstance(parsed.expires_in, int) else None,
             "exchange_token: the answer's expires_in",
             code="INVALID_RESPONSE",
@@ -280,7 +277,7 @@ class AuthorizationFlows(RegistrationFlows):
             endpoints[0],
             client_id=client_id,
             redirect_uri=redirect_uri,
-            scopes=validate_scopes(scopes),
+            scopes=check_scopes(scopes),
             resource=resource,
             allow_insecure_http=self.allow_insecure_http,
         )

@@ -11,25 +11,21 @@ from typing import TYPE_CHECKING, Any, Final
 
 import httpx
 
-from ath._answers import (
-    ath_error_body,
-    body_snippet,
-    error_from_response,
-    redact,
-    scrub,
-)
-from ath._checks import (
-    check_headers,
-    checked_api_url,
-    safe_relative_path,
-    validate_provider_id,
-)
+from ath._errormap import body_snippet, error_from_response
 from ath._errors import PROTOCOL_CODES, ATHError
 from ath._flows._tokens import TokenFlows
+from ath._models import (
+    APIResponse,
+)
+from ath._parsing import ath_error_body
+from ath._redaction import redact, scrub
 from ath._state import token_key
 from ath._steps import Flow
-from ath._types import (
-    APIResponse,
+from ath._validation import (
+    check_api_url,
+    check_headers,
+    check_provider_id,
+    check_relative_path,
 )
 
 if TYPE_CHECKING:
@@ -71,10 +67,10 @@ class CallFlows(TokenFlows):
             raise ATHError(
                 "INVALID_ARGUMENT", f"method {method!r} is not one of {', '.join(sorted(METHODS))}"
             )
-        relative = safe_relative_path(path)
+        relative = check_relative_path(path)
         if self.mode == "gateway":
             assert provider is not None
-            prefix = f"{self.base_url}/ath/proxy/{validate_provider_id(provider)}/"
+            prefix = f"{self.base_url}/ath/proxy/{check_provider_id(provider)}/"
         else:
             with self._lock:
                 api_base = self.api_base
@@ -95,7 +91,7 @@ class CallFlows(TokenFlows):
         try:
             request = self.http.build_request(
                 verb,
-                checked_api_url(prefix + relative, prefix),
+                check_api_url(prefix + relative, prefix),
                 json=body if body is not None else None,
                 params=params,
                 headers=merged,
@@ -150,7 +146,7 @@ class CallFlows(TokenFlows):
     # ---------------------------------------------------------------- revocation
 
     def revoke(self, provider: str | None, *, all_tokens: bool) -> Flow[list[str]]:
-        from ath._gen import TokenRevocationRequest, revoke_token
+        from ath._generated import TokenRevocationRequest, revoke_token
 
         client_id, client_secret = self._credentials()
         if self.state.store is not None:  # revoke what the fleet holds, not a stale copy

@@ -8,19 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from ath._answers import (
-    ath_error_body,
-    error_from_response,
-    json_object,
-    parse_model,
-)
-from ath._checks import (
-    normalize_base_url,
-    plain_mapping,
-    split_url,
-    validate_provider_id,
-    validate_scopes,
-)
+from ath._errormap import error_from_response
 from ath._errors import ATHError
 from ath._flows._transport import CoreBase
 from ath._flows._values import (
@@ -29,14 +17,22 @@ from ath._flows._values import (
     basic_auth,
     unset_to_none,
 )
-from ath._steps import Flow
-from ath._types import (
+from ath._models import (
     AgentStatusInfo,
     Registration,
 )
+from ath._parsing import ath_error_body, json_object, parse_model
+from ath._steps import Flow
+from ath._validation import (
+    check_provider_id,
+    check_scopes,
+    normalize_base_url,
+    normalize_mapping,
+    split_url,
+)
 
 if TYPE_CHECKING:
-    from ath._gen import (
+    from ath._generated import (
         AgentStatusResponse,
         DiscoveryDocument,
         ServiceDiscoveryDocument,
@@ -65,7 +61,7 @@ class RegistrationFlows(CoreBase):
         return response
 
     def discover_gateway(self) -> Flow[DiscoveryDocument]:
-        from ath._gen import DiscoveryDocument, get_gateway_discovery
+        from ath._generated import DiscoveryDocument, get_gateway_discovery
 
         response = yield from self._discovery(
             get_gateway_discovery._get_kwargs(),
@@ -77,7 +73,7 @@ class RegistrationFlows(CoreBase):
         return doc
 
     def discover_service(self) -> Flow[ServiceDiscoveryDocument]:
-        from ath._gen import ServiceDiscoveryDocument, get_service_discovery
+        from ath._generated import ServiceDiscoveryDocument, get_service_discovery
 
         response = yield from self._discovery(
             get_service_discovery._get_kwargs(),
@@ -112,9 +108,9 @@ class RegistrationFlows(CoreBase):
         purpose: str | None,
         redirect_uris: Sequence[str] | None,
     ) -> Flow[Registration]:
-        from ath._gen import ProviderScopeRequest
+        from ath._generated import ProviderScopeRequest
 
-        developer = plain_mapping(developer, "developer")
+        developer = normalize_mapping(developer, "developer")
         if not isinstance(developer.get("name"), str) or not isinstance(developer.get("id"), str):
             raise ATHError(
                 "INVALID_ARGUMENT",
@@ -133,11 +129,11 @@ class RegistrationFlows(CoreBase):
             )
         requested = []
         for item in providers:
-            item = plain_mapping(item, "each provider")
+            item = normalize_mapping(item, "each provider")
             requested.append(
                 ProviderScopeRequest(
-                    provider_id=validate_provider_id(item.get("provider_id")),
-                    scopes=validate_scopes(item.get("scopes"), "provider scopes"),
+                    provider_id=check_provider_id(item.get("provider_id")),
+                    scopes=check_scopes(item.get("scopes"), "provider scopes"),
                 )
             )
         # Sent exactly as given; left out when none were given (protocol: optional, and
@@ -200,7 +196,7 @@ class RegistrationFlows(CoreBase):
         uris: list[str] | None,
         purpose: str | None,
     ) -> Flow[Registration]:
-        from ath._gen import (
+        from ath._generated import (
             UNSET,
             AgentRegistrationRequest,
             AgentRegistrationResponse,
@@ -273,7 +269,7 @@ class RegistrationFlows(CoreBase):
         return result
 
     def registration_status(self) -> Flow[AgentStatusInfo]:
-        from ath._gen import AgentStatusResponse, get_agent_status
+        from ath._generated import AgentStatusResponse, get_agent_status
 
         client_id, client_secret = self._credentials()
         response = yield from self._call(

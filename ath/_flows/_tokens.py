@@ -6,20 +6,20 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ath._checks import (
-    encodable,
-    validate_provider_id,
-)
 from ath._credentials import StoredCredentials
 from ath._errors import ATHError
 from ath._flows._transport import CoreBase
 from ath._flows._values import (
-    lifetime_checked,
+    check_lifetime,
+)
+from ath._models import (
+    Token,
 )
 from ath._state import token_key
 from ath._steps import Flow
-from ath._types import (
-    Token,
+from ath._validation import (
+    check_encodable,
+    check_provider_id,
 )
 
 if TYPE_CHECKING:
@@ -80,8 +80,8 @@ class TokenFlows(CoreBase):
         if not isinstance(access_token, str) or not access_token.strip():
             raise ATHError("INVALID_ARGUMENT", "set_token needs the access token string")
         if provider is not None:
-            validate_provider_id(provider)
-        expires_in = lifetime_checked(expires_in, "set_token: expires_in", code="INVALID_ARGUMENT")
+            check_provider_id(provider)
+        expires_in = check_lifetime(expires_in, "set_token: expires_in", code="INVALID_ARGUMENT")
         token = Token(
             access_token=access_token,
             token_type="Bearer",
@@ -102,8 +102,8 @@ class TokenFlows(CoreBase):
             raise ATHError("INVALID_ARGUMENT", "client_id must be a non-empty string")
         if not isinstance(client_secret, str) or not client_secret:
             raise ATHError("INVALID_ARGUMENT", "client_secret must be a non-empty string")
-        encodable(client_id, "client_id")
-        encodable(client_secret, "client_secret")
+        check_encodable(client_id, "client_id")
+        check_encodable(client_secret, "client_secret")
         self.state.set_credentials(client_id, client_secret)
         if self.state.store is not None:
             self.state.publish_registration()

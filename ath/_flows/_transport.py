@@ -17,24 +17,19 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
-from ath._answers import (
-    error_from_response,
-    redact,
-    request_secrets,
-    scrub,
-    transport_error,
-)
 from ath._attestation import AttestationSigner
-from ath._checks import (
-    normalize_base_url,
-)
+from ath._errormap import error_from_response, transport_error
 from ath._errors import ATHError
+from ath._models import (
+    Authorization,
+    Token,
+)
+from ath._redaction import redact, request_secrets, scrub
 from ath._retry import RetryPolicy
 from ath._state import ClientState
 from ath._steps import Call, Flow, Outcome, Raised, Send, Sleep
-from ath._types import (
-    Authorization,
-    Token,
+from ath._validation import (
+    normalize_base_url,
 )
 
 if TYPE_CHECKING:

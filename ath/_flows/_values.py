@@ -1,4 +1,4 @@
-"""Values of the generated models turned into the SDK's own (``ath._types``).
+"""Values of the generated models turned into the SDK's own (``ath._models``).
 
 Each refuses, with ``INVALID_RESPONSE`` or the code given, a value no caller could use.
 """
@@ -10,14 +10,14 @@ from typing import Any
 from urllib.parse import quote
 
 from ath._errors import ATHError
-from ath._types import AgentStatus, ProviderApproval
+from ath._models import AgentStatus, ProviderApproval
 
 __all__ = [
     "MAX_EXPIRES_IN",
     "agent_status_of",
     "approvals",
     "basic_auth",
-    "lifetime_checked",
+    "check_lifetime",
     "str_list",
     "unset_to_none",
 ]
@@ -27,7 +27,7 @@ MAX_EXPIRES_IN = 100 * 365 * 24 * 3600
 
 
 def str_list(value: Any) -> list[str]:
-    from ath._gen import Unset
+    from ath._generated import Unset
 
     if isinstance(value, Unset) or value is None:
         return []
@@ -35,7 +35,7 @@ def str_list(value: Any) -> list[str]:
 
 
 def unset_to_none(value: Any) -> Any:
-    from ath._gen import Unset
+    from ath._generated import Unset
 
     return None if isinstance(value, Unset) else value
 
@@ -62,7 +62,7 @@ def agent_status_of(value: Any) -> AgentStatus:
         ) from None
 
 
-def lifetime_checked(value: Any, what: str, *, code: str, status: int | None = None) -> int | None:
+def check_lifetime(value: Any, what: str, *, code: str, status: int | None = None) -> int | None:
     """A lifetime in seconds, None when absent; refused when not a usable lifetime."""
     if value is None:
         return None

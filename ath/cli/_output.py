@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
 if TYPE_CHECKING:
-    from ath._types import AgentStatusInfo, ProviderApproval, Registration, Token
+    from ath._models import AgentStatusInfo, ProviderApproval, Registration, Token
 
 #: What every secret looks like in output (the SDK's reprs use the same placeholder).
 MASK: Final = "***"

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from ath._credentials import _token_from_json, _token_to_json
 from ath._errors import ATHError
-from ath._types import Token
+from ath._models import Token
 
 __all__ = [
     "ENTRY_FORMAT",

@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from ath import ATHError, generate_private_key
-from ath._answers import request_secrets
+from ath._redaction import request_secrets
 
 from ._faults import BASE_FAULTS, CALLS, MOCK_URL, Call, json_body, prepared
 from ._support import RawServer, call, reset, stall, tally

@@ -25,7 +25,7 @@ import httpx
 import pytest
 
 from ath import ATHError, AttestationSigner, generate_private_key
-from ath._answers import request_secrets
+from ath._redaction import request_secrets
 from ath.testing import LocalStack, follow_consent
 
 from ._faults import CALLS, MOCK_URL, Fault, faults_for, run_case

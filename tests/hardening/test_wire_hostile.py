@@ -23,7 +23,7 @@ import httpx
 import pytest
 
 from ath import ATHError, RetryPolicy, generate_private_key
-from ath._answers import request_secrets
+from ath._redaction import request_secrets
 
 from ._faults import AGENT_ID
 from ._support import DEVELOPER, FakeATH, RawServer, call, client_class, close, read_request, tally

@@ -1,8 +1,16 @@
-"""Checking what callers pass: URLs, provider ids, scopes, proxy paths, redirects.
+"""Validation of what callers pass and servers point to: URLs, provider ids, scopes,
+proxy paths, headers, redirects; and the parser of the redirect URL (``ath.parse_callback``).
 
 Pure functions: each returns the checked value or raises an ``INVALID_ARGUMENT``
 (or ``INSECURE_TRANSPORT`` / ``PKCE_MISSING``) :class:`~ath.ATHError` that says how
 to fix the call.
+
+Naming rule for validators across ``ath/``: ``check_<what>(value)`` refuses a bad value
+with an error and returns the value it accepted (unchanged, or only re-typed, e.g. a
+list copy); ``normalize_<what>(value)`` returns a canonical form (a base URL without
+default port or trailing slash, a model object as its dict) and refuses a value that has
+none. A function that reports a problem instead of raising says so in its name
+(``ath._parsing.json_problem``).
 """
 
 from __future__ import annotations
@@ -18,7 +26,24 @@ from urllib.parse import SplitResult, parse_qs, quote, unquote_to_bytes, urlspli
 import httpx
 
 from ath._errors import ATHError
-from ath._types import CallbackResult
+from ath._models import CallbackResult
+
+__all__ = [
+    "FRAMING_HEADERS",
+    "check_api_url",
+    "check_authorization_url",
+    "check_encodable",
+    "check_headers",
+    "check_mapping",
+    "check_provider_id",
+    "check_relative_path",
+    "check_scopes",
+    "is_loopback",
+    "normalize_base_url",
+    "normalize_mapping",
+    "parse_callback",
+    "split_url",
+]
 
 _PROVIDER_RE: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,127}")
 
@@ -78,7 +103,7 @@ def normalize_base_url(
     return f"{scheme}://{netloc}{parts.path.rstrip('/')}"
 
 
-def encodable(value: str, what: str, *, code: str = "INVALID_ARGUMENT") -> str:
+def check_encodable(value: str, what: str, *, code: str = "INVALID_ARGUMENT") -> str:
     """``value`` if it can be sent (UTF-8 encodable: no lone surrogate)."""
     try:
         value.encode("utf-8")
@@ -108,7 +133,7 @@ def check_headers(
     headers: Any, *, what: str = "headers", reserved: frozenset[str] = frozenset()
 ) -> dict[str, str]:
     """Caller headers checked: string names and values, no framing/hop-by-hop header."""
-    headers = require_mapping(headers, what)
+    headers = check_mapping(headers, what)
     refused = sorted(
         name
         for name in headers
@@ -140,7 +165,7 @@ def check_headers(
     return checked
 
 
-def validate_provider_id(provider: Any) -> str:
+def check_provider_id(provider: Any) -> str:
     if isinstance(provider, str) and provider in _VALID_PROVIDERS:
         return provider
     if not isinstance(provider, str) or not _PROVIDER_RE.fullmatch(provider):
@@ -157,7 +182,7 @@ def validate_provider_id(provider: Any) -> str:
 _VALID_PROVIDERS: set[str] = set()
 
 
-def validate_scopes(scopes: Any, what: str = "scopes") -> list[str]:
+def check_scopes(scopes: Any, what: str = "scopes") -> list[str]:
     if isinstance(scopes, str) or not isinstance(scopes, Sequence) or not scopes:
         raise ATHError("INVALID_ARGUMENT", f"{what} must be a non-empty list of scope strings")
     if not all(isinstance(s, str) and s and " " not in s for s in scopes):
@@ -171,7 +196,7 @@ _CONTROL: Final = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _FULL_URL: Final = re.compile(r"/?[A-Za-z][A-Za-z0-9+.-]*://")
 
 
-def safe_relative_path(path: Any) -> str:
+def check_relative_path(path: Any) -> str:
     """``path`` checked so that it cannot leave the prefix it is appended to."""
     if isinstance(path, str):
         return _checked_path(path)
@@ -232,7 +257,7 @@ _checked_path: Final = functools.lru_cache(maxsize=1024)(_check_path)
 
 
 @functools.lru_cache(maxsize=1024)
-def checked_api_url(full: str, prefix: str) -> httpx.URL:
+def check_api_url(full: str, prefix: str) -> httpx.URL:
     """The parsed URL of a proxy/api call, checked to stay under ``prefix`` (cached:
     parsing a URL string is the largest cost an API call adds to httpx's own)."""
     url = httpx.URL(full)
@@ -313,7 +338,7 @@ def check_authorization_url(
     return url
 
 
-def plain_mapping(value: Any, what: str) -> Mapping[str, Any]:
+def normalize_mapping(value: Any, what: str) -> Mapping[str, Any]:
     """A dict, or a model object (generated attrs ``to_dict``, pydantic ``model_dump``)
     as its dict, as ath-sdk 0.1.0 accepted ``DeveloperInfo(...)`` in ``register()``."""
     if not isinstance(value, Mapping):
@@ -323,10 +348,10 @@ def plain_mapping(value: Any, what: str) -> Mapping[str, Any]:
                 converted = convert()
                 if isinstance(converted, Mapping):
                     return {k: v for k, v in converted.items() if v is not None}
-    return require_mapping(value, what)
+    return check_mapping(value, what)
 
 
-def require_mapping(value: Any, what: str) -> Mapping[str, Any]:
+def check_mapping(value: Any, what: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
         raise ATHError("INVALID_ARGUMENT", f"{what} must be a dict, got {type(value).__name__}")
     return value

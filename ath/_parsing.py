@@ -1,0 +1,172 @@
+"""Response parsing: a server's JSON answer read, checked and parsed with the generated models.
+
+A body that is not JSON, nests too deep, holds strings that cannot be encoded again,
+or does not match the generated model's annotations becomes ``INVALID_RESPONSE``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any, Final
+
+import httpx
+
+from ath._errors import ATHError
+
+__all__ = [
+    "MAX_ANSWER_DEPTH",
+    "ath_error_body",
+    "check_types",
+    "json_object",
+    "json_problem",
+    "load_json",
+    "parse_model",
+]
+
+_CODE_RE: Final = re.compile(r"[A-Z][A-Z0-9_]{1,63}")  # what an ATH error code looks like
+
+
+#: How deep an ATH answer may nest (the protocol's objects nest three or four levels).
+MAX_ANSWER_DEPTH: Final = 32
+
+
+def json_problem(data: Any, max_depth: int = MAX_ANSWER_DEPTH) -> str | None:
+    """What is wrong with parsed JSON from a server, or None: iterative, never raises.
+
+    Refused: nesting deeper than ``max_depth`` and strings (keys included) that cannot be
+    encoded again (a lone surrogate such as ``"\\ud800"``), which would otherwise fail
+    later, inside a request the SDK builds from them.
+    """
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return "a string holds a lone surrogate (not valid Unicode)"
+        elif isinstance(value, dict | list):
+            if depth >= max_depth:
+                return f"it nests deeper than {max_depth} levels"
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            for key, item in items:
+                stack.append((item, depth + 1))
+                if isinstance(key, str):
+                    stack.append((key, depth + 1))
+    return None
+
+
+def load_json(content: bytes) -> Any:
+    """``json.loads`` whose deep-nesting failure is a ValueError like the others."""
+    try:
+        return json.loads(content)
+    except RecursionError:
+        raise ValueError("JSON nested too deep") from None
+
+
+def json_object(response: httpx.Response) -> dict[str, Any] | None:
+    """The answer's JSON object, None when it is not one; INVALID_RESPONSE when it is an
+    object that cannot be used safely (see :func:`json_problem`)."""
+    if not response.content:
+        return None
+    try:
+        data = load_json(response.content)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    problem = json_problem(data)
+    if problem is not None:
+        raise ATHError(
+            "INVALID_RESPONSE",
+            f"the server's answer is refused: {problem}. Report this to the server's operator.",
+            status=response.status_code,
+        )
+    return data
+
+
+def ath_error_body(response: httpx.Response) -> dict[str, Any] | None:
+    """The ``{"code", "message"}`` object of an ATH error answer, if that is what it is."""
+    data = json_object(response)
+    if data is not None and isinstance(data.get("code"), str) and _CODE_RE.fullmatch(data["code"]):
+        return data
+    return None
+
+
+_SCALARS: Final[Mapping[str, type | tuple[type, ...]]] = {
+    "str": str,
+    "int": int,
+    "bool": bool,
+    "float": (int, float),
+}
+
+
+def check_types(model: Any, where: str = "") -> None:
+    """Check a generated model's fields against their annotations (``from_dict`` does not).
+
+    The generated models are attrs classes whose annotations are strings such as
+    ``"str"``, ``"list[str]"``, ``"int | Unset"`` or a nested model's name; nested models,
+    enums and datetimes are built (and so checked) by ``from_dict`` itself.
+    """
+    import attrs
+
+    for attribute in attrs.fields(type(model)):
+        if attribute.name != "additional_properties":
+            _check_value(
+                getattr(model, attribute.name), str(attribute.type), where + attribute.name
+            )
+
+
+def _check_value(value: Any, annotation: str, where: str) -> None:
+    import attrs
+
+    from ath._generated import Unset
+
+    options = [option.strip() for option in annotation.split("|")]
+    if (isinstance(value, Unset) and "Unset" in options) or (value is None and "None" in options):
+        return
+    for option in options:
+        scalar = _SCALARS.get(option)
+        if scalar is not None:
+            if isinstance(value, scalar) and (option == "bool" or not isinstance(value, bool)):
+                return
+        elif option.startswith("dict["):
+            if isinstance(value, dict):
+                return
+        elif option.startswith("list[") and option.endswith("]"):
+            if isinstance(value, list):
+                for index, item in enumerate(value):
+                    _check_value(item, option[5:-1], f"{where}[{index}]")
+                return
+        elif attrs.has(type(value)):
+            check_types(value, where + ".")
+            return
+        elif option not in ("Unset", "None") and not isinstance(value, list | dict):
+            return  # an enum, datetime or literal that from_dict built and checked
+    raise TypeError(f"{where} is {type(value).__name__}, expected {annotation}")
+
+
+def parse_model(factory: Any, response: httpx.Response, action: str) -> Any:
+    """Parse a 2xx JSON object with a generated model's ``from_dict``."""
+    data = json_object(response)
+    if data is None:
+        ctype = response.headers.get("content-type", "?")
+        raise ATHError(
+            "INVALID_RESPONSE",
+            f"{action}: expected a JSON object, got {ctype} ({len(response.content)} bytes). "
+            "Is the URL an ATH server?",
+            status=response.status_code,
+        )
+    try:
+        parsed = factory.from_dict(data)
+        check_types(parsed)
+        return parsed
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
+        raise ATHError(
+            "INVALID_RESPONSE",
+            f"{action}: the answer does not match the ATH schema "
+            f"({type(exc).__name__}: {str(exc)[:120]})",
+            status=response.status_code,
+        ) from None

@@ -1,0 +1,108 @@
+"""Redaction: every secret the client holds or sent, removed from what it reports.
+
+:func:`redact` cleans a string, :func:`scrub` a nested value (error details), and
+:func:`request_secrets` lists the credentials a request carried (its Authorization
+header, attestations and secret body fields), so that an error quoting the server's
+answer or the request cannot leak them.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Final
+from urllib.parse import parse_qsl, unquote
+
+import httpx
+
+__all__ = ["SCRUB_DEPTH", "redact", "request_secrets", "scrub"]
+
+_PREFIX: Final = 8  # a secret's leading run this long is redacted too (a snippet cut it)
+
+
+def redact(text: str, secrets: Iterable[str | None]) -> str:
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "***")
+            if len(secret) > _PREFIX and secret[:_PREFIX] in text:
+                text = _redact_prefixes(text, secret)
+    return text
+
+
+def _redact_prefixes(text: str, secret: str) -> str:
+    """Replace every run of at least ``_PREFIX`` leading characters of ``secret``."""
+    parts, start = [], 0
+    while (found := text.find(secret[:_PREFIX], start)) != -1:
+        end = found + _PREFIX
+        while end < len(text) and end - found < len(secret) and text[end] == secret[end - found]:
+            end += 1
+        parts += [text[start:found], "***"]
+        start = end
+    parts.append(text[start:])
+    return "".join(parts)
+
+
+#: How deep ``scrub`` follows nested details; what lies deeper is dropped, not kept.
+SCRUB_DEPTH: Final = 16
+_TOO_DEEP: Final = "[nested too deep; dropped]"
+
+
+def scrub(value: Any, secrets: Sequence[str | None], depth: int = 0) -> Any:
+    """``value`` with every secret redacted from its strings (keys included).
+
+    Total: it never raises on deep input, it drops what is nested deeper than
+    :data:`SCRUB_DEPTH` levels (so no unredacted part can survive).
+    """
+    if isinstance(value, str):
+        return redact(value, secrets)
+    if isinstance(value, Mapping | list | tuple):
+        if depth >= SCRUB_DEPTH:
+            return _TOO_DEEP
+        if isinstance(value, Mapping):
+            return {
+                scrub(key, secrets, SCRUB_DEPTH) if isinstance(key, str) else key: scrub(
+                    item, secrets, depth + 1
+                )
+                for key, item in value.items()
+            }
+        return [scrub(item, secrets, depth + 1) for item in value]
+    if isinstance(value, bytes | bytearray):
+        return redact(bytes(value).decode("utf-8", "replace"), secrets)
+    return value
+
+
+#: Request body fields that carry credentials (JSON or form-encoded).
+_SECRET_FIELDS: Final = frozenset(
+    {"agent_attestation", "client_secret", "token", "code_verifier", "refresh_token"}
+)
+
+
+def request_secrets(request: httpx.Request) -> list[str]:
+    """The credentials ``request`` carries: its Authorization header and secret fields."""
+    found: list[str] = []
+    auth = request.headers.get("authorization")
+    if auth:
+        scheme, _, credentials = auth.partition(" ")
+        found += [auth, credentials]
+        if scheme.lower() == "basic":  # a server may echo the decoded id:secret
+            try:
+                decoded = base64.b64decode(credentials, validate=True).decode("utf-8")
+            except (binascii.Error, UnicodeDecodeError):
+                decoded = ""
+            secret = decoded.partition(":")[2]
+            found += [decoded, secret, unquote(secret)]
+    try:
+        content = request.content
+    except httpx.RequestNotRead:
+        content = b""
+    fields: Any = None
+    if content:
+        try:
+            fields = json.loads(content)
+        except (ValueError, RecursionError):
+            fields = dict(parse_qsl(content.decode("utf-8", "replace")))
+    if isinstance(fields, dict):
+        found += [v for k, v in fields.items() if k in _SECRET_FIELDS and isinstance(v, str)]
+    return found
