@@ -2,4 +2,7 @@
 
 from ath.cli import main
 
+__all__: list[str] = []
+
+
 raise SystemExit(main())

@@ -20,7 +20,9 @@ from ath._attestation import AttestationSigner, PrivateKeyInput
 from ath._constants import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_MAX_RETRIES,
     DEFAULT_TIMEOUT_SECONDS,
+    STORE_REFRESH_INTERVAL,
     USER_AGENT,
 )
 from ath._core import ClientCore
@@ -110,13 +112,13 @@ class ClientSettings:
     timeout: TimeoutArg = None
     private_key_password: str | bytes | None = None
     headers: Mapping[str, str] | None = None
-    max_retries: int = 2
+    max_retries: int = DEFAULT_MAX_RETRIES
     retry: RetryPolicy | None = None
     max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
     allow_insecure_http: bool = False
     verify: VerifyArg = True
     store: CredentialStore | None = None
-    store_refresh_interval: float = 1.0
+    store_refresh_interval: float = STORE_REFRESH_INTERVAL
     trust_env: bool = True
     total_timeout: float | None = None
 
@@ -405,13 +407,13 @@ class _SyncBase(_Base):
         *,
         private_key_password: str | bytes | None = None,
         headers: Mapping[str, str] | None = None,
-        max_retries: int = 2,
+        max_retries: int = DEFAULT_MAX_RETRIES,
         retry: RetryPolicy | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         allow_insecure_http: bool = False,
         verify: VerifyArg = True,
         store: CredentialStore | None = None,
-        store_refresh_interval: float = 1.0,
+        store_refresh_interval: float = STORE_REFRESH_INTERVAL,
         trust_env: bool = True,
         total_timeout: float | None = None,
         http_client: httpx.Client | None = None,
@@ -621,13 +623,13 @@ class _AsyncBase(_Base):
         *,
         private_key_password: str | bytes | None = None,
         headers: Mapping[str, str] | None = None,
-        max_retries: int = 2,
+        max_retries: int = DEFAULT_MAX_RETRIES,
         retry: RetryPolicy | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         allow_insecure_http: bool = False,
         verify: VerifyArg = True,
         store: CredentialStore | None = None,
-        store_refresh_interval: float = 1.0,
+        store_refresh_interval: float = STORE_REFRESH_INTERVAL,
         trust_env: bool = True,
         total_timeout: float | None = None,
         http_client: httpx.AsyncClient | None = None,

@@ -13,9 +13,11 @@ from typing import Final
 __all__ = [
     "DEFAULT_CONNECT_TIMEOUT",
     "DEFAULT_MAX_RESPONSE_BYTES",
+    "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT_SECONDS",
     "MAX_PENDING_SESSIONS",
     "SESSION_LIFETIME",
+    "STORE_REFRESH_INTERVAL",
     "USER_AGENT",
     "VERSION",
 ]
@@ -34,3 +36,7 @@ DEFAULT_MAX_RESPONSE_BYTES: Final = 10 * 1024 * 1024
 SESSION_LIFETIME: Final = 600.0
 #: Pending authorizations kept at most (the oldest is dropped first).
 MAX_PENDING_SESSIONS: Final = 256
+#: Retries of one call after its first attempt (``RetryPolicy`` and the clients' default).
+DEFAULT_MAX_RETRIES: Final = 2
+#: Seconds between two checks of a shared credential store's change stamp.
+STORE_REFRESH_INTERVAL: Final = 1.0

@@ -98,8 +98,6 @@ def transport_error(exc: BaseException, request: httpx.Request) -> ATHError:
             f"{where}: TLS failed ({type(exc).__name__}). Check the server's certificate; "
             "verification stays on.",
         )
-    if isinstance(exc, ATHError):
-        return exc
     if isinstance(exc, RuntimeError) and "closed" in text.lower():
         return ATHError("CLIENT_CLOSED", "the client was closed; create a new client")
     return ATHError(

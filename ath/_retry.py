@@ -11,6 +11,8 @@ from typing import Final
 
 import httpx
 
+from ath._constants import DEFAULT_MAX_RETRIES
+
 __all__ = ["RETRYABLE_STATUSES", "RetryPolicy", "is_tls_failure", "parse_retry_after"]
 
 RETRYABLE_STATUSES: Final = frozenset({429, 502, 503, 504})
@@ -56,7 +58,7 @@ class RetryPolicy:
     ``max_retries=0`` disables retries.
     """
 
-    max_retries: int = 2
+    max_retries: int = DEFAULT_MAX_RETRIES
     backoff_base: float = 0.25
     backoff_max: float = 8.0
     max_retry_after: float = 30.0

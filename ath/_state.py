@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from ath._constants import STORE_REFRESH_INTERVAL
 from ath._errors import ATHError
 from ath._models import Authorization, Registration, Token
 
@@ -65,7 +66,7 @@ class ClientState:
         agent_id: str,
         mode: str,
         store: CredentialStore | None = None,
-        refresh_interval: float = 1.0,
+        refresh_interval: float = STORE_REFRESH_INTERVAL,
     ) -> None:
         self.base_url = base_url
         self.agent_id = agent_id

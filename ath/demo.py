@@ -29,6 +29,9 @@ from ath import (
 )
 from ath.testing import LocalStack, follow_consent
 
+__all__ = ["main"]
+
+
 DEVELOPER = {"name": "Acme", "id": "acme"}
 
 

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from ath.cli._settings import Settings
     from ath.cli._state import Client
 
+__all__ = ["Run", "cli", "run"]
+
+
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 

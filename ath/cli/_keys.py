@@ -12,6 +12,9 @@ from ath._errors import ATHError
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric import ec
 
+__all__ = ["PASSPHRASE_ENV", "new_key", "passphrase_from", "read_key", "write_key"]
+
+
 #: Environment variable holding the passphrase of an encrypted key file.
 PASSPHRASE_ENV = "ATH_KEY_PASSPHRASE"
 

@@ -21,6 +21,32 @@ from typing import TYPE_CHECKING, Any, Final, TextIO
 if TYPE_CHECKING:
     from ath._models import AgentStatusInfo, ProviderApproval, Registration, Token
 
+__all__ = [
+    "BAD_RESPONSE",
+    "CONSENT",
+    "EXIT_CODES",
+    "FAILURE",
+    "HINTS",
+    "INTERRUPTED",
+    "LOCAL_STATE",
+    "MASK",
+    "NETWORK",
+    "NOT_READY",
+    "OK",
+    "REFUSED",
+    "USAGE",
+    "Output",
+    "approvals",
+    "approvals_text",
+    "exit_code",
+    "registration_summary",
+    "shown",
+    "status_summary",
+    "token_summary",
+    "token_text",
+]
+
+
 #: What every secret looks like in output (the SDK's reprs use the same placeholder).
 MASK: Final = "***"
 

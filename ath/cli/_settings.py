@@ -20,6 +20,24 @@ from typing import Any, Final
 
 from ath._errors import ATHError
 
+__all__ = [
+    "APP",
+    "DEFAULT_PROFILE",
+    "KEYS",
+    "Settings",
+    "check_key",
+    "check_profile_name",
+    "config_dir",
+    "config_path",
+    "data_dir",
+    "default_key_path",
+    "parse_headers",
+    "read_config",
+    "resolve",
+    "write_config",
+]
+
+
 APP: Final = "ath"
 DEFAULT_PROFILE: Final = "default"
 

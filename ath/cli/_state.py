@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 
     Client = ATHGatewayClient | ATHNativeClient
 
+__all__ = ["describe", "forget", "key_path", "open_client", "open_store", "save"]
+
+
 _URL_SCHEMES = ("redis", "rediss", "unix")
 
 
