@@ -10,7 +10,7 @@ import os
 import ssl
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, Self, TypedDict, TypeVar
 
@@ -223,11 +223,7 @@ class _Base:
         transport: Any,
     ) -> httpx.Client | httpx.AsyncClient:
         check_settings(settings, http_client, transport, http_cls)
-        url, agent_id, timeout = settings.url, settings.agent_id, settings.timeout
-        headers, verify = settings.headers, settings.verify
-        max_response_bytes = settings.max_response_bytes
-        allow_insecure_http = settings.allow_insecure_http
-        total = settings.total_timeout
+        timeout, total = settings.timeout, settings.total_timeout
         if total is not None and (
             isinstance(total, bool) or not isinstance(total, int | float) or not total > 0
         ):
@@ -239,7 +235,7 @@ class _Base:
         store = check_store(settings.store)
         signer = AttestationSigner(
             settings.private_key,
-            agent_id,
+            settings.agent_id,
             key_id=settings.key_id,
             password=settings.private_key_password,
         )
@@ -248,21 +244,25 @@ class _Base:
             "Accept": "application/json",
             "Accept-Encoding": ACCEPT_ENCODING,
         }
-        if headers is not None:
-            base_headers.update(check_headers(headers, what="headers"))
+        if settings.headers is not None:
+            base_headers.update(check_headers(settings.headers, what="headers"))
+        if http_client is not None and not isinstance(http_client, http_cls):
+            raise ATHError(
+                "INVALID_ARGUMENT",
+                f"http_client must be an {http_cls.__module__}.{http_cls.__name__}",
+            )
+        # normalised once, here: the HTTP client and the core share it
+        base_url = normalize_base_url(
+            settings.url, allow_insecure_http=settings.allow_insecure_http
+        )
         if http_client is not None:
-            if not isinstance(http_client, http_cls):
-                raise ATHError(
-                    "INVALID_ARGUMENT",
-                    f"http_client must be an {http_cls.__module__}.{http_cls.__name__}",
-                )
             http = http_client
             http.headers.update(base_headers)
             self._owns_http = False
         else:
             http = make_http_client(
                 http_cls is httpx.AsyncClient,
-                base_url=normalize_base_url(url, allow_insecure_http=allow_insecure_http),
+                base_url=base_url,
                 timeout=(
                     httpx.Timeout(DEFAULT_TIMEOUT_SECONDS, connect=DEFAULT_CONNECT_TIMEOUT)
                     if timeout is None
@@ -273,7 +273,7 @@ class _Base:
                 follow_redirects=False,
                 # the process-wide TLS context reads SSL_CERT_FILE/DIR like httpx's own
                 # with trust_env; without it, httpx builds one that ignores them
-                verify=shared_verify(verify) if settings.trust_env else verify,
+                verify=shared_verify(settings.verify) if settings.trust_env else settings.verify,
                 trust_env=settings.trust_env,
             )
             self._owns_http = True
@@ -283,15 +283,14 @@ class _Base:
             pause = max(policy.max_retry_after, policy.backoff_max)
             total = attempt * (policy.max_retries + 1) + pause * policy.max_retries
         self._core = ClientCore(
+            # the key material lives in the signer only, never in the options kept
+            replace(settings, private_key="", private_key_password=None),
             mode=self._mode,
-            url=url,
+            base_url=base_url,
             signer=signer,
             http=http,
             retry=policy,
-            max_response_bytes=max_response_bytes,
-            allow_insecure_http=allow_insecure_http,
             store=store,
-            store_refresh_interval=float(settings.store_refresh_interval),
         )
         self._core.attempt_timeout = attempt
         self._core.total_timeout = None if total is None else float(total)

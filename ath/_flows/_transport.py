@@ -28,11 +28,9 @@ from ath._redaction import redact, request_secrets, scrub
 from ath._retry import RetryPolicy
 from ath._state import ClientState
 from ath._steps import Call, Flow, Outcome, Raised, Send, Sleep
-from ath._validation import (
-    normalize_base_url,
-)
 
 if TYPE_CHECKING:
+    from ath._client import ClientSettings
     from ath.stores._model import CredentialStore
 
 __all__ = ["CoreBase"]
@@ -47,30 +45,30 @@ class CoreBase:
 
     def __init__(
         self,
+        settings: ClientSettings,
         *,
         mode: str,
-        url: str,
+        base_url: str,
         signer: AttestationSigner,
         http: httpx.Client | httpx.AsyncClient,
         retry: RetryPolicy,
-        max_response_bytes: int,
-        allow_insecure_http: bool,
-        store: CredentialStore | None = None,
-        store_refresh_interval: float = 1.0,
+        store: CredentialStore | None,
     ) -> None:
+        """``settings``: the constructor's options, held here once and read where needed;
+        the rest is what the shell built from them (``base_url`` is ``settings.url``
+        normalised, ``retry`` and ``store`` checked)."""
+        self.settings = settings
         self.mode = mode
-        self.allow_insecure_http = allow_insecure_http
-        self.base_url = normalize_base_url(url, allow_insecure_http=allow_insecure_http)
+        self.base_url = base_url
         self.signer = signer
         self.http = http
         self.retry = retry
-        self.max_response_bytes = max_response_bytes
         self.state = ClientState(
-            base_url=self.base_url,
+            base_url=base_url,
             agent_id=signer.agent_id,
             mode=mode,
             store=store,
-            refresh_interval=store_refresh_interval,
+            refresh_interval=float(settings.store_refresh_interval),
         )
         #: Seconds one attempt may take, and all attempts of one call with their pauses
         #: (set by the shells from ``timeout``, ``max_retries`` and ``total_timeout``).
@@ -80,6 +78,14 @@ class CoreBase:
     @property
     def agent_id(self) -> str:
         return self.signer.agent_id
+
+    @property
+    def allow_insecure_http(self) -> bool:
+        return self.settings.allow_insecure_http
+
+    @property
+    def max_response_bytes(self) -> int:
+        return self.settings.max_response_bytes
 
     # Views of :attr:`state` under the names the flows use.
 
