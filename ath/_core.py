@@ -430,7 +430,11 @@ class ClientCore:
             raise error_from_response(response, action, self._secrets())
         return response
 
-    def _credentials(self) -> tuple[str, str]:
+    def _credentials(self) -> Flow[tuple[str, str]]:
+        """The client credentials; with a store, a client that holds none yet (a new
+        process of the fleet) first reads the registration another one stored."""
+        if self.state.store is not None and not self.state.registered():
+            yield from self._refresh(force=True)
         return self.state.credentials()
 
     # ---------------------------------------------------------------- discovery
@@ -658,7 +662,7 @@ class ClientCore:
     def registration_status(self) -> Flow[AgentStatusInfo]:
         from ath._gen import AgentStatusResponse, get_agent_status
 
-        client_id, client_secret = self._credentials()
+        client_id, client_secret = yield from self._credentials()
         response = yield from self._call(
             get_agent_status._get_kwargs(client_id=client_id),
             "registration_status",
@@ -690,7 +694,7 @@ class ClientCore:
     ) -> Flow[Authorization]:
         from ath._gen import UNSET, AuthorizationRequest, AuthorizationResponse, authorize_op
 
-        client_id, _ = self._credentials()
+        client_id, _ = yield from self._credentials()
         provider = validate_provider_id(provider)
         scope_list = validate_scopes(scopes)
         if redirect_uri is not None and (
@@ -810,7 +814,7 @@ class ClientCore:
     def exchange_token(self, code: str, session_id: str) -> Flow[Token]:
         from ath._gen import TokenExchangeRequest, TokenResponse, exchange_token_op
 
-        client_id, client_secret = self._credentials()
+        client_id, client_secret = yield from self._credentials()
         if not isinstance(code, str) or not isinstance(session_id, str) or not session_id:
             raise ATHError("INVALID_ARGUMENT", "exchange_token(code, session_id) takes two strings")
         token_url = self.base_url + "/ath/token"
@@ -1184,7 +1188,7 @@ class ClientCore:
     def revoke(self, provider: str | None, *, all_tokens: bool) -> Flow[list[str]]:
         from ath._gen import TokenRevocationRequest, revoke_token
 
-        client_id, client_secret = self._credentials()
+        client_id, client_secret = yield from self._credentials()
         if self.state.store is not None:  # revoke what the fleet holds, not a stale copy
             yield from self._refresh(force=False)
         key = token_key(provider)
