@@ -1,13 +1,13 @@
 """Phase B of the ATH server, up to the consent: ``POST /ath/authorize`` opens a
 session; the browser legs ``GET /ath/consent`` (bind the browser, send it to the
 provider) and ``GET /ath/callback`` (check it came back, redeem the provider's code
-with this implementer's own outbound OAuth client, hand the outcome to the agent)."""
+with this implementer's outbound OAuth client, :mod:`._provider_client`, then hand
+the outcome to the agent)."""
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
-import httpx
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -202,43 +202,17 @@ class ConsentLegs(ServiceBase):
         return self._hand_off(session, {"code": code})
 
     async def _redeem(self, session: AuthSession, code: str) -> None:
-        """Exchange the provider's code (RFC 6749 §4.1.3, PKCE) and learn the user."""
-        provider = self.providers[session.provider_id]
-        client = self._http.client
-        auth = (provider.oauth_client_id, provider.oauth_client_secret.reveal())
-        try:
-            response = await client.post(
-                self._oauth.token_endpoint,
-                data={
-                    "grant_type": "authorization_code",
-                    "code": code,
-                    "redirect_uri": self.callback_url,
-                    "code_verifier": session.code_verifier.reveal(),
-                },
-                auth=auth,
-            )
-            grant = response.json() if response.status_code == 200 else None
-            access = grant.get("access_token") if isinstance(grant, dict) else None
-            if not isinstance(access, str) or not isinstance(grant, dict):
-                raise ATHHTTPError(
-                    ErrorCode.OAUTH_ERROR, "the provider refused the code", status=502
-                )
-            who = await client.get(
-                self._oauth.userinfo_endpoint, headers={"Authorization": f"Bearer {access}"}
-            )
-            user = who.json().get("sub") if who.status_code == 200 else None
-        except (httpx.HTTPError, ValueError, AttributeError):
-            raise ATHHTTPError(
-                ErrorCode.OAUTH_ERROR, "the provider could not be reached", status=502
-            ) from None
-        if not isinstance(user, str):
-            raise ATHHTTPError(
-                ErrorCode.OAUTH_ERROR, "the provider did not name the user", status=502
-            )
-        scope = grant.get("scope")
-        session.consented = tuple(scope.split()) if isinstance(scope, str) else session.requested
-        session.user_id = user
-        session.provider_token = Sealed(access)
+        """Redeem the provider's code with this implementer's OAuth client and
+        record the user, the consented scopes and the provider token."""
+        redeemed = await self._provider_client.redeem(
+            self.providers[session.provider_id],
+            code=code,
+            redirect_uri=self.callback_url,
+            code_verifier=session.code_verifier,
+        )
+        session.consented = redeemed.scopes if redeemed.scopes is not None else session.requested
+        session.user_id = redeemed.user_id
+        session.provider_token = redeemed.access_token
 
     def _hand_off(self, session: AuthSession, outcome: dict[str, str]) -> Response:
         """Send the browser on: to the agent's user_redirect_uri, or to this

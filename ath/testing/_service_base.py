@@ -19,6 +19,7 @@ from ._errors import ATHHTTPError, ErrorCode
 from ._oauth_server import OAuthServer
 from ._policies import ApprovalController
 from ._primitives import Clock, digest_matches
+from ._provider_client import ProviderClient
 from ._records import AuthSession, Registration, ServiceProvider, Settings, TokenRecord
 from ._runner import HttpPool
 
@@ -46,7 +47,7 @@ class ServiceBase:
         self.providers = {p.provider_id: p for p in providers}
         self._oauth = oauth
         self._clock = clock
-        self._http = http
+        self._provider_client = ProviderClient(oauth, http)
         self._approval = approval
         self.settings = settings
         self._verifier = AttestationVerifier(clock, http)
