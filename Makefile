@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements-dev.txt
-	$(PY) -m pip install -q -e '.[testing,langchain,keyring,redis]'
+	$(PY) -m pip install -q -e '.[testing,langchain,keyring,redis,cli]'
 	touch $(STAMP)
 
 ## The pinned Node tools (redocly, openapi-typescript, @hey-api/openapi-ts, zod, tsc).

@@ -15,40 +15,47 @@ an ATH token and calls the upstream API::
         client.revoke()
 """
 
+from __future__ import annotations
+
+import importlib
 from typing import TYPE_CHECKING, Any
 
-from ath._attestation import AttestationSigner, generate_private_key, load_private_key, public_jwk
-from ath._checks import parse_callback
-from ath._client import (
-    AsyncATHGatewayClient,
-    AsyncATHNativeClient,
-    ATHGatewayClient,
-    ATHNativeClient,
-)
-from ath._compat import AsyncATHClientBase, ATHClientBase
 from ath._constants import VERSION
-from ath._errors import CLIENT_CODES, EXTENSION_CODES, PROTOCOL_CODES, ATHError, ATHErrorCode
-from ath._identity import agent_identity_document
-from ath._oauth import OAuthRequest, OAuthToken, start_authorization
-from ath._pkce import PKCEPair, code_challenge_s256, generate_code_verifier, generate_state
-from ath._retry import RetryPolicy
-from ath._types import (
-    AgentStatus,
-    AgentStatusInfo,
-    APIResponse,
-    Authorization,
-    CallbackResult,
-    HTTPMethod,
-    ProviderApproval,
-    Registration,
-    ScopeIntersection,
-    Token,
-)
-from ath.meta import ATH_VERSION, ENDPOINTS
 
 if TYPE_CHECKING:  # loaded on first access (module __getattr__ below)
-    from ath._compat import ATHClientConfig
+    from ath._attestation import (
+        AttestationSigner,
+        generate_private_key,
+        load_private_key,
+        public_jwk,
+    )
+    from ath._checks import parse_callback
+    from ath._client import (
+        AsyncATHGatewayClient,
+        AsyncATHNativeClient,
+        ATHGatewayClient,
+        ATHNativeClient,
+    )
+    from ath._compat import AsyncATHClientBase, ATHClientBase, ATHClientConfig
+    from ath._errors import CLIENT_CODES, EXTENSION_CODES, PROTOCOL_CODES, ATHError, ATHErrorCode
+    from ath._identity import agent_identity_document
+    from ath._oauth import OAuthRequest, OAuthToken, start_authorization
+    from ath._pkce import PKCEPair, code_challenge_s256, generate_code_verifier, generate_state
+    from ath._retry import RetryPolicy
+    from ath._types import (
+        AgentStatus,
+        AgentStatusInfo,
+        APIResponse,
+        Authorization,
+        CallbackResult,
+        HTTPMethod,
+        ProviderApproval,
+        Registration,
+        ScopeIntersection,
+        Token,
+    )
     from ath.langchain import ATHTool
+    from ath.meta import ATH_VERSION, ENDPOINTS
     from ath.types import (
         AgentIdentityDocument,
         AgentRegistrationRequest,
@@ -66,6 +73,48 @@ if TYPE_CHECKING:  # loaded on first access (module __getattr__ below)
         TokenResponse,
         TokenRevocationRequest,
     )
+
+# The SDK's names are imported on first use (PEP 562): ``import ath`` stays cheap, so that
+# the ``ath`` command line and tools that need one corner of the SDK start fast.
+_LAZY: dict[str, str] = {
+    "AttestationSigner": "ath._attestation",
+    "generate_private_key": "ath._attestation",
+    "load_private_key": "ath._attestation",
+    "public_jwk": "ath._attestation",
+    "parse_callback": "ath._checks",
+    "AsyncATHGatewayClient": "ath._client",
+    "AsyncATHNativeClient": "ath._client",
+    "ATHGatewayClient": "ath._client",
+    "ATHNativeClient": "ath._client",
+    "AsyncATHClientBase": "ath._compat",
+    "ATHClientBase": "ath._compat",
+    "CLIENT_CODES": "ath._errors",
+    "PROTOCOL_CODES": "ath._errors",
+    "EXTENSION_CODES": "ath._errors",
+    "ATHError": "ath._errors",
+    "ATHErrorCode": "ath._errors",
+    "agent_identity_document": "ath._identity",
+    "OAuthRequest": "ath._oauth",
+    "OAuthToken": "ath._oauth",
+    "start_authorization": "ath._oauth",
+    "PKCEPair": "ath._pkce",
+    "code_challenge_s256": "ath._pkce",
+    "generate_code_verifier": "ath._pkce",
+    "generate_state": "ath._pkce",
+    "RetryPolicy": "ath._retry",
+    "AgentStatus": "ath._types",
+    "AgentStatusInfo": "ath._types",
+    "APIResponse": "ath._types",
+    "Authorization": "ath._types",
+    "CallbackResult": "ath._types",
+    "HTTPMethod": "ath._types",
+    "ProviderApproval": "ath._types",
+    "Registration": "ath._types",
+    "ScopeIntersection": "ath._types",
+    "Token": "ath._types",
+    "ATH_VERSION": "ath.meta",
+    "ENDPOINTS": "ath.meta",
+}
 
 __version__ = VERSION
 
@@ -129,7 +178,12 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    """The ath-sdk 0.1.0 names that load something heavy, imported on first access."""
+    """Every public name, imported on first access (then cached in the module)."""
+    module = _LAZY.get(name)
+    if module is not None:
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value  # later look-ups skip this function
+        return value
     if name == "ATHTool":
         from ath.langchain import ATHTool
 
@@ -149,3 +203,7 @@ def __getattr__(name: str) -> Any:
     from ath.types import resolve
 
     return resolve(name, __name__)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -8,11 +8,13 @@ any secret the client holds or sent is redacted from what it reports.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 import httpx
 
@@ -53,13 +55,32 @@ def _redact_prefixes(text: str, secret: str) -> str:
     return "".join(parts)
 
 
-def scrub(value: Any, secrets: Sequence[str | None]) -> Any:
+#: How deep ``scrub`` follows nested details; what lies deeper is dropped, not kept.
+SCRUB_DEPTH: Final = 16
+_TOO_DEEP: Final = "[nested too deep; dropped]"
+
+
+def scrub(value: Any, secrets: Sequence[str | None], depth: int = 0) -> Any:
+    """``value`` with every secret redacted from its strings (keys included).
+
+    Total: it never raises on deep input, it drops what is nested deeper than
+    :data:`SCRUB_DEPTH` levels (so no unredacted part can survive).
+    """
     if isinstance(value, str):
         return redact(value, secrets)
-    if isinstance(value, Mapping):
-        return {key: scrub(item, secrets) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [scrub(item, secrets) for item in value]
+    if isinstance(value, Mapping | list | tuple):
+        if depth >= SCRUB_DEPTH:
+            return _TOO_DEEP
+        if isinstance(value, Mapping):
+            return {
+                scrub(key, secrets, SCRUB_DEPTH) if isinstance(key, str) else key: scrub(
+                    item, secrets, depth + 1
+                )
+                for key, item in value.items()
+            }
+        return [scrub(item, secrets, depth + 1) for item in value]
+    if isinstance(value, bytes | bytearray):
+        return redact(bytes(value).decode("utf-8", "replace"), secrets)
     return value
 
 
@@ -74,7 +95,15 @@ def request_secrets(request: httpx.Request) -> list[str]:
     found: list[str] = []
     auth = request.headers.get("authorization")
     if auth:
-        found += [auth, auth.partition(" ")[2]]
+        scheme, _, credentials = auth.partition(" ")
+        found += [auth, credentials]
+        if scheme.lower() == "basic":  # a server may echo the decoded id:secret
+            try:
+                decoded = base64.b64decode(credentials, validate=True).decode("utf-8")
+            except (binascii.Error, UnicodeDecodeError):
+                decoded = ""
+            secret = decoded.partition(":")[2]
+            found += [decoded, secret, unquote(secret)]
     try:
         content = request.content
     except httpx.RequestNotRead:
@@ -83,7 +112,7 @@ def request_secrets(request: httpx.Request) -> list[str]:
     if content:
         try:
             fields = json.loads(content)
-        except ValueError:
+        except (ValueError, RecursionError):
             fields = dict(parse_qsl(content.decode("utf-8", "replace")))
     if isinstance(fields, dict):
         found += [v for k, v in fields.items() if k in _SECRET_FIELDS and isinstance(v, str)]
@@ -102,14 +131,63 @@ def body_snippet(response: httpx.Response, secrets: Iterable[str | None] = ()) -
     return redact(text, secrets)
 
 
+#: How deep an ATH answer may nest (the protocol's objects nest three or four levels).
+MAX_ANSWER_DEPTH: Final = 32
+
+
+def check_json(data: Any, max_depth: int = MAX_ANSWER_DEPTH) -> str | None:
+    """What is wrong with parsed JSON from a server, or None: iterative, never raises.
+
+    Refused: nesting deeper than ``max_depth`` and strings (keys included) that cannot be
+    encoded again (a lone surrogate such as ``"\\ud800"``), which would otherwise fail
+    later, inside a request the SDK builds from them.
+    """
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return "a string holds a lone surrogate (not valid Unicode)"
+        elif isinstance(value, dict | list):
+            if depth >= max_depth:
+                return f"it nests deeper than {max_depth} levels"
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            for key, item in items:
+                stack.append((item, depth + 1))
+                if isinstance(key, str):
+                    stack.append((key, depth + 1))
+    return None
+
+
+def load_json(content: bytes) -> Any:
+    """``json.loads`` whose deep-nesting failure is a ValueError like the others."""
+    try:
+        return json.loads(content)
+    except RecursionError:
+        raise ValueError("JSON nested too deep") from None
+
+
 def json_object(response: httpx.Response) -> dict[str, Any] | None:
+    """The answer's JSON object, None when it is not one; INVALID_RESPONSE when it is an
+    object that cannot be used safely (see :func:`check_json`)."""
     if not response.content:
         return None
     try:
-        data = response.json()
-    except ValueError:
+        data = load_json(response.content)
+    except (ValueError, UnicodeDecodeError):
         return None
-    return data if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        return None
+    problem = check_json(data)
+    if problem is not None:
+        raise ATHError(
+            "INVALID_RESPONSE",
+            f"the server's answer is refused: {problem}. Report this to the server's operator.",
+            status=response.status_code,
+        )
+    return data
 
 
 def ath_error_body(response: httpx.Response) -> dict[str, Any] | None:
@@ -259,7 +337,7 @@ def parse_model(factory: Any, response: httpx.Response, action: str) -> Any:
         parsed = factory.from_dict(data)
         check_types(parsed)
         return parsed
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
         raise ATHError(
             "INVALID_RESPONSE",
             f"{action}: the answer does not match the ATH schema "

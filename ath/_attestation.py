@@ -1,7 +1,10 @@
 """Agent keys and ES256 attestation JWTs.
 
 This is the only module that touches python-jose: the SDK signs through
-:class:`AttestationSigner` and nothing else imports ``jose``.
+:class:`AttestationSigner` and nothing else imports ``jose``. Neither ``jose`` nor
+``cryptography`` is imported by ``import ath`` or by constructing a client with an
+unencrypted PEM key (:mod:`ath._keycheck` checks it); both load on the first
+signature, so a process that only calls ``proxy()``/``api()`` never pays for them.
 """
 
 from __future__ import annotations
@@ -13,11 +16,13 @@ import os
 import secrets
 import time
 from collections.abc import Sequence
-from typing import Any, Final
-
-from cryptography.hazmat.primitives.asymmetric import ec
+from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 from ath._errors import ATHError
+from ath._keycheck import check_p256_pem
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import ec
 
 __all__ = [
     "ATTESTATION_LIFETIME",
@@ -33,7 +38,7 @@ __all__ = [
 ATTESTATION_LIFETIME: Final = 60
 
 #: A PEM (str/bytes), the path of a PEM file, or a cryptography key object.
-PrivateKeyInput = str | bytes | os.PathLike[str] | ec.EllipticCurvePrivateKey
+PrivateKeyInput: TypeAlias = "str | bytes | os.PathLike[str] | ec.EllipticCurvePrivateKey"
 
 
 def _b64url(data: bytes) -> str:
@@ -43,6 +48,7 @@ def _b64url(data: bytes) -> str:
 def generate_private_key() -> str:
     """A new EC P-256 private key as unencrypted PKCS#8 PEM (keep it secret)."""
     from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
 
     key = ec.generate_private_key(ec.SECP256R1())
     return key.private_bytes(
@@ -80,6 +86,7 @@ def parse_private_key(
     ``INVALID_KEY``; the key material is never quoted in an error.
     """
     from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
 
     if password is not None and not isinstance(password, str | bytes):
         raise ATHError(
@@ -158,13 +165,19 @@ def load_private_key(
 
 def public_jwk(key: ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey) -> dict[str, str]:
     """The public half as an RFC 7517 JWK (kty, crv, x, y)."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
     public = key.public_key() if isinstance(key, ec.EllipticCurvePrivateKey) else key
     numbers = public.public_numbers()
+    return _jwk_of(numbers.x, numbers.y)
+
+
+def _jwk_of(x: int, y: int) -> dict[str, str]:
     return {
         "kty": "EC",
         "crv": "P-256",
-        "x": _b64url(numbers.x.to_bytes(32, "big")),
-        "y": _b64url(numbers.y.to_bytes(32, "big")),
+        "x": _b64url(x.to_bytes(32, "big")),
+        "y": _b64url(y.to_bytes(32, "big")),
     }
 
 
@@ -177,9 +190,14 @@ def jwk_thumbprint(jwk_dict: dict[str, str]) -> str:
 
 
 class AttestationSigner:
-    """Mints attestation JWTs for one agent; the key is parsed once."""
+    """Mints attestation JWTs for one agent; the key is parsed once, on first use.
 
-    __slots__ = ("_jose_key", "_jws", "_key", "agent_id", "key_id", "lifetime")
+    A PEM key is checked at construction without ``cryptography``
+    (:func:`ath._keycheck.check_p256_pem`); anything that check does not vouch for is
+    loaded with ``cryptography`` right away, so invalid keys fail at construction.
+    """
+
+    __slots__ = ("_checked", "_jose_key", "_jws", "_key", "_key_id", "agent_id", "lifetime")
 
     def __init__(
         self,
@@ -196,18 +214,59 @@ class AttestationSigner:
                 "attestation lifetime must be between 1 and 300 seconds (verifiers reject more "
                 "than 5 minutes).",
             )
-        self._key = parse_private_key(private_key, password)
-        from jose import jwk, jws  # imported on first use: it is the heaviest import we have
-
-        self._jws = jws
-        self._jose_key = jwk.construct(self._key, "ES256")
+        if password is None and (
+            isinstance(private_key, os.PathLike)
+            or (isinstance(private_key, str) and not _looks_like_pem(private_key))
+        ):
+            private_key = _read_key_file(private_key)
+        self._checked = (
+            check_p256_pem(private_key)
+            if password is None and isinstance(private_key, str | bytes)
+            else None
+        )
+        self._key: ec.EllipticCurvePrivateKey | None = None
+        if self._checked is None:
+            self._key = parse_private_key(private_key, password)
+        self._jws: Any = None
+        self._jose_key: Any = None
+        self._key_id = key_id
         self.agent_id = agent_id
-        self.key_id = key_id or jwk_thumbprint(public_jwk(self._key))
         self.lifetime = lifetime
+
+    def _private(self) -> ec.EllipticCurvePrivateKey:
+        """The parsed key (parsed here on first use when construction only checked it)."""
+        key = self._key
+        if key is None:
+            checked = self._checked
+            assert checked is not None
+            key = parse_private_key(checked.pem)
+            if checked.public_xy is not None:
+                numbers = key.public_key().public_numbers()
+                if (numbers.x, numbers.y) != checked.public_xy:
+                    raise ATHError(
+                        "INVALID_KEY",
+                        "private_key's embedded public key does not belong to its private "
+                        "scalar; the key is corrupt. Generate a new one with "
+                        "ath.generate_private_key().",
+                    )
+            self._key, self._checked = key, None
+        return key
+
+    @property
+    def key_id(self) -> str:
+        """The ``kid``: as given, else the RFC 7638 thumbprint of the public key."""
+        if self._key_id is None:
+            checked = self._checked
+            if checked is not None and checked.public_xy is not None:
+                jwk = _jwk_of(*checked.public_xy)
+            else:
+                jwk = public_jwk(self._private())
+            self._key_id = jwk_thumbprint(jwk)
+        return self._key_id
 
     @property
     def public_key(self) -> ec.EllipticCurvePublicKey:
-        return self._key.public_key()
+        return self._private().public_key()
 
     def mint(self, audience: str, *, capabilities: Sequence[str] | None = None) -> str:
         """A fresh ES256 JWT for ``audience``: new 192-bit ``jti`` every call."""
@@ -222,6 +281,11 @@ class AttestationSigner:
         }
         if capabilities:
             claims["capabilities"] = list(capabilities)
+        if self._jose_key is None:
+            from jose import jwk, jws  # the heaviest import we have: only when signing
+
+            self._jose_key = jwk.construct(self._private(), "ES256")
+            self._jws = jws
         token: str = self._jws.sign(
             claims, self._jose_key, headers={"kid": self.key_id}, algorithm="ES256"
         )

@@ -10,9 +10,10 @@ from __future__ import annotations
 import functools
 import ipaddress
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
-from urllib.parse import parse_qs, quote, unquote, urlsplit
+from urllib.parse import SplitResult, parse_qs, quote, unquote_to_bytes, urlsplit
 
 import httpx
 
@@ -23,9 +24,14 @@ _PROVIDER_RE: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,127}")
 
 
 def is_loopback(host: str | None) -> bool:
+    """Exactly ``localhost`` or a literal loopback address (127.0.0.0/8, ::1).
+
+    Names under ``.localhost`` do not count: common resolvers send them to DNS. The
+    SDK's transport also checks that ``localhost`` connects to a loopback address.
+    """
     if not host:
         return False
-    if host.lower() == "localhost" or host.lower().endswith(".localhost"):
+    if host.lower() == "localhost":
         return True
     try:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
@@ -33,23 +39,105 @@ def is_loopback(host: str | None) -> bool:
         return False
 
 
-def normalize_base_url(url: str, *, allow_insecure_http: bool, what: str = "url") -> str:
+def split_url(url: str, what: str, *, code: str = "INVALID_ARGUMENT") -> SplitResult:
+    """``urlsplit`` that reports a malformed URL (``https://[::1``, a bad port) as ATHError."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - parsing the port is what can fail
+    except ValueError:
+        raise ATHError(code, f"{what} is not a valid URL: {url!r}") from None
+    return parts
+
+
+_DEFAULT_PORTS: Final = {"http": 80, "https": 443}
+
+
+def normalize_base_url(
+    url: str, *, allow_insecure_http: bool, what: str = "url", code: str = "INVALID_ARGUMENT"
+) -> str:
+    """The canonical form of a base URL: scheme and host lowercased, default port dropped."""
     if not isinstance(url, str) or not url:
-        raise ATHError("INVALID_ARGUMENT", f"{what} must be a non-empty http(s) URL string")
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ATHError("INVALID_ARGUMENT", f"{what} must be an absolute http(s) URL, got {url!r}")
+        raise ATHError(code, f"{what} must be a non-empty http(s) URL string")
+    parts = split_url(url.strip(), what, code=code)
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname:
+        raise ATHError(code, f"{what} must be an absolute http(s) URL, got {url!r}")
     if parts.query or parts.fragment or parts.username or parts.password:
-        raise ATHError(
-            "INVALID_ARGUMENT", f"{what} must not carry a query, fragment or user info: {url!r}"
-        )
-    if parts.scheme == "http" and not allow_insecure_http and not is_loopback(parts.hostname):
+        raise ATHError(code, f"{what} must not carry a query, fragment or user info: {url!r}")
+    if scheme == "http" and not allow_insecure_http and not is_loopback(parts.hostname):
         raise ATHError(
             "INSECURE_TRANSPORT",
             f"{what} {url!r} uses plain http outside loopback; ATH requires HTTPS. Use https://, "
             "or pass allow_insecure_http=True for a trusted development network.",
         )
-    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+    host = parts.hostname.lower()
+    if ":" in host:
+        host = f"[{host}]"
+    port = parts.port
+    netloc = host if port is None or port == _DEFAULT_PORTS[scheme] else f"{host}:{port}"
+    return f"{scheme}://{netloc}{parts.path.rstrip('/')}"
+
+
+def encodable(value: str, what: str, *, code: str = "INVALID_ARGUMENT") -> str:
+    """``value`` if it can be sent (UTF-8 encodable: no lone surrogate)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ATHError(code, f"{what} is not valid Unicode (a lone surrogate)") from None
+    return value
+
+
+#: Headers that set how a message is framed or routed: the HTTP client owns them.
+FRAMING_HEADERS: Final = frozenset(
+    {
+        "host",
+        "content-length",
+        "transfer-encoding",
+        "connection",
+        "upgrade",
+        "te",
+        "trailer",
+        "keep-alive",
+    }
+)
+_HEADER_NAME: Final = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_HEADER_VALUE_BAD: Final = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+def check_headers(
+    headers: Any, *, what: str = "headers", reserved: frozenset[str] = frozenset()
+) -> dict[str, str]:
+    """Caller headers checked: string names and values, no framing/hop-by-hop header."""
+    headers = require_mapping(headers, what)
+    refused = sorted(
+        name
+        for name in headers
+        if isinstance(name, str)
+        and (name.lower() in FRAMING_HEADERS | reserved or name.lower().startswith("proxy-"))
+    )
+    if refused:
+        raise ATHError(
+            "INVALID_ARGUMENT",
+            f"{what} must not set {refused}: message framing, routing and credentials are set "
+            "by the client itself.",
+        )
+    checked: dict[str, str] = {}
+    for name, value in headers.items():
+        if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
+            raise ATHError("INVALID_ARGUMENT", f"{what}: {name!r} is not a valid header name")
+        if not isinstance(value, str) or _HEADER_VALUE_BAD.search(value):
+            raise ATHError(
+                "INVALID_ARGUMENT",
+                f"{what}: the value of {name!r} must be a string without control characters",
+            )
+        try:
+            value.encode("latin-1")
+        except UnicodeEncodeError:
+            raise ATHError(
+                "INVALID_ARGUMENT", f"{what}: the value of {name!r} is not Latin-1 text"
+            ) from None
+        checked[name] = value
+    return checked
 
 
 def validate_provider_id(provider: Any) -> str:
@@ -78,6 +166,8 @@ def validate_scopes(scopes: Any, what: str = "scopes") -> list[str]:
 
 
 _BAD_PATH_CHARS: Final = re.compile(r"[\x00-\x20\x7f\\?#]")
+#: Control characters (C0, DEL, C1) and Unicode line breaks: never in a decoded path.
+_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _FULL_URL: Final = re.compile(r"/?[A-Za-z][A-Za-z0-9+.-]*://")
 
 
@@ -110,15 +200,27 @@ def _check_path(path: Any) -> str:
     relative = path[1:] if path.startswith("/") else path
     if relative.startswith("/"):
         raise ATHError("INVALID_ARGUMENT", f"path {path!r} must not start with '//'")
+    # What a lenient server may read: percent-decoding applied again and again, then
+    # NFKC (full-width dots become '.'), until nothing changes.
     decoded = relative
-    for _ in range(len(relative)):  # percent-decoding, however deep, must not produce one
-        step = unquote(decoded)
+    for _ in range(len(relative) + 1):
+        try:
+            step = unquote_to_bytes(decoded).decode("utf-8")
+        except UnicodeDecodeError:
+            raise ATHError(
+                "INVALID_ARGUMENT", f"path {path!r} percent-encodes bytes that are not UTF-8"
+            ) from None
+        step = unicodedata.normalize("NFKC", step)
+        if _CONTROL.search(step):
+            raise ATHError(
+                "INVALID_ARGUMENT", f"path {path!r} encodes a control character or line break"
+            )
         if step == decoded:
             break
         decoded = step
     for segment in re.split(r"[/\\]", decoded):
         # servers that drop path parameters read '..;x' as '..'
-        if segment.split(";", 1)[0] in (".", ".."):
+        if segment.split(";", 1)[0].strip() in (".", ".."):
             raise ATHError("INVALID_ARGUMENT", f"path {path!r} contains a '.' or '..' segment")
     if "?" in decoded or "#" in decoded:
         raise ATHError("INVALID_ARGUMENT", f"path {path!r} smuggles '?' or '#' percent-encoded")
@@ -147,7 +249,7 @@ def parse_callback(url: str) -> CallbackResult:
         raise ATHError(
             "INVALID_ARGUMENT", "callback url must be the URL the user was redirected to"
         )
-    parts = urlsplit(url)
+    parts = split_url(url, "callback url")
     query = parse_qs(parts.query, keep_blank_values=True)
     if parts.fragment and not query:
         query = parse_qs(parts.fragment, keep_blank_values=True)
@@ -173,16 +275,30 @@ def parse_callback(url: str) -> CallbackResult:
     )
 
 
-def check_authorization_url(url: Any, *, status: int | None = None) -> str:
+def check_authorization_url(
+    url: Any, *, status: int | None = None, allow_insecure_http: bool = False
+) -> str:
     if not isinstance(url, str):
         raise ATHError(
             "INVALID_RESPONSE", "authorize: authorization_url is not a string", status=status
         )
-    parts = urlsplit(url)
+    try:
+        parts = split_url(url, "authorize: authorization_url", code="INVALID_RESPONSE")
+    except ATHError as exc:
+        exc.status = status
+        raise
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise ATHError(
             "INVALID_RESPONSE",
             "authorize: authorization_url is not an absolute http(s) URL",
+            status=status,
+        )
+    if parts.scheme == "http" and not allow_insecure_http and not is_loopback(parts.hostname):
+        raise ATHError(
+            "INSECURE_TRANSPORT",
+            "authorize: the authorization_url is plain http outside loopback; the user's "
+            "consent page must be https. The SDK refuses to send a user there (pass "
+            "allow_insecure_http=True only on a trusted development network).",
             status=status,
         )
     query = parse_qs(parts.query)

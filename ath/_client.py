@@ -12,12 +12,12 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Self, TypedDict, TypeVar
 
 import httpx
 
 from ath._attestation import AttestationSigner, PrivateKeyInput
-from ath._checks import normalize_base_url
+from ath._checks import check_headers, normalize_base_url
 from ath._constants import USER_AGENT
 from ath._core import (
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -35,6 +35,7 @@ from ath._oauth import OAuthRequest, OAuthToken
 from ath._options import check_settings
 from ath._retry import RetryPolicy
 from ath._state import check_store
+from ath._tls import shared_verify
 from ath._types import (
     AgentStatusInfo,
     APIResponse,
@@ -43,6 +44,15 @@ from ath._types import (
     Registration,
     Token,
 )
+from ath._wire import (
+    ACCEPT_ENCODING,
+    DEADLINE,
+    BoundedDecoder,
+    attempt_seconds,
+    install_log_filter,
+    seal_methods,
+)
+from ath._wire import http_client as make_http_client
 
 if TYPE_CHECKING:
     from ath.stores import CredentialStore
@@ -62,6 +72,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+_monotonic: Final = time.monotonic
 TimeoutArg = float | httpx.Timeout | None
 #: TLS verification: on (``True``), a CA bundle path, or an ``ssl.SSLContext``.
 VerifyArg = bool | str | ssl.SSLContext
@@ -86,6 +97,8 @@ class ClientOptions(TypedDict, total=False):
     verify: VerifyArg
     store: CredentialStore | None
     store_refresh_interval: float
+    trust_env: bool
+    total_timeout: float | None
 
 
 @dataclass(frozen=True, repr=False)
@@ -106,48 +119,89 @@ class ClientSettings:
     verify: VerifyArg = True
     store: CredentialStore | None = None
     store_refresh_interval: float = 1.0
+    trust_env: bool = True
+    total_timeout: float | None = None
 
 
 class _BodyLimit:
-    """Accumulates a streamed body, refusing more than ``limit`` bytes."""
+    """Accumulates a streamed body, refusing more than ``limit`` decoded bytes.
 
-    __slots__ = ("chunks", "limit", "size")
+    The body is read raw and its content codings are undone here, 64 KiB at a time
+    (:class:`~ath._wire.BoundedDecoder`), so what is held never exceeds the limit by
+    more than one piece, however much a bomb would expand.
+    """
+
+    __slots__ = ("chunks", "decoder", "limit", "size", "status")
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.size = 0
+        self.status: int | None = None
         self.chunks: list[bytes] = []
+        self.decoder: BoundedDecoder | None = None
 
-    def feed(self, chunk: bytes, status: int | None = None) -> None:
+    def start(self, streamed: httpx.Response) -> bool:
+        """Whether the body can be read in one go: no content coding, declared length
+        within the limit (HTTP/1.1 framing then stops at Content-Length)."""
+        self.status = streamed.status_code
+        length = b""
+        codings: list[str] = []
+        for key, value in streamed.headers.raw:  # one pass, no decoding
+            name = key.lower()
+            if name == b"content-length":
+                length = value
+            elif name == b"content-encoding" and value.strip().lower() not in (b"", b"identity"):
+                codings.append(value.decode("latin-1"))
+        if codings:
+            self.decoder = BoundedDecoder(codings)
+            return False
+        return length.isdigit() and int(length) <= self.limit
+
+    def measure(self, streamed: httpx.Response) -> None:
+        if len(streamed.content) > self.limit:
+            self._add(streamed.content)  # raises RESPONSE_TOO_LARGE
+
+    def feed_raw(self, raw: bytes) -> None:
+        if self.decoder is None:
+            self._add(raw)
+            return
+        for piece in self.decoder.feed(raw):
+            self._add(piece)
+
+    def finish(self) -> None:
+        if self.decoder is not None:
+            for piece in self.decoder.finish():
+                self._add(piece)
+
+    def _add(self, chunk: bytes) -> None:
         self.size += len(chunk)
         if self.size > self.limit:
             raise ATHError(
                 "RESPONSE_TOO_LARGE",
                 f"the answer exceeded max_response_bytes={self.limit}; raise the limit if the "
                 "API really returns that much.",
-                status=status,
+                status=self.status,
             )
         self.chunks.append(chunk)
-
-    def declared_fit(self, streamed: httpx.Response) -> bool:
-        """Whether the body's declared length, not content-encoded, is within the limit.
-
-        Then httpx reads it in one go (HTTP/1.1 framing stops at Content-Length); a
-        compressed or chunked body is counted chunk by chunk instead.
-        """
-        length = b""
-        for key, value in streamed.headers.raw:  # one pass, no decoding
-            name = key.lower()
-            if name == b"content-length":
-                length = value
-            elif name == b"content-encoding" and value.strip().lower() not in (b"", b"identity"):
-                return False
-        return length.isdigit() and int(length) <= self.limit
+        deadline = DEADLINE.get()
+        if deadline is not None and _monotonic() > deadline:
+            raise httpx.ReadTimeout("the call's deadline passed")
 
     def response(self, streamed: httpx.Response) -> httpx.Response:
+        headers = streamed.headers
+        if self.decoder is not None:  # what is left undecoded, if anything, stays declared
+            headers = httpx.Headers(
+                [
+                    (k, v)
+                    for k, v in streamed.headers.raw
+                    if k.lower() not in (b"content-encoding", b"content-length")
+                ]
+            )
+            if self.decoder.left:
+                headers["Content-Encoding"] = ", ".join(self.decoder.left)
         return httpx.Response(
             streamed.status_code,
-            headers=streamed.headers,
+            headers=headers,
             content=b"".join(self.chunks),
             request=streamed.request,
             extensions=streamed.extensions,
@@ -173,6 +227,11 @@ class _Base:
         headers, verify = settings.headers, settings.verify
         max_response_bytes = settings.max_response_bytes
         allow_insecure_http = settings.allow_insecure_http
+        total = settings.total_timeout
+        if total is not None and (
+            isinstance(total, bool) or not isinstance(total, int | float) or not total > 0
+        ):
+            raise ATHError("INVALID_ARGUMENT", "total_timeout must be a positive number of seconds")
         try:
             policy = settings.retry or RetryPolicy(max_retries=settings.max_retries)
         except (TypeError, ValueError) as exc:
@@ -184,8 +243,13 @@ class _Base:
             key_id=settings.key_id,
             password=settings.private_key_password,
         )
-        base_headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
-        base_headers.update(headers or {})
+        base_headers = {
+            "User-Agent": USER_AGENT,
+            "Accept": "application/json",
+            "Accept-Encoding": ACCEPT_ENCODING,
+        }
+        if headers is not None:
+            base_headers.update(check_headers(headers, what="headers"))
         if http_client is not None:
             if not isinstance(http_client, http_cls):
                 raise ATHError(
@@ -196,15 +260,24 @@ class _Base:
             http.headers.update(base_headers)
             self._owns_http = False
         else:
-            http = http_cls(
+            http = make_http_client(
+                http_cls is httpx.AsyncClient,
                 base_url=normalize_base_url(url, allow_insecure_http=allow_insecure_http),
                 timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
                 headers=base_headers,
                 transport=transport,
                 follow_redirects=False,
-                verify=verify,
+                # the process-wide TLS context reads SSL_CERT_FILE/DIR like httpx's own
+                # with trust_env; without it, httpx builds one that ignores them
+                verify=shared_verify(verify) if settings.trust_env else verify,
+                trust_env=settings.trust_env,
             )
             self._owns_http = True
+        attempt = attempt_seconds(http.timeout if timeout is None else timeout)
+        if total is None and attempt is not None:
+            # every attempt its full timeout, and every pause the policy may take
+            pause = max(policy.max_retry_after, policy.backoff_max)
+            total = attempt * (policy.max_retries + 1) + pause * policy.max_retries
         self._core = ClientCore(
             mode=self._mode,
             url=url,
@@ -216,7 +289,13 @@ class _Base:
             store=store,
             store_refresh_interval=float(settings.store_refresh_interval),
         )
+        self._core.attempt_timeout = attempt
+        self._core.total_timeout = None if total is None else float(total)
         return http
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        seal_methods(cls)  # methods added later by any subclass inherit the sealing
 
     # --------------------------------------------------------------- no-I/O surface
 
@@ -331,6 +410,8 @@ class _SyncBase(_Base):
         verify: VerifyArg = True,
         store: CredentialStore | None = None,
         store_refresh_interval: float = 1.0,
+        trust_env: bool = True,
+        total_timeout: float | None = None,
         http_client: httpx.Client | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
@@ -346,11 +427,14 @@ class _SyncBase(_Base):
         ``retry``: retries of safe requests (0 disables). ``max_response_bytes``:
         answer size limit (default 10 MiB). ``allow_insecure_http``: allow plain
         http outside loopback. ``verify``: TLS verification (``True``, a CA bundle
-        path or an ``ssl.SSLContext``). ``http_client`` / ``transport``: inject your
-        own httpx client or transport. ``store``: a credential store shared with other
-        processes (``ath.stores``; default: this client only), re-checked at most every
-        ``store_refresh_interval`` seconds on the hot path. Every option is checked
-        here: a bad value raises ``ATHError("INVALID_ARGUMENT")`` naming it
+        path or an ``ssl.SSLContext``). ``trust_env``: honour httpx's proxy and
+        certificate environment variables (loopback never goes through a proxy).
+        ``total_timeout``: seconds for all attempts of one call, retry pauses
+        included. ``store``: a credential store shared with other processes
+        (``ath.stores``; default: this client only), re-checked at most every
+        ``store_refresh_interval`` seconds on the hot path. ``http_client`` /
+        ``transport``: inject your own httpx client or transport. Every option is
+        checked here: a bad value raises ``ATHError("INVALID_ARGUMENT")`` naming it
         (``INVALID_KEY`` for the key).
         """
         settings = ClientSettings(
@@ -368,6 +452,8 @@ class _SyncBase(_Base):
             verify=verify,
             store=store,
             store_refresh_interval=store_refresh_interval,
+            trust_env=trust_env,
+            total_timeout=total_timeout,
         )
         http = self._setup(httpx.Client, settings, http_client, transport)
         assert isinstance(http, httpx.Client)
@@ -391,18 +477,23 @@ class _SyncBase(_Base):
 
     def _exchange(self, step: Send) -> httpx.Response | BaseException:
         limit = _BodyLimit(self._core.max_response_bytes)
+        deadline = DEADLINE.set(step.deadline)
         try:
             streamed = self._http.send(step.request, stream=True, follow_redirects=False)
             try:
-                if limit.declared_fit(streamed):
-                    streamed.read()
+                if limit.start(streamed) or streamed.is_stream_consumed:
+                    streamed.read()  # a body read already (mock transports): measured
+                    limit.measure(streamed)
                     return streamed
-                for chunk in streamed.iter_bytes():
-                    limit.feed(chunk, streamed.status_code)
+                for chunk in streamed.iter_raw():
+                    limit.feed_raw(chunk)
+                limit.finish()
             finally:
                 streamed.close()
         except (httpx.HTTPError, ATHError, RuntimeError, OSError) as exc:
             return exc
+        finally:
+            DEADLINE.reset(deadline)
         return limit.response(streamed)
 
     def close(self) -> None:
@@ -535,6 +626,8 @@ class _AsyncBase(_Base):
         verify: VerifyArg = True,
         store: CredentialStore | None = None,
         store_refresh_interval: float = 1.0,
+        trust_env: bool = True,
+        total_timeout: float | None = None,
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
@@ -550,11 +643,14 @@ class _AsyncBase(_Base):
         ``retry``: retries of safe requests (0 disables). ``max_response_bytes``:
         answer size limit (default 10 MiB). ``allow_insecure_http``: allow plain
         http outside loopback. ``verify``: TLS verification (``True``, a CA bundle
-        path or an ``ssl.SSLContext``). ``http_client`` / ``transport``: inject your
-        own httpx client or transport. ``store``: a credential store shared with other
-        processes (``ath.stores``; default: this client only), re-checked at most every
-        ``store_refresh_interval`` seconds on the hot path. Every option is checked
-        here: a bad value raises ``ATHError("INVALID_ARGUMENT")`` naming it
+        path or an ``ssl.SSLContext``). ``trust_env``: honour httpx's proxy and
+        certificate environment variables (loopback never goes through a proxy).
+        ``total_timeout``: seconds for all attempts of one call, retry pauses
+        included. ``store``: a credential store shared with other processes
+        (``ath.stores``; default: this client only), re-checked at most every
+        ``store_refresh_interval`` seconds on the hot path. ``http_client`` /
+        ``transport``: inject your own httpx client or transport. Every option is
+        checked here: a bad value raises ``ATHError("INVALID_ARGUMENT")`` naming it
         (``INVALID_KEY`` for the key).
         """
         settings = ClientSettings(
@@ -572,6 +668,8 @@ class _AsyncBase(_Base):
             verify=verify,
             store=store,
             store_refresh_interval=store_refresh_interval,
+            trust_env=trust_env,
+            total_timeout=total_timeout,
         )
         http = self._setup(httpx.AsyncClient, settings, http_client, transport)
         assert isinstance(http, httpx.AsyncClient)
@@ -595,18 +693,23 @@ class _AsyncBase(_Base):
 
     async def _exchange(self, step: Send) -> httpx.Response | BaseException:
         limit = _BodyLimit(self._core.max_response_bytes)
+        deadline = DEADLINE.set(step.deadline)
         try:
             streamed = await self._http.send(step.request, stream=True, follow_redirects=False)
             try:
-                if limit.declared_fit(streamed):
-                    await streamed.aread()
+                if limit.start(streamed) or streamed.is_stream_consumed:
+                    await streamed.aread()  # a body read already (mock transports): measured
+                    limit.measure(streamed)
                     return streamed
-                async for chunk in streamed.aiter_bytes():
-                    limit.feed(chunk, streamed.status_code)
+                async for chunk in streamed.aiter_raw():
+                    limit.feed_raw(chunk)
+                limit.finish()
             finally:
                 await streamed.aclose()
         except (httpx.HTTPError, ATHError, RuntimeError, OSError) as exc:
             return exc
+        finally:
+            DEADLINE.reset(deadline)
         return limit.response(streamed)
 
     async def aclose(self) -> None:
@@ -916,3 +1019,7 @@ class AsyncATHNativeClient(_AsyncBase):
     ) -> OAuthToken:
         """Plain OAuth: check state, redeem the code with the PKCE verifier."""
         return await self._run(self._core.oauth_finish(request, callback_url, client_secret))
+
+
+seal_methods(_Base)
+install_log_filter()

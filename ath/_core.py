@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, TypeVar
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import httpx
 
@@ -38,12 +38,14 @@ from ath._answers import (
 from ath._attestation import AttestationSigner
 from ath._checks import (
     check_authorization_url,
+    check_headers,
     checked_api_url,
+    encodable,
     normalize_base_url,
     parse_callback,
     plain_mapping,
-    require_mapping,
     safe_relative_path,
+    split_url,
     validate_provider_id,
     validate_scopes,
 )
@@ -89,6 +91,10 @@ MAX_PENDING_SESSIONS: Final = 256
 TOKEN_GONE: Final = frozenset({"TOKEN_EXPIRED", "TOKEN_REVOKED", "TOKEN_INVALID"})
 SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"})
+#: Headers of proxy/api calls that the client sets itself (framing headers come on top).
+API_RESERVED_HEADERS: Final = frozenset({"authorization", "x-ath-agent-id"})
+#: The longest token lifetime accepted (a century); a larger expires_in is not a lifetime.
+MAX_EXPIRES_IN: Final = 100 * 365 * 24 * 3600
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +102,8 @@ class Send:
     """Put ``request`` on the wire; the driver answers with a Response or the exception."""
 
     request: httpx.Request
+    #: ``time.monotonic()`` by which this attempt must be over (None: no deadline).
+    deadline: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +181,19 @@ def _status_value(value: Any) -> AgentStatus:
         ) from None
 
 
+def _expires_in(value: Any, what: str, *, code: str, status: int | None = None) -> int | None:
+    """A lifetime in seconds, None when absent; refused when not a usable lifetime."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_EXPIRES_IN:
+        raise ATHError(
+            code,
+            f"{what} must be a whole number of seconds between 0 and {MAX_EXPIRES_IN}",
+            status=status,
+        )
+    return value
+
+
 def _basic_auth(client_id: str, client_secret: str) -> str:
     raw = f"{quote(client_id, safe='')}:{quote(client_secret, safe='')}".encode()
     return "Basic " + base64.b64encode(raw).decode("ascii")
@@ -212,6 +233,10 @@ class ClientCore:
             store=store,
             refresh_interval=store_refresh_interval,
         )
+        #: Seconds one attempt may take, and all attempts of one call with their pauses
+        #: (set by the shells from ``timeout``, ``max_retries`` and ``total_timeout``).
+        self.attempt_timeout: float | None = None
+        self.total_timeout: float | None = None
 
     @property
     def agent_id(self) -> str:
@@ -319,11 +344,12 @@ class ClientCore:
             result: T = done.value
             return result
         except ATHError as exc:
+            exc.__cause__ = exc.__context__ = None  # first: nothing unredacted stays linked
             secrets = (*self._secrets(), *(s for r in sent for s in request_secrets(r)))
             exc.message = redact(exc.message, secrets)
             exc.args = (exc.code, exc.message)
             exc.details = scrub(exc.details, secrets)
-            exc.__cause__ = exc.__context__ = None
+            del secrets, sent
             raise
 
     # ---------------------------------------------------------------- transport
@@ -331,9 +357,15 @@ class ClientCore:
     def send(self, request: httpx.Request, *, idempotent: bool) -> Flow[httpx.Response]:
         """Send with the retry policy; transport faults become ATHError."""
         attempt = 0
+        total = self.total_timeout
+        call_deadline = None if total is None else time.monotonic() + total
         while True:
             started = time.perf_counter()
-            outcome: Outcome = yield Send(request)
+            deadline = call_deadline
+            if self.attempt_timeout is not None:
+                own = time.monotonic() + self.attempt_timeout
+                deadline = own if deadline is None else min(own, deadline)
+            outcome: Outcome = yield Send(request, deadline)
             if log.isEnabledFor(logging.DEBUG):
                 result = (
                     outcome.status_code
@@ -353,6 +385,8 @@ class ClientCore:
             delay = self.retry.delay_for(attempt, outcome, idempotent=idempotent)
             if delay is None:
                 break
+            if call_deadline is not None and time.monotonic() + delay >= call_deadline:
+                break  # no time left for another attempt: report this one
             attempt += 1
             yield Sleep(delay)
         if isinstance(outcome, BaseException):
@@ -365,13 +399,21 @@ class ClientCore:
         """An httpx request from a generated operation's ``_get_kwargs``."""
         merged = dict(kwargs.get("headers") or {})
         merged.update(headers or {})
-        return self.http.build_request(
-            str(kwargs["method"]).upper(),
-            self.base_url + str(kwargs["url"]),
-            json=kwargs.get("json"),
-            params=kwargs.get("params"),
-            headers=merged,
-        )
+        try:
+            return self.http.build_request(
+                str(kwargs["method"]).upper(),
+                self.base_url + str(kwargs["url"]),
+                json=kwargs.get("json"),
+                params=kwargs.get("params"),
+                headers=merged,
+            )
+        except (TypeError, ValueError, RecursionError, httpx.InvalidURL) as exc:
+            # an encoding error's args carry the whole body: never let it out
+            raise ATHError(
+                "INVALID_ARGUMENT",
+                f"cannot build the request to {kwargs.get('url')} ({type(exc).__name__}); "
+                "check that every string argument is valid Unicode.",
+            ) from None
 
     def _call(
         self,
@@ -431,15 +473,17 @@ class ClientCore:
             api_base = normalize_base_url(
                 doc.api_base, allow_insecure_http=self.allow_insecure_http, what="api_base"
             )
+            endpoints = (str(doc.auth.authorization_endpoint), str(doc.auth.token_endpoint))
+            for endpoint, what in zip(
+                endpoints, ("authorization_endpoint", "token_endpoint"), strict=True
+            ):
+                split_url(endpoint, what)
         except ATHError as exc:  # the server's answer is at fault, not an argument
             code = exc.code if exc.code == "INSECURE_TRANSPORT" else "INVALID_RESPONSE"
             raise ATHError(code, f"discover: {exc.message}", status=response.status_code) from None
         with self._lock:
             self.api_base = api_base
-            self.oauth_endpoints = (
-                str(doc.auth.authorization_endpoint),
-                str(doc.auth.token_endpoint),
-            )
+            self.oauth_endpoints = endpoints
         return doc
 
     # ---------------------------------------------------------------- registration
@@ -485,7 +529,10 @@ class ClientCore:
         if isinstance(redirect_uris, str):
             raise ATHError("INVALID_ARGUMENT", "redirect_uris must be a list of URLs, not a string")
         for uri in uris or []:
-            if not isinstance(uri, str) or urlsplit(uri).scheme not in ("http", "https"):
+            if not isinstance(uri, str) or split_url(uri, "redirect URI").scheme not in (
+                "http",
+                "https",
+            ):
                 raise ATHError("INVALID_ARGUMENT", f"redirect URI {uri!r} is not an http(s) URL")
         if purpose is not None and not isinstance(purpose, str):
             raise ATHError("INVALID_ARGUMENT", "purpose must be a string")
@@ -648,7 +695,7 @@ class ClientCore:
         scope_list = validate_scopes(scopes)
         if redirect_uri is not None and (
             not isinstance(redirect_uri, str)
-            or urlsplit(redirect_uri).scheme not in ("http", "https")
+            or split_url(redirect_uri, "redirect_uri").scheme not in ("http", "https")
         ):
             raise ATHError("INVALID_ARGUMENT", "redirect_uri must be an absolute http(s) URL")
         if resource is not None and not isinstance(resource, str):
@@ -682,7 +729,9 @@ class ClientCore:
         parsed: AuthorizationResponse = parse_model(AuthorizationResponse, response, "authorize")
         result = Authorization(
             authorization_url=check_authorization_url(
-                parsed.authorization_url, status=response.status_code
+                parsed.authorization_url,
+                status=response.status_code,
+                allow_insecure_http=self.allow_insecure_http,
             ),
             ath_session_id=str(parsed.ath_session_id),
             provider_id=provider,
@@ -719,6 +768,12 @@ class ClientCore:
                     "SESSION_NOT_FOUND",
                     "finish_authorization: the redirect belongs to no authorization this client "
                     "started (or it was already finished or expired); call authorize() again.",
+                )
+            if callback.code is not None and callback.state is None:
+                raise ATHError(
+                    "STATE_MISMATCH",
+                    "finish_authorization: the redirect carries a code but no state; a code is "
+                    "redeemed only with the state sent by authorize(). Start over.",
                 )
             if callback.state is not None and not states_equal(pending.state, callback.state):
                 raise ATHError(
@@ -818,7 +873,12 @@ class ClientCore:
                 + ". The token was not stored; report this to the server's operator.",
                 status=status,
             )
-        expires_in = parsed.expires_in if isinstance(parsed.expires_in, int) else None
+        expires_in = _expires_in(
+            parsed.expires_in if isinstance(parsed.expires_in, int) else None,
+            "exchange_token: the answer's expires_in",
+            code="INVALID_RESPONSE",
+            status=status,
+        )
         si = parsed.scope_intersection
         return Token(
             access_token=parsed.access_token,
@@ -885,6 +945,7 @@ class ClientCore:
             raise ATHError("INVALID_ARGUMENT", "set_token needs the access token string")
         if provider is not None:
             validate_provider_id(provider)
+        expires_in = _expires_in(expires_in, "set_token: expires_in", code="INVALID_ARGUMENT")
         token = Token(
             access_token=access_token,
             token_type="Bearer",
@@ -905,6 +966,8 @@ class ClientCore:
             raise ATHError("INVALID_ARGUMENT", "client_id must be a non-empty string")
         if not isinstance(client_secret, str) or not client_secret:
             raise ATHError("INVALID_ARGUMENT", "client_secret must be a non-empty string")
+        encodable(client_id, "client_id")
+        encodable(client_secret, "client_secret")
         self.state.set_credentials(client_id, client_secret)
         if self.state.store is not None:
             self.state.publish_registration()
@@ -969,13 +1032,7 @@ class ClientCore:
             prefix = api_base + "/"
         key, token = yield from self.token_for(provider)
         if headers is not None:
-            headers = require_mapping(headers, "headers")
-            reserved = {h.lower() for h in headers} & {"authorization", "x-ath-agent-id", "host"}
-            if reserved:
-                raise ATHError(
-                    "INVALID_ARGUMENT",
-                    f"headers must not set {sorted(reserved)}; the client sets them itself",
-                )
+            headers = check_headers(headers, reserved=API_RESERVED_HEADERS)
         merged = {
             **(headers or {}),
             "Authorization": f"Bearer {token.access_token}",
@@ -989,9 +1046,11 @@ class ClientCore:
                 params=params,
                 headers=merged,
             )
-        except (TypeError, ValueError, httpx.InvalidURL) as exc:
+        except (TypeError, ValueError, RecursionError, httpx.InvalidURL) as exc:
             raise ATHError(
-                "INVALID_ARGUMENT", f"cannot build the request: {type(exc).__name__}: {exc}"
+                "INVALID_ARGUMENT",
+                f"cannot build the request ({type(exc).__name__}); the body must be JSON "
+                "serialisable, valid Unicode and nested less deeply.",
             ) from None
         response = yield from self.send(request, idempotent=verb in SAFE_METHODS)
         result = APIResponse(
@@ -1049,6 +1108,7 @@ class ClientCore:
             redirect_uri=redirect_uri,
             scopes=validate_scopes(scopes),
             resource=resource,
+            allow_insecure_http=self.allow_insecure_http,
         )
 
     def oauth_finish(

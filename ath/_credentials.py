@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import glob
 import json
+import math
 import os
 import stat
 import sys
@@ -22,6 +23,10 @@ __all__ = ["FORMAT", "VERSION", "StoredCredentials", "read_credentials", "write_
 
 FORMAT: Final = "ath-sdk-credentials"
 VERSION: Final = 1
+#: A credentials file is a few KiB; anything larger than this is not one.
+MAX_FILE_BYTES: Final = 1024 * 1024
+#: The largest expiry time accepted (year 9999).
+_MAX_EXPIRES_AT: Final = 253402300799.0
 
 
 @dataclass(repr=False)
@@ -61,8 +66,13 @@ def _token_from_json(data: Any) -> Token:
     scopes = data.get("effective_scopes") or []
     if not isinstance(access_token, str) or not access_token:
         raise TypeError("access_token is not a string")
-    if expires_at is not None and not isinstance(expires_at, int | float):
-        raise TypeError("expires_at is not a number")
+    if expires_at is not None and (
+        isinstance(expires_at, bool)
+        or not isinstance(expires_at, int | float)
+        or not math.isfinite(float(expires_at))
+        or not 0 <= expires_at <= _MAX_EXPIRES_AT
+    ):
+        raise TypeError("expires_at is not a time between 1970 and 9999")
     if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
         raise TypeError("effective_scopes is not a list of strings")
     remaining = None if expires_at is None else max(0, int(expires_at - time.time()))
@@ -110,7 +120,19 @@ def decode(raw: bytes, *, path: str) -> StoredCredentials:
         if not isinstance(raw_tokens, dict):
             raise TypeError("tokens is not an object")
         tokens = {str(k): _token_from_json(v) for k, v in raw_tokens.items()}
-    except (ValueError, TypeError, KeyError, UnicodeDecodeError) as exc:
+        for key, token in tokens.items():  # every token bound to this agent and its key
+            if token.agent_id != doc["agent_id"]:
+                raise ValueError(f"the token under {key!r} is bound to another agent")
+            if (token.provider_id or "") != key:
+                raise ValueError(f"the token under {key!r} is bound to another provider")
+    except (
+        ValueError,
+        TypeError,
+        KeyError,
+        UnicodeDecodeError,
+        RecursionError,
+        OverflowError,
+    ) as exc:
         raise ATHError(
             "CREDENTIALS_INVALID",
             f"{path} is not a valid ath-sdk credentials file ({exc}). Register again, or restore "
@@ -193,7 +215,8 @@ def read_credentials(path: str | os.PathLike[str]) -> StoredCredentials:
     """Read a credentials file, refusing one that others may read or write."""
     target = Path(path)
     try:
-        fd = os.open(target, os.O_RDONLY)
+        # O_NONBLOCK: a FIFO planted at the path must not block the open
+        fd = os.open(target, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise ATHError(
             "CREDENTIALS_NOT_FOUND",
@@ -205,15 +228,43 @@ def read_credentials(path: str | os.PathLike[str]) -> StoredCredentials:
         ) from None
     try:
         info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ATHError(
+                "CREDENTIALS_INVALID",
+                f"{target} is not a regular file; point the client at its credentials file.",
+            )
+        if sys.platform != "win32" and info.st_uid != os.geteuid():
+            raise ATHError(
+                "CREDENTIALS_INSECURE",
+                f"{target} is owned by another user (uid {info.st_uid}); whoever owns it "
+                "controls the credentials the agent uses. Save the credentials again as this "
+                "user.",
+            )
         if sys.platform != "win32" and info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
             raise ATHError(
                 "CREDENTIALS_INSECURE",
                 f"{target} is accessible by other users (mode {stat.S_IMODE(info.st_mode):o}); "
                 f"it holds secrets. Run: chmod 600 {target}",
             )
-        chunks = []
-        while chunk := os.read(fd, 65536):
+        chunks, size = [], 0
+        while chunk := _read(fd, target):
+            size += len(chunk)
+            if size > MAX_FILE_BYTES:
+                raise ATHError(
+                    "CREDENTIALS_INVALID",
+                    f"{target} is larger than {MAX_FILE_BYTES} bytes; it is not a credentials "
+                    "file.",
+                )
             chunks.append(chunk)
     finally:
         os.close(fd)
     return decode(b"".join(chunks), path=str(target))
+
+
+def _read(fd: int, target: Path) -> bytes:
+    try:
+        return os.read(fd, 65536)
+    except OSError as exc:
+        raise ATHError(
+            "CREDENTIALS_INVALID", f"cannot read {target}: {exc.strerror or exc}"
+        ) from None

@@ -117,7 +117,8 @@ CLIENT_CODES: Final[Mapping[str, str]] = {
     "CREDENTIALS_NOT_FOUND": "The credentials file does not exist.",
     "CREDENTIALS_INVALID": "The credentials file is corrupt or of an unknown format version.",
     "CREDENTIALS_MISMATCH": "The credentials file belongs to another server URL or agent_id.",
-    "CREDENTIALS_INSECURE": "The credentials file is readable or writable by other users.",
+    "CREDENTIALS_INSECURE": "The credentials file is readable or writable by other users, "
+    "or owned by another user.",
     "CREDENTIALS_WRITE_FAILED": "The credentials file could not be written; "
     "the previous file, if any, is unchanged.",
     "STORE_LOCK_TIMEOUT": "The credential store's lock could not be had in time "

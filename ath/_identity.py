@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
-
-from cryptography.hazmat.primitives.asymmetric import ec
+from typing import TYPE_CHECKING, Any
 
 from ath._attestation import PrivateKeyInput, parse_private_key, public_jwk
 from ath._errors import ATHError
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import ec
 
 __all__ = ["agent_identity_document"]
 
@@ -24,6 +25,8 @@ def agent_identity_document(
     capabilities: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """The JSON document to serve at ``agent_id`` (public key as a JWK; never the private key)."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
     if (private_key is None) == (public_key is None):
         raise ATHError("INVALID_ARGUMENT", "pass exactly one of private_key or public_key")
     if not isinstance(developer, Mapping) or not {"name", "id"} <= set(developer):

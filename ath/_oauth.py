@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from ath._checks import is_loopback, split_url
 from ath._errors import ATHError
 from ath._pkce import PKCEPair, generate_state
 from ath._types import mask
@@ -92,11 +93,24 @@ def start_authorization(
     redirect_uri: str,
     scopes: Sequence[str],
     resource: str | None = None,
+    allow_insecure_http: bool = False,
 ) -> OAuthRequest:
-    """The consent URL with ``state`` and an S256 ``code_challenge``."""
-    parts = urlsplit(authorization_endpoint)
+    """The consent URL with ``state`` and an S256 ``code_challenge``.
+
+    The endpoint must be https, except on loopback or with ``allow_insecure_http``.
+    """
+    if not isinstance(authorization_endpoint, str):
+        raise ATHError("INVALID_ARGUMENT", "authorization_endpoint must be an http(s) URL")
+    parts = split_url(authorization_endpoint, "authorization_endpoint")
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ATHError("INVALID_ARGUMENT", "authorization_endpoint must be an http(s) URL")
+    if parts.scheme == "http" and not allow_insecure_http and not is_loopback(parts.hostname):
+        raise ATHError(
+            "INSECURE_TRANSPORT",
+            f"authorization_endpoint {authorization_endpoint!r} is plain http outside loopback; "
+            "a consent page must be https (allow_insecure_http=True for a trusted development "
+            "network).",
+        )
     if not client_id or not redirect_uri:
         raise ATHError("INVALID_ARGUMENT", "client_id and redirect_uri are required")
     pkce = PKCEPair.generate()

@@ -21,15 +21,13 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if value.isdigit():  # any Unicode digit; only ASCII ones are delta-seconds
+        return float(value) if value.isascii() else None
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+        return max(0.0, when.timestamp() - (time.time() if now is None else now))
+    except (TypeError, ValueError, IndexError, OverflowError, AttributeError):
         return None
-    if when is None:  # pragma: no cover - older Pythons
-        return None
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
 def is_tls_failure(exc: BaseException) -> bool:

@@ -196,7 +196,10 @@ class APIResponse:
         return ctype == "application/json" or ctype.endswith("+json")
 
     def json(self) -> Any:
-        return json.loads(self.content)
+        try:
+            return json.loads(self.content)
+        except RecursionError:  # nested deeper than Python recurses: not JSON we can use
+            raise ValueError("the JSON answer is nested too deep to parse") from None
 
     def data(self) -> Any:
         """Parsed JSON for a JSON answer, text otherwise, ``None`` when empty."""

@@ -19,7 +19,7 @@ from typing import Final
 from ath import generate_private_key
 from ath.testing import LocalStack
 from bench._proc import ROOT, JsonLineChild
-from bench._stats import Deadline, median
+from bench._stats import Deadline, drift, median
 
 DRIVER: Final = ROOT / "bench" / "handshake_driver.py"
 PROVIDER: Final = "github"
@@ -35,6 +35,10 @@ class HandshakeRound:
 
     def ratio(self, step: str = "total") -> float:
         return median(self.ours[step]) / median(self.peer[step])
+
+    def noise(self, step: str = "total") -> float:
+        """:func:`drift` of the peer's (the baseline's) samples of ``step``."""
+        return drift(self.peer[step])
 
 
 def handshake_round(
@@ -84,3 +88,61 @@ def handshake_round(
             for driver in drivers.values():
                 driver.close()
     return HandshakeRound(samples["ours"], samples["peer"], str(versions["peer"]))
+
+
+@dataclass(frozen=True)
+class ConstructRound:
+    """Seconds per new client, each side's samples in the order they were taken."""
+
+    ours: list[float]
+    peer: list[float]
+
+    @property
+    def ratio(self) -> float:
+        return median(self.ours) / median(self.peer)
+
+    @property
+    def noise(self) -> float:
+        return drift(self.peer)
+
+
+def construct_round(
+    gateway_url: str,
+    peer_python: str,
+    *,
+    round_no: int,
+    batches: int,
+    batch: int,
+    deadline: Deadline,
+) -> ConstructRound:
+    """``batches`` x ``batch`` client constructions per SDK, batches alternating (the
+    order flipping every batch) after one untimed batch each; one agent key for all."""
+    config = {
+        "gateway_url": gateway_url,
+        "provider": PROVIDER,
+        "scopes": list(SCOPES),
+        "max_seconds": max(deadline.left(), 1.0) + 10,
+        "max_handshakes": batches + 1,
+    }
+    pem = generate_private_key()
+    agent = {"agent_id": gateway_url + "/agents/bench-construct", "pem": pem}
+    samples: dict[str, list[float]] = {"ours": [], "peer": []}
+    with tempfile.TemporaryDirectory(prefix="ath-bench-construct-") as empty:
+        drivers: dict[str, JsonLineChild] = {}
+        try:
+            for side, python in {"ours": sys.executable, "peer": peer_python}.items():
+                cmd = [python, "-I", str(DRIVER), json.dumps(config)]
+                drivers[side] = JsonLineChild(cmd, cwd=Path(empty), what=f"{side} driver")
+            for driver in drivers.values():
+                driver.read(_STEP_TIMEOUT)
+                driver.ask({**agent, "construct": batch}, _STEP_TIMEOUT)  # warm-up
+            for i in range(batches):
+                deadline.check()
+                order = ("ours", "peer") if (i + round_no) % 2 == 0 else ("peer", "ours")
+                for side in order:
+                    answer = drivers[side].ask({**agent, "construct": batch}, _STEP_TIMEOUT)
+                    samples[side].extend(float(v) for v in answer["construct"])
+        finally:
+            for driver in drivers.values():
+                driver.close()
+    return ConstructRound(samples["ours"], samples["peer"])

@@ -24,12 +24,16 @@ from ath import (
     ATHNativeClient,
 )
 from bench._common import TOKEN, agent_id_for, raw_headers
-from bench._stats import Deadline, median
+from bench._stats import Deadline, drift, median
 
 _WARMUP: Final = 50
 #: The SDK's default timeout (30 s, connect 10 s), given to the baselines too: under
 #: 1000 concurrent calls httpx's 5 s default can run out while waiting for the pool.
 SDK_TIMEOUT: Final = httpx.Timeout(30.0, connect=10.0)
+#: The bursts: the same on both sides, except that waiting for a pooled connection
+#: is unbounded (a burst is bounded by the section's deadline instead): on a heavily
+#: loaded machine 1000 calls through 100 connections can queue for more than 30 s.
+BURST_TIMEOUT: Final = httpx.Timeout(30.0, connect=10.0, pool=None)
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,8 @@ class Pair:
 
     ours: float
     base: float
+    #: :func:`bench._stats.drift` of the baseline's samples within the round.
+    noise: float = 0.0
 
     @property
     def ratio(self) -> float:
@@ -90,7 +96,7 @@ def _compare(
     _warm(ours, base)
     gc.collect()
     ours_ns, base_ns = interleaved(ours, base, calls=calls, block=100, deadline=deadline)
-    return Pair(median(ours_ns) / 1e9, median(base_ns) / 1e9)
+    return Pair(median(ours_ns) / 1e9, median(base_ns) / 1e9, drift(base_ns))
 
 
 def proxy_sync_round(url: str, pem: str, *, calls: int, deadline: Deadline) -> Pair:
@@ -133,6 +139,47 @@ def api_sync_round(url: str, pem: str, *, calls: int, deadline: Deadline) -> Pai
         return _compare(ours, base, calls=calls, deadline=deadline)
 
 
+#: ``proxy_10k_tokens_ratio``: what the loaded client holds.
+HELD_TOKENS: Final = 10_000
+PENDING_AUTHORIZATIONS: Final = 256
+
+
+def loaded_client(url: str, pem: str, *, tokens: int, pending: int) -> ATHGatewayClient:
+    """A gateway client holding ``tokens`` tokens (for as many providers, ``github``
+    among them) and ``pending`` pending authorizations, all through the public API:
+    ``set_token`` and ``authorize()`` against the fast server."""
+    client = ATHGatewayClient(url=url, agent_id=agent_id_for(url), private_key=pem)
+    client.set_credentials("bench-client", "bench-secret")
+    for i in range(tokens - 1):
+        client.set_token(f"{TOKEN}-{i}", f"provider-{i}")
+    client.set_token(TOKEN, "github")
+    for _ in range(pending):
+        client.authorize("github", ["read:user"])
+    if len(client.tokens) != tokens or len(client.pending_authorizations) != pending:
+        client.close()
+        raise RuntimeError("the loaded client does not hold what it should")
+    return client
+
+
+def proxy_tokens_round(
+    url: str, pem: str, *, calls: int, tokens: int, pending: int, deadline: Deadline
+) -> Pair:
+    """Median per-call ``proxy()`` time of a client holding ``tokens`` tokens and
+    ``pending`` pending authorizations against one holding a single token; both in this
+    process (same heap, same collector), calls interleaved in blocks."""
+    loaded = loaded_client(url, pem, tokens=tokens, pending=pending)
+    with loaded, ATHGatewayClient(url=url, agent_id=agent_id_for(url), private_key=pem) as one:
+        one.set_token(TOKEN, "github")
+
+        def ours() -> object:
+            return loaded.proxy("github", "GET", "/user")
+
+        def base() -> object:
+            return one.proxy("github", "GET", "/user")
+
+        return _compare(ours, base, calls=calls, deadline=deadline)
+
+
 async def _burst(make: Callable[[], Awaitable[object]], n: int, deadline: Deadline) -> float:
     started = time.perf_counter()
     await asyncio.wait_for(asyncio.gather(*(make() for _ in range(n))), timeout=deadline.left())
@@ -151,6 +198,10 @@ class AsyncRound:
         """Median over the pairs of ours/baseline: slow drift cancels within a pair."""
         return median([o / b for o, b in zip(self.ours, self.base, strict=True)])
 
+    @property
+    def noise(self) -> float:
+        return drift(self.base)
+
 
 async def _proxy_async(
     url: str, pem: str, concurrency: int, reps: int, deadline: Deadline
@@ -158,10 +209,12 @@ async def _proxy_async(
     agent_id = agent_id_for(url)
     target = f"{url}/ath/proxy/github/user"
     # Both sides keep httpx's default pool (100 connections, 20 kept alive) and the
-    # same timeouts.
+    # same timeouts (BURST_TIMEOUT).
     async with (
-        AsyncATHGatewayClient(url=url, agent_id=agent_id, private_key=pem) as client,
-        httpx.AsyncClient(headers=raw_headers(agent_id), timeout=SDK_TIMEOUT) as raw,
+        AsyncATHGatewayClient(
+            url=url, agent_id=agent_id, private_key=pem, timeout=BURST_TIMEOUT
+        ) as client,
+        httpx.AsyncClient(headers=raw_headers(agent_id), timeout=BURST_TIMEOUT) as raw,
     ):
         client.set_token(TOKEN, "github")
 

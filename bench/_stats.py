@@ -27,6 +27,25 @@ def median(values: Sequence[float]) -> float:
     return float(statistics.median(values))
 
 
+#: A round whose baseline drifted more than this (see :func:`drift`) is too noisy to count.
+NOISE_LIMIT = 0.15
+
+
+def drift(samples: Sequence[float], chunks: int = 5) -> float:
+    """How much the baseline moved within one round: the samples, in the order they were
+    taken, cut into ``chunks`` runs; the spread of the runs' medians over their median,
+    ``(max - min) / median``. 0 when the machine ran at one speed all round; 0.3 when
+    the baseline was 30 % slower in one part of the round than in another, which no
+    ratio taken in that round can be trusted to within."""
+    if not samples:
+        raise ValueError("no samples")
+    n = max(1, min(chunks, len(samples)))
+    size = len(samples) / n
+    medians = [median(samples[round(i * size) : round((i + 1) * size)]) for i in range(n)]
+    middle = median(medians)
+    return (max(medians) - min(medians)) / middle if middle > 0 else 0.0
+
+
 class BudgetExceeded(RuntimeError):
     """A measurement ran past its time bound."""
 

@@ -2,7 +2,8 @@
 
 It checks nothing: ``GET /ath/proxy/<provider>/<path>`` and ``GET /api/<path>`` get a
 small JSON object, ``GET /.well-known/ath-app.json`` a valid service discovery
-document whose ``api_base`` points back here, anything else a JSON 404. Run as
+document whose ``api_base`` points back here, ``POST /ath/authorize`` a new pending
+authorization (a fresh session id each time), anything else a JSON 404. Run as
 ``python -m bench.fastserver``: it binds 127.0.0.1 on a free port, prints
 ``{"url": ...}`` on one line, and exits when its standard input closes (so it never
 outlives the bench), on SIGTERM, or after ``--max-seconds``.
@@ -59,12 +60,24 @@ class _Answers:
         )
         self.missing = _response("404 Not Found", b'{"code":"NOT_FOUND","message":"no route"}')
         self.bad = _response("400 Bad Request", b'{"code":"BAD_REQUEST","message":"bad"}')
+        self.base = base
+        self.sessions = 0
+
+    def authorization(self) -> bytes:
+        """A fresh pending authorization (new session id) for ``POST /ath/authorize``."""
+        self.sessions += 1
+        url = f"{self.base}/oauth/authorize?code_challenge=bench&code_challenge_method=S256"
+        body = {"authorization_url": url, "ath_session_id": f"bench-session-{self.sessions}"}
+        return _response("200 OK", json.dumps(body, separators=(",", ":")).encode())
 
     def for_target(self, target: bytes) -> bytes:
         if target.startswith((b"/ath/proxy/", b"/api/")):
             return self.ok
-        if target.split(b"?", 1)[0] == b"/.well-known/ath-app.json":
+        path = target.split(b"?", 1)[0]
+        if path == b"/.well-known/ath-app.json":
             return self.discovery
+        if path == b"/ath/authorize":
+            return self.authorization()
         return self.missing
 
 

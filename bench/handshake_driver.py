@@ -15,6 +15,15 @@ reads one agent per line on stdin (``{"agent_id", "pem"}``: a registration is on
 per agent), does one handshake with it and prints its timings (seconds: the whole
 handshake and each step) as one JSON line, until stdin closes. The bench feeds the
 two drivers alternately, so both SDKs see the same machine at the same moments.
+A line ``{"agent_id", "pem", "construct": N}`` instead constructs N clients and
+answers ``{"construct": [seconds, ...]}``.
+
+``sdk`` is the SDK's own time in register + authorize + token: the CPU time of this
+(single-threaded) driver during those steps minus its CPU time inside
+``httpx.HTTPTransport.handle_request`` and the body reads (the wire), which
+:class:`WireClock` measures for both SDKs alike. The stack runs in another process,
+so none of its time is in there, nor the time this process waits for the CPU on a
+loaded machine. ``sdk_wall`` is the same in wall time, ``wire`` the wire's wall time.
 
 This file must run on any of those interpreters: it imports nothing from this
 repository, and ``ath`` only dynamically.
@@ -33,8 +42,78 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import httpx
 
 MAX_HOPS = 20
+MAX_CONSTRUCT = 1000
 _ACCEPT = {"Accept": "application/json, text/html;q=0.9"}
 DEVELOPER = {"name": "Bench", "id": "bench"}
+
+
+class _TimedStream(httpx.SyncByteStream):
+    """A response body stream whose reads count as wire time."""
+
+    def __init__(self, stream: Any, clock: WireClock) -> None:
+        self._stream = stream
+        self._clock = clock
+
+    def __iter__(self) -> Any:
+        chunks = iter(self._stream)
+        while True:
+            started = self._clock.start()
+            try:
+                chunk = next(chunks)
+            except StopIteration:
+                return
+            finally:
+                self._clock.stop(started)
+            yield chunk
+
+    def close(self) -> None:
+        started = self._clock.start()
+        try:
+            self._stream.close()
+        finally:
+            self._clock.stop(started)
+
+
+class WireClock:
+    """Seconds spent inside ``httpx.HTTPTransport.handle_request`` and reading the
+    bodies it returns (the wire and the server answering), summed over every client of
+    this process. Both SDKs send through httpx's default transport, so subtracting
+    this from a step's wall time leaves the SDK's own work (httpx's client layer
+    included). ``seconds`` is wall time, ``cpu`` this thread's CPU time
+    (``time.thread_time``); ``requests`` counts the calls, to check that it saw them."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.cpu = 0.0
+        self.requests = 0
+        original = httpx.HTTPTransport.handle_request
+
+        def handle_request(transport: httpx.HTTPTransport, request: httpx.Request) -> Any:
+            started = self.start()
+            try:
+                response = original(transport, request)
+                response.stream = _TimedStream(response.stream, self)
+                return response
+            finally:
+                self.stop(started)
+                self.requests += 1
+
+        httpx.HTTPTransport.handle_request = handle_request  # type: ignore[method-assign,assignment]
+
+    @staticmethod
+    def start() -> tuple[float, float]:
+        return time.perf_counter(), time.thread_time()
+
+    def stop(self, started: tuple[float, float]) -> None:
+        self.seconds += time.perf_counter() - started[0]
+        self.cpu += time.thread_time() - started[1]
+
+    def read(self) -> tuple[float, float, float, float, int]:
+        """(wall now, CPU now, wire wall so far, wire CPU so far, requests so far)."""
+        return (time.perf_counter(), time.thread_time(), self.seconds, self.cpu, self.requests)
+
+
+WIRE = WireClock()
 
 
 def _first(url: str, name: str) -> str | None:
@@ -73,36 +152,57 @@ def consent(http: httpx.Client, authorization_url: str) -> tuple[str, str | None
 def handshake(
     sdk: Any, http: httpx.Client, config: dict[str, Any], agent: dict[str, str]
 ) -> dict[str, float]:
-    clock = time.perf_counter
-    started = clock()
+    started = time.perf_counter()
     client = sdk.ATHGatewayClient(config["gateway_url"], agent["agent_id"], agent["pem"])
     try:
-        t0 = clock()
+        r0 = WIRE.read()
         client.register(
             developer=DEVELOPER,
             providers=[{"provider_id": config["provider"], "scopes": list(config["scopes"])}],
             purpose="benchmark",
         )
-        t1 = clock()
+        r1 = WIRE.read()
         auth = client.authorize(config["provider"], list(config["scopes"]))
-        t2 = clock()
+        r2 = WIRE.read()
         code, _ = consent(http, auth.authorization_url)
-        t3 = clock()
+        r3 = WIRE.read()
         token = client.exchange_token(code, auth.ath_session_id)
-        t4 = clock()
+        r4 = WIRE.read()
     finally:
         client.close()
     if not token.access_token:
         raise RuntimeError("no access token")
+
+    def spent(field: int) -> float:  # over register + authorize + token, consent left out
+        return (r2[field] - r0[field]) + (r4[field] - r3[field])
+
+    if spent(4) < 3:
+        raise RuntimeError("the SDK's requests did not go through httpx.HTTPTransport")
     return {
-        "total": t4 - t0,
-        "construct": t0 - started,
-        "register": t1 - t0,
-        "authorize": t2 - t1,
-        "consent": t3 - t2,
-        "token": t4 - t3,
-        "sdk": (t4 - t0) - (t3 - t2),
+        "total": r4[0] - r0[0],
+        "construct": r0[0] - started,
+        "register": r1[0] - r0[0],
+        "authorize": r2[0] - r1[0],
+        "consent": r3[0] - r2[0],
+        "token": r4[0] - r3[0],
+        "sdk_and_stack": spent(0),
+        "wire": spent(2),
+        "sdk_wall": spent(0) - spent(2),
+        "sdk": spent(1) - spent(3),
+        "requests": spent(4),
     }
+
+
+def construct(sdk: Any, config: dict[str, Any], agent: dict[str, str], count: int) -> list[float]:
+    """Seconds for each of ``count`` new clients (constructed, then closed untimed)."""
+    clock = time.perf_counter
+    times = []
+    for _ in range(count):
+        started = clock()
+        client = sdk.ATHGatewayClient(config["gateway_url"], agent["agent_id"], agent["pem"])
+        times.append(clock() - started)
+        client.close()
+    return times
 
 
 def main(argv: list[str]) -> int:
@@ -120,8 +220,13 @@ def main(argv: list[str]) -> int:
         for done, line in enumerate(sys.stdin):
             if done >= int(config["max_handshakes"]) or time.monotonic() > deadline:
                 raise SystemExit("handshake driver: past its count or time bound")
+            message = json.loads(line)
+            if "construct" in message:
+                count = min(int(message["construct"]), MAX_CONSTRUCT)
+                print(json.dumps({"construct": construct(sdk, config, message, count)}), flush=True)
+                continue
             http.cookies.clear()
-            timing = handshake(sdk, http, config, json.loads(line))
+            timing = handshake(sdk, http, config, message)
             print(json.dumps(timing), flush=True)
     return 0
 

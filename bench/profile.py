@@ -3,6 +3,9 @@
 ``python -m bench.profile proxy|api|attest [--calls N]``: cProfile over N calls
 against the fast server (or N mints), printing the SDK's own functions by
 cumulative time and the top functions overall by internal time.
+``python -m bench.profile handshake``: cProfile over N register -> authorize ->
+token handshakes against the local stack (fresh agent each; the consent walk and
+the stack's threads are not profiled).
 ``python -m bench.profile import``: ``-X importtime`` of ``import ath`` in the clean
 venv (runtime dependencies only), the biggest subtrees first.
 Loopback only; every loop is bounded by ``--calls``.
@@ -73,6 +76,38 @@ def profile_calls(kind: str, calls: int) -> None:
     _print_stats(profile, calls)
 
 
+def profile_handshake(count: int) -> None:
+    import httpx
+
+    from ath import ATHGatewayClient, generate_private_key
+    from ath.testing import LocalStack
+    from bench.handshake_driver import DEVELOPER, consent
+
+    profile = cProfile.Profile()
+    with LocalStack() as stack, httpx.Client(trust_env=False, timeout=10.0) as browser:
+        for i in range(count + 2):  # two untimed: first imports of the generated client
+            pem = generate_private_key()
+            agent_id = stack.host_agent(pem, name=f"profile-{i}")
+            measured = i >= 2
+            if measured:
+                profile.enable()
+            with ATHGatewayClient(stack.gateway_url, agent_id, pem) as client:
+                client.register(
+                    developer=DEVELOPER,
+                    providers=[{"provider_id": "github", "scopes": ["read:user"]}],
+                    purpose="profile",
+                )
+                auth = client.authorize("github", ["read:user"])
+                profile.disable()
+                browser.cookies.clear()
+                code, _ = consent(browser, auth.authorization_url)
+                if measured:
+                    profile.enable()
+                client.exchange_token(code, auth.ath_session_id)
+            profile.disable()
+    _print_stats(profile, count)
+
+
 def profile_import(limit: int = 30) -> None:
     from bench._venvs import ensure_clean_ours
 
@@ -103,7 +138,7 @@ def profile_import(limit: int = 30) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__)
-    parser.add_argument("what", choices=("proxy", "api", "attest", "import"))
+    parser.add_argument("what", choices=("proxy", "api", "attest", "handshake", "import"))
     parser.add_argument("--calls", type=int, default=5000, help="calls to profile (1..100000)")
     args = parser.parse_args(argv)
     if not 1 <= args.calls <= 100_000:
@@ -111,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     install_cleanup()
     if args.what == "import":
         profile_import()
+    elif args.what == "handshake":
+        profile_handshake(min(args.calls, 500))
     else:
         profile_calls(args.what, args.calls)
     return 0

@@ -24,6 +24,8 @@ from typing import Final
 from bench._common import TOKEN, agent_id_for, raw_headers
 
 _KIB_PER_MB: Final = 1024.0
+#: The environment variable carrying the agent key (PEM) to the SDK process.
+PEM_VARIABLE: Final = "ATH_BENCH_PEM"
 
 
 def _ru_maxrss_mb() -> float:
@@ -60,9 +62,13 @@ def run(url: str, calls: int, raw: bool, max_seconds: float) -> dict[str, float]
 
         close = http.close
     else:
-        from ath import ATHGatewayClient, generate_private_key
+        import os
 
-        client = ATHGatewayClient(url=url, agent_id=agent_id, private_key=generate_private_key())
+        from ath import ATHGatewayClient
+
+        # The key comes from the bench: generating one here would load cryptography,
+        # which a proxy-only process never needs.
+        client = ATHGatewayClient(url=url, agent_id=agent_id, private_key=os.environ[PEM_VARIABLE])
         client.set_token(TOKEN, "github")
 
         def call() -> object:

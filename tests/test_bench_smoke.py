@@ -50,8 +50,13 @@ def test_bench_quick_writes_every_figure(tmp_path: Path) -> None:
         for name, detail in entry["detail"].items():
             assert all(_number(detail[s]) for s in ("median", "min", "max")), (key, name)
         assert entry["pass"] in (True, False, None)
+        assert entry["verdict"] in ("met", "missed", "too noisy", "-"), key
+        assert len(entry["noise"]) == len(entry["rounds"]), key
+        assert all(n is None or _number(n) for n in entry["noise"]), key
+        assert set(entry["noisy_rounds"]) <= set(range(1, len(entry["rounds"]) + 1)), key
         assert key in done.stdout
 
+    assert "verdict:" in done.stdout
     env = results["environment"]
     assert env["python"] and env["platform"]
     for package in ("ath-sdk", "httpx", "python-jose", "cryptography"):

@@ -534,6 +534,7 @@ async def prepared(
     url: str = MOCK_URL,
     retry: RetryPolicy | None = FAST,
     timeout: httpx.Timeout = TIMEOUT,
+    max_response_bytes: int = LIMIT,
     **options: Any,
 ) -> AsyncIterator[Prepared]:
     fake = FakeATH(AGENT_ID, url)
@@ -544,7 +545,7 @@ async def prepared(
         private_key=pem,
         transport=switch,
         retry=retry,
-        max_response_bytes=LIMIT,
+        max_response_bytes=max_response_bytes,
         timeout=timeout,
         **options,
     )

@@ -22,6 +22,10 @@ FORMATS = {
     "{escapes} escapes), {reauths} re-authorizations, {lost_tokens} lost tokens",
     "transport": "TRANSPORT DEFAULTS: {checks} checks, {leaks} requests reached a host "
     "they must not reach",
+    "frames": "LOCALS: frame locals captured on {paths} error paths: {found} secrets",
+    "bombs": "COMPRESSION BOMBS: {bombs} bombs ({encodings} encodings, sync and async, real "
+    "sockets), peak memory <= limit + {over_kib} KiB, {escapes} escapes",
+    "hostile": "HOSTILE SERVER, FILE AND ENVIRONMENT: {attacks} attacks, {succeeded} succeeded",
 }
 
 

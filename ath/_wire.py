@@ -1,0 +1,435 @@
+"""What the SDK puts between its HTTP client and the network.
+
+- :func:`sealed`: every public method clears the locals of the frames an exception
+  leaving it went through (and of its whole ``__cause__``/``__context__`` chain), so
+  error reporters that render frame locals never see a secret held on the request path.
+- :class:`BoundedDecoder`: ``Content-Encoding`` undone by the SDK, a bounded amount at a
+  time, so a compression bomb never expands past ``max_response_bytes`` in memory.
+- :func:`http_client`: the httpx client the SDK creates: no cookie jar, no proxy for
+  loopback destinations, every socket read and write bounded by the call's deadline, and
+  ``localhost`` required to connect to a loopback address.
+- :class:`WireLogFilter`: httpcore's DEBUG records keep their event names but lose the
+  headers a server sent (which a hostile server fills with what it was sent).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+import http.cookiejar
+import inspect
+import ipaddress
+import logging
+import time
+import traceback
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Final, TypeVar
+
+import httpcore
+import httpx
+
+from ath._errors import ATHError
+
+__all__ = [
+    "DEADLINE",
+    "BoundedDecoder",
+    "WireLogFilter",
+    "attempt_seconds",
+    "http_client",
+    "is_loopback_address",
+    "sealed",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# --------------------------------------------------------------------------- frames
+
+
+def seal(exc: BaseException) -> None:
+    """Clear the locals of every finished frame of ``exc`` and of its chain.
+
+    An ATHError's chain is cut as well: the SDK's message says what happened, and
+    the exceptions under it (a library's, a server's answer) may quote secrets.
+    """
+    if isinstance(exc, ATHError):
+        exc.__cause__ = exc.__context__ = None
+        exc.__suppress_context__ = True
+    seen: set[int] = set()
+    pending: list[BaseException] = [exc]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if current.__traceback__ is not None:
+            traceback.clear_frames(current.__traceback__)  # skips frames still running
+        pending += [e for e in (current.__cause__, current.__context__) if e is not None]
+
+
+def sealed(fn: F) -> F:
+    """``fn`` with :func:`seal` applied to whatever exception leaves it."""
+    if inspect.iscoroutinefunction(fn):
+
+        @functools.wraps(fn)
+        async def acall(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return await fn(*args, **kwargs)
+            except BaseException as exc:
+                del args, kwargs  # this frame is still running: it cannot be cleared
+                seal(exc)
+                raise
+
+        return acall  # type: ignore[return-value]
+
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except BaseException as exc:
+            del args, kwargs
+            seal(exc)
+            raise
+
+    return call  # type: ignore[return-value]
+
+
+def seal_methods(cls: type) -> None:
+    """Wrap the public methods (and ``__init__``) defined by ``cls`` with :func:`sealed`."""
+    for name, value in list(vars(cls).items()):
+        if inspect.isfunction(value) and (name == "__init__" or not name.startswith("_")):
+            setattr(cls, name, sealed(value))
+
+
+# --------------------------------------------------------------------------- decoding
+
+#: Encodings the SDK undoes itself; it advertises exactly these.
+ACCEPT_ENCODING: Final = "gzip, deflate"
+_WBITS: Final = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": 0}
+_PIECE: Final = 64 * 1024  # the most one layer produces per step
+MAX_LAYERS: Final = 4
+
+
+class _Layer:
+    __slots__ = ("deflate", "obj", "started")
+
+    def __init__(self, name: str) -> None:
+        self.deflate = name == "deflate"
+        self.obj = zlib.decompressobj(zlib.MAX_WBITS if self.deflate else _WBITS[name])
+        self.started = False
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        while data and not self.obj.eof:
+            try:
+                out = self.obj.decompress(data, _PIECE)
+            except zlib.error:
+                if not (self.deflate and not self.started):
+                    raise
+                self.obj = zlib.decompressobj(-zlib.MAX_WBITS)  # raw deflate, no zlib header
+                out = self.obj.decompress(data, _PIECE)
+            self.started = True
+            data = self.obj.unconsumed_tail
+            if out:
+                yield out
+
+    def finish(self) -> Iterator[bytes]:
+        while not self.obj.eof:
+            tail = self.obj.unconsumed_tail
+            out = self.obj.decompress(tail, _PIECE) if tail else self.obj.flush(_PIECE)
+            if not out:
+                break
+            yield out
+
+
+class BoundedDecoder:
+    """Undoes a response's content codings, each step producing at most 64 KiB.
+
+    Codings the SDK does not know are left in place, as httpx does (the body is then
+    handed over as sent); more than :data:`MAX_LAYERS` stacked codings are refused.
+    """
+
+    def __init__(self, content_encoding: Iterable[str]) -> None:
+        names = [n.strip().lower() for v in content_encoding for n in v.split(",")]
+        names = [n for n in names if n and n != "identity"]
+        if len(names) > MAX_LAYERS:
+            raise ATHError(
+                "INVALID_RESPONSE",
+                f"the answer stacks {len(names)} content encodings; at most {MAX_LAYERS} "
+                "are accepted.",
+            )
+        self.layers = [_Layer(n) for n in reversed(names) if n in _WBITS]
+        self.left = [n for n in names if n not in _WBITS]
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        yield from self._through(data, 0)
+
+    def finish(self) -> Iterator[bytes]:
+        for index, layer in enumerate(self.layers):
+            for piece in layer.finish():
+                yield from self._through(piece, index + 1)
+
+    def _through(self, data: bytes, index: int) -> Iterator[bytes]:
+        if index == len(self.layers):
+            yield data
+            return
+        try:
+            for piece in self.layers[index].feed(data):
+                yield from self._through(piece, index + 1)
+        except zlib.error as exc:
+            raise ATHError(
+                "INVALID_RESPONSE",
+                f"the answer's content encoding could not be decoded ({exc}).",
+            ) from None
+
+
+# --------------------------------------------------------------------------- deadlines
+
+#: The monotonic time by which the current attempt must be over (set by the drivers).
+DEADLINE: Final[contextvars.ContextVar[float | None]] = contextvars.ContextVar(
+    "ath_deadline", default=None
+)
+
+
+def attempt_seconds(timeout: float | httpx.Timeout | None) -> float | None:
+    """The longest one attempt may take: the largest of the timeout's parts."""
+    if timeout is None:
+        return None
+    if isinstance(timeout, int | float):
+        return float(timeout)
+    parts = [t for t in (timeout.connect, timeout.read, timeout.write, timeout.pool) if t]
+    return max(parts) if parts else None
+
+
+def _bounded(timeout: float | None, error: type[Exception]) -> float | None:
+    deadline = DEADLINE.get()
+    if deadline is None:
+        return timeout
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise error("the call's deadline passed")
+    return remaining if timeout is None else min(timeout, remaining)
+
+
+def is_loopback_address(address: Any) -> bool:
+    try:
+        host = address[0] if isinstance(address, tuple) else address
+        return ipaddress.ip_address(str(host).split("%", 1)[0]).is_loopback
+    except (ValueError, TypeError, IndexError):
+        return False
+
+
+def _check_peer(host: str, stream: Any) -> None:
+    if host.lower() == "localhost" and not is_loopback_address(
+        stream.get_extra_info("server_addr")
+    ):
+        raise ATHError(
+            "INSECURE_TRANSPORT",
+            "'localhost' resolved to an address that is not loopback; refusing to send "
+            "anything there. Use http://127.0.0.1 or fix the resolver.",
+        )
+
+
+class _Stream(httpcore.NetworkStream):
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _bounded(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _bounded(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self,
+        ssl_context: Any,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        bounded = _bounded(timeout, httpcore.ConnectTimeout)
+        return _Stream(self._inner.start_tls(ssl_context, server_hostname, bounded))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _Backend(httpcore.NetworkBackend):
+    def __init__(self, inner: httpcore.NetworkBackend) -> None:
+        self._inner = inner
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.NetworkStream:
+        stream = self._inner.connect_tcp(
+            host, port, _bounded(timeout, httpcore.ConnectTimeout), local_address, socket_options
+        )
+        try:
+            _check_peer(host, stream)
+        except ATHError:
+            stream.close()
+            raise
+        return _Stream(stream)
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Any = None
+    ) -> httpcore.NetworkStream:
+        bounded = _bounded(timeout, httpcore.ConnectTimeout)
+        return _Stream(self._inner.connect_unix_socket(path, bounded, socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+class _AsyncStream(httpcore.AsyncNetworkStream):
+    def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
+        self._inner = inner
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return await self._inner.read(max_bytes, _bounded(timeout, httpcore.ReadTimeout))
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        await self._inner.write(buffer, _bounded(timeout, httpcore.WriteTimeout))
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    async def start_tls(
+        self,
+        ssl_context: Any,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        bounded = _bounded(timeout, httpcore.ConnectTimeout)
+        return _AsyncStream(await self._inner.start_tls(ssl_context, server_hostname, bounded))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _AsyncBackend(httpcore.AsyncNetworkBackend):
+    def __init__(self, inner: httpcore.AsyncNetworkBackend) -> None:
+        self._inner = inner
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.AsyncNetworkStream:
+        bounded = _bounded(timeout, httpcore.ConnectTimeout)
+        stream = await self._inner.connect_tcp(host, port, bounded, local_address, socket_options)
+        try:
+            _check_peer(host, stream)
+        except ATHError:
+            await stream.aclose()
+            raise
+        return _AsyncStream(stream)
+
+    async def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Any = None
+    ) -> httpcore.AsyncNetworkStream:
+        bounded = _bounded(timeout, httpcore.ConnectTimeout)
+        return _AsyncStream(await self._inner.connect_unix_socket(path, bounded, socket_options))
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+def _install_backends(transports: Iterable[Any]) -> None:
+    """Put the deadline-bounded backend under every httpcore pool of ``transports``."""
+    for transport in transports:
+        pool = getattr(transport, "_pool", None)
+        if isinstance(pool, httpcore.ConnectionPool) and not isinstance(
+            pool._network_backend, _Backend
+        ):
+            pool._network_backend = _Backend(pool._network_backend)
+        elif isinstance(pool, httpcore.AsyncConnectionPool) and not isinstance(
+            pool._network_backend, _AsyncBackend
+        ):
+            pool._network_backend = _AsyncBackend(pool._network_backend)
+
+
+# --------------------------------------------------------------------------- the client
+
+
+class _NoCookies(http.cookiejar.DefaultCookiePolicy):
+    """Stores no cookie and sends none: one provider's cookie must not reach another."""
+
+    def set_ok(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
+        return False
+
+    def return_ok(self, cookie: http.cookiejar.Cookie, request: Any) -> bool:
+        return False
+
+
+def _loopback_host(host: str) -> bool:
+    return host.lower() == "localhost" or is_loopback_address(host.strip("[]"))
+
+
+class _SyncHTTP(httpx.Client):
+    def _transport_for_url(self, url: httpx.URL) -> httpx.BaseTransport:
+        if _loopback_host(url.host):  # never through a proxy, whatever the environment says
+            return self._transport
+        return super()._transport_for_url(url)
+
+
+class _AsyncHTTP(httpx.AsyncClient):
+    def _transport_for_url(self, url: httpx.URL) -> httpx.AsyncBaseTransport:
+        if _loopback_host(url.host):
+            return self._transport
+        return super()._transport_for_url(url)
+
+
+def http_client(asynchronous: bool, **options: Any) -> httpx.Client | httpx.AsyncClient:
+    """The httpx client the SDK creates for itself (see the module's docstring)."""
+    cls: type[httpx.Client] | type[httpx.AsyncClient] = _AsyncHTTP if asynchronous else _SyncHTTP
+    client = cls(cookies=http.cookiejar.CookieJar(policy=_NoCookies()), **options)
+    _install_backends([client._transport, *client._mounts.values()])
+    return client
+
+
+# --------------------------------------------------------------------------- logs
+
+
+class WireLogFilter(logging.Filter):
+    """Drops what a server sent from httpcore's DEBUG records and httpx's INFO line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name == "httpx":
+            if isinstance(record.args, tuple) and len(record.args) == 5:
+                record.args = (*record.args[:4], "")  # the reason phrase is the server's
+            return True
+        message = record.msg if isinstance(record.msg, str) else ""
+        event, _, rest = message.partition(" ")
+        if rest and not event.startswith(("connect_tcp.", "connect_unix_socket.", "start_tls.")):
+            record.msg, record.args = event, ()
+        return True
+
+
+_WIRE_LOGGERS: Final = (
+    "httpx",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.connection",
+    "httpcore.proxy",
+    "httpcore.socks",
+    "hpack.hpack",
+    "hpack.table",
+)
+
+
+def install_log_filter() -> None:
+    """Attach :class:`WireLogFilter` to the loggers httpx and httpcore write to (once)."""
+    for name in _WIRE_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, WireLogFilter) for f in logger.filters):
+            logger.addFilter(WireLogFilter())

@@ -1,0 +1,276 @@
+"""What the command line prints, and the exit status of every failure class.
+
+Results go to stdout: human text, or with ``--json`` exactly one JSON document per
+result (one line each). Progress and errors go to stderr; with ``--json`` an error is
+one ``{"code", "message", "status"}`` line. Secrets are masked here, in one place:
+every summary of a token or a registration is built by this module.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import itertools
+import json
+import sys
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Final, TextIO
+
+if TYPE_CHECKING:
+    from ath._types import AgentStatusInfo, ProviderApproval, Registration, Token
+
+#: What every secret looks like in output (the SDK's reprs use the same placeholder).
+MASK: Final = "***"
+
+# Exit statuses, one per class of failure; README.md lists the same table.
+OK: Final = 0
+FAILURE: Final = 1
+USAGE: Final = 2
+NOT_READY: Final = 3
+CONSENT: Final = 4
+REFUSED: Final = 5
+NETWORK: Final = 6
+BAD_RESPONSE: Final = 7
+LOCAL_STATE: Final = 8
+INTERRUPTED: Final = 130
+
+#: Exit status -> what it means (documented in README.md and README.zh-CN.md).
+EXIT_CODES: Final[Mapping[int, str]] = {
+    OK: "success",
+    FAILURE: "unexpected failure (a bug: please report it)",
+    USAGE: "usage or configuration: bad option or argument, missing or unusable key, "
+    "plain http to a remote host, cli extra missing",
+    NOT_READY: "not registered, no token, or the token is expired, revoked or unknown: "
+    "register or log in (again)",
+    CONSENT: "consent denied, timed out, expired, or its redirect did not match",
+    REFUSED: "the server refused: attestation, approval, scope, rate limit, "
+    "or the upstream API answered non-2xx",
+    NETWORK: "network or TLS: connection refused or broken, timeout, certificate",
+    BAD_RESPONSE: "the server's answer is not what the protocol defines",
+    LOCAL_STATE: "the local credential store is unreadable, insecure, locked or not writable",
+    INTERRUPTED: "interrupted (Ctrl-C)",
+}
+
+#: One line of advice per exit status, printed under an error in text mode.
+HINTS: Final[Mapping[int, str]] = {
+    NOT_READY: "`ath status` shows what the server knows; `ath register --provider ...` "
+    "registers, `ath login PROVIDER SCOPE...` gets a new token",
+    CONSENT: "start again with `ath login PROVIDER SCOPE...`",
+    NETWORK: "check --url (`ath config show`) and that the server is up and reachable",
+    LOCAL_STATE: "`ath whoami` shows which store is used; --store picks another",
+}
+
+_CLASSES: Final[Mapping[int, frozenset[str]]] = {
+    USAGE: frozenset({"INVALID_ARGUMENT", "INVALID_KEY", "INSECURE_TRANSPORT", "NOT_DISCOVERED"}),
+    NOT_READY: frozenset(
+        {
+            "NOT_REGISTERED",
+            "NO_TOKEN",
+            "TOKEN_EXPIRED",
+            "TOKEN_REVOKED",
+            "TOKEN_INVALID",
+            "AGENT_NOT_REGISTERED",
+            "CREDENTIALS_NOT_FOUND",
+        }
+    ),
+    CONSENT: frozenset(
+        {
+            "USER_DENIED",
+            "CONSENT_TIMEOUT",
+            "SESSION_EXPIRED",
+            "SESSION_NOT_FOUND",
+            "STATE_MISMATCH",
+            "OAUTH_ERROR",
+        }
+    ),
+    NETWORK: frozenset({"CONNECTION_ERROR", "TIMEOUT", "TLS_ERROR"}),
+    BAD_RESPONSE: frozenset(
+        {"INVALID_RESPONSE", "RESPONSE_TOO_LARGE", "TOKEN_MISMATCH", "PKCE_MISSING"}
+    ),
+    LOCAL_STATE: frozenset(
+        {
+            "CREDENTIALS_INVALID",
+            "CREDENTIALS_MISMATCH",
+            "CREDENTIALS_INSECURE",
+            "CREDENTIALS_WRITE_FAILED",
+            "STORE_LOCK_TIMEOUT",
+            "STORE_UNAVAILABLE",
+            "STORE_CORRUPT",
+        }
+    ),
+}
+
+
+def exit_code(code: str, status: int | None) -> int:
+    """The exit status for an ``ATHError`` code (and its HTTP status, if any)."""
+    for value, codes in _CLASSES.items():
+        if code in codes:
+            return value
+    # Everything else the SDK raises is a server's refusal: a protocol code, an HTTP
+    # error, a rate limit, a registration conflict or denial, an upstream non-2xx.
+    from ath._errors import CLIENT_CODES, EXTENSION_CODES, PROTOCOL_CODES
+
+    known = code in PROTOCOL_CODES or code in CLIENT_CODES or code in EXTENSION_CODES
+    if status is not None or known:
+        return REFUSED
+    return FAILURE
+
+
+# --------------------------------------------------------------------- summaries
+
+
+def shown(path: object) -> str:
+    """A path for people: under the home folder as ``~/...`` (JSON output keeps it whole)."""
+    from pathlib import Path
+
+    full = Path(str(path))
+    try:
+        return "~/" + full.relative_to(Path.home()).as_posix()
+    except (ValueError, RuntimeError):
+        return str(full)
+
+
+def _iso(timestamp: float | None) -> str | None:
+    if timestamp is None:
+        return None
+    return dt.datetime.fromtimestamp(timestamp, dt.UTC).isoformat(timespec="seconds")
+
+
+def token_summary(token: Token, provider: str | None = None) -> dict[str, Any]:
+    """A token without its value."""
+    return {
+        "provider_id": token.provider_id or provider or None,
+        "token_type": token.token_type,
+        "access_token": MASK,
+        "effective_scopes": list(token.effective_scopes),
+        "expires_at": _iso(token.expires_at),
+        "expired": token.is_expired(),
+        "agent_id": token.agent_id,
+    }
+
+
+def approvals(items: list[ProviderApproval]) -> list[dict[str, Any]]:
+    return [
+        {
+            "provider_id": a.provider_id,
+            "approved_scopes": list(a.approved_scopes),
+            "denied_scopes": list(a.denied_scopes),
+            "denial_reason": a.denial_reason,
+        }
+        for a in items
+    ]
+
+
+def registration_summary(reg: Registration) -> dict[str, Any]:
+    """A registration without its client secret."""
+    return {
+        "client_id": reg.client_id,
+        "client_secret": MASK,
+        "agent_status": reg.agent_status,
+        "approved_providers": approvals(reg.approved_providers),
+        "approval_expires": reg.approval_expires.isoformat() if reg.approval_expires else None,
+    }
+
+
+def status_summary(info: AgentStatusInfo) -> dict[str, Any]:
+    return {
+        "client_id": info.client_id,
+        "agent_id": info.agent_id,
+        "agent_status": info.agent_status,
+        "approved_providers": approvals(info.approved_providers),
+        "approval_expires": info.approval_expires.isoformat() if info.approval_expires else None,
+    }
+
+
+def approvals_text(items: list[dict[str, Any]]) -> list[str]:
+    lines = []
+    for a in items:
+        line = f"  {a['provider_id']}: {' '.join(a['approved_scopes']) or '(no scope)'}"
+        if a["denied_scopes"]:
+            line += f"  (denied: {' '.join(a['denied_scopes'])})"
+        if a["denial_reason"]:
+            line += f"  reason: {a['denial_reason']}"
+        lines.append(line)
+    return lines
+
+
+def token_text(summary: Mapping[str, Any]) -> str:
+    expiry = summary["expires_at"] or "no expiry"
+    state = " (expired)" if summary["expired"] else ""
+    scopes = " ".join(summary["effective_scopes"]) or "(no scope)"
+    return f"  {summary['provider_id'] or '(any provider)'}: {scopes}; until {expiry}{state}"
+
+
+# --------------------------------------------------------------------- printing
+
+
+class Output:
+    """stdout/stderr for one command run, in text or ``--json`` form."""
+
+    def __init__(self, json_mode: bool, stdout: TextIO | None = None, stderr: TextIO | None = None):
+        self.json_mode = json_mode
+        self.stdout = stdout or sys.stdout
+        self.stderr = stderr or sys.stderr
+
+    def result(self, doc: Any, text: str | None = None) -> None:
+        """One result: a JSON line with ``--json``, else ``text`` (or pretty JSON)."""
+        if self.json_mode:
+            line = json.dumps(doc, separators=(",", ":"), ensure_ascii=False, default=str)
+            self.stdout.write(line + "\n")
+        else:
+            if text is None:
+                text = json.dumps(doc, indent=2, ensure_ascii=False, default=str)
+            self.stdout.write(text + ("" if text.endswith("\n") else "\n"))
+        self.stdout.flush()
+
+    def note(self, message: str) -> None:
+        """Progress for a human, on stderr (also with ``--json``: stdout stays clean)."""
+        self.stderr.write(message + "\n")
+        self.stderr.flush()
+
+    def error(self, code: str, message: str, status: int | None) -> None:
+        if self.json_mode:
+            doc = {"code": code, "message": message, "status": status}
+            self.stderr.write(json.dumps(doc, ensure_ascii=False) + "\n")
+        else:
+            where = f" (HTTP {status})" if status is not None else ""
+            self.stderr.write(f"ath: error [{code}] {message}{where}\n")
+        self.stderr.flush()
+
+    @contextlib.contextmanager
+    def waiting(self, message: str) -> Iterator[None]:
+        """A spinner with elapsed seconds on a terminal; one plain line otherwise."""
+        stream = self.stderr
+        if not _isatty(stream):
+            self.note(f"{message} ...")
+            yield
+            return
+        stop = threading.Event()
+        started = time.monotonic()
+
+        def spin() -> None:
+            for frame in itertools.cycle("|/-\\"):
+                elapsed = int(time.monotonic() - started)
+                stream.write(f"\r{frame} {message} ({elapsed}s, Ctrl-C to stop) ")
+                stream.flush()
+                if stop.wait(0.2):
+                    break
+            stream.write("\r\x1b[2K")
+            stream.flush()
+
+        thread = threading.Thread(target=spin, name="ath-cli-spinner", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join(2.0)
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False

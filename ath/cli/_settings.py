@@ -1,0 +1,197 @@
+"""Global options, profiles and the config file.
+
+Each setting comes from, in order: the command-line flag, its environment variable,
+the active profile in ``config.toml`` (platformdirs' user config folder for "ath").
+The active profile is ``--profile``, else ``ATH_PROFILE``, else the file's top-level
+``profile`` key, else ``default``. The file holds no secrets (the key is a path).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+from ath._errors import ATHError
+
+APP: Final = "ath"
+DEFAULT_PROFILE: Final = "default"
+
+#: Config keys a profile may set -> the environment variable that overrides it.
+KEYS: Final[Mapping[str, str | None]] = {
+    "url": "ATH_URL",
+    "agent_id": "ATH_AGENT_ID",
+    "key": "ATH_KEY",
+    "key_id": "ATH_KEY_ID",
+    "store": "ATH_STORE",
+    "mode": "ATH_MODE",
+    "headers": "ATH_HEADERS",
+    "developer_name": None,
+    "developer_id": None,
+}
+_PROFILE_NAME: Final = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def config_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir(APP, appauthor=False))
+
+
+def data_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP, appauthor=False))
+
+
+def config_path() -> Path:
+    return config_dir() / "config.toml"
+
+
+def default_key_path() -> Path:
+    """Where ``ath keygen`` writes and every command looks when no key is configured."""
+    return data_dir() / "agent-key.pem"
+
+
+# --------------------------------------------------------------------- the file
+
+
+def read_config(path: Path | None = None) -> dict[str, Any]:
+    path = path or config_path()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise ATHError(
+            "INVALID_ARGUMENT", f"cannot read the config file {path}: {exc.strerror}"
+        ) from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ATHError(
+            "INVALID_ARGUMENT",
+            f"the config file {path} is not valid TOML ({exc}); fix or remove it",
+        ) from None
+    return data
+
+
+def _toml_value(value: Any) -> str:
+    # JSON strings and arrays of strings are valid TOML basic strings and arrays.
+    if isinstance(value, str) or (
+        isinstance(value, list) and all(isinstance(v, str) for v in value)
+    ):
+        return json.dumps(value, ensure_ascii=False)
+    raise ATHError("INVALID_ARGUMENT", f"config values are strings, not {type(value).__name__}")
+
+
+def write_config(data: Mapping[str, Any], path: Path | None = None) -> Path:
+    """Write the whole file atomically (top-level ``profile``, then one table per profile)."""
+    path = path or config_path()
+    lines = ["# ath command line settings; see `ath config --help`."]
+    if "profile" in data:
+        lines.append(f"profile = {_toml_value(data['profile'])}")
+    for name, table in sorted((data.get("profiles") or {}).items()):
+        lines.append("")
+        lines.append(f"[profiles.{name}]")
+        for key, value in sorted(table.items()):
+            lines.append(f"{key} = {_toml_value(value)}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write("\n".join(lines) + "\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def check_profile_name(name: str) -> str:
+    if not _PROFILE_NAME.match(name):
+        raise ATHError(
+            "INVALID_ARGUMENT",
+            f"profile names are 1-64 letters, digits, '-' or '_'; {name!r} is not one",
+        )
+    return name
+
+
+def check_key(key: str) -> str:
+    if key not in KEYS:
+        raise ATHError(
+            "INVALID_ARGUMENT", f"unknown config key {key!r}; known keys: {', '.join(KEYS)}"
+        )
+    return key
+
+
+# --------------------------------------------------------------------- resolution
+
+
+def parse_headers(lines: list[str]) -> dict[str, str]:
+    """``Name: value`` strings -> a dict (the environment form is one header per line)."""
+    headers: dict[str, str] = {}
+    for line in lines:
+        name, sep, value = line.partition(":")
+        name = name.strip()
+        if not sep or not name or any(c.isspace() for c in name):
+            raise ATHError(
+                "INVALID_ARGUMENT", f"a header is 'Name: value'; {line.split(':')[0]!r}... is not"
+            )
+        headers[name] = value.strip()
+    return headers
+
+
+@dataclass
+class Settings:
+    """The resolved global options of one run, and where each came from."""
+
+    profile: str
+    json: bool
+    values: dict[str, Any] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def get(self, key: str) -> Any:
+        return self.values.get(key)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        value = self.values.get("headers") or []
+        return parse_headers(list(value))
+
+
+def resolve(flags: Mapping[str, Any], *, profile_flag: str | None, json_mode: bool) -> Settings:
+    """Merge flags > environment > profile config."""
+    config = read_config()
+    profile = profile_flag or os.environ.get("ATH_PROFILE") or config.get("profile")
+    profile = check_profile_name(str(profile or DEFAULT_PROFILE))
+    table = (config.get("profiles") or {}).get(profile) or {}
+    settings = Settings(profile=profile, json=json_mode)
+    for key, env in KEYS.items():
+        flag = flags.get(key)
+        if flag not in (None, (), []):
+            settings.values[key] = list(flag) if isinstance(flag, tuple) else flag
+            settings.sources[key] = "flag"
+            continue
+        if env is not None and os.environ.get(env):
+            raw = os.environ[env]
+            settings.values[key] = (
+                [h for h in raw.splitlines() if h.strip()] if key == "headers" else raw
+            )
+            settings.sources[key] = f"env {env}"
+            continue
+        if key in table:
+            value = table[key]
+            settings.values[key] = [value] if key == "headers" and isinstance(value, str) else value
+            settings.sources[key] = f"profile {profile}"
+    mode = settings.values.get("mode") or "gateway"
+    if mode not in ("gateway", "native"):
+        raise ATHError("INVALID_ARGUMENT", f"mode is 'gateway' or 'native', not {mode!r}")
+    settings.values["mode"] = mode
+    return settings

@@ -1,0 +1,122 @@
+"""The command line's persistence, in one place: which client, and where its state lives.
+
+Consecutive commands share the registration (client id and secret) and the tokens
+through an ``ath.stores`` credential store given to the client as ``store=``: by
+default the SDK's ``FileStore`` in the user's data folder (locked across processes,
+0600), or the file or ``redis://`` URL named by ``--store``/``ATH_STORE``. The client
+reads and writes the store itself; nothing else in the command line touches it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from ath._errors import ATHError
+from ath.cli._settings import Settings, default_key_path
+
+if TYPE_CHECKING:
+    from ath._client import ATHGatewayClient, ATHNativeClient
+    from ath.stores import CredentialStore
+
+    Client = ATHGatewayClient | ATHNativeClient
+
+_URL_SCHEMES = ("redis", "rediss", "unix")
+
+
+def _require(settings: Settings, key: str, how: str) -> str:
+    value = settings.get(key)
+    if not value:
+        raise ATHError("INVALID_ARGUMENT", f"no {key.replace('_', ' ')}: {how}")
+    return str(value)
+
+
+def key_path(settings: Settings) -> Path:
+    configured = settings.get("key")
+    return Path(configured).expanduser() if configured else default_key_path()
+
+
+def open_store(settings: Settings) -> CredentialStore:
+    from ath.stores import FileStore
+
+    where = settings.get("store")
+    if where and urlsplit(str(where)).scheme in _URL_SCHEMES:
+        from ath.stores import RedisStore
+
+        return RedisStore(str(where))
+    return FileStore(Path(str(where)).expanduser() if where else None)
+
+
+def open_client(settings: Settings, *, native: bool, signing: bool = True) -> Client:
+    """A client for the configured server and agent, sharing state through the store.
+
+    ``signing=False`` (discovery only): no key or agent id is needed; an in-memory
+    key stands in, it never signs anything and is never kept, and no store is used.
+    """
+    from ath._client import ATHGatewayClient, ATHNativeClient
+
+    url = _require(settings, "url", "pass --url, set ATH_URL or `ath config set url URL`")
+    key: Any
+    store: CredentialStore | None = None
+    if signing:
+        agent_id = _require(
+            settings,
+            "agent_id",
+            "pass --agent-id, set ATH_AGENT_ID or `ath config set agent_id URI`",
+        )
+        from ath.cli._keys import read_key
+
+        key = read_key(key_path(settings))
+        store = open_store(settings)
+    else:
+        from ath._attestation import generate_private_key
+
+        agent_id = str(settings.get("agent_id") or "urn:ath:cli:discovery-only")
+        key = generate_private_key()
+    cls = ATHNativeClient if native else ATHGatewayClient
+    client: Client = cls(
+        url,
+        agent_id,
+        key,
+        key_id=settings.get("key_id"),
+        headers=settings.headers or None,
+        store=store,
+    )
+    if store is not None:
+        # A new client adopts the store's entry only when it next needs a token; every
+        # command here starts a new process, so read it now: registration and tokens are
+        # then in place for every call and for the local views (whoami, status, token).
+        # (The SDK has no public "reload from the store" yet; this is its own state.)
+        try:
+            client._core.state.refresh(force=True)
+        except BaseException:
+            client.close()
+            raise
+    return client
+
+
+def save(settings: Settings, client: Client, *, native: bool) -> None:
+    """Nothing to do: the client wrote every change through to its store."""
+
+
+def forget(settings: Settings, client: Client, *, native: bool) -> bool:
+    """Delete this agent's entry at this server from the store; False when there was none."""
+    store = client.store
+    if store is None or store.load(client.url, client.agent_id) is None:
+        return False
+    store.update(client.url, client.agent_id, lambda _entry: None)
+    return True
+
+
+def describe(settings: Settings, *, native: bool) -> str:
+    where = settings.get("store")
+    if where and urlsplit(str(where)).scheme in _URL_SCHEMES:
+        parts = urlsplit(str(where))
+        host = parts.hostname or ""
+        return f"{parts.scheme}://{host}{':' + str(parts.port) if parts.port else ''}{parts.path}"
+    if where:
+        return str(Path(str(where)).expanduser())
+    from ath.stores import default_store_path
+
+    return str(default_store_path())

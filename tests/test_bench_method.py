@@ -1,0 +1,57 @@
+"""The bench's method: per-round noise (baseline drift) and the verdict it allows.
+
+Pure functions on made-up numbers; nothing here times anything."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.__main__ import Section
+from bench._stats import NOISE_LIMIT, drift
+
+
+def test_drift_is_zero_for_a_steady_baseline_and_grows_with_a_slow_patch() -> None:
+    assert drift([10.0] * 50) == 0.0
+    slowed = [10.0] * 40 + [13.0] * 10  # the last fifth of the round 30 % slower
+    assert drift(slowed) == pytest.approx(0.3)
+    assert drift([5.0]) == 0.0
+
+
+def _section(values: list[float], noise: list[float | None]) -> Section:
+    section = Section("proxy_sync_ratio")  # target 1.05, default noise limit
+    for v, n in zip(values, noise, strict=True):
+        section.add(v, n, ours_us=v)
+    return section
+
+
+def test_noisy_rounds_are_flagged_and_left_out_of_the_figure() -> None:
+    noisy = NOISE_LIMIT * 2
+    result = _section([1.0, 1.01, 1.6, 0.99, 1.02], [0.01, 0.02, noisy, 0.01, 0.03]).result()
+    assert result["noisy_rounds"] == [3]
+    assert result["counted_rounds"] == 4
+    assert result["max"] == 1.02 and result["rounds"][2] == 1.6
+    assert result["verdict"] == "met" and result["pass"] is True
+
+
+def test_a_regression_on_clean_rounds_is_missed() -> None:
+    result = _section([1.2, 1.21, 1.19], [0.01, 0.01, 0.02]).result()
+    assert result["verdict"] == "missed" and result["pass"] is False
+
+
+def test_mostly_noisy_rounds_judge_only_when_the_noise_cannot_flip_the_verdict() -> None:
+    noisy = NOISE_LIMIT * 2
+    far_below = _section([0.5, 0.52, 0.49], [noisy, noisy, 0.01]).result()
+    assert far_below["verdict"] == "met"
+    far_above = _section([2.0, 2.1, 1.9], [noisy, noisy, 0.01]).result()
+    assert far_above["verdict"] == "missed"
+    close = _section([1.04, 1.07, 1.0], [noisy, noisy, 0.01]).result()
+    assert close["verdict"] == "too noisy"
+
+
+def test_memory_rounds_carry_no_noise_and_are_never_flagged() -> None:
+    section = Section("rss_10k_proxy_vs_httpx")
+    section.add(1.2, None)
+    section.add(1.21, None)
+    result = section.result()
+    assert result["noise"] == [None, None] and result["noisy_rounds"] == []
+    assert result["verdict"] == "met"
