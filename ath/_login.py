@@ -206,7 +206,7 @@ def wait_for_token_flow(
     if not isinstance(session_id, str) or not session_id:
         raise ATHError("INVALID_ARGUMENT", "wait_for_token(session_id) needs the session id")
     timeout, poll_interval = check_wait_arguments(timeout, poll_interval)
-    core._credentials()  # fail before the first request when there are none
+    yield from core._credentials()  # fail before the first request when there are none
     poller = _Poller(core, session_id, poll_interval, time.monotonic() + timeout)
     while True:
         token = yield from poller.poll()

@@ -98,6 +98,10 @@ class ClientState:
         with self.lock:
             return list(self.sessions.values())
 
+    def registered(self) -> bool:
+        with self.lock:
+            return bool(self.client_id and self.client_secret)
+
     def credentials(self) -> tuple[str, str]:
         with self.lock:
             if not self.client_id or not self.client_secret:

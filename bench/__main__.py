@@ -733,7 +733,7 @@ def main(argv: list[str] | None = None) -> int:
     sections: list[Section] = []
     redis_server = None
     if {"proxy_store_redis_ratio", "fleet_registrations_8"} & set(wanted):
-        from ath.testing._redis import RedisServer
+        from ath.testing._redis_server import RedisServer
 
         redis_dir = tempfile.TemporaryDirectory()
         redis_server = RedisServer(Path(redis_dir.name))

@@ -59,7 +59,7 @@ class AuthorizationFlows(RegistrationFlows):
     ) -> Flow[Authorization]:
         from ath._generated import UNSET, AuthorizationRequest, AuthorizationResponse, authorize_op
 
-        client_id, _ = self._credentials()
+        client_id, _ = yield from self._credentials()
         provider = check_provider_id(provider)
         scope_list = check_scopes(scopes)
         if redirect_uri is not None and (
@@ -179,7 +179,7 @@ class AuthorizationFlows(RegistrationFlows):
     def exchange_token(self, code: str, session_id: str) -> Flow[Token]:
         from ath._generated import TokenExchangeRequest, TokenResponse, exchange_token_op
 
-        client_id, client_secret = self._credentials()
+        client_id, client_secret = yield from self._credentials()
         if not isinstance(code, str) or not isinstance(session_id, str) or not session_id:
             raise ATHError("INVALID_ARGUMENT", "exchange_token(code, session_id) takes two strings")
         token_url = self.base_url + "/ath/token"

@@ -148,7 +148,7 @@ class CallFlows(TokenFlows):
     def revoke(self, provider: str | None, *, all_tokens: bool) -> Flow[list[str]]:
         from ath._generated import TokenRevocationRequest, revoke_token
 
-        client_id, client_secret = self._credentials()
+        client_id, client_secret = yield from self._credentials()
         if self.state.store is not None:  # revoke what the fleet holds, not a stale copy
             yield from self._refresh(force=False)
         key = token_key(provider)

@@ -271,7 +271,7 @@ class RegistrationFlows(CoreBase):
     def registration_status(self) -> Flow[AgentStatusInfo]:
         from ath._generated import AgentStatusResponse, get_agent_status
 
-        client_id, client_secret = self._credentials()
+        client_id, client_secret = yield from self._credentials()
         response = yield from self._call(
             get_agent_status._get_kwargs(client_id=client_id),
             "registration_status",

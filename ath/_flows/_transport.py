@@ -275,5 +275,9 @@ class CoreBase:
             raise error_from_response(response, action, self._secrets())
         return response
 
-    def _credentials(self) -> tuple[str, str]:
+    def _credentials(self) -> Flow[tuple[str, str]]:
+        """The client credentials; with a store, a client that holds none yet (a new
+        process of the fleet) first reads the registration another one stored."""
+        if self.state.store is not None and not self.state.registered():
+            yield from self._refresh(force=True)
         return self.state.credentials()

@@ -1,7 +1,8 @@
 """Global options, profiles and the config file.
 
 Each setting comes from, in order: the command-line flag, its environment variable,
-the active profile in ``config.toml`` (platformdirs' user config folder for "ath").
+the active profile in ``config.toml`` (platformdirs' user config folder for "ath-sdk",
+the name the SDK's FileStore uses too, so the key and the store sit in one data folder).
 The active profile is ``--profile``, else ``ATH_PROFILE``, else the file's top-level
 ``profile`` key, else ``default``. The file holds no secrets (the key is a path).
 """
@@ -38,7 +39,7 @@ __all__ = [
 ]
 
 
-APP: Final = "ath"
+APP: Final = "ath-sdk"  # the same folders as the SDK's FileStore
 DEFAULT_PROFILE: Final = "default"
 
 #: Config keys a profile may set -> the environment variable that overrides it.

@@ -51,10 +51,10 @@ except ImportError as _missing:
         name=_missing.name,
     ) from _missing
 
-from ._consent import ConsentError, ConsentResult, afollow_consent, follow_consent
+from ._browser import ConsentError, ConsentResult, afollow_consent, follow_consent
+from ._local_stack import LocalStack
 from ._policies import ApprovalController, ConsentController
-from ._stack import LocalStack
-from ._util import Clock
+from ._primitives import Clock
 
 __all__ = [
     "ApprovalController",

@@ -17,7 +17,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType
 
-from ._stack import LocalStack
+from ._local_stack import LocalStack
+
+__all__ = ["main"]
 
 
 def _parser() -> argparse.ArgumentParser:

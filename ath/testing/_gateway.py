@@ -11,12 +11,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ._common import ATHService
+from ._demo_upstream import UpstreamAPI
 from ._errors import ATHHTTPError, ErrorCode, invalid_request
+from ._runner import HttpPool
 from ._scopemap import normalize_raw_path, raw_path_tail
-from ._server import HttpPool
-from ._upstream import UpstreamAPI
-from ._web import error_handlers, reply
+from ._service import ATHService
+from ._wire import error_handlers, reply
 
 __all__ = ["build_gateway"]
 
@@ -80,7 +80,7 @@ def build_gateway(
                 details={"provider_id": provider_id},
             )
         record = core.authenticate_bearer(request, provider_id)
-        core.require_route(record, request.method, path)
+        core.check_route(record, request.method, path)
         if record.provider_token is None:
             raise ATHHTTPError(ErrorCode.TOKEN_INVALID, "no provider grant behind this token")
         headers = {

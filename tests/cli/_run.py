@@ -101,4 +101,4 @@ class Sandbox:
         return "\n".join(d.out + d.err for d in self.transcript)
 
     def data(self) -> Path:
-        return self.home / "data" / "ath"
+        return self.home / "data" / "ath-sdk"

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from ath.testing import LocalStack, follow_consent
-from ath.testing._agents import public_key_from_jwk
+from ath.testing._agent_hosting import public_key_from_jwk
 from tests.cli._run import Sandbox, console_script
 
 USAGE, NOT_READY, REFUSED, NETWORK = 2, 3, 5, 6

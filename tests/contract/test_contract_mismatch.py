@@ -13,9 +13,9 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 import ath.testing._gateway as gateway_module
 from ath.testing import LocalStack
-from ath.testing._common import ATHService
 from ath.testing._errors import ATHHTTPError
-from ath.testing._web import completion_page
+from ath.testing._service import ATHService
+from ath.testing._wire import completion_page
 from tests.contract._runner import ContractRun, prepare, run_contract
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ath.testing._redis import RedisServer
+from ath.testing._redis_server import RedisServer
 
 
 @pytest.fixture(scope="session")

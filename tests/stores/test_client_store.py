@@ -194,3 +194,24 @@ async def test_login_shares_its_token_through_the_store(
     assert stack.registration_requests() == 1
     await a.close()
     await b.close()
+
+
+async def test_a_new_client_uses_the_stored_registration_without_register(
+    shell: str, stack: LocalStack, agent: Agent, tmp_path: Path
+) -> None:
+    """A worker that starts after the fleet registered goes straight to authorize(),
+    status and wait_for_token: the credentials come from the store, no register()."""
+    path = tmp_path / "store.json"
+    first = make(shell, stack, agent, store=FileStore(path))
+    reg = await first.register(developer=DEVELOPER, providers=GITHUB)
+    await first.close()
+
+    late = make(shell, stack, agent, store=FileStore(path))
+    auth = await late.authorize("github", ["read:user"])
+    assert late.client_id == reg.client_id
+    assert (await late.registration_status()).client_id == reg.client_id
+    follow_consent(auth.authorization_url)
+    token = await late.wait_for_token(auth.ath_session_id, timeout=10.0, poll_interval=0.1)
+    assert token.provider_id == "github"
+    assert stack.registration_requests() == 1
+    await late.close()

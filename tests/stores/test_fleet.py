@@ -13,7 +13,7 @@ import pytest
 from ath import ATHError, ATHGatewayClient, generate_private_key
 from ath.stores import FileStore, RedisStore
 from ath.testing import LocalStack, follow_consent
-from ath.testing._redis import RedisServer
+from ath.testing._redis_server import RedisServer
 from tests.stores import fleet_worker
 
 SPAWN = multiprocessing.get_context("spawn")

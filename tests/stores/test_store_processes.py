@@ -16,7 +16,7 @@ import pytest
 
 from ath import ATHError
 from ath.stores import FileStore, RedisStore, StoreEntry
-from ath.testing._redis import RedisServer
+from ath.testing._redis_server import RedisServer
 
 ROOT = Path(__file__).resolve().parents[2]
 URL = "https://gw.example"

@@ -27,7 +27,7 @@ from ath.stores import (
     normalize_store_url,
 )
 from ath.stores._model import entry_digest
-from ath.testing._redis import RedisServer
+from ath.testing._redis_server import RedisServer
 
 URL = "https://gw.example"
 AGENT = "https://agent.example/.well-known/agent.json"

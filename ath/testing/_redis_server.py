@@ -15,6 +15,8 @@ import subprocess
 import time
 from pathlib import Path
 
+__all__ = ["RedisServer", "free_port", "redis_binary"]
+
 
 def redis_binary() -> str:
     try:
@@ -41,6 +43,8 @@ def free_port() -> int:
 
 
 class RedisServer:
+    """One redis-server process on a free loopback port, its data kept in ``folder``."""
+
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.port = free_port()

@@ -14,7 +14,7 @@ import httpx
 import uvicorn
 from starlette.types import ASGIApp
 
-from ._util import ssl_context
+from ._primitives import ssl_context
 
 __all__ = ["HttpPool", "ServerGroup", "bind_loopback"]
 

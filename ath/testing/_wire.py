@@ -18,7 +18,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ExceptionHandler
 
 from ._errors import ATHHTTPError, ErrorCode, invalid_request
-from ._models import ResponseSchemaError, check_request, check_response
+from ._validation import ResponseSchemaError, check_request, check_response
 
 __all__ = [
     "BROWSER_PATHS",

@@ -21,8 +21,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ._models import check_response
-from ._util import b64url_decode, b64url_encode
+from ._primitives import b64url_decode, b64url_encode
+from ._validation import check_response
 
 __all__ = [
     "AgentDirectory",

@@ -24,10 +24,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-from ._agents import public_key_from_jwk
+from ._agent_hosting import public_key_from_jwk
 from ._errors import ATHHTTPError, ErrorCode
-from ._server import HttpPool
-from ._util import Clock, b64url_decode
+from ._primitives import Clock, b64url_decode
+from ._runner import HttpPool
 
 __all__ = ["Attestation", "AttestationVerifier"]
 

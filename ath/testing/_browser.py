@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import httpx
 
-from ._util import ssl_context
+from ._primitives import ssl_context
 
 __all__ = ["ConsentError", "ConsentResult", "afollow_consent", "follow_consent"]
 

@@ -25,11 +25,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route as StarletteRoute
 
-from ._common import ATHService
 from ._errors import invalid_request
-from ._oauth import OAuthServer
+from ._oauth_server import OAuthServer
 from ._scopemap import ApiCall, Route, ScopeMap, normalize_raw_path, raw_path_tail
-from ._web import error_handlers, reply
+from ._service import ATHService
+from ._wire import error_handlers, reply
 
 __all__ = ["APP_ID", "ShopAPI", "build_native"]
 
@@ -111,9 +111,9 @@ def build_native(core: ATHService, shop: ShopAPI, oauth: OAuthServer) -> Starlet
         if path is None:
             raise invalid_request("the API path must not contain empty, . or .. segments")
         record = core.authenticate_bearer(request, APP_ID)
-        core.require_route(record, request.method, path)
+        core.check_route(record, request.method, path)
         match = shop.api.match(request.method, path)
-        assert match is not None and match.route.handler is not None  # require_route passed
+        assert match is not None and match.route.handler is not None  # check_route passed
         return await match.route.handler(ApiCall(record.user_id, match.params, request))
 
     return Starlette(

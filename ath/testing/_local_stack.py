@@ -9,16 +9,17 @@ from dataclasses import dataclass, replace
 from types import TracebackType
 from typing import Self
 
-from ._agents import AgentDirectory, PublicKeyLike
-from ._common import ATHService, ServiceProvider, Settings
+from ._agent_hosting import AgentDirectory, PublicKeyLike
+from ._demo_upstream import UpstreamAPI
 from ._gateway import build_gateway
-from ._native import APP_ID, ShopAPI, build_native
-from ._oauth import OAuthServer
+from ._native_service import APP_ID, ShopAPI, build_native
+from ._oauth_server import OAuthServer
 from ._policies import ApprovalController, ConsentController
+from ._primitives import Clock, Sealed, sha256_hex
+from ._records import ServiceProvider, Settings
+from ._runner import HttpPool, ServerGroup, bind_loopback, url_of
 from ._scopemap import ScopeMap
-from ._server import HttpPool, ServerGroup, bind_loopback, url_of
-from ._upstream import UpstreamAPI
-from ._util import Clock, Sealed, sha256_hex
+from ._service import ATHService
 
 __all__ = ["LocalStack"]
 

@@ -27,7 +27,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from ._policies import ConsentController
-from ._util import Clock, add_query, digest_matches, pkce_s256, random_token, sha256_hex
+from ._primitives import Clock, add_query, digest_matches, pkce_s256, random_token, sha256_hex
 
 __all__ = ["OAuthServer", "ProviderGrant"]
 

@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route as StarletteRoute
 
-from ._oauth import OAuthServer
+from ._oauth_server import OAuthServer
 from ._scopemap import ApiCall, Route, ScopeMap, normalize_raw_path, raw_path_tail
 
 __all__ = ["ProviderSpec", "UpstreamAPI"]

@@ -1,4 +1,6 @@
-"""Small shared helpers: a controllable clock, secret handling, encodings."""
+"""Primitives the whole stack shares: a controllable clock, secret handling (random
+tokens, digests, sealing), base64url and PKCE encodings, and URL building (query
+strings, the outbound OAuth authorization request)."""
 
 from __future__ import annotations
 
