@@ -454,3 +454,11 @@ def callback_url(state: str, code: str = "code-1") -> str:
 
 def query_of(url: str) -> dict[str, list[str]]:
     return parse_qs(urlsplit(url).query)
+
+
+def attack(succeeded: bool) -> None:
+    """Count one attack of the hostile-input suites; it must not have succeeded."""
+    counts = tally("hostile")
+    counts["attacks"] += 1
+    counts["succeeded"] += succeeded
+    assert not succeeded

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from ath import generate_private_key
+
 from ._support import TALLIES
+
+
+@pytest.fixture(scope="module")
+def pem() -> str:
+    """An agent key for the suite's clients (one per test module)."""
+    return generate_private_key()
+
 
 #: How each suite's counts read in the summary; a suite that did not run prints nothing.
 FORMATS = {

@@ -12,22 +12,10 @@ from typing import Any
 
 import pytest
 
-from ath import ATHError, ATHGatewayClient, generate_private_key
+from ath import ATHError, ATHGatewayClient
 
 from ._faults import AGENT_ID, MOCK_URL
-from ._support import tally
-
-
-@pytest.fixture(scope="module")
-def pem() -> str:
-    return generate_private_key()
-
-
-def attack(succeeded: bool) -> None:
-    counts = tally("hostile")
-    counts["attacks"] += 1
-    counts["succeeded"] += succeeded
-    assert not succeeded
+from ._support import attack
 
 
 def saved(tmp_path: Path, pem: str) -> tuple[Path, dict[str, Any]]:

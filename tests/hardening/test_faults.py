@@ -20,8 +20,6 @@ from typing import Any
 import httpx
 import pytest
 
-from ath import generate_private_key
-
 from ._faults import BASE_FAULTS, CALLS, MOCK_URL, Call, Fault, faults_for, run_case
 from ._support import RawServer, closed_port, make_self_signed, plain_http, reset, stall, tally
 
@@ -48,11 +46,6 @@ def real_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealServe
                 "reset": resetting.url,
             }
         )
-
-
-@pytest.fixture(scope="module")
-def pem() -> str:
-    return generate_private_key()
 
 
 @pytest.fixture

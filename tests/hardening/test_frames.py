@@ -20,18 +20,13 @@ from typing import Any
 import httpx
 import pytest
 
-from ath import ATHError, generate_private_key
+from ath import ATHError
 from ath._redaction import request_secrets
 
 from ._faults import BASE_FAULTS, CALLS, MOCK_URL, Call, json_body, prepared
 from ._support import RawServer, call, reset, stall, tally
 
 TESTS = str(Path(__file__).resolve().parent.parent)
-
-
-@pytest.fixture(scope="module")
-def pem() -> str:
-    return generate_private_key()
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:

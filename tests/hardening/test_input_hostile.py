@@ -14,24 +14,12 @@ from typing import Any
 import httpx
 import pytest
 
-from ath import ATHError, RetryPolicy, generate_private_key
+from ath import ATHError, RetryPolicy
 
 from ._faults import AGENT_ID, CALLS, MOCK_URL, prepared
-from ._support import CHALLENGE, FakeATH, call, callback_url, client_class, close, tally
+from ._support import CHALLENGE, FakeATH, attack, call, callback_url, client_class, close
 
 SHELLS = ("sync", "async")
-
-
-@pytest.fixture(scope="module")
-def pem() -> str:
-    return generate_private_key()
-
-
-def attack(succeeded: bool) -> None:
-    counts = tally("hostile")
-    counts["attacks"] += 1
-    counts["succeeded"] += succeeded
-    assert not succeeded
 
 
 async def outcome(awaitable_call: Any) -> tuple[str | None, BaseException | None]:

@@ -35,7 +35,6 @@ from ath import (
     PKCEPair,
     code_challenge_s256,
     generate_code_verifier,
-    generate_private_key,
     generate_state,
 )
 from ath._attestation import jwk_thumbprint, public_jwk
@@ -62,11 +61,6 @@ def example() -> None:
 
 def b64url_decode(part: str) -> bytes:
     return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
-
-
-@pytest.fixture(scope="module")
-def pem() -> str:
-    return generate_private_key()
 
 
 # --------------------------------------------------------------------------- PKCE

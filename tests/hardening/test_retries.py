@@ -20,7 +20,7 @@ import pytest
 
 import ath._client
 import ath._retry
-from ath import ATHError, RetryPolicy, generate_private_key
+from ath import ATHError, RetryPolicy
 
 from ._faults import CALLS, Call, api_args, prepared
 from ._support import call, tally
@@ -95,11 +95,6 @@ class Run:
 
     def key(self) -> tuple[Any, ...]:
         return (self.requests, self.seen, len(self.sleeps), self.code, self.status)
-
-
-@pytest.fixture(scope="module")
-def pem() -> str:
-    return generate_private_key()
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from ath import ATHError, generate_private_key
+from ath import ATHError
 
 from ._faults import AGENT_ID, MOCK_URL, Context, api_args
 from ._support import (
@@ -38,11 +38,6 @@ MODES = ("gateway", "native")
 def check(condition: bool) -> None:
     tally("transport")["checks"] += 1
     assert condition
-
-
-@pytest.fixture(scope="module")
-def pem() -> str:
-    return generate_private_key()
 
 
 # --------------------------------------------------------------------------- TLS

@@ -22,26 +22,24 @@ from typing import Any
 import httpx
 import pytest
 
-from ath import ATHError, RetryPolicy, generate_private_key
+from ath import ATHError, RetryPolicy
 from ath._redaction import request_secrets
 
 from ._faults import AGENT_ID
-from ._support import DEVELOPER, FakeATH, RawServer, call, client_class, close, read_request, tally
+from ._support import (
+    DEVELOPER,
+    FakeATH,
+    RawServer,
+    attack,
+    call,
+    client_class,
+    close,
+    read_request,
+    tally,
+)
 
 SHELLS = ("sync", "async")
 NO_RETRY = RetryPolicy(max_retries=0)
-
-
-@pytest.fixture(scope="module")
-def pem() -> str:
-    return generate_private_key()
-
-
-def attack(succeeded: bool) -> None:
-    counts = tally("hostile")
-    counts["attacks"] += 1
-    counts["succeeded"] += succeeded
-    assert not succeeded
 
 
 def http_answer(
