@@ -449,6 +449,14 @@ TOKENS = st.dictionaries(
 )
 
 
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 @settings(PROPS, max_examples=120)
 @given(client_id=ANY_TEXT.filter(bool), secret=ANY_TEXT.filter(bool), tokens=TOKENS)
 def test_credentials_round_trip(
@@ -460,6 +468,12 @@ def test_credentials_round_trip(
         ATHGatewayClient(url=MOCK_URL, agent_id=AGENT_ID, private_key=pem) as first,
         ATHGatewayClient(url=MOCK_URL, agent_id=AGENT_ID, private_key=pem) as second,
     ):
+        if not (_utf8(client_id) and _utf8(secret)):
+            # a lone surrogate could never be sent: refused up front, nothing stored
+            with pytest.raises(ATHError) as refused:
+                first.set_credentials(client_id, secret)
+            assert refused.value.code == "INVALID_ARGUMENT" and first.client_id is None
+            return
         first.set_credentials(client_id, secret)
         for provider, (token, scopes, expires_in) in tokens.items():
             first.set_token(token, provider, expires_in=expires_in, scopes=scopes)
