@@ -635,20 +635,7 @@ def proxy(
     raw: bool,
 ) -> int:
     """Call PROVIDER's API through the gateway: ath proxy github GET /user"""
-    from ath._client import ATHGatewayClient
-    from ath.cli._settings import parse_headers
-
-    body, query, extra = _body(data), _pairs(params), parse_headers(list(headers)) or None
-    with run.client(native=False, save=True) as client:
-        assert isinstance(client, ATHGatewayClient)
-        if raw:
-            answer = client.proxy_raw(provider, method, path, body, params=query, headers=extra)
-        else:
-            data = client.proxy(provider, method, path, body, params=query, headers=extra)
-    if raw:
-        return _show_raw(run, answer)
-    _show_body(run, data)
-    return o.OK
+    return _call(run, provider, method, path, data, params, headers, raw)
 
 
 @cli.command()
@@ -666,20 +653,41 @@ def api(
     raw: bool,
 ) -> int:
     """Call an ATH-native service's API: ath --url NATIVE api GET /me"""
-    from ath._client import ATHNativeClient
+    return _call(run, None, method, path, data, params, headers, raw)
+
+
+def _call(
+    run: Run,
+    provider: str | None,
+    method: str,
+    path: str,
+    data: str | None,
+    params: tuple[str, ...],
+    headers: tuple[str, ...],
+    raw: bool,
+) -> int:
+    """``proxy`` (a provider through the gateway) and ``api`` (native, ``provider=None``)."""
+    from ath._client import ATHGatewayClient, ATHNativeClient
     from ath.cli._settings import parse_headers
 
     body, query, extra = _body(data), _pairs(params), parse_headers(list(headers)) or None
-    with run.client(native=True, save=True) as client:
-        assert isinstance(client, ATHNativeClient)
-        client.discover()  # api_base is not stored: read it from the service document
-        if raw:
-            answer = client.api_raw(method, path, body, params=query, headers=extra)
+    with run.client(native=provider is None, save=True) as client:
+        if provider is None:
+            assert isinstance(client, ATHNativeClient)
+            client.discover()  # api_base is not stored: read it from the service document
+            if raw:
+                answer = client.api_raw(method, path, body, params=query, headers=extra)
+            else:
+                result = client.api(method, path, body, params=query, headers=extra)
         else:
-            data = client.api(method, path, body, params=query, headers=extra)
+            assert isinstance(client, ATHGatewayClient)
+            if raw:
+                answer = client.proxy_raw(provider, method, path, body, params=query, headers=extra)
+            else:
+                result = client.proxy(provider, method, path, body, params=query, headers=extra)
     if raw:
         return _show_raw(run, answer)
-    _show_body(run, data)
+    _show_body(run, result)
     return o.OK
 
 
