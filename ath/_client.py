@@ -85,6 +85,30 @@ def _asyncio() -> Any:
     return asyncio
 
 
+_INIT_DOC: Final = """Create a client; nothing is sent until the first call.
+
+``url``: the gateway's or service's base URL (https, or http on loopback).
+``agent_id``: the agent's URI, where its identity document is published.
+``private_key``: the agent's EC P-256 key: PEM text, the path of a PEM file,
+or a cryptography key object; ``private_key_password`` decrypts an encrypted
+PEM. ``key_id``: the attestation's ``kid`` (default: the key's RFC 7638
+thumbprint). ``timeout``: seconds or an ``httpx.Timeout`` (default 30 s, 10 s
+to connect). ``headers``: extra headers on every request. ``max_retries`` /
+``retry``: retries of safe requests (0 disables). ``max_response_bytes``:
+answer size limit (default 10 MiB). ``allow_insecure_http``: allow plain
+http outside loopback. ``verify``: TLS verification (``True``, a CA bundle
+path or an ``ssl.SSLContext``). ``trust_env``: honour httpx's proxy and
+certificate environment variables (loopback never goes through a proxy).
+``total_timeout``: seconds for all attempts of one call, retry pauses
+included. ``store``: a credential store shared with other processes
+(``ath.stores``; default: this client only), re-checked at most every
+``store_refresh_interval`` seconds on the hot path. ``http_client`` /
+``transport``: inject your own httpx client or transport. Every option is
+checked here: a bad value raises ``ATHError("INVALID_ARGUMENT")`` naming it
+(``INVALID_KEY`` for the key).
+"""
+
+
 class ClientOptions(TypedDict, total=False):
     """The keyword options every client takes, for wrappers that forward them."""
 
@@ -418,28 +442,6 @@ class _SyncBase(_Base):
         http_client: httpx.Client | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        """Create a client; nothing is sent until the first call.
-
-        ``url``: the gateway's or service's base URL (https, or http on loopback).
-        ``agent_id``: the agent's URI, where its identity document is published.
-        ``private_key``: the agent's EC P-256 key: PEM text, the path of a PEM file,
-        or a cryptography key object; ``private_key_password`` decrypts an encrypted
-        PEM. ``key_id``: the attestation's ``kid`` (default: the key's RFC 7638
-        thumbprint). ``timeout``: seconds or an ``httpx.Timeout`` (default 30 s, 10 s
-        to connect). ``headers``: extra headers on every request. ``max_retries`` /
-        ``retry``: retries of safe requests (0 disables). ``max_response_bytes``:
-        answer size limit (default 10 MiB). ``allow_insecure_http``: allow plain
-        http outside loopback. ``verify``: TLS verification (``True``, a CA bundle
-        path or an ``ssl.SSLContext``). ``trust_env``: honour httpx's proxy and
-        certificate environment variables (loopback never goes through a proxy).
-        ``total_timeout``: seconds for all attempts of one call, retry pauses
-        included. ``store``: a credential store shared with other processes
-        (``ath.stores``; default: this client only), re-checked at most every
-        ``store_refresh_interval`` seconds on the hot path. ``http_client`` /
-        ``transport``: inject your own httpx client or transport. Every option is
-        checked here: a bad value raises ``ATHError("INVALID_ARGUMENT")`` naming it
-        (``INVALID_KEY`` for the key).
-        """
         settings = ClientSettings(
             url,
             agent_id,
@@ -461,6 +463,8 @@ class _SyncBase(_Base):
         http = self._setup(httpx.Client, settings, http_client, transport)
         assert isinstance(http, httpx.Client)
         self._http = http
+
+    __init__.__doc__ = _INIT_DOC  # one text for both shells; help() shows it
 
     def _run(self, flow: Flow[T]) -> T:
         flow = self._core.guard(flow)
@@ -634,28 +638,6 @@ class _AsyncBase(_Base):
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        """Create a client; nothing is sent until the first call.
-
-        ``url``: the gateway's or service's base URL (https, or http on loopback).
-        ``agent_id``: the agent's URI, where its identity document is published.
-        ``private_key``: the agent's EC P-256 key: PEM text, the path of a PEM file,
-        or a cryptography key object; ``private_key_password`` decrypts an encrypted
-        PEM. ``key_id``: the attestation's ``kid`` (default: the key's RFC 7638
-        thumbprint). ``timeout``: seconds or an ``httpx.Timeout`` (default 30 s, 10 s
-        to connect). ``headers``: extra headers on every request. ``max_retries`` /
-        ``retry``: retries of safe requests (0 disables). ``max_response_bytes``:
-        answer size limit (default 10 MiB). ``allow_insecure_http``: allow plain
-        http outside loopback. ``verify``: TLS verification (``True``, a CA bundle
-        path or an ``ssl.SSLContext``). ``trust_env``: honour httpx's proxy and
-        certificate environment variables (loopback never goes through a proxy).
-        ``total_timeout``: seconds for all attempts of one call, retry pauses
-        included. ``store``: a credential store shared with other processes
-        (``ath.stores``; default: this client only), re-checked at most every
-        ``store_refresh_interval`` seconds on the hot path. ``http_client`` /
-        ``transport``: inject your own httpx client or transport. Every option is
-        checked here: a bad value raises ``ATHError("INVALID_ARGUMENT")`` naming it
-        (``INVALID_KEY`` for the key).
-        """
         settings = ClientSettings(
             url,
             agent_id,
@@ -677,6 +659,8 @@ class _AsyncBase(_Base):
         http = self._setup(httpx.AsyncClient, settings, http_client, transport)
         assert isinstance(http, httpx.AsyncClient)
         self._http = http
+
+    __init__.__doc__ = _INIT_DOC  # one text for both shells; help() shows it
 
     async def _run(self, flow: Flow[T]) -> T:
         flow = self._core.guard(flow)
