@@ -22,8 +22,9 @@ import ath._client
 import ath._retry
 from ath import ATHError, RetryPolicy
 
+from .._report import tally
 from ._faults import CALLS, Call, api_args, prepared
-from ._support import call, tally
+from ._support import call
 
 POLICY = RetryPolicy(max_retries=3, backoff_base=0.5, backoff_max=1.5, max_retry_after=30.0)
 SHELLS = ("sync", "async")
