@@ -280,8 +280,7 @@ class _Base:
             settings.url, allow_insecure_http=settings.allow_insecure_http
         )
         if http_client is not None:
-            http = http_client
-            http.headers.update(base_headers)
+            http = http_client  # left as given: the SDK's headers go on each request
             self._owns_http = False
         else:
             http = make_http_client(
@@ -316,6 +315,8 @@ class _Base:
             retry=policy,
             store=store,
         )
+        if not self._owns_http:
+            self._core.sdk_headers = httpx.Headers(base_headers)
         self._core.attempt_timeout = attempt
         self._core.total_timeout = None if total is None else float(total)
         return http
@@ -521,7 +522,11 @@ class _SyncBase(_Base):
 
     @property
     def low_level(self) -> GeneratedClient:
-        """The generated client (``ath_sdk_client``) on this client's HTTP connection pool."""
+        """The generated client (``ath_sdk_client``) on this client's HTTP connection pool.
+
+        With an injected ``http_client`` it is that client as you made it: the SDK's own
+        headers (User-Agent, Accept, ``headers=``) go only on the requests the SDK sends.
+        """
         from ath_sdk_client import Client as GeneratedClient
 
         low = GeneratedClient(base_url=self.url, timeout=self._http.timeout)

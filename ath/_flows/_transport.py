@@ -74,6 +74,10 @@ class CoreBase:
         #: (set by the shells from ``timeout``, ``max_retries`` and ``total_timeout``).
         self.attempt_timeout: float | None = None
         self.total_timeout: float | None = None
+        #: The SDK's own headers (User-Agent, Accept, Accept-Encoding and the user's
+        #: ``headers=``), set by the shells. A client the SDK built carries them already;
+        #: an injected ``http_client`` is left as given and they are added per request.
+        self.sdk_headers: httpx.Headers | None = None
 
     @property
     def agent_id(self) -> str:
@@ -238,6 +242,41 @@ class CoreBase:
             raise transport_error(outcome, request) from None
         return outcome
 
+    def build_request(
+        self,
+        method: str,
+        url: str | httpx.URL,
+        *,
+        json: Any = None,
+        data: Mapping[str, str] | None = None,
+        params: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Request:
+        """The request ``http.build_request`` would build for an absolute ``url``,
+        without its per-call merging of what the SDK never sets (base URL, client
+        params, cookies when there are none): the client's headers, the SDK's, then
+        ``headers``; the client's timeout; its cookies, if it holds any."""
+        http = self.http
+        merged = httpx.Headers(http.headers)  # a Headers copies its list as it is
+        if self.sdk_headers is not None:
+            merged.update(self.sdk_headers)
+        if headers:
+            merged.update(headers)
+        if http.params:
+            params = http.params.merge(params)
+        request = httpx.Request(
+            method,
+            url,
+            json=json,
+            data=data,
+            params=params,
+            headers=merged,
+            extensions={"timeout": http.timeout.as_dict()},
+        )
+        if len(http.cookies.jar):
+            httpx.Cookies(http.cookies).set_cookie_header(request)
+        return request
+
     def _request(
         self, kwargs: Mapping[str, Any], *, headers: Mapping[str, str] | None = None
     ) -> httpx.Request:
@@ -245,7 +284,7 @@ class CoreBase:
         merged = dict(kwargs.get("headers") or {})
         merged.update(headers or {})
         try:
-            return self.http.build_request(
+            return self.build_request(
                 str(kwargs["method"]).upper(),
                 self.base_url + str(kwargs["url"]),
                 json=kwargs.get("json"),
