@@ -153,9 +153,7 @@ def _options(annotation: str) -> tuple[str, ...]:
 
 
 def _check_value(value: Any, options: tuple[str, ...], annotation: str, where: str) -> None:
-    from ath._generated import Unset
-
-    if (value is None and "None" in options) or (isinstance(value, Unset) and "Unset" in options):
+    if (value is None and "None" in options) or (_is_unset(value) and "Unset" in options):
         return
     for option in options:
         scalar = _SCALARS.get(option)
@@ -178,6 +176,19 @@ def _check_value(value: Any, options: tuple[str, ...], annotation: str, where: s
         elif option not in ("Unset", "None") and not isinstance(value, list | dict):
             return  # an enum, datetime or literal that from_dict built and checked
     raise TypeError(f"{where} is {type(value).__name__}, expected {annotation}")
+
+
+def _is_unset(value: Any) -> bool:
+    """``isinstance(value, Unset)``: the generated package is imported on first use."""
+    global _UNSET_TYPE
+    if _UNSET_TYPE is None:
+        from ath._generated import Unset
+
+        _UNSET_TYPE = Unset
+    return isinstance(value, _UNSET_TYPE)
+
+
+_UNSET_TYPE: type | None = None
 
 
 def _is_model(cls: type) -> bool:
