@@ -56,6 +56,12 @@ def stack() -> Iterator[LocalStack]:
         yield running
 
 
+@pytest.fixture(scope="module")
+def pem() -> str:
+    """An agent key for a module's clients (one per test module)."""
+    return generate_private_key()
+
+
 @pytest.fixture
 def agent(stack: LocalStack) -> Agent:
     pem = generate_private_key()

@@ -1,0 +1,409 @@
+"""Retries: which calls are retried on what, how long the client waits, and what it never replays.
+
+Requests are counted where they reach the transport; "seen" counts those that got past
+the connection (a server could have acted on them). Sleeps are recorded instead of slept,
+so the policy's waits are measured exactly and the suite stays fast.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import time
+import types
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+
+import ath._client
+import ath._retry
+from ath import ATHError, RetryPolicy
+from tests._support.faults import CALLS, Call, api_args, prepared
+from tests._support.servers import call
+
+from .._report import tally
+
+POLICY = RetryPolicy(max_retries=3, backoff_base=0.5, backoff_max=1.5, max_retry_after=30.0)
+SHELLS = ("sync", "async")
+
+Make = Callable[[httpx.Request], httpx.Response]
+
+
+def status(code: int, headers: dict[str, str] | None = None) -> Make:
+    return lambda request: httpx.Response(code, text=f"HTTP {code}", headers=headers)
+
+
+def exc(kind: type[httpx.TransportError]) -> Make:
+    def make(request: httpx.Request) -> httpx.Response:
+        raise kind(f"injected {kind.__name__}", request=request)
+
+    return make
+
+
+def mid_body(kind: type[httpx.TransportError]) -> Make:
+    from tests._support.servers import BrokenStream
+
+    def make(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, stream=BrokenStream(b"{", lambda: kind("injected")))
+
+    return make
+
+
+NEVER_SENT = {
+    "connect_error": exc(httpx.ConnectError),
+    "connect_timeout": exc(httpx.ConnectTimeout),
+}
+AFTER_SEND = {
+    "read_error": exc(httpx.ReadError),
+    "read_timeout": exc(httpx.ReadTimeout),
+    "write_error": exc(httpx.WriteError),
+    "remote_protocol_error": exc(httpx.RemoteProtocolError),
+    "reset_mid_body": mid_body(httpx.ReadError),
+}
+RETRYABLE_STATUS = {f"http_{s}": status(s) for s in (429, 502, 503, 504)}
+NOT_RETRYABLE = {f"http_{s}": status(s) for s in (400, 401, 403, 404, 409, 500, 501, 499, 520, 599)}
+RETRYABLE = {**NEVER_SENT, **AFTER_SEND, **RETRYABLE_STATUS}
+
+
+def _extra_calls() -> list[Call]:
+    extra = []
+    for mode, name in (("gateway", "proxy_raw"), ("native", "api_raw")):
+        extra += [
+            Call(mode, name, None, "passthrough", api_args("OPTIONS", "/user"), safe=True),
+            Call(mode, name, None, "passthrough", api_args("PUT", "/user/x", {"a": 1})),
+            Call(mode, name, None, "passthrough", api_args("PATCH", "/user/x", {"a": 1})),
+        ]
+    return extra
+
+
+ALL_CALLS = [*CALLS, *_extra_calls()]
+IDEMPOTENT = [c for c in ALL_CALLS if c.safe]
+# login() is authorize + token polling, two requests: each is covered on its own here
+# (authorize, and wait_for_token with timeout=0, which polls exactly once).
+NON_IDEMPOTENT = [c for c in ALL_CALLS if not c.safe and c.method != "login"]
+
+
+@dataclass
+class Run:
+    requests: int = 0
+    seen: int = 0
+    sleeps: list[float] = field(default_factory=list)
+    code: str | None = None
+    status: int | None = None
+
+    def key(self) -> tuple[Any, ...]:
+        return (self.requests, self.seen, len(self.sleeps), self.code, self.status)
+
+
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
+    """Record the shells' sleeps instead of sleeping; seed the jitter."""
+    recorded: list[float] = []
+
+    async def async_sleep(seconds: float) -> None:
+        recorded.append(seconds)
+
+    monkeypatch.setattr(ath._client, "time", types.SimpleNamespace(sleep=recorded.append))
+    fake_asyncio = types.SimpleNamespace(sleep=async_sleep)
+    monkeypatch.setattr(ath._client, "_asyncio", lambda: fake_asyncio)
+    yield recorded
+
+
+async def run(
+    shell: str,
+    c: Call,
+    script: list[Make | None],
+    pem: str,
+    sleeps: list[float],
+    policy: RetryPolicy = POLICY,
+    seed: int = 7,
+) -> Run:
+    """Call ``c`` once while the server follows ``script`` (None: the correct answer)."""
+    vars(ath._retry)["_RNG"] = random.Random(seed)
+    result = Run()
+    async with prepared(shell, c.mode, pem=pem, retry=policy) as p:
+        sleeps.clear()
+
+        def respond(request: httpx.Request, good_status: int, good: Any) -> httpx.Response:
+            step = script[min(result.requests, len(script) - 1)]
+            result.requests += 1
+            if step not in NEVER_SENT.values():
+                result.seen += 1
+            if step is None:
+                return httpx.Response(good_status, json=good)
+            return step(request)
+
+        p.fake.respond = respond
+        args, kwargs = c.args(p.ctx)
+        try:
+            answer = await call(p.client, c.method, *args, **kwargs)
+        except ATHError as error:
+            result.code, result.status = error.code, error.status
+        else:  # proxy_raw / api_raw return the answer, whatever its status
+            result.status = getattr(answer, "status_code", None)
+    result.sleeps = list(sleeps)
+    counts = tally("retries")
+    counts["scenarios"] += 1
+    counts["requests"] += result.requests
+    counts["sleeps"] += len(result.sleeps)
+    return result
+
+
+def ceiling(policy: RetryPolicy, attempt: int) -> float:
+    return min(policy.backoff_max, policy.backoff_base * 2.0**attempt)
+
+
+def expect(condition: bool, what: str, problems: list[str]) -> None:
+    if not condition:
+        tally("retries")["mismatches"] += 1
+        problems.append(what)
+
+
+@pytest.fixture
+def _restore_rng() -> Iterator[None]:
+    saved = ath._retry._RNG
+    yield
+    vars(ath._retry)["_RNG"] = saved
+
+
+pytestmark = pytest.mark.usefixtures("_restore_rng")
+
+
+async def test_idempotent_calls_retry_transport_errors_and_retryable_statuses(
+    pem: str, sleeps: list[float]
+) -> None:
+    problems: list[str] = []
+    for c in IDEMPOTENT:
+        for name, fault in RETRYABLE.items():
+            runs = {}
+            for shell in SHELLS:
+                r = await run(shell, c, [fault], pem, sleeps)
+                runs[shell] = r
+                where = f"{shell} {c.id} {name}"
+                expect(
+                    r.requests == POLICY.max_retries + 1,
+                    f"{where}: {r.requests} requests",
+                    problems,
+                )
+                expect(len(r.sleeps) == POLICY.max_retries, f"{where}: sleeps {r.sleeps}", problems)
+                expect(
+                    all(0 <= s <= ceiling(POLICY, i) for i, s in enumerate(r.sleeps)),
+                    f"{where}: sleeps {r.sleeps} exceed the capped backoff",
+                    problems,
+                )
+                if c.method.endswith("_raw") and name in RETRYABLE_STATUS:
+                    # the raw view returns the last answer, whatever its status
+                    expect(r.code is None, f"{where}: raw call raised {r.code}", problems)
+                else:
+                    expect(r.code is not None, f"{where}: no error after the last retry", problems)
+                # two failures, then the right answer: the call succeeds on the third request
+                ok = await run(shell, c, [fault, fault, None], pem, sleeps)
+                expect(
+                    (ok.requests, ok.code) == (3, None), f"{where}: recovery {ok.key()}", problems
+                )
+            expect(
+                runs["sync"].key() == runs["async"].key()
+                and runs["sync"].sleeps == runs["async"].sleeps,
+                f"{c.id} {name}: sync {runs['sync']} != async {runs['async']}",
+                problems,
+            )
+    assert not problems, "\n".join(problems)
+
+
+async def test_nothing_retried_on_other_statuses(pem: str, sleeps: list[float]) -> None:
+    problems: list[str] = []
+    for c in ALL_CALLS:
+        for name, fault in NOT_RETRYABLE.items():
+            for shell in SHELLS:
+                r = await run(shell, c, [fault], pem, sleeps)
+                where = f"{shell} {c.id} {name}"
+                expect((r.requests, r.sleeps) == (1, []), f"{where}: {r}", problems)
+                expect(r.status == int(name[5:]), f"{where}: status {r.status}", problems)
+    assert not problems, "\n".join(problems)
+
+
+async def test_non_idempotent_calls_retry_only_connect_failures(
+    pem: str, sleeps: list[float]
+) -> None:
+    problems: list[str] = []
+    for c in NON_IDEMPOTENT:
+        for shell in SHELLS:
+            for name, fault in {**AFTER_SEND, **RETRYABLE_STATUS}.items():
+                r = await run(shell, c, [fault], pem, sleeps)
+                where = f"{shell} {c.id} {name}"
+                expect((r.requests, r.seen, r.sleeps) == (1, 1, []), f"{where}: {r}", problems)
+                if c.method.endswith("_raw") and name in RETRYABLE_STATUS:
+                    expect(r.status == int(name[5:]), f"{where}: status {r.status}", problems)
+                else:
+                    expect(r.code is not None, f"{where}: no error", problems)
+            for name, fault in NEVER_SENT.items():
+                r = await run(shell, c, [fault], pem, sleeps)
+                where = f"{shell} {c.id} {name}"
+                expect(
+                    (r.requests, r.seen) == (POLICY.max_retries + 1, 0), f"{where}: {r}", problems
+                )
+                ok = await run(shell, c, [fault, fault, None], pem, sleeps)
+                expect(
+                    (ok.requests, ok.seen, ok.code) == (3, 1, None),
+                    f"{where}: recovery {ok}",
+                    problems,
+                )
+    assert not problems, "\n".join(problems)
+
+
+async def test_token_exchange_session_is_never_replayed(pem: str, sleeps: list[float]) -> None:
+    """Whatever goes wrong after the request left, ``/ath/token`` is seen at most once."""
+    problems: list[str] = []
+    exchanges = [
+        c for c in CALLS if c.method in ("exchange_token", "finish_authorization", "wait_for_token")
+    ]
+    faults = {**AFTER_SEND, **RETRYABLE_STATUS, **NOT_RETRYABLE}
+    for c in exchanges:
+        for shell in SHELLS:
+            for name, fault in faults.items():
+                scripts: list[list[Make | None]] = [[fault], [fault, None]]
+                for script in scripts:
+                    r = await run(shell, c, script, pem, sleeps, policy=RetryPolicy(max_retries=5))
+                    where = f"{shell} {c.id} {name} {len(script)}"
+                    expect(r.seen == 1, f"{where}: /ath/token seen {r.seen} times", problems)
+                    expect(r.code is not None, f"{where}: replayed into a success", problems)
+            r = await run(shell, c, [NEVER_SENT["connect_error"], None], pem, sleeps)
+            expect(
+                (r.requests, r.seen, r.code) == (2, 1, None),
+                f"{shell} {c.id}: connect retry {r}",
+                problems,
+            )
+    assert not problems, "\n".join(problems)
+
+
+async def test_exchange_uses_a_fresh_session_only_from_authorize(pem: str) -> None:
+    """A failed exchange leaves the pending session for the caller, and sends nothing more."""
+    async with prepared("sync", "gateway", pem=pem) as p:
+        p.fake.respond = lambda request, s, good: httpx.Response(503)
+        with pytest.raises(ATHError) as info:
+            await call(p.client, "exchange_token", "code-1", p.ctx.session_id)
+        assert info.value.status == 503
+        assert [r.url.path for r in p.fake.requests] == ["/ath/token"]
+        assert [a.ath_session_id for a in p.client.pending_authorizations] == [p.ctx.session_id]
+
+
+async def test_max_retries_zero_disables_retries(pem: str, sleeps: list[float]) -> None:
+    problems: list[str] = []
+    for policy in (RetryPolicy(max_retries=0), None):
+        for c in ALL_CALLS:
+            for name, fault in RETRYABLE.items():
+                for shell in SHELLS:
+                    if policy is None:  # the max_retries argument of the clients
+                        r = await run_max_retries_zero(shell, c, fault, pem, sleeps)
+                    else:
+                        r = await run(shell, c, [fault], pem, sleeps, policy=policy)
+                    where = f"{shell} {c.id} {name} policy={policy}"
+                    expect((r.requests, r.sleeps) == (1, []), f"{where}: {r}", problems)
+    assert not problems, "\n".join(problems)
+
+
+async def run_max_retries_zero(
+    shell: str, c: Call, fault: Make, pem: str, sleeps: list[float]
+) -> Run:
+    result = Run()
+    async with prepared(shell, c.mode, pem=pem, retry=None, max_retries=0) as p:
+        sleeps.clear()
+
+        def respond(request: httpx.Request, good_status: int, good: Any) -> httpx.Response:
+            result.requests += 1
+            return fault(request)
+
+        p.fake.respond = respond
+        args, kwargs = c.args(p.ctx)
+        try:
+            answer = await call(p.client, c.method, *args, **kwargs)
+        except ATHError as error:
+            result.code, result.status = error.code, error.status
+        else:  # only the raw view may return, and only a complete answer
+            assert c.method.endswith("_raw"), f"{c.id} did not raise"
+            result.status = answer.status_code
+    result.sleeps = list(sleeps)
+    tally("retries")["scenarios"] += 1
+    tally("retries")["requests"] += result.requests
+    return result
+
+
+async def test_retry_after_is_honoured_up_to_the_bound(pem: str, sleeps: list[float]) -> None:
+    discover = next(c for c in CALLS if c.id == "gateway.discover")
+    proxy_get = next(c for c in CALLS if c.id == "gateway.proxy[GET]")
+    register = next(c for c in CALLS if c.id == "gateway.register")
+    soon = email.utils.formatdate(time.time() + 10, usegmt=True)
+    late = email.utils.formatdate(time.time() + 3600, usegmt=True)
+    for shell in SHELLS:
+        for c in (discover, proxy_get):
+            for code in (429, 503):
+                r = await run(shell, c, [status(code, {"Retry-After": "2"})], pem, sleeps)
+                assert (r.requests, r.sleeps) == (4, [2.0, 2.0, 2.0]), r
+                r = await run(shell, c, [status(code, {"Retry-After": "30"}), None], pem, sleeps)
+                assert (r.requests, r.sleeps, r.code) == (2, [30.0], None), r
+                # beyond max_retry_after: no retry at all rather than a wait of an hour
+                r = await run(shell, c, [status(code, {"Retry-After": "31"})], pem, sleeps)
+                assert (r.requests, r.sleeps, r.status) == (1, [], code), r
+                r = await run(shell, c, [status(code, {"Retry-After": late})], pem, sleeps)
+                assert (r.requests, r.sleeps) == (1, []), r
+                r = await run(shell, c, [status(code, {"Retry-After": soon}), None], pem, sleeps)
+                assert r.requests == 2 and len(r.sleeps) == 1 and 0 < r.sleeps[0] <= 10, r
+                # unusable values fall back to the capped, jittered backoff
+                for bad in ("soon", "-1", "1.5", ""):
+                    r = await run(shell, c, [status(code, {"Retry-After": bad})], pem, sleeps)
+                    assert r.requests == 4, (bad, r)
+                    assert all(0 <= s <= ceiling(POLICY, i) for i, s in enumerate(r.sleeps)), r
+        # a write is not retried even when the server names a wait
+        r = await run(shell, register, [status(503, {"Retry-After": "1"})], pem, sleeps)
+        assert (r.requests, r.sleeps) == (1, []), r
+
+
+def test_backoff_is_capped_exponential_with_full_jitter() -> None:
+    policy = RetryPolicy(max_retries=10, backoff_base=0.25, backoff_max=8.0)
+    rng = random.Random(3)
+    for attempt in range(12):
+        cap = ceiling(policy, attempt)
+        samples = [policy.backoff(attempt, rng) for _ in range(2000)]
+        assert all(0.0 <= s <= cap for s in samples)
+        assert max(samples) > 0.95 * cap and min(samples) < 0.05 * cap  # full jitter
+        assert len(set(samples)) > 1900
+        tally("retries")["scenarios"] += 1
+    assert ceiling(policy, 11) == 8.0 and ceiling(policy, 2) == 1.0
+
+
+def test_policy_decisions_are_shared_and_pure() -> None:
+    """The policy alone decides; the same inputs give the same decision for both shells."""
+    policy = RetryPolicy(max_retries=2)
+    request = httpx.Request("GET", "https://127.0.0.1:9/")
+    cases: list[tuple[httpx.Response | BaseException, bool, bool]] = [
+        (httpx.ConnectError("x", request=request), False, True),
+        (httpx.ConnectTimeout("x", request=request), False, True),
+        (httpx.ReadError("x", request=request), False, False),
+        (httpx.ReadError("x", request=request), True, True),
+        (httpx.Response(503), True, True),
+        (httpx.Response(503), False, False),
+        (httpx.Response(500), True, False),
+        (httpx.Response(200), True, False),
+        (ValueError("not a transport error"), True, False),
+    ]
+    for outcome, idempotent, retried in cases:
+        delays = [policy.delay_for(a, outcome, idempotent=idempotent) for a in range(3)]
+        assert (delays[0] is not None) == retried, (outcome, idempotent)
+        assert delays[2] is None  # attempt 2 of max_retries=2: stop
+        tally("retries")["scenarios"] += 1
+    with pytest.raises(ValueError):
+        RetryPolicy(max_retries=-1)
+
+
+def test_sync_and_async_shells_drive_the_same_generator() -> None:
+    """The retry loop lives in the core; the shells only perform Send and Sleep."""
+    import inspect
+
+    for name in ("_run", "_exchange"):
+        sync_src = inspect.getsource(getattr(ath._client._SyncBase, name))
+        async_src = inspect.getsource(getattr(ath._client._AsyncBase, name))
+        for text in (sync_src, async_src):
+            assert "delay_for" not in text and "max_retries" not in text
