@@ -1,39 +1,27 @@
-"""Cheap clients: one shared TLS context per verification setting, keys checked at
-construction without ``cryptography``, ``cryptography`` loaded only when the client
-first signs (so a proxy-only process never loads it), and no JOSE library at all."""
+"""Cheap clients, keys: a key checked at construction without ``cryptography``,
+``cryptography`` loaded only when the client first signs (so a proxy-only process never
+loads it), and no JOSE library at all; what the cheap check accepts, cryptography loads."""
 
 from __future__ import annotations
 
 import base64
 import json
-import ssl
 import subprocess
 import sys
 from pathlib import Path
 
-import certifi
-import httpx
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ath import AsyncATHGatewayClient, ATHError, ATHGatewayClient, AttestationSigner
+from ath import ATHError, AttestationSigner
 from ath._attestation import jwk_thumbprint, public_jwk
 from ath._keycheck import check_p256_pem
-from ath._tls import shared_verify
 
-ROOT = Path(__file__).resolve().parent.parent
 URL = "https://gateway.example.com"
 AGENT = "https://agent.example.com/.well-known/agent.json"
-
-
-def _context(client: ATHGatewayClient | AsyncATHGatewayClient) -> ssl.SSLContext:
-    """The SSL context of a client's default transport (httpx internals)."""
-    pool = client._http._transport._pool  # type: ignore[union-attr]
-    context: ssl.SSLContext = pool._ssl_context
-    return context
 
 
 def _key() -> ec.EllipticCurvePrivateKey:
@@ -61,68 +49,6 @@ def _point(key: ec.EllipticCurvePrivateKey) -> bytes:
     return key.public_key().public_bytes(
         serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
     )
-
-
-# ------------------------------------------------------------------------ TLS context
-
-
-def test_default_clients_share_one_tls_context() -> None:
-    pem = _pem(_key(), serialization.PrivateFormat.PKCS8)
-    with (
-        ATHGatewayClient(URL, AGENT, pem) as a,
-        ATHGatewayClient(URL, AGENT, pem, timeout=5.0) as b,
-    ):
-        assert _context(a) is _context(b) is shared_verify(True)
-        assert _context(a).verify_mode == ssl.CERT_REQUIRED and _context(a).check_hostname
-
-
-async def test_async_clients_share_the_same_context() -> None:
-    pem = _pem(_key(), serialization.PrivateFormat.PKCS8)
-    async with AsyncATHGatewayClient(URL, AGENT, pem) as a:
-        assert _context(a) is shared_verify(True)
-
-
-def test_verify_false_shares_its_own_context() -> None:
-    pem = _pem(_key(), serialization.PrivateFormat.PKCS8)
-    with (
-        ATHGatewayClient(URL, AGENT, pem, verify=False) as a,
-        ATHGatewayClient(URL, AGENT, pem, verify=False) as b,
-        ATHGatewayClient(URL, AGENT, pem) as checked,
-    ):
-        assert _context(a) is _context(b)
-        assert _context(a).verify_mode == ssl.CERT_NONE
-        assert _context(a) is not _context(checked)
-
-
-def test_custom_verify_and_injected_clients_stay_theirs() -> None:
-    pem = _pem(_key(), serialization.PrivateFormat.PKCS8)
-    mine = ssl.create_default_context(cafile=certifi.where())
-    with ATHGatewayClient(URL, AGENT, pem, verify=mine) as client:
-        assert _context(client) is mine
-    own = httpx.Client()
-    before = own._transport._pool._ssl_context  # type: ignore[attr-defined]
-    with ATHGatewayClient(URL, AGENT, pem, http_client=own) as client:
-        assert client._http is own
-        assert own._transport._pool._ssl_context is before  # type: ignore[attr-defined]
-        assert before is not shared_verify(True)
-    own.close()
-
-
-def test_ca_bundle_from_the_environment_gets_its_own_context(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
-    monkeypatch.delenv("SSL_CERT_DIR", raising=False)
-    default = shared_verify(True)
-    monkeypatch.setenv("SSL_CERT_FILE", certifi.where())
-    from_env = shared_verify(True)
-    assert from_env is not default
-    assert shared_verify(True) is from_env
-    monkeypatch.delenv("SSL_CERT_FILE")
-    assert shared_verify(True) is default
-
-
-# ------------------------------------------------------------------------ keys
 
 
 def test_proxy_only_process_never_loads_cryptography_or_jose(tmp_path: Path) -> None:

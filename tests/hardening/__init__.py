@@ -1,1 +1,0 @@
-"""Hardening suites (issue 5): each suite measures a property and reports its counts."""
