@@ -133,9 +133,6 @@ class CoreBase:
     def sessions(self) -> dict[str, Authorization]:
         return self.state.sessions
 
-    def _secrets(self) -> tuple[str | None, ...]:
-        return self.state.secrets()
-
     # ---------------------------------------------------------------- the store
 
     def blocking(self, fn: Callable[[], T]) -> Flow[T]:
@@ -176,7 +173,8 @@ class CoreBase:
         Every credential the client holds, and every one the flow put on the wire
         (attestations, Basic credentials, secret body fields), is redacted from the
         error's message and details, and the exception chain (which may quote the
-        server's answer) is cut.
+        server's answer) is cut. This is the one place secrets are gathered and
+        removed: the flows build their errors from the server's answer as it came.
         """
         sent: list[httpx.Request] = []  # inspected only when an error leaves the flow
         try:
@@ -190,7 +188,7 @@ class CoreBase:
             return result
         except ATHError as exc:
             exc.__cause__ = exc.__context__ = None  # first: nothing unredacted stays linked
-            secrets = (*self._secrets(), *(s for r in sent for s in request_secrets(r)))
+            secrets = (*self.state.secrets(), *(s for r in sent for s in request_secrets(r)))
             exc.message = redact(exc.message, secrets)
             exc.args = (exc.code, exc.message)
             exc.details = scrub(exc.details, secrets)
@@ -272,7 +270,7 @@ class CoreBase:
             self._request(kwargs, headers=headers), idempotent=idempotent
         )
         if not response.is_success:
-            raise error_from_response(response, action, self._secrets())
+            raise error_from_response(response, action)
         return response
 
     def _credentials(self) -> Flow[tuple[str, str]]:
