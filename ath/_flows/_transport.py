@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import httpx
 
@@ -27,7 +27,7 @@ from ath._models import (
 from ath._redaction import redact, request_secrets, scrub
 from ath._retry import RetryPolicy
 from ath._state import ClientState
-from ath._steps import Call, Flow, Outcome, Raised, Send, Sleep
+from ath._steps import Call, Flow, Outcome, Raised, Returned, Send, Sleep
 
 if TYPE_CHECKING:
     from ath._client import ClientSettings
@@ -138,6 +138,7 @@ class CoreBase:
     def blocking(self, fn: Callable[[], T]) -> Flow[T]:
         """Run ``fn`` through the driver (in a thread for the async clients)."""
         outcome = yield Call(fn)
+        assert isinstance(outcome, Returned | Raised), "a Call is answered with its outcome"
         if isinstance(outcome, Raised):
             error = outcome.error
             if isinstance(error, ATHError):
@@ -147,8 +148,7 @@ class CoreBase:
                 f"the credential store failed ({type(error).__name__}: {error}); nothing "
                 "acknowledged was lost. Check the store, then retry.",
             ) from None
-        result: T = outcome
-        return result
+        return cast(T, outcome.value)  # what ``fn`` returned
 
     def _refresh(self, *, force: bool) -> Flow[None]:
         """Adopt the store's entry if it moved. A periodic check that finds the store
@@ -208,7 +208,8 @@ class CoreBase:
             if self.attempt_timeout is not None:
                 own = time.monotonic() + self.attempt_timeout
                 deadline = own if deadline is None else min(own, deadline)
-            outcome: Outcome = yield Send(request, deadline)
+            outcome = yield Send(request, deadline)
+            assert isinstance(outcome, Outcome), "a Send is answered with its outcome"
             if log.isEnabledFor(logging.DEBUG):
                 result = (
                     outcome.status_code
