@@ -287,10 +287,11 @@ class _Base:
             settings.url, allow_insecure_http=settings.allow_insecure_http
         )
         if http_client is not None:
-            http = http_client
-            http.headers.update(base_headers)
+            http = http_client  # used as given: the SDK's headers go on each request
+            request_headers: Mapping[str, str] = base_headers
             self._owns_http = False
         else:
+            request_headers = {}  # the client the SDK makes carries them itself
             http = make_http_client(
                 http_cls is httpx.AsyncClient,
                 base_url=base_url,
@@ -322,6 +323,7 @@ class _Base:
             http=http,
             retry=policy,
             store=store,
+            request_headers=request_headers,
         )
         self._core.attempt_timeout = attempt
         self._core.total_timeout = None if total is None else float(total)
@@ -535,7 +537,12 @@ class _SyncBase(_Base):
 
     @property
     def low_level(self) -> GeneratedClient:
-        """The generated client (``ath_sdk_client``) on this client's HTTP connection pool."""
+        """The generated client (``ath_sdk_client``) on this client's HTTP connection pool.
+
+        An injected ``http_client`` is handed over as given: the generated client's
+        requests carry that client's headers, not the SDK's (its User-Agent, ``headers=``),
+        which the SDK puts on its own requests only.
+        """
         from ath_sdk_client import Client as GeneratedClient
 
         low = GeneratedClient(base_url=self.url, timeout=self._http.timeout)
@@ -751,7 +758,12 @@ class _AsyncBase(_Base):
 
     @property
     def low_level(self) -> GeneratedClient:
-        """The generated client (``ath_sdk_client``) on this client's HTTP connection pool."""
+        """The generated client (``ath_sdk_client``) on this client's HTTP connection pool.
+
+        An injected ``http_client`` is handed over as given: the generated client's
+        requests carry that client's headers, not the SDK's (its User-Agent, ``headers=``),
+        which the SDK puts on its own requests only.
+        """
         from ath_sdk_client import Client as GeneratedClient
 
         low = GeneratedClient(base_url=self.url, timeout=self._http.timeout)

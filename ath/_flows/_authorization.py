@@ -322,7 +322,7 @@ class AuthorizationFlows(RegistrationFlows):
         headers = {"Accept": "application/json"}
         if client_secret:
             headers["Authorization"] = basic_auth(request.client_id, client_secret)
-        http_request = self.http.build_request("POST", token_endpoint, data=form, headers=headers)
+        http_request = self.build_request("POST", token_endpoint, data=form, headers=headers)
         response = yield from self.send(http_request, idempotent=False)
         if not response.is_success:
             data = json_object(response) or {}

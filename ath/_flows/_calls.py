@@ -88,7 +88,7 @@ class CallFlows(TokenFlows):
             "X-ATH-Agent-ID": self.agent_id,
         }
         try:
-            request = self.http.build_request(
+            request = self.build_request(
                 verb,
                 check_api_url(prefix + relative, prefix),
                 json=body if body is not None else None,

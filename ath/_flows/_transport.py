@@ -53,11 +53,15 @@ class CoreBase:
         http: httpx.Client | httpx.AsyncClient,
         retry: RetryPolicy,
         store: CredentialStore | None,
+        request_headers: Mapping[str, str] | None = None,
     ) -> None:
         """``settings``: the constructor's options, held here once and read where needed;
         the rest is what the shell built from them (``base_url`` is ``settings.url``
-        normalised, ``retry`` and ``store`` checked)."""
+        normalised, ``retry`` and ``store`` checked). ``request_headers``: the SDK's own
+        headers, put on each request it builds when ``http`` does not carry them (an
+        injected client, which is never changed)."""
         self.settings = settings
+        self.request_headers = dict(request_headers or {})
         self.mode = mode
         self.base_url = base_url
         self.signer = signer
@@ -237,6 +241,21 @@ class CoreBase:
             raise transport_error(outcome, request) from None
         return outcome
 
+    def build_request(
+        self,
+        method: str,
+        url: str | httpx.URL,
+        *,
+        headers: Mapping[str, str] | None = None,
+        **options: Any,
+    ) -> httpx.Request:
+        """``http.build_request`` with :attr:`request_headers` under ``headers``."""
+        if self.request_headers:
+            merged = httpx.Headers(self.request_headers)
+            merged.update(headers)
+            headers = merged
+        return self.http.build_request(method, url, headers=headers, **options)
+
     def _request(
         self, kwargs: Mapping[str, Any], *, headers: Mapping[str, str] | None = None
     ) -> httpx.Request:
@@ -244,7 +263,7 @@ class CoreBase:
         merged = dict(kwargs.get("headers") or {})
         merged.update(headers or {})
         try:
-            return self.http.build_request(
+            return self.build_request(
                 str(kwargs["method"]).upper(),
                 self.base_url + str(kwargs["url"]),
                 json=kwargs.get("json"),
