@@ -1,10 +1,12 @@
 """Agent keys and ES256 attestation JWTs.
 
-This is the only module that touches python-jose: the SDK signs through
-:class:`AttestationSigner` and nothing else imports ``jose``. Neither ``jose`` nor
-``cryptography`` is imported by ``import ath`` or by constructing a client with an
-unencrypted PEM key (:mod:`ath._keycheck` checks it); both load on the first
-signature, so a process that only calls ``proxy()``/``api()`` never pays for them.
+An attestation is a JWS compact serialization (RFC 7515 section 7.1) signed with
+ES256 (RFC 7518 section 3.4: ECDSA P-256 over SHA-256, the signature as the 64-byte
+``r || s``). :class:`AttestationSigner` writes it with ``cryptography`` directly: the
+header segment is encoded once per signer, and each mint encodes only the claims and
+signs. ``cryptography`` is not imported by ``import ath`` or by constructing a client
+with an unencrypted PEM key (:mod:`ath._keycheck` checks it); it loads on the first
+signature, so a process that only calls ``proxy()``/``api()`` never pays for it.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import json
 import os
 import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 from ath._errors import ATHError
@@ -197,7 +199,7 @@ class AttestationSigner:
     loaded with ``cryptography`` right away, so invalid keys fail at construction.
     """
 
-    __slots__ = ("_checked", "_jose_key", "_jws", "_key", "_key_id", "agent_id", "lifetime")
+    __slots__ = ("_checked", "_header", "_key", "_key_id", "_sign", "agent_id", "lifetime")
 
     def __init__(
         self,
@@ -227,8 +229,8 @@ class AttestationSigner:
         self._key: ec.EllipticCurvePrivateKey | None = None
         if self._checked is None:
             self._key = parse_private_key(private_key, password)
-        self._jws: Any = None
-        self._jose_key: Any = None
+        self._header = b""  # the encoded JOSE header, set with the kid on the first mint
+        self._sign: Callable[[bytes], tuple[int, int]] | None = None  # bound on first use
         self._key_id = key_id
         self.agent_id = agent_id
         self.lifetime = lifetime
@@ -281,15 +283,32 @@ class AttestationSigner:
         }
         if capabilities:
             claims["capabilities"] = list(capabilities)
-        if self._jose_key is None:
-            from jose import jwk, jws  # the heaviest import we have: only when signing
+        sign = self._sign or self._bind()
+        payload = json.dumps(claims, separators=(",", ":")).encode("utf-8")
+        signing_input = self._header + b"." + base64.urlsafe_b64encode(payload).rstrip(b"=")
+        r, s = sign(signing_input)
+        signature = base64.urlsafe_b64encode(r.to_bytes(32, "big") + s.to_bytes(32, "big"))
+        return (signing_input + b"." + signature.rstrip(b"=")).decode("ascii")
 
-            self._jose_key = jwk.construct(self._private(), "ES256")
-            self._jws = jws
-        token: str = self._jws.sign(
-            claims, self._jose_key, headers={"kid": self.key_id}, algorithm="ES256"
-        )
-        return token
+    def _bind(self) -> Callable[[bytes], tuple[int, int]]:
+        """Parse the key, encode the header and bind the signing call (first mint):
+        ``sign(signing_input)`` is the ES256 signature as the integers ``(r, s)``."""
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+        header = {"alg": "ES256", "kid": self.key_id, "typ": "JWT"}
+        encoded = json.dumps(header, separators=(",", ":"), sort_keys=True).encode("utf-8")
+        self._header = base64.urlsafe_b64encode(encoded).rstrip(b"=")
+        key = self._private()
+        algorithm = ec.ECDSA(hashes.SHA256())
+
+        def sign(data: bytes) -> tuple[int, int]:
+            r, s = decode_dss_signature(key.sign(data, algorithm))
+            return r, s
+
+        self._sign = sign
+        return sign
 
     def __repr__(self) -> str:
         return (

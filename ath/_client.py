@@ -287,11 +287,9 @@ class _Base:
             settings.url, allow_insecure_http=settings.allow_insecure_http
         )
         if http_client is not None:
-            http = http_client  # used as given: the SDK's headers go on each request
-            request_headers: Mapping[str, str] = base_headers
+            http = http_client  # left as given: the SDK's headers go on each request
             self._owns_http = False
         else:
-            request_headers = {}  # the client the SDK makes carries them itself
             http = make_http_client(
                 http_cls is httpx.AsyncClient,
                 base_url=base_url,
@@ -323,8 +321,9 @@ class _Base:
             http=http,
             retry=policy,
             store=store,
-            request_headers=request_headers,
         )
+        if not self._owns_http:
+            self._core.sdk_headers = httpx.Headers(base_headers)
         self._core.attempt_timeout = attempt
         self._core.total_timeout = None if total is None else float(total)
         return http
@@ -539,9 +538,8 @@ class _SyncBase(_Base):
     def low_level(self) -> GeneratedClient:
         """The generated client (``ath_sdk_client``) on this client's HTTP connection pool.
 
-        An injected ``http_client`` is handed over as given: the generated client's
-        requests carry that client's headers, not the SDK's (its User-Agent, ``headers=``),
-        which the SDK puts on its own requests only.
+        With an injected ``http_client`` it is that client as you made it: the SDK's own
+        headers (User-Agent, Accept, ``headers=``) go only on the requests the SDK sends.
         """
         from ath_sdk_client import Client as GeneratedClient
 
@@ -760,9 +758,8 @@ class _AsyncBase(_Base):
     def low_level(self) -> GeneratedClient:
         """The generated client (``ath_sdk_client``) on this client's HTTP connection pool.
 
-        An injected ``http_client`` is handed over as given: the generated client's
-        requests carry that client's headers, not the SDK's (its User-Agent, ``headers=``),
-        which the SDK puts on its own requests only.
+        With an injected ``http_client`` it is that client as you made it: the SDK's own
+        headers (User-Agent, Accept, ``headers=``) go only on the requests the SDK sends.
         """
         from ath_sdk_client import Client as GeneratedClient
 

@@ -6,6 +6,7 @@ or does not match the generated model's annotations becomes ``INVALID_RESPONSE``
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping
@@ -58,6 +59,17 @@ def json_problem(data: Any, max_depth: int = MAX_ANSWER_DEPTH) -> str | None:
     return None
 
 
+def _plainly_safe(content: bytes) -> bool:
+    """True when JSON text cannot hold what :func:`json_problem` looks for: it is ASCII
+    without ``\\u`` escapes (so it has no surrogate) and has fewer brackets than
+    :data:`MAX_ANSWER_DEPTH` (so it cannot nest that deep). Most answers are."""
+    return (
+        content.isascii()
+        and b"\\u" not in content
+        and content.count(b"{") + content.count(b"[") < MAX_ANSWER_DEPTH
+    )
+
+
 def load_json(content: bytes) -> Any:
     """``json.loads`` whose deep-nesting failure is a ValueError like the others."""
     try:
@@ -77,7 +89,7 @@ def json_object(response: httpx.Response) -> dict[str, Any] | None:
         return None
     if not isinstance(data, dict):
         return None
-    problem = json_problem(data)
+    problem = None if _plainly_safe(response.content) else json_problem(data)
     if problem is not None:
         raise ATHError(
             "INVALID_RESPONSE",
@@ -108,24 +120,40 @@ def check_types(model: Any, where: str = "") -> None:
 
     The generated models are attrs classes whose annotations are strings such as
     ``"str"``, ``"list[str]"``, ``"int | Unset"`` or a nested model's name; nested models,
-    enums and datetimes are built (and so checked) by ``from_dict`` itself.
+    enums and datetimes are built (and so checked) by ``from_dict`` itself. What each
+    class's annotations allow is worked out once per class (:func:`_fields`).
     """
-    import attrs
-
-    for attribute in attrs.fields(type(model)):
-        if attribute.name != "additional_properties":
-            _check_value(
-                getattr(model, attribute.name), str(attribute.type), where + attribute.name
-            )
+    for name, options, annotation in _fields(type(model)):
+        _check_value(getattr(model, name), options, annotation, where + name)
 
 
-def _check_value(value: Any, annotation: str, where: str) -> None:
-    import attrs
+_Fields = tuple[tuple[str, tuple[str, ...], str], ...]
+_FIELDS: Final[dict[type, _Fields]] = {}  # per generated model class (a closed set)
+_MODELS: Final[dict[type, bool]] = {}  # per type of value met in a model
 
-    from ath._generated import Unset
 
-    options = [option.strip() for option in annotation.split("|")]
-    if (isinstance(value, Unset) and "Unset" in options) or (value is None and "None" in options):
+def _fields(cls: type) -> _Fields:
+    """``(name, options, annotation)`` of each checked field of a generated model class."""
+    found = _FIELDS.get(cls)
+    if found is None:
+        import attrs
+
+        found = _FIELDS[cls] = tuple(
+            (attribute.name, _options(str(attribute.type)), str(attribute.type))
+            for attribute in attrs.fields(cls)
+            if attribute.name != "additional_properties"
+        )
+    return found
+
+
+@functools.cache
+def _options(annotation: str) -> tuple[str, ...]:
+    """The alternatives of a string annotation: ``"int | Unset"`` -> ``("int", "Unset")``."""
+    return tuple(option.strip() for option in annotation.split("|"))
+
+
+def _check_value(value: Any, options: tuple[str, ...], annotation: str, where: str) -> None:
+    if (value is None and "None" in options) or (_is_unset(value) and "Unset" in options):
         return
     for option in options:
         scalar = _SCALARS.get(option)
@@ -137,15 +165,39 @@ def _check_value(value: Any, annotation: str, where: str) -> None:
                 return
         elif option.startswith("list[") and option.endswith("]"):
             if isinstance(value, list):
+                inner = option[5:-1]
+                inner_options = _options(inner)
                 for index, item in enumerate(value):
-                    _check_value(item, option[5:-1], f"{where}[{index}]")
+                    _check_value(item, inner_options, inner, f"{where}[{index}]")
                 return
-        elif attrs.has(type(value)):
+        elif _is_model(type(value)):
             check_types(value, where + ".")
             return
         elif option not in ("Unset", "None") and not isinstance(value, list | dict):
             return  # an enum, datetime or literal that from_dict built and checked
     raise TypeError(f"{where} is {type(value).__name__}, expected {annotation}")
+
+
+def _is_unset(value: Any) -> bool:
+    """``isinstance(value, Unset)``: the generated package is imported on first use."""
+    global _UNSET_TYPE
+    if _UNSET_TYPE is None:
+        from ath._generated import Unset
+
+        _UNSET_TYPE = Unset
+    return isinstance(value, _UNSET_TYPE)
+
+
+_UNSET_TYPE: type | None = None
+
+
+def _is_model(cls: type) -> bool:
+    found = _MODELS.get(cls)
+    if found is None:
+        import attrs
+
+        found = _MODELS[cls] = attrs.has(cls)
+    return found
 
 
 def parse_model(factory: Any, response: httpx.Response, action: str) -> Any:

@@ -371,7 +371,21 @@ class _NoCookies(http.cookiejar.DefaultCookiePolicy):
         return False
 
 
+class _NoCookieStore(httpx.Cookies):
+    """The cookies of the SDK's own client: none are stored (:class:`_NoCookies`), so
+    reading a response's ``Set-Cookie`` (httpx does it for every response, building
+    urllib request and email message copies of both) is skipped altogether."""
+
+    def __init__(self) -> None:
+        super().__init__(http.cookiejar.CookieJar(policy=_NoCookies()))
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        return None
+
+
+@functools.lru_cache(maxsize=256)
 def _loopback_host(host: str) -> bool:
+    """Whether a URL's host is loopback (asked per request: cached per host)."""
     return host.lower() == "localhost" or is_loopback_address(host.strip("[]"))
 
 
@@ -393,6 +407,7 @@ def http_client(asynchronous: bool, **options: Any) -> httpx.Client | httpx.Asyn
     """The httpx client the SDK creates for itself (see the module's docstring)."""
     cls: type[httpx.Client] | type[httpx.AsyncClient] = _AsyncHTTP if asynchronous else _SyncHTTP
     client = cls(cookies=http.cookiejar.CookieJar(policy=_NoCookies()), **options)
+    client._cookies = _NoCookieStore()  # httpx reads it per response: see the class
     _install_backends([client._transport, *client._mounts.values()])
     return client
 

@@ -120,7 +120,7 @@ RUNNERS: Final[dict[str, tuple[str, ...]]] = {
     "fleet": ("fleet_registrations_8",),
     "cli": ("cli_startup_ratio",),
 }
-PACKAGES: Final = ("ath-sdk", "httpx", "httpcore", "h11", "python-jose", "cryptography", "attrs")
+PACKAGES: Final = ("ath-sdk", "httpx", "httpcore", "h11", "cryptography", "attrs")
 
 
 @dataclass(frozen=True)
@@ -794,7 +794,7 @@ def main(argv: list[str] | None = None) -> int:
         f"ath-sdk {e['packages']['ath-sdk']} ({e['sdk_commit']}) vs peer {e['peer']['version']}"
         f" | Python "
         f"{e['python']} on {e['platform']} ({e['cpu_count']} CPUs) | httpx "
-        f"{e['packages']['httpx']}, python-jose {e['packages']['python-jose']}, "
+        f"{e['packages']['httpx']}, "
         f"cryptography {e['packages']['cryptography']} | {settings.rounds} rounds"
         + (" (quick)" if args.quick else "")
         + f" | load {e['loadavg_1min_at_start']} -> {e['loadavg_1min_at_end']}"

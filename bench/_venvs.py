@@ -138,7 +138,7 @@ def ensure_clean_ours(venv: Path = CLEAN_DIR, *, timeout: float = 600.0) -> Path
     site = Path(found.stdout.strip())
     (site / "ath_bench_checkout.pth").write_text("\n".join(wanted["paths"]) + "\n", "utf-8")
     stamp.write_text(json.dumps(wanted), encoding="utf-8")
-    check = _run([str(python), "-I", "-c", "import ath, httpx, jose"], 120)
+    check = _run([str(python), "-I", "-c", "import ath, httpx, cryptography"], 120)
     if check.returncode != 0:
         raise RuntimeError(f"bench/{venv.name}/ cannot import ath:\n{check.stderr[-2000:]}")
     return python

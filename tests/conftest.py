@@ -18,6 +18,8 @@ from ath import (
 )
 from ath.testing import LocalStack
 
+from . import _report
+
 DEVELOPER = {"name": "Acme", "id": "acme"}
 
 
@@ -90,3 +92,29 @@ async def make_client(
         result = client.close()
         if inspect.isawaitable(result):
             await result
+
+
+# ------------------------------------------------------------ counts over xdist workers
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A pytest-xdist worker hands its counts to the controller (see ``tests/_report.py``)."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["ath_report"] = _report.export()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """The controller adds up what each worker counted."""
+    exported = getattr(node, "workeroutput", {}).get("ath_report")
+    if exported:
+        _report.merge(exported)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    lines = _report.summary()
+    if lines:
+        terminalreporter.section("hardening and contract counts")
+        for line in lines:
+            terminalreporter.write_line(line)

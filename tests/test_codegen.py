@@ -33,6 +33,9 @@ from codegen.cli import main
 from codegen.generate import NON_JSON_ERROR_GUARD, _patch_non_json_errors, build_all
 from codegen.spec import expected_dist
 
+#: One pytest-xdist worker runs this module, so its session fixtures run once.
+pytestmark = pytest.mark.xdist_group("codegen")
+
 OPERATION_MODULES = {
     "shared": (
         "register_agent",

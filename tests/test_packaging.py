@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+#: One pytest-xdist worker runs this module, so its session fixtures run once.
+pytestmark = pytest.mark.xdist_group("packaging")
+
 ROOT = Path(__file__).resolve().parent.parent
 
 #: Runs in a child interpreter where the testing extra's packages cannot be imported.

@@ -53,15 +53,11 @@ class CoreBase:
         http: httpx.Client | httpx.AsyncClient,
         retry: RetryPolicy,
         store: CredentialStore | None,
-        request_headers: Mapping[str, str] | None = None,
     ) -> None:
         """``settings``: the constructor's options, held here once and read where needed;
         the rest is what the shell built from them (``base_url`` is ``settings.url``
-        normalised, ``retry`` and ``store`` checked). ``request_headers``: the SDK's own
-        headers, put on each request it builds when ``http`` does not carry them (an
-        injected client, which is never changed)."""
+        normalised, ``retry`` and ``store`` checked)."""
         self.settings = settings
-        self.request_headers = dict(request_headers or {})
         self.mode = mode
         self.base_url = base_url
         self.signer = signer
@@ -78,6 +74,10 @@ class CoreBase:
         #: (set by the shells from ``timeout``, ``max_retries`` and ``total_timeout``).
         self.attempt_timeout: float | None = None
         self.total_timeout: float | None = None
+        #: The SDK's own headers (User-Agent, Accept, Accept-Encoding and the user's
+        #: ``headers=``), set by the shells. A client the SDK built carries them already;
+        #: an injected ``http_client`` is left as given and they are added per request.
+        self.sdk_headers: httpx.Headers | None = None
 
     @property
     def agent_id(self) -> str:
@@ -246,15 +246,35 @@ class CoreBase:
         method: str,
         url: str | httpx.URL,
         *,
+        json: Any = None,
+        data: Mapping[str, str] | None = None,
+        params: Any = None,
         headers: Mapping[str, str] | None = None,
-        **options: Any,
     ) -> httpx.Request:
-        """``http.build_request`` with :attr:`request_headers` under ``headers``."""
-        if self.request_headers:
-            merged = httpx.Headers(self.request_headers)
+        """The request ``http.build_request`` would build for an absolute ``url``,
+        without its per-call merging of what the SDK never sets (base URL, client
+        params, cookies when there are none): the client's headers, the SDK's, then
+        ``headers``; the client's timeout; its cookies, if it holds any."""
+        http = self.http
+        merged = httpx.Headers(http.headers)  # a Headers copies its list as it is
+        if self.sdk_headers is not None:
+            merged.update(self.sdk_headers)
+        if headers:
             merged.update(headers)
-            headers = merged
-        return self.http.build_request(method, url, headers=headers, **options)
+        if http.params:
+            params = http.params.merge(params)
+        request = httpx.Request(
+            method,
+            url,
+            json=json,
+            data=data,
+            params=params,
+            headers=merged,
+            extensions={"timeout": http.timeout.as_dict()},
+        )
+        if len(http.cookies.jar):
+            httpx.Cookies(http.cookies).set_cookie_header(request)
+        return request
 
     def _request(
         self, kwargs: Mapping[str, Any], *, headers: Mapping[str, str] | None = None

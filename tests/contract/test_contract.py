@@ -12,7 +12,7 @@ import pytest
 from ath.testing import LocalStack
 from tests.contract._runner import CHECKS, OWN_CHECKS, Credentials, prepare, run_contract
 
-from .conftest import SUMMARY
+from .._report import LINES
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def test_stack_honours_the_spec_for_every_operation(
 ) -> None:
     stack, creds = stack_and_creds
     run = run_contract(stack, creds)
-    SUMMARY.append(run.summary())
+    LINES.append(run.summary())
     print(run.summary(), sorted((k, sorted(v)) for k, v in run.statuses.items()))
     assert not run.failures, "\n\n".join(run.failures[:5])
     assert len(run.operations) == 15

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import collections
 import datetime
 import inspect
 import ipaddress
@@ -34,17 +33,7 @@ from ath import (
     ATHNativeClient,
 )
 
-# --------------------------------------------------------------------------- tallies
-
-#: Counts per suite, printed by the session-finish hook in ``conftest.py``.
-TALLIES: collections.defaultdict[str, collections.Counter[str]] = collections.defaultdict(
-    collections.Counter
-)
-
-
-def tally(suite: str) -> collections.Counter[str]:
-    return TALLIES[suite]
-
+from .._report import tally
 
 # --------------------------------------------------------------------------- shells
 

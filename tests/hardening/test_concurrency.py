@@ -23,7 +23,8 @@ import pytest
 from ath import AsyncATHGatewayClient, ATHError, ATHGatewayClient, Token, generate_private_key
 from ath.testing import LocalStack, afollow_consent, follow_consent
 
-from ._support import DEVELOPER, tally
+from .._report import tally
+from ._support import DEVELOPER
 
 THREADS = 8
 CALLS_PER_THREAD = 40

@@ -25,8 +25,8 @@ import pytest
 from ath import ATHError, ATHGatewayClient, generate_private_key
 from ath._credentials import read_credentials
 
+from .._report import tally
 from ._faults import AGENT_ID, MOCK_URL
-from ._support import tally
 
 KILL_TRIALS = 110
 EXEC_TRIALS = 4

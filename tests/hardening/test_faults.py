@@ -20,8 +20,9 @@ from typing import Any
 import httpx
 import pytest
 
+from .._report import tally
 from ._faults import BASE_FAULTS, CALLS, MOCK_URL, Call, Fault, faults_for, run_case
-from ._support import RawServer, closed_port, make_self_signed, plain_http, reset, stall, tally
+from ._support import RawServer, closed_port, make_self_signed, plain_http, reset, stall
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,9 @@ import pytest
 from ath import ATHError
 from ath._redaction import request_secrets
 
+from .._report import tally
 from ._faults import BASE_FAULTS, CALLS, MOCK_URL, Call, json_body, prepared
-from ._support import RawServer, call, reset, stall, tally
+from ._support import RawServer, call, reset, stall
 
 TESTS = str(Path(__file__).resolve().parent.parent)
 

@@ -40,8 +40,9 @@ from ath import (
 from ath._attestation import jwk_thumbprint, public_jwk
 from ath._pkce import states_equal
 
+from .._report import tally
 from ._faults import AGENT_ID, MOCK_URL
-from ._support import DEVELOPER, FakeATH, callback_url, tally
+from ._support import DEVELOPER, FakeATH, callback_url
 
 UNRESERVED = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~"
 URLSAFE = set(UNRESERVED) - {".", "~"}

@@ -27,8 +27,9 @@ from ath import (
     RetryPolicy,
 )
 
+from .._report import tally
 from ._faults import CALLS, MOCK_URL, Call, api_args, prepared
-from ._support import call, tally
+from ._support import call
 
 POLICY = RetryPolicy(max_retries=3, backoff_base=0.5, backoff_max=1.5, max_retry_after=30.0)
 SHELLS = ("sync", "async")

@@ -28,8 +28,9 @@ from ath import ATHError, AttestationSigner, generate_private_key
 from ath._redaction import request_secrets
 from ath.testing import LocalStack, follow_consent
 
+from .._report import tally
 from ._faults import CALLS, MOCK_URL, Fault, faults_for, run_case
-from ._support import DEVELOPER, call, client_class, close, closed_port, tally
+from ._support import DEVELOPER, call, client_class, close, closed_port
 
 
 class Capture(logging.Handler):

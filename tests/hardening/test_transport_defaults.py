@@ -16,6 +16,7 @@ import pytest
 
 from ath import ATHError
 
+from .._report import tally
 from ._faults import AGENT_ID, MOCK_URL, Context, api_args
 from ._support import (
     DEVELOPER,
@@ -28,7 +29,6 @@ from ._support import (
     json_answer,
     make_self_signed,
     read_request,
-    tally,
 )
 
 SHELLS = ("sync", "async")

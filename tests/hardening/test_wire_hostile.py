@@ -25,18 +25,9 @@ import pytest
 from ath import ATHError, RetryPolicy
 from ath._redaction import request_secrets
 
+from .._report import tally
 from ._faults import AGENT_ID
-from ._support import (
-    DEVELOPER,
-    FakeATH,
-    RawServer,
-    attack,
-    call,
-    client_class,
-    close,
-    read_request,
-    tally,
-)
+from ._support import DEVELOPER, FakeATH, RawServer, attack, call, client_class, close, read_request
 
 SHELLS = ("sync", "async")
 NO_RETRY = RetryPolicy(max_retries=0)
