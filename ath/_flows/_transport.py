@@ -10,6 +10,7 @@ module per job.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -38,6 +39,13 @@ __all__ = ["CoreBase"]
 log = logging.getLogger("ath")
 
 T = TypeVar("T")
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_url(url: str) -> httpx.URL:
+    """``httpx.URL(url)``, parsed once per URL: the endpoints of a client are few, and
+    parsing is half the cost of building a request (``httpx.URL`` is immutable)."""
+    return httpx.URL(url)
 
 
 class CoreBase:
@@ -256,6 +264,8 @@ class CoreBase:
         params, cookies when there are none): the client's headers, the SDK's, then
         ``headers``; the client's timeout; its cookies, if it holds any."""
         http = self.http
+        if isinstance(url, str):
+            url = _parsed_url(url)
         merged = httpx.Headers(http.headers)  # a Headers copies its list as it is
         if self.sdk_headers is not None:
             merged.update(self.sdk_headers)
