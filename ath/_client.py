@@ -6,10 +6,11 @@ protocol lives in the core, once.
 
 from __future__ import annotations
 
+import inspect
 import os
 import ssl
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, Self, TypedDict, TypeVar
@@ -102,10 +103,14 @@ certificate environment variables (loopback never goes through a proxy).
 ``total_timeout``: seconds for all attempts of one call, retry pauses
 included. ``store``: a credential store shared with other processes
 (``ath.stores``; default: this client only), re-checked at most every
-``store_refresh_interval`` seconds on the hot path. ``http_client`` /
-``transport``: inject your own httpx client or transport. Every option is
-checked here: a bad value raises ``ATHError("INVALID_ARGUMENT")`` naming it
-(``INVALID_KEY`` for the key).
+``store_refresh_interval`` seconds on the hot path. ``sleep``: how the client
+pauses (retry backoff, consent polling), a function given the seconds: default
+``time.sleep``, for the async clients an async function, default
+``asyncio.sleep`` (inject one to record or skip the pauses in tests).
+``http_client`` / ``transport``: inject your own httpx client or transport; an
+injected client is used as given, never changed (the SDK's headers go on each
+of its requests). Every option is checked here: a bad value raises
+``ATHError("INVALID_ARGUMENT")`` naming it (``INVALID_KEY`` for the key).
 """
 
 
@@ -145,6 +150,8 @@ class ClientSettings:
     store_refresh_interval: float = STORE_REFRESH_INTERVAL
     trust_env: bool = True
     total_timeout: float | None = None
+    #: How the shell pauses (None: ``time.sleep`` / ``asyncio.sleep``).
+    sleep: Callable[[float], Any] | None = None
 
 
 class _BodyLimit:
@@ -440,6 +447,7 @@ class _SyncBase(_Base):
         store_refresh_interval: float = STORE_REFRESH_INTERVAL,
         trust_env: bool = True,
         total_timeout: float | None = None,
+        sleep: Callable[[float], None] | None = None,
         http_client: httpx.Client | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
@@ -460,10 +468,12 @@ class _SyncBase(_Base):
             store_refresh_interval=store_refresh_interval,
             trust_env=trust_env,
             total_timeout=total_timeout,
+            sleep=sleep,
         )
         http = self._setup(httpx.Client, settings, http_client, transport)
         assert isinstance(http, httpx.Client)
         self._http = http
+        self._sleep = time.sleep if sleep is None else sleep
 
     __init__.__doc__ = _INIT_DOC  # one text for both shells; help() shows it
 
@@ -475,13 +485,17 @@ class _SyncBase(_Base):
                 if isinstance(step, Send):
                     step = flow.send(self._exchange(step))
                 elif isinstance(step, Sleep):
-                    time.sleep(step.seconds)
+                    self._pause(step.seconds)
                     step = flow.send(None)
                 else:
                     step = flow.send(run_call(step))
         except StopIteration as done:
             result: T = done.value
             return result
+
+    def _pause(self, seconds: float) -> None:
+        """A pause the flow asked for (a retry's backoff, a polling interval)."""
+        self._sleep(seconds)
 
     def _exchange(self, step: Send) -> httpx.Response | BaseException:
         limit = _BodyLimit(self._core.max_response_bytes)
@@ -640,6 +654,7 @@ class _AsyncBase(_Base):
         store_refresh_interval: float = STORE_REFRESH_INTERVAL,
         trust_env: bool = True,
         total_timeout: float | None = None,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
         http_client: httpx.AsyncClient | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
@@ -660,10 +675,14 @@ class _AsyncBase(_Base):
             store_refresh_interval=store_refresh_interval,
             trust_env=trust_env,
             total_timeout=total_timeout,
+            sleep=sleep,
         )
         http = self._setup(httpx.AsyncClient, settings, http_client, transport)
         assert isinstance(http, httpx.AsyncClient)
         self._http = http
+        self._sleep: Callable[[float], Awaitable[None]] = (
+            _asyncio().sleep if sleep is None else sleep
+        )
 
     __init__.__doc__ = _INIT_DOC  # one text for both shells; help() shows it
 
@@ -675,13 +694,26 @@ class _AsyncBase(_Base):
                 if isinstance(step, Send):
                     step = flow.send(await self._exchange(step))
                 elif isinstance(step, Sleep):
-                    await _asyncio().sleep(step.seconds)
+                    await self._pause(step.seconds)
                     step = flow.send(None)
                 else:
                     step = flow.send(await _asyncio().to_thread(run_call, step))
         except StopIteration as done:
             result: T = done.value
             return result
+
+    async def _pause(self, seconds: float) -> None:
+        """A pause the flow asked for (a retry's backoff, a polling interval)."""
+        pause = self._sleep(seconds)
+        if not inspect.isawaitable(pause):
+            raise ATHError(
+                "INVALID_ARGUMENT",
+                f"sleep must be an async function (like asyncio.sleep) for {type(self).__name__}; "
+                f"{getattr(self._sleep, '__qualname__', 'it')} returned "
+                f"{type(pause).__name__}, not an awaitable",
+                details={"option": "sleep"},
+            )
+        await pause
 
     async def _exchange(self, step: Send) -> httpx.Response | BaseException:
         limit = _BodyLimit(self._core.max_response_bytes)
@@ -724,7 +756,11 @@ class _AsyncBase(_Base):
 
     @property
     def low_level(self) -> GeneratedClient:
-        """The generated client (``ath_sdk_client``) on this client's HTTP connection pool."""
+        """The generated client (``ath_sdk_client``) on this client's HTTP connection pool.
+
+        With an injected ``http_client`` it is that client as you made it: the SDK's own
+        headers (User-Agent, Accept, ``headers=``) go only on the requests the SDK sends.
+        """
         from ath_sdk_client import Client as GeneratedClient
 
         low = GeneratedClient(base_url=self.url, timeout=self._http.timeout)

@@ -2,20 +2,20 @@
 
 The error carries a code (the server's ATH code when it sent one, else ``HTTP_ERROR``,
 ``RATE_LIMITED``, ``TIMEOUT``, ``TLS_ERROR``, ``CONNECTION_ERROR``...), the status and a
-message that says what to do; every secret given is redacted from it.
+message that says what to do. It may quote the server's answer: the secrets are removed
+in one place, where the error leaves the flow (``CoreBase.guard`` in
+``ath._flows._transport``), which knows every secret the client holds or sent.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from typing import Final
 
 import httpx
 
 from ath._errors import EXTENSION_CODES, PROTOCOL_CODES, ATHError
 from ath._parsing import ath_error_body
-from ath._redaction import redact
 from ath._retry import is_tls_failure
 
 __all__ = ["body_snippet", "error_from_response", "transport_error"]
@@ -26,7 +26,7 @@ _BODY_SNIPPET: Final = 500
 _TAG_RE: Final = re.compile(r"<[^>]{0,200}>")
 
 
-def body_snippet(response: httpx.Response, secrets: Iterable[str | None] = ()) -> str:
+def body_snippet(response: httpx.Response) -> str:
     if not response.content:
         return ""
     text = response.content[: _BODY_SNIPPET * 4].decode("utf-8", errors="replace")
@@ -35,15 +35,12 @@ def body_snippet(response: httpx.Response, secrets: Iterable[str | None] = ()) -
     text = " ".join(text.split())
     if len(text) > _BODY_SNIPPET:
         text = text[:_BODY_SNIPPET] + "..."
-    return redact(text, secrets)
+    return text
 
 
-def error_from_response(
-    response: httpx.Response, action: str, secrets: Iterable[str | None] = ()
-) -> ATHError:
+def error_from_response(response: httpx.Response, action: str) -> ATHError:
     """Turn a non-2xx answer into an ATHError that says what to do."""
     status = response.status_code
-    secrets = tuple(secrets)
     body = ath_error_body(response)
     if body is not None:
         code = str(body["code"])
@@ -57,8 +54,8 @@ def error_from_response(
             extra.setdefault("note", "an extension code of the ath-sdk spec, not of ATH v0.1")
         elif code not in PROTOCOL_CODES:
             extra.setdefault("note", "this code is not defined by ATH v0.1")
-        return ATHError(code, f"{action}: {redact(message, secrets)}", status=status, details=extra)
-    snippet = body_snippet(response, secrets)
+        return ATHError(code, f"{action}: {message}", status=status, details=extra)
+    snippet = body_snippet(response)
     shown = f": {snippet}" if snippet else " with an empty body"
     if status == 429:
         retry_after = response.headers.get("retry-after")

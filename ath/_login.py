@@ -27,7 +27,7 @@ import httpx
 from ath._constants import SESSION_LIFETIME
 from ath._errors import ATHError
 from ath._retry import parse_retry_after
-from ath._steps import Call, Flow, Send, Sleep
+from ath._steps import Call, Flow, Reply, Send, Sleep
 
 if TYPE_CHECKING:
     from ath._core import ClientCore
@@ -64,7 +64,9 @@ class WaitCallback:
     seconds: float
 
 
-LoginFlow = Generator[Send | Sleep | Call | WaitCallback, Any, "Token"]
+#: A login flow: the steps of :data:`ath._steps.Flow` and :class:`WaitCallback`, which
+#: the driver answers with the callback URL (or None).
+LoginFlow = Generator[Send | Sleep | Call | WaitCallback, "Reply | str", "Token"]
 
 
 def check_wait_arguments(timeout: object, poll_interval: object) -> tuple[float, float]:

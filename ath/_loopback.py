@@ -10,7 +10,10 @@ Two thin socket drivers serve it: :class:`SyncListener` (``selectors``, non-bloc
 one request per connection) and :class:`AsyncListener` (``asyncio.start_server``).
 Both listen on exactly the redirect URI's address, hold no thread or task beyond the
 ``login()`` call, and close the port when it ends. :func:`run_sync` and
-:func:`run_async` drive a login flow, serving the listener while the flow waits.
+:func:`run_async` drive a login flow, serving the listener while the flow waits; its
+pauses go through the client's ``sleep=`` like every other driver's. The listeners'
+own clocks (``selectors`` timeouts, ``asyncio.wait_for``) are not pauses: they wait
+for the browser's redirect on a socket and stay as they are.
 """
 
 from __future__ import annotations
@@ -312,10 +315,10 @@ def run_sync(client: _SyncBase, flow: LoginFlow, listener: SyncListener | None) 
                 if listener is not None:
                     url = listener.wait(step.state, step.seconds)
                 else:
-                    time.sleep(step.seconds)
+                    client._pause(step.seconds)
                 step = flow.send(url)
             elif isinstance(step, Sleep):
-                time.sleep(step.seconds)
+                client._pause(step.seconds)
                 step = flow.send(None)
             elif isinstance(step, Call):
                 step = flow.send(run_call(step))
@@ -339,10 +342,10 @@ async def run_async(client: _AsyncBase, flow: LoginFlow, listener: AsyncListener
                 if listener is not None:
                     found = await listener.wait(step.state, step.seconds)
                 else:
-                    await asyncio.sleep(step.seconds)
+                    await client._pause(step.seconds)
                 step = flow.send(found)
             elif isinstance(step, Sleep):
-                await asyncio.sleep(step.seconds)
+                await client._pause(step.seconds)
                 step = flow.send(None)
             elif isinstance(step, Call):
                 step = flow.send(await asyncio.to_thread(run_call, step))

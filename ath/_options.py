@@ -7,6 +7,7 @@ and says what it takes, instead of a ``TypeError`` from a socket or a
 
 from __future__ import annotations
 
+import inspect
 import math
 import os
 import re
@@ -72,6 +73,23 @@ def check_headers(value: Any) -> None:
             )
 
 
+def check_sleep(value: Any, *, asynchronous: bool) -> None:
+    if value is None:
+        return
+    if not callable(value):
+        wants = "an async function taking seconds, like asyncio.sleep"
+        raise _bad(
+            "sleep", wants if asynchronous else "a function taking seconds, like time.sleep", value
+        )
+    if not asynchronous and inspect.iscoroutinefunction(value):
+        raise ATHError(
+            "INVALID_ARGUMENT",
+            "sleep of a sync client must block like time.sleep; an async function such as "
+            "asyncio.sleep is for the async clients",
+            details={"option": "sleep"},
+        )
+
+
 def check_settings(
     settings: ClientSettings,
     http_client: Any,
@@ -110,6 +128,7 @@ def check_settings(
             f"store_refresh_interval must be a number of seconds >= 0, got {interval!r}",
             details={"option": "store_refresh_interval"},
         )
+    check_sleep(settings.sleep, asynchronous=http_cls is httpx.AsyncClient)
     if not isinstance(settings.allow_insecure_http, bool):
         raise _bad("allow_insecure_http", "True or False", settings.allow_insecure_http)
     verify = settings.verify

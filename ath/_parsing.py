@@ -152,7 +152,21 @@ def _options(annotation: str) -> tuple[str, ...]:
     return tuple(option.strip() for option in annotation.split("|"))
 
 
+@functools.cache
+def _exact_types(options: tuple[str, ...]) -> frozenset[type]:
+    """The types a JSON scalar may have to match one of ``options`` outright (``float``
+    takes an ``int`` too; ``int`` never takes a ``bool``)."""
+    exact: set[type] = set()
+    for option in options:
+        scalar = _SCALARS.get(option)
+        if scalar is not None:
+            exact.update(scalar if isinstance(scalar, tuple) else (scalar,))
+    return frozenset(exact)
+
+
 def _check_value(value: Any, options: tuple[str, ...], annotation: str, where: str) -> None:
+    if type(value) in _exact_types(options):
+        return  # the common case: a str, int, float or bool where one is allowed
     if (value is None and "None" in options) or (_is_unset(value) and "Unset" in options):
         return
     for option in options:

@@ -6,12 +6,13 @@ import email.utils
 import random
 import ssl
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 import httpx
 
 from ath._constants import DEFAULT_MAX_RETRIES
+from ath._errors import ATHError
 
 __all__ = ["RETRYABLE_STATUSES", "RetryPolicy", "is_tls_failure", "parse_retry_after"]
 
@@ -56,20 +57,34 @@ class RetryPolicy:
     saw them). Backoff is capped exponential with full jitter; a Retry-After header
     is honoured up to ``max_retry_after`` seconds (longer waits are not retried).
     ``max_retries=0`` disables retries.
+
+    ``rng``: where the jitter comes from (default: the operating system's randomness);
+    pass ``random.Random(seed)`` for reproducible waits. It is no part of the policy's
+    value: it is left out of ``==`` and ``repr``.
     """
 
     max_retries: int = DEFAULT_MAX_RETRIES
     backoff_base: float = 0.25
     backoff_max: float = 8.0
     max_retry_after: float = 30.0
+    rng: random.Random | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.max_retries < 0:
             raise ValueError("max_retries must be >= 0")
+        if self.rng is not None and not isinstance(self.rng, random.Random):
+            raise ATHError(
+                "INVALID_ARGUMENT",
+                f"RetryPolicy(rng=...) must be a random.Random or None, got "
+                f"{type(self.rng).__name__}",
+                details={"option": "retry"},
+            )
 
     def backoff(self, attempt: int, rng: random.Random | None = None) -> float:
+        """A jittered wait before retry number ``attempt + 1``, from ``rng``, else the
+        policy's ``rng``, else the operating system's randomness."""
         ceiling = min(self.backoff_max, self.backoff_base * (2**attempt))
-        return (rng or _RNG).uniform(0.0, ceiling)
+        return (rng or self.rng or _RNG).uniform(0.0, ceiling)
 
     def delay_for(
         self,

@@ -2,9 +2,10 @@
 
 Every ATH exchange is a generator (the shape of ``httpx.Auth.auth_flow``): it yields
 :class:`Send` (a request to put on the wire), :class:`Sleep` (a retry pause) or
-:class:`Call` (blocking work: a credential store) and receives the outcome; its
-return value is the result. ``ath._client`` drives these generators with
-``httpx.Client`` + ``time.sleep`` or ``httpx.AsyncClient`` + ``asyncio.sleep``;
+:class:`Call` (blocking work: a credential store) and receives the outcome (a
+:data:`Reply`); its return value is the result. ``ath._client`` drives these generators with
+``httpx.Client`` + ``sleep=`` (``time.sleep``) or ``httpx.AsyncClient`` + ``sleep=``
+(``asyncio.sleep``);
 nothing else differs between the sync and the async clients.
 """
 
@@ -12,11 +13,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import httpx
 
-__all__ = ["Call", "Flow", "Outcome", "Raised", "Send", "Sleep", "Step", "run_call"]
+__all__ = [
+    "Call",
+    "Flow",
+    "Outcome",
+    "Raised",
+    "Reply",
+    "Returned",
+    "Send",
+    "Sleep",
+    "Step",
+    "run_call",
+]
 
 T = TypeVar("T")
 
@@ -39,10 +51,18 @@ class Sleep:
 
 @dataclass(frozen=True, slots=True)
 class Call:
-    """Run ``fn`` (blocking I/O: a credential store) and answer with its result, or
-    with :class:`Raised` when it raised. The async driver runs it in a thread."""
+    """Run ``fn`` (blocking I/O: a credential store) and answer with its result in
+    :class:`Returned`, or with :class:`Raised` when it raised. The async driver runs it
+    in a thread."""
 
-    fn: Callable[[], Any]
+    fn: Callable[[], object]
+
+
+@dataclass(frozen=True, slots=True)
+class Returned:
+    """What a :class:`Call` returned, handed back to the flow."""
+
+    value: object
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,15 +72,19 @@ class Raised:
     error: BaseException
 
 
-def run_call(step: Call) -> Any:
-    """What a driver does with a :class:`Call`: run it; what it raises goes back to the
-    flow as a value (:class:`Raised`)."""
+def run_call(step: Call) -> Returned | Raised:
+    """What a driver does with a :class:`Call`: run it; what it returns or raises goes
+    back to the flow as a value."""
     try:
-        return step.fn()
+        return Returned(step.fn())
     except Exception as exc:
         return Raised(exc)
 
 
+#: What a :class:`Send` comes back with: the response, or the exception that ended it.
 Outcome = httpx.Response | BaseException
+#: What a driver sends into a flow: a Send's :data:`Outcome`, None after a Sleep, and a
+#: Call's :class:`Returned` or :class:`Raised`.
+Reply = Outcome | Returned | Raised | None
 Step = Send | Sleep | Call
-Flow = Generator[Step, Any, T]
+Flow = Generator[Step, Reply, T]

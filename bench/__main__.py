@@ -23,7 +23,7 @@ Sections (each a key of results.json, each figure a summary over rounds):
 
 Method: every round times both sides interleaved (alternating blocks, the order
 flipping); a figure is the median, min and max over rounds. Each round also records
-its noise, the drift of the baseline within the round (``bench._stats.drift``); a
+its noise, how far the ratio wandered within it (``bench._stats.ratio_noise``); a
 round whose noise exceeds the section's limit is flagged too noisy and not counted.
 A figure with at least half its rounds clean is met or missed on the clean rounds'
 median; with fewer, it is still met (missed) when every round lies below (above) the
@@ -56,7 +56,7 @@ from typing import Any, Final
 
 from ath.stores import FileStore, RedisStore
 from bench._proc import ROOT, FastServer, install_cleanup, run_json
-from bench._stats import NOISE_LIMIT, Deadline, drift, median, summary
+from bench._stats import NOISE_LIMIT, Deadline, median, ratio_noise, summary
 from bench._venvs import ensure_clean_ours, ensure_peer
 from bench._venvs import peer_versions as read_peer_versions
 
@@ -200,7 +200,7 @@ class Section:
         self.stopped = f"stopped after {done} of {planned} rounds: the next would pass the bound"
 
     def add(self, value: float, noise: float | None, **detail: float) -> None:
-        """One round: its figure, the baseline's drift within it (None: not a timing)."""
+        """One round: its figure and its noise (``ratio_noise``; None: not a timing)."""
         self.values.append(value)
         self.noise.append(noise)
         for name, v in detail.items():
@@ -460,7 +460,7 @@ def run_imports(clean_python: str, peer_python: str, s: Settings) -> list[Sectio
         ours, peer, httpx = cost["ours"].seconds, cost["peer"].seconds, cost["httpx"].seconds
         vs_peer.add(
             ours / peer,
-            drift(cost["peer"].samples),
+            ratio_noise(cost["ours"].samples, cost["peer"].samples),
             ours_ms=ours * 1e3,
             peer_ms=peer * 1e3,
             ours_dev_venv_ms=cost["dev"].seconds * 1e3,
@@ -469,7 +469,7 @@ def run_imports(clean_python: str, peer_python: str, s: Settings) -> list[Sectio
         )
         vs_httpx.add(
             ours / httpx,
-            drift(cost["httpx"].samples),
+            ratio_noise(cost["ours"].samples, cost["httpx"].samples),
             ours_ms=ours * 1e3,
             httpx_ms=httpx * 1e3,
             httpx_importtime_ms=importtime_us(clean_python, "httpx") / 1e3,
@@ -491,7 +491,12 @@ def run_cli_startup(s: Settings) -> list[Section]:
     for _ in range(s.rounds):
         cost = startup_costs(runs=s.cli_runs, deadline=deadline)
         cli, httpx = median(cost["cli"]), median(cost["httpx"])
-        section.add(cli / httpx, drift(cost["httpx"]), cli_ms=cli * 1e3, httpx_ms=httpx * 1e3)
+        section.add(
+            cli / httpx,
+            ratio_noise(cost["cli"], cost["httpx"]),
+            cli_ms=cli * 1e3,
+            httpx_ms=httpx * 1e3,
+        )
         _round_done(section, s.rounds)
     return [section]
 

@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 
 from ath import AttestationSigner
 from bench._micro import Pair, interleaved
-from bench._stats import Deadline, drift, median
+from bench._stats import Deadline, median, ratio_noise
 
 LIFETIME: Final = 60
 
@@ -104,4 +104,4 @@ def attestation_round(
         block=200,
         deadline=deadline,
     )
-    return Pair(median(ours_ns) / 1e9, median(base_ns) / 1e9, drift(base_ns))
+    return Pair(median(ours_ns) / 1e9, median(base_ns) / 1e9, ratio_noise(ours_ns, base_ns))

@@ -28,7 +28,7 @@ def console_script() -> Path:
 
 def startup_costs(*, runs: int, deadline: Deadline) -> dict[str, list[float]]:
     """Seconds of each launch of ``ath --version`` ("cli") and of ``import httpx``
-    ("httpx"), in the order they ran (the caller takes medians and the drift)."""
+    ("httpx"), in the order they ran (the caller takes medians and the noise)."""
     commands = {
         "cli": [str(console_script()), "--version"],
         "httpx": [sys.executable, "-c", "import httpx"],

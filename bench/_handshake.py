@@ -19,7 +19,7 @@ from typing import Final
 from ath import generate_private_key
 from ath.testing import LocalStack
 from bench._proc import ROOT, JsonLineChild
-from bench._stats import Deadline, drift, median
+from bench._stats import Deadline, median, ratio_noise
 
 DRIVER: Final = ROOT / "bench" / "handshake_driver.py"
 PROVIDER: Final = "github"
@@ -37,8 +37,8 @@ class HandshakeRound:
         return median(self.ours[step]) / median(self.peer[step])
 
     def noise(self, step: str = "total") -> float:
-        """:func:`drift` of the peer's (the baseline's) samples of ``step``."""
-        return drift(self.peer[step])
+        """:func:`ratio_noise` of both SDKs' samples of ``step`` (taken alternately)."""
+        return ratio_noise(self.ours[step], self.peer[step])
 
 
 def handshake_round(
@@ -103,7 +103,7 @@ class ConstructRound:
 
     @property
     def noise(self) -> float:
-        return drift(self.peer)
+        return ratio_noise(self.ours, self.peer)
 
 
 def construct_round(

@@ -24,7 +24,7 @@ from ath import (
     ATHNativeClient,
 )
 from bench._common import TOKEN, agent_id_for, raw_headers
-from bench._stats import Deadline, drift, median
+from bench._stats import Deadline, median, ratio_noise
 
 _WARMUP: Final = 50
 #: The SDK's default timeout (30 s, connect 10 s), given to the baselines too: under
@@ -42,7 +42,7 @@ class Pair:
 
     ours: float
     base: float
-    #: :func:`bench._stats.drift` of the baseline's samples within the round.
+    #: :func:`bench._stats.ratio_noise` of both sides' samples within the round.
     noise: float = 0.0
 
     @property
@@ -96,7 +96,7 @@ def _compare(
     _warm(ours, base)
     gc.collect()
     ours_ns, base_ns = interleaved(ours, base, calls=calls, block=100, deadline=deadline)
-    return Pair(median(ours_ns) / 1e9, median(base_ns) / 1e9, drift(base_ns))
+    return Pair(median(ours_ns) / 1e9, median(base_ns) / 1e9, ratio_noise(ours_ns, base_ns))
 
 
 def proxy_sync_round(url: str, pem: str, *, calls: int, deadline: Deadline) -> Pair:
@@ -200,7 +200,7 @@ class AsyncRound:
 
     @property
     def noise(self) -> float:
-        return drift(self.base)
+        return ratio_noise(self.ours, self.base)
 
 
 async def _proxy_async(

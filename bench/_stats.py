@@ -46,6 +46,27 @@ def drift(samples: Sequence[float], chunks: int = 5) -> float:
     return (max(medians) - min(medians)) / middle if middle > 0 else 0.0
 
 
+def ratio_noise(ours: Sequence[float], base: Sequence[float], chunks: int = 5) -> float:
+    """How far one round's ratio can be trusted: both sides' samples, in the order they
+    were taken (interleaved, so chunk ``i`` of each side ran at the same time), cut into
+    ``chunks`` runs; the ratio of each run's medians, ours over the baseline's; the
+    spread of those ratios over their median, ``(max - min) / median``.
+
+    Unlike :func:`drift`, a machine that slows down for both sides at once moves both
+    medians of a run alike and leaves the ratio, and so this noise, where it was; what
+    it measures is how much the ratio itself wandered within the round."""
+    if not ours or not base:
+        raise ValueError("no samples")
+    n = max(1, min(chunks, len(ours), len(base)))
+    ratios = []
+    for i in range(n):
+        mine = ours[round(i * len(ours) / n) : round((i + 1) * len(ours) / n)]
+        theirs = base[round(i * len(base) / n) : round((i + 1) * len(base) / n)]
+        ratios.append(median(mine) / median(theirs))
+    middle = median(ratios)
+    return (max(ratios) - min(ratios)) / middle if middle > 0 else 0.0
+
+
 class BudgetExceeded(RuntimeError):
     """A measurement ran past its time bound."""
 

@@ -173,10 +173,17 @@ class AuthorizationFlows(RegistrationFlows):
         pending = self.match_callback(callback, session_id)
         # Gateways that redirect with session_id and success=true send no code and
         # ignore the one posted to /ath/token.
-        token = yield from self.exchange_token(callback.code or "", pending.ath_session_id)
+        token = yield from self.exchange_token(
+            callback.code or "", pending.ath_session_id, pending=pending
+        )
         return token
 
-    def exchange_token(self, code: str, session_id: str) -> Flow[Token]:
+    def exchange_token(
+        self, code: str, session_id: str, *, pending: Authorization | None = None
+    ) -> Flow[Token]:
+        """Redeem ``code`` for the session's token. ``pending``: the authorization the
+        caller matched already (``finish_authorization``); without it, the one this
+        client started for ``session_id``, if any, is looked up when the token comes."""
         from ath._generated import TokenExchangeRequest, TokenResponse, exchange_token_op
 
         client_id, client_secret = yield from self._credentials()
@@ -196,8 +203,9 @@ class AuthorizationFlows(RegistrationFlows):
             exchange_token_op._get_kwargs(body=body), "exchange_token", idempotent=False
         )
         parsed: TokenResponse = parse_model(TokenResponse, response, "exchange_token")
-        with self._lock:
-            pending = self.sessions.get(session_id)
+        if pending is None:
+            with self._lock:
+                pending = self.sessions.get(session_id)
         token = self._check_token(parsed, pending, response.status_code)
         with self._lock:  # the session is used up only once a token is stored
             self.sessions.pop(session_id, None)
@@ -330,7 +338,7 @@ class AuthorizationFlows(RegistrationFlows):
                     status=response.status_code,
                     details={"error": data["error"]},
                 )
-            raise error_from_response(response, "oauth_finish", (client_secret,))
+            raise error_from_response(response, "oauth_finish")
         answer = json_object(response)
         if answer is None or not isinstance(answer.get("access_token"), str):
             raise ATHError(

@@ -18,7 +18,6 @@ from ath._models import (
     APIResponse,
 )
 from ath._parsing import ath_error_body
-from ath._redaction import redact, scrub
 from ath._state import token_key
 from ath._steps import Flow
 from ath._validation import (
@@ -115,23 +114,23 @@ class CallFlows(TokenFlows):
             yield from self.forget_token(key, token)
         if raw:
             return result
+        # the errors quote the answer as it came; the guard (CoreBase.guard) redacts them
         if error is not None and str(error.get("code")) in PROTOCOL_CODES:
-            raise error_from_response(response, f"{verb} {path}", self._secrets())
-        snippet = body_snippet(response, self._secrets())
+            raise error_from_response(response, f"{verb} {path}")
+        snippet = body_snippet(response)
         if error is not None and self.mode == "gateway" and isinstance(error.get("message"), str):
             # An ATH-shaped body with a code outside v0.1 (a standalone gateway's own
             # AUTH_REQUIRED, FORBIDDEN, ...): the gateway refused, not the upstream API.
-            secrets = self._secrets()
             extra = error.get("details")
             raise ATHError(
                 "GATEWAY_ERROR",
                 f"{verb} {path}: the gateway answered HTTP {response.status_code} with its own "
-                f"error {error['code']}: {redact(error['message'], secrets)[:300]} (the call did "
+                f"error {error['code']}: {error['message'][:300]} (the call did "
                 "not reach, or was refused before, the upstream API)",
                 status=response.status_code,
                 details={
                     "gateway_code": error["code"],
-                    "gateway_details": scrub(extra, secrets) if isinstance(extra, dict) else {},
+                    "gateway_details": extra if isinstance(extra, dict) else {},
                     "body": snippet,
                 },
             )

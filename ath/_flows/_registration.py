@@ -236,7 +236,7 @@ class RegistrationFlows(CoreBase):
                 },
             )
         if not response.is_success:
-            raise error_from_response(response, "register", self._secrets())
+            raise error_from_response(response, "register")
         parsed: AgentRegistrationResponse = parse_model(
             AgentRegistrationResponse, response, "register"
         )

@@ -14,7 +14,7 @@ import functools
 import logging
 import time
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import httpx
 
@@ -28,7 +28,7 @@ from ath._models import (
 from ath._redaction import redact, request_secrets, scrub
 from ath._retry import RetryPolicy
 from ath._state import ClientState
-from ath._steps import Call, Flow, Outcome, Raised, Send, Sleep
+from ath._steps import Call, Flow, Outcome, Raised, Returned, Send, Sleep
 
 if TYPE_CHECKING:
     from ath._client import ClientSettings
@@ -145,14 +145,12 @@ class CoreBase:
     def sessions(self) -> dict[str, Authorization]:
         return self.state.sessions
 
-    def _secrets(self) -> tuple[str | None, ...]:
-        return self.state.secrets()
-
     # ---------------------------------------------------------------- the store
 
     def blocking(self, fn: Callable[[], T]) -> Flow[T]:
         """Run ``fn`` through the driver (in a thread for the async clients)."""
         outcome = yield Call(fn)
+        assert isinstance(outcome, Returned | Raised), "a Call is answered with its outcome"
         if isinstance(outcome, Raised):
             error = outcome.error
             if isinstance(error, ATHError):
@@ -162,8 +160,7 @@ class CoreBase:
                 f"the credential store failed ({type(error).__name__}: {error}); nothing "
                 "acknowledged was lost. Check the store, then retry.",
             ) from None
-        result: T = outcome
-        return result
+        return cast(T, outcome.value)  # what ``fn`` returned
 
     def _refresh(self, *, force: bool) -> Flow[None]:
         """Adopt the store's entry if it moved. A periodic check that finds the store
@@ -188,7 +185,8 @@ class CoreBase:
         Every credential the client holds, and every one the flow put on the wire
         (attestations, Basic credentials, secret body fields), is redacted from the
         error's message and details, and the exception chain (which may quote the
-        server's answer) is cut.
+        server's answer) is cut. This is the one place secrets are gathered and
+        removed: the flows build their errors from the server's answer as it came.
         """
         sent: list[httpx.Request] = []  # inspected only when an error leaves the flow
         try:
@@ -202,7 +200,7 @@ class CoreBase:
             return result
         except ATHError as exc:
             exc.__cause__ = exc.__context__ = None  # first: nothing unredacted stays linked
-            secrets = (*self._secrets(), *(s for r in sent for s in request_secrets(r)))
+            secrets = (*self.state.secrets(), *(s for r in sent for s in request_secrets(r)))
             exc.message = redact(exc.message, secrets)
             exc.args = (exc.code, exc.message)
             exc.details = scrub(exc.details, secrets)
@@ -222,7 +220,8 @@ class CoreBase:
             if self.attempt_timeout is not None:
                 own = time.monotonic() + self.attempt_timeout
                 deadline = own if deadline is None else min(own, deadline)
-            outcome: Outcome = yield Send(request, deadline)
+            outcome = yield Send(request, deadline)
+            assert isinstance(outcome, Outcome), "a Send is answered with its outcome"
             if log.isEnabledFor(logging.DEBUG):
                 result = (
                     outcome.status_code
@@ -321,7 +320,7 @@ class CoreBase:
             self._request(kwargs, headers=headers), idempotent=idempotent
         )
         if not response.is_success:
-            raise error_from_response(response, action, self._secrets())
+            raise error_from_response(response, action)
         return response
 
     def _credentials(self) -> Flow[tuple[str, str]]:

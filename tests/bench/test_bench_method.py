@@ -1,4 +1,4 @@
-"""The bench's method: per-round noise (baseline drift) and the verdict it allows.
+"""The bench's method: per-round noise (how far a ratio wandered) and the verdict it allows.
 
 Pure functions on made-up numbers; nothing here times anything."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bench.__main__ import Section
-from bench._stats import NOISE_LIMIT, drift
+from bench._stats import NOISE_LIMIT, drift, ratio_noise
 
 
 def test_drift_is_zero_for_a_steady_baseline_and_grows_with_a_slow_patch() -> None:
@@ -55,3 +55,19 @@ def test_memory_rounds_carry_no_noise_and_are_never_flagged() -> None:
     result = section.result()
     assert result["noise"] == [None, None] and result["noisy_rounds"] == []
     assert result["verdict"] == "met"
+
+
+def test_ratio_noise_ignores_a_slowdown_both_sides_share() -> None:
+    ours = [9.0] * 40 + [13.5] * 10  # the machine 50 % slower in the last fifth, for both
+    base = [10.0] * 40 + [15.0] * 10
+    assert drift(base) == pytest.approx(0.5)  # the old measure called this round noisy
+    assert ratio_noise(ours, base) == pytest.approx(0.0)
+
+
+def test_ratio_noise_grows_when_one_side_ran_at_another_speed() -> None:
+    ours = [9.0] * 40 + [12.6] * 10  # ours 40 % slower in the last fifth, the baseline not
+    base = [10.0] * 50
+    assert ratio_noise(ours, base) == pytest.approx(0.4)
+    assert ratio_noise([5.0], [4.0]) == 0.0
+    with pytest.raises(ValueError):
+        ratio_noise([], [1.0])

@@ -83,6 +83,7 @@ def test_options_are_visible_to_help_and_an_unknown_one_names_the_class(cls: Any
         "max_response_bytes",
         "allow_insecure_http",
         "verify",
+        "sleep",
         "http_client",
         "transport",
     ):
@@ -93,6 +94,17 @@ def test_options_are_visible_to_help_and_an_unknown_one_names_the_class(cls: Any
     with pytest.raises(TypeError) as caught:
         cls("https://gw.example", AGENT, PEM, timout=3)
     assert "timout" in str(caught.value) and "ClientSettings" not in str(caught.value)
+
+
+def test_sync_and_async_clients_take_the_same_options_in_the_same_order() -> None:
+    for sync, asynchronous in (
+        (ATHGatewayClient, AsyncATHGatewayClient),
+        (ATHNativeClient, AsyncATHNativeClient),
+    ):
+        sync_params = inspect.signature(sync).parameters
+        async_params = inspect.signature(asynchronous).parameters
+        assert list(sync_params) == list(async_params)
+        assert [p.kind for p in sync_params.values()] == [p.kind for p in async_params.values()]
 
 
 def test_closed_values_are_typed() -> None:

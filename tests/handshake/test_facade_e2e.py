@@ -6,14 +6,12 @@ import json
 import os
 import stat
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 
-from ath import AsyncATHGatewayClient, ATHError, ATHGatewayClient, Token, generate_private_key
-from ath._constants import USER_AGENT
+from ath import ATHError, ATHGatewayClient, Token, generate_private_key
 from ath.testing import LocalStack, follow_consent
 from tests.conftest import DEVELOPER, Agent, Either, MakeClient
 
@@ -408,59 +406,3 @@ async def test_token_response_is_checked(make_client: MakeClient, stack: LocalSt
         await client.exchange_token(consent.code or "", mail.ath_session_id)
     assert info.value.code == "TOKEN_MISMATCH" and "provider" in info.value.message
     assert client.tokens == {}
-
-
-# ------------------------------------------------------------ an injected http_client
-
-
-@pytest.mark.parametrize("shell", ["sync", "async"])
-async def test_injected_http_client_is_left_as_given(
-    shell: str, stack: LocalStack, agent: Agent
-) -> None:
-    """The SDK adds its headers to each request it sends, not to the user's client:
-    the client's own headers, cookies and timeout are what they were, and its own
-    headers still reach the server beside the SDK's."""
-    seen: list[httpx.Request] = []
-    own_headers = {"X-Team": "payments", "User-Agent": "my-agent/1.0"}
-    timeout = httpx.Timeout(7.0)
-    before = [(k.lower(), v) for k, v in own_headers.items()]
-    if shell == "sync":
-        http: Any = httpx.Client(
-            headers=own_headers, timeout=timeout, event_hooks={"request": [seen.append]}
-        )
-        client: Any = ATHGatewayClient(
-            stack.gateway_url, agent.agent_id, agent.pem, http_client=http, headers={"X-Sdk": "1"}
-        )
-    else:
-
-        async def record(request: httpx.Request) -> None:
-            seen.append(request)
-
-        http = httpx.AsyncClient(
-            headers=own_headers, timeout=timeout, event_hooks={"request": [record]}
-        )
-        client = AsyncATHGatewayClient(
-            stack.gateway_url, agent.agent_id, agent.pem, http_client=http, headers={"X-Sdk": "1"}
-        )
-    shells = Either(client, shell == "async")
-    await shells.discover()
-    await shells.register(
-        developer=DEVELOPER,
-        providers=[{"provider_id": "github", "scopes": ["read:user"]}],
-        purpose="headers",
-    )
-    assert [(k, v) for k, v in http.headers.multi_items() if k in dict(before)] == before
-    assert "x-sdk" not in http.headers
-    assert http.timeout == timeout and len(http.cookies.jar) == 0
-    assert len(seen) == 2
-    for request in seen:
-        assert request.headers["X-Team"] == "payments"
-        assert request.headers["X-Sdk"] == "1"
-        assert request.headers["User-Agent"] == USER_AGENT  # the SDK's, per request
-        assert request.headers["Accept-Encoding"] == "gzip, deflate"
-        assert request.extensions["timeout"] == timeout.as_dict()
-    await shells.close()
-    if shell == "sync":
-        http.close()
-    else:
-        await http.aclose()

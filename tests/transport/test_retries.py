@@ -1,8 +1,9 @@
 """Retries: which calls are retried on what, how long the client waits, and what it never replays.
 
 Requests are counted where they reach the transport; "seen" counts those that got past
-the connection (a server could have acted on them). Sleeps are recorded instead of slept,
-so the policy's waits are measured exactly and the suite stays fast.
+the connection (a server could have acted on them). Sleeps are recorded instead of slept
+(every client gets ``sleep=`` a recorder) and the jitter is seeded (``RetryPolicy(rng=...)``),
+so the policy's waits are measured exactly and the suite stays fast; nothing is patched.
 """
 
 from __future__ import annotations
@@ -10,18 +11,22 @@ from __future__ import annotations
 import email.utils
 import random
 import time
-import types
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
 import pytest
 
-import ath._client
-import ath._retry
-from ath import ATHError, RetryPolicy
-from tests._support.faults import CALLS, Call, api_args, prepared
+from ath import (
+    AsyncATHGatewayClient,
+    AsyncATHNativeClient,
+    ATHError,
+    ATHGatewayClient,
+    ATHNativeClient,
+    RetryPolicy,
+)
+from tests._support.faults import CALLS, MOCK_URL, Call, api_args, prepared
 from tests._support.servers import call
 
 from .._report import tally
@@ -99,17 +104,20 @@ class Run:
 
 
 @pytest.fixture
-def sleeps(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
-    """Record the shells' sleeps instead of sleeping; seed the jitter."""
-    recorded: list[float] = []
+def sleeps() -> list[float]:
+    """The pauses the clients of one test asked for (see :func:`sleeper`)."""
+    return []
 
-    async def async_sleep(seconds: float) -> None:
+
+def sleeper(shell: str, recorded: list[float]) -> Callable[[float], Any]:
+    """The ``sleep=`` of a ``shell`` client: records the seconds instead of sleeping."""
+    if shell == "sync":
+        return recorded.append
+
+    async def sleep(seconds: float) -> None:
         recorded.append(seconds)
 
-    monkeypatch.setattr(ath._client, "time", types.SimpleNamespace(sleep=recorded.append))
-    fake_asyncio = types.SimpleNamespace(sleep=async_sleep)
-    monkeypatch.setattr(ath._client, "_asyncio", lambda: fake_asyncio)
-    yield recorded
+    return sleep
 
 
 async def run(
@@ -121,10 +129,11 @@ async def run(
     policy: RetryPolicy = POLICY,
     seed: int = 7,
 ) -> Run:
-    """Call ``c`` once while the server follows ``script`` (None: the correct answer)."""
-    vars(ath._retry)["_RNG"] = random.Random(seed)
+    """Call ``c`` once while the server follows ``script`` (None: the correct answer);
+    the jitter comes from ``random.Random(seed)``."""
     result = Run()
-    async with prepared(shell, c.mode, pem=pem, retry=policy) as p:
+    seeded = replace(policy, rng=random.Random(seed))
+    async with prepared(shell, c.mode, pem=pem, retry=seeded, sleep=sleeper(shell, sleeps)) as p:
         sleeps.clear()
 
         def respond(request: httpx.Request, good_status: int, good: Any) -> httpx.Response:
@@ -160,16 +169,6 @@ def expect(condition: bool, what: str, problems: list[str]) -> None:
     if not condition:
         tally("retries")["mismatches"] += 1
         problems.append(what)
-
-
-@pytest.fixture
-def _restore_rng() -> Iterator[None]:
-    saved = ath._retry._RNG
-    yield
-    vars(ath._retry)["_RNG"] = saved
-
-
-pytestmark = pytest.mark.usefixtures("_restore_rng")
 
 
 async def test_idempotent_calls_retry_transport_errors_and_retryable_statuses(
@@ -309,7 +308,9 @@ async def run_max_retries_zero(
     shell: str, c: Call, fault: Make, pem: str, sleeps: list[float]
 ) -> Run:
     result = Run()
-    async with prepared(shell, c.mode, pem=pem, retry=None, max_retries=0) as p:
+    async with prepared(
+        shell, c.mode, pem=pem, retry=None, max_retries=0, sleep=sleeper(shell, sleeps)
+    ) as p:
         sleeps.clear()
 
         def respond(request: httpx.Request, good_status: int, good: Any) -> httpx.Response:
@@ -398,12 +399,177 @@ def test_policy_decisions_are_shared_and_pure() -> None:
         RetryPolicy(max_retries=-1)
 
 
-def test_sync_and_async_shells_drive_the_same_generator() -> None:
-    """The retry loop lives in the core; the shells only perform Send and Sleep."""
-    import inspect
+async def test_the_shells_only_perform_the_steps_of_a_flow(pem: str) -> None:
+    """The retry loop lives in the core; a shell's driver does what a flow yields and no
+    more. A hand-written flow answered 503 and then a connection failure gets exactly
+    one request per Send from either shell (no retry of its own, although the policy
+    would retry both), its one Sleep and nothing else, and the same answers back."""
+    from ath._steps import Call as CallStep
+    from ath._steps import Flow, Raised, Send, Sleep
 
-    for name in ("_run", "_exchange"):
-        sync_src = inspect.getsource(getattr(ath._client._SyncBase, name))
-        async_src = inspect.getsource(getattr(ath._client._AsyncBase, name))
-        for text in (sync_src, async_src):
-            assert "delay_for" not in text and "max_retries" not in text
+    def failing() -> str:
+        raise OSError("the store is down")
+
+    def script(received: list[Any]) -> Flow[str]:
+        request = httpx.Request("GET", MOCK_URL + "/.well-known/ath.json")
+        received.append((yield Send(request)))  # answered 503
+        received.append((yield Sleep(0.75)))
+        received.append((yield Send(request)))  # the connection fails
+        received.append((yield CallStep(lambda: "stored")))
+        received.append((yield CallStep(failing)))
+        return "done"
+
+    def shown(value: Any) -> Any:
+        if isinstance(value, httpx.Response):
+            return ("response", value.status_code)
+        if isinstance(value, Raised):
+            return ("call raised", type(value.error).__name__)
+        if isinstance(value, BaseException):
+            return ("exception", type(value).__name__)
+        return getattr(value, "value", value)  # a Call's result
+
+    seen = {}
+    for shell in SHELLS:
+        slept: list[float] = []
+        policy = RetryPolicy(max_retries=5, rng=random.Random(1))
+        async with prepared(
+            shell, "gateway", pem=pem, retry=policy, sleep=sleeper(shell, slept)
+        ) as p:
+            answers: list[Make] = [status(503), exc(httpx.ConnectError)]
+            p.fake.respond = lambda request, s, good, answers=answers: answers.pop(0)(request)
+            received: list[Any] = []
+            result = await call(p.client, "_run", script(received))
+            requests = [(r.method, r.url.path) for r in p.fake.requests]
+        seen[shell] = (result, requests, slept, [shown(v) for v in received])
+    assert (
+        seen["sync"]
+        == seen["async"]
+        == (
+            "done",
+            [("GET", "/.well-known/ath.json")] * 2,
+            [0.75],
+            [
+                ("response", 503),
+                None,
+                ("exception", "ConnectError"),
+                "stored",
+                ("call raised", "OSError"),
+            ],
+        )
+    )
+
+
+# --------------------------------------------------------------------------- the seams
+# Randomness and sleeping are constructor arguments (RetryPolicy(rng=...), sleep=...);
+# these tests check the seams themselves and add nothing to the RETRIES tally.
+
+PENDING = {
+    "code": "SESSION_NOT_FOUND",
+    "message": "authorization not completed",
+    "details": {"reason": "authorization_pending"},
+}
+
+
+def test_an_injected_rng_makes_the_backoff_deterministic() -> None:
+    def waits(seed: int) -> list[float]:
+        policy = RetryPolicy(max_retries=8, rng=random.Random(seed))
+        return [policy.backoff(attempt) for attempt in range(8)]
+
+    assert waits(5) == waits(5)
+    assert waits(5) != waits(6)
+    reference = random.Random(5)
+    assert waits(5) == [RetryPolicy(max_retries=8).backoff(a, reference) for a in range(8)]
+    # a generator is no part of what the policy is or shows
+    assert RetryPolicy(rng=random.Random(1)) == RetryPolicy(rng=random.Random(2)) == RetryPolicy()
+    assert "rng" not in repr(RetryPolicy(rng=random.Random(1)))
+    with pytest.raises(ATHError) as bad:
+        RetryPolicy(rng=7)  # type: ignore[arg-type]
+    assert bad.value.code == "INVALID_ARGUMENT" and "rng" in bad.value.message
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+async def test_sleep_receives_the_backoff_of_a_retried_call(shell: str, pem: str) -> None:
+    def policy() -> RetryPolicy:
+        return RetryPolicy(max_retries=3, backoff_base=0.5, backoff_max=1.5, rng=random.Random(9))
+
+    seconds: list[float] = []
+    async with prepared(
+        shell, "gateway", pem=pem, retry=policy(), sleep=sleeper(shell, seconds)
+    ) as p:
+        answers = iter([httpx.Response(503), httpx.Response(502)])
+        p.fake.respond = lambda request, s, good: (
+            next(answers, None) or httpx.Response(s, json=good)
+        )
+        await call(p.client, "discover")
+        assert len(p.fake.requests) == 3
+    expected = policy()
+    assert seconds == [expected.backoff(0), expected.backoff(1)]
+    assert all(0 < s <= ceiling(expected, i) for i, s in enumerate(seconds))
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+@pytest.mark.parametrize("method", ["wait_for_token", "login"])
+async def test_sleep_receives_the_polling_pauses(shell: str, method: str, pem: str) -> None:
+    from ath._login import LOGIN_POLL_INTERVAL, POLL_GROWTH
+
+    seconds: list[float] = []
+    async with prepared(shell, "gateway", pem=pem, sleep=sleeper(shell, seconds)) as p:
+        polls = 0
+
+        def respond(request: httpx.Request, good_status: int, good: Any) -> httpx.Response:
+            nonlocal polls
+            if request.url.path == "/ath/token":
+                polls += 1
+                if polls <= 2:
+                    return httpx.Response(400, json=PENDING)
+            return httpx.Response(good_status, json=good)
+
+        p.fake.respond = respond
+        started = time.monotonic()
+        if method == "wait_for_token":
+            await call(p.client, method, p.ctx.session_id, timeout=600.0, poll_interval=1.5)
+            interval, first = 1.5, []
+        else:
+            await call(
+                p.client,
+                method,
+                "github",
+                ["read:user"],
+                open_browser=False,
+                on_authorization_url=lambda url: None,
+            )
+            interval, first = LOGIN_POLL_INTERVAL, [LOGIN_POLL_INTERVAL]  # login waits first
+        assert time.monotonic() - started < 1.0, "the pauses were recorded, not slept"
+        assert polls == 3
+    assert seconds == [*first, interval, interval * POLL_GROWTH]
+
+
+CLIENTS = [ATHGatewayClient, ATHNativeClient, AsyncATHGatewayClient, AsyncATHNativeClient]
+
+
+@pytest.mark.parametrize("cls", CLIENTS, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("value", [5, "time.sleep", object()])
+def test_a_sleep_that_is_not_callable_is_refused(cls: Any, value: Any, pem: str) -> None:
+    with pytest.raises(ATHError) as bad:
+        cls("https://gw.example", "https://agent.example/agent.json", pem, sleep=value)
+    assert bad.value.code == "INVALID_ARGUMENT"
+    assert "sleep" in bad.value.message and bad.value.details == {"option": "sleep"}
+
+
+@pytest.mark.parametrize("cls", CLIENTS[:2], ids=lambda c: c.__name__)
+def test_a_sync_client_refuses_an_async_sleep(cls: Any, pem: str) -> None:
+    import asyncio
+
+    with pytest.raises(ATHError) as bad:
+        cls("https://gw.example", "https://agent.example/agent.json", pem, sleep=asyncio.sleep)
+    assert bad.value.code == "INVALID_ARGUMENT" and bad.value.details == {"option": "sleep"}
+
+
+async def test_an_async_client_refuses_a_sleep_that_returns_no_awaitable(pem: str) -> None:
+    seconds: list[float] = []
+    async with prepared("async", "gateway", pem=pem, sleep=seconds.append) as p:
+        p.fake.respond = lambda request, s, good: httpx.Response(503)
+        with pytest.raises(ATHError) as bad:
+            await call(p.client, "discover")
+    assert bad.value.code == "INVALID_ARGUMENT" and bad.value.details == {"option": "sleep"}
+    assert len(seconds) == 1, "refused at the first pause, before a second request"

@@ -1,0 +1,141 @@
+"""An injected ``http_client=`` is used as given: the SDK changes none of its attributes,
+and puts its own headers (User-Agent, Accept, Accept-Encoding, ``headers=``) on each
+request it sends instead. ``client.low_level`` gets the injected client as it is.
+
+The requests are recorded at the transport (a wrapper around the real one) on their way
+to the local stack, so what is asserted is what went on the wire.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import httpx
+import pytest
+
+from ath import AsyncATHGatewayClient, ATHGatewayClient
+from ath._constants import USER_AGENT
+from ath.testing import LocalStack, follow_consent
+from tests.conftest import DEVELOPER, Agent
+
+GITHUB = [{"provider_id": "github", "scopes": ["read:user"]}]
+THEIRS = {"User-Agent": "theirs/1.0", "X-Theirs": "kept", "Accept": "text/plain"}
+
+
+class Recording(httpx.BaseTransport):
+    def __init__(self, sent: list[httpx.Request]) -> None:
+        self.sent = sent
+        self.inner = httpx.HTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.sent.append(request)
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class AsyncRecording(httpx.AsyncBaseTransport):
+    def __init__(self, sent: list[httpx.Request]) -> None:
+        self.sent = sent
+        self.inner = httpx.AsyncHTTPTransport()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.sent.append(request)
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+def snapshot(http: httpx.Client | httpx.AsyncClient) -> dict[str, Any]:
+    """Everything of an httpx client the SDK could set or replace."""
+    return {
+        "headers": list(http.headers.raw),
+        "params": str(http.params),
+        "cookies": sorted((c.domain, c.name, c.value) for c in http.cookies.jar),
+        "timeout": http.timeout,
+        "base_url": str(http.base_url),
+        "auth": http.auth,
+        "follow_redirects": http.follow_redirects,
+        "max_redirects": http.max_redirects,
+        "event_hooks": {name: list(hooks) for name, hooks in http.event_hooks.items()},
+        "trust_env": http.trust_env,
+        "transport": http._transport,
+        "mounts": dict(http._mounts),
+    }
+
+
+async def done(result: Any) -> Any:
+    return await result if inspect.isawaitable(result) else result
+
+
+@pytest.mark.parametrize("shell", ["sync", "async"])
+async def test_an_injected_client_is_left_as_given(
+    shell: str, stack: LocalStack, agent: Agent
+) -> None:
+    sent: list[httpx.Request] = []
+    http: httpx.Client | httpx.AsyncClient
+    if shell == "sync":
+        http = httpx.Client(
+            base_url=stack.gateway_url, headers=THEIRS, transport=Recording(sent), trust_env=False
+        )
+    else:
+        http = httpx.AsyncClient(
+            base_url=stack.gateway_url,
+            headers=THEIRS,
+            transport=AsyncRecording(sent),
+            trust_env=False,
+        )
+    before = snapshot(http)
+    cls: Any = ATHGatewayClient if shell == "sync" else AsyncATHGatewayClient
+    client = cls(
+        stack.gateway_url,
+        agent.agent_id,
+        agent.pem,
+        headers={"X-Tenant": "t-1"},
+        http_client=http,
+    )
+    assert snapshot(http) == before, "construction changed the injected client"
+
+    await done(client.discover())
+    await done(client.register(DEVELOPER, GITHUB))
+    auth = await done(client.authorize("github", ["read:user"]))
+    callback = follow_consent(auth.authorization_url)
+    await done(client.finish_authorization(callback.url))
+    await done(client.proxy("github", "GET", "/user"))
+    assert snapshot(http) == before, "the calls changed the injected client"
+    assert [r.url.path for r in sent] == [
+        "/.well-known/ath.json",
+        "/ath/agents/register",
+        "/ath/authorize",
+        "/ath/token",
+        "/ath/proxy/github/user",
+    ]
+    for request in sent:
+        where = f"{request.method} {request.url.path}"
+        assert request.headers.get_list("User-Agent") == [USER_AGENT], where
+        assert request.headers.get_list("Accept") == ["application/json"], where
+        assert request.headers["Accept-Encoding"] == "gzip, deflate", where
+        assert request.headers["X-Tenant"] == "t-1", where  # the headers= option
+        assert request.headers["X-Theirs"] == "kept", where  # the client's own, as before
+
+    # low_level is handed the injected client as it is: its requests carry its headers
+    from ath_sdk_client.api.gateway import get_gateway_discovery
+
+    sent.clear()
+    low = client.low_level
+    if shell == "sync":
+        assert low.get_httpx_client() is http
+        get_gateway_discovery.sync(client=low)
+    else:
+        assert low.get_async_httpx_client() is http
+        await get_gateway_discovery.asyncio(client=low)
+    assert [r.headers["User-Agent"] for r in sent] == ["theirs/1.0"]
+    assert "X-Tenant" not in sent[0].headers
+    assert snapshot(http) == before
+
+    await done(client.close())
+    assert not http.is_closed, "an injected client stays open: it is the caller's"
+    await done(http.aclose() if isinstance(http, httpx.AsyncClient) else http.close())
