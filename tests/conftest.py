@@ -1,24 +1,20 @@
-"""Shared fixtures: the local ATH stack on loopback, agent keys, and clients in both shells."""
+"""Shared fixtures: the local ATH stack on loopback, agent keys, and clients in both shells
+(through the one sync/async bridge, ``tests/_support/shells.py``); the suites' counts,
+printed once at the end."""
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from ath import (
-    AsyncATHGatewayClient,
-    AsyncATHNativeClient,
-    ATHGatewayClient,
-    ATHNativeClient,
-    generate_private_key,
-)
+from ath import generate_private_key
 from ath.testing import LocalStack
 
 from . import _report
+from ._support.shells import Either, MakeClient, client_class, close
 
 DEVELOPER = {"name": "Acme", "id": "acme"}
 
@@ -27,27 +23,6 @@ DEVELOPER = {"name": "Acme", "id": "acme"}
 class Agent:
     pem: str
     agent_id: str
-
-
-class Either:
-    """Calls a sync or an async client the same way, so one test body covers both shells."""
-
-    def __init__(self, client: Any, is_async: bool) -> None:
-        self.client = client
-        self.is_async = is_async
-
-    def __getattr__(self, name: str) -> Any:
-        attr = getattr(self.client, name)
-        if not callable(attr):
-            return attr
-
-        async def call(*args: Any, **kwargs: Any) -> Any:
-            result = attr(*args, **kwargs)
-            if inspect.isawaitable(result):
-                result = await result
-            return result
-
-        return call
 
 
 @pytest.fixture
@@ -68,9 +43,6 @@ def agent(stack: LocalStack) -> Agent:
     return Agent(pem=pem, agent_id=stack.host_agent(pem, name="test-agent"))
 
 
-MakeClient = Callable[..., Either]
-
-
 @pytest.fixture(params=["sync", "async"])
 async def make_client(
     request: pytest.FixtureRequest, stack: LocalStack, agent: Agent
@@ -80,24 +52,16 @@ async def make_client(
     made: list[Any] = []
 
     def make(mode: str = "gateway", **kwargs: Any) -> Either:
-        cls: Any
-        if mode == "gateway":
-            cls = AsyncATHGatewayClient if is_async else ATHGatewayClient
-            url = kwargs.pop("url", stack.gateway_url)
-        else:
-            cls = AsyncATHNativeClient if is_async else ATHNativeClient
-            url = kwargs.pop("url", stack.native_url)
+        url = kwargs.pop("url", stack.gateway_url if mode == "gateway" else stack.native_url)
         kwargs.setdefault("agent_id", agent.agent_id)
         kwargs.setdefault("private_key", agent.pem)
-        client = cls(url=url, **kwargs)
+        client = client_class(mode, request.param)(url=url, **kwargs)
         made.append(client)
         return Either(client, is_async)
 
     yield make
     for client in made:
-        result = client.close()
-        if inspect.isawaitable(result):
-            await result
+        await close(client)
 
 
 # ------------------------------------------------------------ counts over xdist workers

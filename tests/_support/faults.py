@@ -19,17 +19,8 @@ import httpx
 
 from ath import CLIENT_CODES, PROTOCOL_CODES, ATHError, RetryPolicy
 
-from .servers import (
-    DEVELOPER,
-    NATIVE_APP,
-    BrokenStream,
-    FakeATH,
-    SwitchTransport,
-    call,
-    callback_url,
-    client_class,
-    close,
-)
+from .servers import DEVELOPER, NATIVE_APP, BrokenStream, FakeATH, SwitchTransport, callback_url
+from .shells import call, client_class, close
 
 AGENT_ID = "https://agent.localhost/.well-known/agent.json"
 #: Every mock request goes to this loopback URL (nothing listens: the transport answers).

@@ -1,9 +1,11 @@
-"""What the hardening suites share: tallies, loopback servers, a scripted ATH server."""
+"""What the hardening suites share: loopback servers, a scripted ATH server, the attack tally.
+
+The sync/async bridge they call clients through is ``tests/_support/shells.py``.
+"""
 
 from __future__ import annotations
 
 import datetime
-import inspect
 import ipaddress
 import json
 import secrets
@@ -26,41 +28,14 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from ath import (
-    AsyncATHGatewayClient,
-    AsyncATHNativeClient,
-    ATHGatewayClient,
-    ATHNativeClient,
-)
-
 from .._report import tally
 
-# --------------------------------------------------------------------------- shells
+# --------------------------------------------------------------------------- names and scopes
 
 DEVELOPER = {"name": "Hardening", "id": "hardening"}
 GITHUB_SCOPES = ["read:user", "repo"]
 NATIVE_APP = "acme-app"
 NATIVE_SCOPES = ["read", "write"]
-
-
-def client_class(mode: str, shell: str) -> Any:
-    if mode == "gateway":
-        return AsyncATHGatewayClient if shell == "async" else ATHGatewayClient
-    return AsyncATHNativeClient if shell == "async" else ATHNativeClient
-
-
-async def call(client: Any, name: str, *args: Any, **kwargs: Any) -> Any:
-    """Call a method of a sync or an async client the same way."""
-    result = getattr(client, name)(*args, **kwargs)
-    if inspect.isawaitable(result):
-        result = await result
-    return result
-
-
-async def close(client: Any) -> None:
-    result = client.close()
-    if inspect.isawaitable(result):
-        await result
 
 
 # --------------------------------------------------------------------------- loopback servers

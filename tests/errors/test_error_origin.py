@@ -12,7 +12,8 @@ import pytest
 from ath import EXTENSION_CODES, PROTOCOL_CODES, ATHError, ATHGatewayClient, generate_private_key
 from ath.testing import follow_consent
 from ath.testing._errors import ErrorCode
-from tests.conftest import DEVELOPER, MakeClient
+from tests._support.shells import MakeClient
+from tests.conftest import DEVELOPER
 
 SPEC = Path(__file__).resolve().parents[2] / "spec" / "dist" / "openapi.json"
 GITHUB = [{"provider_id": "github", "scopes": ["read:user"]}]

@@ -16,15 +16,8 @@ import pytest
 
 from ath import ATHError, RetryPolicy
 from tests._support.faults import AGENT_ID, CALLS, MOCK_URL, prepared
-from tests._support.servers import (
-    CHALLENGE,
-    FakeATH,
-    attack,
-    call,
-    callback_url,
-    client_class,
-    close,
-)
+from tests._support.servers import CHALLENGE, FakeATH, attack, callback_url
+from tests._support.shells import call, client_class, close
 
 SHELLS = ("sync", "async")
 

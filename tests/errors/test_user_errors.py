@@ -24,7 +24,8 @@ from ath import (
     generate_private_key,
 )
 from ath.testing import LocalStack
-from tests.conftest import Agent, MakeClient
+from tests._support.shells import MakeClient
+from tests.conftest import Agent
 
 PEM = generate_private_key()
 AGENT = "https://agent.example/.well-known/agent.json"

@@ -8,7 +8,6 @@ the elapsed time only bounds how many requests the poll interval allows.
 
 from __future__ import annotations
 
-import inspect
 import json
 import socket
 import threading
@@ -23,7 +22,8 @@ import pytest
 from ath import AsyncATHGatewayClient, ATHError, ATHGatewayClient
 from ath._loopback import answer
 from ath.testing import LocalStack, follow_consent
-from tests.conftest import DEVELOPER, Agent, Either
+from tests._support.shells import Either, settle
+from tests.conftest import DEVELOPER, Agent
 
 GITHUB = [{"provider_id": "github", "scopes": ["read:user", "repo"]}]
 INTERVAL = 0.2
@@ -69,9 +69,7 @@ async def new_client(
 
     yield make
     for item in made:
-        result = item.aclose() if hasattr(item, "aclose") else item.close()
-        if inspect.isawaitable(result):
-            await result
+        await settle(item.aclose() if hasattr(item, "aclose") else item.close())
 
 
 def _later(seconds: float, action: Callable[[], Any]) -> threading.Thread:

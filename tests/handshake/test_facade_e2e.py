@@ -13,7 +13,8 @@ import pytest
 
 from ath import ATHError, ATHGatewayClient, Token, generate_private_key
 from ath.testing import LocalStack, follow_consent
-from tests.conftest import DEVELOPER, Agent, Either, MakeClient
+from tests._support.shells import Either, MakeClient
+from tests.conftest import DEVELOPER, Agent
 
 GITHUB = [{"provider_id": "github", "scopes": ["read:user", "repo"]}]
 

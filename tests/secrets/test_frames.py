@@ -23,7 +23,8 @@ import pytest
 from ath import ATHError
 from ath._redaction import request_secrets
 from tests._support.faults import BASE_FAULTS, CALLS, MOCK_URL, Call, json_body, prepared
-from tests._support.servers import RawServer, call, reset, stall
+from tests._support.servers import RawServer, reset, stall
+from tests._support.shells import call
 
 from .._report import tally
 

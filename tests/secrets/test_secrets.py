@@ -28,7 +28,8 @@ from ath import ATHError, AttestationSigner, generate_private_key
 from ath._redaction import request_secrets
 from ath.testing import LocalStack, follow_consent
 from tests._support.faults import CALLS, MOCK_URL, Fault, faults_for, run_case
-from tests._support.servers import DEVELOPER, call, client_class, close, closed_port
+from tests._support.servers import DEVELOPER, closed_port
+from tests._support.shells import call, client_class, close
 
 from .._report import tally
 

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from ath import (
-    AsyncATHGatewayClient,
     AsyncATHNativeClient,
     ATHError,
     ATHGatewayClient,
@@ -18,22 +17,10 @@ from ath import (
 )
 from ath.stores import FileStore, MemoryStore
 from ath.testing import LocalStack, follow_consent
-from tests.conftest import DEVELOPER, Agent, Either
+from tests._support.shells import Either, MakeClient
+from tests.conftest import DEVELOPER, Agent
 
 GITHUB = [{"provider_id": "github", "scopes": ["read:user", "repo"]}]
-
-
-@pytest.fixture(params=["sync", "async"])
-def shell(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-def make(shell: str, stack: LocalStack, agent: Agent, **kwargs: Any) -> Either:
-    cls: Any = AsyncATHGatewayClient if shell == "async" else ATHGatewayClient
-    return Either(
-        cls(url=stack.gateway_url, agent_id=agent.agent_id, private_key=agent.pem, **kwargs),
-        shell == "async",
-    )
 
 
 async def consent(client: Either) -> str:
@@ -44,10 +31,10 @@ async def consent(client: Either) -> str:
 
 
 async def test_clients_of_one_store_register_once(
-    shell: str, stack: LocalStack, agent: Agent
+    make_client: MakeClient, stack: LocalStack, agent: Agent
 ) -> None:
     store = MemoryStore()
-    clients = [make(shell, stack, agent, store=store) for _ in range(4)]
+    clients = [make_client(store=store) for _ in range(4)]
     regs = await asyncio.gather(
         *(c.register(developer=DEVELOPER, providers=GITHUB) for c in clients)
     )
@@ -58,11 +45,11 @@ async def test_clients_of_one_store_register_once(
 
 
 async def test_server_rejection_removes_the_token_for_all(
-    shell: str, stack: LocalStack, agent: Agent, tmp_path: Path
+    make_client: MakeClient, stack: LocalStack, agent: Agent, tmp_path: Path
 ) -> None:
     path = tmp_path / "store.json"
-    a = make(shell, stack, agent, store=FileStore(path), store_refresh_interval=0)
-    b = make(shell, stack, agent, store=FileStore(path), store_refresh_interval=0)
+    a = make_client(store=FileStore(path), store_refresh_interval=0)
+    b = make_client(store=FileStore(path), store_refresh_interval=0)
     await a.register(developer=DEVELOPER, providers=GITHUB)
     access = await consent(a)
     assert await b.proxy("github", "GET", "/user")
@@ -80,15 +67,15 @@ async def test_server_rejection_removes_the_token_for_all(
 
 
 async def test_set_token_set_credentials_and_load_credentials_share(
-    shell: str, stack: LocalStack, agent: Agent, tmp_path: Path
+    make_client: MakeClient, stack: LocalStack, agent: Agent, tmp_path: Path
 ) -> None:
     store = MemoryStore()
-    plain = make(shell, stack, agent)
+    plain = make_client()
     await plain.register(developer=DEVELOPER, providers=GITHUB)
     access = await consent(plain)
     await plain.save_credentials(tmp_path / "creds.json")
-    a = make(shell, stack, agent, store=store)
-    b = make(shell, stack, agent, store=store, store_refresh_interval=0)
+    a = make_client(store=store)
+    b = make_client(store=store, store_refresh_interval=0)
     await a.load_credentials(tmp_path / "creds.json")  # seeds the store
     assert b.client_id is None
     assert await b.proxy("github", "GET", "/user")
@@ -169,13 +156,13 @@ def test_lock_timeout_is_a_clear_error(stack: LocalStack, agent: Agent) -> None:
 
 
 async def test_login_shares_its_token_through_the_store(
-    shell: str, stack: LocalStack, agent: Agent, tmp_path: Path
+    make_client: MakeClient, stack: LocalStack, agent: Agent, tmp_path: Path
 ) -> None:
     import threading
 
     path = tmp_path / "store.json"
-    a = make(shell, stack, agent, store=FileStore(path))
-    b = make(shell, stack, agent, store=FileStore(path))
+    a = make_client(store=FileStore(path))
+    b = make_client(store=FileStore(path))
     await a.register(developer=DEVELOPER, providers=GITHUB)
     seen: dict[str, Any] = {}
 
@@ -197,16 +184,16 @@ async def test_login_shares_its_token_through_the_store(
 
 
 async def test_a_new_client_uses_the_stored_registration_without_register(
-    shell: str, stack: LocalStack, agent: Agent, tmp_path: Path
+    make_client: MakeClient, stack: LocalStack, agent: Agent, tmp_path: Path
 ) -> None:
     """A worker that starts after the fleet registered goes straight to authorize(),
     status and wait_for_token: the credentials come from the store, no register()."""
     path = tmp_path / "store.json"
-    first = make(shell, stack, agent, store=FileStore(path))
+    first = make_client(store=FileStore(path))
     reg = await first.register(developer=DEVELOPER, providers=GITHUB)
     await first.close()
 
-    late = make(shell, stack, agent, store=FileStore(path))
+    late = make_client(store=FileStore(path))
     auth = await late.authorize("github", ["read:user"])
     assert late.client_id == reg.client_id
     assert (await late.registration_status()).client_id == reg.client_id

@@ -8,7 +8,6 @@ to the local stack, so what is asserted is what went on the wire.
 
 from __future__ import annotations
 
-import inspect
 from typing import Any
 
 import httpx
@@ -17,6 +16,7 @@ import pytest
 from ath import AsyncATHGatewayClient, ATHGatewayClient
 from ath._constants import USER_AGENT
 from ath.testing import LocalStack, follow_consent
+from tests._support.shells import settle
 from tests.conftest import DEVELOPER, Agent
 
 GITHUB = [{"provider_id": "github", "scopes": ["read:user"]}]
@@ -67,10 +67,6 @@ def snapshot(http: httpx.Client | httpx.AsyncClient) -> dict[str, Any]:
     }
 
 
-async def done(result: Any) -> Any:
-    return await result if inspect.isawaitable(result) else result
-
-
 @pytest.mark.parametrize("shell", ["sync", "async"])
 async def test_an_injected_client_is_left_as_given(
     shell: str, stack: LocalStack, agent: Agent
@@ -99,12 +95,12 @@ async def test_an_injected_client_is_left_as_given(
     )
     assert snapshot(http) == before, "construction changed the injected client"
 
-    await done(client.discover())
-    await done(client.register(DEVELOPER, GITHUB))
-    auth = await done(client.authorize("github", ["read:user"]))
+    await settle(client.discover())
+    await settle(client.register(DEVELOPER, GITHUB))
+    auth = await settle(client.authorize("github", ["read:user"]))
     callback = follow_consent(auth.authorization_url)
-    await done(client.finish_authorization(callback.url))
-    await done(client.proxy("github", "GET", "/user"))
+    await settle(client.finish_authorization(callback.url))
+    await settle(client.proxy("github", "GET", "/user"))
     assert snapshot(http) == before, "the calls changed the injected client"
     assert [r.url.path for r in sent] == [
         "/.well-known/ath.json",
@@ -136,6 +132,6 @@ async def test_an_injected_client_is_left_as_given(
     assert "X-Tenant" not in sent[0].headers
     assert snapshot(http) == before
 
-    await done(client.close())
+    await settle(client.close())
     assert not http.is_closed, "an injected client stays open: it is the caller's"
-    await done(http.aclose() if isinstance(http, httpx.AsyncClient) else http.close())
+    await settle(http.aclose() if isinstance(http, httpx.AsyncClient) else http.close())

@@ -27,7 +27,7 @@ from ath import (
     RetryPolicy,
 )
 from tests._support.faults import CALLS, MOCK_URL, Call, api_args, prepared
-from tests._support.servers import call
+from tests._support.shells import call
 
 from .._report import tally
 

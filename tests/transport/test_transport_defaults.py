@@ -20,14 +20,12 @@ from tests._support.servers import (
     DEVELOPER,
     FakeATH,
     RawServer,
-    call,
     callback_url,
-    client_class,
-    close,
     json_answer,
     make_self_signed,
     read_request,
 )
+from tests._support.shells import call, client_class, close
 
 from .._report import tally
 

@@ -25,16 +25,8 @@ import pytest
 from ath import ATHError, RetryPolicy
 from ath._redaction import request_secrets
 from tests._support.faults import AGENT_ID
-from tests._support.servers import (
-    DEVELOPER,
-    FakeATH,
-    RawServer,
-    attack,
-    call,
-    client_class,
-    close,
-    read_request,
-)
+from tests._support.servers import DEVELOPER, FakeATH, RawServer, attack, read_request
+from tests._support.shells import call, client_class, close
 
 from .._report import tally
 
