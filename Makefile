@@ -47,7 +47,7 @@ spec-diff: $(STAMP)
 	$(PY) -m codegen diff
 
 ## The second generator: a @hey-api/openapi-ts client compiled with tsc --strict (the run
-## against the local stack is tests/test_heyapi_client.py, part of `make test`).
+## against the local stack is tests/spec/test_heyapi_client.py, part of `make test`).
 spec-heyapi: $(NODE_STAMP)
 	bash codegen/heyapi/run.sh
 
@@ -59,8 +59,9 @@ typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
 ## The whole suite: unit, end-to-end over loopback, spec and generation checks. It generates
-## the Python clients once (tests/test_codegen.py compares generated/ and spec/dist/ with that
-## generation) and writes no tracked file; `make check-generated` is the same check on its own.
+## the Python clients once (tests/spec/test_codegen.py compares generated/ and spec/dist/ with
+## that generation) and writes no tracked file; `make check-generated` is the same check on its
+## own.
 test: $(STAMP) $(NODE_STAMP)
 	$(PY) -m codegen spec --check
 	$(MAKE) --no-print-directory spec-ts

@@ -2,7 +2,7 @@
 
 ``pyproject.toml`` reads the version from this file (hatch's version source),
 ``ath.__version__`` and the ``User-Agent`` are derived from it, and
-``tests/test_version.py`` ties the few files that cannot import it (the codegen
+``tests/package/test_version.py`` ties the few files that cannot import it (the codegen
 configuration, the Node tool manifest) to it.
 """
 

@@ -23,7 +23,7 @@ NODE_BIN: Final = CODEGEN_DIR / "node_modules" / ".bin"
 
 # ruff is run with --isolated: no configuration file is read, so generated code does not depend
 # on the surrounding project's settings. The same arguments appear as post_hooks in
-# openapi-python-client.yaml; tests/test_codegen.py checks that both agree.
+# openapi-python-client.yaml; tests/spec/test_codegen.py checks that both agree.
 RUFF_COMMON_ARGS: Final = (
     "--isolated",
     "--no-cache",

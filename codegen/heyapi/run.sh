@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The second TypeScript generator: generate a fetch client with zod validators from
 # spec/openapi.yaml with the pinned @hey-api/openapi-ts, compile it together with check.ts
-# using the pinned tsc (--strict), and, when ATH_GATEWAY_URL is set (tests/test_heyapi_client.py
-# sets it with a live token from the local stack), run the check with node. ATH_HEYAPI_SPEC
-# overrides the spec (the tests feed it regressed copies to prove the compile-time checks bite).
+# using the pinned tsc (--strict), and, when ATH_GATEWAY_URL is set
+# (tests/spec/test_heyapi_client.py sets it with a live token from the local stack), run the
+# check with node. ATH_HEYAPI_SPEC overrides the spec (the tests feed it regressed copies to
+# prove the compile-time checks bite).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -1,0 +1,1 @@
+"""The `ath` console script, run as child processes against a local stack."""
