@@ -23,6 +23,9 @@ from codegen._util import load_yaml_text
 from tests.stack.stack_helpers import make_agent
 
 SCRIPT = CODEGEN_DIR / "heyapi" / "run.sh"
+#: On the codegen module's worker: both may install codegen/node_modules (npm ci) when it
+#: is missing, and two npm ci in one folder at once break each other.
+pytestmark = pytest.mark.xdist_group("codegen")
 
 
 def _run_check(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
