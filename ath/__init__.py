@@ -18,7 +18,7 @@ an ATH token and calls the upstream API::
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from ath._constants import VERSION
 
@@ -177,6 +177,10 @@ __all__ = [
 ]
 
 
+#: Submodules that ath-sdk 0.1.0's ``import ath`` made attributes of the package.
+_SUBMODULES_010: Final = frozenset({"client", "exceptions", "meta", "types"})
+
+
 def __getattr__(name: str) -> Any:
     """Every public name, imported on first access (then cached in the module)."""
     module = _LAZY.get(name)
@@ -184,6 +188,8 @@ def __getattr__(name: str) -> Any:
         value = getattr(importlib.import_module(module), name)
         globals()[name] = value  # later look-ups skip this function
         return value
+    if name in _SUBMODULES_010:  # 0.1.0's ``import ath`` imported these
+        return importlib.import_module(f"{__name__}.{name}")
     if name == "ATHTool":
         from ath.langchain import ATHTool
 

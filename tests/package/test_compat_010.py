@@ -15,6 +15,7 @@ import importlib
 import inspect
 import operator
 import subprocess
+import sys
 import warnings
 from dataclasses import dataclass, field
 from enum import Enum
@@ -288,3 +289,20 @@ def test_access_token_is_the_most_recent_provider(stack: LocalStack) -> None:
         assert client.access_token == "tok-newer"
         client.set_token("tok-again", provider="github")
         assert client.access_token == "tok-again"
+
+
+def test_import_ath_alone_reaches_the_0_1_0_submodules() -> None:
+    """0.1.0's ``import ath`` imported ``ath.client``, ``ath.exceptions``, ``ath.meta`` and
+    ``ath.types``, so programs used them as attributes without importing them."""
+    code = (
+        "import sys, ath\n"
+        "assert ath.exceptions.ATHError is ath.ATHError\n"
+        "assert ath.types.AgentStatus is ath.AgentStatus\n"
+        "assert ath.meta.ATH_VERSION == ath.ATH_VERSION\n"
+        "assert ath.client.ATHGatewayClient is ath.ATHGatewayClient\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run(  # noqa: S603 - this interpreter
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
