@@ -241,16 +241,25 @@ class AttestationSigner:
         if key is None:
             checked = self._checked
             assert checked is not None
-            key = parse_private_key(checked.pem)
-            if checked.public_xy is not None:
-                numbers = key.public_key().public_numbers()
-                if (numbers.x, numbers.y) != checked.public_xy:
+            if checked.public_xy is None:
+                key = parse_private_key(checked.pem)
+            else:
+                # the check read the numbers already: build the key from them (cheaper
+                # than parsing the PEM again); cryptography refuses a public point that
+                # does not belong to the scalar
+                from cryptography.hazmat.primitives.asymmetric import ec
+
+                x, y = checked.public_xy
+                public = ec.EllipticCurvePublicNumbers(x, y, ec.SECP256R1())
+                try:
+                    key = ec.EllipticCurvePrivateNumbers(checked.scalar, public).private_key()
+                except ValueError:
                     raise ATHError(
                         "INVALID_KEY",
                         "private_key's embedded public key does not belong to its private "
                         "scalar; the key is corrupt. Generate a new one with "
                         "ath.generate_private_key().",
-                    )
+                    ) from None
             self._key, self._checked = key, None
         return key
 

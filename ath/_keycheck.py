@@ -38,10 +38,12 @@ _PEM: Final = re.compile(
 
 @dataclass(frozen=True, slots=True, repr=False)
 class CheckedKey:
-    """A PEM that passed the check, and its public point (``x``, ``y``) if embedded."""
+    """A PEM that passed the check, its private scalar, and its public point (``x``,
+    ``y``) if embedded."""
 
     pem: bytes
     public_xy: tuple[int, int] | None
+    scalar: int
 
     def __repr__(self) -> str:
         return "CheckedKey(<hidden>)"
@@ -98,13 +100,13 @@ def _point(bits: bytes) -> tuple[int, int]:
     return x, y
 
 
-def _ec_private_key(der: bytes, *, curve_required: bool) -> tuple[int, int] | None:
-    """RFC 5915 ECPrivateKey; the embedded public point, if any."""
+def _ec_private_key(der: bytes, *, curve_required: bool) -> tuple[int, tuple[int, int] | None]:
+    """RFC 5915 ECPrivateKey: the private scalar and the embedded public point, if any."""
     items = _sequence(_whole(der, 0x30))
     if len(items) < 2 or items[0] != (0x02, b"\x01") or items[1][0] != 0x04:
         raise _Reject
-    scalar = items[1][1]
-    if len(scalar) != 32 or not 1 <= int.from_bytes(scalar, "big") < _N:
+    scalar = int.from_bytes(items[1][1], "big")
+    if len(items[1][1]) != 32 or not 1 <= scalar < _N:
         raise _Reject
     curve_seen = False
     public: tuple[int, int] | None = None
@@ -119,10 +121,10 @@ def _ec_private_key(der: bytes, *, curve_required: bool) -> tuple[int, int] | No
             raise _Reject
     if curve_required and not curve_seen:
         raise _Reject
-    return public
+    return scalar, public
 
 
-def _pkcs8(der: bytes) -> tuple[int, int] | None:
+def _pkcs8(der: bytes) -> tuple[int, tuple[int, int] | None]:
     """RFC 5208 PrivateKeyInfo (version 0, no attributes) holding a P-256 key."""
     items = _sequence(_whole(der, 0x30))
     if len(items) != 3 or items[0] != (0x02, b"\x00") or items[1][0] != 0x30:
@@ -146,9 +148,9 @@ def check_p256_pem(private_key: str | bytes) -> CheckedKey | None:
     try:
         der = base64.b64decode(re.sub(rb"\s+", b"", match.group(2)), validate=True)
         if match.group(1) == b"PRIVATE KEY":
-            public = _pkcs8(der)
+            scalar, public = _pkcs8(der)
         else:
-            public = _ec_private_key(der, curve_required=True)
+            scalar, public = _ec_private_key(der, curve_required=True)
     except (_Reject, binascii.Error, ValueError):
         return None
-    return CheckedKey(bytes(data), public)
+    return CheckedKey(bytes(data), public, scalar)

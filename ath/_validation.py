@@ -48,6 +48,7 @@ __all__ = [
 _PROVIDER_RE: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]{0,127}")
 
 
+@functools.lru_cache(maxsize=256)
 def is_loopback(host: str | None) -> bool:
     """Exactly ``localhost`` or a literal loopback address (127.0.0.0/8, ::1).
 
