@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 NODE_STAMP := codegen/node_modules/.installed
 
-.PHONY: venv node-tools generate check-generated spec spec-ts spec-diff spec-heyapi lint typecheck test test-fast demo bench clean
+.PHONY: venv node-tools generate check-generated spec spec-ts spec-diff spec-heyapi lint typecheck test pytest test-fast demo bench clean
 
 venv: $(STAMP)
 
@@ -64,10 +64,10 @@ typecheck: $(STAMP)
 ## own.
 test: $(STAMP) $(NODE_STAMP)
 	$(PY) -m codegen spec --check
-	$(MAKE) --no-print-directory spec-ts
-	$(MAKE) --no-print-directory spec-diff
-	$(MAKE) --no-print-directory lint
-	$(MAKE) --no-print-directory typecheck
+	$(MAKE) --no-print-directory --jobs=5 --output-sync=target spec-ts spec-diff lint typecheck pytest
+
+## pytest alone (part of `make test`, run beside its other checks; each prints when done).
+pytest: $(STAMP)
 	$(PY) -m pytest
 
 test-fast: $(STAMP)
