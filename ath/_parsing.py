@@ -123,31 +123,23 @@ def check_types(model: Any, where: str = "") -> None:
     enums and datetimes are built (and so checked) by ``from_dict`` itself. What each
     class's annotations allow is worked out once per class (:func:`_fields`).
     """
-    for name, exact, options, annotation in _fields(type(model)):
-        value = getattr(model, name)
-        if type(value) not in exact:  # a str, int, float or bool allowed outright: done
-            _check_value(value, options, annotation, where + name)
+    for name, options, annotation in _fields(type(model)):
+        _check_value(getattr(model, name), options, annotation, where + name)
 
 
-_Fields = tuple[tuple[str, frozenset[type], tuple[str, ...], str], ...]
+_Fields = tuple[tuple[str, tuple[str, ...], str], ...]
 _FIELDS: Final[dict[type, _Fields]] = {}  # per generated model class (a closed set)
 _MODELS: Final[dict[type, bool]] = {}  # per type of value met in a model
 
 
 def _fields(cls: type) -> _Fields:
-    """``(name, exact types, options, annotation)`` of each checked field of a generated
-    model class (see :func:`_exact_types` and :func:`_options`)."""
+    """``(name, options, annotation)`` of each checked field of a generated model class."""
     found = _FIELDS.get(cls)
     if found is None:
         import attrs
 
         found = _FIELDS[cls] = tuple(
-            (
-                attribute.name,
-                _exact_types(_options(str(attribute.type))),
-                _options(str(attribute.type)),
-                str(attribute.type),
-            )
+            (attribute.name, _options(str(attribute.type)), str(attribute.type))
             for attribute in attrs.fields(cls)
             if attribute.name != "additional_properties"
         )
