@@ -194,15 +194,14 @@ def _check_value(value: Any, options: tuple[str, ...], annotation: str, where: s
 
 def _is_unset(value: Any) -> bool:
     """``isinstance(value, Unset)``: the generated package is imported on first use."""
-    global _UNSET_TYPE
-    if _UNSET_TYPE is None:
-        from ath._generated import Unset
-
-        _UNSET_TYPE = Unset
-    return isinstance(value, _UNSET_TYPE)
+    return isinstance(value, _unset_type())
 
 
-_UNSET_TYPE: type | None = None
+@functools.cache
+def _unset_type() -> type:
+    from ath._generated import Unset
+
+    return Unset
 
 
 def _is_model(cls: type) -> bool:

@@ -30,6 +30,7 @@ import httpcore
 import httpx
 
 from ath._errors import ATHError
+from ath._validation import is_loopback
 
 __all__ = [
     "DEADLINE",
@@ -376,29 +377,20 @@ class _NoCookieStore(httpx.Cookies):
     reading a response's ``Set-Cookie`` (httpx does it for every response, building
     urllib request and email message copies of both) is skipped altogether."""
 
-    def __init__(self) -> None:
-        super().__init__(http.cookiejar.CookieJar(policy=_NoCookies()))
-
     def extract_cookies(self, response: httpx.Response) -> None:
         return None
 
 
-@functools.lru_cache(maxsize=256)
-def _loopback_host(host: str) -> bool:
-    """Whether a URL's host is loopback (asked per request: cached per host)."""
-    return host.lower() == "localhost" or is_loopback_address(host.strip("[]"))
-
-
 class _SyncHTTP(httpx.Client):
     def _transport_for_url(self, url: httpx.URL) -> httpx.BaseTransport:
-        if _loopback_host(url.host):  # never through a proxy, whatever the environment says
+        if is_loopback(url.host):  # never through a proxy, whatever the environment says
             return self._transport
         return super()._transport_for_url(url)
 
 
 class _AsyncHTTP(httpx.AsyncClient):
     def _transport_for_url(self, url: httpx.URL) -> httpx.AsyncBaseTransport:
-        if _loopback_host(url.host):
+        if is_loopback(url.host):
             return self._transport
         return super()._transport_for_url(url)
 
@@ -407,7 +399,7 @@ def http_client(asynchronous: bool, **options: Any) -> httpx.Client | httpx.Asyn
     """The httpx client the SDK creates for itself (see the module's docstring)."""
     cls: type[httpx.Client] | type[httpx.AsyncClient] = _AsyncHTTP if asynchronous else _SyncHTTP
     client = cls(cookies=http.cookiejar.CookieJar(policy=_NoCookies()), **options)
-    client._cookies = _NoCookieStore()  # httpx reads it per response: see the class
+    client._cookies = _NoCookieStore(client.cookies.jar)  # httpx reads it per response
     _install_backends([client._transport, *client._mounts.values()])
     return client
 
