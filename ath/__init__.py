@@ -36,7 +36,17 @@ if TYPE_CHECKING:  # loaded on first access (module __getattr__ below)
         ATHNativeClient,
     )
     from ath._compat import AsyncATHClientBase, ATHClientBase, ATHClientConfig
-    from ath._errors import CLIENT_CODES, EXTENSION_CODES, PROTOCOL_CODES, ATHError, ATHErrorCode
+    from ath._errors import (
+        CLIENT_CODES,
+        EXTENSION_CODES,
+        PROTOCOL_CODES,
+        ATHClientError,
+        ATHError,
+        ATHErrorCode,
+        ATHServerError,
+        ATHTimeoutError,
+        ATHTransportError,
+    )
     from ath._identity import agent_identity_document
     from ath._models import (
         AgentStatus,
@@ -93,6 +103,10 @@ _LAZY: dict[str, str] = {
     "EXTENSION_CODES": "ath._errors",
     "ATHError": "ath._errors",
     "ATHErrorCode": "ath._errors",
+    "ATHClientError": "ath._errors",
+    "ATHServerError": "ath._errors",
+    "ATHTransportError": "ath._errors",
+    "ATHTimeoutError": "ath._errors",
     "agent_identity_document": "ath._identity",
     "OAuthRequest": "ath._oauth",
     "OAuthToken": "ath._oauth",
@@ -127,12 +141,16 @@ __all__ = [
     "APIResponse",
     "ATHClientBase",
     "ATHClientConfig",
+    "ATHClientError",
     "ATHError",
     "ATHErrorCode",
     "ATHErrorResponse",
     "ATHGatewayClient",
     "ATHNativeClient",
+    "ATHServerError",
+    "ATHTimeoutError",
     "ATHTool",
+    "ATHTransportError",
     "AgentIdentityDocument",
     "AgentRegistrationRequest",
     "AgentRegistrationResponse",

@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
-from ath._errors import ATHError
+from ath._errors import ATHClientError
 from ath._keycheck import check_p256_pem
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ def _read_key_file(path: str | os.PathLike[str]) -> bytes:
             return handle.read(1024 * 1024)
     except OSError as exc:
         # The path is not echoed: a PEM pasted without its header would end up here.
-        raise ATHError(
+        raise ATHClientError(
             "INVALID_KEY",
             "private_key is neither a PEM private key nor the path of a readable key file "
             f"({type(exc).__name__}). Pass the PEM text, the path of a PEM file, or a "
@@ -91,7 +91,7 @@ def parse_private_key(
     from cryptography.hazmat.primitives.asymmetric import ec
 
     if password is not None and not isinstance(password, str | bytes):
-        raise ATHError(
+        raise ATHClientError(
             "INVALID_ARGUMENT",
             f"private_key_password must be a str or bytes, got {type(password).__name__}",
         )
@@ -109,7 +109,7 @@ def parse_private_key(
             key = serialization.load_pem_private_key(data, password=secret)
         except TypeError as exc:  # encrypted without a password, or the other way round
             given = secret is not None
-            raise ATHError(
+            raise ATHClientError(
                 "INVALID_KEY" if not given else "INVALID_ARGUMENT",
                 "private_key_password was given but the private key is not encrypted; drop it."
                 if given
@@ -119,7 +119,7 @@ def parse_private_key(
             ) from None
         except ValueError as exc:
             # The library's message may quote the input; never echo key material.
-            raise ATHError(
+            raise ATHClientError(
                 "INVALID_KEY",
                 (
                     "private_key could not be decrypted with private_key_password: the password "
@@ -134,13 +134,13 @@ def parse_private_key(
     else:
         key = private_key
     if not isinstance(key, ec.EllipticCurvePrivateKey):
-        raise ATHError(
+        raise ATHClientError(
             "INVALID_KEY",
             f"private_key is a {type(key).__name__}; ATH attestations are ES256 and need an "
             "EC P-256 private key.",
         )
     if not isinstance(key.curve, ec.SECP256R1):
-        raise ATHError(
+        raise ATHClientError(
             "INVALID_KEY",
             f"private_key is on curve {key.curve.name}; ES256 requires P-256 (secp256r1). "
             "Generate one with ath.generate_private_key().",
@@ -158,7 +158,7 @@ def load_private_key(
     ``INVALID_ARGUMENT``, and never quote the key.
     """
     if not isinstance(path, str | os.PathLike):
-        raise ATHError(
+        raise ATHClientError(
             "INVALID_ARGUMENT",
             f"load_private_key(path) takes a file path, got {type(path).__name__}",
         )
@@ -211,7 +211,7 @@ class AttestationSigner:
         password: str | bytes | None = None,
     ) -> None:
         if not 1 <= lifetime <= 300:
-            raise ATHError(
+            raise ATHClientError(
                 "INVALID_ARGUMENT",
                 "attestation lifetime must be between 1 and 300 seconds (verifiers reject more "
                 "than 5 minutes).",
@@ -254,7 +254,7 @@ class AttestationSigner:
                 try:
                     key = ec.EllipticCurvePrivateNumbers(checked.scalar, public).private_key()
                 except ValueError:
-                    raise ATHError(
+                    raise ATHClientError(
                         "INVALID_KEY",
                         "private_key's embedded public key does not belong to its private "
                         "scalar; the key is corrupt. Generate a new one with "

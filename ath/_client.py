@@ -28,7 +28,7 @@ from ath._constants import (
 )
 from ath._core import ClientCore
 from ath._credentials import read_credentials, write_credentials
-from ath._errors import ATHError
+from ath._errors import ATHClientError, ATHError, ATHServerError
 from ath._login import loopback_address
 from ath._models import (
     AgentStatusInfo,
@@ -207,7 +207,7 @@ class _BodyLimit:
     def _add(self, chunk: bytes) -> None:
         self.size += len(chunk)
         if self.size > self.limit:
-            raise ATHError(
+            raise ATHServerError(
                 "RESPONSE_TOO_LARGE",
                 f"the answer exceeded max_response_bytes={self.limit}; raise the limit if the "
                 "API really returns that much.",
@@ -258,11 +258,13 @@ class _Base:
         if total is not None and (
             isinstance(total, bool) or not isinstance(total, int | float) or not total > 0
         ):
-            raise ATHError("INVALID_ARGUMENT", "total_timeout must be a positive number of seconds")
+            raise ATHClientError(
+                "INVALID_ARGUMENT", "total_timeout must be a positive number of seconds"
+            )
         try:
             policy = settings.retry or RetryPolicy(max_retries=settings.max_retries)
         except (TypeError, ValueError) as exc:
-            raise ATHError("INVALID_ARGUMENT", f"retry / max_retries: {exc}") from None
+            raise ATHClientError("INVALID_ARGUMENT", f"retry / max_retries: {exc}") from None
         store = check_store(settings.store)
         signer = AttestationSigner(
             settings.private_key,
@@ -278,7 +280,7 @@ class _Base:
         if settings.headers is not None:
             base_headers.update(check_headers(settings.headers, what="headers"))
         if http_client is not None and not isinstance(http_client, http_cls):
-            raise ATHError(
+            raise ATHClientError(
                 "INVALID_ARGUMENT",
                 f"http_client must be an {http_cls.__module__}.{http_cls.__name__}",
             )
@@ -706,7 +708,7 @@ class _AsyncBase(_Base):
         """A pause the flow asked for (a retry's backoff, a polling interval)."""
         pause = self._sleep(seconds)
         if not inspect.isawaitable(pause):
-            raise ATHError(
+            raise ATHClientError(
                 "INVALID_ARGUMENT",
                 f"sleep must be an async function (like asyncio.sleep) for {type(self).__name__}; "
                 f"{getattr(self._sleep, '__qualname__', 'it')} returned "

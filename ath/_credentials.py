@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from ath._errors import ATHError
+from ath._errors import ATHClientError
 from ath._models import Token
 
 __all__ = ["FORMAT", "VERSION", "StoredCredentials", "read_credentials", "write_credentials"]
@@ -133,7 +133,7 @@ def decode(raw: bytes, *, path: str) -> StoredCredentials:
         RecursionError,
         OverflowError,
     ) as exc:
-        raise ATHError(
+        raise ATHClientError(
             "CREDENTIALS_INVALID",
             f"{path} is not a valid ath-sdk credentials file ({exc}). Register again, or restore "
             "the file from a backup.",
@@ -177,7 +177,7 @@ def write_credentials(path: str | os.PathLike[str], creds: StoredCredentials) ->
             _fsync_dir(folder)
         _remove_stale_temps(folder, target.name)
     except OSError as exc:
-        raise ATHError(
+        raise ATHClientError(
             "CREDENTIALS_WRITE_FAILED",
             f"could not write credentials to {target} ({exc.strerror or exc}); the previous "
             "file, if any, is unchanged. Check the folder exists and is writable.",
@@ -218,30 +218,30 @@ def read_credentials(path: str | os.PathLike[str]) -> StoredCredentials:
         # O_NONBLOCK: a FIFO planted at the path must not block the open
         fd = os.open(target, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
-        raise ATHError(
+        raise ATHClientError(
             "CREDENTIALS_NOT_FOUND",
             f"no credentials file at {target}; register() and save_credentials() first.",
         ) from None
     except OSError as exc:
-        raise ATHError(
+        raise ATHClientError(
             "CREDENTIALS_INVALID", f"cannot open {target}: {exc.strerror or exc}"
         ) from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise ATHError(
+            raise ATHClientError(
                 "CREDENTIALS_INVALID",
                 f"{target} is not a regular file; point the client at its credentials file.",
             )
         if sys.platform != "win32" and info.st_uid != os.geteuid():
-            raise ATHError(
+            raise ATHClientError(
                 "CREDENTIALS_INSECURE",
                 f"{target} is owned by another user (uid {info.st_uid}); whoever owns it "
                 "controls the credentials the agent uses. Save the credentials again as this "
                 "user.",
             )
         if sys.platform != "win32" and info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-            raise ATHError(
+            raise ATHClientError(
                 "CREDENTIALS_INSECURE",
                 f"{target} is accessible by other users (mode {stat.S_IMODE(info.st_mode):o}); "
                 f"it holds secrets. Run: chmod 600 {target}",
@@ -250,7 +250,7 @@ def read_credentials(path: str | os.PathLike[str]) -> StoredCredentials:
         while chunk := _read(fd, target):
             size += len(chunk)
             if size > MAX_FILE_BYTES:
-                raise ATHError(
+                raise ATHClientError(
                     "CREDENTIALS_INVALID",
                     f"{target} is larger than {MAX_FILE_BYTES} bytes; it is not a credentials "
                     "file.",
@@ -265,6 +265,6 @@ def _read(fd: int, target: Path) -> bytes:
     try:
         return os.read(fd, 65536)
     except OSError as exc:
-        raise ATHError(
+        raise ATHClientError(
             "CREDENTIALS_INVALID", f"cannot read {target}: {exc.strerror or exc}"
         ) from None

@@ -14,7 +14,15 @@ from typing import Final
 
 import httpx
 
-from ath._errors import EXTENSION_CODES, PROTOCOL_CODES, ATHError
+from ath._errors import (
+    EXTENSION_CODES,
+    PROTOCOL_CODES,
+    ATHClientError,
+    ATHError,
+    ATHServerError,
+    ATHTimeoutError,
+    ATHTransportError,
+)
 from ath._parsing import ath_error_body
 from ath._retry import is_tls_failure
 
@@ -54,50 +62,58 @@ def error_from_response(response: httpx.Response, action: str) -> ATHError:
             extra.setdefault("note", "an extension code of the ath-sdk spec, not of ATH v0.1")
         elif code not in PROTOCOL_CODES:
             extra.setdefault("note", "this code is not defined by ATH v0.1")
-        return ATHError(code, f"{action}: {message}", status=status, details=extra)
+        return ATHServerError(
+            code,
+            f"{action}: {message}",
+            status=status,
+            details=extra,
+            headers=response.headers,
+        )
     snippet = body_snippet(response)
     shown = f": {snippet}" if snippet else " with an empty body"
     if status == 429:
         retry_after = response.headers.get("retry-after")
-        return ATHError(
+        return ATHServerError(
             "RATE_LIMITED",
             f"{action}: the server is rate limiting (HTTP 429{shown}); wait"
             + (f" {retry_after}s" if retry_after else "")
             + " and try again, or raise max_retries.",
             status=status,
             details={"retry_after": retry_after} if retry_after else {},
+            headers=response.headers,
         )
     hint = (
         "the server failed or a proxy in front of it did; try again later"
         if status >= 500
         else "the server refused the request; check the URL and that it is an ATH server"
     )
-    return ATHError(
+    return ATHServerError(
         "HTTP_ERROR",
         f"{action}: HTTP {status}{shown} ({hint})",
         status=status,
         details={"body": snippet} if snippet else {},
+        headers=response.headers,
     )
 
 
 def transport_error(exc: BaseException, request: httpx.Request) -> ATHError:
     where = f"{request.method} {request.url.copy_with(query=None)}"
     if isinstance(exc, httpx.TimeoutException):
-        return ATHError(
+        return ATHTimeoutError(
             "TIMEOUT",
             f"{where} timed out ({type(exc).__name__}); the server is slow or unreachable. "
             "Try again, or raise the client's timeout.",
         )
     text = str(exc)
     if is_tls_failure(exc):
-        return ATHError(
+        return ATHTransportError(
             "TLS_ERROR",
             f"{where}: TLS failed ({type(exc).__name__}). Check the server's certificate; "
             "verification stays on.",
         )
     if isinstance(exc, RuntimeError) and "closed" in text.lower():
-        return ATHError("CLIENT_CLOSED", "the client was closed; create a new client")
-    return ATHError(
+        return ATHClientError("CLIENT_CLOSED", "the client was closed; create a new client")
+    return ATHTransportError(
         "CONNECTION_ERROR",
         f"{where}: could not complete the exchange ({type(exc).__name__}). Check the URL and "
         "that the server is running, then try again.",

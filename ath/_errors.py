@@ -1,18 +1,23 @@
-"""The one exception type of ath-sdk and the table of its codes."""
+"""The exceptions of ath-sdk (one base, one subclass per fault) and the table of codes."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, Self, TypeVar
 
 __all__ = [
     "CLIENT_CODES",
     "EXTENSION_CODES",
     "PROTOCOL_CODES",
+    "ATHClientError",
     "ATHError",
     "ATHErrorCode",
+    "ATHServerError",
+    "ATHTimeoutError",
+    "ATHTransportError",
     "Origin",
+    "masked_headers",
 ]
 
 #: Error codes defined by ATH v0.1; servers send them in ``{"code", "message"}`` bodies.
@@ -151,6 +156,9 @@ _SERVER_ANSWER_CODES: Final = frozenset(
 )
 
 
+_E = TypeVar("_E", bound="ATHError")
+
+
 def _default_origin(code: str, status: int | None) -> Origin:
     if code in _TRANSPORT_CODES:
         return "transport"
@@ -160,26 +168,31 @@ def _default_origin(code: str, status: int | None) -> Origin:
 
 
 class ATHError(Exception):
-    """Every failure ath-sdk reports.
+    """Every failure ath-sdk reports; ``except ATHError`` catches them all.
 
     ``code`` is an ATH protocol code passed through from the server, or one of the
     client-side codes in :data:`CLIENT_CODES`; ``message`` says what happened and what
     to do; ``status`` is the HTTP status when there was a response; ``details`` carries
     structured extras (never secrets).
 
-    ``origin`` says whose fault it is, so that the same code can be told apart when the
-    server sent it from when the SDK decided it (``TOKEN_EXPIRED`` from a 401 is
-    ``"server"``; a held token past its expiry, refused before sending, is ``"client"``):
-    ``"server"`` (the ATH server's answer, or the upstream API's through it),
-    ``"client"`` (the caller's input or the SDK's own refusal) or ``"transport"`` (the
-    connection, TLS or a timeout). It is inferred from the code and status unless given.
+    The SDK raises one of the subclasses, whose class says whose fault it is:
+    :class:`ATHServerError` (the server's answer), :class:`ATHTransportError` (the
+    network; :class:`ATHTimeoutError` for a timeout) or :class:`ATHClientError` (the
+    caller's input or the SDK's own refusal). ``origin`` says the same as a string
+    (``"server"``, ``"transport"`` or ``"client"``), taken from the class; for an
+    ``ATHError`` built directly it is inferred from the code and status unless given.
+    The same code can come from either side: ``TOKEN_EXPIRED`` from a 401 is an
+    :class:`ATHServerError`; a held token past its expiry, refused before sending, an
+    :class:`ATHClientError`.
+
+    Errors are not changed once built: :meth:`replace` returns a changed copy of the
+    same class.
     """
 
     code: str
     message: str
     status: int | None
     details: dict[str, Any]
-    origin: Origin
 
     def __init__(
         self,
@@ -195,7 +208,37 @@ class ATHError(Exception):
         self.message = message
         self.status = status
         self.details = dict(details or {})
-        self.origin = origin if origin is not None else _default_origin(code, status)
+        self._origin: Origin = origin if origin is not None else _default_origin(code, status)
+
+    @property
+    def origin(self) -> Origin:
+        """Whose fault it is: ``"server"``, ``"client"`` or ``"transport"``."""
+        return self._origin
+
+    def replace(
+        self,
+        *,
+        message: str | None = None,
+        details: Mapping[str, Any] | None = None,
+        **fields: Any,
+    ) -> Self:
+        """A new error of the same class with ``message``, ``details`` (or another field
+        of the class, such as :attr:`ATHServerError.headers`) changed; this one stays as
+        it is. The copy keeps the cause (``__cause__``, ``__context__``)."""
+        state = dict(self.__dict__)
+        if message is not None:
+            state["message"] = message
+        if details is not None:
+            state["details"] = dict(details)
+        for name, value in fields.items():
+            if name not in state:
+                raise TypeError(f"{type(self).__name__} has no field {name!r}")
+            state[name] = value
+        copy = _rebuild(type(self), (self.code, state["message"]), state)
+        copy.__cause__ = self.__cause__
+        copy.__context__ = self.__context__
+        copy.__suppress_context__ = self.__suppress_context__
+        return copy
 
     def __str__(self) -> str:
         status = f" (HTTP {self.status})" if self.status is not None else ""
@@ -203,19 +246,120 @@ class ATHError(Exception):
 
     def __repr__(self) -> str:
         return (
-            f"ATHError(code={self.code!r}, status={self.status!r}, origin={self.origin!r}, "
-            f"message={self.message!r})"
+            f"{type(self).__name__}(code={self.code!r}, status={self.status!r}, "
+            f"origin={self.origin!r}, message={self.message!r})"
         )
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild, (self.code, self.message, self.status, self.details, self.origin))
+        return (_rebuild, (type(self), (self.code, self.message), dict(self.__dict__)))
 
 
-def _rebuild(
-    code: str,
-    message: str,
-    status: int | None,
-    details: dict[str, Any],
-    origin: Origin | None = None,
-) -> ATHError:
-    return ATHError(code, message, status=status, details=details, origin=origin)
+def _rebuild(cls: type[_E], args: tuple[Any, ...], state: dict[str, Any]) -> _E:
+    """An error of class ``cls`` with these fields, built without calling its
+    ``__init__`` (a subclass may take other arguments): unpickling and :meth:`replace`."""
+    error = cls.__new__(cls, *args)
+    BaseException.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
+
+class ATHClientError(ATHError):
+    """The caller's side: a bad argument, a call out of order (``NOT_REGISTERED``,
+    ``NO_TOKEN``), the caller's files or stores (``CREDENTIALS_*``, ``STORE_*``), or the
+    SDK refusing to do something unsafe (``INSECURE_TRANSPORT``, a held token past its
+    expiry). Nothing was sent, or what was sent is not the reason. ``origin == "client"``.
+    """
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        status: int | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(code, message, status=status, details=details, origin="client")
+
+    @property
+    def origin(self) -> Origin:
+        return "client"
+
+
+class ATHServerError(ATHError):
+    """The server's answer: an ATH error body (its code passed through), a non-2xx
+    answer, or a 2xx answer the SDK cannot use (``INVALID_RESPONSE``, ``TOKEN_MISMATCH``,
+    ``PKCE_MISSING``, ...). ``status`` and ``headers`` are the answer's when there was one.
+
+    ``headers`` holds the answer's headers (lower-case names, repeated ones joined by
+    ``", "``), with the values of ``Set-Cookie``, ``Cookie``, ``Authorization`` and
+    ``Proxy-Authorization`` masked; they appear in neither ``str`` nor ``repr``.
+    ``origin == "server"``.
+    """
+
+    headers: dict[str, str]
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        status: int | None = None,
+        details: Mapping[str, Any] | None = None,
+        headers: Iterable[tuple[str, str]] | Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(code, message, status=status, details=details, origin="server")
+        self.headers = masked_headers(headers)
+
+    @property
+    def origin(self) -> Origin:
+        return "server"
+
+
+class ATHTransportError(ATHError):
+    """The network between the client and the server: the connection could not be made
+    or broke (``CONNECTION_ERROR``), TLS failed (``TLS_ERROR``), or a timeout
+    (:class:`ATHTimeoutError`). ``origin == "transport"``."""
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        status: int | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(code, message, status=status, details=details, origin="transport")
+
+    @property
+    def origin(self) -> Origin:
+        return "transport"
+
+
+class ATHTimeoutError(ATHTransportError):
+    """The server did not answer in time (connect, read, write or pool timeout, or the
+    client's deadline): code ``TIMEOUT``."""
+
+
+#: Answer headers whose values are credentials: kept by name, masked.
+_MASKED_HEADERS: Final = frozenset({"set-cookie", "cookie", "authorization", "proxy-authorization"})
+
+
+def masked_headers(
+    headers: Iterable[tuple[str, str]] | Mapping[str, str] | None,
+) -> dict[str, str]:
+    """An answer's headers as :attr:`ATHServerError.headers` keeps them: lower-case
+    names, repeated ones joined, credential-bearing values masked."""
+    if headers is None:
+        return {}
+    items: Iterable[tuple[str, str]]
+    if isinstance(headers, Mapping):
+        multi = getattr(headers, "multi_items", None)  # httpx.Headers: repeated names
+        items = multi() if callable(multi) else headers.items()
+    else:
+        items = headers
+    safe: dict[str, str] = {}
+    for name, value in items:
+        key = str(name).lower()
+        shown = "***" if key in _MASKED_HEADERS else str(value)
+        safe[key] = f"{safe[key]}, {shown}" if key in safe else shown
+    return safe

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ath._attestation import PrivateKeyInput, parse_private_key, public_jwk
-from ath._errors import ATHError
+from ath._errors import ATHClientError
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -28,13 +28,13 @@ def agent_identity_document(
     from cryptography.hazmat.primitives.asymmetric import ec
 
     if (private_key is None) == (public_key is None):
-        raise ATHError("INVALID_ARGUMENT", "pass exactly one of private_key or public_key")
+        raise ATHClientError("INVALID_ARGUMENT", "pass exactly one of private_key or public_key")
     if not isinstance(developer, Mapping) or not {"name", "id"} <= set(developer):
-        raise ATHError("INVALID_ARGUMENT", "developer needs 'name' and 'id'")
+        raise ATHClientError("INVALID_ARGUMENT", "developer needs 'name' and 'id'")
     key = parse_private_key(private_key).public_key() if private_key is not None else public_key
     assert key is not None
     if not isinstance(key, ec.EllipticCurvePublicKey) or not isinstance(key.curve, ec.SECP256R1):
-        raise ATHError("INVALID_KEY", "the agent key must be EC P-256")
+        raise ATHClientError("INVALID_KEY", "the agent key must be EC P-256")
     jwk: dict[str, str] = {**public_jwk(key), "use": "sig", "alg": "ES256"}
     if key_id:
         jwk["kid"] = key_id

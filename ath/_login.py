@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from ath._constants import SESSION_LIFETIME
-from ath._errors import ATHError
+from ath._errors import ATHClientError, ATHError, ATHServerError
 from ath._retry import parse_retry_after
 from ath._steps import Call, Flow, Reply, Send, Sleep
 
@@ -72,12 +72,12 @@ LoginFlow = Generator[Send | Sleep | Call | WaitCallback, "Reply | str", "Token"
 def check_wait_arguments(timeout: object, poll_interval: object) -> tuple[float, float]:
     for name, value in (("timeout", timeout), ("poll_interval", poll_interval)):
         if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
-            raise ATHError("INVALID_ARGUMENT", f"{name} must be a number of seconds")
+            raise ATHClientError("INVALID_ARGUMENT", f"{name} must be a number of seconds")
     assert isinstance(timeout, int | float) and isinstance(poll_interval, int | float)
     if timeout < 0:
-        raise ATHError("INVALID_ARGUMENT", "timeout must be >= 0 seconds")
+        raise ATHClientError("INVALID_ARGUMENT", "timeout must be >= 0 seconds")
     if poll_interval <= 0:
-        raise ATHError("INVALID_ARGUMENT", "poll_interval must be > 0 seconds")
+        raise ATHClientError("INVALID_ARGUMENT", "poll_interval must be > 0 seconds")
     return float(timeout), float(poll_interval)
 
 
@@ -90,17 +90,17 @@ def loopback_address(redirect_uri: str | None) -> tuple[str, int, str] | None:
         parts = urlsplit(redirect_uri)
         port = parts.port
     except ValueError:
-        raise ATHError("INVALID_ARGUMENT", "redirect_uri has an invalid port") from None
+        raise ATHClientError("INVALID_ARGUMENT", "redirect_uri has an invalid port") from None
     if parts.scheme != "http" or parts.hostname not in ("127.0.0.1", "::1"):
         return None
     if port is None or port == 0:
-        raise ATHError(
+        raise ATHClientError(
             "INVALID_ARGUMENT",
             "a loopback redirect_uri needs the explicit port it was registered with, "
             "e.g. http://127.0.0.1:8765/callback (ATH matches redirect URIs exactly)",
         )
     if parts.fragment:
-        raise ATHError("INVALID_ARGUMENT", "redirect_uri must not carry a #fragment")
+        raise ATHClientError("INVALID_ARGUMENT", "redirect_uri must not carry a #fragment")
     return parts.hostname, port, parts.path or "/"
 
 
@@ -153,14 +153,12 @@ class _Poller:
             return False
         pending = _started_session(self.core, self.session_id)
         if pending is None:
-            exc.message = (
-                f"wait_for_token: session {self.session_id} is unknown to the server and was "
-                "not started by this client; call authorize() and wait for that session."
-            )
-            exc.args = (exc.code, exc.message)
-            return False
+            raise exc.replace(
+                message=f"wait_for_token: session {self.session_id} is unknown to the server "
+                "and was not started by this client; call authorize() and wait for that session."
+            ) from None
         if time.time() - pending.created_at > SESSION_LIFETIME:
-            raise ATHError(
+            raise ATHServerError(
                 "SESSION_EXPIRED",
                 f"wait_for_token: session {self.session_id} outlived its lifetime without "
                 "consent; call authorize() again.",
@@ -171,7 +169,7 @@ class _Poller:
     def timeout_error(self, timeout: float) -> ATHError:
         if self.rate_limited is not None:  # the server's last word was "slow down": say so
             return self.rate_limited
-        return ATHError(
+        return ATHClientError(
             "CONSENT_TIMEOUT",
             f"the user did not complete consent within {timeout:g} s "
             f"({self.requests} token requests). The session {self.session_id} stays usable "
@@ -206,7 +204,7 @@ def wait_for_token_flow(
 ) -> Flow[Token]:
     """Poll ``POST /ath/token`` until the user consented elsewhere; see the module doc."""
     if not isinstance(session_id, str) or not session_id:
-        raise ATHError("INVALID_ARGUMENT", "wait_for_token(session_id) needs the session id")
+        raise ATHClientError("INVALID_ARGUMENT", "wait_for_token(session_id) needs the session id")
     timeout, poll_interval = check_wait_arguments(timeout, poll_interval)
     yield from core._credentials()  # fail before the first request when there are none
     poller = _Poller(core, session_id, poll_interval, time.monotonic() + timeout)

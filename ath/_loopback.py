@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, cast
 from urllib.parse import parse_qs, urlsplit
 
-from ath._errors import ATHError
+from ath._errors import ATHClientError, ATHError
 from ath._login import LoginFlow, WaitCallback
 from ath._pkce import states_equal
 from ath._steps import Call, Flow, Sleep, run_call
@@ -118,7 +118,7 @@ def _origin(host: str, port: int) -> str:
 
 
 def _unavailable(host: str, port: int, exc: OSError) -> ATHError:
-    return ATHError(
+    return ATHClientError(
         "LOOPBACK_UNAVAILABLE",
         f"login: cannot listen on {_origin(host, port)} for the redirect ({exc.strerror or exc}). "
         "Free that port or register and pass another loopback redirect_uri.",

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from ath._errors import ATHError
+from ath._errors import ATHClientError
 from ath._models import mask
 from ath._pkce import PKCEPair, generate_state
 from ath._validation import is_loopback, split_url
@@ -100,19 +100,19 @@ def start_authorization(
     The endpoint must be https, except on loopback or with ``allow_insecure_http``.
     """
     if not isinstance(authorization_endpoint, str):
-        raise ATHError("INVALID_ARGUMENT", "authorization_endpoint must be an http(s) URL")
+        raise ATHClientError("INVALID_ARGUMENT", "authorization_endpoint must be an http(s) URL")
     parts = split_url(authorization_endpoint, "authorization_endpoint")
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ATHError("INVALID_ARGUMENT", "authorization_endpoint must be an http(s) URL")
+        raise ATHClientError("INVALID_ARGUMENT", "authorization_endpoint must be an http(s) URL")
     if parts.scheme == "http" and not allow_insecure_http and not is_loopback(parts.hostname):
-        raise ATHError(
+        raise ATHClientError(
             "INSECURE_TRANSPORT",
             f"authorization_endpoint {authorization_endpoint!r} is plain http outside loopback; "
             "a consent page must be https (allow_insecure_http=True for a trusted development "
             "network).",
         )
     if not client_id or not redirect_uri:
-        raise ATHError("INVALID_ARGUMENT", "client_id and redirect_uri are required")
+        raise ATHClientError("INVALID_ARGUMENT", "client_id and redirect_uri are required")
     pkce = PKCEPair.generate()
     state = generate_state()
     url = authorization_url(

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import httpx
 
-from ath._errors import ATHError
+from ath._errors import ATHClientError, ATHError
 from ath._retry import RetryPolicy
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ _HEADER_NAME: Final = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # RFC 9110 tok
 
 
 def _bad(option: str, wants: str, value: Any) -> ATHError:
-    return ATHError(
+    return ATHClientError(
         "INVALID_ARGUMENT",
         f"{option} must be {wants}, got {type(value).__name__}",
         details={"option": option},
@@ -46,7 +46,7 @@ def check_timeout(value: Any) -> None:
     if not _number(value):
         raise _bad("timeout", "a number of seconds, an httpx.Timeout or None", value)
     if not math.isfinite(value) or value <= 0:
-        raise ATHError(
+        raise ATHClientError(
             "INVALID_ARGUMENT",
             f"timeout must be a positive number of seconds, got {value!r}",
             details={"option": "timeout"},
@@ -60,13 +60,13 @@ def check_headers(value: Any) -> None:
         raise _bad("headers", "a dict of header names to string values", value)
     for name, item in value.items():
         if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
-            raise ATHError(
+            raise ATHClientError(
                 "INVALID_ARGUMENT",
                 f"headers: {name!r} is not a valid header name",
                 details={"option": "headers"},
             )
         if not isinstance(item, str) or any(c in item for c in "\r\n\x00"):
-            raise ATHError(
+            raise ATHClientError(
                 "INVALID_ARGUMENT",
                 f"headers: the value of {name} must be a string without line breaks",
                 details={"option": "headers"},
@@ -82,7 +82,7 @@ def check_sleep(value: Any, *, asynchronous: bool) -> None:
             "sleep", wants if asynchronous else "a function taking seconds, like time.sleep", value
         )
     if not asynchronous and inspect.iscoroutinefunction(value):
-        raise ATHError(
+        raise ATHClientError(
             "INVALID_ARGUMENT",
             "sleep of a sync client must block like time.sleep; an async function such as "
             "asyncio.sleep is for the async clients",
@@ -107,7 +107,7 @@ def check_settings(
     check_headers(settings.headers)
     retries = settings.max_retries
     if not isinstance(retries, int) or isinstance(retries, bool) or retries < 0:
-        raise ATHError(
+        raise ATHClientError(
             "INVALID_ARGUMENT",
             f"max_retries must be an int >= 0 (0 disables retries), got {retries!r}",
             details={"option": "max_retries"},
@@ -116,14 +116,14 @@ def check_settings(
         raise _bad("retry", "an ath.RetryPolicy or None", settings.retry)
     size = settings.max_response_bytes
     if not isinstance(size, int) or isinstance(size, bool) or size <= 0:
-        raise ATHError(
+        raise ATHClientError(
             "INVALID_ARGUMENT",
             f"max_response_bytes must be a positive int, got {size!r}",
             details={"option": "max_response_bytes"},
         )
     interval = settings.store_refresh_interval
     if not _number(interval) or not math.isfinite(interval) or interval < 0:
-        raise ATHError(
+        raise ATHClientError(
             "INVALID_ARGUMENT",
             f"store_refresh_interval must be a number of seconds >= 0, got {interval!r}",
             details={"option": "store_refresh_interval"},
@@ -135,7 +135,7 @@ def check_settings(
     if not isinstance(verify, bool | str | ssl.SSLContext) or verify == "":
         raise _bad("verify", "True/False, a CA bundle path or an ssl.SSLContext", verify)
     if isinstance(verify, str) and not os.path.isfile(verify):
-        raise ATHError(
+        raise ATHClientError(
             "INVALID_ARGUMENT",
             f"verify: no CA bundle file at {verify!r}",
             details={"option": "verify"},
@@ -147,7 +147,7 @@ def check_settings(
         if not isinstance(transport, wanted):
             raise _bad("transport", f"an httpx.{wanted.__name__}", transport)
         if http_client is not None:
-            raise ATHError(
+            raise ATHClientError(
                 "INVALID_ARGUMENT",
                 "pass either http_client or transport, not both (the transport would be ignored)",
                 details={"option": "transport"},

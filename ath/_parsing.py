@@ -1,5 +1,9 @@
 """Response parsing: a server's JSON answer read, checked and parsed with the generated models.
 
+Every check of what a server answered lives here (the URLs it points to included:
+``answer_base_url``, ``answer_url``, ``check_authorization_url``); its refusals are
+:class:`~ath.ATHServerError`. :mod:`ath._validation` checks the caller's arguments only.
+
 A body that is not JSON, nests too deep, holds strings that cannot be encoded again,
 or does not match the generated model's annotations becomes ``INVALID_RESPONSE``.
 """
@@ -11,14 +15,19 @@ import json
 import re
 from collections.abc import Mapping
 from typing import Any, Final
+from urllib.parse import SplitResult, parse_qs
 
 import httpx
 
-from ath._errors import ATHError
+from ath._errors import ATHClientError, ATHError, ATHServerError
+from ath._validation import is_loopback, normalize_base_url, split_url
 
 __all__ = [
     "MAX_ANSWER_DEPTH",
+    "answer_base_url",
+    "answer_url",
     "ath_error_body",
+    "check_authorization_url",
     "check_types",
     "json_object",
     "json_problem",
@@ -91,10 +100,11 @@ def json_object(response: httpx.Response) -> dict[str, Any] | None:
         return None
     problem = None if _plainly_safe(response.content) else json_problem(data)
     if problem is not None:
-        raise ATHError(
+        raise ATHServerError(
             "INVALID_RESPONSE",
             f"the server's answer is refused: {problem}. Report this to the server's operator.",
             status=response.status_code,
+            headers=response.headers,
         )
     return data
 
@@ -218,20 +228,83 @@ def parse_model(factory: Any, response: httpx.Response, action: str) -> Any:
     data = json_object(response)
     if data is None:
         ctype = response.headers.get("content-type", "?")
-        raise ATHError(
+        raise ATHServerError(
             "INVALID_RESPONSE",
             f"{action}: expected a JSON object, got {ctype} ({len(response.content)} bytes). "
             "Is the URL an ATH server?",
             status=response.status_code,
+            headers=response.headers,
         )
     try:
         parsed = factory.from_dict(data)
         check_types(parsed)
         return parsed
     except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
-        raise ATHError(
+        raise ATHServerError(
             "INVALID_RESPONSE",
             f"{action}: the answer does not match the ATH schema "
             f"({type(exc).__name__}: {str(exc)[:120]})",
             status=response.status_code,
+            headers=response.headers,
         ) from None
+
+
+def _answer_fault(exc: ATHError, action: str, status: int | None) -> ATHServerError:
+    """A URL check's refusal, reported as the server's: its answer pointed there."""
+    code = exc.code if exc.code == "INSECURE_TRANSPORT" else "INVALID_RESPONSE"
+    return ATHServerError(code, f"{action}: {exc.message}", status=status, details=exc.details)
+
+
+def answer_base_url(
+    url: Any, what: str, *, action: str, status: int | None, allow_insecure_http: bool
+) -> str:
+    """A base URL from a server's answer (``api_base``), normalised; refused as the
+    server's fault (``INVALID_RESPONSE``, or ``INSECURE_TRANSPORT`` for plain http)."""
+    try:
+        return normalize_base_url(url, allow_insecure_http=allow_insecure_http, what=what)
+    except ATHClientError as exc:
+        raise _answer_fault(exc, action, status) from None
+
+
+def answer_url(url: str, what: str, *, action: str, status: int | None) -> SplitResult:
+    """A URL from a server's answer, split; ``INVALID_RESPONSE`` when it is malformed."""
+    try:
+        return split_url(url, what)
+    except ATHClientError as exc:
+        raise _answer_fault(exc, action, status) from None
+
+
+def check_authorization_url(
+    url: Any, *, status: int | None = None, allow_insecure_http: bool = False
+) -> str:
+    """The ``authorization_url`` of an authorize answer, checked before a user is sent
+    there: an absolute https URL (http on loopback only) carrying PKCE (S256)."""
+    if not isinstance(url, str):
+        raise ATHServerError(
+            "INVALID_RESPONSE", "authorize: authorization_url is not a string", status=status
+        )
+    parts = answer_url(url, "authorization_url", action="authorize", status=status)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ATHServerError(
+            "INVALID_RESPONSE",
+            "authorize: authorization_url is not an absolute http(s) URL",
+            status=status,
+        )
+    if parts.scheme == "http" and not allow_insecure_http and not is_loopback(parts.hostname):
+        raise ATHServerError(
+            "INSECURE_TRANSPORT",
+            "authorize: the authorization_url is plain http outside loopback; the user's "
+            "consent page must be https. The SDK refuses to send a user there (pass "
+            "allow_insecure_http=True only on a trusted development network).",
+            status=status,
+        )
+    query = parse_qs(parts.query)
+    if not query.get("code_challenge") or query.get("code_challenge_method") != ["S256"]:
+        raise ATHServerError(
+            "PKCE_MISSING",
+            "authorize: the authorization_url carries no code_challenge with "
+            "code_challenge_method=S256; ATH requires PKCE (RFC 7636) on every consent. The SDK "
+            "refuses to send a user there; report this to the gateway's operator.",
+            status=status,
+        )
+    return url

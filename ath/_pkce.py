@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Final
 
-from ath._errors import ATHError
+from ath._errors import ATHClientError
 
 __all__ = [
     "PKCEPair",
@@ -27,7 +27,7 @@ _VERIFIER_RE: Final = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
 def generate_code_verifier(length: int = 64) -> str:
     """A CSPRNG code verifier of ``length`` (43..128) unreserved characters."""
     if not 43 <= length <= 128:
-        raise ATHError("INVALID_ARGUMENT", "a PKCE code_verifier has 43 to 128 characters")
+        raise ATHClientError("INVALID_ARGUMENT", "a PKCE code_verifier has 43 to 128 characters")
     # token_urlsafe yields [A-Za-z0-9_-], a subset of the unreserved set; ~6 bits/char.
     return secrets.token_urlsafe(length)[:length]
 
@@ -35,7 +35,7 @@ def generate_code_verifier(length: int = 64) -> str:
 def code_challenge_s256(verifier: str) -> str:
     """BASE64URL(SHA256(ASCII(code_verifier))) without padding (RFC 7636 §4.2)."""
     if not _VERIFIER_RE.fullmatch(verifier):
-        raise ATHError(
+        raise ATHClientError(
             "INVALID_ARGUMENT",
             "code_verifier must be 43-128 characters of A-Z a-z 0-9 - . _ ~ (RFC 7636 §4.1)",
         )

@@ -1,6 +1,7 @@
 """Redaction: every secret the client holds or sent, removed from what it reports.
 
-:func:`redact` cleans a string, :func:`scrub` a nested value (error details), and
+:func:`redact` cleans a string, :func:`scrub` a nested value (error details),
+:func:`redacted` an error (a cleaned copy), and
 :func:`request_secrets` lists the credentials a request carried (its Authorization
 header, attestations and secret body fields), so that an error quoting the server's
 answer or the request cannot leak them.
@@ -12,12 +13,14 @@ import base64
 import binascii
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 from urllib.parse import parse_qsl, unquote
 
 import httpx
 
-__all__ = ["SCRUB_DEPTH", "redact", "request_secrets", "scrub"]
+from ath._errors import ATHError, ATHServerError
+
+__all__ = ["SCRUB_DEPTH", "redact", "redacted", "request_secrets", "scrub"]
 
 _PREFIX: Final = 8  # a secret's leading run this long is redacted too (a snippet cut it)
 
@@ -29,6 +32,23 @@ def redact(text: str, secrets: Iterable[str | None]) -> str:
             if len(secret) > _PREFIX and secret[:_PREFIX] in text:
                 text = _redact_prefixes(text, secret)
     return text
+
+
+_E = TypeVar("_E", bound=ATHError)
+
+
+def redacted(error: _E, secrets: Sequence[str | None]) -> _E:
+    """A copy of ``error`` (same class) with ``secrets`` removed from its message, details
+    and (for :class:`~ath.ATHServerError`) headers, unlinked from its cause and context,
+    which may quote what was sent or answered. ``error`` itself is left as it was."""
+    fields: dict[str, Any] = {}
+    if isinstance(error, ATHServerError):
+        fields["headers"] = {name: redact(value, secrets) for name, value in error.headers.items()}
+    clean = error.replace(
+        message=redact(error.message, secrets), details=scrub(error.details, secrets), **fields
+    )
+    clean.__cause__ = clean.__context__ = None  # a fresh copy: nothing unredacted linked
+    return clean
 
 
 def _redact_prefixes(text: str, secret: str) -> str:

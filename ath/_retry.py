@@ -12,7 +12,7 @@ from typing import Final
 import httpx
 
 from ath._constants import DEFAULT_MAX_RETRIES
-from ath._errors import ATHError
+from ath._errors import ATHClientError
 
 __all__ = ["RETRYABLE_STATUSES", "RetryPolicy", "is_tls_failure", "parse_retry_after"]
 
@@ -73,7 +73,7 @@ class RetryPolicy:
         if self.max_retries < 0:
             raise ValueError("max_retries must be >= 0")
         if self.rng is not None and not isinstance(self.rng, random.Random):
-            raise ATHError(
+            raise ATHClientError(
                 "INVALID_ARGUMENT",
                 f"RetryPolicy(rng=...) must be a random.Random or None, got "
                 f"{type(self.rng).__name__}",

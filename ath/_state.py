@@ -23,7 +23,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ath._constants import STORE_REFRESH_INTERVAL
-from ath._errors import ATHError
+from ath._errors import ATHClientError
 from ath._models import Authorization, Registration, Token
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ def check_store(store: Any) -> CredentialStore | None:
         return None
     missing = [m for m in STORE_METHODS if not callable(getattr(store, m, None))]
     if missing:
-        raise ATHError(
+        raise ATHClientError(
             "INVALID_ARGUMENT",
             f"store must be an ath.stores.CredentialStore (MemoryStore, FileStore, "
             f"KeyringStore, RedisStore); {type(store).__name__} lacks {', '.join(missing)}",
@@ -105,7 +105,7 @@ class ClientState:
     def credentials(self) -> tuple[str, str]:
         with self.lock:
             if not self.client_id or not self.client_secret:
-                raise ATHError(
+                raise ATHClientError(
                     "NOT_REGISTERED",
                     "this client holds no credentials: call register() first, or restore them "
                     "with load_credentials(path) / set_credentials(client_id, client_secret).",

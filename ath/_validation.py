@@ -1,9 +1,9 @@
-"""Validation of what callers pass and servers point to: URLs, provider ids, scopes,
-proxy paths, headers, redirects; and the parser of the redirect URL (``ath.parse_callback``).
+"""Validation of what callers pass: URLs, provider ids, scopes, proxy paths, headers,
+redirects; and the parser of the redirect URL (``ath.parse_callback``). Servers' answers
+are checked in :mod:`ath._parsing`, which reuses the URL checks here.
 
 Pure functions: each returns the checked value or raises an ``INVALID_ARGUMENT``
-(or ``INSECURE_TRANSPORT`` / ``PKCE_MISSING``) :class:`~ath.ATHError` that says how
-to fix the call.
+(or ``INSECURE_TRANSPORT``) :class:`~ath.ATHClientError` that says how to fix the call.
 
 Naming rule for validators across ``ath/``: ``check_<what>(value)`` refuses a bad value
 with an error and returns the value it accepted (unchanged, or only re-typed, e.g. a
@@ -25,13 +25,12 @@ from urllib.parse import SplitResult, parse_qs, quote, unquote_to_bytes, urlspli
 
 import httpx
 
-from ath._errors import ATHError
+from ath._errors import ATHClientError
 from ath._models import CallbackResult
 
 __all__ = [
     "FRAMING_HEADERS",
     "check_api_url",
-    "check_authorization_url",
     "check_encodable",
     "check_headers",
     "check_mapping",
@@ -65,33 +64,35 @@ def is_loopback(host: str | None) -> bool:
         return False
 
 
-def split_url(url: str, what: str, *, code: str = "INVALID_ARGUMENT") -> SplitResult:
+def split_url(url: str, what: str) -> SplitResult:
     """``urlsplit`` that reports a malformed URL (``https://[::1``, a bad port) as ATHError."""
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - parsing the port is what can fail
     except ValueError:
-        raise ATHError(code, f"{what} is not a valid URL: {url!r}") from None
+        raise ATHClientError("INVALID_ARGUMENT", f"{what} is not a valid URL: {url!r}") from None
     return parts
 
 
 _DEFAULT_PORTS: Final = {"http": 80, "https": 443}
 
 
-def normalize_base_url(
-    url: str, *, allow_insecure_http: bool, what: str = "url", code: str = "INVALID_ARGUMENT"
-) -> str:
+def normalize_base_url(url: str, *, allow_insecure_http: bool, what: str = "url") -> str:
     """The canonical form of a base URL: scheme and host lowercased, default port dropped."""
     if not isinstance(url, str) or not url:
-        raise ATHError(code, f"{what} must be a non-empty http(s) URL string")
-    parts = split_url(url.strip(), what, code=code)
+        raise ATHClientError("INVALID_ARGUMENT", f"{what} must be a non-empty http(s) URL string")
+    parts = split_url(url.strip(), what)
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not parts.hostname:
-        raise ATHError(code, f"{what} must be an absolute http(s) URL, got {url!r}")
+        raise ATHClientError(
+            "INVALID_ARGUMENT", f"{what} must be an absolute http(s) URL, got {url!r}"
+        )
     if parts.query or parts.fragment or parts.username or parts.password:
-        raise ATHError(code, f"{what} must not carry a query, fragment or user info: {url!r}")
+        raise ATHClientError(
+            "INVALID_ARGUMENT", f"{what} must not carry a query, fragment or user info: {url!r}"
+        )
     if scheme == "http" and not allow_insecure_http and not is_loopback(parts.hostname):
-        raise ATHError(
+        raise ATHClientError(
             "INSECURE_TRANSPORT",
             f"{what} {url!r} uses plain http outside loopback; ATH requires HTTPS. Use https://, "
             "or pass allow_insecure_http=True for a trusted development network.",
@@ -104,12 +105,14 @@ def normalize_base_url(
     return f"{scheme}://{netloc}{parts.path.rstrip('/')}"
 
 
-def check_encodable(value: str, what: str, *, code: str = "INVALID_ARGUMENT") -> str:
+def check_encodable(value: str, what: str) -> str:
     """``value`` if it can be sent (UTF-8 encodable: no lone surrogate)."""
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise ATHError(code, f"{what} is not valid Unicode (a lone surrogate)") from None
+        raise ATHClientError(
+            "INVALID_ARGUMENT", f"{what} is not valid Unicode (a lone surrogate)"
+        ) from None
     return value
 
 
@@ -142,7 +145,7 @@ def check_headers(
         and (name.lower() in FRAMING_HEADERS | reserved or name.lower().startswith("proxy-"))
     )
     if refused:
-        raise ATHError(
+        raise ATHClientError(
             "INVALID_ARGUMENT",
             f"{what} must not set {refused}: message framing, routing and credentials are set "
             "by the client itself.",
@@ -150,16 +153,16 @@ def check_headers(
     checked: dict[str, str] = {}
     for name, value in headers.items():
         if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
-            raise ATHError("INVALID_ARGUMENT", f"{what}: {name!r} is not a valid header name")
+            raise ATHClientError("INVALID_ARGUMENT", f"{what}: {name!r} is not a valid header name")
         if not isinstance(value, str) or _HEADER_VALUE_BAD.search(value):
-            raise ATHError(
+            raise ATHClientError(
                 "INVALID_ARGUMENT",
                 f"{what}: the value of {name!r} must be a string without control characters",
             )
         try:
             value.encode("latin-1")
         except UnicodeEncodeError:
-            raise ATHError(
+            raise ATHClientError(
                 "INVALID_ARGUMENT", f"{what}: the value of {name!r} is not Latin-1 text"
             ) from None
         checked[name] = value
@@ -170,7 +173,7 @@ def check_provider_id(provider: Any) -> str:
     if isinstance(provider, str) and provider in _VALID_PROVIDERS:
         return provider
     if not isinstance(provider, str) or not _PROVIDER_RE.fullmatch(provider):
-        raise ATHError(
+        raise ATHClientError(
             "INVALID_ARGUMENT",
             f"provider id {provider!r} is not valid: use 1-128 characters of letters, digits, "
             "'.', '_', '~' or '-', starting with a letter or digit.",
@@ -185,9 +188,13 @@ _VALID_PROVIDERS: set[str] = set()
 
 def check_scopes(scopes: Any, what: str = "scopes") -> list[str]:
     if isinstance(scopes, str) or not isinstance(scopes, Sequence) or not scopes:
-        raise ATHError("INVALID_ARGUMENT", f"{what} must be a non-empty list of scope strings")
+        raise ATHClientError(
+            "INVALID_ARGUMENT", f"{what} must be a non-empty list of scope strings"
+        )
     if not all(isinstance(s, str) and s and " " not in s for s in scopes):
-        raise ATHError("INVALID_ARGUMENT", f"{what} must hold non-empty strings without spaces")
+        raise ATHClientError(
+            "INVALID_ARGUMENT", f"{what} must hold non-empty strings without spaces"
+        )
     return list(scopes)
 
 
@@ -206,26 +213,26 @@ def check_relative_path(path: Any) -> str:
 
 def _check_path(path: Any) -> str:
     if not isinstance(path, str):
-        raise ATHError("INVALID_ARGUMENT", "path must be a string such as '/user'")
+        raise ATHClientError("INVALID_ARGUMENT", "path must be a string such as '/user'")
     try:
         path.encode("utf-8")
     except UnicodeEncodeError:
-        raise ATHError("INVALID_ARGUMENT", f"path {path!r} is not valid Unicode") from None
+        raise ATHClientError("INVALID_ARGUMENT", f"path {path!r} is not valid Unicode") from None
     if _FULL_URL.match(path):
-        raise ATHError(
+        raise ATHClientError(
             "INVALID_ARGUMENT",
             f"path {path[:80]!r} is a full URL; pass the path under the API's base, such as "
             "'/user' (the client adds the gateway's proxy prefix or the service's api_base).",
         )
     if _BAD_PATH_CHARS.search(path):
-        raise ATHError(
+        raise ATHClientError(
             "INVALID_ARGUMENT",
             f"path {path!r} contains a space, control character, backslash, '?' or '#'; pass "
             "query parameters with params={...}.",
         )
     relative = path[1:] if path.startswith("/") else path
     if relative.startswith("/"):
-        raise ATHError("INVALID_ARGUMENT", f"path {path!r} must not start with '//'")
+        raise ATHClientError("INVALID_ARGUMENT", f"path {path!r} must not start with '//'")
     # What a lenient server may read: percent-decoding applied again and again, then
     # NFKC (full-width dots become '.'), until nothing changes.
     decoded = relative
@@ -233,12 +240,12 @@ def _check_path(path: Any) -> str:
         try:
             step = unquote_to_bytes(decoded).decode("utf-8")
         except UnicodeDecodeError:
-            raise ATHError(
+            raise ATHClientError(
                 "INVALID_ARGUMENT", f"path {path!r} percent-encodes bytes that are not UTF-8"
             ) from None
         step = unicodedata.normalize("NFKC", step)
         if _CONTROL.search(step):
-            raise ATHError(
+            raise ATHClientError(
                 "INVALID_ARGUMENT", f"path {path!r} encodes a control character or line break"
             )
         if step == decoded:
@@ -247,9 +254,13 @@ def _check_path(path: Any) -> str:
     for segment in re.split(r"[/\\]", decoded):
         # servers that drop path parameters read '..;x' as '..'
         if segment.split(";", 1)[0].strip() in (".", ".."):
-            raise ATHError("INVALID_ARGUMENT", f"path {path!r} contains a '.' or '..' segment")
+            raise ATHClientError(
+                "INVALID_ARGUMENT", f"path {path!r} contains a '.' or '..' segment"
+            )
     if "?" in decoded or "#" in decoded:
-        raise ATHError("INVALID_ARGUMENT", f"path {path!r} smuggles '?' or '#' percent-encoded")
+        raise ATHClientError(
+            "INVALID_ARGUMENT", f"path {path!r} smuggles '?' or '#' percent-encoded"
+        )
     return quote(relative, safe="/:@!$&'()*+,;=-._~%")
 
 
@@ -263,7 +274,7 @@ def check_api_url(full: str, prefix: str) -> httpx.URL:
     parsing a URL string is the largest cost an API call adds to httpx's own)."""
     url = httpx.URL(full)
     if not str(url).startswith(prefix):
-        raise ATHError(
+        raise ATHClientError(
             "INSECURE_TRANSPORT", f"refusing to send the token outside {prefix} ({full!r})"
         )
     return url
@@ -272,7 +283,7 @@ def check_api_url(full: str, prefix: str) -> httpx.URL:
 def parse_callback(url: str) -> CallbackResult:
     """Read the redirect back from consent (code/state, error, or the session_id shape)."""
     if not isinstance(url, str) or not url:
-        raise ATHError(
+        raise ATHClientError(
             "INVALID_ARGUMENT", "callback url must be the URL the user was redirected to"
         )
     parts = split_url(url, "callback url")
@@ -285,7 +296,7 @@ def parse_callback(url: str) -> CallbackResult:
         if not values:
             return None
         if len(set(values)) > 1:
-            raise ATHError(
+            raise ATHClientError(
                 "INVALID_ARGUMENT", f"the redirect carries {name!r} more than once; refusing it"
             )
         return values[0]
@@ -299,44 +310,6 @@ def parse_callback(url: str) -> CallbackResult:
         error=one("error"),
         error_description=one("error_description"),
     )
-
-
-def check_authorization_url(
-    url: Any, *, status: int | None = None, allow_insecure_http: bool = False
-) -> str:
-    if not isinstance(url, str):
-        raise ATHError(
-            "INVALID_RESPONSE", "authorize: authorization_url is not a string", status=status
-        )
-    try:
-        parts = split_url(url, "authorize: authorization_url", code="INVALID_RESPONSE")
-    except ATHError as exc:
-        exc.status = status
-        raise
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise ATHError(
-            "INVALID_RESPONSE",
-            "authorize: authorization_url is not an absolute http(s) URL",
-            status=status,
-        )
-    if parts.scheme == "http" and not allow_insecure_http and not is_loopback(parts.hostname):
-        raise ATHError(
-            "INSECURE_TRANSPORT",
-            "authorize: the authorization_url is plain http outside loopback; the user's "
-            "consent page must be https. The SDK refuses to send a user there (pass "
-            "allow_insecure_http=True only on a trusted development network).",
-            status=status,
-        )
-    query = parse_qs(parts.query)
-    if not query.get("code_challenge") or query.get("code_challenge_method") != ["S256"]:
-        raise ATHError(
-            "PKCE_MISSING",
-            "authorize: the authorization_url carries no code_challenge with "
-            "code_challenge_method=S256; ATH requires PKCE (RFC 7636) on every consent. The SDK "
-            "refuses to send a user there; report this to the gateway's operator.",
-            status=status,
-        )
-    return url
 
 
 def normalize_mapping(value: Any, what: str) -> Mapping[str, Any]:
@@ -354,5 +327,7 @@ def normalize_mapping(value: Any, what: str) -> Mapping[str, Any]:
 
 def check_mapping(value: Any, what: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
-        raise ATHError("INVALID_ARGUMENT", f"{what} must be a dict, got {type(value).__name__}")
+        raise ATHClientError(
+            "INVALID_ARGUMENT", f"{what} must be a dict, got {type(value).__name__}"
+        )
     return value

@@ -29,7 +29,7 @@ from typing import Any, Final, TypeVar
 import httpcore
 import httpx
 
-from ath._errors import ATHError
+from ath._errors import ATHClientError, ATHError, ATHServerError
 from ath._validation import is_loopback
 
 __all__ = [
@@ -153,7 +153,7 @@ class BoundedDecoder:
         names = [n.strip().lower() for v in content_encoding for n in v.split(",")]
         names = [n for n in names if n and n != "identity"]
         if len(names) > MAX_LAYERS:
-            raise ATHError(
+            raise ATHServerError(
                 "INVALID_RESPONSE",
                 f"the answer stacks {len(names)} content encodings; at most {MAX_LAYERS} "
                 "are accepted.",
@@ -177,7 +177,7 @@ class BoundedDecoder:
             for piece in self.layers[index].feed(data):
                 yield from self._through(piece, index + 1)
         except zlib.error as exc:
-            raise ATHError(
+            raise ATHServerError(
                 "INVALID_RESPONSE",
                 f"the answer's content encoding could not be decoded ({exc}).",
             ) from None
@@ -223,7 +223,7 @@ def _check_peer(host: str, stream: Any) -> None:
     if host.lower() == "localhost" and not is_loopback_address(
         stream.get_extra_info("server_addr")
     ):
-        raise ATHError(
+        raise ATHClientError(
             "INSECURE_TRANSPORT",
             "'localhost' resolved to an address that is not loopback; refusing to send "
             "anything there. Use http://127.0.0.1 or fix the resolver.",

@@ -1,6 +1,20 @@
-"""The exception of ath-sdk, at its ath-sdk 0.1.0 location (``from ath.exceptions import
-ATHError``); the same class as :class:`ath.ATHError`."""
+"""The exceptions of ath-sdk, at their ath-sdk 0.1.0 location (``from ath.exceptions import
+ATHError``); the same classes as :class:`ath.ATHError` and its subclasses by fault."""
 
-from ath._errors import ATHError, ATHErrorCode
+from ath._errors import (
+    ATHClientError,
+    ATHError,
+    ATHErrorCode,
+    ATHServerError,
+    ATHTimeoutError,
+    ATHTransportError,
+)
 
-__all__ = ["ATHError", "ATHErrorCode"]
+__all__ = [
+    "ATHClientError",
+    "ATHError",
+    "ATHErrorCode",
+    "ATHServerError",
+    "ATHTimeoutError",
+    "ATHTransportError",
+]

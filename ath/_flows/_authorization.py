@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from ath._constants import MAX_PENDING_SESSIONS, SESSION_LIFETIME
 from ath._errormap import error_from_response
-from ath._errors import ATHError
+from ath._errors import ATHClientError, ATHError, ATHServerError
 from ath._flows._registration import RegistrationFlows
 from ath._flows._values import (
     basic_auth,
@@ -24,11 +24,10 @@ from ath._models import (
     Token,
 )
 from ath._oauth import OAuthRequest, OAuthToken, start_authorization
-from ath._parsing import json_object, parse_model
+from ath._parsing import check_authorization_url, json_object, parse_model
 from ath._pkce import generate_state, states_equal
 from ath._steps import Flow
 from ath._validation import (
-    check_authorization_url,
     check_provider_id,
     check_scopes,
     normalize_base_url,
@@ -66,13 +65,13 @@ class AuthorizationFlows(RegistrationFlows):
             not isinstance(redirect_uri, str)
             or split_url(redirect_uri, "redirect_uri").scheme not in ("http", "https")
         ):
-            raise ATHError("INVALID_ARGUMENT", "redirect_uri must be an absolute http(s) URL")
+            raise ATHClientError("INVALID_ARGUMENT", "redirect_uri must be an absolute http(s) URL")
         if resource is not None and not isinstance(resource, str):
-            raise ATHError("INVALID_ARGUMENT", "resource must be a URI string (RFC 8707)")
+            raise ATHClientError("INVALID_ARGUMENT", "resource must be a URI string (RFC 8707)")
         if self.agent_status in ("pending", "denied"):
             status = yield from self.registration_status()
             if status.agent_status != "approved":
-                raise ATHError(
+                raise ATHClientError(
                     "AGENT_UNAPPROVED",
                     f"authorize: registration {client_id} is {status.agent_status} app-side; "
                     + (
@@ -133,19 +132,19 @@ class AuthorizationFlows(RegistrationFlows):
                         pending = candidate
                         break
             if pending is None:
-                raise ATHError(
+                raise ATHClientError(
                     "SESSION_NOT_FOUND",
                     "finish_authorization: the redirect belongs to no authorization this client "
                     "started (or it was already finished or expired); call authorize() again.",
                 )
             if callback.code is not None and callback.state is None:
-                raise ATHError(
+                raise ATHClientError(
                     "STATE_MISMATCH",
                     "finish_authorization: the redirect carries a code but no state; a code is "
                     "redeemed only with the state sent by authorize(). Start over.",
                 )
             if callback.state is not None and not states_equal(pending.state, callback.state):
-                raise ATHError(
+                raise ATHClientError(
                     "STATE_MISMATCH",
                     "finish_authorization: the redirect's state does not match the one sent with "
                     "authorize(); it may be forged. Start over with authorize().",
@@ -154,14 +153,14 @@ class AuthorizationFlows(RegistrationFlows):
                 self.sessions.pop(pending.ath_session_id, None)
                 code = "USER_DENIED" if callback.error == "access_denied" else "OAUTH_ERROR"
                 desc = f" ({callback.error_description})" if callback.error_description else ""
-                raise ATHError(
+                raise ATHClientError(
                     code,
                     f"finish_authorization: consent ended with error {callback.error!r}{desc}. "
                     "Ask the user to try again with authorize().",
                     details={"error": callback.error},
                 )
             if callback.code is None and callback.state is None and not callback.success:
-                raise ATHError(
+                raise ATHClientError(
                     "INVALID_ARGUMENT",
                     "finish_authorization: the URL carries neither a code, a state nor "
                     "success=true; pass the full URL the user was redirected to.",
@@ -188,7 +187,9 @@ class AuthorizationFlows(RegistrationFlows):
 
         client_id, client_secret = yield from self._credentials()
         if not isinstance(code, str) or not isinstance(session_id, str) or not session_id:
-            raise ATHError("INVALID_ARGUMENT", "exchange_token(code, session_id) takes two strings")
+            raise ATHClientError(
+                "INVALID_ARGUMENT", "exchange_token(code, session_id) takes two strings"
+            )
         token_url = self.base_url + "/ath/token"
         body = TokenExchangeRequest(
             grant_type="authorization_code",
@@ -214,11 +215,10 @@ class AuthorizationFlows(RegistrationFlows):
             try:
                 yield from self.blocking(lambda: self.state.publish_token(key, token))
             except ATHError as exc:
-                raise ATHError(
-                    exc.code,
-                    f"exchange_token: the token for {token.provider_id} was obtained and this "
-                    f"client holds it (proxy() works here), but the store could not share it: "
-                    f"{exc.message}",
+                raise exc.replace(
+                    message=f"exchange_token: the token for {token.provider_id} was obtained and "
+                    f"this client holds it (proxy() works here), but the store could not share "
+                    f"it: {exc.message}",
                 ) from None
         return token
 
@@ -243,7 +243,7 @@ class AuthorizationFlows(RegistrationFlows):
             if extra:
                 problems.append(f"effective scopes {extra} were never requested")
         if problems:
-            raise ATHError(
+            raise ATHServerError(
                 "TOKEN_MISMATCH",
                 "exchange_token: the server's token does not match the request: "
                 + "; ".join(problems)
@@ -280,7 +280,7 @@ class AuthorizationFlows(RegistrationFlows):
         with self._lock:
             endpoints = self.oauth_endpoints
         if endpoints is None:
-            raise ATHError("NOT_DISCOVERED", "oauth_start() needs discover() first")
+            raise ATHClientError("NOT_DISCOVERED", "oauth_start() needs discover() first")
         return start_authorization(
             endpoints[0],
             client_id=client_id,
@@ -297,21 +297,21 @@ class AuthorizationFlows(RegistrationFlows):
         with self._lock:
             endpoints = self.oauth_endpoints
         if endpoints is None:
-            raise ATHError("NOT_DISCOVERED", "oauth_finish() needs discover() first")
+            raise ATHClientError("NOT_DISCOVERED", "oauth_finish() needs discover() first")
         token_endpoint = normalize_base_url(
             endpoints[1], allow_insecure_http=self.allow_insecure_http, what="token_endpoint"
         )
         callback = parse_callback(callback_url)
         if callback.state is None or not states_equal(request.state, callback.state):
-            raise ATHError(
+            raise ATHClientError(
                 "STATE_MISMATCH",
                 "oauth_finish: the redirect's state does not match the request; start over.",
             )
         if callback.error is not None:
             code = "USER_DENIED" if callback.error == "access_denied" else "OAUTH_ERROR"
-            raise ATHError(code, f"oauth_finish: consent ended with {callback.error!r}")
+            raise ATHClientError(code, f"oauth_finish: consent ended with {callback.error!r}")
         if not callback.code:
-            raise ATHError("INVALID_ARGUMENT", "oauth_finish: the redirect carries no code")
+            raise ATHClientError("INVALID_ARGUMENT", "oauth_finish: the redirect carries no code")
         form = {
             "grant_type": "authorization_code",
             "code": callback.code,
@@ -327,7 +327,7 @@ class AuthorizationFlows(RegistrationFlows):
         if not response.is_success:
             data = json_object(response) or {}
             if isinstance(data.get("error"), str):
-                raise ATHError(
+                raise ATHServerError(
                     "OAUTH_ERROR",
                     f"oauth_finish: the token endpoint answered {data['error']!r}"
                     + (
@@ -336,15 +336,17 @@ class AuthorizationFlows(RegistrationFlows):
                         else ""
                     ),
                     status=response.status_code,
+                    headers=response.headers,
                     details={"error": data["error"]},
                 )
             raise error_from_response(response, "oauth_finish")
         answer = json_object(response)
         if answer is None or not isinstance(answer.get("access_token"), str):
-            raise ATHError(
+            raise ATHServerError(
                 "INVALID_RESPONSE",
                 "oauth_finish: the token endpoint's answer has no access_token",
                 status=response.status_code,
+                headers=response.headers,
             )
         expires_in = answer.get("expires_in")
         return OAuthToken(

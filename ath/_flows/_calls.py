@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Final
 import httpx
 
 from ath._errormap import body_snippet, error_from_response
-from ath._errors import PROTOCOL_CODES, ATHError
+from ath._errors import PROTOCOL_CODES, ATHClientError, ATHServerError, masked_headers
 from ath._flows._tokens import TokenFlows
 from ath._models import (
     APIResponse,
@@ -63,7 +63,7 @@ class CallFlows(TokenFlows):
         """
         verb = method.upper() if isinstance(method, str) else ""
         if verb not in METHODS:
-            raise ATHError(
+            raise ATHClientError(
                 "INVALID_ARGUMENT", f"method {method!r} is not one of {', '.join(sorted(METHODS))}"
             )
         relative = check_relative_path(path)
@@ -74,7 +74,7 @@ class CallFlows(TokenFlows):
             with self._lock:
                 api_base = self.api_base
             if api_base is None:
-                raise ATHError(
+                raise ATHClientError(
                     "NOT_DISCOVERED",
                     "api() needs the service's api_base: call discover() first.",
                 )
@@ -96,7 +96,7 @@ class CallFlows(TokenFlows):
                 headers=merged,
             )
         except (TypeError, ValueError, RecursionError, httpx.InvalidURL) as exc:
-            raise ATHError(
+            raise ATHClientError(
                 "INVALID_ARGUMENT",
                 f"cannot build the request ({type(exc).__name__}); the body must be JSON "
                 "serialisable, valid Unicode and nested less deeply.",
@@ -122,24 +122,26 @@ class CallFlows(TokenFlows):
             # An ATH-shaped body with a code outside v0.1 (a standalone gateway's own
             # AUTH_REQUIRED, FORBIDDEN, ...): the gateway refused, not the upstream API.
             extra = error.get("details")
-            raise ATHError(
+            raise ATHServerError(
                 "GATEWAY_ERROR",
                 f"{verb} {path}: the gateway answered HTTP {response.status_code} with its own "
                 f"error {error['code']}: {error['message'][:300]} (the call did "
                 "not reach, or was refused before, the upstream API)",
                 status=response.status_code,
+                headers=response.headers,
                 details={
                     "gateway_code": error["code"],
                     "gateway_details": extra if isinstance(extra, dict) else {},
                     "body": snippet,
                 },
             )
-        raise ATHError(
+        raise ATHServerError(
             "UPSTREAM_ERROR",
             f"{verb} {path}: the API answered HTTP {response.status_code}"
             + (f": {snippet}" if snippet else ""),
             status=response.status_code,
-            details={"body": snippet, "headers": dict(response.headers)},
+            headers=response.headers,
+            details={"body": snippet, "headers": masked_headers(response.headers)},
         )
 
     # ---------------------------------------------------------------- revocation
@@ -157,7 +159,7 @@ class CallFlows(TokenFlows):
             elif key in self.tokens:
                 targets = [(key, self.tokens[key])]
             else:
-                raise ATHError("NO_TOKEN", f"no ATH token held for provider {provider!r}")
+                raise ATHClientError("NO_TOKEN", f"no ATH token held for provider {provider!r}")
         revoked: list[str] = []
         for key, token in targets:
             body = TokenRevocationRequest(

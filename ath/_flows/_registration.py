@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from ath._errormap import error_from_response
-from ath._errors import ATHError
+from ath._errors import ATHClientError, ATHError, ATHServerError
 from ath._flows._transport import CoreBase
 from ath._flows._values import (
     agent_status_of,
@@ -21,12 +21,11 @@ from ath._models import (
     AgentStatusInfo,
     Registration,
 )
-from ath._parsing import ath_error_body, json_object, parse_model
+from ath._parsing import answer_base_url, answer_url, ath_error_body, json_object, parse_model
 from ath._steps import Flow
 from ath._validation import (
     check_provider_id,
     check_scopes,
-    normalize_base_url,
     normalize_mapping,
     split_url,
 )
@@ -54,9 +53,7 @@ class RegistrationFlows(CoreBase):
             response = yield from self._call(kwargs, "discover", idempotent=True)
         except ATHError as exc:
             if exc.status == 404:
-                raise ATHError(
-                    exc.code, f"{exc.message.rstrip('.')}. {hint}", status=404, details=exc.details
-                ) from None
+                raise exc.replace(message=f"{exc.message.rstrip('.')}. {hint}") from None
             raise
         return response
 
@@ -82,18 +79,19 @@ class RegistrationFlows(CoreBase):
             "AsyncATHGatewayClient), which reads /.well-known/ath.json.",
         )
         doc: ServiceDiscoveryDocument = parse_model(ServiceDiscoveryDocument, response, "discover")
-        try:
-            api_base = normalize_base_url(
-                doc.api_base, allow_insecure_http=self.allow_insecure_http, what="api_base"
-            )
-            endpoints = (str(doc.auth.authorization_endpoint), str(doc.auth.token_endpoint))
-            for endpoint, what in zip(
-                endpoints, ("authorization_endpoint", "token_endpoint"), strict=True
-            ):
-                split_url(endpoint, what)
-        except ATHError as exc:  # the server's answer is at fault, not an argument
-            code = exc.code if exc.code == "INSECURE_TRANSPORT" else "INVALID_RESPONSE"
-            raise ATHError(code, f"discover: {exc.message}", status=response.status_code) from None
+        status = response.status_code  # the answer's URLs are checked as the server's
+        api_base = answer_base_url(
+            doc.api_base,
+            "api_base",
+            action="discover",
+            status=status,
+            allow_insecure_http=self.allow_insecure_http,
+        )
+        endpoints = (str(doc.auth.authorization_endpoint), str(doc.auth.token_endpoint))
+        for endpoint, what in zip(
+            endpoints, ("authorization_endpoint", "token_endpoint"), strict=True
+        ):
+            answer_url(endpoint, what, action="discover", status=status)
         with self._lock:
             self.api_base = api_base
             self.oauth_endpoints = endpoints
@@ -112,7 +110,7 @@ class RegistrationFlows(CoreBase):
 
         developer = normalize_mapping(developer, "developer")
         if not isinstance(developer.get("name"), str) or not isinstance(developer.get("id"), str):
-            raise ATHError(
+            raise ATHClientError(
                 "INVALID_ARGUMENT",
                 "developer needs string 'name' and 'id' (and optionally 'contact'), e.g. "
                 "{'name': 'Acme', 'id': 'acme'}",
@@ -122,7 +120,7 @@ class RegistrationFlows(CoreBase):
             or not isinstance(providers, Sequence)
             or not providers
         ):
-            raise ATHError(
+            raise ATHClientError(
                 "INVALID_ARGUMENT",
                 "providers must be a non-empty list like "
                 "[{'provider_id': 'github', 'scopes': ['read:user']}]",
@@ -140,15 +138,19 @@ class RegistrationFlows(CoreBase):
         # without it the implementer completes the OAuth callback itself).
         uris = None if redirect_uris is None else list(redirect_uris)
         if isinstance(redirect_uris, str):
-            raise ATHError("INVALID_ARGUMENT", "redirect_uris must be a list of URLs, not a string")
+            raise ATHClientError(
+                "INVALID_ARGUMENT", "redirect_uris must be a list of URLs, not a string"
+            )
         for uri in uris or []:
             if not isinstance(uri, str) or split_url(uri, "redirect URI").scheme not in (
                 "http",
                 "https",
             ):
-                raise ATHError("INVALID_ARGUMENT", f"redirect URI {uri!r} is not an http(s) URL")
+                raise ATHClientError(
+                    "INVALID_ARGUMENT", f"redirect URI {uri!r} is not an http(s) URL"
+                )
         if purpose is not None and not isinstance(purpose, str):
-            raise ATHError("INVALID_ARGUMENT", "purpose must be a string")
+            raise ATHClientError("INVALID_ARGUMENT", "purpose must be a string")
         store = self.state.store
         if store is None:
             result = yield from self._register_request(developer, requested, uris, purpose)
@@ -174,13 +176,12 @@ class RegistrationFlows(CoreBase):
             try:
                 yield from self.blocking(self.state.publish_registration)
             except ATHError as exc:
-                raise ATHError(
-                    exc.code,
-                    f"register: the server registered agent {self.agent_id} (client_id "
+                raise exc.replace(
+                    message=f"register: the server registered agent {self.agent_id} (client_id "
                     f"{result.client_id}) and this client holds the credentials, but the store "
                     f"could not keep them: {exc.message} Call save_credentials(path) now: the "
                     "server shows the secret only once.",
-                    details={"client_id": result.client_id},
+                    details={**exc.details, "client_id": result.client_id},
                 ) from None
             return result
         finally:
@@ -222,13 +223,14 @@ class RegistrationFlows(CoreBase):
             existing = (server_details if isinstance(server_details, dict) else {}).get(
                 "client_id", server.get("client_id")
             )
-            raise ATHError(
+            raise ATHServerError(
                 "ALREADY_REGISTERED",
                 f"register: agent {self.agent_id} is already registered at {self.base_url}"
                 + (f" as {existing}" if isinstance(existing, str) and existing else "")
                 + ". Reuse the credentials from that registration: load_credentials(path) or "
                 "set_credentials(client_id, client_secret).",
                 status=409,
+                headers=response.headers,
                 details={
                     "server_code": server.get("code"),
                     "server_message": server.get("message"),
@@ -251,12 +253,13 @@ class RegistrationFlows(CoreBase):
             reasons = {
                 p.provider_id: p.denial_reason for p in result.approved_providers if p.denial_reason
             }
-            raise ATHError(
+            raise ATHServerError(
                 "REGISTRATION_DENIED",
                 f"register: {self.base_url} denied agent {self.agent_id} app-side"
                 + (f" ({reasons})" if reasons else "")
                 + ". Contact the service's operator; retrying will not help.",
                 status=response.status_code,
+                headers=response.headers,
                 details={"client_id": result.client_id, "denial_reasons": reasons},
             )
         self.state.keep_registration(result)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ath._credentials import StoredCredentials
-from ath._errors import ATHError
+from ath._errors import ATHClientError
 from ath._flows._transport import CoreBase
 from ath._flows._values import (
     check_lifetime,
@@ -48,14 +48,14 @@ class TokenFlows(CoreBase):
             found = state.lookup(provider)
         if found is None:
             target = f"provider {provider!r}" if provider else "this service"
-            raise ATHError(
+            raise ATHClientError(
                 "NO_TOKEN",
                 f"no ATH token for {target}: run authorize() and exchange_token() "
                 "(or finish_authorization()) first, or set_token().",
             )
         key, token = found
         if token.is_expired():
-            raise ATHError(
+            raise ATHClientError(
                 "TOKEN_EXPIRED",
                 f"the ATH token for {token.provider_id or provider or 'this service'} expired "
                 "and was not sent; authorize() again to get a new one.",
@@ -78,7 +78,7 @@ class TokenFlows(CoreBase):
         scopes: Sequence[str] | None,
     ) -> Token:
         if not isinstance(access_token, str) or not access_token.strip():
-            raise ATHError("INVALID_ARGUMENT", "set_token needs the access token string")
+            raise ATHClientError("INVALID_ARGUMENT", "set_token needs the access token string")
         if provider is not None:
             check_provider_id(provider)
         expires_in = check_lifetime(expires_in, "set_token: expires_in", code="INVALID_ARGUMENT")
@@ -99,9 +99,9 @@ class TokenFlows(CoreBase):
 
     def set_credentials(self, client_id: str, client_secret: str) -> None:
         if not isinstance(client_id, str) or not client_id:
-            raise ATHError("INVALID_ARGUMENT", "client_id must be a non-empty string")
+            raise ATHClientError("INVALID_ARGUMENT", "client_id must be a non-empty string")
         if not isinstance(client_secret, str) or not client_secret:
-            raise ATHError("INVALID_ARGUMENT", "client_secret must be a non-empty string")
+            raise ATHClientError("INVALID_ARGUMENT", "client_secret must be a non-empty string")
         check_encodable(client_id, "client_id")
         check_encodable(client_secret, "client_secret")
         self.state.set_credentials(client_id, client_secret)
@@ -121,7 +121,7 @@ class TokenFlows(CoreBase):
 
     def restore(self, stored: StoredCredentials, path: str) -> None:
         if stored.base_url != self.base_url or stored.agent_id != self.agent_id:
-            raise ATHError(
+            raise ATHClientError(
                 "CREDENTIALS_MISMATCH",
                 f"{path} holds credentials of agent {stored.agent_id} at {stored.base_url}, but "
                 f"this client is agent {self.agent_id} at {self.base_url}; nothing was loaded.",

@@ -20,12 +20,12 @@ import httpx
 
 from ath._attestation import AttestationSigner
 from ath._errormap import error_from_response, transport_error
-from ath._errors import ATHError
+from ath._errors import ATHClientError, ATHError
 from ath._models import (
     Authorization,
     Token,
 )
-from ath._redaction import redact, request_secrets, scrub
+from ath._redaction import redacted, request_secrets
 from ath._retry import RetryPolicy
 from ath._state import ClientState
 from ath._steps import Call, Flow, Outcome, Raised, Returned, Send, Sleep
@@ -155,7 +155,7 @@ class CoreBase:
             error = outcome.error
             if isinstance(error, ATHError):
                 raise error
-            raise ATHError(
+            raise ATHClientError(
                 "STORE_UNAVAILABLE",
                 f"the credential store failed ({type(error).__name__}: {error}); nothing "
                 "acknowledged was lost. Check the store, then retry.",
@@ -184,9 +184,10 @@ class CoreBase:
 
         Every credential the client holds, and every one the flow put on the wire
         (attestations, Basic credentials, secret body fields), is redacted from the
-        error's message and details, and the exception chain (which may quote the
-        server's answer) is cut. This is the one place secrets are gathered and
-        removed: the flows build their errors from the server's answer as it came.
+        error's message, details and headers, and the exception chain (which may quote the
+        server's answer) is cut: a redacted copy of the same class is raised instead. This
+        is the one place secrets are gathered and removed: the flows build their errors
+        from the server's answer as it came.
         """
         sent: list[httpx.Request] = []  # inspected only when an error leaves the flow
         try:
@@ -199,13 +200,10 @@ class CoreBase:
             result: T = done.value
             return result
         except ATHError as exc:
-            exc.__cause__ = exc.__context__ = None  # first: nothing unredacted stays linked
             secrets = (*self.state.secrets(), *(s for r in sent for s in request_secrets(r)))
-            exc.message = redact(exc.message, secrets)
-            exc.args = (exc.code, exc.message)
-            exc.details = scrub(exc.details, secrets)
-            del secrets, sent
-            raise
+            clean = redacted(exc, secrets).with_traceback(exc.__traceback__)
+            del secrets, sent, exc
+        raise clean  # outside ``except``: the unredacted error is not linked as its context
 
     # ---------------------------------------------------------------- transport
 
@@ -302,7 +300,7 @@ class CoreBase:
             )
         except (TypeError, ValueError, RecursionError, httpx.InvalidURL) as exc:
             # an encoding error's args carry the whole body: never let it out
-            raise ATHError(
+            raise ATHClientError(
                 "INVALID_ARGUMENT",
                 f"cannot build the request to {kwargs.get('url')} ({type(exc).__name__}); "
                 "check that every string argument is valid Unicode.",

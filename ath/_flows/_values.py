@@ -9,7 +9,7 @@ import base64
 from typing import Any
 from urllib.parse import quote
 
-from ath._errors import ATHError
+from ath._errors import ATHClientError, ATHServerError
 from ath._models import AgentStatus, ProviderApproval
 
 __all__ = [
@@ -56,7 +56,7 @@ def agent_status_of(value: Any) -> AgentStatus:
     try:
         return AgentStatus(str(getattr(value, "value", value)))
     except ValueError:
-        raise ATHError(
+        raise ATHServerError(
             "INVALID_RESPONSE",
             f"agent_status {str(value)[:40]!r} is none of approved, pending, denied",
         ) from None
@@ -67,7 +67,8 @@ def check_lifetime(value: Any, what: str, *, code: str, status: int | None = Non
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_EXPIRES_IN:
-        raise ATHError(
+        fault = ATHServerError if code == "INVALID_RESPONSE" else ATHClientError
+        raise fault(
             code,
             f"{what} must be a whole number of seconds between 0 and {MAX_EXPIRES_IN}",
             status=status,

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ath import __version__
-from ath._errors import ATHError
+from ath._errors import ATHClientError, ATHError
 from ath.cli import _output as o
 from ath.cli._output import Output
 
@@ -63,7 +63,7 @@ pass_run = click.make_pass_decorator(Run)
 
 
 def _usage(message: str) -> ATHError:
-    return ATHError("INVALID_ARGUMENT", message)
+    return ATHClientError("INVALID_ARGUMENT", message)
 
 
 # --------------------------------------------------------------------- the group
@@ -442,7 +442,7 @@ def token(
     if provider is not None:
         held = {p: t for p, t in held.items() if p == provider}
     if not held:
-        raise ATHError(
+        raise ATHClientError(
             "NO_TOKEN",
             "no stored token"
             + (f" for {provider}" if provider else "")

@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ath._errors import ATHError
+from ath._errors import ATHClientError
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -24,7 +24,7 @@ def passphrase_from(env_name: str | None) -> bytes | None:
         return None
     value = os.environ.get(env_name)
     if not value:
-        raise ATHError(
+        raise ATHClientError(
             "INVALID_ARGUMENT",
             f"--passphrase-env {env_name}: that environment variable is empty or unset",
         )
@@ -52,7 +52,7 @@ def new_key(passphrase: bytes | None) -> tuple[bytes, ec.EllipticCurvePrivateKey
 def write_key(path: Path, pem: bytes, *, force: bool) -> None:
     """Write ``pem`` with mode 0600; refuse an existing file unless ``force``."""
     if path.exists() and not force:
-        raise ATHError(
+        raise ATHClientError(
             "INVALID_ARGUMENT",
             f"{path} exists already; pass --force to replace it (the old key is lost) "
             "or --out to write elsewhere",
@@ -71,10 +71,10 @@ def write_key(path: Path, pem: bytes, *, force: bool) -> None:
             os.unlink(tmp)
     except FileExistsError:
         Path(tmp).unlink(missing_ok=True)
-        raise ATHError("INVALID_ARGUMENT", f"{path} exists already; pass --force") from None
+        raise ATHClientError("INVALID_ARGUMENT", f"{path} exists already; pass --force") from None
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise ATHError("INVALID_ARGUMENT", f"cannot write {path}: {exc.strerror}") from None
+        raise ATHClientError("INVALID_ARGUMENT", f"cannot write {path}: {exc.strerror}") from None
 
 
 def read_key(path: Path) -> ec.EllipticCurvePrivateKey:
@@ -84,15 +84,17 @@ def read_key(path: Path) -> ec.EllipticCurvePrivateKey:
     try:
         head = path.read_bytes()[:64]
     except FileNotFoundError:
-        raise ATHError(
+        raise ATHClientError(
             "INVALID_ARGUMENT",
             f"no key file at {path}: create one with `ath keygen`, or pass --key / set ATH_KEY",
         ) from None
     except OSError as exc:
-        raise ATHError("INVALID_KEY", f"cannot read the key file {path}: {exc.strerror}") from None
+        raise ATHClientError(
+            "INVALID_KEY", f"cannot read the key file {path}: {exc.strerror}"
+        ) from None
     secret = os.environ.get(PASSPHRASE_ENV) or None
     if b"ENCRYPTED" in head and secret is None:
-        raise ATHError(
+        raise ATHClientError(
             "INVALID_KEY", f"{path} is encrypted: put its passphrase in ${PASSPHRASE_ENV}"
         )
     return load_private_key(path, secret if b"ENCRYPTED" in head else None)

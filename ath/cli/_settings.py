@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from ath._errors import ATHError
+from ath._errors import ATHClientError
 
 __all__ = [
     "APP",
@@ -88,13 +88,13 @@ def read_config(path: Path | None = None) -> dict[str, Any]:
     except FileNotFoundError:
         return {}
     except OSError as exc:
-        raise ATHError(
+        raise ATHClientError(
             "INVALID_ARGUMENT", f"cannot read the config file {path}: {exc.strerror}"
         ) from None
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ATHError(
+        raise ATHClientError(
             "INVALID_ARGUMENT",
             f"the config file {path} is not valid TOML ({exc}); fix or remove it",
         ) from None
@@ -107,7 +107,9 @@ def _toml_value(value: Any) -> str:
         isinstance(value, list) and all(isinstance(v, str) for v in value)
     ):
         return json.dumps(value, ensure_ascii=False)
-    raise ATHError("INVALID_ARGUMENT", f"config values are strings, not {type(value).__name__}")
+    raise ATHClientError(
+        "INVALID_ARGUMENT", f"config values are strings, not {type(value).__name__}"
+    )
 
 
 def write_config(data: Mapping[str, Any], path: Path | None = None) -> Path:
@@ -135,7 +137,7 @@ def write_config(data: Mapping[str, Any], path: Path | None = None) -> Path:
 
 def check_profile_name(name: str) -> str:
     if not _PROFILE_NAME.match(name):
-        raise ATHError(
+        raise ATHClientError(
             "INVALID_ARGUMENT",
             f"profile names are 1-64 letters, digits, '-' or '_'; {name!r} is not one",
         )
@@ -144,7 +146,7 @@ def check_profile_name(name: str) -> str:
 
 def check_key(key: str) -> str:
     if key not in KEYS:
-        raise ATHError(
+        raise ATHClientError(
             "INVALID_ARGUMENT", f"unknown config key {key!r}; known keys: {', '.join(KEYS)}"
         )
     return key
@@ -160,7 +162,7 @@ def parse_headers(lines: list[str]) -> dict[str, str]:
         name, sep, value = line.partition(":")
         name = name.strip()
         if not sep or not name or any(c.isspace() for c in name):
-            raise ATHError(
+            raise ATHClientError(
                 "INVALID_ARGUMENT", f"a header is 'Name: value'; {line.split(':')[0]!r}... is not"
             )
         headers[name] = value.strip()
@@ -211,6 +213,6 @@ def resolve(flags: Mapping[str, Any], *, profile_flag: str | None, json_mode: bo
             settings.sources[key] = f"profile {profile}"
     mode = settings.values.get("mode") or "gateway"
     if mode not in ("gateway", "native"):
-        raise ATHError("INVALID_ARGUMENT", f"mode is 'gateway' or 'native', not {mode!r}")
+        raise ATHClientError("INVALID_ARGUMENT", f"mode is 'gateway' or 'native', not {mode!r}")
     settings.values["mode"] = mode
     return settings

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from ath._errors import ATHError
+from ath._errors import ATHClientError
 from ath.cli._settings import Settings, default_key_path
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ _URL_SCHEMES = ("redis", "rediss", "unix")
 def _require(settings: Settings, key: str, how: str) -> str:
     value = settings.get(key)
     if not value:
-        raise ATHError("INVALID_ARGUMENT", f"no {key.replace('_', ' ')}: {how}")
+        raise ATHClientError("INVALID_ARGUMENT", f"no {key.replace('_', ' ')}: {how}")
     return str(value)
 
 

@@ -23,7 +23,7 @@ from typing import Any, Final
 
 from filelock import FileLock, Timeout
 
-from ath._errors import ATHError
+from ath._errors import ATHClientError, ATHError
 from ath.stores._model import (
     DEFAULT_LOCK_TIMEOUT,
     Change,
@@ -140,13 +140,13 @@ class FileStore:
         if sys.platform == "win32":  # pragma: no cover
             return
         if info.st_uid != os.geteuid():
-            raise ATHError(
+            raise ATHClientError(
                 "CREDENTIALS_INSECURE",
                 f"{self.path} belongs to another user (uid {info.st_uid}); it holds secrets "
                 "and is not used. Use a store path of your own.",
             )
         if info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-            raise ATHError(
+            raise ATHClientError(
                 "CREDENTIALS_INSECURE",
                 f"{self.path} is accessible by other users (mode "
                 f"{stat.S_IMODE(info.st_mode):o}); it holds secrets. Run: chmod 600 {self.path}",
@@ -263,14 +263,14 @@ class FileStore:
     # ---------------------------------------------------------------- errors
 
     def _timeout(self, what: str) -> ATHError:
-        return ATHError(
+        return ATHClientError(
             "STORE_LOCK_TIMEOUT",
             f"the {what} lock of {self.path} was not free within {self.lock_timeout:g} s; "
             "nothing was changed. Another process holds it: retry, or raise lock_timeout.",
         )
 
     def _unavailable(self, action: str, exc: OSError) -> ATHError:
-        return ATHError(
+        return ATHClientError(
             "STORE_UNAVAILABLE",
             f"could not {action} the store {self.path} ({exc.strerror or exc}); nothing was "
             "changed. Check the folder exists, is yours and is writable.",

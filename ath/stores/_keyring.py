@@ -17,7 +17,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from ath._errors import ATHError
+from ath._errors import ATHClientError, ATHError
 from ath.stores._model import (
     DEFAULT_LOCK_TIMEOUT,
     Change,
@@ -37,7 +37,7 @@ def _keyring() -> Any:
     try:
         import keyring
     except ImportError:
-        raise ATHError(
+        raise ATHClientError(
             "STORE_UNAVAILABLE", "KeyringStore needs keyring: pip install 'ath-sdk[keyring]'"
         ) from None
     return keyring
@@ -75,7 +75,7 @@ class KeyringStore:
         return f"{normalize_store_url(base_url)} {agent_id}"
 
     def _unavailable(self, exc: BaseException) -> ATHError:
-        return ATHError(
+        return ATHClientError(
             "STORE_UNAVAILABLE",
             f"the keyring ({type(self._backend).__name__}) is unavailable "
             f"({type(exc).__name__}); nothing was changed. Unlock the keychain, or pick a "
@@ -119,7 +119,7 @@ class KeyringStore:
             except Timeout:
                 raise self._timeout() from None
             except OSError as exc:
-                raise ATHError(
+                raise ATHClientError(
                     "STORE_UNAVAILABLE",
                     f"cannot take the keyring store's lock in {self.lock_dir} "
                     f"({exc.strerror or exc}); nothing was changed.",
@@ -132,7 +132,7 @@ class KeyringStore:
             threads.release()
 
     def _timeout(self) -> ATHError:
-        return ATHError(
+        return ATHClientError(
             "STORE_LOCK_TIMEOUT",
             f"the keyring store's lock was not free within {self.lock_timeout:g} s; nothing "
             "was changed. Another process holds it: retry, or raise lock_timeout.",

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 
-from ath._errors import ATHError
+from ath._errors import ATHClientError, ATHError
 from ath.stores._model import DEFAULT_LOCK_TIMEOUT, Change, StoreEntry, normalize_store_url
 
 __all__ = ["MemoryStore"]
@@ -73,7 +73,7 @@ class MemoryStore:
 
 
 def _timeout(what: str) -> ATHError:
-    return ATHError(
+    return ATHClientError(
         "STORE_LOCK_TIMEOUT",
         f"the {what} lock was not free within lock_timeout; nothing was changed. Retry, or "
         "raise lock_timeout if registrations legitimately take longer.",

@@ -11,7 +11,7 @@ from typing import Any, Final, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
 from ath._credentials import _token_from_json, _token_to_json
-from ath._errors import ATHError
+from ath._errors import ATHClientError, ATHError
 from ath._models import Token
 
 __all__ = [
@@ -37,18 +37,20 @@ def normalize_store_url(base_url: str) -> str:
     """The base URL as entries are keyed: lower-case scheme and host, no default port,
     no trailing slash (``https://GW.example:443/`` and ``https://gw.example`` are one)."""
     if not isinstance(base_url, str) or not base_url:
-        raise ATHError("INVALID_ARGUMENT", "a store key needs the server's base URL, a string")
+        raise ATHClientError(
+            "INVALID_ARGUMENT", "a store key needs the server's base URL, a string"
+        )
     parts = urlsplit(base_url.strip())
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
     if scheme not in _DEFAULT_PORTS or not host:
-        raise ATHError("INVALID_ARGUMENT", f"{base_url!r} is not an absolute http(s) URL")
+        raise ATHClientError("INVALID_ARGUMENT", f"{base_url!r} is not an absolute http(s) URL")
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
     try:
         port = parts.port
     except ValueError:
-        raise ATHError("INVALID_ARGUMENT", f"{base_url!r} has an invalid port") from None
+        raise ATHClientError("INVALID_ARGUMENT", f"{base_url!r} has an invalid port") from None
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     return f"{scheme}://{netloc}{parts.path.rstrip('/')}"
 
@@ -124,7 +126,7 @@ class CredentialStore(Protocol):
 
 
 def _corrupt(where: str, why: str) -> ATHError:
-    return ATHError(
+    return ATHClientError(
         "STORE_CORRUPT",
         f"{where}: the stored entry is not usable ({why}); it was left untouched. Remove it "
         "(or the store file) and register again, or restore it from a backup.",

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Final
 
-from ath._errors import ATHError
+from ath._errors import ATHClientError, ATHError
 from ath.stores._model import (
     DEFAULT_LOCK_TIMEOUT,
     Change,
@@ -60,7 +60,7 @@ def _redis() -> Any:
     try:
         import redis
     except ImportError:
-        raise ATHError(
+        raise ATHClientError(
             "STORE_UNAVAILABLE",
             "RedisStore needs redis-py: pip install 'ath-sdk[redis]'",
         ) from None
@@ -86,13 +86,15 @@ class RedisStore:
         lib = _redis()
         self._errors: tuple[type[BaseException], ...] = (lib.RedisError,)
         if client is not None and url is not None:
-            raise ATHError("INVALID_ARGUMENT", "pass RedisStore either url= or client=, not both")
+            raise ATHClientError(
+                "INVALID_ARGUMENT", "pass RedisStore either url= or client=, not both"
+            )
         if client is None:
             target = url or os.environ.get("ATH_REDIS_URL") or DEFAULT_URL
             try:
                 client = lib.Redis.from_url(target, socket_timeout=5.0, socket_connect_timeout=5.0)
             except (ValueError, lib.RedisError) as exc:
-                raise ATHError(
+                raise ATHClientError(
                     "INVALID_ARGUMENT", f"RedisStore url is not a Redis URL ({exc})"
                 ) from None
         self._r: redis.Redis = client
@@ -108,7 +110,7 @@ class RedisStore:
         return f"{self.prefix}:entry:{entry_digest(base_url, agent_id)}"
 
     def _unavailable(self, exc: BaseException) -> ATHError:
-        return ATHError(
+        return ATHClientError(
             "STORE_UNAVAILABLE",
             f"the Redis store is unavailable ({type(exc).__name__}: {exc}); nothing was "
             "changed. Check that Redis runs and is reachable, then retry.",
@@ -178,7 +180,7 @@ class RedisStore:
                         continue
         except self._errors as exc:
             raise self._unavailable(exc) from None
-        raise ATHError(
+        raise ATHClientError(
             "STORE_LOCK_TIMEOUT",
             f"the Redis entry changed under {MAX_ATTEMPTS} attempts in a row; nothing was "
             "changed. Retry.",
@@ -222,7 +224,7 @@ class RedisStore:
         except self._errors as exc:
             raise self._unavailable(exc) from None
         if not acquired:
-            raise ATHError(
+            raise ATHClientError(
                 "STORE_LOCK_TIMEOUT",
                 f"the registration lock in Redis was not free within {self.lock_timeout:g} s; "
                 "nothing was changed. Another process is registering: retry, or raise "

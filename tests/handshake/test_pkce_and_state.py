@@ -26,8 +26,8 @@ from ath import (
     generate_state,
     parse_callback,
 )
+from ath._parsing import check_authorization_url
 from ath._pkce import states_equal
-from ath._validation import check_authorization_url
 from tests._report import tally
 from tests._support.faults import AGENT_ID, MOCK_URL
 from tests._support.props import ANY_TEXT, PROPS, UNRESERVED, b64url_decode, example

@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 import pytest
 
-from ath import ATHError, AttestationSigner, generate_private_key
+from ath import ATHError, ATHServerError, AttestationSigner, generate_private_key
 from ath._redaction import request_secrets
 from ath.testing import LocalStack, follow_consent
 from tests._support.faults import CALLS, MOCK_URL, Fault, faults_for, run_case
@@ -127,6 +127,8 @@ def exception_texts(exc: BaseException) -> list[str]:
         texts += [str(seen), repr(seen), repr(seen.args), "".join(traceback.format_exception(seen))]
         if isinstance(seen, ATHError):
             texts += [seen.message, repr(seen.details)]
+        if isinstance(seen, ATHServerError):  # the answer's headers, kept on the error
+            texts += [repr(seen.headers), *seen.headers.values()]
         seen = seen.__cause__ or seen.__context__
     return texts
 
