@@ -10,22 +10,19 @@ from __future__ import annotations
 import inspect
 import math
 import os
-import re
 import ssl
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ath._errors import ATHClientError, ATHError
 from ath._retry import RetryPolicy
+from ath._validation import check_headers
 
 if TYPE_CHECKING:
     from ath._client import ClientSettings
 
 __all__ = ["check_settings"]
-
-_HEADER_NAME: Final = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # RFC 9110 token
 
 
 def _bad(option: str, wants: str, value: Any) -> ATHError:
@@ -53,24 +50,15 @@ def check_timeout(value: Any) -> None:
         )
 
 
-def check_headers(value: Any) -> None:
+def _check_headers(value: Any) -> None:
+    """``headers=``: the one header check (:func:`ath._validation.check_headers`), its
+    refusal naming the option."""
     if value is None:
         return
-    if not isinstance(value, Mapping):
-        raise _bad("headers", "a dict of header names to string values", value)
-    for name, item in value.items():
-        if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
-            raise ATHClientError(
-                "INVALID_ARGUMENT",
-                f"headers: {name!r} is not a valid header name",
-                details={"option": "headers"},
-            )
-        if not isinstance(item, str) or any(c in item for c in "\r\n\x00"):
-            raise ATHClientError(
-                "INVALID_ARGUMENT",
-                f"headers: the value of {name} must be a string without line breaks",
-                details={"option": "headers"},
-            )
+    try:
+        check_headers(value, what="headers")
+    except ATHClientError as exc:
+        raise exc.replace(details={**exc.details, "option": "headers"}) from None
 
 
 def check_sleep(value: Any, *, asynchronous: bool) -> None:
@@ -104,7 +92,7 @@ def check_settings(
     ):
         raise _bad("key_id", "a non-empty string or None", settings.key_id)
     check_timeout(settings.timeout)
-    check_headers(settings.headers)
+    _check_headers(settings.headers)
     retries = settings.max_retries
     if not isinstance(retries, int) or isinstance(retries, bool) or retries < 0:
         raise ATHClientError(

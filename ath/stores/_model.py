@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Final, Protocol, runtime_checkable
-from urllib.parse import urlsplit
 
 from ath._credentials import _token_from_json, _token_to_json
 from ath._errors import ATHClientError, ATHError
 from ath._models import Token
+from ath._validation import normalize_base_url
 
 __all__ = [
     "ENTRY_FORMAT",
@@ -30,29 +31,24 @@ ENTRY_FORMAT: Final = "ath-sdk-store-entry"
 ENTRY_VERSION: Final = 1
 DEFAULT_LOCK_TIMEOUT: Final = 10.0
 
-_DEFAULT_PORTS: Final = {"http": 80, "https": 443}
-
 
 def normalize_store_url(base_url: str) -> str:
     """The base URL as entries are keyed: lower-case scheme and host, no default port,
-    no trailing slash (``https://GW.example:443/`` and ``https://gw.example`` are one)."""
-    if not isinstance(base_url, str) or not base_url:
+    no trailing slash (``https://GW.example:443/`` and ``https://gw.example`` are one).
+
+    The clients' own normaliser (:func:`ath._validation.normalize_base_url`), so a
+    client's URL and its store key are one string; plain http is allowed here (the
+    client decided that already)."""
+    if not isinstance(base_url, str):
         raise ATHClientError(
             "INVALID_ARGUMENT", "a store key needs the server's base URL, a string"
         )
-    parts = urlsplit(base_url.strip())
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    if scheme not in _DEFAULT_PORTS or not host:
-        raise ATHClientError("INVALID_ARGUMENT", f"{base_url!r} is not an absolute http(s) URL")
-    if ":" in host:  # IPv6 literal
-        host = f"[{host}]"
-    try:
-        port = parts.port
-    except ValueError:
-        raise ATHClientError("INVALID_ARGUMENT", f"{base_url!r} has an invalid port") from None
-    netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
-    return f"{scheme}://{netloc}{parts.path.rstrip('/')}"
+    return _normalized(base_url)
+
+
+@functools.lru_cache(maxsize=256)
+def _normalized(base_url: str) -> str:
+    return normalize_base_url(base_url, allow_insecure_http=True, what="a store key's base URL")
 
 
 def entry_digest(base_url: str, agent_id: str) -> str:
