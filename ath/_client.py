@@ -27,7 +27,6 @@ from ath._constants import (
     USER_AGENT,
 )
 from ath._core import ClientCore
-from ath._credentials import read_credentials, write_credentials
 from ath._errors import ATHClientError, ATHError, ATHServerError
 from ath._login import loopback_address
 from ath._models import (
@@ -405,10 +404,14 @@ class _Base:
 
     def save_credentials(self, path: str | os.PathLike[str]) -> None:
         """Save client id/secret and tokens (0600, atomic replace)."""
+        from ath.stores._credentials import write_credentials
+
         write_credentials(path, self._core.snapshot())
 
     def load_credentials(self, path: str | os.PathLike[str]) -> None:
         """Restore what ``save_credentials`` wrote; refuses files of another server or agent."""
+        from ath.stores._credentials import read_credentials
+
         self._core.restore(read_credentials(path), os.fspath(path))
 
     def _shares_pool(self) -> bool:

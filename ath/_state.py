@@ -27,7 +27,6 @@ from ath._errors import ATHClientError
 from ath._models import Authorization, Registration, Token
 
 if TYPE_CHECKING:
-    from ath._credentials import StoredCredentials
     from ath.stores._model import CredentialStore, StoreEntry
 
 __all__ = ["ClientState", "token_key"]
@@ -145,7 +144,7 @@ class ClientState:
             self.client_id, self.client_secret = client_id, client_secret
             self.agent_status = None
 
-    def restore(self, stored: StoredCredentials) -> None:
+    def restore(self, stored: StoreEntry) -> None:
         with self.lock:
             self.client_id = stored.client_id
             self.client_secret = stored.client_secret

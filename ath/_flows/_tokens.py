@@ -6,7 +6,6 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ath._credentials import StoredCredentials
 from ath._errors import ATHClientError
 from ath._flows._transport import CoreBase
 from ath._flows._values import (
@@ -23,7 +22,7 @@ from ath._validation import (
 )
 
 if TYPE_CHECKING:
-    pass
+    from ath.stores._model import StoreEntry
 
 __all__ = ["TokenFlows"]
 
@@ -108,9 +107,11 @@ class TokenFlows(CoreBase):
         if self.state.store is not None:
             self.state.publish_registration()
 
-    def snapshot(self) -> StoredCredentials:
+    def snapshot(self) -> StoreEntry:
+        from ath.stores._model import StoreEntry
+
         with self._lock:
-            return StoredCredentials(
+            return StoreEntry(
                 base_url=self.base_url,
                 agent_id=self.agent_id,
                 mode=self.mode,
@@ -119,7 +120,7 @@ class TokenFlows(CoreBase):
                 tokens=dict(self.tokens),
             )
 
-    def restore(self, stored: StoredCredentials, path: str) -> None:
+    def restore(self, stored: StoreEntry, path: str) -> None:
         if stored.base_url != self.base_url or stored.agent_id != self.agent_id:
             raise ATHClientError(
                 "CREDENTIALS_MISMATCH",

@@ -5,6 +5,10 @@ kernel when the holder dies), re-read the file, change their entry only, and rep
 the file atomically (temp file in the same folder, fsync, rename). Readers take no
 lock: a rename is atomic, so they see the old file or the new one. A reader keeps
 what it parsed and re-reads only when the file's (inode, mtime, size) changed.
+
+The safe write and the checked read of a private file (:func:`write_private`,
+:func:`read_private`) are written once, here; the clients' ``save_credentials`` and
+``load_credentials`` use them too (:mod:`ath.stores._credentials`).
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from ath.stores._model import (
     normalize_store_url,
 )
 
-__all__ = ["FileStore", "default_store_path"]
+__all__ = ["FileStore", "UnsafeFile", "default_store_path", "read_private", "write_private"]
 
 FILE_FORMAT: Final = "ath-sdk-store"
 FILE_VERSION: Final = 1
@@ -105,20 +109,13 @@ class FileStore:
         except OSError as exc:
             raise self._unavailable("open", exc) from None
         try:
-            info = os.fstat(fd)
-            self._check_safe(info)
-            chunks = []
-            size = 0
-            while chunk := os.read(fd, 65536):
-                size += len(chunk)
-                if size > self.max_bytes:
-                    raise _corrupt(str(self.path), f"larger than max_bytes={self.max_bytes}")
-                chunks.append(chunk)
+            info, raw = read_private(fd, self.max_bytes)
+        except UnsafeFile as unsafe:
+            raise self._unsafe(unsafe) from None
         except OSError as exc:
             raise self._unavailable("read", exc) from None
         finally:
             os.close(fd)
-        raw = b"".join(chunks)
         if not raw.strip():  # a store created but never written: empty
             return _stamp_of(info), {}
         doc = loads(raw, str(self.path))
@@ -134,23 +131,23 @@ class FileStore:
             entries[(normalize_store_url(base_url), agent_id)] = item
         return _stamp_of(info), entries
 
-    def _check_safe(self, info: os.stat_result) -> None:
-        if not stat.S_ISREG(info.st_mode):
-            raise _corrupt(str(self.path), "not a regular file")
-        if sys.platform == "win32":  # pragma: no cover
-            return
-        if info.st_uid != os.geteuid():
-            raise ATHClientError(
+    def _unsafe(self, unsafe: UnsafeFile) -> ATHError:
+        info = unsafe.info
+        if unsafe.reason == "other_owner":
+            return ATHClientError(
                 "CREDENTIALS_INSECURE",
                 f"{self.path} belongs to another user (uid {info.st_uid}); it holds secrets "
                 "and is not used. Use a store path of your own.",
             )
-        if info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-            raise ATHClientError(
+        if unsafe.reason == "open_to_others":
+            return ATHClientError(
                 "CREDENTIALS_INSECURE",
                 f"{self.path} is accessible by other users (mode "
                 f"{stat.S_IMODE(info.st_mode):o}); it holds secrets. Run: chmod 600 {self.path}",
             )
+        if unsafe.reason == "too_large":
+            return _corrupt(str(self.path), f"larger than max_bytes={self.max_bytes}")
+        return _corrupt(str(self.path), "not a regular file")
 
     def load(self, base_url: str, agent_id: str) -> StoreEntry | None:
         key = (normalize_store_url(base_url), agent_id)
@@ -220,34 +217,11 @@ class FileStore:
             "saved_at": int(time.time()),
         }
         data = (dumps(doc) + "\n").encode("utf-8")
-        folder = self.path.parent
-        tmp_name: str | None = None
         try:
             self._remove_dead_temps()
-            fd, tmp_name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=folder)
-            try:
-                if hasattr(os, "fchmod"):
-                    os.fchmod(fd, 0o600)
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view) :]
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            os.replace(tmp_name, self.path)
-            tmp_name = None
-            with contextlib.suppress(OSError):
-                dir_fd = os.open(folder, os.O_RDONLY)
-                try:
-                    os.fsync(dir_fd)
-                finally:
-                    os.close(dir_fd)
+            write_private(self.path, data)
         except OSError as exc:
             raise self._unavailable("write", exc) from None
-        finally:
-            if tmp_name is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp_name)
 
     def _remove_dead_temps(self) -> None:
         """Under the lock, a temp file beside the store belongs to a writer that died."""
@@ -275,3 +249,82 @@ class FileStore:
             f"could not {action} the store {self.path} ({exc.strerror or exc}); nothing was "
             "changed. Check the folder exists, is yours and is writable.",
         )
+
+
+# --------------------------------------------------------------------------- private files
+# The one implementation of a private file's safe write and checked read: the store
+# file above and the clients' credentials files (ath.stores._credentials) both use it.
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Make ``data`` the content of ``path``, mode 0600, all or nothing.
+
+    A temp file in the same folder is written whole and fsynced, then renamed over
+    ``path``; the folder entry is synced (best effort: once the new file is in place, a
+    failure there must not report the write as failed). A crash at any point leaves the
+    previous file or the new one, never a torn file. Raises ``OSError``; a failed write
+    removes its temp file and leaves ``path`` as it was.
+    """
+    folder = path.parent if str(path.parent) else Path(".")
+    tmp_name: str | None = None
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        try:
+            if hasattr(os, "fchmod"):
+                os.fchmod(fd, 0o600)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp_name, path)
+        tmp_name = None
+        with contextlib.suppress(OSError):
+            _fsync_dir(folder)
+    finally:
+        if tmp_name is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp_name)
+
+
+def _fsync_dir(folder: Path) -> None:
+    if sys.platform == "win32":  # pragma: no cover - directories cannot be opened there
+        return
+    dir_fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+class UnsafeFile(Exception):
+    """Why an open private file is not read: ``reason`` is ``"not_regular"``,
+    ``"other_owner"``, ``"open_to_others"`` or ``"too_large"``; each caller reports it
+    with its own code."""
+
+    def __init__(self, reason: str, info: os.stat_result) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.info = info
+
+
+def read_private(fd: int, max_bytes: int) -> tuple[os.stat_result, bytes]:
+    """The content of the open file ``fd``, refused (:class:`UnsafeFile`) unless it is a
+    regular file of this user that no other user may read or write, of at most
+    ``max_bytes``. Raises ``OSError`` when it cannot be read."""
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        raise UnsafeFile("not_regular", info)
+    if sys.platform != "win32":
+        if info.st_uid != os.geteuid():
+            raise UnsafeFile("other_owner", info)
+        if info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+            raise UnsafeFile("open_to_others", info)
+    chunks, size = [], 0
+    while chunk := os.read(fd, 65536):
+        size += len(chunk)
+        if size > max_bytes:
+            raise UnsafeFile("too_large", info)
+        chunks.append(chunk)
+    return info, b"".join(chunks)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import math
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Final, Protocol, runtime_checkable
 
-from ath._credentials import _token_from_json, _token_to_json
 from ath._errors import ATHClientError, ATHError
 from ath._models import Token
 from ath._validation import normalize_base_url
@@ -25,11 +26,15 @@ __all__ = [
     "encode_entry",
     "entry_digest",
     "normalize_store_url",
+    "token_from_json",
+    "token_to_json",
 ]
 
 ENTRY_FORMAT: Final = "ath-sdk-store-entry"
 ENTRY_VERSION: Final = 1
 DEFAULT_LOCK_TIMEOUT: Final = 10.0
+#: The largest expiry time accepted (year 9999).
+_MAX_EXPIRES_AT: Final = 253402300799.0
 
 
 def normalize_store_url(base_url: str) -> str:
@@ -121,6 +126,47 @@ class CredentialStore(Protocol):
 # --------------------------------------------------------------------------- codec
 
 
+def token_to_json(token: Token) -> dict[str, Any]:
+    return {
+        "access_token": token.access_token,
+        "token_type": token.token_type,
+        "expires_at": token.expires_at,
+        "effective_scopes": token.effective_scopes,
+        "provider_id": token.provider_id,
+        "agent_id": token.agent_id,
+    }
+
+
+def token_from_json(data: Any) -> Token:
+    if not isinstance(data, Mapping):
+        raise TypeError("token entry is not an object")
+    access_token = data["access_token"]
+    expires_at = data.get("expires_at")
+    scopes = data.get("effective_scopes") or []
+    if not isinstance(access_token, str) or not access_token:
+        raise TypeError("access_token is not a string")
+    if expires_at is not None and (
+        isinstance(expires_at, bool)
+        or not isinstance(expires_at, int | float)
+        or not math.isfinite(float(expires_at))
+        or not 0 <= expires_at <= _MAX_EXPIRES_AT
+    ):
+        raise TypeError("expires_at is not a time between 1970 and 9999")
+    if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
+        raise TypeError("effective_scopes is not a list of strings")
+    remaining = None if expires_at is None else max(0, int(expires_at - time.time()))
+    return Token(
+        access_token=access_token,
+        token_type=str(data.get("token_type") or "Bearer"),
+        expires_in=remaining,
+        effective_scopes=list(scopes),
+        provider_id=data.get("provider_id"),
+        agent_id=data.get("agent_id"),
+        scope_intersection=None,
+        expires_at=None if expires_at is None else float(expires_at),
+    )
+
+
 def _corrupt(where: str, why: str) -> ATHError:
     return ATHClientError(
         "STORE_CORRUPT",
@@ -141,7 +187,7 @@ def encode_entry(entry: StoreEntry, *, with_tokens: bool = True) -> dict[str, An
         "agent_status": entry.agent_status,
     }
     if with_tokens:
-        doc["tokens"] = {k: _token_to_json(t) for k, t in sorted(entry.tokens.items())}
+        doc["tokens"] = {k: token_to_json(t) for k, t in sorted(entry.tokens.items())}
     return doc
 
 
@@ -170,7 +216,7 @@ def decode_entry(
     decoded: dict[str, Token] = {}
     for key, value in raw_tokens.items():
         try:
-            token = _token_from_json(value)
+            token = token_from_json(value)
         except (TypeError, KeyError, ValueError) as exc:
             raise _corrupt(where, f"token {key!r}: {exc}") from None
         if token.agent_id not in (None, agent_id):

@@ -23,7 +23,7 @@ from typing import Any, NoReturn
 import pytest
 
 from ath import ATHError, ATHGatewayClient, generate_private_key
-from ath._credentials import read_credentials
+from ath.stores._credentials import read_credentials
 from tests._support.faults import AGENT_ID, MOCK_URL
 
 from .._report import tally
