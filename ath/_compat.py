@@ -6,8 +6,8 @@
   (``url, agent_id, private_key, key_id=, timeout=``, plus every other option).
 """
 
-from ath._client import ClientSettings as ATHClientConfig
 from ath._client import _AsyncBase as AsyncATHClientBase
 from ath._client import _SyncBase as ATHClientBase
+from ath._config import ClientSettings as ATHClientConfig
 
 __all__ = ["ATHClientBase", "ATHClientConfig", "AsyncATHClientBase"]

@@ -20,6 +20,7 @@ import httpx
 __all__ = [
     "Call",
     "Flow",
+    "LoginFlow",
     "Outcome",
     "Raised",
     "Reply",
@@ -27,6 +28,7 @@ __all__ = [
     "Send",
     "Sleep",
     "Step",
+    "WaitCallback",
     "run_call",
 ]
 
@@ -88,3 +90,18 @@ Outcome = httpx.Response | BaseException
 Reply = Outcome | Returned | Raised | None
 Step = Send | Sleep | Call
 Flow = Generator[Step, Reply, T]
+
+
+@dataclass(frozen=True, slots=True)
+class WaitCallback:
+    """Serve the loopback listener for up to ``seconds`` (``login()``); the driver
+    answers with the callback URL whose ``state`` matched, or None when the time ran
+    out (without a listener it just pauses)."""
+
+    state: str
+    seconds: float
+
+
+#: A login flow: the steps of :data:`Flow` and :class:`WaitCallback`, which the driver
+#: answers with the callback URL (or None).
+LoginFlow = Generator[Step | WaitCallback, "Reply | str", T]

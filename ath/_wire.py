@@ -1,27 +1,23 @@
 """What the SDK puts between its HTTP client and the network.
 
-- :func:`sealed`: every public method clears the locals of the frames an exception
-  leaving it went through (and of its whole ``__cause__``/``__context__`` chain), so
-  error reporters that render frame locals never see a secret held on the request path.
 - :class:`BoundedDecoder`: ``Content-Encoding`` undone by the SDK, a bounded amount at a
   time, so a compression bomb never expands past ``max_response_bytes`` in memory.
 - :func:`http_client`: the httpx client the SDK creates: no cookie jar, no proxy for
   loopback destinations, every socket read and write bounded by the call's deadline, and
   ``localhost`` required to connect to a loopback address.
-- :class:`WireLogFilter`: httpcore's DEBUG records keep their event names but lose the
-  headers a server sent (which a hostile server fills with what it was sent).
+- :func:`quiet_trace`: httpcore's DEBUG records of the SDK's own requests keep their event
+  names but lose the header values and reason phrase a server sent (which a hostile server
+  fills with what it was sent), through httpcore's public ``trace`` request extension;
+  nothing is installed on a logger the SDK does not own.
 """
 
 from __future__ import annotations
 
 import contextvars
-import functools
 import http.cookiejar
-import inspect
 import ipaddress
 import logging
 import time
-import traceback
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Final, TypeVar
@@ -35,77 +31,17 @@ from ath._validation import is_loopback
 __all__ = [
     "DEADLINE",
     "BoundedDecoder",
-    "WireLogFilter",
-    "attempt_seconds",
+    "aquiet_trace",
+    "header_logging",
     "http_client",
     "is_loopback_address",
-    "sealed",
+    "quiet_trace",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# --------------------------------------------------------------------------- frames
-
-
-def seal(exc: BaseException) -> None:
-    """Clear the locals of every finished frame of ``exc`` and of its chain.
-
-    An ATHError's chain is cut as well: the SDK's message says what happened, and
-    the exceptions under it (a library's, a server's answer) may quote secrets.
-    """
-    if isinstance(exc, ATHError):
-        exc.__cause__ = exc.__context__ = None
-        exc.__suppress_context__ = True
-    seen: set[int] = set()
-    pending: list[BaseException] = [exc]
-    while pending:
-        current = pending.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        if current.__traceback__ is not None:
-            traceback.clear_frames(current.__traceback__)  # skips frames still running
-        pending += [e for e in (current.__cause__, current.__context__) if e is not None]
-
-
-def sealed(fn: F) -> F:
-    """``fn`` with :func:`seal` applied to whatever exception leaves it."""
-    if inspect.iscoroutinefunction(fn):
-
-        @functools.wraps(fn)
-        async def acall(*args: Any, **kwargs: Any) -> Any:
-            try:
-                return await fn(*args, **kwargs)
-            except BaseException as exc:
-                del args, kwargs  # this frame is still running: it cannot be cleared
-                seal(exc)
-                raise
-
-        return acall  # type: ignore[return-value]
-
-    @functools.wraps(fn)
-    def call(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except BaseException as exc:
-            del args, kwargs
-            seal(exc)
-            raise
-
-    return call  # type: ignore[return-value]
-
-
-def seal_methods(cls: type) -> None:
-    """Wrap the public methods (and ``__init__``) defined by ``cls`` with :func:`sealed`."""
-    for name, value in list(vars(cls).items()):
-        if inspect.isfunction(value) and (name == "__init__" or not name.startswith("_")):
-            setattr(cls, name, sealed(value))
-
-
 # --------------------------------------------------------------------------- decoding
 
-#: Encodings the SDK undoes itself; it advertises exactly these.
-ACCEPT_ENCODING: Final = "gzip, deflate"
 _WBITS: Final = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": 0}
 _PIECE: Final = 64 * 1024  # the most one layer produces per step
 MAX_LAYERS: Final = 4
@@ -189,16 +125,6 @@ class BoundedDecoder:
 DEADLINE: Final[contextvars.ContextVar[float | None]] = contextvars.ContextVar(
     "ath_deadline", default=None
 )
-
-
-def attempt_seconds(timeout: float | httpx.Timeout | None) -> float | None:
-    """The longest one attempt may take: the largest of the timeout's parts."""
-    if timeout is None:
-        return None
-    if isinstance(timeout, int | float):
-        return float(timeout)
-    parts = [t for t in (timeout.connect, timeout.read, timeout.write, timeout.pool) if t]
-    return max(parts) if parts else None
 
 
 def _bounded(timeout: float | None, error: type[Exception]) -> float | None:
@@ -375,10 +301,15 @@ class _NoCookies(http.cookiejar.DefaultCookiePolicy):
 class _NoCookieStore(httpx.Cookies):
     """The cookies of the SDK's own client: none are stored (:class:`_NoCookies`), so
     reading a response's ``Set-Cookie`` (httpx does it for every response, building
-    urllib request and email message copies of both) is skipped altogether."""
+    urllib request and email message copies of both) is skipped altogether.
+
+    httpx calls this for each answer just before its INFO record ``HTTP Request: ...``,
+    which quotes the answer's reason phrase: text the server chose, which a hostile
+    server fills with what it was sent. The SDK never reads the reason phrase, so its
+    own client drops it here (httpx then shows the standard phrase of the status)."""
 
     def extract_cookies(self, response: httpx.Response) -> None:
-        return None
+        response.extensions.pop("reason_phrase", None)
 
 
 class _SyncHTTP(httpx.Client):
@@ -406,37 +337,34 @@ def http_client(asynchronous: bool, **options: Any) -> httpx.Client | httpx.Asyn
 
 # --------------------------------------------------------------------------- logs
 
-
-class WireLogFilter(logging.Filter):
-    """Drops what a server sent from httpcore's DEBUG records and httpx's INFO line."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.name == "httpx":
-            if isinstance(record.args, tuple) and len(record.args) == 5:
-                record.args = (*record.args[:4], "")  # the reason phrase is the server's
-            return True
-        message = record.msg if isinstance(record.msg, str) else ""
-        event, _, rest = message.partition(" ")
-        if rest and not event.startswith(("connect_tcp.", "connect_unix_socket.", "start_tls.")):
-            record.msg, record.args = event, ()
-        return True
+#: The loggers httpcore writes a response's status line and headers to, at DEBUG.
+_HEADER_LOGGERS: Final = (logging.getLogger("httpcore.http11"), logging.getLogger("httpcore.http2"))
 
 
-_WIRE_LOGGERS: Final = (
-    "httpx",
-    "httpcore.http11",
-    "httpcore.http2",
-    "httpcore.connection",
-    "httpcore.proxy",
-    "httpcore.socks",
-    "hpack.hpack",
-    "hpack.table",
-)
+def _quiet(info: dict[str, Any]) -> None:
+    value = info.get("return_value")
+    if isinstance(value, tuple) and len(value) >= 4 and isinstance(value[3], list | tuple):
+        version, status, _reason, headers = value[:4]
+        info["return_value"] = (version, status, b"", [(name, b"") for name, *_ in headers])
 
 
-def install_log_filter() -> None:
-    """Attach :class:`WireLogFilter` to the loggers httpx and httpcore write to (once)."""
-    for name in _WIRE_LOGGERS:
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, WireLogFilter) for f in logger.filters):
-            logger.addFilter(WireLogFilter())
+def quiet_trace(event: str, info: dict[str, Any]) -> None:
+    """httpcore's ``trace`` request extension on the SDK's own requests: the DEBUG record
+    of the answer's headers keeps its event, status and header names, but not the values
+    or the reason phrase, which a hostile server fills with what it was sent. Only the
+    record changes (httpcore logs the dict it hands this hook); the answer does not."""
+    if event.endswith("receive_response_headers.complete"):
+        _quiet(info)
+
+
+async def aquiet_trace(event: str, info: dict[str, Any]) -> None:
+    """:func:`quiet_trace` for the async clients (httpcore awaits the hook there)."""
+    if event.endswith("receive_response_headers.complete"):
+        _quiet(info)
+
+
+def header_logging() -> bool:
+    """Whether httpcore would log an answer's headers now (cheap: the loggers cache it).
+    Nothing is installed on httpcore's loggers; the SDK's requests carry
+    :func:`quiet_trace` only while this holds."""
+    return any(logger.isEnabledFor(logging.DEBUG) for logger in _HEADER_LOGGERS)

@@ -24,6 +24,7 @@ from typing import Any, Final
 from filelock import FileLock, Timeout
 
 from ath._errors import ATHError
+from ath._frames import seal_methods
 from ath.stores._model import (
     DEFAULT_LOCK_TIMEOUT,
     Change,
@@ -275,3 +276,7 @@ class FileStore:
             f"could not {action} the store {self.path} ({exc.strerror or exc}); nothing was "
             "changed. Check the folder exists, is yours and is writable.",
         )
+
+
+# What leaves the store's public methods carries no secret in its frames.
+seal_methods(FileStore)

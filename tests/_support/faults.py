@@ -484,15 +484,15 @@ class Outcome:
 
 
 def snapshot(client: Any) -> dict[str, Any]:
-    core = client._core
-    with core._lock:
+    state = client._core.state
+    with state.lock:
         return {
-            "client_id": core.client_id,
-            "client_secret": core.client_secret,
-            "agent_status": core.agent_status,
-            "api_base": core.api_base,
-            "tokens": {k: (id(v), v.access_token) for k, v in core.tokens.items()},
-            "sessions": {k: id(v) for k, v in core.sessions.items()},
+            "client_id": state.client_id,
+            "client_secret": state.client_secret,
+            "agent_status": state.agent_status,
+            "api_base": state.api_base,
+            "tokens": {k: (id(v), v.access_token) for k, v in state.tokens.items()},
+            "sessions": {k: id(v) for k, v in state.sessions.items()},
         }
 
 

@@ -35,8 +35,8 @@ EXEC_TRIALS = 4
 def fill(client: ATHGatewayClient, generation: int) -> None:
     """Generation ``n``: credentials and 1-24 tokens whose values all name ``n``."""
     client.set_credentials(f"cid-{generation}", f"secret-{generation}-" + "s" * 200)
-    with client._core._lock:
-        client._core.tokens.clear()
+    with client._core.state.lock:
+        client._core.state.tokens.clear()
     for index in range(generation % 24 + 1):
         client.set_token(f"tok-{generation}-{index}-" + "t" * 100, f"p{index}", scopes=["a", "b"])
 

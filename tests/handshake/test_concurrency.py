@@ -85,8 +85,8 @@ def revoke_at_server(stack: LocalStack, client: Any, token: Token) -> None:
         stack.gateway_url + "/ath/revoke",
         json={
             "token": token.access_token,
-            "client_id": core.client_id,
-            "client_secret": core.client_secret,
+            "client_id": core.state.client_id,
+            "client_secret": core.state.client_secret,
         },
     )
     assert response.status_code == 200

@@ -366,7 +366,7 @@ async def test_low_level_generated_client(make_client: MakeClient, stack: LocalS
 async def test_reprs_hide_secrets(make_client: MakeClient) -> None:
     client = make_client()
     token = await handshake(client)
-    secret = client.client._core.client_secret
+    secret = client.client._core.state.client_secret
     for text in (repr(client.client), str(client.client), repr(token), str(token)):
         assert token.access_token not in text and secret not in text
 
@@ -401,8 +401,7 @@ async def test_token_response_is_checked(make_client: MakeClient, stack: LocalSt
     mail = await client.authorize("mail", ["mail:read"])
     consent = follow_consent(mail.authorization_url)
     # Pretend the mail session was the github one: the client expects provider github.
-    core = client.client._core
-    core.sessions[mail.ath_session_id] = github
+    client.client._core.state.sessions[mail.ath_session_id] = github
     with pytest.raises(ATHError) as info:
         await client.exchange_token(consent.code or "", mail.ath_session_id)
     assert info.value.code == "TOKEN_MISMATCH" and "provider" in info.value.message

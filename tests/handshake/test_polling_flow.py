@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from ath import ATHError, ATHGatewayClient, generate_private_key
-from ath._login import MAX_POLL_INTERVAL, POLL_GROWTH, wait_for_token_flow
+from ath._flows._consent import MAX_POLL_INTERVAL, POLL_GROWTH, wait_for_token_flow
 from ath._steps import Send, Sleep
 
 AGENT = "http://127.0.0.1:9/.well-known/agent.json"

@@ -135,3 +135,43 @@ async def test_an_injected_client_is_left_as_given(
     await settle(client.close())
     assert not http.is_closed, "an injected client stays open: it is the caller's"
     await settle(http.aclose() if isinstance(http, httpx.AsyncClient) else http.close())
+
+
+@pytest.mark.parametrize("asynchronous", [False, True], ids=["sync", "async"])
+async def test_timeout_applies_to_an_injected_client(asynchronous: bool, pem: str) -> None:
+    """``timeout=`` with an injected client that has no timeout of its own: the SDK's
+    requests carry it, so a server that goes silent ends the call with TIMEOUT (not
+    ignored: the injected client alone would wait until the server hangs up, a
+    transport error of another code)."""
+    from ath import ATHError
+    from tests._support.servers import RawServer, stall
+
+    with RawServer(stall) as server:
+        if asynchronous:
+            async with httpx.AsyncClient(timeout=None) as http:
+                client: Any = AsyncATHGatewayClient(
+                    server.url,
+                    "https://a.example/agent",
+                    pem,
+                    timeout=0.5,
+                    max_retries=0,
+                    http_client=http,
+                )
+                client.set_credentials("client-1", "cs_timeout_secret")
+                with pytest.raises(ATHError) as info:
+                    await client.registration_status()
+        else:
+            with httpx.Client(timeout=None) as http:
+                client = ATHGatewayClient(
+                    server.url,
+                    "https://a.example/agent",
+                    pem,
+                    timeout=0.5,
+                    max_retries=0,
+                    http_client=http,
+                )
+                client.set_credentials("client-1", "cs_timeout_secret")
+                with pytest.raises(ATHError) as info:
+                    client.registration_status()
+    assert info.value.code == "TIMEOUT"
+    assert http.timeout == httpx.Timeout(None)  # the injected client itself is unchanged

@@ -510,7 +510,7 @@ async def test_sleep_receives_the_backoff_of_a_retried_call(shell: str, pem: str
 @pytest.mark.parametrize("shell", SHELLS)
 @pytest.mark.parametrize("method", ["wait_for_token", "login"])
 async def test_sleep_receives_the_polling_pauses(shell: str, method: str, pem: str) -> None:
-    from ath._login import LOGIN_POLL_INTERVAL, POLL_GROWTH
+    from ath._flows._consent import LOGIN_POLL_INTERVAL, POLL_GROWTH
 
     seconds: list[float] = []
     async with prepared(shell, "gateway", pem=pem, sleep=sleeper(shell, seconds)) as p:

@@ -201,7 +201,7 @@ async def test_credentials_never_follow_a_redirect(
                 "github" if mode == "gateway" else None,
             )
             if mode == "native":  # api_base on the same gateway host, as discovery would say
-                client._core.api_base = gateway.url + "/api"
+                client._core.state.api_base = gateway.url + "/api"
             for name, (args, kwargs) in _redirect_calls(mode):
                 if name.endswith("_raw"):  # the raw view returns the redirect, unfollowed
                     answer = await call(client, name, *args, **kwargs)
