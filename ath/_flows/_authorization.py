@@ -24,7 +24,7 @@ from ath._models import (
     Token,
 )
 from ath._oauth import OAuthRequest, OAuthToken, start_authorization
-from ath._parsing import json_object, parse_model
+from ath._parsing import json_object, parse_answer
 from ath._pkce import generate_state, states_equal
 from ath._steps import Flow
 from ath._validation import (
@@ -37,10 +37,7 @@ from ath._validation import (
 )
 
 if TYPE_CHECKING:
-    from ath._generated import (
-        AuthorizationResponse,
-        TokenResponse,
-    )
+    from ath._generated import TokenResponse
 
 __all__ = ["AuthorizationFlows"]
 
@@ -57,7 +54,7 @@ class AuthorizationFlows(RegistrationFlows):
         redirect_uri: str | None,
         resource: str | None,
     ) -> Flow[Authorization]:
-        from ath._generated import UNSET, AuthorizationRequest, AuthorizationResponse, authorize_op
+        from ath._generated import UNSET, AuthorizationRequest, authorize_op
 
         client_id, _ = yield from self._credentials()
         provider = check_provider_id(provider)
@@ -93,9 +90,9 @@ class AuthorizationFlows(RegistrationFlows):
             resource=UNSET if resource is None else resource,
         )
         response = yield from self._call(
-            authorize_op._get_kwargs(body=body), "authorize", idempotent=False
+            authorize_op.build_request(body=body), "authorize", idempotent=False
         )
-        parsed: AuthorizationResponse = parse_model(AuthorizationResponse, response, "authorize")
+        parsed = parse_answer(authorize_op.parse_response, response, "authorize")
         result = Authorization(
             authorization_url=check_authorization_url(
                 parsed.authorization_url,
@@ -184,7 +181,7 @@ class AuthorizationFlows(RegistrationFlows):
         """Redeem ``code`` for the session's token. ``pending``: the authorization the
         caller matched already (``finish_authorization``); without it, the one this
         client started for ``session_id``, if any, is looked up when the token comes."""
-        from ath._generated import TokenExchangeRequest, TokenResponse, exchange_token_op
+        from ath._generated import TokenExchangeRequest, exchange_token_op
 
         client_id, client_secret = yield from self._credentials()
         if not isinstance(code, str) or not isinstance(session_id, str) or not session_id:
@@ -200,9 +197,9 @@ class AuthorizationFlows(RegistrationFlows):
         )
         # Never replayed: the session is single use (retried only if the connection failed).
         response = yield from self._call(
-            exchange_token_op._get_kwargs(body=body), "exchange_token", idempotent=False
+            exchange_token_op.build_request(body=body), "exchange_token", idempotent=False
         )
-        parsed: TokenResponse = parse_model(TokenResponse, response, "exchange_token")
+        parsed = parse_answer(exchange_token_op.parse_response, response, "exchange_token")
         if pending is None:
             with self._lock:
                 pending = self.sessions.get(session_id)

@@ -163,7 +163,7 @@ class CallFlows(TokenFlows):
             body = TokenRevocationRequest(
                 client_id=client_id, client_secret=client_secret, token=token.access_token
             )
-            yield from self._call(revoke_token._get_kwargs(body=body), "revoke", idempotent=False)
+            yield from self._call(revoke_token.build_request(body=body), "revoke", idempotent=False)
             yield from self.forget_token(key, token)
             revoked.append(key)
         return revoked

@@ -32,6 +32,7 @@ from ath._steps import Call, Flow, Outcome, Raised, Returned, Send, Sleep
 
 if TYPE_CHECKING:
     from ath._client import ClientSettings
+    from ath._generated import Request
     from ath.stores._model import CredentialStore
 
 __all__ = ["CoreBase"]
@@ -255,6 +256,7 @@ class CoreBase:
         url: str | httpx.URL,
         *,
         json: Any = None,
+        content: bytes | None = None,
         data: Mapping[str, str] | None = None,
         params: Any = None,
         headers: Mapping[str, str] | None = None,
@@ -277,6 +279,7 @@ class CoreBase:
             method,
             url,
             json=json,
+            content=content,
             data=data,
             params=params,
             headers=merged,
@@ -287,37 +290,41 @@ class CoreBase:
         return request
 
     def _request(
-        self, kwargs: Mapping[str, Any], *, headers: Mapping[str, str] | None = None
+        self, request: Request, *, headers: Mapping[str, str] | None = None
     ) -> httpx.Request:
-        """An httpx request from a generated operation's ``_get_kwargs``."""
-        merged = dict(kwargs.get("headers") or {})
-        merged.update(headers or {})
+        """The httpx request for a generated operation's neutral request description
+        (its ``build_request``): the one place the flows' ATH requests meet httpx.
+        ``headers`` (credentials) are added to the operation's own."""
+        merged = dict(request.headers)
+        if headers:
+            merged.update(headers)
         try:
             return self.build_request(
-                str(kwargs["method"]).upper(),
-                self.base_url + str(kwargs["url"]),
-                json=kwargs.get("json"),
-                params=kwargs.get("params"),
+                request.method,
+                self.base_url + request.url,
+                json=request.json,
+                content=request.content,
+                params=request.params or None,
                 headers=merged,
             )
         except (TypeError, ValueError, RecursionError, httpx.InvalidURL) as exc:
             # an encoding error's args carry the whole body: never let it out
             raise ATHError(
                 "INVALID_ARGUMENT",
-                f"cannot build the request to {kwargs.get('url')} ({type(exc).__name__}); "
+                f"cannot build the request to {request.url} ({type(exc).__name__}); "
                 "check that every string argument is valid Unicode.",
             ) from None
 
     def _call(
         self,
-        kwargs: Mapping[str, Any],
+        request: Request,
         action: str,
         *,
         idempotent: bool,
         headers: Mapping[str, str] | None = None,
     ) -> Flow[httpx.Response]:
         response = yield from self.send(
-            self._request(kwargs, headers=headers), idempotent=idempotent
+            self._request(request, headers=headers), idempotent=idempotent
         )
         if not response.is_success:
             raise error_from_response(response, action)
