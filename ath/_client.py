@@ -44,14 +44,10 @@ from ath._tls import shared_verify
 from ath._wire import http_client as make_http_client
 
 if TYPE_CHECKING:
+    from ath._models import DiscoveryDocument, ServiceDiscoveryDocument
     from ath.stores import CredentialStore
     from ath_sdk_client import Client as GeneratedClient
-    from ath_sdk_client.models import (
-        DeveloperInfo,
-        DiscoveryDocument,
-        ProviderScopeRequest,
-        ServiceDiscoveryDocument,
-    )
+    from ath_sdk_client.models import DeveloperInfo, ProviderScopeRequest
 
 __all__ = [
     "ATHGatewayClient",

@@ -5,8 +5,10 @@ Each name is one of this SDK's own types:
 * first-class here and in :mod:`ath`: ``AgentStatus``, ``ATHErrorCode`` (str-enums
   equal to their strings), ``ProviderApproval``, ``ScopeIntersection``, and the
   documents ``discover()`` returns (``DiscoveryDocument``, ``ProviderInfo``,
-  ``ServiceDiscoveryDocument``, ``ServiceAuthConfig``) plus
-  ``AgentIdentityDocument``, which are the generated models of ``ath_sdk_client``;
+  ``ServiceDiscoveryDocument``, ``ServiceAuthConfig``: the SDK's own types, with 0.1.0's
+  fields, ``to_dict()`` and ``additional_properties``; ``ServiceAuthConfig.type`` is also
+  ``type_``, as 0.2.0 spelled it) and ``AgentIdentityDocument``, the generated model of
+  ``ath_sdk_client``;
 * renamed (a ``DeprecationWarning`` names the new spelling): the results of the
   client methods, ``AgentRegistrationResponse`` -> :class:`ath.Registration`,
   ``AuthorizationResponse`` -> :class:`ath.Authorization`, ``TokenResponse`` ->
@@ -30,6 +32,12 @@ from ath._models import AgentStatus, ProviderApproval, ScopeIntersection
 
 if TYPE_CHECKING:
     from ath._models import Authorization as AuthorizationResponse
+    from ath._models import (
+        DiscoveryDocument,
+        ProviderInfo,
+        ServiceAuthConfig,
+        ServiceDiscoveryDocument,
+    )
     from ath._models import Registration as AgentRegistrationResponse
     from ath._models import Token as TokenResponse
     from ath_sdk_client.models import (
@@ -37,11 +45,7 @@ if TYPE_CHECKING:
         AgentRegistrationRequest,
         AuthorizationRequest,
         DeveloperInfo,
-        DiscoveryDocument,
-        ProviderInfo,
         ProviderScopeRequest,
-        ServiceAuthConfig,
-        ServiceDiscoveryDocument,
         TokenExchangeRequest,
         TokenRevocationRequest,
     )
@@ -73,10 +77,10 @@ _MODELS: Final = "ath_sdk_client.models"
 
 #: name -> (module, attribute, the spelling to move to or None when first-class)
 LEGACY_NAMES: Final[dict[str, tuple[str, str, str | None]]] = {
-    "DiscoveryDocument": (_MODELS, "DiscoveryDocument", None),
-    "ProviderInfo": (_MODELS, "ProviderInfo", None),
-    "ServiceDiscoveryDocument": (_MODELS, "ServiceDiscoveryDocument", None),
-    "ServiceAuthConfig": (_MODELS, "ServiceAuthConfig", None),
+    "DiscoveryDocument": ("ath._models", "DiscoveryDocument", None),
+    "ProviderInfo": ("ath._models", "ProviderInfo", None),
+    "ServiceDiscoveryDocument": ("ath._models", "ServiceDiscoveryDocument", None),
+    "ServiceAuthConfig": ("ath._models", "ServiceAuthConfig", None),
     "AgentIdentityDocument": (_MODELS, "AgentIdentityDocument", None),
     "AgentRegistrationResponse": ("ath._models", "Registration", "ath.Registration"),
     "AuthorizationResponse": ("ath._models", "Authorization", "ath.Authorization"),

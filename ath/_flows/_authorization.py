@@ -26,7 +26,7 @@ from ath._models import (
     Token,
 )
 from ath._oauth import OAuthRequest, OAuthToken, start_authorization
-from ath._parsing import json_object, parse_model
+from ath._parsing import json_object, parse_answer
 from ath._pkce import generate_state, states_equal
 from ath._steps import Flow
 from ath._validation import (
@@ -39,10 +39,7 @@ from ath._validation import (
 )
 
 if TYPE_CHECKING:
-    from ath._generated import (
-        AuthorizationResponse,
-        TokenResponse,
-    )
+    from ath._generated import TokenResponse
 
 __all__ = [
     "authorize",
@@ -64,7 +61,7 @@ def authorize(
     redirect_uri: str | None,
     resource: str | None,
 ) -> Flow[Authorization]:
-    from ath._generated import UNSET, AuthorizationRequest, AuthorizationResponse, authorize_op
+    from ath._generated import UNSET, AuthorizationRequest, authorize_op
 
     client_id, _ = yield from credentials(core)
     provider = check_provider_id(provider)
@@ -100,9 +97,9 @@ def authorize(
         resource=UNSET if resource is None else resource,
     )
     response = yield from call(
-        core, authorize_op._get_kwargs(body=body), "authorize", idempotent=False
+        core, authorize_op.build_request(body=body), "authorize", idempotent=False
     )
-    parsed: AuthorizationResponse = parse_model(AuthorizationResponse, response, "authorize")
+    parsed = parse_answer(authorize_op.parse_response, response, "authorize")
     result = Authorization(
         authorization_url=check_authorization_url(
             parsed.authorization_url,
@@ -195,7 +192,7 @@ def exchange_token(
     """Redeem ``code`` for the session's token. ``pending``: the authorization the
     caller matched already (``finish_authorization``); without it, the one this
     client started for ``session_id``, if any, is looked up when the token comes."""
-    from ath._generated import TokenExchangeRequest, TokenResponse, exchange_token_op
+    from ath._generated import TokenExchangeRequest, exchange_token_op
 
     client_id, client_secret = yield from credentials(core)
     if not isinstance(code, str) or not isinstance(session_id, str) or not session_id:
@@ -211,9 +208,9 @@ def exchange_token(
     )
     # Never replayed: the session is single use (retried only if the connection failed).
     response = yield from call(
-        core, exchange_token_op._get_kwargs(body=body), "exchange_token", idempotent=False
+        core, exchange_token_op.build_request(body=body), "exchange_token", idempotent=False
     )
-    parsed: TokenResponse = parse_model(TokenResponse, response, "exchange_token")
+    parsed = parse_answer(exchange_token_op.parse_response, response, "exchange_token")
     if pending is None:
         with core.state.lock:
             pending = core.state.sessions.get(session_id)

@@ -167,7 +167,7 @@ def revoke(core: Core, provider: str | None, *, all_tokens: bool) -> Flow[list[s
         body = TokenRevocationRequest(
             client_id=client_id, client_secret=client_secret, token=token.access_token
         )
-        yield from call(core, revoke_token._get_kwargs(body=body), "revoke", idempotent=False)
+        yield from call(core, revoke_token.build_request(body=body), "revoke", idempotent=False)
         yield from forget_token(core, key, token)
         revoked.append(key)
     return revoked

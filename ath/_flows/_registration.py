@@ -16,13 +16,17 @@ from ath._flows._values import (
     agent_status_of,
     approvals,
     basic_auth,
+    discovery_document,
+    service_discovery_document,
     unset_to_none,
 )
 from ath._models import (
     AgentStatusInfo,
+    DiscoveryDocument,
     Registration,
+    ServiceDiscoveryDocument,
 )
-from ath._parsing import ath_error_body, json_object, parse_model
+from ath._parsing import ath_error_body, json_object, parse_answer
 from ath._steps import Flow
 from ath._validation import (
     check_provider_id,
@@ -33,11 +37,7 @@ from ath._validation import (
 )
 
 if TYPE_CHECKING:
-    from ath._generated import (
-        AgentStatusResponse,
-        DiscoveryDocument,
-        ServiceDiscoveryDocument,
-    )
+    from ath._generated import AgentStatusResponse, Request
 
 __all__ = ["discover_gateway", "discover_service", "register", "registration_status"]
 
@@ -47,10 +47,10 @@ log = logging.getLogger("ath")
 # --------------------------------------------------------------------------- discovery
 
 
-def _discovery(core: Core, kwargs: Mapping[str, Any], hint: str) -> Flow[httpx.Response]:
+def _discovery(core: Core, request: Request, hint: str) -> Flow[httpx.Response]:
     """GET a discovery document; a 404 says which client class the URL may want."""
     try:
-        response = yield from call(core, kwargs, "discover", idempotent=True)
+        response = yield from call(core, request, "discover", idempotent=True)
     except ATHError as exc:
         if exc.status == 404:
             raise ATHError(
@@ -61,30 +61,33 @@ def _discovery(core: Core, kwargs: Mapping[str, Any], hint: str) -> Flow[httpx.R
 
 
 def discover_gateway(core: Core) -> Flow[DiscoveryDocument]:
-    from ath._generated import DiscoveryDocument, get_gateway_discovery
+    from ath._generated import get_gateway_discovery
 
     response = yield from _discovery(
         core,
-        get_gateway_discovery._get_kwargs(),
+        get_gateway_discovery.build_request(),
         "this URL serves no ATH gateway discovery document (/.well-known/ath.json). If it "
         "is an ATH-native service, use ATHNativeClient (or AsyncATHNativeClient), which "
         "reads /.well-known/ath-app.json.",
     )
-    doc: DiscoveryDocument = parse_model(DiscoveryDocument, response, "discover")
-    return doc
+    return discovery_document(
+        parse_answer(get_gateway_discovery.parse_response, response, "discover")
+    )
 
 
 def discover_service(core: Core) -> Flow[ServiceDiscoveryDocument]:
-    from ath._generated import ServiceDiscoveryDocument, get_service_discovery
+    from ath._generated import get_service_discovery
 
     response = yield from _discovery(
         core,
-        get_service_discovery._get_kwargs(),
+        get_service_discovery.build_request(),
         "this URL serves no ATH-native service discovery document "
         "(/.well-known/ath-app.json). If it is an ATH gateway, use ATHGatewayClient (or "
         "AsyncATHGatewayClient), which reads /.well-known/ath.json.",
     )
-    doc: ServiceDiscoveryDocument = parse_model(ServiceDiscoveryDocument, response, "discover")
+    doc = service_discovery_document(
+        parse_answer(get_service_discovery.parse_response, response, "discover")
+    )
     try:
         api_base = normalize_base_url(
             doc.api_base, allow_insecure_http=core.config.allow_insecure_http, what="api_base"
@@ -201,7 +204,6 @@ def _register_request(
     from ath._generated import (
         UNSET,
         AgentRegistrationRequest,
-        AgentRegistrationResponse,
         DeveloperInfo,
         register_agent,
     )
@@ -216,7 +218,7 @@ def _register_request(
         redirect_uris=UNSET if uris is None else uris,
         purpose=UNSET if purpose is None else purpose,
     )
-    request = generated_request(core, register_agent._get_kwargs(body=body))
+    request = generated_request(core, register_agent.build_request(body=body))
     response = yield from send(core, request, idempotent=False)
     if response.status_code == 409:
         server = ath_error_body(response) or json_object(response) or {}
@@ -240,7 +242,7 @@ def _register_request(
         )
     if not response.is_success:
         raise error_from_response(response, "register")
-    parsed: AgentRegistrationResponse = parse_model(AgentRegistrationResponse, response, "register")
+    parsed = parse_answer(register_agent.parse_response, response, "register")
     result = Registration(
         client_id=parsed.client_id,
         client_secret=parsed.client_secret,
@@ -271,17 +273,19 @@ def _register_request(
 
 
 def registration_status(core: Core) -> Flow[AgentStatusInfo]:
-    from ath._generated import AgentStatusResponse, get_agent_status
+    from ath._generated import get_agent_status
 
     client_id, client_secret = yield from credentials(core)
     response = yield from call(
         core,
-        get_agent_status._get_kwargs(client_id=client_id),
+        get_agent_status.build_request(client_id=client_id),
         "registration_status",
         idempotent=True,
         headers={"Authorization": basic_auth(client_id, client_secret)},
     )
-    parsed: AgentStatusResponse = parse_model(AgentStatusResponse, response, "registration_status")
+    parsed: AgentStatusResponse = parse_answer(
+        get_agent_status.parse_response, response, "registration_status"
+    )
     info = AgentStatusInfo(
         client_id=parsed.client_id,
         agent_id=parsed.agent_id,

@@ -13,7 +13,7 @@ import functools
 import logging
 import time
 from collections.abc import Callable, Generator, Mapping
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import httpx
 
@@ -23,6 +23,9 @@ from ath._errors import ATHError
 from ath._redaction import redact, request_secrets, scrub
 from ath._steps import Call, Flow, Outcome, Raised, Returned, Send, Sleep
 from ath._wire import header_logging
+
+if TYPE_CHECKING:
+    from ath._generated import Request
 
 __all__ = [
     "blocking",
@@ -168,6 +171,7 @@ def build_request(
     url: str | httpx.URL,
     *,
     json: Any = None,
+    content: bytes | None = None,
     data: Mapping[str, str] | None = None,
     params: Any = None,
     headers: Mapping[str, str] | None = None,
@@ -190,6 +194,7 @@ def build_request(
         method,
         url,
         json=json,
+        content=content,
         data=data,
         params=params,
         headers=merged,
@@ -201,39 +206,43 @@ def build_request(
 
 
 def generated_request(
-    core: Core, kwargs: Mapping[str, Any], *, headers: Mapping[str, str] | None = None
+    core: Core, request: Request, *, headers: Mapping[str, str] | None = None
 ) -> httpx.Request:
-    """An httpx request from a generated operation's ``_get_kwargs``."""
-    merged = dict(kwargs.get("headers") or {})
-    merged.update(headers or {})
+    """The httpx request for a generated operation's neutral request description
+    (its ``build_request``): the one place the flows' ATH requests meet httpx.
+    ``headers`` (credentials) are added to the operation's own."""
+    merged = dict(request.headers)
+    if headers:
+        merged.update(headers)
     try:
         return build_request(
             core,
-            str(kwargs["method"]).upper(),
-            core.config.base_url + str(kwargs["url"]),
-            json=kwargs.get("json"),
-            params=kwargs.get("params"),
+            request.method,
+            core.config.base_url + request.url,
+            json=request.json,
+            content=request.content,
+            params=request.params or None,
             headers=merged,
         )
     except (TypeError, ValueError, RecursionError, httpx.InvalidURL) as exc:
         # an encoding error's args carry the whole body: never let it out
         raise ATHError(
             "INVALID_ARGUMENT",
-            f"cannot build the request to {kwargs.get('url')} ({type(exc).__name__}); "
+            f"cannot build the request to {request.url} ({type(exc).__name__}); "
             "check that every string argument is valid Unicode.",
         ) from None
 
 
 def call(
     core: Core,
-    kwargs: Mapping[str, Any],
+    request: Request,
     action: str,
     *,
     idempotent: bool,
     headers: Mapping[str, str] | None = None,
 ) -> Flow[httpx.Response]:
     response = yield from send(
-        core, generated_request(core, kwargs, headers=headers), idempotent=idempotent
+        core, generated_request(core, request, headers=headers), idempotent=idempotent
     )
     if not response.is_success:
         raise error_from_response(response, action)

@@ -4,6 +4,8 @@ from typing import Any, Self
 import httpx
 from attrs import define, evolve, field
 
+from .types import Request
+
 
 @define
 class Client:
@@ -274,3 +276,27 @@ class AuthenticatedClient:
     async def __aexit__(self, *args: Any, **kwargs: Any) -> None:
         """Exit a context manager for underlying httpx.AsyncClient (see httpx docs)"""
         await self.get_async_httpx_client().__aexit__(*args, **kwargs)
+
+
+def _arguments(request: Request) -> dict[str, Any]:
+    """``request`` as the keyword arguments of ``httpx.Client.request``."""
+    arguments: dict[str, Any] = {"method": request.method, "url": request.url}
+    if request.headers:
+        arguments["headers"] = request.headers
+    if request.params:
+        arguments["params"] = request.params
+    if request.json is not None:
+        arguments["json"] = request.json
+    if request.content is not None:
+        arguments["content"] = request.content
+    return arguments
+
+
+def send(client: Client | AuthenticatedClient, request: Request) -> httpx.Response:
+    """Send a generated operation's ``request`` with ``client``'s ``httpx.Client``."""
+    return client.get_httpx_client().request(**_arguments(request))
+
+
+async def send_async(client: Client | AuthenticatedClient, request: Request) -> httpx.Response:
+    """Send a generated operation's ``request`` with ``client``'s ``httpx.AsyncClient``."""
+    return await client.get_async_httpx_client().request(**_arguments(request))

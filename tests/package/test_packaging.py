@@ -129,7 +129,7 @@ from ath import (
     AgentStatus, APIResponse, AsyncATHGatewayClient, ATHError, ATHGatewayClient,
     ATHNativeClient, Authorization, Registration, Token,
 )
-from ath_sdk_client.models import DiscoveryDocument, ServiceDiscoveryDocument
+from ath.types import DiscoveryDocument, ServiceDiscoveryDocument
 
 
 def gateway(client: ATHGatewayClient) -> None:

@@ -148,18 +148,19 @@ async def test_timeout_applies_to_an_injected_client(asynchronous: bool, pem: st
 
     with RawServer(stall) as server:
         if asynchronous:
-            async with httpx.AsyncClient(timeout=None) as http:
+            async with httpx.AsyncClient(timeout=None) as ahttp:
                 client: Any = AsyncATHGatewayClient(
                     server.url,
                     "https://a.example/agent",
                     pem,
                     timeout=0.5,
                     max_retries=0,
-                    http_client=http,
+                    http_client=ahttp,
                 )
                 client.set_credentials("client-1", "cs_timeout_secret")
                 with pytest.raises(ATHError) as info:
                     await client.registration_status()
+            injected: Any = ahttp
         else:
             with httpx.Client(timeout=None) as http:
                 client = ATHGatewayClient(
@@ -173,5 +174,6 @@ async def test_timeout_applies_to_an_injected_client(asynchronous: bool, pem: st
                 client.set_credentials("client-1", "cs_timeout_secret")
                 with pytest.raises(ATHError) as info:
                     client.registration_status()
+            injected = http
     assert info.value.code == "TIMEOUT"
-    assert http.timeout == httpx.Timeout(None)  # the injected client itself is unchanged
+    assert injected.timeout == httpx.Timeout(None)  # the injected client itself is unchanged
