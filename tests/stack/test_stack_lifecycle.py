@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from ath.testing import LocalStack
+from tests._support.procs import popen
 from tests.stack.stack_helpers import new_key, public_pem
 
 
@@ -128,7 +129,7 @@ def test_policies_can_be_set_before_start() -> None:
 
 def _run_cli(*args: str) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
-    return subprocess.Popen(  # noqa: S603 - our own interpreter and module
+    return popen(  # own group, dies with the test process
         [sys.executable, "-m", "ath.testing", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
