@@ -29,6 +29,12 @@ A figure with at least half its rounds clean is met or missed on the clean round
 median; with fewer, it is still met (missed) when every round lies below (above) the
 target by more than that round's noise, and otherwise gets the verdict "too noisy".
 
+A failed or timed-out round (what ``ROUND_ERRORS`` lists: a call's timeout, a child
+that failed or hung, a section's bound passed) is recorded in ``failed_rounds`` with
+its error (secrets redacted) and the run goes on; a figure none of whose rounds
+completed gets the verdict "failed". The exit status is non-zero only for a harness
+error (any other exception) or, with ``--strict``, a missed target.
+
 Everything talks to 127.0.0.1 only: a minimal server (``bench.fastserver``) in a
 child process for the per-call figures, the embedded local stack for handshakes.
 Every loop is bounded in count and time; children are ended on any exit.
