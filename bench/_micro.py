@@ -24,7 +24,7 @@ from ath import (
     ATHNativeClient,
 )
 from bench._common import TOKEN, agent_id_for, raw_headers
-from bench._stats import Deadline, median, ratio_noise
+from bench._stats import BudgetExceeded, Deadline, median, ratio_noise
 
 _WARMUP: Final = 50
 #: The SDK's default timeout (30 s, connect 10 s), given to the baselines too: under
@@ -32,8 +32,24 @@ _WARMUP: Final = 50
 SDK_TIMEOUT: Final = httpx.Timeout(30.0, connect=10.0)
 #: The bursts: the same on both sides, except that waiting for a pooled connection
 #: is unbounded (a burst is bounded by the section's deadline instead): on a heavily
-#: loaded machine 1000 calls through 100 connections can queue for more than 30 s.
+#: loaded machine 1000 calls through 20 connections can queue for more than 30 s.
 BURST_TIMEOUT: Final = httpx.Timeout(30.0, connect=10.0, pool=None)
+#: The bursts' connection pool, the same on both sides, sized for 2 cores rather than
+#: left to httpx's default (100 connections, 20 kept alive). With the default, every
+#: burst of 1000 calls opened 100 connections and closed 80 of them when it ended, so
+#: each burst began with 80 connects at once from an event loop busy with 1000 tasks;
+#: on a loaded machine one of them ran past its 10 s connect timeout and ended the
+#: run. One client process and one server process (one thread each) can keep at most
+#: one core each busy: more connections than the server can answer between two of
+#: the client's loop turns add connects, not throughput. So: 20 connections (httpx's
+#: default keep-alive count), all kept alive for the whole round (keepalive_expiry far
+#: above a round's gaps), opened once in the untimed warm-up burst; the other 980
+#: calls wait for the pool (pool timeout None above). Both sides at once hold at
+#: most 2 x 20 connections, far below the fast server's backlog (1024, see
+#: bench.fastserver), so no connection attempt queues in the kernel.
+BURST_LIMITS: Final = httpx.Limits(
+    max_connections=20, max_keepalive_connections=20, keepalive_expiry=600.0
+)
 
 
 @dataclass(frozen=True)
@@ -180,9 +196,20 @@ def proxy_tokens_round(
         return _compare(ours, base, calls=calls, deadline=deadline)
 
 
+async def _bounded(work: Awaitable[Any], deadline: Deadline, what: str) -> Any:
+    """``work`` within what is left of ``deadline``; past it, BudgetExceeded naming ``what``
+    (the round is then recorded as failed, see ``bench.__main__.ROUND_ERRORS``)."""
+    try:
+        return await asyncio.wait_for(work, timeout=max(deadline.left(), 0.0))
+    except TimeoutError:
+        raise BudgetExceeded(
+            f"{what} did not finish within the {deadline.seconds:.0f}s bound of {deadline.what}"
+        ) from None
+
+
 async def _burst(make: Callable[[], Awaitable[object]], n: int, deadline: Deadline) -> float:
     started = time.perf_counter()
-    await asyncio.wait_for(asyncio.gather(*(make() for _ in range(n))), timeout=deadline.left())
+    await _bounded(asyncio.gather(*(make() for _ in range(n))), deadline, f"{n} concurrent calls")
     return time.perf_counter() - started
 
 
@@ -208,13 +235,19 @@ async def _proxy_async(
 ) -> AsyncRound:
     agent_id = agent_id_for(url)
     target = f"{url}/ath/proxy/github/user"
-    # Both sides keep httpx's default pool (100 connections, 20 kept alive) and the
-    # same timeouts (BURST_TIMEOUT).
+    # Both sides: the same pool (BURST_LIMITS; the SDK takes it through a transport)
+    # and the same timeouts (BURST_TIMEOUT).
     async with (
         AsyncATHGatewayClient(
-            url=url, agent_id=agent_id, private_key=pem, timeout=BURST_TIMEOUT
+            url=url,
+            agent_id=agent_id,
+            private_key=pem,
+            timeout=BURST_TIMEOUT,
+            transport=httpx.AsyncHTTPTransport(limits=BURST_LIMITS),
         ) as client,
-        httpx.AsyncClient(headers=raw_headers(agent_id), timeout=BURST_TIMEOUT) as raw,
+        httpx.AsyncClient(
+            headers=raw_headers(agent_id), timeout=BURST_TIMEOUT, limits=BURST_LIMITS
+        ) as raw,
     ):
         client.set_token(TOKEN, "github")
 
@@ -224,7 +257,9 @@ async def _proxy_async(
         async def base() -> object:
             return _json_or_raise(await raw.get(target))
 
-        if await ours() != await base():
+        if await _bounded(ours(), deadline, "one call") != await _bounded(
+            base(), deadline, "one call"
+        ):
             raise RuntimeError("the SDK and the baseline got different answers")
         await _burst(ours, concurrency, deadline)
         await _burst(base, concurrency, deadline)

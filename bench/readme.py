@@ -87,6 +87,7 @@ VERDICTS: Final[dict[str, tuple[str, str]]] = {
     "met": ("met", "达到"),
     "missed": ("**missed**", "**未达到**"),
     "too noisy": ("too noisy", "噪声过大"),
+    "failed": ("**every round failed**", "**每轮均失败**"),
     "-": ("–", "–"),
 }
 HEAD: Final = (
@@ -95,7 +96,9 @@ HEAD: Final = (
 )
 
 
-def _value(v: float, unit: str) -> str:
+def _value(v: float | None, unit: str) -> str:
+    if v is None:  # every round failed
+        return "–"
     if unit == "count":
         return f"{v:.0f}"
     return f"{v:.1f} MB" if unit == "MB" else f"{v:.3f}"
@@ -124,6 +127,10 @@ def table(results: dict[str, Any], lang: int) -> str:
         noisy = (
             "" if not noisy_rounds else (f" ({flagged} noisy)", f"（{flagged} 轮噪声过大）")[lang]
         )
+        failed = len(r.get("failed_rounds", []))
+        if failed:
+            tried = failed + len(r["rounds"])
+            noisy += (f" ({failed}/{tried} failed)", f"（{failed}/{tried} 轮失败）")[lang]
         # results written before the noise method carry only pass
         verdict = r.get("verdict") or {True: "met", False: "missed", None: "-"}[r["pass"]]
         rows.append(

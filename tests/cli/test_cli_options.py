@@ -12,6 +12,7 @@ import pytest
 
 from ath import CLIENT_CODES, EXTENSION_CODES, PROTOCOL_CODES
 from ath.cli._output import EXIT_CODES, FAILURE, exit_code
+from tests._support.procs import popen
 from tests.cli._run import Sandbox, console_script
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -162,7 +163,7 @@ def test_json_results_are_one_document_per_line(sb: Sandbox) -> None:
 
 
 def test_stack_command_serves_until_terminated(sb: Sandbox) -> None:
-    proc = subprocess.Popen(  # noqa: S603 - our own console script
+    proc = popen(  # own group, dies with the test process
         [console_script(), "--json", "stack"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

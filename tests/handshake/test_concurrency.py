@@ -184,6 +184,10 @@ def test_sync_client_shared_by_threads(running: tuple[LocalStack, str, str]) -> 
         assert client.proxy("github", "GET", "/user")["login"]
 
 
+# A hang guard above pytest's default 120 s: 200 tasks x 3 calls and a re-authorization
+# take ~40 s alone on a loaded 2-core machine, and ran past 120 s inside a loaded
+# `make test`; only a real hang reaches 600 s.
+@pytest.mark.timeout(600)
 async def test_async_client_shared_by_tasks(running: tuple[LocalStack, str, str]) -> None:
     stack, pem, agent_id = running
     ledger = Ledger()

@@ -8,6 +8,7 @@ the elapsed time only bounds how many requests the poll interval allows.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import threading
@@ -40,7 +41,7 @@ async def new_client(
     is_async = request.param == "async"
     made: list[Any] = []
 
-    def make(sent: list[httpx.Request] | None = None) -> Either:
+    def make(sent: list[httpx.Request] | None = None, **options: Any) -> Either:
         record = sent if sent is not None else []
         client: Any
         if is_async:
@@ -54,6 +55,7 @@ async def new_client(
                 agent_id=agent.agent_id,
                 private_key=agent.pem,
                 http_client=http,
+                **options,
             )
         else:
             http = httpx.Client(trust_env=False, event_hooks={"request": [record.append]})
@@ -62,6 +64,7 @@ async def new_client(
                 agent_id=agent.agent_id,
                 private_key=agent.pem,
                 http_client=http,
+                **options,
             )
         made.append(http)
         made.append(client)
@@ -77,6 +80,28 @@ def _later(seconds: float, action: Callable[[], Any]) -> threading.Thread:
 
     def run() -> None:
         time.sleep(seconds)
+        action()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+#: A hang guard for waiting on the stack, far above the milliseconds it takes.
+HANG_GUARD = 120.0
+
+
+def _after_first_poll(
+    stack: LocalStack, session_id: str, action: Callable[[], Any]
+) -> threading.Thread:
+    """Run ``action`` in another thread once the stack has answered one token request of
+    ``session_id`` (a user who consents while the agent is already polling): ordered by
+    what the stack saw, not by a delay."""
+
+    def run() -> None:
+        deadline = time.monotonic() + HANG_GUARD
+        while stack.token_requests(session_id) < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
         action()
 
     thread = threading.Thread(target=run, daemon=True)
@@ -142,8 +167,12 @@ async def test_wait_for_token_returns_after_consent_elsewhere(
     auth = await client.authorize("github", ["read:user"])
     consent: list[Any] = []
     started = time.monotonic()
-    user = _later(1.5, lambda: consent.append(follow_consent(auth.authorization_url)))
-    token = await client.wait_for_token(auth.ath_session_id, timeout=30, poll_interval=INTERVAL)
+    user = _after_first_poll(
+        stack, auth.ath_session_id, lambda: consent.append(follow_consent(auth.authorization_url))
+    )
+    token = await client.wait_for_token(
+        auth.ath_session_id, timeout=HANG_GUARD, poll_interval=INTERVAL
+    )
     elapsed = time.monotonic() - started
     user.join()
     assert consent and consent[0].ok
@@ -171,20 +200,42 @@ async def test_wait_for_token_ends_promptly_on_denial(
     assert stack.token_requests(auth.ath_session_id) <= _allowed(elapsed, INTERVAL)
 
 
+def _counting_sleep(shell: str, pauses: list[float]) -> Any:
+    """The ``sleep=`` of a ``shell`` client: sleeps for real and records each pause."""
+    if shell == "sync":
+
+        def sleep(seconds: float) -> None:
+            pauses.append(seconds)
+            time.sleep(seconds)
+
+        return sleep
+
+    async def async_sleep(seconds: float) -> None:
+        pauses.append(seconds)
+        await asyncio.sleep(seconds)
+
+    return async_sleep
+
+
 async def test_wait_for_token_times_out_with_consent_timeout(
-    new_client: Factory, stack: LocalStack
+    new_client: Factory, stack: LocalStack, request: pytest.FixtureRequest
 ) -> None:
-    client = new_client()
+    pauses: list[float] = []  # every pause, really slept (the deadline is the clock's)
+    client = new_client(sleep=_counting_sleep(request.node.callspec.params["new_client"], pauses))
     await client.register(developer=DEVELOPER, providers=GITHUB)
     auth = await client.authorize("github", ["read:user"])
-    started = time.monotonic()
     with pytest.raises(ATHError) as late:
         await client.wait_for_token(auth.ath_session_id, timeout=1.0, poll_interval=INTERVAL)
-    elapsed = time.monotonic() - started
     assert late.value.code == "CONSENT_TIMEOUT"
     asked = stack.token_requests(auth.ath_session_id)
     assert late.value.details["token_requests"] == asked
-    assert 2 <= asked <= _allowed(elapsed, INTERVAL)
+    # polled, paused, polled ... until the timeout: one request more than pauses, and
+    # no pause reaching past the timeout; how many fit in 1 s is the machine's business
+    assert asked == len(pauses) + 1
+    from ath._flows._consent import POLL_GROWTH
+
+    assert all(0 < p <= INTERVAL * POLL_GROWTH**i for i, p in enumerate(pauses)), pauses
+    assert sum(pauses) <= 1.0, pauses
     # the session was not consumed: consent now, and waiting again gets the token
     assert follow_consent(auth.authorization_url).ok
     token = await client.wait_for_token(auth.ath_session_id, timeout=10, poll_interval=INTERVAL)

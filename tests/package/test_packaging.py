@@ -14,7 +14,10 @@ from pathlib import Path
 import pytest
 
 #: One pytest-xdist worker runs this module, so its session fixtures run once.
-pytestmark = pytest.mark.xdist_group("packaging")
+#: The session fixtures build the wheel and fill a fresh venv with pip (minutes on a
+#: loaded machine): pytest's default bound would cut them off. This is a hang guard,
+#: far above a normal run; each subprocess has its own bound below it.
+pytestmark = [pytest.mark.xdist_group("packaging"), pytest.mark.timeout(1800)]
 
 ROOT = Path(__file__).resolve().parents[2]
 

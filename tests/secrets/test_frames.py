@@ -329,7 +329,9 @@ def test_no_secret_in_the_frames_of_a_store_error(tmp_path: Path) -> None:
     url, agent = "https://gw.example", "https://a.example/agent"
     for store in _stores(tmp_path):
         seed = StoreEntry(base_url=url, agent_id=agent, mode="gateway")
-        store.update(url, agent, lambda _: replace(seed, client_id="c1", client_secret=secret))
+        store.update(
+            url, agent, lambda _, seed=seed: replace(seed, client_id="c1", client_secret=secret)
+        )
 
         def broken(entry: Any) -> Any:
             raise RuntimeError("the change failed")

@@ -105,7 +105,7 @@ def test_no_logger_changed_and_no_secret_in_any_record(pem: str) -> None:
     secret, token = "cs_log_secret_client_value", "ath_tk_log_secret_token_value"
     received: list[bytes] = []
     with RawServer(_reflect(received)) as server:  # type: ignore[arg-type]
-        run = subprocess.run(
+        run = subprocess.run(  # noqa: S603 - this interpreter, a fixed script
             [sys.executable, "-c", SCRIPT, server.url, pem, secret, token],
             capture_output=True,
             text=True,

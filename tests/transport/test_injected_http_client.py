@@ -148,7 +148,7 @@ async def test_timeout_applies_to_an_injected_client(asynchronous: bool, pem: st
 
     with RawServer(stall) as server:
         if asynchronous:
-            async with httpx.AsyncClient(timeout=None) as ahttp:
+            async with httpx.AsyncClient(timeout=None) as ahttp:  # noqa: S113 - on purpose
                 client: Any = AsyncATHGatewayClient(
                     server.url,
                     "https://a.example/agent",
@@ -162,7 +162,7 @@ async def test_timeout_applies_to_an_injected_client(asynchronous: bool, pem: st
                     await client.registration_status()
             injected: Any = ahttp
         else:
-            with httpx.Client(timeout=None) as http:
+            with httpx.Client(timeout=None) as http:  # noqa: S113 - on purpose
                 client = ATHGatewayClient(
                     server.url,
                     "https://a.example/agent",
