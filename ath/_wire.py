@@ -2,12 +2,12 @@
 
 - :class:`BoundedDecoder`: ``Content-Encoding`` undone by the SDK, a bounded amount at a
   time, so a compression bomb never expands past ``max_response_bytes`` in memory.
-- :func:`http_client`: the httpx client the SDK creates: no cookie jar, no proxy for
+- :func:`http_client`: the httpx2 client the SDK creates: no cookie jar, no proxy for
   loopback destinations, every socket read and write bounded by the call's deadline, and
   ``localhost`` required to connect to a loopback address.
-- :func:`quiet_trace`: httpcore's DEBUG records of the SDK's own requests keep their event
+- :func:`quiet_trace`: httpcore2's DEBUG records of the SDK's own requests keep their event
   names but lose the header values and reason phrase a server sent (which a hostile server
-  fills with what it was sent), through httpcore's public ``trace`` request extension;
+  fills with what it was sent), through httpcore2's public ``trace`` request extension;
   nothing is installed on a logger the SDK does not own.
 """
 
@@ -22,8 +22,8 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Final, TypeVar
 
-import httpcore
-import httpx
+import httpcore2
+import httpx2
 
 from ath._errors import ATHError
 from ath._validation import is_loopback
@@ -81,7 +81,7 @@ class _Layer:
 class BoundedDecoder:
     """Undoes a response's content codings, each step producing at most 64 KiB.
 
-    Codings the SDK does not know are left in place, as httpx does (the body is then
+    Codings the SDK does not know are left in place, as httpx2 does (the body is then
     handed over as sent); more than :data:`MAX_LAYERS` stacked codings are refused.
     """
 
@@ -156,15 +156,15 @@ def _check_peer(host: str, stream: Any) -> None:
         )
 
 
-class _Stream(httpcore.NetworkStream):
-    def __init__(self, inner: httpcore.NetworkStream) -> None:
+class _Stream(httpcore2.NetworkStream):
+    def __init__(self, inner: httpcore2.NetworkStream) -> None:
         self._inner = inner
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._inner.read(max_bytes, _bounded(timeout, httpcore.ReadTimeout))
+        return self._inner.read(max_bytes, _bounded(timeout, httpcore2.ReadTimeout))
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._inner.write(buffer, _bounded(timeout, httpcore.WriteTimeout))
+        self._inner.write(buffer, _bounded(timeout, httpcore2.WriteTimeout))
 
     def close(self) -> None:
         self._inner.close()
@@ -174,16 +174,16 @@ class _Stream(httpcore.NetworkStream):
         ssl_context: Any,
         server_hostname: str | None = None,
         timeout: float | None = None,
-    ) -> httpcore.NetworkStream:
-        bounded = _bounded(timeout, httpcore.ConnectTimeout)
+    ) -> httpcore2.NetworkStream:
+        bounded = _bounded(timeout, httpcore2.ConnectTimeout)
         return _Stream(self._inner.start_tls(ssl_context, server_hostname, bounded))
 
     def get_extra_info(self, info: str) -> Any:
         return self._inner.get_extra_info(info)
 
 
-class _Backend(httpcore.NetworkBackend):
-    def __init__(self, inner: httpcore.NetworkBackend) -> None:
+class _Backend(httpcore2.NetworkBackend):
+    def __init__(self, inner: httpcore2.NetworkBackend) -> None:
         self._inner = inner
 
     def connect_tcp(
@@ -193,9 +193,9 @@ class _Backend(httpcore.NetworkBackend):
         timeout: float | None = None,
         local_address: str | None = None,
         socket_options: Any = None,
-    ) -> httpcore.NetworkStream:
+    ) -> httpcore2.NetworkStream:
         stream = self._inner.connect_tcp(
-            host, port, _bounded(timeout, httpcore.ConnectTimeout), local_address, socket_options
+            host, port, _bounded(timeout, httpcore2.ConnectTimeout), local_address, socket_options
         )
         try:
             _check_peer(host, stream)
@@ -206,23 +206,23 @@ class _Backend(httpcore.NetworkBackend):
 
     def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Any = None
-    ) -> httpcore.NetworkStream:
-        bounded = _bounded(timeout, httpcore.ConnectTimeout)
+    ) -> httpcore2.NetworkStream:
+        bounded = _bounded(timeout, httpcore2.ConnectTimeout)
         return _Stream(self._inner.connect_unix_socket(path, bounded, socket_options))
 
     def sleep(self, seconds: float) -> None:
         self._inner.sleep(seconds)
 
 
-class _AsyncStream(httpcore.AsyncNetworkStream):
-    def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
+class _AsyncStream(httpcore2.AsyncNetworkStream):
+    def __init__(self, inner: httpcore2.AsyncNetworkStream) -> None:
         self._inner = inner
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return await self._inner.read(max_bytes, _bounded(timeout, httpcore.ReadTimeout))
+        return await self._inner.read(max_bytes, _bounded(timeout, httpcore2.ReadTimeout))
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        await self._inner.write(buffer, _bounded(timeout, httpcore.WriteTimeout))
+        await self._inner.write(buffer, _bounded(timeout, httpcore2.WriteTimeout))
 
     async def aclose(self) -> None:
         await self._inner.aclose()
@@ -232,16 +232,16 @@ class _AsyncStream(httpcore.AsyncNetworkStream):
         ssl_context: Any,
         server_hostname: str | None = None,
         timeout: float | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        bounded = _bounded(timeout, httpcore.ConnectTimeout)
+    ) -> httpcore2.AsyncNetworkStream:
+        bounded = _bounded(timeout, httpcore2.ConnectTimeout)
         return _AsyncStream(await self._inner.start_tls(ssl_context, server_hostname, bounded))
 
     def get_extra_info(self, info: str) -> Any:
         return self._inner.get_extra_info(info)
 
 
-class _AsyncBackend(httpcore.AsyncNetworkBackend):
-    def __init__(self, inner: httpcore.AsyncNetworkBackend) -> None:
+class _AsyncBackend(httpcore2.AsyncNetworkBackend):
+    def __init__(self, inner: httpcore2.AsyncNetworkBackend) -> None:
         self._inner = inner
 
     async def connect_tcp(
@@ -251,8 +251,8 @@ class _AsyncBackend(httpcore.AsyncNetworkBackend):
         timeout: float | None = None,
         local_address: str | None = None,
         socket_options: Any = None,
-    ) -> httpcore.AsyncNetworkStream:
-        bounded = _bounded(timeout, httpcore.ConnectTimeout)
+    ) -> httpcore2.AsyncNetworkStream:
+        bounded = _bounded(timeout, httpcore2.ConnectTimeout)
         stream = await self._inner.connect_tcp(host, port, bounded, local_address, socket_options)
         try:
             _check_peer(host, stream)
@@ -263,8 +263,8 @@ class _AsyncBackend(httpcore.AsyncNetworkBackend):
 
     async def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Any = None
-    ) -> httpcore.AsyncNetworkStream:
-        bounded = _bounded(timeout, httpcore.ConnectTimeout)
+    ) -> httpcore2.AsyncNetworkStream:
+        bounded = _bounded(timeout, httpcore2.ConnectTimeout)
         return _AsyncStream(await self._inner.connect_unix_socket(path, bounded, socket_options))
 
     async def sleep(self, seconds: float) -> None:
@@ -272,14 +272,14 @@ class _AsyncBackend(httpcore.AsyncNetworkBackend):
 
 
 def _install_backends(transports: Iterable[Any]) -> None:
-    """Put the deadline-bounded backend under every httpcore pool of ``transports``."""
+    """Put the deadline-bounded backend under every httpcore2 pool of ``transports``."""
     for transport in transports:
         pool = getattr(transport, "_pool", None)
-        if isinstance(pool, httpcore.ConnectionPool) and not isinstance(
+        if isinstance(pool, httpcore2.ConnectionPool) and not isinstance(
             pool._network_backend, _Backend
         ):
             pool._network_backend = _Backend(pool._network_backend)
-        elif isinstance(pool, httpcore.AsyncConnectionPool) and not isinstance(
+        elif isinstance(pool, httpcore2.AsyncConnectionPool) and not isinstance(
             pool._network_backend, _AsyncBackend
         ):
             pool._network_backend = _AsyncBackend(pool._network_backend)
@@ -298,47 +298,50 @@ class _NoCookies(http.cookiejar.DefaultCookiePolicy):
         return False
 
 
-class _NoCookieStore(httpx.Cookies):
+class _NoCookieStore(httpx2.Cookies):
     """The cookies of the SDK's own client: none are stored (:class:`_NoCookies`), so
-    reading a response's ``Set-Cookie`` (httpx does it for every response, building
+    reading a response's ``Set-Cookie`` (httpx2 does it for every response, building
     urllib request and email message copies of both) is skipped altogether.
 
-    httpx calls this for each answer just before its INFO record ``HTTP Request: ...``,
+    httpx2 calls this for each answer just before its INFO record ``HTTP Request: ...``,
     which quotes the answer's reason phrase: text the server chose, which a hostile
     server fills with what it was sent. The SDK never reads the reason phrase, so its
-    own client drops it here (httpx then shows the standard phrase of the status)."""
+    own client drops it here (httpx2 then shows the standard phrase of the status)."""
 
-    def extract_cookies(self, response: httpx.Response) -> None:
+    def extract_cookies(self, response: httpx2.Response) -> None:
         response.extensions.pop("reason_phrase", None)
 
 
-class _SyncHTTP(httpx.Client):
-    def _transport_for_url(self, url: httpx.URL) -> httpx.BaseTransport:
+class _SyncHTTP(httpx2.Client):
+    def _transport_for_url(self, url: httpx2.URL) -> httpx2.BaseTransport:
         if is_loopback(url.host):  # never through a proxy, whatever the environment says
             return self._transport
         return super()._transport_for_url(url)
 
 
-class _AsyncHTTP(httpx.AsyncClient):
-    def _transport_for_url(self, url: httpx.URL) -> httpx.AsyncBaseTransport:
+class _AsyncHTTP(httpx2.AsyncClient):
+    def _transport_for_url(self, url: httpx2.URL) -> httpx2.AsyncBaseTransport:
         if is_loopback(url.host):
             return self._transport
         return super()._transport_for_url(url)
 
 
-def http_client(asynchronous: bool, **options: Any) -> httpx.Client | httpx.AsyncClient:
-    """The httpx client the SDK creates for itself (see the module's docstring)."""
-    cls: type[httpx.Client] | type[httpx.AsyncClient] = _AsyncHTTP if asynchronous else _SyncHTTP
+def http_client(asynchronous: bool, **options: Any) -> httpx2.Client | httpx2.AsyncClient:
+    """The httpx2 client the SDK creates for itself (see the module's docstring)."""
+    cls: type[httpx2.Client] | type[httpx2.AsyncClient] = _AsyncHTTP if asynchronous else _SyncHTTP
     client = cls(cookies=http.cookiejar.CookieJar(policy=_NoCookies()), **options)
-    client._cookies = _NoCookieStore(client.cookies.jar)  # httpx reads it per response
+    client._cookies = _NoCookieStore(client.cookies.jar)  # httpx2 reads it per response
     _install_backends([client._transport, *client._mounts.values()])
     return client
 
 
 # --------------------------------------------------------------------------- logs
 
-#: The loggers httpcore writes a response's status line and headers to, at DEBUG.
-_HEADER_LOGGERS: Final = (logging.getLogger("httpcore.http11"), logging.getLogger("httpcore.http2"))
+#: The loggers httpcore2 writes a response's status line and headers to, at DEBUG.
+_HEADER_LOGGERS: Final = (
+    logging.getLogger("httpcore2.http11"),
+    logging.getLogger("httpcore2.http2"),
+)
 
 
 def _quiet(info: dict[str, Any]) -> None:
@@ -349,22 +352,22 @@ def _quiet(info: dict[str, Any]) -> None:
 
 
 def quiet_trace(event: str, info: dict[str, Any]) -> None:
-    """httpcore's ``trace`` request extension on the SDK's own requests: the DEBUG record
+    """httpcore2's ``trace`` request extension on the SDK's own requests: the DEBUG record
     of the answer's headers keeps its event, status and header names, but not the values
     or the reason phrase, which a hostile server fills with what it was sent. Only the
-    record changes (httpcore logs the dict it hands this hook); the answer does not."""
+    record changes (httpcore2 logs the dict it hands this hook); the answer does not."""
     if event.endswith("receive_response_headers.complete"):
         _quiet(info)
 
 
 async def aquiet_trace(event: str, info: dict[str, Any]) -> None:
-    """:func:`quiet_trace` for the async clients (httpcore awaits the hook there)."""
+    """:func:`quiet_trace` for the async clients (httpcore2 awaits the hook there)."""
     if event.endswith("receive_response_headers.complete"):
         _quiet(info)
 
 
 def header_logging() -> bool:
-    """Whether httpcore would log an answer's headers now (cheap: the loggers cache it).
-    Nothing is installed on httpcore's loggers; the SDK's requests carry
+    """Whether httpcore2 would log an answer's headers now (cheap: the loggers cache it).
+    Nothing is installed on httpcore2's loggers; the SDK's requests carry
     :func:`quiet_trace` only while this holds."""
     return any(logger.isEnabledFor(logging.DEBUG) for logger in _HEADER_LOGGERS)

@@ -20,7 +20,7 @@ answers ``{"construct": [seconds, ...]}``.
 
 ``sdk`` is the SDK's own time in register + authorize + token: the CPU time of this
 (single-threaded) driver during those steps minus its CPU time inside
-``httpx.HTTPTransport.handle_request`` and the body reads (the wire), which
+``httpx2.HTTPTransport.handle_request`` and the body reads (the wire), which
 :class:`WireClock` measures for both SDKs alike. The stack runs in another process,
 so none of its time is in there, nor the time this process waits for the CPU on a
 loaded machine. ``sdk_wall`` is the same in wall time, ``wire`` the wire's wall time.
@@ -39,7 +39,7 @@ import time
 from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
-import httpx
+import httpx2
 
 MAX_HOPS = 20
 MAX_CONSTRUCT = 1000
@@ -47,7 +47,7 @@ _ACCEPT = {"Accept": "application/json, text/html;q=0.9"}
 DEVELOPER = {"name": "Bench", "id": "bench"}
 
 
-class _TimedStream(httpx.SyncByteStream):
+class _TimedStream(httpx2.SyncByteStream):
     """A response body stream whose reads count as wire time."""
 
     def __init__(self, stream: Any, clock: WireClock) -> None:
@@ -75,10 +75,10 @@ class _TimedStream(httpx.SyncByteStream):
 
 
 class WireClock:
-    """Seconds spent inside ``httpx.HTTPTransport.handle_request`` and reading the
+    """Seconds spent inside ``httpx2.HTTPTransport.handle_request`` and reading the
     bodies it returns (the wire and the server answering), summed over every client of
-    this process. Both SDKs send through httpx's default transport, so subtracting
-    this from a step's wall time leaves the SDK's own work (httpx's client layer
+    this process. Both SDKs send through httpx2's default transport, so subtracting
+    this from a step's wall time leaves the SDK's own work (httpx2's client layer
     included). ``seconds`` is wall time, ``cpu`` this thread's CPU time
     (``time.thread_time``); ``requests`` counts the calls, to check that it saw them."""
 
@@ -86,9 +86,9 @@ class WireClock:
         self.seconds = 0.0
         self.cpu = 0.0
         self.requests = 0
-        original = httpx.HTTPTransport.handle_request
+        original = httpx2.HTTPTransport.handle_request
 
-        def handle_request(transport: httpx.HTTPTransport, request: httpx.Request) -> Any:
+        def handle_request(transport: httpx2.HTTPTransport, request: httpx2.Request) -> Any:
             started = self.start()
             try:
                 response = original(transport, request)
@@ -98,7 +98,7 @@ class WireClock:
                 self.stop(started)
                 self.requests += 1
 
-        httpx.HTTPTransport.handle_request = handle_request  # type: ignore[method-assign,assignment]
+        httpx2.HTTPTransport.handle_request = handle_request  # type: ignore[method-assign,assignment]
 
     @staticmethod
     def start() -> tuple[float, float]:
@@ -121,7 +121,7 @@ def _first(url: str, name: str) -> str | None:
     return values[0] if values else None
 
 
-def consent(http: httpx.Client, authorization_url: str) -> tuple[str, str | None]:
+def consent(http: httpx2.Client, authorization_url: str) -> tuple[str, str | None]:
     """Walk the consent redirects like a browser (cookies kept); the code handed back.
 
     Stops at the redirect aimed at the agent (one carrying ``session_id``) without
@@ -150,7 +150,7 @@ def consent(http: httpx.Client, authorization_url: str) -> tuple[str, str | None
 
 
 def handshake(
-    sdk: Any, http: httpx.Client, config: dict[str, Any], agent: dict[str, str]
+    sdk: Any, http: httpx2.Client, config: dict[str, Any], agent: dict[str, str]
 ) -> dict[str, float]:
     started = time.perf_counter()
     client = sdk.ATHGatewayClient(config["gateway_url"], agent["agent_id"], agent["pem"])
@@ -177,7 +177,7 @@ def handshake(
         return (r2[field] - r0[field]) + (r4[field] - r3[field])
 
     if spent(4) < 3:
-        raise RuntimeError("the SDK's requests did not go through httpx.HTTPTransport")
+        raise RuntimeError("the SDK's requests did not go through httpx2.HTTPTransport")
     return {
         "total": r4[0] - r0[0],
         "construct": r0[0] - started,
@@ -216,7 +216,7 @@ def main(argv: list[str]) -> int:
     deadline = time.monotonic() + float(config["max_seconds"])
     print(json.dumps({"ready": True, "version": importlib.metadata.version("ath-sdk")}), flush=True)
     # The consent walk is the bench's "browser", shared by both SDKs alike.
-    with httpx.Client(trust_env=False, timeout=10.0) as http:
+    with httpx2.Client(trust_env=False, timeout=10.0) as http:
         for done, line in enumerate(sys.stdin):
             if done >= int(config["max_handshakes"]) or time.monotonic() > deadline:
                 raise SystemExit("handshake driver: past its count or time bound")
