@@ -2,9 +2,14 @@
 
 - :class:`BoundedDecoder`: ``Content-Encoding`` undone by the SDK, a bounded amount at a
   time, so a compression bomb never expands past ``max_response_bytes`` in memory.
-- :func:`http_client`: the httpx2 client the SDK creates: no cookie jar, no proxy for
-  loopback destinations, every socket read and write bounded by the call's deadline, and
-  ``localhost`` required to connect to a loopback address.
+- :class:`Transport` / :class:`AsyncTransport`: the SDK's own httpx2 transport, built
+  only from public extension points: httpcore2's ``ConnectionPool``/``HTTPProxy`` with
+  ``network_backend=`` a deadline-bounded :class:`httpcore2.NetworkBackend` (every
+  socket connect, read and write bounded by the call's deadline, ``localhost`` required
+  to connect to a loopback address), the environment's proxies chosen per request but
+  never for a loopback destination, and no reason phrase handed to httpx2's INFO record.
+- :func:`http_client`: the httpx2 client the SDK creates, through httpx2's public
+  constructor: that transport and a cookie jar that keeps nothing.
 - :func:`quiet_trace`: httpcore2's DEBUG records of the SDK's own requests keep their event
   names but lose the header values and reason phrase a server sent (which a hostile server
   fills with what it was sent), through httpcore2's public ``trace`` request extension;
@@ -17,9 +22,11 @@ import contextvars
 import http.cookiejar
 import ipaddress
 import logging
+import ssl
 import time
+import urllib.request
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import Any, Final, TypeVar
 
 import httpcore2
@@ -271,18 +278,238 @@ class _AsyncBackend(httpcore2.AsyncNetworkBackend):
         await self._inner.sleep(seconds)
 
 
-def _install_backends(transports: Iterable[Any]) -> None:
-    """Put the deadline-bounded backend under every httpcore2 pool of ``transports``."""
-    for transport in transports:
-        pool = getattr(transport, "_pool", None)
-        if isinstance(pool, httpcore2.ConnectionPool) and not isinstance(
-            pool._network_backend, _Backend
-        ):
-            pool._network_backend = _Backend(pool._network_backend)
-        elif isinstance(pool, httpcore2.AsyncConnectionPool) and not isinstance(
-            pool._network_backend, _AsyncBackend
-        ):
-            pool._network_backend = _AsyncBackend(pool._network_backend)
+# --------------------------------------------------------------------------- the transport
+
+#: httpx2's own default pool limits.
+DEFAULT_LIMITS: Final = httpx2.Limits(
+    max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0
+)
+
+_ERRORS: Final[tuple[tuple[type[Exception], type[httpx2.TransportError]], ...]] = (
+    # the most specific first: httpcore2's errors, as httpx2's own transport maps them
+    (httpcore2.ConnectTimeout, httpx2.ConnectTimeout),
+    (httpcore2.ReadTimeout, httpx2.ReadTimeout),
+    (httpcore2.WriteTimeout, httpx2.WriteTimeout),
+    (httpcore2.PoolTimeout, httpx2.PoolTimeout),
+    (httpcore2.TimeoutException, httpx2.TimeoutException),
+    (httpcore2.ConnectError, httpx2.ConnectError),
+    (httpcore2.ReadError, httpx2.ReadError),
+    (httpcore2.WriteError, httpx2.WriteError),
+    (httpcore2.NetworkError, httpx2.NetworkError),
+    (httpcore2.ProxyError, httpx2.ProxyError),
+    (httpcore2.UnsupportedProtocol, httpx2.UnsupportedProtocol),
+    (httpcore2.LocalProtocolError, httpx2.LocalProtocolError),
+    (httpcore2.RemoteProtocolError, httpx2.RemoteProtocolError),
+    (httpcore2.ProtocolError, httpx2.ProtocolError),
+)
+
+
+def _mapped(exc: Exception) -> Exception:
+    for core, mapped in _ERRORS:
+        if isinstance(exc, core):
+            return mapped(str(exc))
+    return exc
+
+
+class _Body(httpx2.SyncByteStream):
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            yield from self._inner
+        except Exception as exc:
+            raise _mapped(exc) from exc
+
+    def close(self) -> None:
+        close = getattr(self._inner, "close", None)
+        if close is not None:
+            close()
+
+
+class _AsyncBody(httpx2.AsyncByteStream):
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        try:
+            async for part in self._inner:
+                yield part
+        except Exception as exc:
+            raise _mapped(exc) from exc
+
+    async def aclose(self) -> None:
+        aclose = getattr(self._inner, "aclose", None)
+        if aclose is not None:
+            await aclose()
+
+
+def _core_request(request: httpx2.Request) -> httpcore2.Request:
+    url = request.url
+    return httpcore2.Request(
+        method=request.method,
+        url=httpcore2.URL(
+            scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path
+        ),
+        headers=request.headers.raw,
+        content=request.stream,
+        extensions=request.extensions,
+    )
+
+
+def _response(answer: httpcore2.Response, stream: Any) -> httpx2.Response:
+    # The reason phrase is left out: httpx2 quotes it in its INFO record "HTTP Request:
+    # ...", and it is text the server chose (a hostile one fills it with what it was
+    # sent). The SDK never reads it; httpx2 then shows the status's standard phrase.
+    extensions = {k: v for k, v in answer.extensions.items() if k != "reason_phrase"}
+    return httpx2.Response(
+        answer.status, headers=answer.headers, stream=stream, extensions=extensions
+    )
+
+
+def _environment_proxies(trust_env: bool) -> dict[str, httpx2.URL]:
+    """The proxies the environment names (``HTTP(S)_PROXY``, ``ALL_PROXY``), by scheme
+    (``all`` for every scheme), read with the standard library as httpx2 reads them."""
+    if not trust_env:
+        return {}
+    found: dict[str, httpx2.URL] = {}
+    for scheme, value in urllib.request.getproxies_environment().items():
+        if scheme in ("http", "https", "all") and value:
+            found[scheme] = httpx2.URL(value if "://" in value else f"http://{value}")
+    return found
+
+
+def _no_proxy() -> list[str]:
+    """``NO_PROXY``'s entries, lower-cased; ``["*"]`` bypasses every host."""
+    value = urllib.request.getproxies_environment().get("no", "")
+    entries = [e.strip().lower() for e in value.split(",") if e.strip()]
+    return ["*"] if "*" in entries else entries
+
+
+def _bypassed(host: str, entries: list[str]) -> bool:
+    """Whether ``NO_PROXY`` names ``host``: ``*``, the host itself, a domain it is in
+    (``example.com`` or ``.example.com`` for ``api.example.com``), or an IP network."""
+    for entry in entries:
+        entry = entry.split("://", 1)[-1].strip("[]")
+        if entry == "*" or host == entry.lstrip(".*"):
+            return True
+        domain = entry.lstrip("*")
+        if host.endswith(domain if domain.startswith(".") else "." + domain):
+            return True
+        try:
+            if ipaddress.ip_address(host.strip("[]")) in ipaddress.ip_network(entry, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+class _Routes:
+    """Which pool a request goes through: loopback always direct (whatever the
+    environment says), else the environment's proxy for its scheme unless ``NO_PROXY``
+    names its host, else direct."""
+
+    def __init__(self, trust_env: bool, make: Callable[[httpx2.URL | None], Any]) -> None:
+        self.direct = make(None)
+        self.proxied = {k: make(url) for k, url in _environment_proxies(trust_env).items()}
+        self.bypass = _no_proxy() if self.proxied else []
+
+    def pool(self, url: httpx2.URL) -> Any:
+        if not self.proxied or is_loopback(url.host):
+            return self.direct
+        if _bypassed(url.host.lower(), self.bypass):
+            return self.direct
+        return self.proxied.get(url.scheme) or self.proxied.get("all") or self.direct
+
+    def all(self) -> list[Any]:
+        return [self.direct, *self.proxied.values()]
+
+
+def _pool_options(limits: httpx2.Limits) -> dict[str, Any]:
+    return {
+        "max_connections": limits.max_connections,
+        "max_keepalive_connections": limits.max_keepalive_connections,
+        "keepalive_expiry": limits.keepalive_expiry,
+    }
+
+
+def _proxy_options(proxy: httpx2.URL) -> dict[str, Any]:
+    auth = (proxy.username, proxy.password) if proxy.username or proxy.password else None
+    return {
+        "proxy_url": httpcore2.URL(
+            scheme=proxy.raw_scheme, host=proxy.raw_host, port=proxy.port, target=b"/"
+        ),
+        "proxy_auth": auth,
+    }
+
+
+class Transport(httpx2.BaseTransport):
+    """The SDK's own transport: httpcore2's public pools on :class:`_Backend` (every
+    socket operation bounded by the call's deadline, ``localhost`` required to be
+    loopback), routed by :class:`_Routes`."""
+
+    def __init__(self, ssl_context: ssl.SSLContext, trust_env: bool, limits: httpx2.Limits):
+        self.ssl_context = ssl_context
+        backend = _Backend(httpcore2.SyncBackend())
+        options = {**_pool_options(limits), "ssl_context": ssl_context}
+
+        def make(proxy: httpx2.URL | None) -> Any:
+            if proxy is None:
+                return httpcore2.ConnectionPool(network_backend=backend, **options)
+            if proxy.scheme.startswith("socks"):
+                return httpcore2.SOCKSProxy(
+                    network_backend=backend, **_proxy_options(proxy), **options
+                )
+            return httpcore2.HTTPProxy(network_backend=backend, **_proxy_options(proxy), **options)
+
+        self.routes = _Routes(trust_env, make)
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        try:
+            answer = self.routes.pool(request.url).handle_request(_core_request(request))
+        except Exception as exc:
+            raise _mapped(exc) from exc
+        return _response(answer, _Body(answer.stream))
+
+    def close(self) -> None:
+        for pool in self.routes.all():
+            pool.close()
+
+
+class AsyncTransport(httpx2.AsyncBaseTransport):
+    """:class:`Transport` for the async clients (httpcore2's async pools on
+    :class:`_AsyncBackend`)."""
+
+    def __init__(self, ssl_context: ssl.SSLContext, trust_env: bool, limits: httpx2.Limits):
+        self.ssl_context = ssl_context
+        backend = _AsyncBackend(httpcore2.AnyIOBackend())
+        options = {**_pool_options(limits), "ssl_context": ssl_context}
+
+        def make(proxy: httpx2.URL | None) -> Any:
+            if proxy is None:
+                return httpcore2.AsyncConnectionPool(network_backend=backend, **options)
+            if proxy.scheme.startswith("socks"):
+                return httpcore2.AsyncSOCKSProxy(
+                    network_backend=backend, **_proxy_options(proxy), **options
+                )
+            return httpcore2.AsyncHTTPProxy(
+                network_backend=backend, **_proxy_options(proxy), **options
+            )
+
+        self.routes = _Routes(trust_env, make)
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        try:
+            answer = await self.routes.pool(request.url).handle_async_request(
+                _core_request(request)
+            )
+        except Exception as exc:
+            raise _mapped(exc) from exc
+        return _response(answer, _AsyncBody(answer.stream))
+
+    async def aclose(self) -> None:
+        for pool in self.routes.all():
+            await pool.aclose()
 
 
 # --------------------------------------------------------------------------- the client
@@ -298,41 +525,39 @@ class _NoCookies(http.cookiejar.DefaultCookiePolicy):
         return False
 
 
-class _NoCookieStore(httpx2.Cookies):
-    """The cookies of the SDK's own client: none are stored (:class:`_NoCookies`), so
-    reading a response's ``Set-Cookie`` (httpx2 does it for every response, building
-    urllib request and email message copies of both) is skipped altogether.
-
-    httpx2 calls this for each answer just before its INFO record ``HTTP Request: ...``,
-    which quotes the answer's reason phrase: text the server chose, which a hostile
-    server fills with what it was sent. The SDK never reads the reason phrase, so its
-    own client drops it here (httpx2 then shows the standard phrase of the status)."""
-
-    def extract_cookies(self, response: httpx2.Response) -> None:
-        response.extensions.pop("reason_phrase", None)
+def ssl_context(verify: bool | str | ssl.SSLContext, trust_env: bool) -> ssl.SSLContext:
+    """The TLS context of ``verify=``: a context as given, a CA bundle path loaded into a
+    new default context, ``True``/``False`` as httpx2 builds them (the system trust
+    store, or ``SSL_CERT_FILE``/``SSL_CERT_DIR`` with ``trust_env``)."""
+    if isinstance(verify, ssl.SSLContext):
+        return verify
+    if isinstance(verify, str):
+        return ssl.create_default_context(cafile=verify)
+    return httpx2.create_ssl_context(verify=verify, trust_env=trust_env)
 
 
-class _SyncHTTP(httpx2.Client):
-    def _transport_for_url(self, url: httpx2.URL) -> httpx2.BaseTransport:
-        if is_loopback(url.host):  # never through a proxy, whatever the environment says
-            return self._transport
-        return super()._transport_for_url(url)
-
-
-class _AsyncHTTP(httpx2.AsyncClient):
-    def _transport_for_url(self, url: httpx2.URL) -> httpx2.AsyncBaseTransport:
-        if is_loopback(url.host):
-            return self._transport
-        return super()._transport_for_url(url)
-
-
-def http_client(asynchronous: bool, **options: Any) -> httpx2.Client | httpx2.AsyncClient:
-    """The httpx2 client the SDK creates for itself (see the module's docstring)."""
-    cls: type[httpx2.Client] | type[httpx2.AsyncClient] = _AsyncHTTP if asynchronous else _SyncHTTP
-    client = cls(cookies=http.cookiejar.CookieJar(policy=_NoCookies()), **options)
-    client._cookies = _NoCookieStore(client.cookies.jar)  # httpx2 reads it per response
-    _install_backends([client._transport, *client._mounts.values()])
-    return client
+def http_client(
+    asynchronous: bool,
+    *,
+    verify: bool | str | ssl.SSLContext,
+    trust_env: bool,
+    transport: httpx2.BaseTransport | httpx2.AsyncBaseTransport | None = None,
+    **options: Any,
+) -> httpx2.Client | httpx2.AsyncClient:
+    """The httpx2 client the SDK creates for itself (see the module's docstring): its own
+    :class:`Transport` unless ``transport=`` was given, and a cookie jar that keeps
+    nothing, all through httpx2's public constructor."""
+    jar = http.cookiejar.CookieJar(policy=_NoCookies())
+    limits = options.pop("limits", DEFAULT_LIMITS)
+    if asynchronous:
+        if transport is None:
+            transport = AsyncTransport(ssl_context(verify, trust_env), trust_env, limits)
+        assert isinstance(transport, httpx2.AsyncBaseTransport)
+        return httpx2.AsyncClient(cookies=jar, transport=transport, trust_env=trust_env, **options)
+    if transport is None:
+        transport = Transport(ssl_context(verify, trust_env), trust_env, limits)
+    assert isinstance(transport, httpx2.BaseTransport)
+    return httpx2.Client(cookies=jar, transport=transport, trust_env=trust_env, **options)
 
 
 # --------------------------------------------------------------------------- logs

@@ -14,16 +14,17 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from ath import AsyncATHGatewayClient, ATHGatewayClient
 from ath._tls import shared_verify
+from ath._wire import AsyncTransport, Transport
 
 URL = "https://gateway.example.com"
 AGENT = "https://agent.example.com/.well-known/agent.json"
 
 
 def _context(client: ATHGatewayClient | AsyncATHGatewayClient) -> ssl.SSLContext:
-    """The SSL context of a client's default transport (httpx2 internals)."""
-    pool = client._http._transport._pool  # type: ignore[union-attr]
-    context: ssl.SSLContext = pool._ssl_context
-    return context
+    """The SSL context of a client's own transport (ath._wire.Transport)."""
+    transport = client._http._transport
+    assert isinstance(transport, Transport | AsyncTransport)
+    return transport.ssl_context
 
 
 def _key() -> ec.EllipticCurvePrivateKey:

@@ -60,7 +60,7 @@ async def test_tls_verification_is_on_by_default(shell: str, pem: str, tmp_path:
             # the same server, once its certificate is trusted: verification is what failed
             doc = await call(trusting, "discover")
             check(doc.gateway_id == DISCOVERY["gateway_id"])
-            context = default._http._transport._pool._ssl_context
+            context = default._http._transport.ssl_context
             check(context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname)
             check(context.minimum_version >= ssl.TLSVersion.TLSv1_2)
         finally:
