@@ -34,7 +34,7 @@ _REQ_NAME: Final = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?")
 _VERSION_CODE: Final = (
     "import importlib.metadata as m, json; "
     "print(json.dumps({n: m.version(n) for n in "
-    "('ath-sdk', 'httpx2', 'joserfc', 'pydantic', 'cryptography')}))"
+    "('ath-sdk', 'httpx', 'joserfc', 'pydantic', 'cryptography')}))"
 )
 
 

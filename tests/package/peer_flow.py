@@ -15,7 +15,7 @@ import json
 import sys
 from typing import Any
 
-import httpx2
+import httpx
 
 
 def main(argv: list[str]) -> int:
@@ -41,7 +41,7 @@ def main(argv: list[str]) -> int:
         steps.append("register")
         auth = client.authorize("github", ["read:user"])
         steps.append("authorize")
-        with httpx2.Client() as browser:
+        with httpx.Client() as browser:
             code, _ = walker.consent(browser, auth.authorization_url)
         steps.append("consent")
         token = client.exchange_token(code, auth.ath_session_id)
