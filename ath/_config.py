@@ -36,12 +36,12 @@ from ath._errors import ATHError
 from ath._retry import RetryPolicy
 from ath._validation import check_headers as check_header_mapping
 from ath._validation import normalize_base_url
+from ath._wire import accept_encoding
 
 if TYPE_CHECKING:
     from ath.stores._model import CredentialStore
 
 __all__ = [
-    "ACCEPT_ENCODING",
     "ClientOptions",
     "ClientSettings",
     "Config",
@@ -56,9 +56,6 @@ __all__ = [
 TimeoutArg = float | httpx2.Timeout | None
 #: TLS verification: on (``True``), a CA bundle path, or an ``ssl.SSLContext``.
 VerifyArg = bool | str | ssl.SSLContext
-#: Content codings the SDK undoes itself (:class:`ath._wire.BoundedDecoder`); it
-#: advertises exactly these.
-ACCEPT_ENCODING: Final = "gzip, deflate"
 STORE_METHODS: Final = ("load", "update", "stamp", "registration_lock")
 
 
@@ -137,6 +134,19 @@ def _bad(option: str, wants: str, value: Any) -> ATHError:
     return ATHError(
         "INVALID_ARGUMENT",
         f"{option} must be {wants}, got {type(value).__name__}",
+        details={"option": option},
+    )
+
+
+def _legacy_httpx(option: str, value: Any) -> ATHError | None:
+    """INVALID_ARGUMENT for a client or transport of legacy httpx (0.x), which the SDK
+    does not run on (told by its module name: the SDK never imports httpx)."""
+    if type(value).__module__.split(".")[0] not in ("httpx", "httpcore"):
+        return None
+    return ATHError(
+        "INVALID_ARGUMENT",
+        f"{option}: {type(value).__name__} is from legacy httpx; ath-sdk runs on httpx2 "
+        "(the same API, import name httpx2): pass an httpx2 client or transport",
         details={"option": option},
     )
 
@@ -252,6 +262,10 @@ def check_settings(
             f"verify: no CA bundle file at {verify!r}",
             details={"option": "verify"},
         )
+    for option, given in (("http_client", http_client), ("transport", transport)):
+        legacy = _legacy_httpx(option, given)
+        if legacy is not None:
+            raise legacy
     if http_client is not None and not isinstance(http_client, http_cls):
         raise _bad("http_client", f"an {http_cls.__module__}.{http_cls.__name__}", http_client)
     if transport is not None:
@@ -312,7 +326,8 @@ def resolve(
     headers = {
         "User-Agent": USER_AGENT,
         "Accept": "application/json",
-        "Accept-Encoding": ACCEPT_ENCODING,
+        # exactly the codings the SDK undoes itself (ath._wire.BoundedDecoder)
+        "Accept-Encoding": accept_encoding(),
     }
     if settings.headers is not None:
         headers.update(check_header_mapping(settings.headers, what="headers"))

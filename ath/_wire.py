@@ -1,7 +1,10 @@
 """What the SDK puts between its HTTP client and the network.
 
 - :class:`BoundedDecoder`: ``Content-Encoding`` undone by the SDK, a bounded amount at a
-  time, so a compression bomb never expands past ``max_response_bytes`` in memory.
+  time, so a compression bomb never expands past ``max_response_bytes`` in memory: gzip
+  and deflate always, ``br`` with ``brotli`` 1.2+ installed, ``zstd`` with Python 3.14's
+  ``compression.zstd`` or ``backports.zstd``; :func:`accept_encoding` advertises exactly
+  those.
 - :class:`Transport` / :class:`AsyncTransport`: the SDK's own httpx2 transport, built
   only from public extension points: httpcore2's ``ConnectionPool``/``HTTPProxy`` with
   ``network_backend=`` a deadline-bounded :class:`httpcore2.NetworkBackend` (every
@@ -19,7 +22,9 @@
 from __future__ import annotations
 
 import contextvars
+import functools
 import http.cookiejar
+import importlib
 import ipaddress
 import logging
 import ssl
@@ -85,6 +90,115 @@ class _Layer:
             yield out
 
 
+def _brotli() -> Any:
+    """The ``brotli`` module if it can decode within a bound (1.2 and later: the
+    ``output_buffer_limit`` of ``Decompressor.process``), else None."""
+    try:
+        import brotli  # type: ignore[import-not-found,import-untyped,unused-ignore]
+    except ImportError:
+        return None
+    if not hasattr(brotli.Decompressor, "can_accept_more_data"):
+        return None  # before 1.2: every call expands its whole input
+    return brotli
+
+
+def _zstd() -> Any:
+    """The zstd decompressor class (Python 3.14's ``compression.zstd`` or the
+    ``backports.zstd`` package), else None."""
+    for name in ("compression.zstd", "backports.zstd"):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        return module
+    return None
+
+
+class _Brotli:
+    __slots__ = ("module", "obj")
+
+    def __init__(self, module: Any) -> None:
+        self.module = module
+        self.obj = module.Decompressor()
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        out = self.obj.process(data, output_buffer_limit=_PIECE)
+        while True:
+            if out:
+                yield out
+            if self.obj.can_accept_more_data() or self.obj.is_finished():
+                return
+            out = self.obj.process(b"", output_buffer_limit=_PIECE)
+
+    def finish(self) -> Iterator[bytes]:
+        while not self.obj.is_finished():
+            out = self.obj.process(b"", output_buffer_limit=_PIECE)
+            if not out:
+                return
+            yield out
+
+
+class _Zstd:
+    __slots__ = ("module", "obj")
+
+    def __init__(self, module: Any) -> None:
+        self.module = module
+        self.obj = module.ZstdDecompressor()
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        while True:
+            out = self.obj.decompress(data, _PIECE)
+            data = b""
+            if out:
+                yield out
+            if self.obj.eof:  # a frame ended: the next one, if sent, starts afresh
+                data = self.obj.unused_data
+                if not data:
+                    return
+                self.obj = self.module.ZstdDecompressor()
+            elif self.obj.needs_input:
+                return
+
+    def finish(self) -> Iterator[bytes]:
+        return iter(())
+
+
+def _decode_errors() -> tuple[type[Exception], ...]:
+    errors: list[type[Exception]] = [zlib.error]
+    brotli = _brotli()
+    if brotli is not None:
+        errors.append(brotli.error)
+    zstd = _zstd()
+    if zstd is not None:
+        errors.append(zstd.ZstdError)
+    return tuple(errors)
+
+
+@functools.cache
+def codecs() -> dict[str, Callable[[], Any]]:
+    """The content codings the SDK decodes within a bound here, by name (looked up
+    once, on the first answer or client)."""
+    found: dict[str, Callable[[], Any]] = {name: functools.partial(_Layer, name) for name in _WBITS}
+    brotli = _brotli()
+    if brotli is not None:
+        found["br"] = functools.partial(_Brotli, brotli)
+    zstd = _zstd()
+    if zstd is not None:
+        found["zstd"] = functools.partial(_Zstd, zstd)
+    return found
+
+
+@functools.cache
+def accept_encoding() -> str:
+    """The ``Accept-Encoding`` the SDK sends: exactly what it decodes within a bound."""
+    return ", ".join(n for n in codecs() if n != "x-gzip")
+
+
+@functools.cache
+def decode_errors() -> tuple[type[Exception], ...]:
+    return _decode_errors()
+
+
 class BoundedDecoder:
     """Undoes a response's content codings, each step producing at most 64 KiB.
 
@@ -101,8 +215,9 @@ class BoundedDecoder:
                 f"the answer stacks {len(names)} content encodings; at most {MAX_LAYERS} "
                 "are accepted.",
             )
-        self.layers = [_Layer(n) for n in reversed(names) if n in _WBITS]
-        self.left = [n for n in names if n not in _WBITS]
+        known = codecs()
+        self.layers = [known[n]() for n in reversed(names) if n in known]
+        self.left = [n for n in names if n not in known]
 
     def feed(self, data: bytes) -> Iterator[bytes]:
         yield from self._through(data, 0)
@@ -119,7 +234,7 @@ class BoundedDecoder:
         try:
             for piece in self.layers[index].feed(data):
                 yield from self._through(piece, index + 1)
-        except zlib.error as exc:
+        except decode_errors() as exc:
             raise ATHError(
                 "INVALID_RESPONSE",
                 f"the answer's content encoding could not be decoded ({exc}).",

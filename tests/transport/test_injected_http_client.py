@@ -13,8 +13,9 @@ from typing import Any
 import httpx2
 import pytest
 
-from ath import AsyncATHGatewayClient, ATHGatewayClient
+from ath import AsyncATHGatewayClient, ATHError, ATHGatewayClient
 from ath._constants import USER_AGENT
+from ath._wire import accept_encoding
 from ath.testing import LocalStack, follow_consent
 from tests._support.shells import settle
 from tests.conftest import DEVELOPER, Agent
@@ -113,7 +114,7 @@ async def test_an_injected_client_is_left_as_given(
         where = f"{request.method} {request.url.path}"
         assert request.headers.get_list("User-Agent") == [USER_AGENT], where
         assert request.headers.get_list("Accept") == ["application/json"], where
-        assert request.headers["Accept-Encoding"] == "gzip, deflate", where
+        assert request.headers["Accept-Encoding"] == accept_encoding(), where
         assert request.headers["X-Tenant"] == "t-1", where  # the headers= option
         assert request.headers["X-Theirs"] == "kept", where  # the client's own, as before
 
@@ -177,3 +178,25 @@ async def test_timeout_applies_to_an_injected_client(asynchronous: bool, pem: st
             injected = http
     assert info.value.code == "TIMEOUT"
     assert injected.timeout == httpx2.Timeout(None)  # the injected client itself is unchanged
+
+
+@pytest.mark.parametrize("shell", ["sync", "async"])
+def test_a_legacy_httpx_client_is_refused_naming_httpx2(shell: str, agent: Agent) -> None:
+    """httpx (0.x) is not the SDK's engine: its client and transports would bypass the
+    SDK's httpx2 transport and error types, so they are refused, with the way out."""
+    httpx = pytest.importorskip("httpx")  # here through langchain-core, never the SDK
+    cls: Any = ATHGatewayClient if shell == "sync" else AsyncATHGatewayClient
+    legacy = httpx.Client() if shell == "sync" else httpx.AsyncClient()
+    transport = httpx.HTTPTransport() if shell == "sync" else httpx.AsyncHTTPTransport()
+    try:
+        for option, value in (("http_client", legacy), ("transport", transport)):
+            with pytest.raises(ATHError) as refused:
+                cls("https://gw.example", agent.agent_id, agent.pem, **{option: value})
+            assert refused.value.code == "INVALID_ARGUMENT"
+            assert refused.value.details == {"option": option}
+            message = str(refused.value)
+            assert "httpx2" in message and "legacy httpx" in message, message
+    finally:
+        if shell == "sync":
+            legacy.close()
+            transport.close()

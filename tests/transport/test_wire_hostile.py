@@ -24,6 +24,7 @@ import pytest
 
 from ath import ATHError, RetryPolicy
 from ath._redaction import request_secrets
+from ath._wire import _brotli, _zstd, accept_encoding
 from tests._support.faults import AGENT_ID
 from tests._support.servers import DEVELOPER, FakeATH, RawServer, attack, read_request
 from tests._support.shells import call, client_class, close
@@ -95,6 +96,20 @@ BOMBS: dict[str, Callable[[bytes], bytes]] = {
     "deflate, gzip": lambda d: _gzip(_deflate(d)),
     "gzip, deflate, gzip": lambda d: _gzip(_deflate(_gzip(d))),
 }
+# br and zstd: the decoders are dev requirements, so these bombs run in the suite
+# (the SDK decodes, and advertises, them only when installed: ath._wire.codecs).
+if _brotli() is not None:
+    BOMBS["br"] = lambda d: _brotli().compress(d, quality=11)
+    BOMBS["br, gzip"] = lambda d: _gzip(_brotli().compress(d))
+if _zstd() is not None:
+    BOMBS["zstd"] = lambda d: _zstd().compress(d, 19)
+    BOMBS["zstd, br"] = lambda d: _brotli().compress(_zstd().compress(d))
+
+
+def test_the_dev_venv_has_the_br_and_zstd_decoders() -> None:
+    """The br and zstd bombs above must run: their decoders are dev requirements."""
+    assert {"br", "zstd", "zstd, br"} <= set(BOMBS)
+    assert accept_encoding() == "gzip, deflate, br, zstd"
 
 
 @pytest.mark.parametrize("shell", SHELLS)
