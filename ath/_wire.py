@@ -419,11 +419,12 @@ _ERRORS: Final[tuple[tuple[type[Exception], type[httpx2.TransportError]], ...]] 
 )
 
 
-def _mapped(exc: Exception) -> Exception:
+def _mapped(exc: Exception) -> type[httpx2.TransportError] | None:
+    """httpx2's error for an httpcore2 one (None for anything else: raised as it is)."""
     for core, mapped in _ERRORS:
         if isinstance(exc, core):
-            return mapped(str(exc))
-    return exc
+            return mapped
+    return None
 
 
 class _Body(httpx2.SyncByteStream):
@@ -434,7 +435,10 @@ class _Body(httpx2.SyncByteStream):
         try:
             yield from self._inner
         except Exception as exc:
-            raise _mapped(exc) from exc
+            mapped = _mapped(exc)
+            if mapped is None:
+                raise
+            raise mapped(str(exc)) from exc
 
     def close(self) -> None:
         close = getattr(self._inner, "close", None)
@@ -451,7 +455,10 @@ class _AsyncBody(httpx2.AsyncByteStream):
             async for part in self._inner:
                 yield part
         except Exception as exc:
-            raise _mapped(exc) from exc
+            mapped = _mapped(exc)
+            if mapped is None:
+                raise
+            raise mapped(str(exc)) from exc
 
     async def aclose(self) -> None:
         aclose = getattr(self._inner, "aclose", None)
@@ -583,7 +590,10 @@ class Transport(httpx2.BaseTransport):
         try:
             answer = self.routes.pool(request.url).handle_request(_core_request(request))
         except Exception as exc:
-            raise _mapped(exc) from exc
+            mapped = _mapped(exc)
+            if mapped is None:
+                raise
+            raise mapped(str(exc)) from exc
         return _response(answer, _Body(answer.stream))
 
     def close(self) -> None:
@@ -619,7 +629,10 @@ class AsyncTransport(httpx2.AsyncBaseTransport):
                 _core_request(request)
             )
         except Exception as exc:
-            raise _mapped(exc) from exc
+            mapped = _mapped(exc)
+            if mapped is None:
+                raise
+            raise mapped(str(exc)) from exc
         return _response(answer, _AsyncBody(answer.stream))
 
     async def aclose(self) -> None:
