@@ -42,12 +42,17 @@ from ath._validation import is_loopback
 
 __all__ = [
     "DEADLINE",
+    "AsyncTransport",
     "BoundedDecoder",
+    "Transport",
+    "accept_encoding",
     "aquiet_trace",
+    "codecs",
     "header_logging",
     "http_client",
     "is_loopback_address",
     "quiet_trace",
+    "ssl_context",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
