@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, Self, TypeVar
 
-import httpx
+import httpx2
 
 from ath._attestation import AttestationSigner, PrivateKeyInput
 from ath._config import ClientSettings, TimeoutArg, VerifyArg, resolve
@@ -73,12 +73,12 @@ _INIT_DOC: Final = """Create a client; nothing is sent until the first call.
 ``private_key``: the agent's EC P-256 key: PEM text, the path of a PEM file,
 or a cryptography key object; ``private_key_password`` decrypts an encrypted
 PEM. ``key_id``: the attestation's ``kid`` (default: the key's RFC 7638
-thumbprint). ``timeout``: seconds or an ``httpx.Timeout`` (default 30 s, 10 s
+thumbprint). ``timeout``: seconds or an ``httpx2.Timeout`` (default 30 s, 10 s
 to connect). ``headers``: extra headers on every request. ``max_retries`` /
 ``retry``: retries of safe requests (0 disables). ``max_response_bytes``:
 answer size limit (default 10 MiB). ``allow_insecure_http``: allow plain
 http outside loopback. ``verify``: TLS verification (``True``, a CA bundle
-path or an ``ssl.SSLContext``). ``trust_env``: honour httpx's proxy and
+path or an ``ssl.SSLContext``). ``trust_env``: honour httpx2's proxy and
 certificate environment variables (loopback never goes through a proxy).
 ``total_timeout``: seconds for all attempts of one call, retry pauses
 included. ``store``: a credential store shared with other processes
@@ -87,7 +87,7 @@ included. ``store``: a credential store shared with other processes
 pauses (retry backoff, consent polling), a function given the seconds: default
 ``time.sleep``, for the async clients an async function, default
 ``asyncio.sleep`` (inject one to record or skip the pauses in tests).
-``http_client`` / ``transport``: inject your own httpx client or transport; an
+``http_client`` / ``transport``: inject your own httpx2 client or transport; an
 injected client is used as given, never changed (the SDK's headers go on each
 of its requests). Every option is checked here: a bad value raises
 ``ATHError("INVALID_ARGUMENT")`` naming it (``INVALID_KEY`` for the key).
@@ -103,11 +103,11 @@ class _Base:
 
     def _setup(
         self,
-        http_cls: type[httpx.Client] | type[httpx.AsyncClient],
+        http_cls: type[httpx2.Client] | type[httpx2.AsyncClient],
         settings: ClientSettings,
-        http_client: httpx.Client | httpx.AsyncClient | None,
+        http_client: httpx2.Client | httpx2.AsyncClient | None,
         transport: Any,
-    ) -> httpx.Client | httpx.AsyncClient:
+    ) -> httpx2.Client | httpx2.AsyncClient:
         config = resolve(
             settings,
             mode=self._mode,
@@ -126,14 +126,14 @@ class _Base:
             self._owns_http = False
         else:
             http = make_http_client(
-                http_cls is httpx.AsyncClient,
+                http_cls is httpx2.AsyncClient,
                 base_url=config.base_url,
                 timeout=config.timeout,
                 headers=dict(config.headers),
                 transport=transport,
                 follow_redirects=False,
-                # the process-wide TLS context reads SSL_CERT_FILE/DIR like httpx's own
-                # with trust_env; without it, httpx builds one that ignores them
+                # the process-wide TLS context reads SSL_CERT_FILE/DIR like httpx2's own
+                # with trust_env; without it, httpx2 builds one that ignores them
                 verify=shared_verify(config.verify) if config.trust_env else config.verify,
                 trust_env=config.trust_env,
             )
@@ -220,7 +220,7 @@ class _Base:
 
     def _shares_pool(self) -> bool:
         """Whether the HTTP client resolves the generated client's relative URLs here."""
-        http: httpx.Client | httpx.AsyncClient = self._core.http
+        http: httpx2.Client | httpx2.AsyncClient = self._core.http
         return str(http.base_url).rstrip("/") == self.url
 
     def mint_attestation(self, audience: str | None = None) -> str:
@@ -235,7 +235,7 @@ class _Base:
 
 
 class _SyncBase(_Base):
-    _http: httpx.Client
+    _http: httpx2.Client
 
     def __init__(
         self,
@@ -257,8 +257,8 @@ class _SyncBase(_Base):
         trust_env: bool = True,
         total_timeout: float | None = None,
         sleep: Callable[[float], None] | None = None,
-        http_client: httpx.Client | None = None,
-        transport: httpx.BaseTransport | None = None,
+        http_client: httpx2.Client | None = None,
+        transport: httpx2.BaseTransport | None = None,
     ) -> None:
         settings = ClientSettings(
             url,
@@ -279,8 +279,8 @@ class _SyncBase(_Base):
             total_timeout=total_timeout,
             sleep=sleep,
         )
-        http = self._setup(httpx.Client, settings, http_client, transport)
-        assert isinstance(http, httpx.Client)
+        http = self._setup(httpx2.Client, settings, http_client, transport)
+        assert isinstance(http, httpx2.Client)
         self._http = http
         self._driver = SyncDriver(
             http, time.sleep if sleep is None else sleep, self._core.config.max_response_bytes
@@ -409,7 +409,7 @@ class _SyncBase(_Base):
 
 
 class _AsyncBase(_Base):
-    _http: httpx.AsyncClient
+    _http: httpx2.AsyncClient
 
     def __init__(
         self,
@@ -431,8 +431,8 @@ class _AsyncBase(_Base):
         trust_env: bool = True,
         total_timeout: float | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
-        http_client: httpx.AsyncClient | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
+        http_client: httpx2.AsyncClient | None = None,
+        transport: httpx2.AsyncBaseTransport | None = None,
     ) -> None:
         settings = ClientSettings(
             url,
@@ -453,8 +453,8 @@ class _AsyncBase(_Base):
             total_timeout=total_timeout,
             sleep=sleep,
         )
-        http = self._setup(httpx.AsyncClient, settings, http_client, transport)
-        assert isinstance(http, httpx.AsyncClient)
+        http = self._setup(httpx2.AsyncClient, settings, http_client, transport)
+        assert isinstance(http, httpx2.AsyncClient)
         self._http = http
         self._driver = AsyncDriver(
             http,

@@ -4,7 +4,7 @@ follows from them, resolved once into a frozen :class:`Config`.
 :class:`ClientSettings` holds the constructor arguments as given; :func:`resolve`
 checks every one (a bad value raises ``ATHError("INVALID_ARGUMENT")`` naming the
 option and saying what it takes, instead of a ``TypeError`` from a socket or a
-``ValueError`` from httpx on the first call) and derives the retry policy, the
+``ValueError`` from httpx2 on the first call) and derives the retry policy, the
 deadlines, the SDK's headers and the normalised base URL. The core is handed the
 result and nothing is poked into it afterwards. This module imports nothing of the
 core, the shells or the surfaces.
@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, TypedDict
 
-import httpx
+import httpx2
 
 from ath._attestation import PrivateKeyInput
 from ath._constants import (
@@ -36,12 +36,12 @@ from ath._errors import ATHError
 from ath._retry import RetryPolicy
 from ath._validation import check_headers as check_header_mapping
 from ath._validation import normalize_base_url
+from ath._wire import accept_encoding
 
 if TYPE_CHECKING:
     from ath.stores._model import CredentialStore
 
 __all__ = [
-    "ACCEPT_ENCODING",
     "ClientOptions",
     "ClientSettings",
     "Config",
@@ -53,12 +53,9 @@ __all__ = [
     "resolve",
 ]
 
-TimeoutArg = float | httpx.Timeout | None
+TimeoutArg = float | httpx2.Timeout | None
 #: TLS verification: on (``True``), a CA bundle path, or an ``ssl.SSLContext``.
 VerifyArg = bool | str | ssl.SSLContext
-#: Content codings the SDK undoes itself (:class:`ath._wire.BoundedDecoder`); it
-#: advertises exactly these.
-ACCEPT_ENCODING: Final = "gzip, deflate"
 STORE_METHODS: Final = ("load", "update", "stamp", "registration_lock")
 
 
@@ -118,11 +115,11 @@ class Config:
     store_refresh_interval: float
     #: The SDK's own headers: User-Agent, Accept, Accept-Encoding and the user's ``headers=``.
     headers: Mapping[str, str]
-    #: The httpx timeout of the SDK's own client (``timeout=`` or the default).
-    timeout: httpx.Timeout
+    #: The httpx2 timeout of the SDK's own client (``timeout=`` or the default).
+    timeout: httpx2.Timeout
     #: ``timeout=`` as given, for the requests sent through an injected ``http_client``
     #: (None: that client's own timeout applies).
-    request_timeout: httpx.Timeout | None
+    request_timeout: httpx2.Timeout | None
     #: Seconds one attempt may take, and all attempts of one call with their pauses.
     attempt_timeout: float | None
     total_timeout: float | None
@@ -141,15 +138,28 @@ def _bad(option: str, wants: str, value: Any) -> ATHError:
     )
 
 
+def _legacy_httpx(option: str, value: Any) -> ATHError | None:
+    """INVALID_ARGUMENT for a client or transport of legacy httpx (0.x), which the SDK
+    does not run on (told by its module name: the SDK never imports httpx)."""
+    if type(value).__module__.split(".")[0] not in ("httpx", "httpcore"):
+        return None
+    return ATHError(
+        "INVALID_ARGUMENT",
+        f"{option}: {type(value).__name__} is from legacy httpx; ath-sdk runs on httpx2 "
+        "(the same API, import name httpx2): pass an httpx2 client or transport",
+        details={"option": option},
+    )
+
+
 def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def check_timeout(value: Any) -> None:
-    if value is None or isinstance(value, httpx.Timeout):
+    if value is None or isinstance(value, httpx2.Timeout):
         return
     if not _number(value):
-        raise _bad("timeout", "a number of seconds, an httpx.Timeout or None", value)
+        raise _bad("timeout", "a number of seconds, an httpx2.Timeout or None", value)
     if not math.isfinite(value) or value <= 0:
         raise ATHError(
             "INVALID_ARGUMENT",
@@ -199,7 +209,7 @@ def check_settings(
     settings: ClientSettings,
     http_client: Any,
     transport: Any,
-    http_cls: type[httpx.Client] | type[httpx.AsyncClient],
+    http_cls: type[httpx2.Client] | type[httpx2.AsyncClient],
 ) -> None:
     """Raise an ``INVALID_ARGUMENT`` naming the first option whose value is unusable."""
     if not isinstance(settings.agent_id, str) or not settings.agent_id.strip():
@@ -240,7 +250,7 @@ def check_settings(
             "total_timeout must be a positive number of seconds",
             details={"option": "total_timeout"},
         )
-    check_sleep(settings.sleep, asynchronous=http_cls is httpx.AsyncClient)
+    check_sleep(settings.sleep, asynchronous=http_cls is httpx2.AsyncClient)
     if not isinstance(settings.allow_insecure_http, bool):
         raise _bad("allow_insecure_http", "True or False", settings.allow_insecure_http)
     verify = settings.verify
@@ -252,12 +262,16 @@ def check_settings(
             f"verify: no CA bundle file at {verify!r}",
             details={"option": "verify"},
         )
+    for option, given in (("http_client", http_client), ("transport", transport)):
+        legacy = _legacy_httpx(option, given)
+        if legacy is not None:
+            raise legacy
     if http_client is not None and not isinstance(http_client, http_cls):
         raise _bad("http_client", f"an {http_cls.__module__}.{http_cls.__name__}", http_client)
     if transport is not None:
-        wanted = httpx.BaseTransport if http_cls is httpx.Client else httpx.AsyncBaseTransport
+        wanted = httpx2.BaseTransport if http_cls is httpx2.Client else httpx2.AsyncBaseTransport
         if not isinstance(transport, wanted):
-            raise _bad("transport", f"an httpx.{wanted.__name__}", transport)
+            raise _bad("transport", f"an httpx2.{wanted.__name__}", transport)
         if http_client is not None:
             raise ATHError(
                 "INVALID_ARGUMENT",
@@ -282,7 +296,7 @@ def check_store(store: Any) -> CredentialStore | None:
     return result
 
 
-def attempt_seconds(timeout: float | httpx.Timeout | None) -> float | None:
+def attempt_seconds(timeout: float | httpx2.Timeout | None) -> float | None:
     """The longest one attempt may take: the largest of the timeout's parts."""
     if timeout is None:
         return None
@@ -296,8 +310,8 @@ def resolve(
     settings: ClientSettings,
     *,
     mode: str,
-    http_cls: type[httpx.Client] | type[httpx.AsyncClient],
-    http_client: httpx.Client | httpx.AsyncClient | None = None,
+    http_cls: type[httpx2.Client] | type[httpx2.AsyncClient],
+    http_client: httpx2.Client | httpx2.AsyncClient | None = None,
     transport: Any = None,
 ) -> Config:
     """Check every option of ``settings`` and derive what the core and shells use."""
@@ -312,19 +326,20 @@ def resolve(
     headers = {
         "User-Agent": USER_AGENT,
         "Accept": "application/json",
-        "Accept-Encoding": ACCEPT_ENCODING,
+        # exactly the codings the SDK undoes itself (ath._wire.BoundedDecoder)
+        "Accept-Encoding": accept_encoding(),
     }
     if settings.headers is not None:
         headers.update(check_header_mapping(settings.headers, what="headers"))
     base_url = normalize_base_url(settings.url, allow_insecure_http=settings.allow_insecure_http)
     given = settings.timeout
     timeout = (
-        httpx.Timeout(DEFAULT_TIMEOUT_SECONDS, connect=DEFAULT_CONNECT_TIMEOUT)
+        httpx2.Timeout(DEFAULT_TIMEOUT_SECONDS, connect=DEFAULT_CONNECT_TIMEOUT)
         if given is None
-        else httpx.Timeout(given)
+        else httpx2.Timeout(given)
     )
     # An injected client keeps its own timeout unless ``timeout=`` was given: then the
-    # SDK's requests carry it (httpx honours a request's timeout extension).
+    # SDK's requests carry it (httpx2 honours a request's timeout extension).
     effective = http_client.timeout if http_client is not None and given is None else timeout
     attempt = attempt_seconds(effective)
     total = settings.total_timeout

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
+import httpx2
 
 from ath._attestation import AttestationSigner
 from ath._config import Config
@@ -31,7 +31,7 @@ class Core:
         self,
         config: Config,
         signer: AttestationSigner,
-        http: httpx.Client | httpx.AsyncClient,
+        http: httpx2.Client | httpx2.AsyncClient,
         *,
         owns_http: bool,
     ) -> None:
@@ -50,15 +50,15 @@ class Core:
         )
         #: The SDK's headers, added per request to an injected client's own (None: the
         #: SDK's own client carries them).
-        self.extra_headers: httpx.Headers | None = (
-            None if owns_http else httpx.Headers(dict(config.headers))
+        self.extra_headers: httpx2.Headers | None = (
+            None if owns_http else httpx2.Headers(dict(config.headers))
         )
         timeout = config.request_timeout if config.request_timeout is not None else http.timeout
         #: The extensions of every request: the timeout (``timeout=``, else the client's
-        #: own), and, while httpcore logs answers' headers, the hook that keeps what the
+        #: own), and, while httpcore2 logs answers' headers, the hook that keeps what the
         #: server sent out of those records (:func:`ath._wire.quiet_trace`).
         self.extensions: dict[str, Any] = {"timeout": timeout.as_dict()}
         self.traced: dict[str, Any] = {
             **self.extensions,
-            "trace": aquiet_trace if isinstance(http, httpx.AsyncClient) else quiet_trace,
+            "trace": aquiet_trace if isinstance(http, httpx2.AsyncClient) else quiet_trace,
         }

@@ -3,8 +3,8 @@
 A flow (:mod:`ath._flows`) is a generator over :class:`ath._core.Core` that yields
 :class:`~ath._steps.Send`, :class:`~ath._steps.Sleep`, :class:`~ath._steps.Call` and,
 for ``login()``, :class:`~ath._steps.WaitCallback`. :class:`SyncDriver` answers them with
-an ``httpx.Client``, the ``sleep=`` function and the caller's thread;
-:class:`AsyncDriver` with an ``httpx.AsyncClient``, an async ``sleep=`` and a worker
+an ``httpx2.Client``, the ``sleep=`` function and the caller's thread;
+:class:`AsyncDriver` with an ``httpx2.AsyncClient``, an async ``sleep=`` and a worker
 thread for blocking store calls. Both read answers through :class:`_BodyLimit`, so no
 answer (however compressed) is held beyond ``max_response_bytes``, and serve the
 loopback listener, if any, while a login flow waits.
@@ -17,7 +17,7 @@ import time
 from collections.abc import Awaitable, Callable, Generator
 from typing import Any, Final, Protocol, TypeVar
 
-import httpx
+import httpx2
 
 from ath._errors import ATHError
 from ath._steps import Call, Send, Sleep, run_call
@@ -65,7 +65,7 @@ class _BodyLimit:
         self.chunks: list[bytes] = []
         self.decoder: BoundedDecoder | None = None
 
-    def start(self, streamed: httpx.Response) -> bool:
+    def start(self, streamed: httpx2.Response) -> bool:
         """Whether the body can be read in one go: no content coding, declared length
         within the limit (HTTP/1.1 framing then stops at Content-Length)."""
         self.status = streamed.status_code
@@ -82,7 +82,7 @@ class _BodyLimit:
             return False
         return length.isdigit() and int(length) <= self.limit
 
-    def measure(self, streamed: httpx.Response) -> None:
+    def measure(self, streamed: httpx2.Response) -> None:
         if len(streamed.content) > self.limit:
             self._add(streamed.content)  # raises RESPONSE_TOO_LARGE
 
@@ -110,12 +110,12 @@ class _BodyLimit:
         self.chunks.append(chunk)
         deadline = DEADLINE.get()
         if deadline is not None and _monotonic() > deadline:
-            raise httpx.ReadTimeout("the call's deadline passed")
+            raise httpx2.ReadTimeout("the call's deadline passed")
 
-    def response(self, streamed: httpx.Response) -> httpx.Response:
+    def response(self, streamed: httpx2.Response) -> httpx2.Response:
         headers = streamed.headers
         if self.decoder is not None:  # what is left undecoded, if anything, stays declared
-            headers = httpx.Headers(
+            headers = httpx2.Headers(
                 [
                     (k, v)
                     for k, v in streamed.headers.raw
@@ -124,7 +124,7 @@ class _BodyLimit:
             )
             if self.decoder.left:
                 headers["Content-Encoding"] = ", ".join(self.decoder.left)
-        return httpx.Response(
+        return httpx2.Response(
             streamed.status_code,
             headers=headers,
             content=b"".join(self.chunks),
@@ -134,12 +134,12 @@ class _BodyLimit:
 
 
 class SyncDriver:
-    """Runs flows with an ``httpx.Client`` on the caller's thread."""
+    """Runs flows with an ``httpx2.Client`` on the caller's thread."""
 
     __slots__ = ("http", "max_response_bytes", "sleep")
 
     def __init__(
-        self, http: httpx.Client, sleep: Callable[[float], None], max_response_bytes: int
+        self, http: httpx2.Client, sleep: Callable[[float], None], max_response_bytes: int
     ) -> None:
         self.http = http
         self.sleep = sleep
@@ -166,7 +166,7 @@ class SyncDriver:
             result: T = done.value
             return result
 
-    def exchange(self, step: Send) -> httpx.Response | BaseException:
+    def exchange(self, step: Send) -> httpx2.Response | BaseException:
         """One attempt: the answer read within the size limit, or what ended it."""
         limit = _BodyLimit(self.max_response_bytes)
         deadline = DEADLINE.set(step.deadline)
@@ -182,7 +182,7 @@ class SyncDriver:
                 limit.finish()
             finally:
                 streamed.close()
-        except (httpx.HTTPError, ATHError, RuntimeError, OSError) as exc:
+        except (httpx2.HTTPError, ATHError, RuntimeError, OSError) as exc:
             return exc
         finally:
             DEADLINE.reset(deadline)
@@ -190,13 +190,13 @@ class SyncDriver:
 
 
 class AsyncDriver:
-    """Runs flows with an ``httpx.AsyncClient`` on the running event loop."""
+    """Runs flows with an ``httpx2.AsyncClient`` on the running event loop."""
 
     __slots__ = ("http", "max_response_bytes", "owner", "sleep")
 
     def __init__(
         self,
-        http: httpx.AsyncClient,
+        http: httpx2.AsyncClient,
         sleep: Callable[[float], Awaitable[None]],
         max_response_bytes: int,
         owner: str,
@@ -242,7 +242,7 @@ class AsyncDriver:
             )
         await pause
 
-    async def exchange(self, step: Send) -> httpx.Response | BaseException:
+    async def exchange(self, step: Send) -> httpx2.Response | BaseException:
         """One attempt: the answer read within the size limit, or what ended it."""
         limit = _BodyLimit(self.max_response_bytes)
         deadline = DEADLINE.set(step.deadline)
@@ -258,7 +258,7 @@ class AsyncDriver:
                 limit.finish()
             finally:
                 await streamed.aclose()
-        except (httpx.HTTPError, ATHError, RuntimeError, OSError) as exc:
+        except (httpx2.HTTPError, ATHError, RuntimeError, OSError) as exc:
             return exc
         finally:
             DEADLINE.reset(deadline)

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from typing import Any, Final, TypeVar
 
-import httpx
+import httpx2
 
 from ath._errors import ATHError
 
@@ -81,7 +81,7 @@ def load_json(content: bytes) -> Any:
         raise ValueError("JSON nested too deep") from None
 
 
-def json_object(response: httpx.Response) -> dict[str, Any] | None:
+def json_object(response: httpx2.Response) -> dict[str, Any] | None:
     """The answer's JSON object, None when it is not one; INVALID_RESPONSE when it is an
     object that cannot be used safely (see :func:`json_problem`)."""
     if not response.content:
@@ -102,7 +102,7 @@ def json_object(response: httpx.Response) -> dict[str, Any] | None:
     return data
 
 
-def ath_error_body(response: httpx.Response) -> dict[str, Any] | None:
+def ath_error_body(response: httpx2.Response) -> dict[str, Any] | None:
     """The ``{"code", "message"}`` object of an ATH error answer, if that is what it is."""
     data = json_object(response)
     if data is not None and isinstance(data.get("code"), str) and _CODE_RE.fullmatch(data["code"]):
@@ -110,7 +110,7 @@ def ath_error_body(response: httpx.Response) -> dict[str, Any] | None:
     return None
 
 
-def parse_answer(parse: Callable[..., T], response: httpx.Response, action: str) -> T:
+def parse_answer(parse: Callable[..., T], response: httpx2.Response, action: str) -> T:
     """A 2xx answer read by a generated operation's ``parse_response``.
 
     The generated layer checks the answer once (a JSON object, at most

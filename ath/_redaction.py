@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 from urllib.parse import parse_qsl, unquote
 
-import httpx
+import httpx2
 
 __all__ = ["SCRUB_DEPTH", "redact", "request_secrets", "scrub"]
 
@@ -79,7 +79,7 @@ _SECRET_FIELDS: Final = frozenset(
 )
 
 
-def request_secrets(request: httpx.Request) -> list[str]:
+def request_secrets(request: httpx2.Request) -> list[str]:
     """The credentials ``request`` carries: its Authorization header and secret fields."""
     found: list[str] = []
     auth = request.headers.get("authorization")
@@ -95,7 +95,7 @@ def request_secrets(request: httpx.Request) -> list[str]:
             found += [decoded, secret, unquote(secret)]
     try:
         content = request.content
-    except httpx.RequestNotRead:
+    except httpx2.RequestNotRead:
         content = b""
     fields: Any = None
     if content:

@@ -1,10 +1,10 @@
 """The steps a protocol flow yields, and the one rule a driver follows for each.
 
-Every ATH exchange is a generator (the shape of ``httpx.Auth.auth_flow``): it yields
+Every ATH exchange is a generator (the shape of ``httpx2.Auth.auth_flow``): it yields
 :class:`Send` (a request to put on the wire), :class:`Sleep` (a retry pause) or
 :class:`Call` (blocking work: a credential store) and receives the outcome (a
 :data:`Reply`); its return value is the result. ``ath._client`` drives these generators with
-``httpx.Client`` + ``sleep=`` (``time.sleep``) or ``httpx.AsyncClient`` + ``sleep=``
+``httpx2.Client`` + ``sleep=`` (``time.sleep``) or ``httpx2.AsyncClient`` + ``sleep=``
 (``asyncio.sleep``);
 nothing else differs between the sync and the async clients.
 """
@@ -15,7 +15,7 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import TypeVar
 
-import httpx
+import httpx2
 
 __all__ = [
     "Call",
@@ -39,7 +39,7 @@ T = TypeVar("T")
 class Send:
     """Put ``request`` on the wire; the driver answers with a Response or the exception."""
 
-    request: httpx.Request
+    request: httpx2.Request
     #: ``time.monotonic()`` by which this attempt must be over (None: no deadline).
     deadline: float | None = None
 
@@ -84,7 +84,7 @@ def run_call(step: Call) -> Returned | Raised:
 
 
 #: What a :class:`Send` comes back with: the response, or the exception that ended it.
-Outcome = httpx.Response | BaseException
+Outcome = httpx2.Response | BaseException
 #: What a driver sends into a flow: a Send's :data:`Outcome`, None after a Sleep, and a
 #: Call's :class:`Returned` or :class:`Raised`.
 Reply = Outcome | Returned | Raised | None

@@ -2,22 +2,22 @@
 
 Sections (each a key of results.json, each figure a summary over rounds):
 
-- ``proxy_sync_ratio``  ATHGatewayClient.proxy() / raw httpx.Client, median per call
-- ``api_sync_ratio``    ATHNativeClient.api() / raw httpx.Client, median per call
-- ``proxy_async_ratio`` N concurrent AsyncATHGatewayClient.proxy() / raw httpx.AsyncClient
+- ``proxy_sync_ratio``  ATHGatewayClient.proxy() / raw httpx2.Client, median per call
+- ``api_sync_ratio``    ATHNativeClient.api() / raw httpx2.Client, median per call
+- ``proxy_async_ratio`` N concurrent AsyncATHGatewayClient.proxy() / raw httpx2.AsyncClient
 - ``attestation_ratio`` AttestationSigner.mint() / raw cryptography ES256, per JWT
 - ``handshake_vs_peer`` register->authorize->consent->token, ours / ath-sdk 0.1.0
 - ``import_vs_peer``    cold ``import ath``, ours / ath-sdk 0.1.0
-- ``cli_startup_ratio`` ``ath --version`` in a fresh process / ``python -c "import httpx"``
+- ``cli_startup_ratio`` ``ath --version`` in a fresh process / ``python -c "import httpx2"``
 - ``rss_10k_proxy_mb``  peak RSS of a fresh process making 10 000 proxy() calls
 - ``construct_vs_peer`` a new ATHGatewayClient, ours / ath-sdk 0.1.0 (median per client)
 - ``handshake_sdk_vs_peer`` the SDK's own time per handshake (wire and stack excluded)
-- ``import_vs_httpx``   cold ``import ath`` / cold ``import httpx``, same venv
-- ``rss_10k_proxy_vs_httpx`` peak RSS after 10 000 proxy() calls / raw httpx's
+- ``import_vs_httpx``   cold ``import ath`` / cold ``import httpx2``, same venv
+- ``rss_10k_proxy_vs_httpx`` peak RSS after 10 000 proxy() calls / raw httpx2's
 - ``proxy_10k_tokens_ratio`` proxy() holding 10 000 tokens + 256 pending / holding one
 
-- ``proxy_store_file_ratio``  proxy() with a FileStore / raw httpx.Client, median per call
-- ``proxy_store_redis_ratio`` proxy() with a RedisStore / raw httpx.Client, median per call
+- ``proxy_store_file_ratio``  proxy() with a FileStore / raw httpx2.Client, median per call
+- ``proxy_store_redis_ratio`` proxy() with a RedisStore / raw httpx2.Client, median per call
 - ``fleet_registrations_8``   registration requests from 8 processes started together on
   an empty store (FileStore and RedisStore; the larger count)
 
@@ -62,7 +62,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-import httpx
+import httpx2
 
 from ath import ATHError
 from ath.stores import FileStore, RedisStore
@@ -132,7 +132,7 @@ RUNNERS: Final[dict[str, tuple[str, ...]]] = {
     "fleet": ("fleet_registrations_8",),
     "cli": ("cli_startup_ratio",),
 }
-PACKAGES: Final = ("ath-sdk", "httpx", "httpcore", "h11", "cryptography", "attrs")
+PACKAGES: Final = ("ath-sdk", "httpx2", "httpcore2", "h11", "cryptography", "attrs")
 
 
 @dataclass(frozen=True)
@@ -312,14 +312,14 @@ def _round_done(section: Section, rounds: int) -> None:
 
 
 #: What a round may raise and leave the run going: a call that failed or timed out
-#: (sockets, httpx, the SDK), a child process that failed or hung, a bound passed
+#: (sockets, httpx2, the SDK), a child process that failed or hung, a bound passed
 #: (``BudgetExceeded`` is a RuntimeError), a fleet member that never reported. The round
 #: is recorded as failed, with its error, and the run goes on. Anything else (a
 #: TypeError, a KeyError...) is a bug of the harness: it ends the run, non-zero.
 ROUND_ERRORS: Final = (
     OSError,  # TimeoutError and asyncio's timeouts among them
     RuntimeError,
-    httpx.HTTPError,
+    httpx2.HTTPError,
     ATHError,
     subprocess.SubprocessError,
     queue.Empty,
@@ -495,7 +495,7 @@ def run_handshake(peer_python: str, s: Settings, env: dict[str, Any]) -> list[Se
     sdk = Section(
         "handshake_sdk_vs_peer",
         note=counts + "warm-up): the driver's CPU time in register + authorize + token "
-        "minus its CPU time inside httpx.HTTPTransport.handle_request and body reads (the "
+        "minus its CPU time inside httpx2.HTTPTransport.handle_request and body reads (the "
         "wire); the stack runs in another process. sdk_wall_ratio: the same in wall time",
     )
     deadline = Deadline(s.section_seconds, "handshake_vs_peer")
@@ -547,20 +547,20 @@ def run_imports(clean_python: str, peer_python: str, s: Settings) -> list[Sectio
     )
     vs_httpx = Section(
         "import_vs_httpx",
-        note=f"wall(import ath) / wall(import httpx), each minus wall(pass), median of "
+        note=f"wall(import ath) / wall(import httpx2), each minus wall(pass), median of "
         f"{s.import_runs} fresh interpreters of bench/.clean-venv (runtime deps only)",
     )
     deadline = Deadline(s.section_seconds, "import_vs_peer")
     launches = {
         "ours": (clean_python, "import ath"),
         "peer": (peer_python, "import ath"),
-        "httpx": (clean_python, "import httpx"),
+        "httpx2": (clean_python, "import httpx2"),
         "dev": (sys.executable, "import ath"),
     }
     for _ in _rounds(s.rounds, deadline, vs_peer, vs_httpx):
         with _round(s.rounds, vs_peer, vs_httpx):
             cost = import_costs(launches, runs=s.import_runs, deadline=deadline)
-            ours, peer, httpx = cost["ours"].seconds, cost["peer"].seconds, cost["httpx"].seconds
+            ours, peer, httpx2 = cost["ours"].seconds, cost["peer"].seconds, cost["httpx2"].seconds
             vs_peer.add(
                 ours / peer,
                 ratio_noise(cost["ours"].samples, cost["peer"].samples),
@@ -571,11 +571,11 @@ def run_imports(clean_python: str, peer_python: str, s: Settings) -> list[Sectio
                 peer_importtime_ms=importtime_us(peer_python) / 1e3,
             )
             vs_httpx.add(
-                ours / httpx,
-                ratio_noise(cost["ours"].samples, cost["httpx"].samples),
+                ours / httpx2,
+                ratio_noise(cost["ours"].samples, cost["httpx2"].samples),
                 ours_ms=ours * 1e3,
-                httpx_ms=httpx * 1e3,
-                httpx_importtime_ms=importtime_us(clean_python, "httpx") / 1e3,
+                httpx_ms=httpx2 * 1e3,
+                httpx_importtime_ms=importtime_us(clean_python, "httpx2") / 1e3,
             )
             _round_done(vs_peer, s.rounds)
             _round_done(vs_httpx, s.rounds)
@@ -587,19 +587,19 @@ def run_cli_startup(s: Settings) -> list[Section]:
 
     section = Section(
         "cli_startup_ratio",
-        note=f"wall(ath --version) / wall(python -c 'import httpx'), fresh processes, "
+        note=f"wall(ath --version) / wall(python -c 'import httpx2'), fresh processes, "
         f"median of {s.cli_runs} launches each per round, alternating",
     )
     deadline = Deadline(s.section_seconds, "cli_startup_ratio")
     for _ in _rounds(s.rounds, deadline, section):
         with _round(s.rounds, section):
             cost = startup_costs(runs=s.cli_runs, deadline=deadline)
-            cli, httpx = median(cost["cli"]), median(cost["httpx"])
+            cli, httpx2 = median(cost["cli"]), median(cost["httpx2"])
             section.add(
-                cli / httpx,
-                ratio_noise(cost["cli"], cost["httpx"]),
+                cli / httpx2,
+                ratio_noise(cost["cli"], cost["httpx2"]),
                 cli_ms=cli * 1e3,
-                httpx_ms=httpx * 1e3,
+                httpx_ms=httpx2 * 1e3,
             )
             _round_done(section, s.rounds)
     return [section]
@@ -614,12 +614,12 @@ def run_rss(url: str, pem: str, clean_python: str, s: Settings) -> list[Section]
         "rss_10k_proxy_mb",
         unit="MB",
         note=f"peak RSS (VmHWM on Linux, else ru_maxrss) of a fresh process of {where} after "
-        f"{s.rss_calls} proxy() calls; raw_httpx_mb: the same calls with httpx alone",
+        f"{s.rss_calls} proxy() calls; raw_httpx_mb: the same calls with httpx2 alone",
     )
     ratio = Section(
         "rss_10k_proxy_vs_httpx",
         note=f"peak RSS after {s.rss_calls} proxy() calls / after the same calls with raw "
-        f"httpx, fresh processes of {where}, the order flipping every round",
+        f"httpx2, fresh processes of {where}, the order flipping every round",
     )
     deadline = Deadline(s.section_seconds, "rss_10k_proxy_mb")
     base = [clean_python, "-I", "-m", "bench.rss", "--url", url, "--calls", str(s.rss_calls)]
@@ -939,8 +939,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"ath-sdk {e['packages']['ath-sdk']} ({e['sdk_commit']}) vs peer {e['peer']['version']}"
         f" | Python "
-        f"{e['python']} on {e['platform']} ({e['cpu_count']} CPUs) | httpx "
-        f"{e['packages']['httpx']}, "
+        f"{e['python']} on {e['platform']} ({e['cpu_count']} CPUs) | httpx2 "
+        f"{e['packages']['httpx2']}, "
         f"cryptography {e['packages']['cryptography']} | {settings.rounds} rounds"
         + (" (quick)" if args.quick else "")
         + f" | load {e['loadavg_1min_at_start']} -> {e['loadavg_1min_at_end']}"

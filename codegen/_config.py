@@ -37,7 +37,7 @@ RUFF_COMMON_ARGS: Final = (
 RUFF_CHECK_ARGS: Final = ("check", "--fix-only", "--select", "F401,I,UP", *RUFF_COMMON_ARGS)
 RUFF_FORMAT_ARGS: Final = ("format", *RUFF_COMMON_ARGS)
 
-# The generated client has no timeout by default (httpx timeout=None); a request could hang
+# The generated client has no timeout by default (httpx2 timeout=None); a request could hang
 # forever. codegen/templates/client.py.jinja sets this default instead (seconds; the test
 # suite checks that both agree).
 DEFAULT_CLIENT_TIMEOUT_SECONDS: Final = 30.0

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-import httpx
+import httpx2
 
 from ath._core import Core
 from ath._errormap import body_snippet, error_from_response
@@ -93,7 +93,7 @@ def api_call(
             params=params,
             headers=merged,
         )
-    except (TypeError, ValueError, RecursionError, httpx.InvalidURL) as exc:
+    except (TypeError, ValueError, RecursionError, httpx2.InvalidURL) as exc:
         raise ATHError(
             "INVALID_ARGUMENT",
             f"cannot build the request ({type(exc).__name__}); the body must be JSON "

@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
-import httpx
+import httpx2
 
 from ath._constants import SESSION_LIFETIME
 from ath._core import Core
@@ -108,7 +108,7 @@ class _Poller:
 
     def poll(self) -> Flow[Token | None]:
         """The token, or None while consent is pending (the next wait is in ``interval``)."""
-        seen: list[httpx.Response] = []
+        seen: list[httpx2.Response] = []
         self.requests += 1
         try:
             token: Token = yield from _watch(exchange_token(self.core, "", self.session_id), seen)
@@ -164,7 +164,7 @@ class _Poller:
         )
 
 
-def _watch(flow: Flow[Any], seen: list[httpx.Response]) -> Flow[Any]:
+def _watch(flow: Flow[Any], seen: list[httpx2.Response]) -> Flow[Any]:
     """``flow`` unchanged, recording every response the driver hands it."""
     try:
         step = next(flow)
@@ -172,7 +172,7 @@ def _watch(flow: Flow[Any], seen: list[httpx.Response]) -> Flow[Any]:
         return done.value
     while True:
         outcome = yield step
-        if isinstance(outcome, httpx.Response):
+        if isinstance(outcome, httpx2.Response):
             seen.append(outcome)
         try:
             step = flow.send(outcome)

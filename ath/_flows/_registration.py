@@ -6,7 +6,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-import httpx
+import httpx2
 
 from ath._core import Core
 from ath._errormap import error_from_response
@@ -47,7 +47,7 @@ log = logging.getLogger("ath")
 # --------------------------------------------------------------------------- discovery
 
 
-def _discovery(core: Core, request: Request, hint: str) -> Flow[httpx.Response]:
+def _discovery(core: Core, request: Request, hint: str) -> Flow[httpx2.Response]:
     """GET a discovery document; a 404 says which client class the URL may want."""
     try:
         response = yield from call(core, request, "discover", idempotent=True)

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Generator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-import httpx
+import httpx2
 
 from ath._core import Core
 from ath._errormap import error_from_response, transport_error
@@ -47,10 +47,10 @@ R = TypeVar("R")
 
 
 @functools.lru_cache(maxsize=256)
-def _parsed_url(url: str) -> httpx.URL:
-    """``httpx.URL(url)``, parsed once per URL: the endpoints of a client are few, and
-    parsing is half the cost of building a request (``httpx.URL`` is immutable)."""
-    return httpx.URL(url)
+def _parsed_url(url: str) -> httpx2.URL:
+    """``httpx2.URL(url)``, parsed once per URL: the endpoints of a client are few, and
+    parsing is half the cost of building a request (``httpx2.URL`` is immutable)."""
+    return httpx2.URL(url)
 
 
 # --------------------------------------------------------------------------- the store
@@ -100,7 +100,7 @@ def guard(core: Core, flow: Generator[S, R, T]) -> Generator[S, R, T]:
     server's answer) is cut. This is the one place secrets are gathered and
     removed: the flows build their errors from the server's answer as it came.
     """
-    sent: list[httpx.Request] = []  # inspected only when an error leaves the flow
+    sent: list[httpx2.Request] = []  # inspected only when an error leaves the flow
     try:
         step = next(flow)
         while True:
@@ -123,7 +123,7 @@ def guard(core: Core, flow: Generator[S, R, T]) -> Generator[S, R, T]:
 # --------------------------------------------------------------------------- transport
 
 
-def send(core: Core, request: httpx.Request, *, idempotent: bool) -> Flow[httpx.Response]:
+def send(core: Core, request: httpx2.Request, *, idempotent: bool) -> Flow[httpx2.Response]:
     """Send with the retry policy; transport faults become ATHError."""
     attempt = 0
     config = core.config
@@ -140,7 +140,7 @@ def send(core: Core, request: httpx.Request, *, idempotent: bool) -> Flow[httpx.
         if log.isEnabledFor(logging.DEBUG):
             result = (
                 outcome.status_code
-                if isinstance(outcome, httpx.Response)
+                if isinstance(outcome, httpx2.Response)
                 else type(outcome).__name__
             )
             log.debug(
@@ -168,14 +168,14 @@ def send(core: Core, request: httpx.Request, *, idempotent: bool) -> Flow[httpx.
 def build_request(
     core: Core,
     method: str,
-    url: str | httpx.URL,
+    url: str | httpx2.URL,
     *,
     json: Any = None,
     content: bytes | None = None,
     data: Mapping[str, str] | None = None,
     params: Any = None,
     headers: Mapping[str, str] | None = None,
-) -> httpx.Request:
+) -> httpx2.Request:
     """The request ``http.build_request`` would build for an absolute ``url``,
     without its per-call merging of what the SDK never sets (base URL, client
     params, cookies when there are none): the client's headers, the SDK's, then
@@ -183,14 +183,14 @@ def build_request(
     http = core.http
     if isinstance(url, str):
         url = _parsed_url(url)
-    merged = httpx.Headers(http.headers)  # a Headers copies its list as it is
+    merged = httpx2.Headers(http.headers)  # a Headers copies its list as it is
     if core.extra_headers is not None:
         merged.update(core.extra_headers)
     if headers:
         merged.update(headers)
     if http.params:
         params = http.params.merge(params)
-    request = httpx.Request(
+    request = httpx2.Request(
         method,
         url,
         json=json,
@@ -201,15 +201,15 @@ def build_request(
         extensions=dict(core.traced if header_logging() else core.extensions),
     )
     if len(http.cookies.jar):
-        httpx.Cookies(http.cookies).set_cookie_header(request)
+        httpx2.Cookies(http.cookies).set_cookie_header(request)
     return request
 
 
 def generated_request(
     core: Core, request: Request, *, headers: Mapping[str, str] | None = None
-) -> httpx.Request:
-    """The httpx request for a generated operation's neutral request description
-    (its ``build_request``): the one place the flows' ATH requests meet httpx.
+) -> httpx2.Request:
+    """The httpx2 request for a generated operation's neutral request description
+    (its ``build_request``): the one place the flows' ATH requests meet httpx2.
     ``headers`` (credentials) are added to the operation's own."""
     merged = dict(request.headers)
     if headers:
@@ -224,7 +224,7 @@ def generated_request(
             params=request.params or None,
             headers=merged,
         )
-    except (TypeError, ValueError, RecursionError, httpx.InvalidURL) as exc:
+    except (TypeError, ValueError, RecursionError, httpx2.InvalidURL) as exc:
         # an encoding error's args carry the whole body: never let it out
         raise ATHError(
             "INVALID_ARGUMENT",
@@ -240,7 +240,7 @@ def call(
     *,
     idempotent: bool,
     headers: Mapping[str, str] | None = None,
-) -> Flow[httpx.Response]:
+) -> Flow[httpx2.Response]:
     response = yield from send(
         core, generated_request(core, request, headers=headers), idempotent=idempotent
     )

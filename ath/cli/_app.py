@@ -1,4 +1,4 @@
-"""The ``ath`` commands (click). Heavy imports (the SDK's clients, httpx, cryptography)
+"""The ``ath`` commands (click). Heavy imports (the SDK's clients, httpx2, cryptography)
 happen inside the commands that need them, so ``ath --version`` and ``--help`` start fast."""
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
+import httpx2
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -146,7 +146,7 @@ class AttestationVerifier:
         self._fetched_at[agent_id] = self._clock.now()
         try:
             response = await self._http.client.get(agent_id, headers={"Accept": "application/json"})
-        except httpx.HTTPError:
+        except httpx2.HTTPError:
             raise _reject("unreachable", "agent identity document could not be fetched") from None
         if response.status_code != 200:
             raise _reject("unreachable", f"agent identity document: HTTP {response.status_code}")

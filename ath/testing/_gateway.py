@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlsplit
 
-import httpx
+import httpx2
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -21,7 +21,7 @@ from ._wire import error_handlers, reply
 __all__ = ["build_gateway"]
 
 PROXY_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-# Not forwarded either way: hop-by-hop headers, and framing httpx has already undone.
+# Not forwarded either way: hop-by-hop headers, and framing httpx2 has already undone.
 _DROP = frozenset(
     {
         "connection",
@@ -99,7 +99,7 @@ def build_gateway(
                 content=await request.body(),
                 headers=headers,
             )
-        except httpx.HTTPError:
+        except httpx2.HTTPError:
             raise ATHHTTPError(
                 ErrorCode.INTERNAL_ERROR,
                 f"provider {provider_id} could not be reached",

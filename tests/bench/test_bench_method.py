@@ -4,7 +4,7 @@ Pure functions on made-up numbers; nothing here times anything."""
 
 from __future__ import annotations
 
-import httpx
+import httpx2
 import pytest
 
 from bench import readme
@@ -81,7 +81,7 @@ def test_a_failing_round_is_recorded_and_the_loop_goes_on() -> None:
     for value in (1.0, None, 0.98):
         with _round(3, section):
             if value is None:
-                raise httpx.ConnectTimeout("connect timed out")
+                raise httpx2.ConnectTimeout("connect timed out")
             section.add(value, 0.01)
     result = section.result()
     assert result["rounds"] == [1.0, 0.98] and result["median"] == 0.99
@@ -110,7 +110,7 @@ def test_a_section_whose_every_round_failed_has_no_figure_and_no_missed_target()
     env = {
         "python": "3",
         "cpu_count": 2,
-        "packages": {"httpx": "0"},
+        "packages": {"httpx2": "0"},
         "loadavg_1min_at_start": 1.0,
     }
     row = readme.table(

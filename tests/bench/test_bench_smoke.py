@@ -63,7 +63,7 @@ def test_bench_quick_writes_every_figure(tmp_path: Path) -> None:
     assert "verdict:" in done.stdout
     env = results["environment"]
     assert env["python"] and env["platform"]
-    for package in ("ath-sdk", "httpx", "cryptography"):
+    for package in ("ath-sdk", "httpx2", "cryptography"):
         assert env["packages"][package] not in ("", "missing"), package
     assert env["peer"]["version"] == "0.1.0"
     # Nothing machine-specific leaks into the file: no absolute paths.

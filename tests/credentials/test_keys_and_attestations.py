@@ -9,7 +9,7 @@ import json
 import time
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -168,7 +168,7 @@ def test_attestation_claims_per_endpoint(
     for request in fake.requests:
         body = json.loads(request.content) if request.content else {}
         token = body.get("agent_attestation")
-        suffix = request.url.path[len(httpx.URL(expected_base).path.rstrip("/")) :]
+        suffix = request.url.path[len(httpx2.URL(expected_base).path.rstrip("/")) :]
         if suffix not in audiences:
             continue
         assert token, f"{suffix} carries no attestation"

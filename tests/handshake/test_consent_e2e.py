@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
+import httpx2
 import pytest
 
 from ath import AsyncATHGatewayClient, ATHError, ATHGatewayClient
@@ -37,19 +37,19 @@ async def new_client(
     request: pytest.FixtureRequest, stack: LocalStack, agent: Agent
 ) -> AsyncIterator[Factory]:
     """A gateway client in the parametrized shell whose sent requests are recorded
-    (an httpx event hook on the real connection pool)."""
+    (an httpx2 event hook on the real connection pool)."""
     is_async = request.param == "async"
     made: list[Any] = []
 
-    def make(sent: list[httpx.Request] | None = None, **options: Any) -> Either:
+    def make(sent: list[httpx2.Request] | None = None, **options: Any) -> Either:
         record = sent if sent is not None else []
         client: Any
         if is_async:
 
-            async def hook(req: httpx.Request) -> None:
+            async def hook(req: httpx2.Request) -> None:
                 record.append(req)
 
-            http: Any = httpx.AsyncClient(trust_env=False, event_hooks={"request": [hook]})
+            http: Any = httpx2.AsyncClient(trust_env=False, event_hooks={"request": [hook]})
             client = AsyncATHGatewayClient(
                 url=stack.gateway_url,
                 agent_id=agent.agent_id,
@@ -58,7 +58,7 @@ async def new_client(
                 **options,
             )
         else:
-            http = httpx.Client(trust_env=False, event_hooks={"request": [record.append]})
+            http = httpx2.Client(trust_env=False, event_hooks={"request": [record.append]})
             client = ATHGatewayClient(
                 url=stack.gateway_url,
                 agent_id=agent.agent_id,
@@ -135,7 +135,7 @@ def _port_is_free(port: int) -> bool:
 
 
 async def test_registration_without_redirect_uris_sends_no_field(new_client: Factory) -> None:
-    sent: list[httpx.Request] = []
+    sent: list[httpx2.Request] = []
     client = new_client(sent)
     await client.register(developer=DEVELOPER, providers=GITHUB)
     body = json.loads(next(r for r in sent if r.url.path.endswith("/register")).content)
@@ -149,7 +149,7 @@ async def test_registration_without_redirect_uris_sends_no_field(new_client: Fac
 
 
 async def test_registration_sends_exactly_the_given_redirect_uris(new_client: Factory) -> None:
-    sent: list[httpx.Request] = []
+    sent: list[httpx2.Request] = []
     client = new_client(sent)
     await client.register(developer=DEVELOPER, providers=GITHUB, redirect_uris=[])
     body = json.loads(next(r for r in sent if r.url.path.endswith("/register")).content)
@@ -270,7 +270,7 @@ async def test_login_with_loopback_redirect(new_client: Factory, stack: LocalSta
     def browser() -> None:
         consent = follow_consent(seen["url"])  # stops at the redirect aimed at the agent
         seen["session_id"] = consent.session_id
-        with httpx.Client(trust_env=False, timeout=10) as http:
+        with httpx2.Client(trust_env=False, timeout=10) as http:
             seen["favicon"] = http.get(f"http://127.0.0.1:{port}/favicon.ico").status_code
             forged = f"{redirect}?code=ath_code_forged&state=not-the-state"
             seen["forged"] = http.get(forged).status_code
@@ -370,7 +370,7 @@ async def test_login_loopback_reports_a_denial(new_client: Factory, stack: Local
     def browser(url: str) -> None:
         consent = follow_consent(url)
         assert consent.error == "access_denied"
-        with httpx.Client(trust_env=False, timeout=10) as http:
+        with httpx2.Client(trust_env=False, timeout=10) as http:
             pages.append(http.get(consent.url).status_code)
 
     threads: list[threading.Thread] = []
@@ -399,7 +399,7 @@ def test_login_with_legacy_redirects_finishes_by_polling(agent: Agent) -> None:
 
         def browser(url: str) -> None:
             consent = follow_consent(url)
-            with httpx.Client(trust_env=False, timeout=10) as http:
+            with httpx2.Client(trust_env=False, timeout=10) as http:
                 statuses.append(http.get(consent.url).status_code)
 
         with ATHGatewayClient(

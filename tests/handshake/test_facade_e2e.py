@@ -8,7 +8,7 @@ import stat
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
+import httpx2
 import pytest
 
 from ath import ATHError, ATHGatewayClient, Token, generate_private_key
@@ -214,12 +214,12 @@ async def test_expired_token_is_not_sent(make_client: MakeClient) -> None:
 def _record(sent: list[str], is_async: bool):  # type: ignore[no-untyped-def]
     if is_async:
 
-        async def hook(request: httpx.Request) -> None:
+        async def hook(request: httpx2.Request) -> None:
             sent.append(str(request.url))
 
         return hook
 
-    def sync_hook(request: httpx.Request) -> None:
+    def sync_hook(request: httpx2.Request) -> None:
         sent.append(str(request.url))
 
     return sync_hook

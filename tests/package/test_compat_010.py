@@ -285,7 +285,7 @@ def test_discover_returns_the_sdks_own_types(stack: LocalStack) -> None:
     """discover() answers with the SDK's result family (like every other method), keeping
     0.1.0's attribute names and 0.2.0's ``to_dict()``, ``additional_properties`` and
     ``type_``; ``to_dict()`` gives back the document the server served."""
-    import httpx
+    import httpx2
 
     pem = ath.generate_private_key()
     agent_id = stack.host_agent(pem, name="discovers")
@@ -297,7 +297,7 @@ def test_discover_returns_the_sdks_own_types(stack: LocalStack) -> None:
     assert type(provider) is ath.types.ProviderInfo
     assert isinstance(provider.categories, list)  # 0.1.0: a list, [] when absent
     assert provider.available_scopes and provider.auth_mode
-    served = httpx.get(stack.gateway_url + "/.well-known/ath.json").json()
+    served = httpx2.get(stack.gateway_url + "/.well-known/ath.json").json()
     assert doc.to_dict() == served
     with ath.ATHNativeClient(stack.native_url, agent_id, pem) as native:
         service = native.discover()
@@ -306,7 +306,7 @@ def test_discover_returns_the_sdks_own_types(stack: LocalStack) -> None:
     assert service.auth.type == service.auth.type_ == "oauth2"
     assert service.auth.agent_attestation_required is True
     assert service.app_id == stack.native_app_id
-    assert service.to_dict() == httpx.get(stack.native_url + "/.well-known/ath-app.json").json()
+    assert service.to_dict() == httpx2.get(stack.native_url + "/.well-known/ath-app.json").json()
     with pytest.raises(dataclasses.FrozenInstanceError):
         service.app_id = "other"  # type: ignore[misc]
 

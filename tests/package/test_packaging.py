@@ -288,3 +288,39 @@ def test_mypy_strict_sees_the_sdk_types(fresh_venv: Path, tmp_path: Path) -> Non
     )  # fmt: skip
     assert wrong.returncode == 1
     assert "[assert-type]" in wrong.stdout and '"Token", not "Registration"' in wrong.stdout
+
+
+#: A proxy call in the fresh venv: its answer, then the HTTP engines it imported.
+PROXY_CALL = """
+import sys
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from ath import ATHGatewayClient
+pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+    serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+).decode()
+with ATHGatewayClient(sys.argv[1], "https://agent.example/a.json", pem, max_retries=0) as client:
+    client.set_token("ath_tk_packaging", "github")
+    print(client.proxy("github", "GET", "/user"))
+print(sorted({m.split(".")[0] for m in sys.modules} & {"httpx", "httpcore", "httpx2"}))
+"""
+
+
+def test_the_wheel_brings_and_imports_no_httpx(fresh_venv: Path, tmp_path: Path) -> None:
+    """The SDK's engine is httpx2: the wheel installs no httpx/httpcore, and a proxy call
+    (over real HTTP on loopback) imports neither."""
+    from tests._support.servers import RawServer, json_answer
+
+    installed = _in(
+        fresh_venv,
+        "-c",
+        "import importlib.util as u; print([m for m in ('httpx', 'httpcore') if u.find_spec(m)])",
+        cwd=tmp_path,
+    )
+    assert installed.returncode == 0 and installed.stdout.strip() == "[]", installed
+    with RawServer(json_answer({"login": "octocat"})) as server:
+        done = _in(fresh_venv, "-c", PROXY_CALL, server.url, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    answer, engines = done.stdout.strip().splitlines()
+    assert answer == "{'login': 'octocat'}"
+    assert engines == "['httpx2']"

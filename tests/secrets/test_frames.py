@@ -17,7 +17,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from ath import ATHError
@@ -123,14 +123,14 @@ async def _error_paths(shell: str, c: Call, pem: str, url: str, target: Any) -> 
             if target is None:
 
                 def recording(
-                    request: httpx.Request,
+                    request: httpx2.Request,
                     status: int,
                     good: Any,
                     respond: Any = fault.respond,
                     fake: Any = p.fake,
-                ) -> httpx.Response:
+                ) -> httpx2.Response:
                     fake.requests.append(request)
-                    response: httpx.Response = respond(request, status, good)
+                    response: httpx2.Response = respond(request, status, good)
                     return response
 
                 p.fake.respond = recording
@@ -164,12 +164,12 @@ async def test_no_secret_in_the_frames_over_real_sockets(
     with RawServer(behaviour) as server:
         for c in posts:
             transport: Any = (
-                httpx.AsyncHTTPTransport() if shell == "async" else httpx.HTTPTransport()
+                httpx2.AsyncHTTPTransport() if shell == "async" else httpx2.HTTPTransport()
             )
             try:
                 problems = await _error_paths(shell, c, pem, server.url, transport)
             finally:
-                if isinstance(transport, httpx.AsyncHTTPTransport):
+                if isinstance(transport, httpx2.AsyncHTTPTransport):
                     await transport.aclose()
                 else:
                     transport.close()
@@ -212,8 +212,8 @@ async def test_redaction_is_total_on_deep_details(shell: str, depth: int, pem: s
         token = p.secrets["access_token"]
         text = _deep_error(f"Bearer {token}", depth)
 
-        def respond(request: httpx.Request, status: int, good: Any) -> httpx.Response:
-            return httpx.Response(
+        def respond(request: httpx2.Request, status: int, good: Any) -> httpx2.Response:
+            return httpx2.Response(
                 403, content=text.encode(), headers={"Content-Type": "application/json"}
             )
 
@@ -261,7 +261,7 @@ async def test_oauth_client_secret_is_redacted_when_the_token_endpoint_echoes_it
     oauth_finish = next(c for c in CALLS if c.method == "oauth_finish")
     async with prepared(shell, "native", pem=pem) as p:
 
-        def respond(request: httpx.Request, status: int, good: Any) -> httpx.Response:
+        def respond(request: httpx2.Request, status: int, good: Any) -> httpx2.Response:
             basic = request.headers["authorization"].partition(" ")[2]
             decoded = base64.b64decode(basic).decode()
             body = {"error": "invalid_client", "error_description": f"bad credentials {decoded}"}

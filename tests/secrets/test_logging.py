@@ -45,7 +45,7 @@ SCRIPT = textwrap.dedent(
     import ath
 
     url, pem, secret, token = sys.argv[1:5]
-    for name in ("httpx", "httpcore", "httpcore.http11", "httpcore.connection", "ath"):
+    for name in ("httpx2", "httpcore2", "httpcore2.http11", "httpcore2.connection", "ath"):
         logging.getLogger(name).setLevel(logging.DEBUG)
 
     def calls(client):
@@ -124,7 +124,7 @@ def test_no_logger_changed_and_no_secret_in_any_record(pem: str) -> None:
     attestations = sorted({part for part in wire.split('"') if part.startswith("eyJ")})
     secrets = [secret, token, basic, *attestations]
     assert secret in wire and token in wire and basic in wire and attestations
-    # ... httpcore logged the answers' headers (event names kept) ...
+    # ... httpcore2 logged the answers' headers (event names kept) ...
     assert any("receive_response_headers.complete" in r for r in records)
     assert any("HTTP Request:" in r for r in records)
     # ... and no record holds one

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pydantic
 import pytest
 
@@ -284,7 +284,7 @@ def test_client_build_request_matches_the_spec(spec: dict[str, Any]) -> None:
 
 
 def test_sans_io_modules_import_no_http_library() -> None:
-    """build_request/parse_response, the models, types and errors load without httpx (the
+    """build_request/parse_response, the models, types and errors load without httpx2 (the
     raw client's send() loads it with the first request), so the HTTP engine can change."""
     modules = [
         f"ath_sdk_client.api.{tag}.{name}"
@@ -296,10 +296,11 @@ def test_sans_io_modules_import_no_http_library() -> None:
         f"for name in {modules!r} + ['ath_sdk_client.models', 'ath_sdk_client.types',"
         " 'ath_sdk_client.errors']:\n"
         "    __import__(name)\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('httpx', 'httpcore', 'h11')))\n"
+        "engines = ('httpx', 'httpcore', 'httpx2', 'httpcore2', 'h11')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in engines))\n"
         "import ath_sdk_client\n"
         "ath_sdk_client.Client\n"
-        "print('httpx' in sys.modules)\n"
+        "print('httpx2' in sys.modules)\n"
     )
     proc = subprocess.run(  # noqa: S603 - this interpreter, fixed code
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
@@ -319,7 +320,7 @@ def test_sans_io_modules_import_no_http_library() -> None:
             )
         }
         if module.name != "client.py":
-            assert not imported & {"httpx", "httpcore", "h11", "requests"}, module.name
+            assert not imported & {"httpx2", "httpcore2", "h11", "requests"}, module.name
 
 
 def test_parse_response_checks_success_answers_once(spec: dict[str, Any]) -> None:
@@ -430,7 +431,7 @@ def test_client_has_default_timeout_and_hides_secrets() -> None:
     from ath_sdk_client import AuthenticatedClient, Client
 
     client = Client(base_url="http://127.0.0.1:8080")
-    assert client.get_httpx_client().timeout == httpx.Timeout(DEFAULT_CLIENT_TIMEOUT_SECONDS)
+    assert client.get_httpx_client().timeout == httpx2.Timeout(DEFAULT_CLIENT_TIMEOUT_SECONDS)
     authed = AuthenticatedClient(
         base_url="http://127.0.0.1:8080",
         token="ath_tk_secret_value",

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from ath.testing import LocalStack
@@ -42,13 +42,13 @@ def _run_check(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(trust_env=False, timeout=10.0) as client:
+def http() -> Iterator[httpx2.Client]:
+    with httpx2.Client(trust_env=False, timeout=10.0) as client:
         yield client
 
 
 @pytest.mark.timeout(HANG_GUARD + 120)
-def test_heyapi_client_against_the_stack(ath_stack: LocalStack, http: httpx.Client) -> None:
+def test_heyapi_client_against_the_stack(ath_stack: LocalStack, http: httpx2.Client) -> None:
     node = shutil.which("node")
     assert node is not None, "node is required (Node 20 or later) for the TypeScript checks"
     agent = make_agent(ath_stack, http, name="heyapi")

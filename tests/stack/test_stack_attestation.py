@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from ath.testing import LocalStack
@@ -21,17 +21,17 @@ from tests.stack.stack_helpers import (
 
 
 @pytest.fixture
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(trust_env=False, timeout=10.0) as client:
+def http() -> Iterator[httpx2.Client]:
+    with httpx2.Client(trust_env=False, timeout=10.0) as client:
         yield client
 
 
 @pytest.fixture
-def agent(ath_stack: LocalStack, http: httpx.Client) -> Agent:
+def agent(ath_stack: LocalStack, http: httpx2.Client) -> Agent:
     return make_agent(ath_stack, http)
 
 
-def register_with(agent: Agent, attestation: str) -> httpx.Response:
+def register_with(agent: Agent, attestation: str) -> httpx2.Response:
     return agent.http.post(
         f"{agent.base}/ath/agents/register",
         json={
@@ -44,7 +44,7 @@ def register_with(agent: Agent, attestation: str) -> httpx.Response:
     )
 
 
-def assert_rejected(response: httpx.Response, reason: str) -> None:
+def assert_rejected(response: httpx2.Response, reason: str) -> None:
     assert response.status_code == 401, response.text
     assert error_code(response) == "INVALID_ATTESTATION"
     assert response.json()["details"]["reason"] == reason
@@ -133,7 +133,7 @@ def test_malformed(agent: Agent, garbage: str) -> None:
     assert error_code(response) in ("INVALID_ATTESTATION", "INVALID_REQUEST")
 
 
-def test_unhosted_agent(ath_stack: LocalStack, http: httpx.Client) -> None:
+def test_unhosted_agent(ath_stack: LocalStack, http: httpx2.Client) -> None:
     key = new_key()
     agent_id = f"{ath_stack.agents_url}/agents/ghost/.well-known/agent.json"
     ghost = Agent(ath_stack, ath_stack.gateway_url, key, agent_id, http)
@@ -184,7 +184,7 @@ def _fetches(stack: LocalStack, agent: Agent) -> int:
     return int(service._verifier.fetches.get(agent.agent_id, 0))
 
 
-def test_pem_public_key_in_identity_document(ath_stack: LocalStack, http: httpx.Client) -> None:
+def test_pem_public_key_in_identity_document(ath_stack: LocalStack, http: httpx2.Client) -> None:
     # The identity document may carry a PEM string instead of a JWK.
     key = new_key()
     agent_id = ath_stack.host_agent(key, name="pem-agent")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import httpx
+import httpx2
 import pytest
 
 from ath.testing import LocalStack
@@ -12,13 +12,13 @@ from tests.stack.stack_helpers import Agent, error_code, make_agent
 
 
 @pytest.fixture
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(trust_env=False, timeout=10.0) as client:
+def http() -> Iterator[httpx2.Client]:
+    with httpx2.Client(trust_env=False, timeout=10.0) as client:
         yield client
 
 
 @pytest.fixture
-def agent(ath_stack: LocalStack, http: httpx.Client) -> Agent:
+def agent(ath_stack: LocalStack, http: httpx2.Client) -> Agent:
     agent = make_agent(ath_stack, http)
     agent.register({"github": ["read:user", "repo"], "mail": ["mail:read", "mail:send"]})
     return agent
@@ -32,7 +32,7 @@ def proxy(stack: LocalStack, provider: str, path: str) -> str:
 
 
 def test_effective_is_approved_and_consented_and_requested(
-    ath_stack: LocalStack, http: httpx.Client
+    ath_stack: LocalStack, http: httpx2.Client
 ) -> None:
     ath_stack.approval.approve_subset({"github": ["read:user", "repo"], "mail": ["mail:read"]})
     agent = make_agent(ath_stack, http)
@@ -162,7 +162,7 @@ def test_token_expiry(ath_stack: LocalStack, agent: Agent) -> None:
     assert expired.status_code == 401 and error_code(expired) == "TOKEN_EXPIRED"
 
 
-def test_configurable_token_lifetime(http: httpx.Client) -> None:
+def test_configurable_token_lifetime(http: httpx2.Client) -> None:
     with LocalStack(token_lifetime=5) as stack:
         agent = make_agent(stack, http)
         agent.register({"github": ["read:user"]})

@@ -134,7 +134,7 @@ def sync_detailed(
         Response[Any]
     """
 
-    from ...client import send  # noqa: PLC0415 - httpx loads with the first request
+    from ...client import send  # noqa: PLC0415 - httpx2 loads with the first request
 
     response = send(
         client,
@@ -176,7 +176,7 @@ async def asyncio_detailed(
         Response[Any]
     """
 
-    from ...client import send_async  # noqa: PLC0415 - httpx loads with the first request
+    from ...client import send_async  # noqa: PLC0415 - httpx2 loads with the first request
 
     response = await send_async(
         client,

@@ -166,7 +166,7 @@ def sync_detailed(
         Response[ATHError | ServiceDiscoveryDocument | str]
     """
 
-    from ...client import send  # noqa: PLC0415 - httpx loads with the first request
+    from ...client import send  # noqa: PLC0415 - httpx2 loads with the first request
 
     response = send(client, build_request())
     return _build_response(
@@ -216,7 +216,7 @@ async def asyncio_detailed(
         Response[ATHError | ServiceDiscoveryDocument | str]
     """
 
-    from ...client import send_async  # noqa: PLC0415 - httpx loads with the first request
+    from ...client import send_async  # noqa: PLC0415 - httpx2 loads with the first request
 
     response = await send_async(client, build_request())
     return _build_response(

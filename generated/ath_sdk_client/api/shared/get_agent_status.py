@@ -178,7 +178,7 @@ def sync_detailed(
         Response[ATHError | AgentStatusResponse | str]
     """
 
-    from ...client import send  # noqa: PLC0415 - httpx loads with the first request
+    from ...client import send  # noqa: PLC0415 - httpx2 loads with the first request
 
     response = send(
         client,
@@ -248,7 +248,7 @@ async def asyncio_detailed(
         Response[ATHError | AgentStatusResponse | str]
     """
 
-    from ...client import send_async  # noqa: PLC0415 - httpx loads with the first request
+    from ...client import send_async  # noqa: PLC0415 - httpx2 loads with the first request
 
     response = await send_async(
         client,
