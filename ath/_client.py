@@ -546,6 +546,12 @@ class _SyncBase(_Base):
         low = GeneratedClient(base_url=self.url, timeout=self._http.timeout)
         return low.set_httpx_client(self._http) if self._shares_pool() else low
 
+    def refresh(self) -> None:
+        """Re-read the shared credential store now (registration and tokens), instead of at
+        the next periodic check (``store_refresh_interval``); nothing to do without ``store=``.
+        A store that cannot be read raises (``STORE_*``)."""
+        self._run(self._core._refresh(force=True))
+
     def register(
         self,
         developer: Mapping[str, Any] | DeveloperInfo,
@@ -765,6 +771,12 @@ class _AsyncBase(_Base):
 
         low = GeneratedClient(base_url=self.url, timeout=self._http.timeout)
         return low.set_async_httpx_client(self._http) if self._shares_pool() else low
+
+    async def refresh(self) -> None:
+        """Re-read the shared credential store now (registration and tokens), instead of at
+        the next periodic check (``store_refresh_interval``); nothing to do without ``store=``.
+        A store that cannot be read raises (``STORE_*``)."""
+        await self._run(self._core._refresh(force=True))
 
     async def register(
         self,
