@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # loaded on first access (module __getattr__ below)
     from ath._attestation import (
         AttestationSigner,
         generate_private_key,
+        jwk_thumbprint,
         load_private_key,
         public_jwk,
     )
@@ -79,6 +80,7 @@ if TYPE_CHECKING:  # loaded on first access (module __getattr__ below)
 _LAZY: dict[str, str] = {
     "AttestationSigner": "ath._attestation",
     "generate_private_key": "ath._attestation",
+    "jwk_thumbprint": "ath._attestation",
     "load_private_key": "ath._attestation",
     "public_jwk": "ath._attestation",
     "parse_callback": "ath._validation",
@@ -170,6 +172,7 @@ __all__ = [
     "generate_code_verifier",
     "generate_private_key",
     "generate_state",
+    "jwk_thumbprint",
     "load_private_key",
     "parse_callback",
     "public_jwk",
