@@ -26,7 +26,7 @@ from ath._constants import (
 from ath._core import Core
 from ath._credentials import read_credentials, write_credentials
 from ath._drivers import AsyncDriver, SyncDriver
-from ath._flows import _authorization, _calls, _consent, _registration, _tokens
+from ath._flows import _authorization, _calls, _consent, _registration, _tokens, _transport
 from ath._flows._transport import guard
 from ath._frames import seal_methods
 from ath._models import (
@@ -319,6 +319,12 @@ class _SyncBase(_Base):
         low = GeneratedClient(base_url=self.url, timeout=self._http.timeout)
         return low.set_httpx_client(self._http) if self._shares_pool() else low
 
+    def refresh(self) -> None:
+        """Re-read the shared credential store now (registration and tokens), instead of at
+        the next periodic check (``store_refresh_interval``); nothing to do without ``store=``.
+        A store that cannot be read raises (``STORE_*``)."""
+        self._run(_transport.refresh(self._core, force=True))
+
     def register(
         self,
         developer: Mapping[str, Any] | DeveloperInfo,
@@ -497,6 +503,12 @@ class _AsyncBase(_Base):
 
         low = GeneratedClient(base_url=self.url, timeout=self._http.timeout)
         return low.set_async_httpx_client(self._http) if self._shares_pool() else low
+
+    async def refresh(self) -> None:
+        """Re-read the shared credential store now (registration and tokens), instead of at
+        the next periodic check (``store_refresh_interval``); nothing to do without ``store=``.
+        A store that cannot be read raises (``STORE_*``)."""
+        await self._run(_transport.refresh(self._core, force=True))
 
     async def register(
         self,

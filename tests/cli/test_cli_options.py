@@ -96,6 +96,13 @@ def test_usage_errors_in_json_and_text(sb: Sandbox) -> None:
     assert bad.error()["code"] == "INVALID_ARGUMENT" and bad.out == ""
     text = sb("register", expect=2)
     assert "--provider" in text.err
+    # the command line's own usage errors show the command's usage line, then the flag at fault
+    unknown = sb("config", "set", "nope", "x", expect=2)
+    assert unknown.err.startswith("Usage: ath config set [OPTIONS] KEY VALUE\n")
+    assert "Error: unknown config key 'nope'" in unknown.err and unknown.out == ""
+    both = sb("revoke", "--provider", "github", "--all", expect=2)
+    assert both.err.startswith("Usage: ath revoke [OPTIONS]\n")
+    assert "--provider and --all exclude each other" in both.err
     no_url = sb("--json", "discover", expect=2)
     assert "ATH_URL" in no_url.error()["message"]
     plain_remote = sb("--json", "--url", "http://example.com", "discover", expect=2)
