@@ -41,7 +41,10 @@ def _parser() -> argparse.ArgumentParser:
         "--agent-name", default="demo-agent", help="name of the hosted agent (default: demo-agent)"
     )
     parser.add_argument(
-        "--token-lifetime", type=int, default=3600, help="ATH token lifetime in seconds"
+        "--token-lifetime",
+        type=int,
+        default=3600,
+        help="ATH token lifetime in seconds (at most 3600)",
     )
     parser.add_argument(
         "--user-token", help="require this X-ATH-User-Token on the /ath/* API endpoints"
@@ -55,7 +58,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not 0 < args.token_lifetime <= 3600:
+        parser.error("--token-lifetime must be within 1..3600 seconds (ATH v0.1: one hour at most)")
     pem = args.host_agent.read_bytes() if args.host_agent is not None else None
     stop = threading.Event()
 

@@ -63,7 +63,7 @@ class ConsentLegs(ServiceBase):
                 details={"provider_id": provider_id},
             )
         outside = [s for s in scopes if s not in approved]
-        if outside:
+        if outside and "AUTHZ-SCOPE" not in self.settings.broken_rules:
             raise ATHHTTPError(
                 ErrorCode.SCOPE_NOT_APPROVED,
                 f"scopes not approved for {provider_id}: {', '.join(outside)}",
@@ -177,7 +177,7 @@ class ConsentLegs(ServiceBase):
                 ErrorCode.SESSION_EXPIRED, "this authorization session was already completed"
             )
         cookie = request.cookies.get(_cookie_name(session))
-        if (
+        if "CB-BROWSER" not in self.settings.broken_rules and (
             cookie is None
             or session.browser_digest is None
             or not digest_matches(cookie, session.browser_digest)

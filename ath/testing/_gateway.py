@@ -72,13 +72,8 @@ def build_gateway(
         path = normalize_raw_path(raw)
         if path is None:
             raise invalid_request("the proxied path must not contain empty, . or .. segments")
-        if provider_id not in core.providers:
-            raise ATHHTTPError(
-                ErrorCode.PROVIDER_NOT_APPROVED,
-                f"unknown provider {provider_id}",
-                status=404,
-                details={"provider_id": provider_id},
-            )
+        # The token first, then its agent, then its provider (server/proxy.mdx, steps 1-3):
+        # an unknown provider_id is a provider the token is not bound to, PROVIDER_MISMATCH.
         record = core.authenticate_bearer(request, provider_id)
         core.check_route(record, request.method, path)
         if record.provider_token is None:

@@ -57,7 +57,7 @@ class RegistrationEndpoints(ServiceBase):
         await self._verifier.verify(
             body.get("agent_attestation"), audience=self.base_url, agent_id=agent_id
         )
-        if agent_id in self._client_by_agent:
+        if agent_id in self._client_by_agent and "REG-DUP" not in self.settings.broken_rules:
             raise ATHHTTPError(
                 ErrorCode.AGENT_ALREADY_REGISTERED,
                 "agent is already registered; use the existing client credentials",

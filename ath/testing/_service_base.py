@@ -50,7 +50,7 @@ class ServiceBase:
         self._provider_client = ProviderClient(oauth, http)
         self._approval = approval
         self.settings = settings
-        self._verifier = AttestationVerifier(clock, http)
+        self._verifier = AttestationVerifier(clock, http, settings.broken_rules)
         self._registrations: dict[str, Registration] = {}
         self._client_by_agent: dict[str, str] = {}
         self._sessions: dict[str, AuthSession] = {}
@@ -89,6 +89,8 @@ class ServiceBase:
             raise ATHHTTPError(
                 ErrorCode.AGENT_NOT_REGISTERED,
                 "unknown client_id or wrong client_secret",
+                status=401,
+                details={"reason": "client_auth"},
                 headers={"WWW-Authenticate": 'Basic realm="ath"'},
             )
         return found

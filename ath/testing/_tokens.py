@@ -69,7 +69,8 @@ class TokenEndpoints(ServiceBase):
                 "code does not belong to this authorization session",
                 details={"reason": "code_mismatch"},
             )
-        session.status = "redeemed"  # single use, whatever follows
+        if "TOKEN-SINGLE-USE" not in self.settings.broken_rules:
+            session.status = "redeemed"  # single use, whatever follows
         self._check_approved(registration)
         approved = registration.approved_scopes(session.provider_id)
         effective = tuple(s for s in session.requested if s in approved and s in session.consented)
@@ -118,6 +119,8 @@ class TokenEndpoints(ServiceBase):
         can only revoke tokens issued to it."""
         self.check_user_token(request)
         body = await json_body(request, "TokenRevocationRequest")
+        if "REVOKE-UNAUTH" in self.settings.broken_rules and "client_id" not in body:
+            return reply(None, {})
         registration = self._client(
             optional_text(body, "client_id"), optional_text(body, "client_secret")
         )
@@ -152,7 +155,7 @@ class TokenEndpoints(ServiceBase):
                 ErrorCode.AGENT_IDENTITY_MISMATCH,
                 "X-ATH-Agent-ID does not name the agent this token is bound to",
             )
-        if record.provider_id != provider_id:
+        if record.provider_id != provider_id and "API-PROVIDER" not in self.settings.broken_rules:
             raise ATHHTTPError(
                 ErrorCode.PROVIDER_MISMATCH,
                 "the token was issued for a different provider",
