@@ -855,6 +855,10 @@ def exit_codes(run: Run) -> None:
     )
 
 
+from ath.cli._conformance import conformance  # noqa: E402  (it imports Run from here)
+
+cli.add_command(conformance)
+
 # --------------------------------------------------------------------- entry point
 
 

@@ -50,6 +50,11 @@ def _parser() -> argparse.ArgumentParser:
         "--user-token", help="require this X-ATH-User-Token on the /ath/* API endpoints"
     )
     parser.add_argument(
+        "--strict-error-codes",
+        action="store_true",
+        help="send only the error codes of the protocol's ATHErrorCode enum",
+    )
+    parser.add_argument(
         "--legacy-redirects",
         action="store_true",
         help="hand consent results over the way public gateways do (session_id, success)",
@@ -74,6 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         token_lifetime=args.token_lifetime,
         user_token=args.user_token,
         legacy_redirects=args.legacy_redirects,
+        strict_error_codes=args.strict_error_codes,
     )
     with stack:
         urls = {

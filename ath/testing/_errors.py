@@ -36,7 +36,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 
-__all__ = ["STATUS_BY_CODE", "ATHHTTPError", "ErrorCode", "invalid_request"]
+__all__ = ["PROTOCOL_CODES", "STATUS_BY_CODE", "ATHHTTPError", "ErrorCode", "invalid_request"]
 
 
 class ErrorCode(StrEnum):
@@ -64,6 +64,16 @@ class ErrorCode(StrEnum):
     NOT_FOUND = "NOT_FOUND"
     METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
 
+
+#: The closed ``ATHErrorCode`` set of schema/0.1 (``LocalStack(strict_error_codes=True)``
+#: sends only these: an extension code becomes ``INTERNAL_ERROR`` with its status kept and
+#: ``details.extension_code`` naming it).
+PROTOCOL_CODES: frozenset[ErrorCode] = frozenset(ErrorCode) - {
+    ErrorCode.INVALID_REQUEST,
+    ErrorCode.AGENT_ALREADY_REGISTERED,
+    ErrorCode.NOT_FOUND,
+    ErrorCode.METHOD_NOT_ALLOWED,
+}
 
 #: The statuses of the code table of specification/0.1 (schema.mdx, "Errors"), then the
 #: extension codes'. Client authentication that fails (a wrong ``client_secret``) is the

@@ -54,6 +54,11 @@ class LocalStack:
     ``code`` at the token endpoint.
     ``session_lifetime``: seconds an authorization session lives (at most 600).
     ``token_lifetime`` is at most 3600 (specification/0.1: tokens live one hour at most).
+    ``strict_error_codes``: every error body carries a code of schema/0.1's closed
+    ``ATHErrorCode`` enum; an extension code (a malformed request, a duplicate registration,
+    an unknown route) becomes ``INTERNAL_ERROR`` with its HTTP status kept and
+    ``details.extension_code`` naming it, for clients generated from the protocol's own
+    schema, which cannot parse other codes.
     ``broken_rules``: ids of conformance rules (``ath.testing.conformance.RULES``) this
     stack breaks on purpose, so the conformance kit's tests can see it catch each one;
     leave it empty anywhere else.
@@ -70,6 +75,7 @@ class LocalStack:
         legacy_redirects: bool = False,
         session_lifetime: int = 600,
         broken_rules: Iterable[str] = (),
+        strict_error_codes: bool = False,
     ) -> None:
         broken = frozenset(broken_rules)
         if not 0 < token_lifetime <= 3600 and not ("TOKEN-TTL" in broken and token_lifetime > 0):
@@ -84,6 +90,7 @@ class LocalStack:
             legacy_redirects=legacy_redirects,
             user_token_digest=sha256_hex(user_token) if user_token is not None else None,
             broken_rules=broken,
+            strict_error_codes=strict_error_codes,
         )
         self.clock = Clock()
         self.consent = ConsentController()

@@ -62,6 +62,11 @@ class ServiceBase:
         #: POST /ath/token requests seen per ath_session_id (LocalStack.token_requests).
         self.token_requests: dict[str, int] = {}
 
+    def keeps(self, rule: str) -> bool:
+        """False only for a conformance rule this stack breaks on purpose
+        (``Settings.broken_rules``, for the conformance kit's own tests)."""
+        return rule not in self.settings.broken_rules
+
     @property
     def callback_url(self) -> str:
         return f"{self.base_url}/ath/callback"
@@ -110,7 +115,7 @@ class ServiceBase:
         session = self._sessions.get(session_id)
         if session is None:
             raise ATHHTTPError(ErrorCode.SESSION_NOT_FOUND, "no authorization session with this id")
-        if session.expires_at <= self._clock.now():
+        if session.expires_at <= self._clock.now() and self.keeps("SESSION-TTL"):
             raise ATHHTTPError(ErrorCode.SESSION_EXPIRED, "the authorization session has expired")
         return session
 

@@ -41,7 +41,8 @@ RULES: tuple[Rule, ...] = (
     Rule("DISC-DOC", "MUST", "schema/0.1 DiscoveryDocument / ServiceDiscoveryDocument",
          "the discovery document answers 200 JSON with every required field"),
     Rule("ERR-BODY", "MUST", "schema/0.1 ATHError; " + _TABLE,
-         "every error of an /ath/* JSON endpoint is a JSON object with string code and message"),
+         "every error of an /ath/* JSON endpoint is a JSON object with string code and message "
+         "(with --strict-codes: a code of the ATHErrorCode enum)"),
     Rule("REG-OK", "MUST", "server/registration.mdx Response; schema/0.1",
          "a valid registration answers 200/201 with client_id, client_secret, agent_status, "
          "approved_providers, approval_expires"),
@@ -110,7 +111,8 @@ RULES: tuple[Rule, ...] = (
          "a provider_id in the path the token is not bound to: 403 PROVIDER_MISMATCH",
          modes=("gateway",)),
     Rule("API-SCOPE", "MUST", _PROXY + " 4; " + _TABLE,
-         "an operation no granted scope maps to: 403"),
+         "an operation no granted scope maps to: 403 SCOPE_NOT_APPROVED (from the gateway "
+         "or service, not the provider)"),
     Rule("REVOKE-UNAUTH", "MUST", _REVOKE,
          "revocation without client credentials is rejected (4xx) and the token still works"),
     Rule("REVOKE-OTHER", "MUST", _REVOKE,
