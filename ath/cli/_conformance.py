@@ -34,7 +34,7 @@ def _route(value: str | None, name: str) -> tuple[str, str] | None:
     "--forbidden-route", metavar="'METHOD /path'", help="An API operation SCOPE does not grant."
 )
 @click.option("--strict-codes", is_flag=True, help="Error codes must be of the ATHErrorCode enum.")
-@click.option("--slow", is_flag=True, help="Also the lifetime rules (waits about 15 minutes).")
+@click.option("--slow", is_flag=True, help="Also the lifetime rules (waits about 16 minutes).")
 @click.option(
     "--header", "headers", multiple=True, metavar="NAME:VALUE", help="Extra request header."
 )

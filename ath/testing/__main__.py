@@ -3,7 +3,8 @@
 ``--json`` prints exactly one JSON line, ``{"gateway_url", "native_url",
 "oauth_url", "upstream_url"}`` (plus ``"agent_id"`` with ``--host-agent``), and
 nothing else; ``--host-agent PEMFILE`` hosts an agent identity document for that
-key. The stack serves until SIGINT or SIGTERM, then exits with status 0.
+key; ``--strict-error-codes`` sends only the protocol's own error codes. The stack
+serves until SIGINT or SIGTERM, then exits with status 0.
 """
 
 from __future__ import annotations

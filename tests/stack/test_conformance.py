@@ -6,6 +6,8 @@ is reported failing that rule and only it."""
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import httpx
 import pytest
@@ -100,3 +102,11 @@ def test_strict_error_codes_keep_to_the_protocol_enum() -> None:
 def test_token_lifetime_is_capped_at_one_hour() -> None:
     with pytest.raises(ValueError, match="3600"):
         LocalStack(token_lifetime=3601)
+
+
+@pytest.mark.parametrize("readme", ["README.md", "README.zh-CN.md"])
+def test_both_readmes_list_every_rule_with_its_level(readme: str) -> None:
+    text = (Path(__file__).resolve().parents[2] / readme).read_text(encoding="utf-8")
+    listed = re.findall(r"^\| `([A-Z-]+)` \| (MUST|SHOULD) \|", text, flags=re.MULTILINE)
+    assert listed == [(r.id, r.level) for r in RULES]
+    assert "ath conformance" in text and "strict_error_codes" in text
