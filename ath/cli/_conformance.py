@@ -36,6 +36,13 @@ def _route(value: str | None, name: str) -> tuple[str, str] | None:
 @click.option("--strict-codes", is_flag=True, help="Error codes must be of the ATHErrorCode enum.")
 @click.option("--slow", is_flag=True, help="Also the lifetime rules (waits about 16 minutes).")
 @click.option(
+    "--consent-param",
+    "consent_params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Query parameter added to the authorization URL (how the provider approves consent).",
+)
+@click.option(
     "--header", "headers", multiple=True, metavar="NAME:VALUE", help="Extra request header."
 )
 @click.option(
@@ -54,6 +61,7 @@ def conformance(
     forbidden_route: str | None,
     strict_codes: bool,
     slow: bool,
+    consent_params: tuple[str, ...],
     headers: tuple[str, ...],
     agents_url: str | None,
 ) -> int:
@@ -78,6 +86,12 @@ def conformance(
         if not sep or not name.strip():
             raise ATHError("INVALID_ARGUMENT", f"--header must be NAME:VALUE, got {item!r}")
         extra[name.strip()] = value.strip()
+    consent: dict[str, str] = {}
+    for item in consent_params:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise ATHError("INVALID_ARGUMENT", f"--consent-param must be NAME=VALUE, got {item!r}")
+        consent[name] = value
     target = Target(
         url,
         native=native,
@@ -88,6 +102,7 @@ def conformance(
         slow=slow,
         strict_codes=strict_codes,
         headers=extra,
+        consent_params=consent,
         agents_public_url=agents_url,
     )
     report = run_kit(target)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.parse import parse_qs, urlencode, urljoin, urlsplit, urlunsplit
 
 import httpx
 from cryptography.hazmat.primitives import hashes, hmac
@@ -73,6 +73,9 @@ class Target:
     headers: Mapping[str, str] = field(default_factory=dict)
     agents_public_url: str | None = None
     strict_codes: bool = False
+    #: Query parameters added to the authorization_url before the kit's browser opens it:
+    #: how the server's provider is told to approve consent (``auto_approve=true``, say).
+    consent_params: Mapping[str, str] = field(default_factory=dict)
     timeout: float = 10.0
     now: Callable[[], float] = time.time
     wait: Callable[[float], None] = time.sleep
@@ -296,6 +299,10 @@ class _Run:
     def to_callback(self, browser: httpx.Client, url: str) -> str:
         """Follow ``url`` until the provider sends the browser back to this server's
         ``/ath/callback``; return that callback URL (not requested yet)."""
+        if self.t.consent_params:
+            parts = urlsplit(url)
+            extra = urlencode(dict(self.t.consent_params))
+            url = urlunsplit(parts._replace(query=f"{parts.query}&{extra}".lstrip("&")))
         for _ in range(20):
             if urlsplit(url).path.endswith("/ath/callback") and url.startswith(self.base):
                 return url
@@ -310,25 +317,18 @@ class _Run:
         self, browser: httpx.Client, callback_url: str, first: httpx.Response | None = None
     ) -> str | None:
         """Deliver the callback with ``browser`` (``first``: its answer, when already
-        delivered) and follow the hand-off; the one-time ``code`` it carried, if any."""
-        url, code = callback_url, None
-        for _ in range(10):
-            answer = first or browser.get(url, headers={"Accept": "application/json"})
-            first = None
-            if answer.status_code >= 400:
-                raise _Abort(f"the callback answered {answer.status_code}")
-            if url != callback_url:
-                code = _query(url).get("code", code)
-            location = answer.headers.get("location")
-            if not answer.is_redirect or location is None:
-                body = _json(answer)
-                if isinstance(body, dict) and isinstance(body.get("code"), str):
-                    code = body["code"]
-                return code
-            url = urljoin(url, location)
-            if not url.startswith(self.base):
-                return _query(url).get("code", code)  # the agent's own redirect URI
-        raise _Abort("hand-off: too many redirects")
+        delivered); the one-time ``code`` the hand-off carried, if any. The hand-off (the
+        agent's redirect URI or the server's completion page) is read, not requested: it
+        belongs to the agent or to a page the protocol does not describe."""
+        answer = first or browser.get(callback_url, headers={"Accept": "application/json"})
+        if answer.status_code >= 400:
+            raise _Abort(f"the callback answered {answer.status_code}")
+        location = answer.headers.get("location")
+        if answer.is_redirect and location is not None:
+            return _query(urljoin(callback_url, location)).get("code")
+        body = _json(answer)
+        code = body.get("code") if isinstance(body, dict) else None
+        return code if isinstance(code, str) else None
 
     def session(self, agent: _Agent) -> tuple[str, str | None]:
         """A new authorization session the user consented to: (ath_session_id, code)."""
@@ -648,6 +648,14 @@ def _still_works(r: _Run, main: _Agent, token: str) -> bool:
     return r.call(token, main.agent_id, probe).status_code != 401
 
 
+def _fresh_token(r: _Run, agent: _Agent) -> str:
+    session_id, code = r.session(agent)
+    body = _json(r.token(agent, session_id, code))
+    if not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
+        raise _Abort("no new token for the next revocation rule")
+    return str(body["access_token"])
+
+
 def _revocation(r: _Run, main: _Agent, other: _Agent, token: str) -> None:
     answer = r.post("/ath/revoke", {"token": token})
     works = _still_works(r, main, token)
@@ -656,12 +664,16 @@ def _revocation(r: _Run, main: _Agent, other: _Agent, token: str) -> None:
         400 <= answer.status_code < 500 and works,
         f"{_says(answer)}; token still works: {works}",
     )
+    if not works:  # revoked without credentials: the next rules need a live token
+        token = _fresh_token(r, main)
     answer = r.post(
         "/ath/revoke",
         {"token": token, "client_id": other.client_id, "client_secret": other.client_secret},
     )
     works = _still_works(r, main, token)
     r.record("REVOKE-OTHER", works, f"{_says(answer)}; token still works: {works}")
+    if not works:
+        token = _fresh_token(r, main)
     creds = {"client_id": main.client_id, "client_secret": main.client_secret}
     answer = r.post("/ath/revoke", {"token": "ath_tk_conformance_unknown", **creds})
     r.record("REVOKE-UNKNOWN", answer.status_code == 200, _says(answer))
@@ -700,7 +712,7 @@ def _slow(r: _Run) -> None:
 
 
 def _flow(r: _Run) -> None:
-    with r.section(*(x.id for x in RULES if not x.slow)):
+    with r.section(*(x.id for x in RULES if not x.slow and x.id != "ERR-BODY")):
         _discover(r)
         _attestation_rules(r)
         main, other = _registration(r)
