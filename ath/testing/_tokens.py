@@ -160,7 +160,7 @@ class TokenEndpoints(ServiceBase):
             )
         if record.revoked_at is not None:
             raise ATHHTTPError(ErrorCode.TOKEN_REVOKED, "the ATH access token was revoked")
-        if record.expires_at <= self._clock.now():
+        if record.expires_at <= self._clock.now() and self.keeps("TOKEN-EXPIRY"):
             raise ATHHTTPError(ErrorCode.TOKEN_EXPIRED, "the ATH access token has expired")
         if request.headers.get("x-ath-agent-id") != record.agent_id and self.keeps("API-AGENT"):
             raise ATHHTTPError(

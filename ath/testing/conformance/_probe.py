@@ -695,6 +695,17 @@ def _slow(r: _Run) -> None:
         r.record(
             "SESSION-TTL", _is(late, (400,), "SESSION_EXPIRED", "SESSION_NOT_FOUND"), _says(late)
         )
+    with r.section("TOKEN-EXPIRY"):
+        agent = r.registered(r.agent())
+        session_id, code = r.session(agent)
+        body = _json(r.token(agent, session_id, code))
+        if not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
+            raise _Abort("no token to let expire")
+        lifetime = body.get("expires_in")
+        r.t.wait(float(lifetime if isinstance(lifetime, int | float) else 3600) + 1)
+        probe = r.t.route or r.t.forbidden_route or ("GET", "/")
+        late_call = r.call(str(body["access_token"]), agent.agent_id, probe)
+        r.record("TOKEN-EXPIRY", _is(late_call, (401,), "TOKEN_EXPIRED"), _says(late_call))
     with r.section("KEY-ROTATE"):
         # Rotated a minute after the server fetched the key: the new key's signature fails
         # against the cached key, and the server should fetch the document again.

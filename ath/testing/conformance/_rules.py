@@ -124,6 +124,8 @@ RULES: tuple[Rule, ...] = (
     Rule("SESSION-TTL", "MUST", _AUTHZ + "; " + _TOKEN + " (10 minutes)",
          "a session 10 minutes old cannot be exchanged: 400 SESSION_EXPIRED or "
          "SESSION_NOT_FOUND", slow=True),
+    Rule("TOKEN-EXPIRY", "MUST", "server/handshake-flow.mdx Security Requirements; " + _TABLE,
+         "once expires_in has passed, the token gets 401 TOKEN_EXPIRED", slow=True),
     Rule("KEY-TTL", "MUST", "client/identity.mdx Identity Document Caching",
          "5 minutes after the agent replaced its key, an attestation signed with the old key "
          "is rejected: 401 INVALID_ATTESTATION", slow=True),
