@@ -34,7 +34,7 @@ def _route(value: str | None, name: str) -> tuple[str, str] | None:
     "--forbidden-route", metavar="'METHOD /path'", help="An API operation SCOPE does not grant."
 )
 @click.option("--strict-codes", is_flag=True, help="Error codes must be of the ATHErrorCode enum.")
-@click.option("--slow", is_flag=True, help="Also the lifetime rules (waits the token lifetime + 16 min).")
+@click.option("--slow", is_flag=True, help="Also the lifetime rules (token lifetime + 16 min).")
 @click.option(
     "--consent-param",
     "consent_params",
