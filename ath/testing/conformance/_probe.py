@@ -5,6 +5,7 @@ cannot hide a server bug."""
 
 from __future__ import annotations
 
+import copy
 import json
 import secrets
 import time
@@ -145,6 +146,13 @@ class _Agent:
         self.agent_id = directory.host(self.key.public_key(), name=name)
         self.client_id = ""
         self.client_secret = ""
+
+    def posing(self, **credentials: str) -> _Agent:
+        """A copy of this agent presenting other client credentials."""
+        twin = copy.copy(self)
+        for name, value in credentials.items():
+            setattr(twin, name, value)
+        return twin
 
     def rotate(self) -> ec.EllipticCurvePrivateKey:
         old, self.key = self.key, ec.generate_private_key(ec.SECP256R1())
@@ -515,9 +523,7 @@ def _registration(r: _Run) -> tuple[_Agent, _Agent]:
 
 
 def _authorization(r: _Run, main: _Agent, other: _Agent) -> tuple[str, str | None]:
-    ghost = _Agent.__new__(_Agent)
-    ghost.__dict__.update(main.__dict__)
-    ghost.client_id = "ath_conformance_unknown_client"
+    ghost = main.posing(client_id="ath_conformance_unknown_client")
     answer = r.authorize(ghost, r.attest(main))
     r.record("AUTHZ-CLIENT", _is(answer, (403,), "AGENT_NOT_REGISTERED"), _says(answer))
     answer = r.authorize(main, r.attest(other))
@@ -563,9 +569,7 @@ def _authorization(r: _Run, main: _Agent, other: _Agent) -> tuple[str, str | Non
 
 
 def _token(r: _Run, main: _Agent, other: _Agent, session_id: str, code: str | None) -> str:
-    wrong = _Agent.__new__(_Agent)
-    wrong.__dict__.update(main.__dict__)
-    wrong.client_secret = "conformance-wrong-secret"
+    wrong = main.posing(client_secret="conformance-wrong-secret")
     answer = r.token(wrong, session_id, code)
     r.record("TOKEN-SECRET", answer.status_code in (401, 403), _says(answer))
     if answer.is_success:  # the session went to the wrong request: go on with a new one
