@@ -144,17 +144,29 @@ def test_unhosted_agent(ath_stack: LocalStack, http: httpx2.Client) -> None:
     assert_rejected(register_with(remote, remote.attest()), "agent_id")
 
 
-def test_key_is_fetched_again_only_on_a_mismatch(agent: Agent, ath_stack: LocalStack) -> None:
-    """schema/0.1: identity documents are fetched again on a signature mismatch only."""
+def test_key_is_cached_five_minutes_and_fetched_again_on_a_mismatch(
+    agent: Agent, ath_stack: LocalStack
+) -> None:
+    """client/identity.mdx: identity documents are cached for 5 minutes at most, and
+    fetched again (rate-limited) when a signature does not verify with the cached key."""
     agent.register({"github": ["read:user"]})  # the stack fetched and cached the key
     fetches = _fetches(ath_stack, agent)
-    ath_stack.clock.advance(3600)
-    assert agent.authorize("github", ["read:user"]).status_code == 200, "cached key, no expiry"
+    ath_stack.clock.advance(299)
+    assert agent.authorize("github", ["read:user"]).status_code == 200, "cached key"
     assert _fetches(ath_stack, agent) == fetches
+    ath_stack.clock.advance(2)
+    assert agent.authorize("github", ["read:user"]).status_code == 200
+    assert _fetches(ath_stack, agent) == fetches + 1, "older than 5 minutes: fetched again"
+    old = agent.key
     agent.key = new_key()
     ath_stack.host_agent(public_pem(agent.key), name="agent")  # the agent rotates its key
+    ath_stack.clock.advance(61)
     assert agent.authorize("github", ["read:user"]).status_code == 200, "fetched on mismatch"
-    assert _fetches(ath_stack, agent) == fetches + 1
+    assert _fetches(ath_stack, agent) == fetches + 2
+    agent.key = old
+    assert_rejected(agent.authorize("github", ["read:user"]), "signature")
+    ath_stack.clock.advance(300)
+    assert_rejected(agent.authorize("github", ["read:user"]), "signature")
 
 
 def test_refetch_is_rate_limited_per_agent(agent: Agent, ath_stack: LocalStack) -> None:

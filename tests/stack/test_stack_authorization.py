@@ -87,7 +87,8 @@ def test_redirect_uri_must_match_exactly(
 def test_unknown_client(agent: Agent) -> None:
     agent.client_id = "ath_client_unknown"
     response = agent.authorize("github", ["read:user"])
-    assert response.status_code == 401 and error_code(response) == "AGENT_NOT_REGISTERED"
+    # specification/0.1 schema.mdx, the code/status table: AGENT_NOT_REGISTERED is a 403
+    assert response.status_code == 403 and error_code(response) == "AGENT_NOT_REGISTERED"
 
 
 def test_attestation_of_another_agent(ath_stack: LocalStack, agent: Agent) -> None:

@@ -99,7 +99,8 @@ def test_provider_mismatch(ath_stack: LocalStack, agent: Agent) -> None:
     response = agent.call("GET", proxy(ath_stack, "mail", "messages"), tk)
     assert response.status_code == 403 and error_code(response) == "PROVIDER_MISMATCH"
     unknown = agent.call("GET", proxy(ath_stack, "nowhere", "x"), tk)
-    assert unknown.status_code == 404 and error_code(unknown) == "PROVIDER_NOT_APPROVED"
+    # server/proxy.mdx step 3: a provider the token is not bound to, known or not
+    assert unknown.status_code == 403 and error_code(unknown) == "PROVIDER_MISMATCH"
 
 
 def test_token_is_bound_to_its_user(ath_stack: LocalStack, agent: Agent) -> None:

@@ -5,7 +5,8 @@
 * :mod:`.tokens`: ``authorize``, ``login``, ``token``, ``revoke``, ``logout``, ``whoami``;
 * :mod:`.calls`: ``proxy``, ``api``;
 * :mod:`.config`: ``config show|get|set|unset|use|profiles|path``;
-* :mod:`.tools`: ``stack``, ``completion``, ``exit-codes``.
+* :mod:`.tools`: ``stack``, ``completion``, ``exit-codes``;
+* :mod:`.conformance`: ``conformance`` (the protocol's conformance kit against any server).
 
 Each module imports only click and the command line's own modules at load time; the
 SDK (clients, httpx, cryptography) is imported inside the commands that use it, so that
@@ -18,7 +19,7 @@ from typing import Final
 
 import click
 
-from ath.cli._commands import calls, config, keys, registration, tokens, tools
+from ath.cli._commands import calls, config, conformance, keys, registration, tokens, tools
 
 __all__ = ["COMMANDS"]
 
@@ -30,4 +31,5 @@ COMMANDS: Final[tuple[click.Command, ...]] = (
     *calls.COMMANDS,
     *config.COMMANDS,
     *tools.COMMANDS,
+    *conformance.COMMANDS,
 )
