@@ -18,6 +18,7 @@ an ATH token and calls the upstream API::
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 from ath._constants import VERSION
@@ -26,6 +27,7 @@ if TYPE_CHECKING:  # loaded on first access (module __getattr__ below)
     from ath._attestation import (
         AttestationSigner,
         generate_private_key,
+        jwk_thumbprint,
         load_private_key,
         public_jwk,
     )
@@ -35,7 +37,11 @@ if TYPE_CHECKING:  # loaded on first access (module __getattr__ below)
         ATHGatewayClient,
         ATHNativeClient,
     )
-    from ath._compat import AsyncATHClientBase, ATHClientBase, ATHClientConfig
+    from ath._client import _AsyncBase as AsyncATHClientBase
+    from ath._client import _SyncBase as ATHClientBase
+
+    # ath-sdk 0.1.0 names, from where ath._compat.NAMES_010["ath"] says they live
+    from ath._config import ClientSettings as ATHClientConfig
     from ath._errors import (
         CLIENT_CODES,
         EXTENSION_CODES,
@@ -54,41 +60,48 @@ if TYPE_CHECKING:  # loaded on first access (module __getattr__ below)
         APIResponse,
         Authorization,
         CallbackResult,
+        DiscoveryDocument,
         HTTPMethod,
         ProviderApproval,
+        ProviderInfo,
         Registration,
         ScopeIntersection,
+        ServiceAuthConfig,
+        ServiceDiscoveryDocument,
         Token,
     )
+    from ath._models import Authorization as AuthorizationResponse
+    from ath._models import Registration as AgentRegistrationResponse
+    from ath._models import Token as TokenResponse
     from ath._oauth import OAuthRequest, OAuthToken, start_authorization
     from ath._pkce import PKCEPair, code_challenge_s256, generate_code_verifier, generate_state
     from ath._retry import RetryPolicy
     from ath._validation import parse_callback
     from ath.langchain import ATHTool
     from ath.meta import ATH_VERSION, ENDPOINTS
-    from ath.types import (
+    from ath_sdk_client.models import (
         AgentIdentityDocument,
         AgentRegistrationRequest,
-        AgentRegistrationResponse,
-        ATHErrorResponse,
         AuthorizationRequest,
-        AuthorizationResponse,
         DeveloperInfo,
-        DiscoveryDocument,
-        ProviderInfo,
         ProviderScopeRequest,
-        ServiceAuthConfig,
-        ServiceDiscoveryDocument,
         TokenExchangeRequest,
-        TokenResponse,
         TokenRevocationRequest,
     )
+    from ath_sdk_client.models import ATHError as ATHErrorResponse
 
 # The SDK's names are imported on first use (PEP 562): ``import ath`` stays cheap, so that
 # the ``ath`` command line and tools that need one corner of the SDK start fast.
-_LAZY: dict[str, str] = {
+#
+# ONE table of the public names: every first-class name -> its module. ``__all__`` lists
+# these names, the 0.1.0 names of ``ath._compat.NAMES_010["ath"]`` and ``__version__``;
+# the ``if TYPE_CHECKING:`` block imports each from the module named here (or, for a
+# 0.1.0 name, from the place that table names). tests/package/test_public_names.py fails
+# when the three drift apart.
+_LAZY: Final[Mapping[str, str]] = {
     "AttestationSigner": "ath._attestation",
     "generate_private_key": "ath._attestation",
+    "jwk_thumbprint": "ath._attestation",
     "load_private_key": "ath._attestation",
     "public_jwk": "ath._attestation",
     "parse_callback": "ath._validation",
@@ -96,8 +109,6 @@ _LAZY: dict[str, str] = {
     "AsyncATHNativeClient": "ath._client",
     "ATHGatewayClient": "ath._client",
     "ATHNativeClient": "ath._client",
-    "AsyncATHClientBase": "ath._compat",
-    "ATHClientBase": "ath._compat",
     "CLIENT_CODES": "ath._errors",
     "PROTOCOL_CODES": "ath._errors",
     "EXTENSION_CODES": "ath._errors",
@@ -128,6 +139,7 @@ _LAZY: dict[str, str] = {
     "Token": "ath._models",
     "ATH_VERSION": "ath.meta",
     "ENDPOINTS": "ath.meta",
+    "ATHTool": "ath.langchain",
 }
 
 __version__ = VERSION
@@ -188,6 +200,7 @@ __all__ = [
     "generate_code_verifier",
     "generate_private_key",
     "generate_state",
+    "jwk_thumbprint",
     "load_private_key",
     "parse_callback",
     "public_jwk",
@@ -195,36 +208,15 @@ __all__ = [
 ]
 
 
-#: Submodules that ath-sdk 0.1.0's ``import ath`` made attributes of the package.
-_SUBMODULES_010: Final = frozenset({"client", "exceptions", "meta", "types"})
-
-
 def __getattr__(name: str) -> Any:
-    """Every public name, imported on first access (then cached in the module)."""
+    """Every public name, imported on first access (then cached in the module); the
+    ath-sdk 0.1.0 names through :func:`ath._compat.resolve` (which warns for renamed ones)."""
     module = _LAZY.get(name)
     if module is not None:
         value = getattr(importlib.import_module(module), name)
         globals()[name] = value  # later look-ups skip this function
         return value
-    if name in _SUBMODULES_010:  # 0.1.0's ``import ath`` imported these
-        return importlib.import_module(f"{__name__}.{name}")
-    if name == "ATHTool":
-        from ath.langchain import ATHTool
-
-        return ATHTool
-    if name == "ATHClientConfig":
-        import warnings
-
-        warnings.warn(
-            "ath.ATHClientConfig is kept from ath-sdk 0.1.0; pass the options to the "
-            "client's constructor instead",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        from ath._compat import ATHClientConfig
-
-        return ATHClientConfig
-    from ath.types import resolve
+    from ath._compat import resolve
 
     return resolve(name, __name__)
 

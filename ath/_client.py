@@ -1,34 +1,33 @@
-"""The four public clients: thin sync and async shells over :class:`ath._core.ClientCore`.
+"""The four public clients: thin sync and async shells over the protocol core.
 
-The shells own the HTTP client and drive the core's generators; every rule of the
-protocol lives in the core, once.
+A shell resolves its options once (:func:`ath._config.resolve`), builds or takes the
+HTTP client, holds the core (:class:`ath._core.Core`) and hands each public call's flow
+(:mod:`ath._flows`) to its driver (:mod:`ath._drivers`); every rule of the protocol
+lives in the flows, once.
 """
 
 from __future__ import annotations
 
-import inspect
 import os
-import ssl
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Final, Self, TypedDict, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Self, TypeVar
 
-import httpx
+import httpx2
 
 from ath._attestation import AttestationSigner, PrivateKeyInput
+from ath._config import ClientSettings, TimeoutArg, VerifyArg, resolve
 from ath._constants import (
-    DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
-    DEFAULT_TIMEOUT_SECONDS,
     STORE_REFRESH_INTERVAL,
-    USER_AGENT,
 )
-from ath._core import ClientCore
-from ath._errors import ATHClientError, ATHError, ATHServerError
-from ath._login import loopback_address
+from ath._core import Core
+from ath._drivers import AsyncDriver, SyncDriver
+from ath._flows import _authorization, _calls, _consent, _registration, _tokens, _transport
+from ath._flows._transport import guard
+from ath._frames import seal_methods
 from ath._models import (
     AgentStatusInfo,
     APIResponse,
@@ -38,31 +37,16 @@ from ath._models import (
     Token,
 )
 from ath._oauth import OAuthRequest, OAuthToken
-from ath._options import check_settings
 from ath._retry import RetryPolicy
-from ath._state import check_store
-from ath._steps import Flow, Send, Sleep, run_call
+from ath._steps import Flow
 from ath._tls import shared_verify
-from ath._validation import check_headers, normalize_base_url
-from ath._wire import (
-    ACCEPT_ENCODING,
-    DEADLINE,
-    BoundedDecoder,
-    attempt_seconds,
-    install_log_filter,
-    seal_methods,
-)
 from ath._wire import http_client as make_http_client
 
 if TYPE_CHECKING:
+    from ath._models import DiscoveryDocument, ServiceDiscoveryDocument
     from ath.stores import CredentialStore
     from ath_sdk_client import Client as GeneratedClient
-    from ath_sdk_client.models import (
-        DeveloperInfo,
-        DiscoveryDocument,
-        ProviderScopeRequest,
-        ServiceDiscoveryDocument,
-    )
+    from ath_sdk_client.models import DeveloperInfo, ProviderScopeRequest
 
 __all__ = [
     "ATHGatewayClient",
@@ -72,14 +56,10 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-_monotonic: Final = time.monotonic
-TimeoutArg = float | httpx.Timeout | None
-#: TLS verification: on (``True``), a CA bundle path, or an ``ssl.SSLContext``.
-VerifyArg = bool | str | ssl.SSLContext
 
 
 def _asyncio() -> Any:
-    """asyncio, imported on the first retry pause (sync users never pay for it)."""
+    """asyncio, imported on first use (sync users never pay for it)."""
     import asyncio
 
     return asyncio
@@ -92,12 +72,12 @@ _INIT_DOC: Final = """Create a client; nothing is sent until the first call.
 ``private_key``: the agent's EC P-256 key: PEM text, the path of a PEM file,
 or a cryptography key object; ``private_key_password`` decrypts an encrypted
 PEM. ``key_id``: the attestation's ``kid`` (default: the key's RFC 7638
-thumbprint). ``timeout``: seconds or an ``httpx.Timeout`` (default 30 s, 10 s
+thumbprint). ``timeout``: seconds or an ``httpx2.Timeout`` (default 30 s, 10 s
 to connect). ``headers``: extra headers on every request. ``max_retries`` /
 ``retry``: retries of safe requests (0 disables). ``max_response_bytes``:
 answer size limit (default 10 MiB). ``allow_insecure_http``: allow plain
 http outside loopback. ``verify``: TLS verification (``True``, a CA bundle
-path or an ``ssl.SSLContext``). ``trust_env``: honour httpx's proxy and
+path or an ``ssl.SSLContext``). ``trust_env``: honour httpx2's proxy and
 certificate environment variables (loopback never goes through a proxy).
 ``total_timeout``: seconds for all attempts of one call, retry pauses
 included. ``store``: a credential store shared with other processes
@@ -106,242 +86,69 @@ included. ``store``: a credential store shared with other processes
 pauses (retry backoff, consent polling), a function given the seconds: default
 ``time.sleep``, for the async clients an async function, default
 ``asyncio.sleep`` (inject one to record or skip the pauses in tests).
-``http_client`` / ``transport``: inject your own httpx client or transport; an
+``http_client`` / ``transport``: inject your own httpx2 client or transport; an
 injected client is used as given, never changed (the SDK's headers go on each
 of its requests). Every option is checked here: a bad value raises
 ``ATHError("INVALID_ARGUMENT")`` naming it (``INVALID_KEY`` for the key).
 """
 
 
-class ClientOptions(TypedDict, total=False):
-    """The keyword options every client takes, for wrappers that forward them."""
-
-    private_key_password: str | bytes | None
-    headers: Mapping[str, str] | None
-    max_retries: int
-    retry: RetryPolicy | None
-    max_response_bytes: int
-    allow_insecure_http: bool
-    verify: VerifyArg
-    store: CredentialStore | None
-    store_refresh_interval: float
-    trust_env: bool
-    total_timeout: float | None
-
-
-@dataclass(frozen=True, repr=False)
-class ClientSettings:
-    """The constructor arguments of a client, with their defaults."""
-
-    url: str
-    agent_id: str
-    private_key: PrivateKeyInput
-    key_id: str | None = None
-    timeout: TimeoutArg = None
-    private_key_password: str | bytes | None = None
-    headers: Mapping[str, str] | None = None
-    max_retries: int = DEFAULT_MAX_RETRIES
-    retry: RetryPolicy | None = None
-    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
-    allow_insecure_http: bool = False
-    verify: VerifyArg = True
-    store: CredentialStore | None = None
-    store_refresh_interval: float = STORE_REFRESH_INTERVAL
-    trust_env: bool = True
-    total_timeout: float | None = None
-    #: How the shell pauses (None: ``time.sleep`` / ``asyncio.sleep``).
-    sleep: Callable[[float], Any] | None = None
-
-
-class _BodyLimit:
-    """Accumulates a streamed body, refusing more than ``limit`` decoded bytes.
-
-    The body is read raw and its content codings are undone here, 64 KiB at a time
-    (:class:`~ath._wire.BoundedDecoder`), so what is held never exceeds the limit by
-    more than one piece, however much a bomb would expand.
-    """
-
-    __slots__ = ("chunks", "decoder", "limit", "size", "status")
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.size = 0
-        self.status: int | None = None
-        self.chunks: list[bytes] = []
-        self.decoder: BoundedDecoder | None = None
-
-    def start(self, streamed: httpx.Response) -> bool:
-        """Whether the body can be read in one go: no content coding, declared length
-        within the limit (HTTP/1.1 framing then stops at Content-Length)."""
-        self.status = streamed.status_code
-        length = b""
-        codings: list[str] = []
-        for key, value in streamed.headers.raw:  # one pass, no decoding
-            name = key.lower()
-            if name == b"content-length":
-                length = value
-            elif name == b"content-encoding" and value.strip().lower() not in (b"", b"identity"):
-                codings.append(value.decode("latin-1"))
-        if codings:
-            self.decoder = BoundedDecoder(codings)
-            return False
-        return length.isdigit() and int(length) <= self.limit
-
-    def measure(self, streamed: httpx.Response) -> None:
-        if len(streamed.content) > self.limit:
-            self._add(streamed.content)  # raises RESPONSE_TOO_LARGE
-
-    def feed_raw(self, raw: bytes) -> None:
-        if self.decoder is None:
-            self._add(raw)
-            return
-        for piece in self.decoder.feed(raw):
-            self._add(piece)
-
-    def finish(self) -> None:
-        if self.decoder is not None:
-            for piece in self.decoder.finish():
-                self._add(piece)
-
-    def _add(self, chunk: bytes) -> None:
-        self.size += len(chunk)
-        if self.size > self.limit:
-            raise ATHServerError(
-                "RESPONSE_TOO_LARGE",
-                f"the answer exceeded max_response_bytes={self.limit}; raise the limit if the "
-                "API really returns that much.",
-                status=self.status,
-            )
-        self.chunks.append(chunk)
-        deadline = DEADLINE.get()
-        if deadline is not None and _monotonic() > deadline:
-            raise httpx.ReadTimeout("the call's deadline passed")
-
-    def response(self, streamed: httpx.Response) -> httpx.Response:
-        headers = streamed.headers
-        if self.decoder is not None:  # what is left undecoded, if anything, stays declared
-            headers = httpx.Headers(
-                [
-                    (k, v)
-                    for k, v in streamed.headers.raw
-                    if k.lower() not in (b"content-encoding", b"content-length")
-                ]
-            )
-            if self.decoder.left:
-                headers["Content-Encoding"] = ", ".join(self.decoder.left)
-        return httpx.Response(
-            streamed.status_code,
-            headers=headers,
-            content=b"".join(self.chunks),
-            request=streamed.request,
-            extensions=streamed.extensions,
-        )
-
-
 class _Base:
     """What the four clients share and that involves no I/O."""
 
     _mode = "gateway"
-    _core: ClientCore
+    _core: Core
     _owns_http: bool
 
     def _setup(
         self,
-        http_cls: type[httpx.Client] | type[httpx.AsyncClient],
+        http_cls: type[httpx2.Client] | type[httpx2.AsyncClient],
         settings: ClientSettings,
-        http_client: httpx.Client | httpx.AsyncClient | None,
+        http_client: httpx2.Client | httpx2.AsyncClient | None,
         transport: Any,
-    ) -> httpx.Client | httpx.AsyncClient:
-        check_settings(settings, http_client, transport, http_cls)
-        timeout, total = settings.timeout, settings.total_timeout
-        if total is not None and (
-            isinstance(total, bool) or not isinstance(total, int | float) or not total > 0
-        ):
-            raise ATHClientError(
-                "INVALID_ARGUMENT", "total_timeout must be a positive number of seconds"
-            )
-        try:
-            policy = settings.retry or RetryPolicy(max_retries=settings.max_retries)
-        except (TypeError, ValueError) as exc:
-            raise ATHClientError("INVALID_ARGUMENT", f"retry / max_retries: {exc}") from None
-        store = check_store(settings.store)
+    ) -> httpx2.Client | httpx2.AsyncClient:
+        config = resolve(
+            settings,
+            mode=self._mode,
+            http_cls=http_cls,
+            http_client=http_client,
+            transport=transport,
+        )
         signer = AttestationSigner(
             settings.private_key,
             settings.agent_id,
             key_id=settings.key_id,
             password=settings.private_key_password,
         )
-        base_headers = {
-            "User-Agent": USER_AGENT,
-            "Accept": "application/json",
-            "Accept-Encoding": ACCEPT_ENCODING,
-        }
-        if settings.headers is not None:
-            base_headers.update(check_headers(settings.headers, what="headers"))
-        if http_client is not None and not isinstance(http_client, http_cls):
-            raise ATHClientError(
-                "INVALID_ARGUMENT",
-                f"http_client must be an {http_cls.__module__}.{http_cls.__name__}",
-            )
-        # normalised once, here: the HTTP client and the core share it
-        base_url = normalize_base_url(
-            settings.url, allow_insecure_http=settings.allow_insecure_http
-        )
         if http_client is not None:
             http = http_client  # left as given: the SDK's headers go on each request
             self._owns_http = False
         else:
             http = make_http_client(
-                http_cls is httpx.AsyncClient,
-                base_url=base_url,
-                timeout=(
-                    httpx.Timeout(DEFAULT_TIMEOUT_SECONDS, connect=DEFAULT_CONNECT_TIMEOUT)
-                    if timeout is None
-                    else timeout
-                ),
-                headers=base_headers,
+                http_cls is httpx2.AsyncClient,
+                base_url=config.base_url,
+                timeout=config.timeout,
+                headers=dict(config.headers),
                 transport=transport,
                 follow_redirects=False,
-                # the process-wide TLS context reads SSL_CERT_FILE/DIR like httpx's own
-                # with trust_env; without it, httpx builds one that ignores them
-                verify=shared_verify(settings.verify) if settings.trust_env else settings.verify,
-                trust_env=settings.trust_env,
+                # the process-wide TLS context reads SSL_CERT_FILE/DIR like httpx2's own
+                # with trust_env; without it, httpx2 builds one that ignores them
+                verify=shared_verify(config.verify) if config.trust_env else config.verify,
+                trust_env=config.trust_env,
             )
             self._owns_http = True
-        attempt = attempt_seconds(http.timeout if timeout is None else timeout)
-        if total is None and attempt is not None:
-            # every attempt its full timeout, and every pause the policy may take
-            pause = max(policy.max_retry_after, policy.backoff_max)
-            total = attempt * (policy.max_retries + 1) + pause * policy.max_retries
-        self._core = ClientCore(
-            # the key material lives in the signer only, never in the options kept
-            replace(settings, private_key="", private_key_password=None),
-            mode=self._mode,
-            base_url=base_url,
-            signer=signer,
-            http=http,
-            retry=policy,
-            store=store,
-        )
-        if not self._owns_http:
-            self._core.sdk_headers = httpx.Headers(base_headers)
-        self._core.attempt_timeout = attempt
-        self._core.total_timeout = None if total is None else float(total)
+        self._core = Core(config, signer, http, owns_http=self._owns_http)
         return http
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        seal_methods(cls)  # methods added later by any subclass inherit the sealing
 
     # --------------------------------------------------------------- no-I/O surface
 
     @property
     def url(self) -> str:
-        return self._core.base_url
+        return self._core.config.base_url
 
     @property
     def agent_id(self) -> str:
-        return self._core.agent_id
+        return self._core.signer.agent_id
 
     @property
     def client_id(self) -> str | None:
@@ -368,15 +175,15 @@ class _Base:
         Kept from ath-sdk 0.1.0, which held one token; with several providers, use
         ``tokens[provider].access_token``.
         """
-        with self._core._lock:
-            held = list(self._core.tokens.values())
+        with self._core.state.lock:
+            held = list(self._core.state.tokens.values())
         if not held:
             return None
         return max(reversed(held), key=lambda token: token.issued_at).access_token
 
     def get_client_id(self) -> str | None:
         """The registered client id (same as ``client_id``; kept from ath-sdk 0.1.0)."""
-        return self._core.client_id
+        return self._core.state.client_id
 
     @property
     def tokens(self) -> dict[str, Token]:
@@ -389,7 +196,7 @@ class _Base:
 
     def set_credentials(self, client_id: str, client_secret: str) -> None:
         """Use client credentials obtained earlier (for example by another process)."""
-        self._core.set_credentials(client_id, client_secret)
+        _tokens.set_credentials(self._core, client_id, client_secret)
 
     def set_token(
         self,
@@ -400,28 +207,28 @@ class _Base:
         scopes: Sequence[str] | None = None,
     ) -> Token:
         """Use an ATH token obtained earlier; without ``provider`` it serves any provider."""
-        return self._core.set_token(token, provider, expires_in, scopes)
+        return _tokens.set_token(self._core, token, provider, expires_in, scopes)
 
     def save_credentials(self, path: str | os.PathLike[str]) -> None:
         """Save client id/secret and tokens (0600, atomic replace)."""
         from ath.stores._credentials import write_credentials
 
-        write_credentials(path, self._core.snapshot())
+        write_credentials(path, _tokens.snapshot(self._core))
 
     def load_credentials(self, path: str | os.PathLike[str]) -> None:
         """Restore what ``save_credentials`` wrote; refuses files of another server or agent."""
         from ath.stores._credentials import read_credentials
 
-        self._core.restore(read_credentials(path), os.fspath(path))
+        _tokens.restore(self._core, read_credentials(path), os.fspath(path))
 
     def _shares_pool(self) -> bool:
         """Whether the HTTP client resolves the generated client's relative URLs here."""
-        http: httpx.Client | httpx.AsyncClient = self._core.http
+        http: httpx2.Client | httpx2.AsyncClient = self._core.http
         return str(http.base_url).rstrip("/") == self.url
 
     def mint_attestation(self, audience: str | None = None) -> str:
         """A fresh attestation JWT (``aud`` defaults to this client's base URL)."""
-        return self._core.signer.mint(audience or self._core.base_url)
+        return self._core.signer.mint(audience or self._core.config.base_url)
 
     def __repr__(self) -> str:
         return (
@@ -431,7 +238,7 @@ class _Base:
 
 
 class _SyncBase(_Base):
-    _http: httpx.Client
+    _http: httpx2.Client
 
     def __init__(
         self,
@@ -453,8 +260,8 @@ class _SyncBase(_Base):
         trust_env: bool = True,
         total_timeout: float | None = None,
         sleep: Callable[[float], None] | None = None,
-        http_client: httpx.Client | None = None,
-        transport: httpx.BaseTransport | None = None,
+        http_client: httpx2.Client | None = None,
+        transport: httpx2.BaseTransport | None = None,
     ) -> None:
         settings = ClientSettings(
             url,
@@ -475,53 +282,17 @@ class _SyncBase(_Base):
             total_timeout=total_timeout,
             sleep=sleep,
         )
-        http = self._setup(httpx.Client, settings, http_client, transport)
-        assert isinstance(http, httpx.Client)
+        http = self._setup(httpx2.Client, settings, http_client, transport)
+        assert isinstance(http, httpx2.Client)
         self._http = http
-        self._sleep = time.sleep if sleep is None else sleep
+        self._driver = SyncDriver(
+            http, time.sleep if sleep is None else sleep, self._core.config.max_response_bytes
+        )
 
     __init__.__doc__ = _INIT_DOC  # one text for both shells; help() shows it
 
     def _run(self, flow: Flow[T]) -> T:
-        flow = self._core.guard(flow)
-        try:
-            step = next(flow)
-            while True:
-                if isinstance(step, Send):
-                    step = flow.send(self._exchange(step))
-                elif isinstance(step, Sleep):
-                    self._pause(step.seconds)
-                    step = flow.send(None)
-                else:
-                    step = flow.send(run_call(step))
-        except StopIteration as done:
-            result: T = done.value
-            return result
-
-    def _pause(self, seconds: float) -> None:
-        """A pause the flow asked for (a retry's backoff, a polling interval)."""
-        self._sleep(seconds)
-
-    def _exchange(self, step: Send) -> httpx.Response | BaseException:
-        limit = _BodyLimit(self._core.max_response_bytes)
-        deadline = DEADLINE.set(step.deadline)
-        try:
-            streamed = self._http.send(step.request, stream=True, follow_redirects=False)
-            try:
-                if limit.start(streamed) or streamed.is_stream_consumed:
-                    streamed.read()  # a body read already (mock transports): measured
-                    limit.measure(streamed)
-                    return streamed
-                for chunk in streamed.iter_raw():
-                    limit.feed_raw(chunk)
-                limit.finish()
-            finally:
-                streamed.close()
-        except (httpx.HTTPError, ATHError, RuntimeError, OSError) as exc:
-            return exc
-        finally:
-            DEADLINE.reset(deadline)
-        return limit.response(streamed)
+        return self._driver.run(guard(self._core, flow))
 
     def close(self) -> None:
         """Close the HTTP connections (not those of an injected http_client)."""
@@ -551,6 +322,12 @@ class _SyncBase(_Base):
         low = GeneratedClient(base_url=self.url, timeout=self._http.timeout)
         return low.set_httpx_client(self._http) if self._shares_pool() else low
 
+    def refresh(self) -> None:
+        """Re-read the shared credential store now (registration and tokens), instead of at
+        the next periodic check (``store_refresh_interval``); nothing to do without ``store=``.
+        A store that cannot be read raises (``STORE_*``)."""
+        self._run(_transport.refresh(self._core, force=True))
+
     def register(
         self,
         developer: Mapping[str, Any] | DeveloperInfo,
@@ -559,11 +336,13 @@ class _SyncBase(_Base):
         redirect_uris: Sequence[str] | None = None,
     ) -> Registration:
         """Phase A: register the agent; stores the client credentials it returns."""
-        return self._run(self._core.register(developer, providers, purpose, redirect_uris))
+        return self._run(
+            _registration.register(self._core, developer, providers, purpose, redirect_uris)
+        )
 
     def registration_status(self) -> AgentStatusInfo:
         """``GET /ath/agents/{client_id}``: the current app-side decision."""
-        return self._run(self._core.registration_status())
+        return self._run(_registration.registration_status(self._core))
 
     def authorize(
         self,
@@ -573,19 +352,21 @@ class _SyncBase(_Base):
         resource: str | None = None,
     ) -> Authorization:
         """Phase B: where to send the user for consent (state and PKCE checked)."""
-        return self._run(self._core.authorize(provider, scopes, redirect_uri, resource))
+        return self._run(
+            _authorization.authorize(self._core, provider, scopes, redirect_uri, resource)
+        )
 
     def exchange_token(self, code: str, session_id: str) -> Token:
         """Exchange the consent's code and session for an ATH token."""
-        return self._run(self._core.exchange_token(code, session_id))
+        return self._run(_authorization.exchange_token(self._core, code, session_id))
 
     def finish_authorization(self, callback_url: str, session_id: str | None = None) -> Token:
         """Finish from the URL the user was redirected to: state check, then exchange."""
-        return self._run(self._core.finish_authorization(callback_url, session_id))
+        return self._run(_authorization.finish_authorization(self._core, callback_url, session_id))
 
     def revoke(self, provider: str | None = None) -> list[str]:
         """Revoke every held token, or only ``provider``'s (RFC 7009)."""
-        return self._run(self._core.revoke(provider, all_tokens=provider is None))
+        return self._run(_calls.revoke(self._core, provider, all_tokens=provider is None))
 
     def wait_for_token(
         self, session_id: str, *, timeout: float = 600.0, poll_interval: float = 2.0
@@ -595,9 +376,9 @@ class _SyncBase(_Base):
         politely); the token is stored like ``exchange_token``'s. Raises ``USER_DENIED``,
         ``SESSION_EXPIRED`` or ``SESSION_NOT_FOUND`` at once, ``CONSENT_TIMEOUT`` at
         ``timeout``."""
-        from ath._login import wait_for_token_flow
-
-        return self._run(wait_for_token_flow(self._core, session_id, timeout, poll_interval))
+        return self._run(
+            _consent.wait_for_token_flow(self._core, session_id, timeout, poll_interval)
+        )
 
     def login(
         self,
@@ -613,32 +394,31 @@ class _SyncBase(_Base):
         in a browser, then finish by the loopback redirect (a registered
         ``http://127.0.0.1:PORT/...`` or ``http://[::1]:PORT/...`` ``redirect_uri``) or by
         polling, whichever comes first."""
-        from ath._login import LOGIN_POLL_INTERVAL, check_wait_arguments, login_flow
-        from ath._loopback import SyncListener, run_sync
+        from ath._loopback import SyncListener
 
-        check_wait_arguments(timeout, LOGIN_POLL_INTERVAL)
-        address = loopback_address(redirect_uri)
+        _consent.check_wait_arguments(timeout, _consent.LOGIN_POLL_INTERVAL)
+        address = _consent.loopback_address(redirect_uri)
         listener = SyncListener(*address) if address is not None else None
         try:
-            flow = login_flow(
+            flow = _consent.login_flow(
                 self._core,
                 provider,
                 scopes,
                 redirect_uri=redirect_uri,
                 listening=listener is not None,
                 timeout=timeout,
-                poll_interval=LOGIN_POLL_INTERVAL,
+                poll_interval=_consent.LOGIN_POLL_INTERVAL,
                 open_browser=open_browser,
                 on_authorization_url=on_authorization_url,
             )
-            return run_sync(self, flow, listener)
+            return self._driver.run(guard(self._core, flow), listener)
         finally:
             if listener is not None:
                 listener.close()
 
 
 class _AsyncBase(_Base):
-    _http: httpx.AsyncClient
+    _http: httpx2.AsyncClient
 
     def __init__(
         self,
@@ -660,8 +440,8 @@ class _AsyncBase(_Base):
         trust_env: bool = True,
         total_timeout: float | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
-        http_client: httpx.AsyncClient | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
+        http_client: httpx2.AsyncClient | None = None,
+        transport: httpx2.AsyncBaseTransport | None = None,
     ) -> None:
         settings = ClientSettings(
             url,
@@ -682,64 +462,20 @@ class _AsyncBase(_Base):
             total_timeout=total_timeout,
             sleep=sleep,
         )
-        http = self._setup(httpx.AsyncClient, settings, http_client, transport)
-        assert isinstance(http, httpx.AsyncClient)
+        http = self._setup(httpx2.AsyncClient, settings, http_client, transport)
+        assert isinstance(http, httpx2.AsyncClient)
         self._http = http
-        self._sleep: Callable[[float], Awaitable[None]] = (
-            _asyncio().sleep if sleep is None else sleep
+        self._driver = AsyncDriver(
+            http,
+            _asyncio().sleep if sleep is None else sleep,
+            self._core.config.max_response_bytes,
+            type(self).__name__,
         )
 
     __init__.__doc__ = _INIT_DOC  # one text for both shells; help() shows it
 
     async def _run(self, flow: Flow[T]) -> T:
-        flow = self._core.guard(flow)
-        try:
-            step = next(flow)
-            while True:
-                if isinstance(step, Send):
-                    step = flow.send(await self._exchange(step))
-                elif isinstance(step, Sleep):
-                    await self._pause(step.seconds)
-                    step = flow.send(None)
-                else:
-                    step = flow.send(await _asyncio().to_thread(run_call, step))
-        except StopIteration as done:
-            result: T = done.value
-            return result
-
-    async def _pause(self, seconds: float) -> None:
-        """A pause the flow asked for (a retry's backoff, a polling interval)."""
-        pause = self._sleep(seconds)
-        if not inspect.isawaitable(pause):
-            raise ATHClientError(
-                "INVALID_ARGUMENT",
-                f"sleep must be an async function (like asyncio.sleep) for {type(self).__name__}; "
-                f"{getattr(self._sleep, '__qualname__', 'it')} returned "
-                f"{type(pause).__name__}, not an awaitable",
-                details={"option": "sleep"},
-            )
-        await pause
-
-    async def _exchange(self, step: Send) -> httpx.Response | BaseException:
-        limit = _BodyLimit(self._core.max_response_bytes)
-        deadline = DEADLINE.set(step.deadline)
-        try:
-            streamed = await self._http.send(step.request, stream=True, follow_redirects=False)
-            try:
-                if limit.start(streamed) or streamed.is_stream_consumed:
-                    await streamed.aread()  # a body read already (mock transports): measured
-                    limit.measure(streamed)
-                    return streamed
-                async for chunk in streamed.aiter_raw():
-                    limit.feed_raw(chunk)
-                limit.finish()
-            finally:
-                await streamed.aclose()
-        except (httpx.HTTPError, ATHError, RuntimeError, OSError) as exc:
-            return exc
-        finally:
-            DEADLINE.reset(deadline)
-        return limit.response(streamed)
+        return await self._driver.run(guard(self._core, flow))
 
     async def aclose(self) -> None:
         """Close the HTTP connections (not those of an injected http_client)."""
@@ -771,6 +507,12 @@ class _AsyncBase(_Base):
         low = GeneratedClient(base_url=self.url, timeout=self._http.timeout)
         return low.set_async_httpx_client(self._http) if self._shares_pool() else low
 
+    async def refresh(self) -> None:
+        """Re-read the shared credential store now (registration and tokens), instead of at
+        the next periodic check (``store_refresh_interval``); nothing to do without ``store=``.
+        A store that cannot be read raises (``STORE_*``)."""
+        await self._run(_transport.refresh(self._core, force=True))
+
     async def register(
         self,
         developer: Mapping[str, Any] | DeveloperInfo,
@@ -779,11 +521,13 @@ class _AsyncBase(_Base):
         redirect_uris: Sequence[str] | None = None,
     ) -> Registration:
         """Phase A: register the agent; stores the client credentials it returns."""
-        return await self._run(self._core.register(developer, providers, purpose, redirect_uris))
+        return await self._run(
+            _registration.register(self._core, developer, providers, purpose, redirect_uris)
+        )
 
     async def registration_status(self) -> AgentStatusInfo:
         """``GET /ath/agents/{client_id}``: the current app-side decision."""
-        return await self._run(self._core.registration_status())
+        return await self._run(_registration.registration_status(self._core))
 
     async def authorize(
         self,
@@ -793,27 +537,31 @@ class _AsyncBase(_Base):
         resource: str | None = None,
     ) -> Authorization:
         """Phase B: where to send the user for consent (state and PKCE checked)."""
-        return await self._run(self._core.authorize(provider, scopes, redirect_uri, resource))
+        return await self._run(
+            _authorization.authorize(self._core, provider, scopes, redirect_uri, resource)
+        )
 
     async def exchange_token(self, code: str, session_id: str) -> Token:
         """Exchange the consent's code and session for an ATH token."""
-        return await self._run(self._core.exchange_token(code, session_id))
+        return await self._run(_authorization.exchange_token(self._core, code, session_id))
 
     async def finish_authorization(self, callback_url: str, session_id: str | None = None) -> Token:
         """Finish from the URL the user was redirected to: state check, then exchange."""
-        return await self._run(self._core.finish_authorization(callback_url, session_id))
+        return await self._run(
+            _authorization.finish_authorization(self._core, callback_url, session_id)
+        )
 
     async def revoke(self, provider: str | None = None) -> list[str]:
         """Revoke every held token, or only ``provider``'s (RFC 7009)."""
-        return await self._run(self._core.revoke(provider, all_tokens=provider is None))
+        return await self._run(_calls.revoke(self._core, provider, all_tokens=provider is None))
 
     async def wait_for_token(
         self, session_id: str, *, timeout: float = 600.0, poll_interval: float = 2.0
     ) -> Token:
         """Async ``wait_for_token``: the task sleeps between polls."""
-        from ath._login import wait_for_token_flow
-
-        return await self._run(wait_for_token_flow(self._core, session_id, timeout, poll_interval))
+        return await self._run(
+            _consent.wait_for_token_flow(self._core, session_id, timeout, poll_interval)
+        )
 
     async def login(
         self,
@@ -826,27 +574,26 @@ class _AsyncBase(_Base):
         on_authorization_url: Callable[[str], Any] | None = None,
     ) -> Token:
         """Async ``login``: the loopback listener runs on this event loop."""
-        from ath._login import LOGIN_POLL_INTERVAL, check_wait_arguments, login_flow
-        from ath._loopback import AsyncListener, run_async
+        from ath._loopback import AsyncListener
 
-        check_wait_arguments(timeout, LOGIN_POLL_INTERVAL)
-        address = loopback_address(redirect_uri)
+        _consent.check_wait_arguments(timeout, _consent.LOGIN_POLL_INTERVAL)
+        address = _consent.loopback_address(redirect_uri)
         listener = AsyncListener(*address) if address is not None else None
         try:
             if listener is not None:
                 await listener.start()
-            flow = login_flow(
+            flow = _consent.login_flow(
                 self._core,
                 provider,
                 scopes,
                 redirect_uri=redirect_uri,
                 listening=listener is not None,
                 timeout=timeout,
-                poll_interval=LOGIN_POLL_INTERVAL,
+                poll_interval=_consent.LOGIN_POLL_INTERVAL,
                 open_browser=open_browser,
                 on_authorization_url=on_authorization_url,
             )
-            return await run_async(self, flow, listener)
+            return await self._driver.run(guard(self._core, flow), listener)
         finally:
             if listener is not None:
                 await listener.close()
@@ -862,7 +609,7 @@ class ATHGatewayClient(_SyncBase):
 
     def discover(self) -> DiscoveryDocument:
         """``GET /.well-known/ath.json``: the gateway's providers and scopes."""
-        return self._run(self._core.discover_gateway())
+        return self._run(_registration.discover_gateway(self._core))
 
     def proxy(
         self,
@@ -875,7 +622,9 @@ class ATHGatewayClient(_SyncBase):
         headers: Mapping[str, str] | None = None,
     ) -> Any:
         """Call the provider's API through the gateway; JSON parsed, other bodies as text."""
-        return self._run(self._core.api_call(provider, method, path, body, params, headers)).data()
+        return self._run(
+            _calls.api_call(self._core, provider, method, path, body, params, headers)
+        ).data()
 
     def proxy_raw(
         self,
@@ -893,7 +642,7 @@ class ATHGatewayClient(_SyncBase):
         gateway reports as expired, revoked or invalid is still forgotten.
         """
         return self._run(
-            self._core.api_call(provider, method, path, body, params, headers, raw=True)
+            _calls.api_call(self._core, provider, method, path, body, params, headers, raw=True)
         )
 
 
@@ -904,7 +653,7 @@ class AsyncATHGatewayClient(_AsyncBase):
 
     async def discover(self) -> DiscoveryDocument:
         """``GET /.well-known/ath.json``: the gateway's providers and scopes."""
-        return await self._run(self._core.discover_gateway())
+        return await self._run(_registration.discover_gateway(self._core))
 
     async def proxy(
         self,
@@ -917,7 +666,9 @@ class AsyncATHGatewayClient(_AsyncBase):
         headers: Mapping[str, str] | None = None,
     ) -> Any:
         """Call the provider's API through the gateway; JSON parsed, other bodies as text."""
-        raw = await self._run(self._core.api_call(provider, method, path, body, params, headers))
+        raw = await self._run(
+            _calls.api_call(self._core, provider, method, path, body, params, headers)
+        )
         return raw.data()
 
     async def proxy_raw(
@@ -936,7 +687,7 @@ class AsyncATHGatewayClient(_AsyncBase):
         gateway reports as expired, revoked or invalid is still forgotten.
         """
         return await self._run(
-            self._core.api_call(provider, method, path, body, params, headers, raw=True)
+            _calls.api_call(self._core, provider, method, path, body, params, headers, raw=True)
         )
 
 
@@ -950,7 +701,7 @@ class ATHNativeClient(_SyncBase):
 
     def discover(self) -> ServiceDiscoveryDocument:
         """``GET /.well-known/ath-app.json``; also sets ``api_base`` for ``api()``."""
-        return self._run(self._core.discover_service())
+        return self._run(_registration.discover_service(self._core))
 
     def api(
         self,
@@ -962,7 +713,9 @@ class ATHNativeClient(_SyncBase):
         headers: Mapping[str, str] | None = None,
     ) -> Any:
         """Call the service's API at ``api_base``; JSON parsed, other bodies as text."""
-        return self._run(self._core.api_call(None, method, path, body, params, headers)).data()
+        return self._run(
+            _calls.api_call(self._core, None, method, path, body, params, headers)
+        ).data()
 
     def api_raw(
         self,
@@ -978,7 +731,9 @@ class ATHNativeClient(_SyncBase):
         A non-2xx answer is returned, not raised (check ``status_code``); a token the
         service reports as expired, revoked or invalid is still forgotten.
         """
-        return self._run(self._core.api_call(None, method, path, body, params, headers, raw=True))
+        return self._run(
+            _calls.api_call(self._core, None, method, path, body, params, headers, raw=True)
+        )
 
     def oauth_start(
         self,
@@ -988,13 +743,15 @@ class ATHNativeClient(_SyncBase):
         resource: str | None = None,
     ) -> OAuthRequest:
         """Plain OAuth (agent-aware level): consent URL at the discovered endpoint."""
-        return self._core.oauth_start(client_id, redirect_uri, scopes, resource)
+        return _authorization.oauth_start(self._core, client_id, redirect_uri, scopes, resource)
 
     def oauth_finish(
         self, request: OAuthRequest, callback_url: str, client_secret: str | None = None
     ) -> OAuthToken:
         """Plain OAuth: check state, redeem the code with the PKCE verifier."""
-        return self._run(self._core.oauth_finish(request, callback_url, client_secret))
+        return self._run(
+            _authorization.oauth_finish(self._core, request, callback_url, client_secret)
+        )
 
 
 class AsyncATHNativeClient(_AsyncBase):
@@ -1004,7 +761,7 @@ class AsyncATHNativeClient(_AsyncBase):
 
     async def discover(self) -> ServiceDiscoveryDocument:
         """``GET /.well-known/ath-app.json``; also sets ``api_base`` for ``api()``."""
-        return await self._run(self._core.discover_service())
+        return await self._run(_registration.discover_service(self._core))
 
     async def api(
         self,
@@ -1016,7 +773,9 @@ class AsyncATHNativeClient(_AsyncBase):
         headers: Mapping[str, str] | None = None,
     ) -> Any:
         """Call the service's API at ``api_base``; JSON parsed, other bodies as text."""
-        raw = await self._run(self._core.api_call(None, method, path, body, params, headers))
+        raw = await self._run(
+            _calls.api_call(self._core, None, method, path, body, params, headers)
+        )
         return raw.data()
 
     async def api_raw(
@@ -1034,7 +793,7 @@ class AsyncATHNativeClient(_AsyncBase):
         service reports as expired, revoked or invalid is still forgotten.
         """
         return await self._run(
-            self._core.api_call(None, method, path, body, params, headers, raw=True)
+            _calls.api_call(self._core, None, method, path, body, params, headers, raw=True)
         )
 
     def oauth_start(
@@ -1045,14 +804,27 @@ class AsyncATHNativeClient(_AsyncBase):
         resource: str | None = None,
     ) -> OAuthRequest:
         """Plain OAuth (agent-aware level): consent URL at the discovered endpoint."""
-        return self._core.oauth_start(client_id, redirect_uri, scopes, resource)
+        return _authorization.oauth_start(self._core, client_id, redirect_uri, scopes, resource)
 
     async def oauth_finish(
         self, request: OAuthRequest, callback_url: str, client_secret: str | None = None
     ) -> OAuthToken:
         """Plain OAuth: check state, redeem the code with the PKCE verifier."""
-        return await self._run(self._core.oauth_finish(request, callback_url, client_secret))
+        return await self._run(
+            _authorization.oauth_finish(self._core, request, callback_url, client_secret)
+        )
 
 
-seal_methods(_Base)
-install_log_filter()
+# The SDK's own public entry points clear the frames of what they raise; a user's
+# subclass keeps its own methods as written (its frames are its own business).
+for _cls in (
+    _Base,
+    _SyncBase,
+    _AsyncBase,
+    ATHGatewayClient,
+    AsyncATHGatewayClient,
+    ATHNativeClient,
+    AsyncATHNativeClient,
+):
+    seal_methods(_cls)
+del _cls

@@ -1,23 +1,64 @@
-"""The protocol core: every ATH exchange, written once, free of I/O.
+"""The protocol core's one object: what one agent talking to one gateway or service holds.
 
-:class:`ClientCore` is the one object the sync and async shells (``ath._client``)
-drive. It is assembled from the flows in :mod:`ath._flows`, one class per job; the
-steps its generators yield are in :mod:`ath._steps`.
-
-Requests to ATH endpoints are built by the generated client (``ath_sdk_client``,
-from ``spec/openapi.yaml``) and answers are parsed with its models; only the proxy
-and native API calls, which OpenAPI cannot describe (a path with slashes, any
-method), are built by hand (``ath._flows._calls``).
+:class:`Core` joins the resolved configuration (:class:`ath._config.Config`), the
+signer, the state (:class:`ath._state.ClientState`: registration, tokens, pending
+authorizations, what discovery learnt) and the HTTP client the requests are built
+for. It does no I/O: the flows of :mod:`ath._flows` are generator functions over it,
+one module per protocol step, and the drivers of :mod:`ath._drivers` put the
+requests they yield on the wire.
 """
 
 from __future__ import annotations
 
-from ath._flows._authorization import AuthorizationFlows
-from ath._flows._calls import CallFlows
+from typing import Any
 
-__all__ = ["ClientCore"]
+import httpx2
+
+from ath._attestation import AttestationSigner
+from ath._config import Config
+from ath._state import ClientState
+from ath._wire import aquiet_trace, quiet_trace
+
+__all__ = ["Core"]
 
 
-class ClientCore(AuthorizationFlows, CallFlows):
-    """The protocol flows of one agent talking to one gateway or service; what the
-    client holds lives beside it, in :attr:`state` (:class:`ath._state.ClientState`)."""
+class Core:
+    """The session of one agent with one gateway or service (no I/O)."""
+
+    __slots__ = ("config", "extensions", "extra_headers", "http", "signer", "state", "traced")
+
+    def __init__(
+        self,
+        config: Config,
+        signer: AttestationSigner,
+        http: httpx2.Client | httpx2.AsyncClient,
+        *,
+        owns_http: bool,
+    ) -> None:
+        """``http``: the client the requests are built for (its headers, params and
+        cookies are merged as ``http.build_request`` would); ``owns_http``: whether the
+        SDK made it (then it carries the SDK's headers and timeout already)."""
+        self.config = config
+        self.signer = signer
+        self.http = http
+        self.state = ClientState(
+            base_url=config.base_url,
+            agent_id=signer.agent_id,
+            mode=config.mode,
+            store=config.store,
+            refresh_interval=config.store_refresh_interval,
+        )
+        #: The SDK's headers, added per request to an injected client's own (None: the
+        #: SDK's own client carries them).
+        self.extra_headers: httpx2.Headers | None = (
+            None if owns_http else httpx2.Headers(dict(config.headers))
+        )
+        timeout = config.request_timeout if config.request_timeout is not None else http.timeout
+        #: The extensions of every request: the timeout (``timeout=``, else the client's
+        #: own), and, while httpcore2 logs answers' headers, the hook that keeps what the
+        #: server sent out of those records (:func:`ath._wire.quiet_trace`).
+        self.extensions: dict[str, Any] = {"timeout": timeout.as_dict()}
+        self.traced: dict[str, Any] = {
+            **self.extensions,
+            "trace": aquiet_trace if isinstance(http, httpx2.AsyncClient) else quiet_trace,
+        }

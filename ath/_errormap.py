@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-import httpx
+import httpx2
 
 from ath._errors import (
     EXTENSION_CODES,
@@ -34,7 +34,7 @@ _BODY_SNIPPET: Final = 500
 _TAG_RE: Final = re.compile(r"<[^>]{0,200}>")
 
 
-def body_snippet(response: httpx.Response) -> str:
+def body_snippet(response: httpx2.Response) -> str:
     if not response.content:
         return ""
     text = response.content[: _BODY_SNIPPET * 4].decode("utf-8", errors="replace")
@@ -46,7 +46,7 @@ def body_snippet(response: httpx.Response) -> str:
     return text
 
 
-def error_from_response(response: httpx.Response, action: str) -> ATHError:
+def error_from_response(response: httpx2.Response, action: str) -> ATHError:
     """Turn a non-2xx answer into an ATHError that says what to do."""
     status = response.status_code
     body = ath_error_body(response)
@@ -96,9 +96,9 @@ def error_from_response(response: httpx.Response, action: str) -> ATHError:
     )
 
 
-def transport_error(exc: BaseException, request: httpx.Request) -> ATHError:
+def transport_error(exc: BaseException, request: httpx2.Request) -> ATHError:
     where = f"{request.method} {request.url.copy_with(query=None)}"
-    if isinstance(exc, httpx.TimeoutException):
+    if isinstance(exc, httpx2.TimeoutException):
         return ATHTimeoutError(
             "TIMEOUT",
             f"{where} timed out ({type(exc).__name__}); the server is slow or unreachable. "

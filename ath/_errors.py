@@ -353,7 +353,7 @@ def masked_headers(
         return {}
     items: Iterable[tuple[str, str]]
     if isinstance(headers, Mapping):
-        multi = getattr(headers, "multi_items", None)  # httpx.Headers: repeated names
+        multi = getattr(headers, "multi_items", None)  # httpx2.Headers: repeated names
         items = multi() if callable(multi) else headers.items()
     else:
         items = headers

@@ -9,6 +9,7 @@ from ath_sdk_client.api.native import get_service_discovery
 from ath_sdk_client.api.shared import authorize as authorize_op
 from ath_sdk_client.api.shared import exchange_token as exchange_token_op
 from ath_sdk_client.api.shared import get_agent_status, register_agent, revoke_token
+from ath_sdk_client.errors import ErrorAnswer, InvalidAnswer
 from ath_sdk_client.models import (
     AgentRegistrationRequest,
     AgentRegistrationResponse,
@@ -23,7 +24,7 @@ from ath_sdk_client.models import (
     TokenResponse,
     TokenRevocationRequest,
 )
-from ath_sdk_client.types import UNSET, Unset
+from ath_sdk_client.types import UNSET, Request, Unset
 
 __all__ = [
     "UNSET",
@@ -34,7 +35,10 @@ __all__ = [
     "AuthorizationResponse",
     "DeveloperInfo",
     "DiscoveryDocument",
+    "ErrorAnswer",
+    "InvalidAnswer",
     "ProviderScopeRequest",
+    "Request",
     "ServiceDiscoveryDocument",
     "TokenExchangeRequest",
     "TokenResponse",

@@ -9,11 +9,11 @@ page and is otherwise ignored, so a stray or forged request cannot end the login
 Two thin socket drivers serve it: :class:`SyncListener` (``selectors``, non-blocking,
 one request per connection) and :class:`AsyncListener` (``asyncio.start_server``).
 Both listen on exactly the redirect URI's address, hold no thread or task beyond the
-``login()`` call, and close the port when it ends. :func:`run_sync` and
-:func:`run_async` drive a login flow, serving the listener while the flow waits; its
-pauses go through the client's ``sleep=`` like every other driver's. The listeners'
-own clocks (``selectors`` timeouts, ``asyncio.wait_for``) are not pauses: they wait
-for the browser's redirect on a socket and stay as they are.
+``login()`` call, and close the port when it ends. The shells' drivers
+(:mod:`ath._drivers`) serve a listener while a login flow waits for the redirect
+(:class:`ath._steps.WaitCallback`). The listeners' own clocks (``selectors``
+timeouts, ``asyncio.wait_for``) are not pauses: they wait for the browser's redirect
+on a socket and stay as they are.
 """
 
 from __future__ import annotations
@@ -22,23 +22,17 @@ import contextlib
 import selectors
 import socket
 import time
-from collections.abc import Awaitable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final, cast
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import parse_qs, urlsplit
 
 from ath._errors import ATHClientError, ATHError
-from ath._login import LoginFlow, WaitCallback
 from ath._pkce import states_equal
-from ath._steps import Call, Flow, Sleep, run_call
 
 if TYPE_CHECKING:
     import asyncio
 
-    from ath._client import _AsyncBase, _SyncBase
-    from ath._models import Token
-
-__all__ = ["AsyncListener", "Reply", "SyncListener", "answer", "run_async", "run_sync"]
+__all__ = ["AsyncListener", "Reply", "SyncListener", "answer"]
 
 MAX_REQUEST_BYTES: Final = 16 * 1024
 CONNECTION_IDLE_SECONDS: Final = 10.0
@@ -301,57 +295,3 @@ class AsyncListener:
             with contextlib.suppress(Exception):
                 await self._server.wait_closed()
             self._server = None
-
-
-def run_sync(client: _SyncBase, flow: LoginFlow, listener: SyncListener | None) -> Token:
-    """Drive a login flow: the client's own driver, plus serving ``listener`` when the
-    flow waits for the redirect."""
-    flow = cast(LoginFlow, client._core.guard(cast("Flow[Token]", flow)))
-    try:
-        step = next(flow)
-        while True:
-            if isinstance(step, WaitCallback):
-                url: str | None = None
-                if listener is not None:
-                    url = listener.wait(step.state, step.seconds)
-                else:
-                    client._pause(step.seconds)
-                step = flow.send(url)
-            elif isinstance(step, Sleep):
-                client._pause(step.seconds)
-                step = flow.send(None)
-            elif isinstance(step, Call):
-                step = flow.send(run_call(step))
-            else:
-                step = flow.send(client._exchange(step))
-    except StopIteration as done:
-        result: Token = done.value
-        return result
-
-
-async def run_async(client: _AsyncBase, flow: LoginFlow, listener: AsyncListener | None) -> Token:
-    """:func:`run_sync` for the async clients."""
-    import asyncio
-
-    flow = cast(LoginFlow, client._core.guard(cast("Flow[Token]", flow)))
-    try:
-        step = next(flow)
-        while True:
-            if isinstance(step, WaitCallback):
-                found: str | None = None
-                if listener is not None:
-                    found = await listener.wait(step.state, step.seconds)
-                else:
-                    await client._pause(step.seconds)
-                step = flow.send(found)
-            elif isinstance(step, Sleep):
-                await client._pause(step.seconds)
-                step = flow.send(None)
-            elif isinstance(step, Call):
-                step = flow.send(await asyncio.to_thread(run_call, step))
-            else:
-                outcome: Awaitable[Any] = client._exchange(step)
-                step = flow.send(await outcome)
-    except StopIteration as done:
-        result: Token = done.value
-        return result

@@ -16,10 +16,14 @@ __all__ = [
     "AgentStatusInfo",
     "Authorization",
     "CallbackResult",
+    "DiscoveryDocument",
     "HTTPMethod",
     "ProviderApproval",
+    "ProviderInfo",
     "Registration",
     "ScopeIntersection",
+    "ServiceAuthConfig",
+    "ServiceDiscoveryDocument",
     "Token",
 ]
 
@@ -60,6 +64,113 @@ class ProviderApproval:
     approved_scopes: list[str]
     denied_scopes: list[str]
     denial_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ProviderInfo:
+    """A provider a gateway offers (``DiscoveryDocument.supported_providers``)."""
+
+    provider_id: str
+    display_name: str
+    available_scopes: list[str]
+    auth_mode: str
+    agent_approval_required: bool
+    categories: list[str] = field(default_factory=list)
+    #: Fields the server sent beyond protocol 0.1's, as sent.
+    additional_properties: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The document as JSON data (extra fields first, ``categories`` when not empty)."""
+        data = {
+            **self.additional_properties,
+            "provider_id": self.provider_id,
+            "display_name": self.display_name,
+            "available_scopes": list(self.available_scopes),
+            "auth_mode": self.auth_mode,
+            "agent_approval_required": self.agent_approval_required,
+        }
+        if self.categories:
+            data["categories"] = list(self.categories)
+        return data
+
+
+@dataclass(frozen=True)
+class DiscoveryDocument:
+    """Answer to a gateway client's ``discover()``: ``GET /.well-known/ath.json``."""
+
+    ath_version: str
+    gateway_id: str
+    agent_registration_endpoint: str
+    supported_providers: list[ProviderInfo]
+    #: Fields the server sent beyond protocol 0.1's, as sent.
+    additional_properties: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The document as JSON data (extra fields first)."""
+        return {
+            **self.additional_properties,
+            "ath_version": self.ath_version,
+            "gateway_id": self.gateway_id,
+            "agent_registration_endpoint": self.agent_registration_endpoint,
+            "supported_providers": [p.to_dict() for p in self.supported_providers],
+        }
+
+
+@dataclass(frozen=True)
+class ServiceAuthConfig:
+    """The OAuth configuration a native service publishes (``ServiceDiscoveryDocument.auth``)."""
+
+    type: Literal["oauth2"]
+    authorization_endpoint: str
+    token_endpoint: str
+    scopes_supported: list[str]
+    registration_endpoint: str | None = None
+    agent_attestation_required: bool = True
+    #: Fields the server sent beyond protocol 0.1's, as sent.
+    additional_properties: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def type_(self) -> Literal["oauth2"]:
+        """``type``, as ath-sdk 0.2.0 spelled it."""
+        return self.type
+
+    def to_dict(self) -> dict[str, Any]:
+        """The configuration as JSON data (extra fields first)."""
+        data = {
+            **self.additional_properties,
+            "type": self.type,
+            "authorization_endpoint": self.authorization_endpoint,
+            "token_endpoint": self.token_endpoint,
+            "scopes_supported": list(self.scopes_supported),
+        }
+        if self.registration_endpoint is not None:
+            data["registration_endpoint"] = self.registration_endpoint
+        data["agent_attestation_required"] = self.agent_attestation_required
+        return data
+
+
+@dataclass(frozen=True)
+class ServiceDiscoveryDocument:
+    """Answer to a native client's ``discover()``: ``GET /.well-known/ath-app.json``."""
+
+    ath_version: str
+    app_id: str
+    name: str
+    auth: ServiceAuthConfig
+    api_base: str
+    #: Fields the server sent beyond protocol 0.1's, as sent.
+    additional_properties: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The document as JSON data (extra fields first)."""
+        return {
+            **self.additional_properties,
+            "ath_version": self.ath_version,
+            "app_id": self.app_id,
+            "name": self.name,
+            "auth": self.auth.to_dict(),
+            "api_base": self.api_base,
+        }
 
 
 @dataclass(frozen=True, repr=False)

@@ -1,23 +1,25 @@
-"""Response parsing: a server's JSON answer read, checked and parsed with the generated models.
+"""Response parsing: a server's answer read and checked.
 
 Every check of what a server answered lives here (the URLs it points to included:
 ``answer_base_url``, ``answer_url``, ``check_authorization_url``); its refusals are
 :class:`~ath.ATHServerError`. :mod:`ath._validation` checks the caller's arguments only.
 
-A body that is not JSON, nests too deep, holds strings that cannot be encoded again,
-or does not match the generated model's annotations becomes ``INVALID_RESPONSE``.
+Typed answers are parsed, and checked once, by the generated operations'
+``parse_response`` (:func:`parse_answer`); error bodies and proxied JSON are read here
+(:func:`json_object`, :func:`ath_error_body`). A body that is not JSON, nests too deep,
+holds strings that cannot be encoded again, or does not match the operation's model
+becomes ``INVALID_RESPONSE``.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import re
-from collections.abc import Mapping
-from typing import Any, Final
+from collections.abc import Callable
+from typing import Any, Final, TypeVar
 from urllib.parse import SplitResult, parse_qs
 
-import httpx
+import httpx2
 
 from ath._errors import ATHClientError, ATHError, ATHServerError
 from ath._validation import is_loopback, normalize_base_url, split_url
@@ -28,12 +30,13 @@ __all__ = [
     "answer_url",
     "ath_error_body",
     "check_authorization_url",
-    "check_types",
     "json_object",
     "json_problem",
     "load_json",
-    "parse_model",
+    "parse_answer",
 ]
+
+T = TypeVar("T")
 
 _CODE_RE: Final = re.compile(r"[A-Z][A-Z0-9_]{1,63}")  # what an ATH error code looks like
 
@@ -87,7 +90,7 @@ def load_json(content: bytes) -> Any:
         raise ValueError("JSON nested too deep") from None
 
 
-def json_object(response: httpx.Response) -> dict[str, Any] | None:
+def json_object(response: httpx2.Response) -> dict[str, Any] | None:
     """The answer's JSON object, None when it is not one; INVALID_RESPONSE when it is an
     object that cannot be used safely (see :func:`json_problem`)."""
     if not response.content:
@@ -109,7 +112,7 @@ def json_object(response: httpx.Response) -> dict[str, Any] | None:
     return data
 
 
-def ath_error_body(response: httpx.Response) -> dict[str, Any] | None:
+def ath_error_body(response: httpx2.Response) -> dict[str, Any] | None:
     """The ``{"code", "message"}`` object of an ATH error answer, if that is what it is."""
     data = json_object(response)
     if data is not None and isinstance(data.get("code"), str) and _CODE_RE.fullmatch(data["code"]):
@@ -117,136 +120,45 @@ def ath_error_body(response: httpx.Response) -> dict[str, Any] | None:
     return None
 
 
-_SCALARS: Final[Mapping[str, type | tuple[type, ...]]] = {
-    "str": str,
-    "int": int,
-    "bool": bool,
-    "float": (int, float),
-}
+def parse_answer(parse: Callable[..., T], response: httpx2.Response, action: str) -> T:
+    """A 2xx answer read by a generated operation's ``parse_response``.
 
-
-def check_types(model: Any, where: str = "") -> None:
-    """Check a generated model's fields against their annotations (``from_dict`` does not).
-
-    The generated models are attrs classes whose annotations are strings such as
-    ``"str"``, ``"list[str]"``, ``"int | Unset"`` or a nested model's name; nested models,
-    enums and datetimes are built (and so checked) by ``from_dict`` itself. What each
-    class's annotations allow is worked out once per class (:func:`_fields`).
+    The generated layer checks the answer once (a JSON object, at most
+    :data:`MAX_ANSWER_DEPTH` deep, valid Unicode, every field of its declared type); what
+    it refuses becomes ``INVALID_RESPONSE`` here, saying why.
     """
-    for name, options, annotation in _fields(type(model)):
-        _check_value(getattr(model, name), options, annotation, where + name)
+    from ath._generated import ErrorAnswer, InvalidAnswer
 
-
-_Fields = tuple[tuple[str, tuple[str, ...], str], ...]
-_FIELDS: Final[dict[type, _Fields]] = {}  # per generated model class (a closed set)
-_MODELS: Final[dict[type, bool]] = {}  # per type of value met in a model
-
-
-def _fields(cls: type) -> _Fields:
-    """``(name, options, annotation)`` of each checked field of a generated model class."""
-    found = _FIELDS.get(cls)
-    if found is None:
-        import attrs
-
-        found = _FIELDS[cls] = tuple(
-            (attribute.name, _options(str(attribute.type)), str(attribute.type))
-            for attribute in attrs.fields(cls)
-            if attribute.name != "additional_properties"
-        )
-    return found
-
-
-@functools.cache
-def _options(annotation: str) -> tuple[str, ...]:
-    """The alternatives of a string annotation: ``"int | Unset"`` -> ``("int", "Unset")``."""
-    return tuple(option.strip() for option in annotation.split("|"))
-
-
-@functools.cache
-def _exact_types(options: tuple[str, ...]) -> frozenset[type]:
-    """The types a JSON scalar may have to match one of ``options`` outright (``float``
-    takes an ``int`` too; ``int`` never takes a ``bool``)."""
-    exact: set[type] = set()
-    for option in options:
-        scalar = _SCALARS.get(option)
-        if scalar is not None:
-            exact.update(scalar if isinstance(scalar, tuple) else (scalar,))
-    return frozenset(exact)
-
-
-def _check_value(value: Any, options: tuple[str, ...], annotation: str, where: str) -> None:
-    if type(value) in _exact_types(options):
-        return  # the common case: a str, int, float or bool where one is allowed
-    if (value is None and "None" in options) or (_is_unset(value) and "Unset" in options):
-        return
-    for option in options:
-        scalar = _SCALARS.get(option)
-        if scalar is not None:
-            if isinstance(value, scalar) and (option == "bool" or not isinstance(value, bool)):
-                return
-        elif option.startswith("dict["):
-            if isinstance(value, dict):
-                return
-        elif option.startswith("list[") and option.endswith("]"):
-            if isinstance(value, list):
-                inner = option[5:-1]
-                inner_options = _options(inner)
-                for index, item in enumerate(value):
-                    _check_value(item, inner_options, inner, f"{where}[{index}]")
-                return
-        elif _is_model(type(value)):
-            check_types(value, where + ".")
-            return
-        elif option not in ("Unset", "None") and not isinstance(value, list | dict):
-            return  # an enum, datetime or literal that from_dict built and checked
-    raise TypeError(f"{where} is {type(value).__name__}, expected {annotation}")
-
-
-def _is_unset(value: Any) -> bool:
-    """``isinstance(value, Unset)``: the generated package is imported on first use."""
-    return isinstance(value, _unset_type())
-
-
-@functools.cache
-def _unset_type() -> type:
-    from ath._generated import Unset
-
-    return Unset
-
-
-def _is_model(cls: type) -> bool:
-    found = _MODELS.get(cls)
-    if found is None:
-        import attrs
-
-        found = _MODELS[cls] = attrs.has(cls)
-    return found
-
-
-def parse_model(factory: Any, response: httpx.Response, action: str) -> Any:
-    """Parse a 2xx JSON object with a generated model's ``from_dict``."""
-    data = json_object(response)
-    if data is None:
-        ctype = response.headers.get("content-type", "?")
-        raise ATHServerError(
-            "INVALID_RESPONSE",
-            f"{action}: expected a JSON object, got {ctype} ({len(response.content)} bytes). "
-            "Is the URL an ATH server?",
-            status=response.status_code,
-            headers=response.headers,
-        )
     try:
-        parsed = factory.from_dict(data)
-        check_types(parsed)
-        return parsed
-    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
-        raise ATHServerError(
-            "INVALID_RESPONSE",
-            f"{action}: the answer does not match the ATH schema "
-            f"({type(exc).__name__}: {str(exc)[:120]})",
-            status=response.status_code,
-            headers=response.headers,
-        ) from None
+        return parse(
+            status_code=response.status_code, headers=response.headers, content=response.content
+        )
+    except InvalidAnswer as exc:
+        if exc.reason == "not_json":
+            ctype = response.headers.get("content-type", "?")
+            message = (
+                f"{action}: expected a JSON object, got {ctype} ({len(response.content)} bytes). "
+                "Is the URL an ATH server?"
+            )
+        elif exc.reason == "unsafe":
+            message = (
+                f"the server's answer is refused: {exc.problem}. "
+                "Report this to the server's operator."
+            )
+        else:
+            message = _schema_message(action, exc.__cause__ or exc)
+    except ErrorAnswer:  # the flows read only 2xx answers this way
+        message = f"{action}: HTTP {response.status_code} is not a success answer"
+    raise ATHServerError(
+        "INVALID_RESPONSE", message, status=response.status_code, headers=response.headers
+    )
+
+
+def _schema_message(action: str, cause: BaseException) -> str:
+    return (
+        f"{action}: the answer does not match the ATH schema "
+        f"({type(cause).__name__}: {str(cause)[:120]})"
+    )
 
 
 def _answer_fault(exc: ATHError, action: str, status: int | None) -> ATHServerError:

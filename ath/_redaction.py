@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final, TypeVar
 from urllib.parse import parse_qsl, unquote
 
-import httpx
+import httpx2
 
 from ath._errors import ATHError, ATHServerError
 
@@ -99,7 +99,7 @@ _SECRET_FIELDS: Final = frozenset(
 )
 
 
-def request_secrets(request: httpx.Request) -> list[str]:
+def request_secrets(request: httpx2.Request) -> list[str]:
     """The credentials ``request`` carries: its Authorization header and secret fields."""
     found: list[str] = []
     auth = request.headers.get("authorization")
@@ -115,7 +115,7 @@ def request_secrets(request: httpx.Request) -> list[str]:
             found += [decoded, secret, unquote(secret)]
     try:
         content = request.content
-    except httpx.RequestNotRead:
+    except httpx2.RequestNotRead:
         content = b""
     fields: Any = None
     if content:

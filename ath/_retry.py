@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Final
 
-import httpx
+import httpx2
 
 from ath._constants import DEFAULT_MAX_RETRIES
 from ath._errors import ATHClientError
@@ -89,7 +89,7 @@ class RetryPolicy:
     def delay_for(
         self,
         attempt: int,
-        outcome: httpx.Response | BaseException,
+        outcome: httpx2.Response | BaseException,
         *,
         idempotent: bool,
     ) -> float | None:
@@ -99,8 +99,8 @@ class RetryPolicy:
         if isinstance(outcome, BaseException):
             if is_tls_failure(outcome):
                 return None  # a bad certificate stays bad
-            never_sent = isinstance(outcome, httpx.ConnectError | httpx.ConnectTimeout)
-            if isinstance(outcome, httpx.TransportError) and (idempotent or never_sent):
+            never_sent = isinstance(outcome, httpx2.ConnectError | httpx2.ConnectTimeout)
+            if isinstance(outcome, httpx2.TransportError) and (idempotent or never_sent):
                 return self.backoff(attempt)
             return None
         if not idempotent or outcome.status_code not in RETRYABLE_STATUSES:

@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ath._constants import STORE_REFRESH_INTERVAL
 from ath._errors import ATHClientError
@@ -33,26 +33,10 @@ __all__ = ["ClientState", "token_key"]
 
 log = logging.getLogger("ath")
 
-STORE_METHODS = ("load", "update", "stamp", "registration_lock")
-
 
 def token_key(provider: str | None) -> str:
     """The key a token is held under: its provider id, or ``""`` for any provider."""
     return provider or ""
-
-
-def check_store(store: Any) -> CredentialStore | None:
-    if store is None:
-        return None
-    missing = [m for m in STORE_METHODS if not callable(getattr(store, m, None))]
-    if missing:
-        raise ATHClientError(
-            "INVALID_ARGUMENT",
-            f"store must be an ath.stores.CredentialStore (MemoryStore, FileStore, "
-            f"KeyringStore, RedisStore); {type(store).__name__} lacks {', '.join(missing)}",
-        )
-    result: CredentialStore = store
-    return result
 
 
 class ClientState:

@@ -1,10 +1,10 @@
 """The steps a protocol flow yields, and the one rule a driver follows for each.
 
-Every ATH exchange is a generator (the shape of ``httpx.Auth.auth_flow``): it yields
+Every ATH exchange is a generator (the shape of ``httpx2.Auth.auth_flow``): it yields
 :class:`Send` (a request to put on the wire), :class:`Sleep` (a retry pause) or
 :class:`Call` (blocking work: a credential store) and receives the outcome (a
 :data:`Reply`); its return value is the result. ``ath._client`` drives these generators with
-``httpx.Client`` + ``sleep=`` (``time.sleep``) or ``httpx.AsyncClient`` + ``sleep=``
+``httpx2.Client`` + ``sleep=`` (``time.sleep``) or ``httpx2.AsyncClient`` + ``sleep=``
 (``asyncio.sleep``);
 nothing else differs between the sync and the async clients.
 """
@@ -15,11 +15,12 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import TypeVar
 
-import httpx
+import httpx2
 
 __all__ = [
     "Call",
     "Flow",
+    "LoginFlow",
     "Outcome",
     "Raised",
     "Reply",
@@ -27,6 +28,7 @@ __all__ = [
     "Send",
     "Sleep",
     "Step",
+    "WaitCallback",
     "run_call",
 ]
 
@@ -37,7 +39,7 @@ T = TypeVar("T")
 class Send:
     """Put ``request`` on the wire; the driver answers with a Response or the exception."""
 
-    request: httpx.Request
+    request: httpx2.Request
     #: ``time.monotonic()`` by which this attempt must be over (None: no deadline).
     deadline: float | None = None
 
@@ -82,9 +84,24 @@ def run_call(step: Call) -> Returned | Raised:
 
 
 #: What a :class:`Send` comes back with: the response, or the exception that ended it.
-Outcome = httpx.Response | BaseException
+Outcome = httpx2.Response | BaseException
 #: What a driver sends into a flow: a Send's :data:`Outcome`, None after a Sleep, and a
 #: Call's :class:`Returned` or :class:`Raised`.
 Reply = Outcome | Returned | Raised | None
 Step = Send | Sleep | Call
 Flow = Generator[Step, Reply, T]
+
+
+@dataclass(frozen=True, slots=True)
+class WaitCallback:
+    """Serve the loopback listener for up to ``seconds`` (``login()``); the driver
+    answers with the callback URL whose ``state`` matched, or None when the time ran
+    out (without a listener it just pauses)."""
+
+    state: str
+    seconds: float
+
+
+#: A login flow: the steps of :data:`Flow` and :class:`WaitCallback`, which the driver
+#: answers with the callback URL (or None).
+LoginFlow = Generator[Step | WaitCallback, "Reply | str", T]

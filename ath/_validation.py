@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Final
 from urllib.parse import SplitResult, parse_qs, quote, unquote_to_bytes, urlsplit
 
-import httpx
+import httpx2
 
 from ath._errors import ATHClientError
 from ath._models import CallbackResult
@@ -269,10 +269,10 @@ _checked_path: Final = functools.lru_cache(maxsize=1024)(_check_path)
 
 
 @functools.lru_cache(maxsize=1024)
-def check_api_url(full: str, prefix: str) -> httpx.URL:
+def check_api_url(full: str, prefix: str) -> httpx2.URL:
     """The parsed URL of a proxy/api call, checked to stay under ``prefix`` (cached:
-    parsing a URL string is the largest cost an API call adds to httpx's own)."""
-    url = httpx.URL(full)
+    parsing a URL string is the largest cost an API call adds to httpx2's own)."""
+    url = httpx2.URL(full)
     if not str(url).startswith(prefix):
         raise ATHClientError(
             "INSECURE_TRANSPORT", f"refusing to send the token outside {prefix} ({full!r})"

@@ -47,6 +47,7 @@ from ath._client import (
     ATHNativeClient,
 )
 from ath._errors import ATHError
+from ath._frames import sealed
 from ath._models import HTTPMethod
 from ath._validation import check_provider_id, check_relative_path
 
@@ -184,6 +185,7 @@ class ATHTool(BaseTool):
             return json.dumps(result, ensure_ascii=False)
         return "" if result is None else str(result)
 
+    @sealed  # what leaves the tool carries no secret in its frames
     def _run(
         self,
         query: dict[str, Any] | None = None,
@@ -201,6 +203,7 @@ class ATHTool(BaseTool):
         except ATHError as exc:
             raise ToolException(str(exc)) from exc
 
+    @sealed
     async def _arun(
         self,
         query: dict[str, Any] | None = None,

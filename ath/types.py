@@ -1,35 +1,31 @@
 """The ath-sdk 0.1.0 type names, kept so code written for 0.1.0 runs unchanged.
 
-Each name is one of this SDK's own types:
-
-* first-class here and in :mod:`ath`: ``AgentStatus``, ``ATHErrorCode`` (str-enums
-  equal to their strings), ``ProviderApproval``, ``ScopeIntersection``, and the
-  documents ``discover()`` returns (``DiscoveryDocument``, ``ProviderInfo``,
-  ``ServiceDiscoveryDocument``, ``ServiceAuthConfig``) plus
-  ``AgentIdentityDocument``, which are the generated models of ``ath_sdk_client``;
-* renamed (a ``DeprecationWarning`` names the new spelling): the results of the
-  client methods, ``AgentRegistrationResponse`` -> :class:`ath.Registration`,
-  ``AuthorizationResponse`` -> :class:`ath.Authorization`, ``TokenResponse`` ->
-  :class:`ath.Token`; and the wire models the SDK builds itself
-  (``AgentRegistrationRequest``, ``AuthorizationRequest``, ``TokenExchangeRequest``,
-  ``TokenRevocationRequest``, ``ProviderScopeRequest``, ``DeveloperInfo``,
-  ``ATHErrorResponse``), now in ``ath_sdk_client.models``. ``register()`` takes
-  plain dicts, and still accepts these models.
-
-The generated models load on first access, so ``import ath`` stays light.
+``AgentStatus``, ``ATHErrorCode`` (str-enums equal to their strings),
+``ProviderApproval`` and ``ScopeIntersection`` are first-class here and in :mod:`ath`.
+Every other name (the documents ``discover()`` returns, the SDK's own types with
+0.1.0's fields, ``to_dict()`` and ``additional_properties``; the old names of the client
+methods' results, the wire models the SDK builds itself) is resolved on first access
+by :func:`ath._compat.resolve` from the one table of 0.1.0 names,
+``ath._compat.NAMES_010["ath.types"]``, which warns for the renamed ones naming the
+new spelling. The generated models load on first access, so ``import ath`` stays light.
 """
 
 from __future__ import annotations
 
-import importlib
-import warnings
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
+from ath._compat import resolve
 from ath._errors import ATHErrorCode
 from ath._models import AgentStatus, ProviderApproval, ScopeIntersection
 
 if TYPE_CHECKING:
     from ath._models import Authorization as AuthorizationResponse
+    from ath._models import (
+        DiscoveryDocument,
+        ProviderInfo,
+        ServiceAuthConfig,
+        ServiceDiscoveryDocument,
+    )
     from ath._models import Registration as AgentRegistrationResponse
     from ath._models import Token as TokenResponse
     from ath_sdk_client.models import (
@@ -37,11 +33,7 @@ if TYPE_CHECKING:
         AgentRegistrationRequest,
         AuthorizationRequest,
         DeveloperInfo,
-        DiscoveryDocument,
-        ProviderInfo,
         ProviderScopeRequest,
-        ServiceAuthConfig,
-        ServiceDiscoveryDocument,
         TokenExchangeRequest,
         TokenRevocationRequest,
     )
@@ -68,47 +60,6 @@ __all__ = [
     "TokenResponse",
     "TokenRevocationRequest",
 ]
-
-_MODELS: Final = "ath_sdk_client.models"
-
-#: name -> (module, attribute, the spelling to move to or None when first-class)
-LEGACY_NAMES: Final[dict[str, tuple[str, str, str | None]]] = {
-    "DiscoveryDocument": (_MODELS, "DiscoveryDocument", None),
-    "ProviderInfo": (_MODELS, "ProviderInfo", None),
-    "ServiceDiscoveryDocument": (_MODELS, "ServiceDiscoveryDocument", None),
-    "ServiceAuthConfig": (_MODELS, "ServiceAuthConfig", None),
-    "AgentIdentityDocument": (_MODELS, "AgentIdentityDocument", None),
-    "AgentRegistrationResponse": ("ath._models", "Registration", "ath.Registration"),
-    "AuthorizationResponse": ("ath._models", "Authorization", "ath.Authorization"),
-    "TokenResponse": ("ath._models", "Token", "ath.Token"),
-    **{
-        name: (_MODELS, name, f"{_MODELS}.{name} (register() takes plain dicts)")
-        for name in (
-            "AgentRegistrationRequest",
-            "AuthorizationRequest",
-            "TokenExchangeRequest",
-            "TokenRevocationRequest",
-            "ProviderScopeRequest",
-            "DeveloperInfo",
-        )
-    },
-    "ATHErrorResponse": (_MODELS, "ATHError", f"{_MODELS}.ATHError"),
-}
-
-
-def resolve(name: str, module: str, stacklevel: int = 3) -> Any:
-    """The object behind a 0.1.0 name, warning when it was renamed."""
-    try:
-        where, attribute, moved_to = LEGACY_NAMES[name]
-    except KeyError:
-        raise AttributeError(f"module {module!r} has no attribute {name!r}") from None
-    if moved_to is not None:
-        warnings.warn(
-            f"{module}.{name} is the ath-sdk 0.1.0 name; use {moved_to}",
-            DeprecationWarning,
-            stacklevel=stacklevel,
-        )
-    return getattr(importlib.import_module(where), attribute)
 
 
 def __getattr__(name: str) -> Any:

@@ -2,22 +2,22 @@
 
 Sections (each a key of results.json, each figure a summary over rounds):
 
-- ``proxy_sync_ratio``  ATHGatewayClient.proxy() / raw httpx.Client, median per call
-- ``api_sync_ratio``    ATHNativeClient.api() / raw httpx.Client, median per call
-- ``proxy_async_ratio`` N concurrent AsyncATHGatewayClient.proxy() / raw httpx.AsyncClient
+- ``proxy_sync_ratio``  ATHGatewayClient.proxy() / raw httpx2.Client, median per call
+- ``api_sync_ratio``    ATHNativeClient.api() / raw httpx2.Client, median per call
+- ``proxy_async_ratio`` N concurrent AsyncATHGatewayClient.proxy() / raw httpx2.AsyncClient
 - ``attestation_ratio`` AttestationSigner.mint() / raw cryptography ES256, per JWT
 - ``handshake_vs_peer`` register->authorize->consent->token, ours / ath-sdk 0.1.0
 - ``import_vs_peer``    cold ``import ath``, ours / ath-sdk 0.1.0
-- ``cli_startup_ratio`` ``ath --version`` in a fresh process / ``python -c "import httpx"``
+- ``cli_startup_ratio`` ``ath --version`` in a fresh process / ``python -c "import httpx2"``
 - ``rss_10k_proxy_mb``  peak RSS of a fresh process making 10 000 proxy() calls
 - ``construct_vs_peer`` a new ATHGatewayClient, ours / ath-sdk 0.1.0 (median per client)
 - ``handshake_sdk_vs_peer`` the SDK's own time per handshake (wire and stack excluded)
-- ``import_vs_httpx``   cold ``import ath`` / cold ``import httpx``, same venv
-- ``rss_10k_proxy_vs_httpx`` peak RSS after 10 000 proxy() calls / raw httpx's
+- ``import_vs_httpx``   cold ``import ath`` / cold ``import httpx2``, same venv
+- ``rss_10k_proxy_vs_httpx`` peak RSS after 10 000 proxy() calls / raw httpx2's
 - ``proxy_10k_tokens_ratio`` proxy() holding 10 000 tokens + 256 pending / holding one
 
-- ``proxy_store_file_ratio``  proxy() with a FileStore / raw httpx.Client, median per call
-- ``proxy_store_redis_ratio`` proxy() with a RedisStore / raw httpx.Client, median per call
+- ``proxy_store_file_ratio``  proxy() with a FileStore / raw httpx2.Client, median per call
+- ``proxy_store_redis_ratio`` proxy() with a RedisStore / raw httpx2.Client, median per call
 - ``fleet_registrations_8``   registration requests from 8 processes started together on
   an empty store (FileStore and RedisStore; the larger count)
 
@@ -28,6 +28,12 @@ round whose noise exceeds the section's limit is flagged too noisy and not count
 A figure with at least half its rounds clean is met or missed on the clean rounds'
 median; with fewer, it is still met (missed) when every round lies below (above) the
 target by more than that round's noise, and otherwise gets the verdict "too noisy".
+
+A failed or timed-out round (what ``ROUND_ERRORS`` lists: a call's timeout, a child
+that failed or hung, a section's bound passed) is recorded in ``failed_rounds`` with
+its error (secrets redacted) and the run goes on; a figure none of whose rounds
+completed gets the verdict "failed". The exit status is non-zero only for a harness
+error (any other exception) or, with ``--strict``, a missed target.
 
 Everything talks to 127.0.0.1 only: a minimal server (``bench.fastserver``) in a
 child process for the per-call figures, the embedded local stack for handshakes.
@@ -45,6 +51,8 @@ import json
 import math
 import os
 import platform
+import queue
+import re
 import subprocess
 import sys
 import tempfile
@@ -54,7 +62,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+import httpx2
+
+from ath import ATHError
 from ath.stores import FileStore, RedisStore
+from bench._common import TOKEN
 from bench._proc import ROOT, FastServer, install_cleanup, run_json
 from bench._stats import NOISE_LIMIT, Deadline, median, ratio_noise, summary
 from bench._venvs import ensure_clean_ours, ensure_peer
@@ -120,7 +132,7 @@ RUNNERS: Final[dict[str, tuple[str, ...]]] = {
     "fleet": ("fleet_registrations_8",),
     "cli": ("cli_startup_ratio",),
 }
-PACKAGES: Final = ("ath-sdk", "httpx", "httpcore", "h11", "cryptography", "attrs")
+PACKAGES: Final = ("ath-sdk", "httpx2", "httpcore2", "h11", "cryptography", "attrs")
 
 
 @dataclass(frozen=True)
@@ -193,11 +205,22 @@ class Section:
     unit: str = "ratio"
     note: str = ""
     stopped: str = ""
+    #: Rounds that failed or timed out: ``{"round": n, "error": text}`` (n counts every
+    #: round tried, from 1); their figures are missing, the run went on.
+    failed: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def tried(self) -> int:
+        return len(self.values) + len(self.failed)
 
     def note_stop(self, planned: int) -> None:
-        done = len(self.values)
+        done = self.tried
         _progress(f"{self.key}: stopping after {done}/{planned} rounds (time bound)")
         self.stopped = f"stopped after {done} of {planned} rounds: the next would pass the bound"
+
+    def fail(self, error: str) -> None:
+        """A round that raised: recorded with its (redacted) error instead of a figure."""
+        self.failed.append({"round": self.tried + 1, "error": error})
 
     def add(self, value: float, noise: float | None, **detail: float) -> None:
         """One round: its figure and its noise (``ratio_noise``; None: not a timing)."""
@@ -215,10 +238,13 @@ class Section:
 
     def result(self) -> dict[str, Any]:
         target = TARGETS[self.key]
+        if not self.values:
+            return self._no_figure(target)
         flags = self.noisy()
         clean = [v for v, bad in zip(self.values, flags, strict=True) if not bad]
         out = summary(clean or self.values)
         out["rounds"] = [float(v) for v in self.values]
+        out["failed_rounds"] = list(self.failed)
         out["unit"] = self.unit
         out["target"] = target
         out["pass"] = None if target is None else out["median"] <= target
@@ -239,6 +265,19 @@ class Section:
         else:
             out["verdict"] = "too noisy"
         out["detail"] = {name: summary(vals) for name, vals in self.detail.items()}
+        return self._notes(out)
+
+    def _no_figure(self, target: float | None) -> dict[str, Any]:
+        """Every round failed: no figure, the verdict "failed" (not a missed target)."""
+        out: dict[str, Any] = {"median": None, "min": None, "max": None, "rounds": []}
+        out["failed_rounds"] = list(self.failed)
+        out.update(unit=self.unit, target=target)
+        out["pass"] = None
+        out.update(noise=[], noise_limit=self.noise_limit, noisy_rounds=[], counted_rounds=0)
+        out.update(verdict="failed", detail={})
+        return self._notes(out)
+
+    def _notes(self, out: dict[str, Any]) -> dict[str, Any]:
         if self.note:
             out["note"] = self.note
         if self.stopped:
@@ -272,41 +311,96 @@ def _round_done(section: Section, rounds: int) -> None:
     _progress(f"{section.key} round {r}/{rounds}: {section.values[-1]:.3f}{flag}")
 
 
+#: What a round may raise and leave the run going: a call that failed or timed out
+#: (sockets, httpx2, the SDK), a child process that failed or hung, a bound passed
+#: (``BudgetExceeded`` is a RuntimeError), a fleet member that never reported. The round
+#: is recorded as failed, with its error, and the run goes on. Anything else (a
+#: TypeError, a KeyError...) is a bug of the harness: it ends the run, non-zero.
+ROUND_ERRORS: Final = (
+    OSError,  # TimeoutError and asyncio's timeouts among them
+    RuntimeError,
+    httpx2.HTTPError,
+    ATHError,
+    subprocess.SubprocessError,
+    queue.Empty,
+    json.JSONDecodeError,
+)
+_PEM_BLOCK: Final = re.compile(r"-----BEGIN [A-Z0-9 ]+-----.*?-----END [A-Z0-9 ]+-----", re.S)
+#: The secrets this run knows (its token, the loaded client's secret, the agent key,
+#: added by main()): never written into an error, whatever raised it.
+_SECRETS: list[str] = [TOKEN, "bench-secret"]
+MAX_ERROR_CHARS: Final = 600
+
+
+def describe_error(exc: BaseException) -> str:
+    """``Type: message`` for results.json: secrets and private keys replaced, the
+    checkout's path made relative, cut to MAX_ERROR_CHARS."""
+    text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    text = _PEM_BLOCK.sub("[private key]", text)
+    for secret in _SECRETS:
+        text = text.replace(secret, "[redacted]")
+    return text.replace(str(ROOT), ".")[:MAX_ERROR_CHARS]
+
+
+def _rounds(planned: int, deadline: Deadline | None, *sections: Section) -> Iterator[int]:
+    """Round numbers for ``sections`` (measured together), stopping early, noted in
+    each, once the deadline has passed or the next round would likely pass it."""
+    lead = sections[0]
+    for r in range(planned):
+        if deadline is not None and lead.tried:
+            spent = deadline.seconds - deadline.left()
+            if deadline.expired() or deadline.left() < spent / lead.tried:
+                for section in sections:
+                    section.note_stop(planned)
+                return
+        yield r
+
+
+@contextlib.contextmanager
+def _round(planned: int, *sections: Section) -> Iterator[None]:
+    """One round: what it raises among ROUND_ERRORS is recorded in every section as a
+    failed round, and the caller's loop goes on."""
+    try:
+        yield
+    except ROUND_ERRORS as exc:
+        error = describe_error(exc)
+        for section in sections:
+            section.fail(error)
+            _progress(f"{section.key} round {section.tried}/{planned} failed: {error}")
+
+
 def run_micro(key: str, url: str, pem: str, s: Settings) -> list[Section]:
     from bench._micro import api_sync_round, proxy_async_round, proxy_sync_round
 
     section = Section(key)
     deadline = Deadline(s.section_seconds, key)
-    for _ in range(s.rounds):
-        elapsed = deadline.seconds - deadline.left()
-        if section.values and deadline.left() < elapsed / len(section.values):
-            # Another round would likely run past the bound: keep the rounds measured.
-            section.note_stop(s.rounds)
-            break
-        if key == "proxy_sync_ratio":
-            pair = proxy_sync_round(url, pem, calls=s.sync_calls, deadline=deadline)
-            section.add(
-                pair.ratio, pair.noise, ours_us=pair.ours * 1e6, baseline_us=pair.base * 1e6
-            )
-        elif key == "api_sync_ratio":
-            pair = api_sync_round(url, pem, calls=s.sync_calls, deadline=deadline)
-            section.add(
-                pair.ratio, pair.noise, ours_us=pair.ours * 1e6, baseline_us=pair.base * 1e6
-            )
-        else:
-            bursts = proxy_async_round(
-                url, pem, concurrency=s.async_concurrency, reps=s.async_reps, deadline=deadline
-            )
-            section.add(
-                bursts.ratio,
-                bursts.noise,
-                ours_ms=median(bursts.ours) * 1e3,
-                baseline_ms=median(bursts.base) * 1e3,
-            )
-        _round_done(section, s.rounds)
+    for _ in _rounds(s.rounds, deadline, section):
+        with _round(s.rounds, section):
+            if key == "proxy_sync_ratio":
+                pair = proxy_sync_round(url, pem, calls=s.sync_calls, deadline=deadline)
+                section.add(
+                    pair.ratio, pair.noise, ours_us=pair.ours * 1e6, baseline_us=pair.base * 1e6
+                )
+            elif key == "api_sync_ratio":
+                pair = api_sync_round(url, pem, calls=s.sync_calls, deadline=deadline)
+                section.add(
+                    pair.ratio, pair.noise, ours_us=pair.ours * 1e6, baseline_us=pair.base * 1e6
+                )
+            else:
+                bursts = proxy_async_round(
+                    url, pem, concurrency=s.async_concurrency, reps=s.async_reps, deadline=deadline
+                )
+                section.add(
+                    bursts.ratio,
+                    bursts.noise,
+                    ours_ms=median(bursts.ours) * 1e3,
+                    baseline_ms=median(bursts.base) * 1e3,
+                )
+            _round_done(section, s.rounds)
     if key == "proxy_async_ratio":
         section.note = (
-            f"{s.async_concurrency} concurrent calls, httpx default pool on both sides; per "
+            f"{s.async_concurrency} concurrent calls through 20 kept-alive connections on "
+            "both sides (bench._micro.BURST_LIMITS); per "
             f"round the median over {s.async_reps} time-adjacent pairs of ours/baseline"
         )
     else:
@@ -324,17 +418,18 @@ def run_tokens(url: str, pem: str, s: Settings) -> list[Section]:
         f"token; both in one process, median of {s.sync_calls} calls per side per round",
     )
     deadline = Deadline(s.section_seconds, section.key)
-    for _ in range(s.rounds):
-        pair = proxy_tokens_round(
-            url,
-            pem,
-            calls=s.sync_calls,
-            tokens=s.held_tokens,
-            pending=s.pending_authorizations,
-            deadline=deadline,
-        )
-        section.add(pair.ratio, pair.noise, loaded_us=pair.ours * 1e6, one_us=pair.base * 1e6)
-        _round_done(section, s.rounds)
+    for _ in _rounds(s.rounds, deadline, section):
+        with _round(s.rounds, section):
+            pair = proxy_tokens_round(
+                url,
+                pem,
+                calls=s.sync_calls,
+                tokens=s.held_tokens,
+                pending=s.pending_authorizations,
+                deadline=deadline,
+            )
+            section.add(pair.ratio, pair.noise, loaded_us=pair.ours * 1e6, one_us=pair.base * 1e6)
+            _round_done(section, s.rounds)
     return [section]
 
 
@@ -344,10 +439,15 @@ def run_attestation(url: str, pem: str, s: Settings) -> list[Section]:
 
     section = Section("attestation_ratio", note=f"{s.jwt_count} JWTs per side per round")
     deadline = Deadline(s.section_seconds, "attestation_ratio")
-    for _ in range(s.rounds):
-        pair = attestation_round(pem, agent_id_for(url), url, count=s.jwt_count, deadline=deadline)
-        section.add(pair.ratio, pair.noise, ours_us=pair.ours * 1e6, baseline_us=pair.base * 1e6)
-        _round_done(section, s.rounds)
+    for _ in _rounds(s.rounds, deadline, section):
+        with _round(s.rounds, section):
+            pair = attestation_round(
+                pem, agent_id_for(url), url, count=s.jwt_count, deadline=deadline
+            )
+            section.add(
+                pair.ratio, pair.noise, ours_us=pair.ours * 1e6, baseline_us=pair.base * 1e6
+            )
+            _round_done(section, s.rounds)
     return [section]
 
 
@@ -362,23 +462,24 @@ def run_construct(url: str, peer_python: str, s: Settings) -> list[Section]:
         "one untimed batch), each SDK in its own interpreter",
     )
     deadline = Deadline(s.section_seconds, section.key)
-    for r in range(s.rounds):
-        cr = construct_round(
-            url,
-            peer_python,
-            round_no=r,
-            batches=s.construct_batches,
-            batch=s.construct_batch,
-            deadline=deadline,
-        )
-        section.add(
-            cr.ratio,
-            cr.noise,
-            ours_ms=median(cr.ours) * 1e3,
-            peer_ms=median(cr.peer) * 1e3,
-            ours_first_batch_max_ms=max(cr.ours[: s.construct_batch]) * 1e3,
-        )
-        _round_done(section, s.rounds)
+    for r in _rounds(s.rounds, deadline, section):
+        with _round(s.rounds, section):
+            cr = construct_round(
+                url,
+                peer_python,
+                round_no=r,
+                batches=s.construct_batches,
+                batch=s.construct_batch,
+                deadline=deadline,
+            )
+            section.add(
+                cr.ratio,
+                cr.noise,
+                ours_ms=median(cr.ours) * 1e3,
+                peer_ms=median(cr.peer) * 1e3,
+                ours_first_batch_max_ms=max(cr.ours[: s.construct_batch]) * 1e3,
+            )
+            _round_done(section, s.rounds)
     return [section]
 
 
@@ -394,43 +495,44 @@ def run_handshake(peer_python: str, s: Settings, env: dict[str, Any]) -> list[Se
     sdk = Section(
         "handshake_sdk_vs_peer",
         note=counts + "warm-up): the driver's CPU time in register + authorize + token "
-        "minus its CPU time inside httpx.HTTPTransport.handle_request and body reads (the "
+        "minus its CPU time inside httpx2.HTTPTransport.handle_request and body reads (the "
         "wire); the stack runs in another process. sdk_wall_ratio: the same in wall time",
     )
     deadline = Deadline(s.section_seconds, "handshake_vs_peer")
     with LocalStack() as stack:
-        for _ in range(s.rounds):
-            hs = handshake_round(
-                stack,
-                peer_python,
-                round_no=len(total.values),
-                count=s.handshakes,
-                warmup=s.handshake_warmup,
-                deadline=deadline,
-            )
-            total.add(
-                hs.ratio("total"),
-                hs.noise("total"),
-                ours_ms=median(hs.ours["total"]) * 1e3,
-                peer_ms=median(hs.peer["total"]) * 1e3,
-                consent_ms=median(hs.ours["consent"] + hs.peer["consent"]) * 1e3,
-                ours_construct_ms=median(hs.ours["construct"]) * 1e3,
-                peer_construct_ms=median(hs.peer["construct"]) * 1e3,
-            )
-            sdk.add(
-                hs.ratio("sdk"),
-                hs.noise("sdk"),
-                ours_sdk_ms=median(hs.ours["sdk"]) * 1e3,
-                peer_sdk_ms=median(hs.peer["sdk"]) * 1e3,
-                sdk_wall_ratio=hs.ratio("sdk_wall"),
-                ours_wire_ms=median(hs.ours["wire"]) * 1e3,
-                peer_wire_ms=median(hs.peer["wire"]) * 1e3,
-                ours_requests=median(hs.ours["requests"]),
-                peer_requests=median(hs.peer["requests"]),
-            )
-            env["peer"]["driver_reported_version"] = hs.peer_version
-            _round_done(total, s.rounds)
-            _round_done(sdk, s.rounds)
+        for _ in _rounds(s.rounds, deadline, total, sdk):
+            with _round(s.rounds, total, sdk):
+                hs = handshake_round(
+                    stack,
+                    peer_python,
+                    round_no=len(total.values),
+                    count=s.handshakes,
+                    warmup=s.handshake_warmup,
+                    deadline=deadline,
+                )
+                total.add(
+                    hs.ratio("total"),
+                    hs.noise("total"),
+                    ours_ms=median(hs.ours["total"]) * 1e3,
+                    peer_ms=median(hs.peer["total"]) * 1e3,
+                    consent_ms=median(hs.ours["consent"] + hs.peer["consent"]) * 1e3,
+                    ours_construct_ms=median(hs.ours["construct"]) * 1e3,
+                    peer_construct_ms=median(hs.peer["construct"]) * 1e3,
+                )
+                sdk.add(
+                    hs.ratio("sdk"),
+                    hs.noise("sdk"),
+                    ours_sdk_ms=median(hs.ours["sdk"]) * 1e3,
+                    peer_sdk_ms=median(hs.peer["sdk"]) * 1e3,
+                    sdk_wall_ratio=hs.ratio("sdk_wall"),
+                    ours_wire_ms=median(hs.ours["wire"]) * 1e3,
+                    peer_wire_ms=median(hs.peer["wire"]) * 1e3,
+                    ours_requests=median(hs.ours["requests"]),
+                    peer_requests=median(hs.peer["requests"]),
+                )
+                env["peer"]["driver_reported_version"] = hs.peer_version
+                _round_done(total, s.rounds)
+                _round_done(sdk, s.rounds)
     return [total, sdk]
 
 
@@ -445,37 +547,38 @@ def run_imports(clean_python: str, peer_python: str, s: Settings) -> list[Sectio
     )
     vs_httpx = Section(
         "import_vs_httpx",
-        note=f"wall(import ath) / wall(import httpx), each minus wall(pass), median of "
+        note=f"wall(import ath) / wall(import httpx2), each minus wall(pass), median of "
         f"{s.import_runs} fresh interpreters of bench/.clean-venv (runtime deps only)",
     )
     deadline = Deadline(s.section_seconds, "import_vs_peer")
     launches = {
         "ours": (clean_python, "import ath"),
         "peer": (peer_python, "import ath"),
-        "httpx": (clean_python, "import httpx"),
+        "httpx2": (clean_python, "import httpx2"),
         "dev": (sys.executable, "import ath"),
     }
-    for _ in range(s.rounds):
-        cost = import_costs(launches, runs=s.import_runs, deadline=deadline)
-        ours, peer, httpx = cost["ours"].seconds, cost["peer"].seconds, cost["httpx"].seconds
-        vs_peer.add(
-            ours / peer,
-            ratio_noise(cost["ours"].samples, cost["peer"].samples),
-            ours_ms=ours * 1e3,
-            peer_ms=peer * 1e3,
-            ours_dev_venv_ms=cost["dev"].seconds * 1e3,
-            ours_importtime_ms=importtime_us(clean_python) / 1e3,
-            peer_importtime_ms=importtime_us(peer_python) / 1e3,
-        )
-        vs_httpx.add(
-            ours / httpx,
-            ratio_noise(cost["ours"].samples, cost["httpx"].samples),
-            ours_ms=ours * 1e3,
-            httpx_ms=httpx * 1e3,
-            httpx_importtime_ms=importtime_us(clean_python, "httpx") / 1e3,
-        )
-        _round_done(vs_peer, s.rounds)
-        _round_done(vs_httpx, s.rounds)
+    for _ in _rounds(s.rounds, deadline, vs_peer, vs_httpx):
+        with _round(s.rounds, vs_peer, vs_httpx):
+            cost = import_costs(launches, runs=s.import_runs, deadline=deadline)
+            ours, peer, httpx2 = cost["ours"].seconds, cost["peer"].seconds, cost["httpx2"].seconds
+            vs_peer.add(
+                ours / peer,
+                ratio_noise(cost["ours"].samples, cost["peer"].samples),
+                ours_ms=ours * 1e3,
+                peer_ms=peer * 1e3,
+                ours_dev_venv_ms=cost["dev"].seconds * 1e3,
+                ours_importtime_ms=importtime_us(clean_python) / 1e3,
+                peer_importtime_ms=importtime_us(peer_python) / 1e3,
+            )
+            vs_httpx.add(
+                ours / httpx2,
+                ratio_noise(cost["ours"].samples, cost["httpx2"].samples),
+                ours_ms=ours * 1e3,
+                httpx_ms=httpx2 * 1e3,
+                httpx_importtime_ms=importtime_us(clean_python, "httpx2") / 1e3,
+            )
+            _round_done(vs_peer, s.rounds)
+            _round_done(vs_httpx, s.rounds)
     return [vs_peer, vs_httpx]
 
 
@@ -484,20 +587,21 @@ def run_cli_startup(s: Settings) -> list[Section]:
 
     section = Section(
         "cli_startup_ratio",
-        note=f"wall(ath --version) / wall(python -c 'import httpx'), fresh processes, "
+        note=f"wall(ath --version) / wall(python -c 'import httpx2'), fresh processes, "
         f"median of {s.cli_runs} launches each per round, alternating",
     )
     deadline = Deadline(s.section_seconds, "cli_startup_ratio")
-    for _ in range(s.rounds):
-        cost = startup_costs(runs=s.cli_runs, deadline=deadline)
-        cli, httpx = median(cost["cli"]), median(cost["httpx"])
-        section.add(
-            cli / httpx,
-            ratio_noise(cost["cli"], cost["httpx"]),
-            cli_ms=cli * 1e3,
-            httpx_ms=httpx * 1e3,
-        )
-        _round_done(section, s.rounds)
+    for _ in _rounds(s.rounds, deadline, section):
+        with _round(s.rounds, section):
+            cost = startup_costs(runs=s.cli_runs, deadline=deadline)
+            cli, httpx2 = median(cost["cli"]), median(cost["httpx2"])
+            section.add(
+                cli / httpx2,
+                ratio_noise(cost["cli"], cost["httpx2"]),
+                cli_ms=cli * 1e3,
+                httpx_ms=httpx2 * 1e3,
+            )
+            _round_done(section, s.rounds)
     return [section]
 
 
@@ -510,34 +614,37 @@ def run_rss(url: str, pem: str, clean_python: str, s: Settings) -> list[Section]
         "rss_10k_proxy_mb",
         unit="MB",
         note=f"peak RSS (VmHWM on Linux, else ru_maxrss) of a fresh process of {where} after "
-        f"{s.rss_calls} proxy() calls; raw_httpx_mb: the same calls with httpx alone",
+        f"{s.rss_calls} proxy() calls; raw_httpx_mb: the same calls with httpx2 alone",
     )
     ratio = Section(
         "rss_10k_proxy_vs_httpx",
         note=f"peak RSS after {s.rss_calls} proxy() calls / after the same calls with raw "
-        f"httpx, fresh processes of {where}, the order flipping every round",
+        f"httpx2, fresh processes of {where}, the order flipping every round",
     )
     deadline = Deadline(s.section_seconds, "rss_10k_proxy_mb")
     base = [clean_python, "-I", "-m", "bench.rss", "--url", url, "--calls", str(s.rss_calls)]
-    for r in range(s.rounds):
-        deadline.check()
-        bound = str(max(deadline.left(), 1.0))
-        found: dict[bool, Any] = {}
-        for raw in (False, True) if r % 2 == 0 else (True, False):
-            cmd = [*base, "--max-seconds", bound] + (["--raw"] if raw else [])
-            found[raw] = run_json(
-                cmd, timeout=deadline.left() + 30, env=child_env({PEM_VARIABLE: pem})
+    for r in _rounds(s.rounds, deadline, absolute, ratio):
+        with _round(s.rounds, absolute, ratio):
+            deadline.check()
+            bound = str(max(deadline.left(), 1.0))
+            found: dict[bool, Any] = {}
+            for raw in (False, True) if r % 2 == 0 else (True, False):
+                cmd = [*base, "--max-seconds", bound] + (["--raw"] if raw else [])
+                found[raw] = run_json(
+                    cmd, timeout=deadline.left() + 30, env=child_env({PEM_VARIABLE: pem})
+                )
+            ours, raw_mb = float(found[False]["maxrss_mb"]), float(found[True]["maxrss_mb"])
+            absolute.add(
+                ours,
+                None,
+                after_setup_mb=float(found[False]["setup_maxrss_mb"]),
+                raw_httpx_mb=raw_mb,
+                ours_calls_per_s=float(found[False]["calls"]) / float(found[False]["seconds"]),
             )
-        ours, raw_mb = float(found[False]["maxrss_mb"]), float(found[True]["maxrss_mb"])
-        absolute.add(
-            ours,
-            None,
-            after_setup_mb=float(found[False]["setup_maxrss_mb"]),
-            raw_httpx_mb=raw_mb,
-            ours_calls_per_s=float(found[False]["calls"]) / float(found[False]["seconds"]),
-        )
-        ratio.add(ours / raw_mb, None, ours_mb=ours, raw_httpx_mb=raw_mb)
-        _progress(f"rss_10k_proxy_mb round {r + 1}/{s.rounds}: {ours:.1f} MB, {ours / raw_mb:.3f}")
+            ratio.add(ours / raw_mb, None, ours_mb=ours, raw_httpx_mb=raw_mb)
+            _progress(
+                f"rss_10k_proxy_mb round {r + 1}/{s.rounds}: {ours:.1f} MB, {ours / raw_mb:.3f}"
+            )
     return [absolute, ratio]
 
 
@@ -547,17 +654,18 @@ def run_store_micro(key: str, url: str, pem: str, s: Settings, redis_url: str) -
     section = Section(key, note=f"median of {s.sync_calls} calls per side per round")
     deadline = Deadline(s.section_seconds, key)
     with tempfile.TemporaryDirectory() as folder:
-        for r in range(s.rounds):
-            store: Any = (
-                FileStore(Path(folder) / f"store-{r}.json")
-                if key == "proxy_store_file_ratio"
-                else RedisStore(redis_url, prefix=f"bench-{r}-{os.getpid()}")
-            )
-            pair = proxy_store_round(url, pem, store, calls=s.sync_calls, deadline=deadline)
-            section.add(
-                pair.ratio, pair.noise, ours_us=pair.ours * 1e6, baseline_us=pair.base * 1e6
-            )
-            _round_done(section, s.rounds)
+        for r in _rounds(s.rounds, deadline, section):
+            with _round(s.rounds, section):
+                store: Any = (
+                    FileStore(Path(folder) / f"store-{r}.json")
+                    if key == "proxy_store_file_ratio"
+                    else RedisStore(redis_url, prefix=f"bench-{r}-{os.getpid()}")
+                )
+                pair = proxy_store_round(url, pem, store, calls=s.sync_calls, deadline=deadline)
+                section.add(
+                    pair.ratio, pair.noise, ours_us=pair.ours * 1e6, baseline_us=pair.base * 1e6
+                )
+                _round_done(section, s.rounds)
     return [section]
 
 
@@ -572,24 +680,27 @@ def run_fleet(s: Settings, redis_url: str) -> list[Section]:
         "started together (a barrier) on an empty store; the larger of FileStore and "
         "RedisStore per round",
     )
-    for r in range(min(s.rounds, s.fleet_rounds)):
-        file_count, file_ids = fleet_round("file", redis_url, members=s.fleet_members)
-        redis_count, redis_ids = fleet_round("redis", redis_url, members=s.fleet_members)
-        section.add(
-            float(max(file_count, redis_count)),
-            None,
-            file_store=float(file_count),
-            redis_store=float(redis_count),
-            distinct_client_ids=float(max(file_ids, redis_ids)),
-        )
-        _progress(f"fleet_registrations_8 round {r + 1}: {section.values[-1]:.0f}")
+    for r in _rounds(min(s.rounds, s.fleet_rounds), None, section):
+        with _round(min(s.rounds, s.fleet_rounds), section):
+            file_count, file_ids = fleet_round("file", redis_url, members=s.fleet_members)
+            redis_count, redis_ids = fleet_round("redis", redis_url, members=s.fleet_members)
+            section.add(
+                float(max(file_count, redis_count)),
+                None,
+                file_store=float(file_count),
+                redis_store=float(redis_count),
+                distinct_client_ids=float(max(file_ids, redis_ids)),
+            )
+            _progress(f"fleet_registrations_8 round {r + 1}: {section.values[-1]:.0f}")
     return [section]
 
 
 # ---------------------------------------------------------------------- report
 
 
-def _fmt(value: float, unit: str) -> str:
+def _fmt(value: float | None, unit: str) -> str:
+    if value is None:  # every round failed
+        return "-"
     if unit == "count":
         return f"{value:.0f}"
     return f"{value:.1f}" if unit == "MB" else f"{value:.3f}"
@@ -598,7 +709,7 @@ def _fmt(value: float, unit: str) -> str:
 def table(results: dict[str, Any]) -> str:
     head = (
         f"{'figure':<24} {'median':>8} {'min':>8} {'max':>8} {'target':>8}  "
-        f"{'verdict':<10} noisy rounds"
+        f"{'verdict':<10} noisy rounds, failed rounds"
     )
     lines = [head, "-" * len(head)]
     for key in SECTIONS:
@@ -608,7 +719,11 @@ def table(results: dict[str, Any]) -> str:
         unit = r["unit"]
         target = "-" if r["target"] is None else f"<= {r['target']:g}"
         noisy = r["noisy_rounds"]
+        failed = r.get("failed_rounds", [])
+        tried = len(r["rounds"]) + len(failed)
         flagged = f"{len(noisy)}/{len(r['rounds'])}" + (f" {noisy}" if noisy else "")
+        if failed:
+            flagged += f", {len(failed)}/{tried} failed {[f['round'] for f in failed]}"
         lines.append(
             f"{key:<24} {_fmt(r['median'], unit):>8} {_fmt(r['min'], unit):>8} "
             f"{_fmt(r['max'], unit):>8} {target:>8}  {r['verdict']:<10} {flagged}"
@@ -619,6 +734,8 @@ def table(results: dict[str, Any]) -> str:
         )
         if details:
             lines.append(f"{'':<4}{details}")
+        for f in failed:
+            lines.append(f"{'':<4}round {f['round']} failed: {f['error'].splitlines()[0][:160]}")
     return "\n".join(lines)
 
 
@@ -675,7 +792,10 @@ def _check_finite(results: dict[str, Any]) -> None:
     for key in SECTIONS:
         if key in results:
             for stat in ("median", "min", "max"):
-                if not math.isfinite(results[key][stat]):
+                value = results[key][stat]
+                if value is None and results[key]["verdict"] == "failed":
+                    continue  # no figure: every round failed, each with its error
+                if not math.isfinite(value):
                     raise RuntimeError(f"{key}.{stat} is not a finite number")
 
 
@@ -707,6 +827,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="results JSON path")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument(
+        "--section-seconds",
+        type=float,
+        help="the time bound of each section (default 600, --quick 60): a round still "
+        "running at the bound fails, recorded as such, and the section stops",
+    )
+    parser.add_argument(
+        "--stall-connections-beyond",
+        type=int,
+        metavar="N",
+        help="fault injection, for the bench's own tests: the fast server never answers "
+        "on a connection opened while N others are open, as an overloaded server would not",
+    )
     args = parser.parse_args(argv)
 
     settings = QUICK if args.quick else FULL
@@ -714,6 +847,10 @@ def main(argv: list[str] | None = None) -> int:
         if not 1 <= args.rounds <= 50:
             parser.error("--rounds must be within 1..50")
         settings = Settings(**{**settings.__dict__, "rounds": args.rounds})
+    if args.section_seconds is not None:
+        if not 0 < args.section_seconds <= 7200:
+            parser.error("--section-seconds must be within (0, 7200]")
+        settings = Settings(**{**settings.__dict__, "section_seconds": args.section_seconds})
     wanted = [k for k in SECTIONS if not args.only or k in args.only]
 
     install_cleanup()
@@ -735,6 +872,7 @@ def main(argv: list[str] | None = None) -> int:
     from ath import generate_private_key
 
     pem = generate_private_key()
+    _SECRETS.append(pem)
     sections: list[Section] = []
     redis_server = None
     if {"proxy_store_redis_ratio", "fleet_registrations_8"} & set(wanted):
@@ -745,7 +883,10 @@ def main(argv: list[str] | None = None) -> int:
         redis_server.start()
     redis_url = redis_server.url if redis_server is not None else ""
     with (
-        FastServer(max_seconds=settings.section_seconds * len(RUNNERS) + 300) as server,
+        FastServer(
+            max_seconds=settings.section_seconds * len(RUNNERS) + 300,
+            stall_beyond=args.stall_connections_beyond,
+        ) as server,
         _stopping(redis_server),
     ):
         url = server.url
@@ -798,8 +939,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"ath-sdk {e['packages']['ath-sdk']} ({e['sdk_commit']}) vs peer {e['peer']['version']}"
         f" | Python "
-        f"{e['python']} on {e['platform']} ({e['cpu_count']} CPUs) | httpx "
-        f"{e['packages']['httpx']}, "
+        f"{e['python']} on {e['platform']} ({e['cpu_count']} CPUs) | httpx2 "
+        f"{e['packages']['httpx2']}, "
         f"cryptography {e['packages']['cryptography']} | {settings.rounds} rounds"
         + (" (quick)" if args.quick else "")
         + f" | load {e['loadavg_1min_at_start']} -> {e['loadavg_1min_at_end']}"
@@ -812,11 +953,18 @@ def main(argv: list[str] | None = None) -> int:
     missed = [k for k in SECTIONS if k in results and results[k]["verdict"] == "missed"]
     noisy = [k for k in SECTIONS if k in results and results[k]["verdict"] == "too noisy"]
     met = [k for k in SECTIONS if k in results and results[k]["verdict"] == "met"]
+    failed = [k for k in SECTIONS if k in results and results[k]["failed_rounds"]]
     print(
         f"verdict: {len(met)} met, {len(missed)} missed"
         + (f" ({', '.join(missed)})" if missed else "")
         + f", {len(noisy)} too noisy to judge"
         + (f" ({', '.join(noisy)}: re-run on a quieter machine)" if noisy else "")
+        + (
+            f"; rounds failed in {', '.join(failed)} (recorded in results.json: "
+            "re-run on a quieter machine)"
+            if failed
+            else ""
+        )
     )
     return 1 if args.strict and missed else 0
 

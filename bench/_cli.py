@@ -1,5 +1,5 @@
 """Start-up of the ``ath`` command line: ``ath --version`` in a fresh process against
-``python -c "import httpx"`` (the least any HTTP command line in Python pays).
+``python -c "import httpx2"`` (the least any HTTP command line in Python pays).
 
 Both are whole wall times of a new process (interpreter start included), median over
 ``runs`` launches each, alternating which goes first so that a busy moment of the
@@ -27,11 +27,11 @@ def console_script() -> Path:
 
 
 def startup_costs(*, runs: int, deadline: Deadline) -> dict[str, list[float]]:
-    """Seconds of each launch of ``ath --version`` ("cli") and of ``import httpx``
-    ("httpx"), in the order they ran (the caller takes medians and the noise)."""
+    """Seconds of each launch of ``ath --version`` ("cli") and of ``import httpx2``
+    ("httpx2"), in the order they ran (the caller takes medians and the noise)."""
     commands = {
         "cli": [str(console_script()), "--version"],
-        "httpx": [sys.executable, "-c", "import httpx"],
+        "httpx2": [sys.executable, "-c", "import httpx2"],
     }
     for cmd in commands.values():
         run_quiet(cmd, timeout=_TIMEOUT, write_bytecode=True)

@@ -14,5 +14,5 @@ def agent_id_for(url: str) -> str:
 
 
 def raw_headers(agent_id: str) -> dict[str, str]:
-    """The two headers the SDK sends on every API call, for the raw-httpx baselines."""
+    """The two headers the SDK sends on every API call, for the raw-httpx2 baselines."""
     return {"Authorization": f"Bearer {TOKEN}", "X-ATH-Agent-ID": agent_id}

@@ -1,5 +1,5 @@
 """Cold ``import ath`` in a fresh interpreter: ours against the public ath-sdk 0.1.0,
-and against cold ``import httpx`` in the same (runtime-deps-only) venv.
+and against cold ``import httpx2`` in the same (runtime-deps-only) venv.
 
 The figure is the wall time of ``python -I -c "import ath"`` minus that of
 ``python -I -c "pass"`` (median of each over ``runs`` launches), for each virtual

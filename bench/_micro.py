@@ -1,4 +1,4 @@
-"""Per-call cost of ``proxy()`` / ``api()`` against raw httpx doing the same request.
+"""Per-call cost of ``proxy()`` / ``api()`` against raw httpx2 doing the same request.
 
 Both sides talk to the same fast server over loopback, carry the same two ATH
 headers and parse the JSON answer; the SDK side additionally does whatever the SDK
@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
-import httpx
+import httpx2
 
 from ath import (
     AsyncATHGatewayClient,
@@ -24,16 +24,32 @@ from ath import (
     ATHNativeClient,
 )
 from bench._common import TOKEN, agent_id_for, raw_headers
-from bench._stats import Deadline, median, ratio_noise
+from bench._stats import BudgetExceeded, Deadline, median, ratio_noise
 
 _WARMUP: Final = 50
 #: The SDK's default timeout (30 s, connect 10 s), given to the baselines too: under
-#: 1000 concurrent calls httpx's 5 s default can run out while waiting for the pool.
-SDK_TIMEOUT: Final = httpx.Timeout(30.0, connect=10.0)
+#: 1000 concurrent calls httpx2's 5 s default can run out while waiting for the pool.
+SDK_TIMEOUT: Final = httpx2.Timeout(30.0, connect=10.0)
 #: The bursts: the same on both sides, except that waiting for a pooled connection
 #: is unbounded (a burst is bounded by the section's deadline instead): on a heavily
-#: loaded machine 1000 calls through 100 connections can queue for more than 30 s.
-BURST_TIMEOUT: Final = httpx.Timeout(30.0, connect=10.0, pool=None)
+#: loaded machine 1000 calls through 20 connections can queue for more than 30 s.
+BURST_TIMEOUT: Final = httpx2.Timeout(30.0, connect=10.0, pool=None)
+#: The bursts' connection pool, the same on both sides, sized for 2 cores rather than
+#: left to httpx2's default (100 connections, 20 kept alive). With the default, every
+#: burst of 1000 calls opened 100 connections and closed 80 of them when it ended, so
+#: each burst began with 80 connects at once from an event loop busy with 1000 tasks;
+#: on a loaded machine one of them ran past its 10 s connect timeout and ended the
+#: run. One client process and one server process (one thread each) can keep at most
+#: one core each busy: more connections than the server can answer between two of
+#: the client's loop turns add connects, not throughput. So: 20 connections (httpx2's
+#: default keep-alive count), all kept alive for the whole round (keepalive_expiry far
+#: above a round's gaps), opened once in the untimed warm-up burst; the other 980
+#: calls wait for the pool (pool timeout None above). Both sides at once hold at
+#: most 2 x 20 connections, far below the fast server's backlog (1024, see
+#: bench.fastserver), so no connection attempt queues in the kernel.
+BURST_LIMITS: Final = httpx2.Limits(
+    max_connections=20, max_keepalive_connections=20, keepalive_expiry=600.0
+)
 
 
 @dataclass(frozen=True)
@@ -50,7 +66,7 @@ class Pair:
         return self.ours / self.base
 
 
-def _json_or_raise(response: httpx.Response) -> Any:
+def _json_or_raise(response: httpx2.Response) -> Any:
     response.raise_for_status()
     return response.json()
 
@@ -100,12 +116,12 @@ def _compare(
 
 
 def proxy_sync_round(url: str, pem: str, *, calls: int, deadline: Deadline) -> Pair:
-    """Median per-call time of ``ATHGatewayClient.proxy`` vs ``httpx.Client`` + ``.json()``."""
+    """Median per-call time of ``ATHGatewayClient.proxy`` vs ``httpx2.Client`` + ``.json()``."""
     agent_id = agent_id_for(url)
     target = f"{url}/ath/proxy/github/user"
     with (
         ATHGatewayClient(url=url, agent_id=agent_id, private_key=pem) as client,
-        httpx.Client(headers=raw_headers(agent_id), timeout=SDK_TIMEOUT) as raw,
+        httpx2.Client(headers=raw_headers(agent_id), timeout=SDK_TIMEOUT) as raw,
     ):
         client.set_token(TOKEN, "github")
 
@@ -119,11 +135,11 @@ def proxy_sync_round(url: str, pem: str, *, calls: int, deadline: Deadline) -> P
 
 
 def api_sync_round(url: str, pem: str, *, calls: int, deadline: Deadline) -> Pair:
-    """Median per-call time of ``ATHNativeClient.api`` (after ``discover()``) vs raw httpx."""
+    """Median per-call time of ``ATHNativeClient.api`` (after ``discover()``) vs raw httpx2."""
     agent_id = agent_id_for(url)
     with (
         ATHNativeClient(url=url, agent_id=agent_id, private_key=pem) as client,
-        httpx.Client(headers=raw_headers(agent_id), timeout=SDK_TIMEOUT) as raw,
+        httpx2.Client(headers=raw_headers(agent_id), timeout=SDK_TIMEOUT) as raw,
     ):
         doc = client.discover()
         api_base = str(doc.api_base).rstrip("/")
@@ -180,9 +196,20 @@ def proxy_tokens_round(
         return _compare(ours, base, calls=calls, deadline=deadline)
 
 
+async def _bounded(work: Awaitable[Any], deadline: Deadline, what: str) -> Any:
+    """``work`` within what is left of ``deadline``; past it, BudgetExceeded naming ``what``
+    (the round is then recorded as failed, see ``bench.__main__.ROUND_ERRORS``)."""
+    try:
+        return await asyncio.wait_for(work, timeout=max(deadline.left(), 0.0))
+    except TimeoutError:
+        raise BudgetExceeded(
+            f"{what} did not finish within the {deadline.seconds:.0f}s bound of {deadline.what}"
+        ) from None
+
+
 async def _burst(make: Callable[[], Awaitable[object]], n: int, deadline: Deadline) -> float:
     started = time.perf_counter()
-    await asyncio.wait_for(asyncio.gather(*(make() for _ in range(n))), timeout=deadline.left())
+    await _bounded(asyncio.gather(*(make() for _ in range(n))), deadline, f"{n} concurrent calls")
     return time.perf_counter() - started
 
 
@@ -208,13 +235,19 @@ async def _proxy_async(
 ) -> AsyncRound:
     agent_id = agent_id_for(url)
     target = f"{url}/ath/proxy/github/user"
-    # Both sides keep httpx's default pool (100 connections, 20 kept alive) and the
-    # same timeouts (BURST_TIMEOUT).
+    # Both sides: the same pool (BURST_LIMITS; the SDK takes it through a transport)
+    # and the same timeouts (BURST_TIMEOUT).
     async with (
         AsyncATHGatewayClient(
-            url=url, agent_id=agent_id, private_key=pem, timeout=BURST_TIMEOUT
+            url=url,
+            agent_id=agent_id,
+            private_key=pem,
+            timeout=BURST_TIMEOUT,
+            transport=httpx2.AsyncHTTPTransport(limits=BURST_LIMITS),
         ) as client,
-        httpx.AsyncClient(headers=raw_headers(agent_id), timeout=BURST_TIMEOUT) as raw,
+        httpx2.AsyncClient(
+            headers=raw_headers(agent_id), timeout=BURST_TIMEOUT, limits=BURST_LIMITS
+        ) as raw,
     ):
         client.set_token(TOKEN, "github")
 
@@ -224,7 +257,9 @@ async def _proxy_async(
         async def base() -> object:
             return _json_or_raise(await raw.get(target))
 
-        if await ours() != await base():
+        if await _bounded(ours(), deadline, "one call") != await _bounded(
+            base(), deadline, "one call"
+        ):
             raise RuntimeError("the SDK and the baseline got different answers")
         await _burst(ours, concurrency, deadline)
         await _burst(base, concurrency, deadline)
@@ -245,5 +280,5 @@ async def _proxy_async(
 def proxy_async_round(
     url: str, pem: str, *, concurrency: int, reps: int, deadline: Deadline
 ) -> AsyncRound:
-    """Wall time of ``concurrency`` concurrent ``proxy()`` calls vs raw ``httpx.AsyncClient``."""
+    """Wall time of ``concurrency`` concurrent ``proxy()`` calls vs raw ``httpx2.AsyncClient``."""
     return asyncio.run(_proxy_async(url, pem, concurrency, reps, deadline))

@@ -241,14 +241,19 @@ class JsonLineChild:
 class FastServer:
     """``python -m bench.fastserver`` in a child process, for a ``with`` block."""
 
-    def __init__(self, *, max_seconds: float, start_timeout: float = 15.0) -> None:
+    def __init__(
+        self, *, max_seconds: float, start_timeout: float = 15.0, stall_beyond: int | None = None
+    ) -> None:
         self.max_seconds = max_seconds
+        self.stall_beyond = stall_beyond
         self.start_timeout = start_timeout
         self.child: JsonLineChild | None = None
         self.url = ""
 
     def __enter__(self) -> Self:
         cmd = [sys.executable, "-m", "bench.fastserver", "--max-seconds", str(self.max_seconds)]
+        if self.stall_beyond is not None:
+            cmd += ["--stall-beyond", str(self.stall_beyond)]
         self.child = JsonLineChild(cmd, what="the fast server")
         try:
             self.url = str(self.child.read(self.start_timeout)["url"])

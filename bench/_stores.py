@@ -1,4 +1,4 @@
-"""proxy() with a credential store vs raw httpx, and a fleet's registrations.
+"""proxy() with a credential store vs raw httpx2, and a fleet's registrations.
 
 ``proxy_store_*_ratio``: the same measurement as ``proxy_sync_ratio`` (bench._micro),
 the client given a FileStore (a temp folder) or a RedisStore (a redis-server this
@@ -18,7 +18,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 
 from ath import ATHGatewayClient, generate_private_key
 from ath.stores import CredentialStore, FileStore, RedisStore
@@ -37,7 +37,7 @@ def proxy_store_round(
     target = f"{url}/ath/proxy/github/user"
     with (
         ATHGatewayClient(url=url, agent_id=agent_id, private_key=pem, store=store) as client,
-        httpx.Client(headers=raw_headers(agent_id), timeout=SDK_TIMEOUT) as raw,
+        httpx2.Client(headers=raw_headers(agent_id), timeout=SDK_TIMEOUT) as raw,
     ):
         client.set_token(TOKEN, "github")
 

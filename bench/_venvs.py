@@ -5,7 +5,7 @@
 - ``bench/.clean-venv/``: this SDK with nothing but its runtime dependencies, at the
   versions installed in the development venv, the SDK itself put on ``sys.path`` by
   a ``.pth`` file (as the editable install does). The development venv also holds
-  the dev tools (rich, click, pygments, ...), and ``import httpx`` imports its CLI
+  the dev tools (rich, click, pygments, ...), and ``import httpx2`` imports its CLI
   module, which imports those when present; the clean venv compares like with like.
 
 Both are created on first use and reused while they hold what they should. pip
@@ -138,7 +138,7 @@ def ensure_clean_ours(venv: Path = CLEAN_DIR, *, timeout: float = 600.0) -> Path
     site = Path(found.stdout.strip())
     (site / "ath_bench_checkout.pth").write_text("\n".join(wanted["paths"]) + "\n", "utf-8")
     stamp.write_text(json.dumps(wanted), encoding="utf-8")
-    check = _run([str(python), "-I", "-c", "import ath, httpx, cryptography"], 120)
+    check = _run([str(python), "-I", "-c", "import ath, httpx2, cryptography"], 120)
     if check.returncode != 0:
         raise RuntimeError(f"bench/{venv.name}/ cannot import ath:\n{check.stderr[-2000:]}")
     return python

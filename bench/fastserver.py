@@ -7,6 +7,16 @@ authorization (a fresh session id each time), anything else a JSON 404. Run as
 ``python -m bench.fastserver``: it binds 127.0.0.1 on a free port, prints
 ``{"url": ...}`` on one line, and exits when its standard input closes (so it never
 outlives the bench), on SIGTERM, or after ``--max-seconds``.
+
+Its limits, against what the bench sends it (see ``bench._micro.BURST_LIMITS``): one
+thread, one event loop, every connection served as its bytes arrive, so any number
+of open connections is served (one core's worth); a listen backlog of 1024 (the
+kernel caps it at ``net.core.somaxconn``, 4096 on current Linux, 128 on old), far
+above the at most 2 x 20 connections the async round opens at once, so no
+connection attempt waits on a full queue.
+
+``--stall-beyond N`` (fault injection, for the bench's own tests): a connection
+opened while N others are open is accepted and never answered.
 """
 
 from __future__ import annotations
@@ -84,19 +94,32 @@ class _Answers:
 class _Connection(asyncio.Protocol):
     """Parses pipelined requests out of the byte stream; bodies are skipped by length."""
 
+    #: Connections open now, and the count beyond which new ones are stalled (None: never).
+    open_now = 0
+    stall_beyond: int | None = None
+
     def __init__(self, answers: _Answers) -> None:
         self.answers = answers
         self.buffer = b""
         self.skip = 0
         self.transport: asyncio.Transport | None = None
+        self.stalled = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
         self.transport = transport
+        limit = _Connection.stall_beyond
+        self.stalled = limit is not None and _Connection.open_now >= limit
+        _Connection.open_now += 1
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        _Connection.open_now -= 1
 
     def data_received(self, data: bytes) -> None:
         transport = self.transport
         assert transport is not None
+        if self.stalled:
+            return  # read and never answered (--stall-beyond)
         buffer = self.buffer + data
         out: list[bytes] = []
         while True:
@@ -164,7 +187,11 @@ async def serve(max_seconds: float) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.fastserver", description=__doc__)
     parser.add_argument("--max-seconds", type=float, default=1800.0, help="hard lifetime bound")
+    parser.add_argument(
+        "--stall-beyond", type=int, help="never answer a connection opened while N are open"
+    )
     args = parser.parse_args(argv)
+    _Connection.stall_beyond = args.stall_beyond
     asyncio.run(serve(args.max_seconds))
     return 0
 

@@ -20,8 +20,10 @@ answers ``{"construct": [seconds, ...]}``.
 
 ``sdk`` is the SDK's own time in register + authorize + token: the CPU time of this
 (single-threaded) driver during those steps minus its CPU time inside
-``httpx.HTTPTransport.handle_request`` and the body reads (the wire), which
-:class:`WireClock` measures for both SDKs alike. The stack runs in another process,
+the transport's ``handle_request`` and the body reads (the wire), which
+:class:`WireClock` measures for both SDKs alike: ``httpx.HTTPTransport`` for the
+peer (ath-sdk 0.1.0 runs on httpx), ``ath._wire.Transport`` for this SDK (its own
+transport over httpcore2's pool, on httpx2). The stack runs in another process,
 so none of its time is in there, nor the time this process waits for the CPU on a
 loaded machine. ``sdk_wall`` is the same in wall time, ``wire`` the wire's wall time.
 
@@ -31,6 +33,7 @@ repository, and ``ath`` only dynamically.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.metadata
 import json
@@ -39,7 +42,10 @@ import time
 from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
-import httpx
+try:
+    import httpx2
+except ImportError:  # the peer's venv: ath-sdk 0.1.0 runs on httpx (same API)
+    import httpx as httpx2  # type: ignore[no-redef]
 
 MAX_HOPS = 20
 MAX_CONSTRUCT = 1000
@@ -47,7 +53,7 @@ _ACCEPT = {"Accept": "application/json, text/html;q=0.9"}
 DEVELOPER = {"name": "Bench", "id": "bench"}
 
 
-class _TimedStream(httpx.SyncByteStream):
+class _TimedStream(httpx2.SyncByteStream):
     """A response body stream whose reads count as wire time."""
 
     def __init__(self, stream: Any, clock: WireClock) -> None:
@@ -75,20 +81,31 @@ class _TimedStream(httpx.SyncByteStream):
 
 
 class WireClock:
-    """Seconds spent inside ``httpx.HTTPTransport.handle_request`` and reading the
+    """Seconds spent inside the SDK transport's ``handle_request`` and reading the
     bodies it returns (the wire and the server answering), summed over every client of
-    this process. Both SDKs send through httpx's default transport, so subtracting
-    this from a step's wall time leaves the SDK's own work (httpx's client layer
-    included). ``seconds`` is wall time, ``cpu`` this thread's CPU time
+    this process: the engine's default ``HTTPTransport`` and, when the SDK has one, its
+    own ``ath._wire.Transport`` (both hand the request to an httpcore pool), so
+    subtracting this from a step's wall time leaves the SDK's own work (the client
+    layer included). ``seconds`` is wall time, ``cpu`` this thread's CPU time
     (``time.thread_time``); ``requests`` counts the calls, to check that it saw them."""
 
     def __init__(self) -> None:
         self.seconds = 0.0
         self.cpu = 0.0
         self.requests = 0
-        original = httpx.HTTPTransport.handle_request
+        targets: list[Any] = [httpx2.HTTPTransport]
+        own = None
+        with contextlib.suppress(ImportError):
+            own = getattr(importlib.import_module("ath._wire"), "Transport", None)
+        if isinstance(own, type) and issubclass(own, httpx2.BaseTransport):
+            targets.append(own)  # this SDK; the peer's requests go through HTTPTransport
+        for target in targets:
+            self._wrap(target)
 
-        def handle_request(transport: httpx.HTTPTransport, request: httpx.Request) -> Any:
+    def _wrap(self, target: Any) -> None:
+        original = target.handle_request
+
+        def handle_request(transport: Any, request: httpx2.Request) -> Any:
             started = self.start()
             try:
                 response = original(transport, request)
@@ -98,7 +115,7 @@ class WireClock:
                 self.stop(started)
                 self.requests += 1
 
-        httpx.HTTPTransport.handle_request = handle_request  # type: ignore[method-assign,assignment]
+        target.handle_request = handle_request
 
     @staticmethod
     def start() -> tuple[float, float]:
@@ -121,7 +138,7 @@ def _first(url: str, name: str) -> str | None:
     return values[0] if values else None
 
 
-def consent(http: httpx.Client, authorization_url: str) -> tuple[str, str | None]:
+def consent(http: httpx2.Client, authorization_url: str) -> tuple[str, str | None]:
     """Walk the consent redirects like a browser (cookies kept); the code handed back.
 
     Stops at the redirect aimed at the agent (one carrying ``session_id``) without
@@ -150,7 +167,7 @@ def consent(http: httpx.Client, authorization_url: str) -> tuple[str, str | None
 
 
 def handshake(
-    sdk: Any, http: httpx.Client, config: dict[str, Any], agent: dict[str, str]
+    sdk: Any, http: httpx2.Client, config: dict[str, Any], agent: dict[str, str]
 ) -> dict[str, float]:
     started = time.perf_counter()
     client = sdk.ATHGatewayClient(config["gateway_url"], agent["agent_id"], agent["pem"])
@@ -177,7 +194,7 @@ def handshake(
         return (r2[field] - r0[field]) + (r4[field] - r3[field])
 
     if spent(4) < 3:
-        raise RuntimeError("the SDK's requests did not go through httpx.HTTPTransport")
+        raise RuntimeError("the SDK's requests did not go through the timed transport")
     return {
         "total": r4[0] - r0[0],
         "construct": r0[0] - started,
@@ -216,7 +233,7 @@ def main(argv: list[str]) -> int:
     deadline = time.monotonic() + float(config["max_seconds"])
     print(json.dumps({"ready": True, "version": importlib.metadata.version("ath-sdk")}), flush=True)
     # The consent walk is the bench's "browser", shared by both SDKs alike.
-    with httpx.Client(trust_env=False, timeout=10.0) as http:
+    with httpx2.Client(trust_env=False, timeout=10.0) as http:
         for done, line in enumerate(sys.stdin):
             if done >= int(config["max_handshakes"]) or time.monotonic() > deadline:
                 raise SystemExit("handshake driver: past its count or time bound")

@@ -77,14 +77,14 @@ def profile_calls(kind: str, calls: int) -> None:
 
 
 def profile_handshake(count: int) -> None:
-    import httpx
+    import httpx2
 
     from ath import ATHGatewayClient, generate_private_key
     from ath.testing import LocalStack
     from bench.handshake_driver import DEVELOPER, consent
 
     profile = cProfile.Profile()
-    with LocalStack() as stack, httpx.Client(trust_env=False, timeout=10.0) as browser:
+    with LocalStack() as stack, httpx2.Client(trust_env=False, timeout=10.0) as browser:
         for i in range(count + 2):  # two untimed: first imports of the generated client
             pem = generate_private_key()
             agent_id = stack.host_agent(pem, name=f"profile-{i}")

@@ -22,16 +22,16 @@ END: Final = "<!-- /bench-table -->"
 #: What each figure measures, in English and Chinese.
 WHAT: Final[dict[str, tuple[str, str]]] = {
     "proxy_sync_ratio": (
-        "`ATHGatewayClient.proxy()` / raw `httpx.Client` with the same headers, small JSON GET",
-        "`ATHGatewayClient.proxy()` / 携带相同请求头的原生 `httpx.Client`，小 JSON GET",
+        "`ATHGatewayClient.proxy()` / raw `httpx2.Client` with the same headers, small JSON GET",
+        "`ATHGatewayClient.proxy()` / 携带相同请求头的原生 `httpx2.Client`，小 JSON GET",
     ),
     "api_sync_ratio": (
-        "`ATHNativeClient.api()` / raw `httpx.Client`",
-        "`ATHNativeClient.api()` / 原生 `httpx.Client`",
+        "`ATHNativeClient.api()` / raw `httpx2.Client`",
+        "`ATHNativeClient.api()` / 原生 `httpx2.Client`",
     ),
     "proxy_async_ratio": (
-        "1 000 concurrent `AsyncATHGatewayClient.proxy()` / raw `httpx.AsyncClient`",
-        "1 000 个并发的 `AsyncATHGatewayClient.proxy()` / 原生 `httpx.AsyncClient`",
+        "1 000 concurrent `AsyncATHGatewayClient.proxy()` / raw `httpx2.AsyncClient`",
+        "1 000 个并发的 `AsyncATHGatewayClient.proxy()` / 原生 `httpx2.AsyncClient`",
     ),
     "attestation_ratio": (
         "one attestation JWT / a raw `cryptography` ES256 sign + base64url of the same claims",
@@ -59,24 +59,24 @@ WHAT: Final[dict[str, tuple[str, str]]] = {
         "每次 register → authorize → token 中 SDK 自身的 CPU 时间（不含网络与本地栈）/ 对方的",
     ),
     "import_vs_httpx": (
-        "cold `import ath` / cold `import httpx`, same runtime-only venv",
-        "冷启动 `import ath` / 冷启动 `import httpx`，同一个只含运行时依赖的 venv",
+        "cold `import ath` / cold `import httpx2`, same runtime-only venv",
+        "冷启动 `import ath` / 冷启动 `import httpx2`，同一个只含运行时依赖的 venv",
     ),
     "rss_10k_proxy_vs_httpx": (
-        "peak RSS after 10 000 proxy calls / raw httpx making the same calls",
-        "10 000 次 proxy 调用后的峰值 RSS / 原生 httpx 做同样调用",
+        "peak RSS after 10 000 proxy calls / raw httpx2 making the same calls",
+        "10 000 次 proxy 调用后的峰值 RSS / 原生 httpx2 做同样调用",
     ),
     "proxy_10k_tokens_ratio": (
         "`proxy()` holding 10 000 tokens and 256 pending authorizations / holding one token",
         "持有 10 000 个 token 和 256 个待完成授权时的 `proxy()` / 只持有一个 token 时",
     ),
     "proxy_store_file_ratio": (
-        "`proxy()` with a `FileStore` / raw `httpx.Client`",
-        "使用 `FileStore` 的 `proxy()` / 原生 `httpx.Client`",
+        "`proxy()` with a `FileStore` / raw `httpx2.Client`",
+        "使用 `FileStore` 的 `proxy()` / 原生 `httpx2.Client`",
     ),
     "proxy_store_redis_ratio": (
-        "`proxy()` with a `RedisStore` / raw `httpx.Client`",
-        "使用 `RedisStore` 的 `proxy()` / 原生 `httpx.Client`",
+        "`proxy()` with a `RedisStore` / raw `httpx2.Client`",
+        "使用 `RedisStore` 的 `proxy()` / 原生 `httpx2.Client`",
     ),
     "fleet_registrations_8": (
         "registration requests from 8 processes started together on an empty store",
@@ -87,6 +87,7 @@ VERDICTS: Final[dict[str, tuple[str, str]]] = {
     "met": ("met", "达到"),
     "missed": ("**missed**", "**未达到**"),
     "too noisy": ("too noisy", "噪声过大"),
+    "failed": ("**every round failed**", "**每轮均失败**"),
     "-": ("–", "–"),
 }
 HEAD: Final = (
@@ -95,7 +96,9 @@ HEAD: Final = (
 )
 
 
-def _value(v: float, unit: str) -> str:
+def _value(v: float | None, unit: str) -> str:
+    if v is None:  # every round failed
+        return "–"
     if unit == "count":
         return f"{v:.0f}"
     return f"{v:.1f} MB" if unit == "MB" else f"{v:.3f}"
@@ -106,10 +109,10 @@ def table(results: dict[str, Any], lang: int) -> str:
     env = results["environment"]
     intro = (
         f"Run of {results['generated_at'][:10]}: Python {env['python']}, "
-        f"{env['cpu_count']} CPUs, httpx {env['packages']['httpx']}, "
+        f"{env['cpu_count']} CPUs, httpx2 {env['packages']['httpx2']}, "
         f"load average {env['loadavg_1min_at_start']} → {env.get('loadavg_1min_at_end', '?')}.",
         f"{results['generated_at'][:10]} 的运行：Python {env['python']}，{env['cpu_count']} 个 "
-        f"CPU，httpx {env['packages']['httpx']}，负载 {env['loadavg_1min_at_start']} → "
+        f"CPU，httpx2 {env['packages']['httpx2']}，负载 {env['loadavg_1min_at_start']} → "
         f"{env.get('loadavg_1min_at_end', '?')}。",
     )[lang]
     rows = [intro, "", HEAD[lang]]
@@ -124,6 +127,10 @@ def table(results: dict[str, Any], lang: int) -> str:
         noisy = (
             "" if not noisy_rounds else (f" ({flagged} noisy)", f"（{flagged} 轮噪声过大）")[lang]
         )
+        failed = len(r.get("failed_rounds", []))
+        if failed:
+            tried = failed + len(r["rounds"])
+            noisy += (f" ({failed}/{tried} failed)", f"（{failed}/{tried} 轮失败）")[lang]
         # results written before the noise method carry only pass
         verdict = r.get("verdict") or {True: "met", False: "missed", None: "-"}[r["pass"]]
         rows.append(

@@ -1,4 +1,4 @@
-"""Peak RSS of a fresh process making N ``proxy()`` calls (or the raw httpx equivalent).
+"""Peak RSS of a fresh process making N ``proxy()`` calls (or the raw httpx2 equivalent).
 
 Run by the bench as ``python -m bench.rss --url URL --calls N [--raw]``; prints one
 JSON line with ``maxrss_mb``, the peak right after imports and client setup, and the
@@ -46,14 +46,14 @@ def _maxrss_mb() -> float:
 
 
 def run(url: str, calls: int, raw: bool, max_seconds: float) -> dict[str, float]:
-    """The SDK process imports only ath; the ``raw`` one only httpx."""
+    """The SDK process imports only ath; the ``raw`` one only httpx2."""
     agent_id = agent_id_for(url)
     target = f"{url}/ath/proxy/github/user"
     call: Callable[[], object]
     if raw:
-        import httpx
+        import httpx2
 
-        http = httpx.Client(headers=raw_headers(agent_id))
+        http = httpx2.Client(headers=raw_headers(agent_id))
 
         def call() -> object:
             response = http.get(target)
@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.rss", description=__doc__)
     parser.add_argument("--url", required=True, help="the fast server's base URL (loopback)")
     parser.add_argument("--calls", type=int, default=10_000)
-    parser.add_argument("--raw", action="store_true", help="raw httpx instead of the SDK")
+    parser.add_argument("--raw", action="store_true", help="raw httpx2 instead of the SDK")
     parser.add_argument("--max-seconds", type=float, default=300.0)
     args = parser.parse_args(argv)
     if not args.url.startswith("http://127.0.0.1:"):

@@ -18,6 +18,8 @@ MODELS_PACKAGE: Final = "ath_sdk_models"
 PACKAGES: Final = (CLIENT_PACKAGE, MODELS_PACKAGE)
 
 CLIENT_CONFIG: Final = CODEGEN_DIR / "openapi-python-client.yaml"
+#: openapi-python-client templates that replace its own of the same name (--custom-template-path).
+CLIENT_TEMPLATES: Final = CODEGEN_DIR / "templates"
 REDOCLY_CONFIG: Final = CODEGEN_DIR / "redocly.yaml"
 NODE_BIN: Final = CODEGEN_DIR / "node_modules" / ".bin"
 
@@ -35,8 +37,9 @@ RUFF_COMMON_ARGS: Final = (
 RUFF_CHECK_ARGS: Final = ("check", "--fix-only", "--select", "F401,I,UP", *RUFF_COMMON_ARGS)
 RUFF_FORMAT_ARGS: Final = ("format", *RUFF_COMMON_ARGS)
 
-# The generated client has no timeout by default (httpx timeout=None); a request could hang
-# forever. Post-processing sets this default instead (seconds).
+# The generated client has no timeout by default (httpx2 timeout=None); a request could hang
+# forever. codegen/templates/client.py.jinja sets this default instead (seconds; the test
+# suite checks that both agree).
 DEFAULT_CLIENT_TIMEOUT_SECONDS: Final = 30.0
 
 # datamodel-code-generator options, fixed so that the output is reproducible.

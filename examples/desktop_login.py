@@ -16,7 +16,7 @@ import sys
 import threading
 from contextlib import ExitStack
 
-import httpx
+import httpx2
 
 from ath import ATHGatewayClient, generate_private_key
 
@@ -36,7 +36,7 @@ def play_the_user(url: str) -> None:
 
     def walk() -> None:
         result = follow_consent(url)  # stops at the redirect aimed at the agent
-        httpx.get(result.url, timeout=10.0)  # the browser lands on login()'s listener
+        httpx2.get(result.url, timeout=10.0)  # the browser lands on login()'s listener
 
     threading.Thread(target=walk, daemon=True).start()
 

@@ -14,6 +14,7 @@ from ath import generate_private_key
 from ath.testing import LocalStack
 
 from . import _report
+from ._support.procs import Children
 from ._support.shells import Either, MakeClient, client_class, close
 
 DEVELOPER = {"name": "Acme", "id": "acme"}
@@ -23,6 +24,17 @@ DEVELOPER = {"name": "Acme", "id": "acme"}
 class Agent:
     pem: str
     agent_id: str
+
+
+@pytest.fixture
+def children() -> Iterator[Children]:
+    """Processes a test starts through it: each one's process group is ended at
+    teardown, whether the test passed, failed or timed out (tests/_support/procs.py)."""
+    started = Children()
+    try:
+        yield started
+    finally:
+        started.stop_all()
 
 
 @pytest.fixture

@@ -9,9 +9,11 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ath._constants import MAX_PENDING_SESSIONS, SESSION_LIFETIME
+from ath._core import Core
 from ath._errormap import error_from_response
 from ath._errors import ATHClientError, ATHError, ATHServerError
-from ath._flows._registration import RegistrationFlows
+from ath._flows._registration import registration_status
+from ath._flows._transport import blocking, build_request, call, credentials, send
 from ath._flows._values import (
     basic_auth,
     check_lifetime,
@@ -24,7 +26,7 @@ from ath._models import (
     Token,
 )
 from ath._oauth import OAuthRequest, OAuthToken, start_authorization
-from ath._parsing import check_authorization_url, json_object, parse_model
+from ath._parsing import check_authorization_url, json_object, parse_answer
 from ath._pkce import generate_state, states_equal
 from ath._steps import Flow
 from ath._validation import (
@@ -36,326 +38,334 @@ from ath._validation import (
 )
 
 if TYPE_CHECKING:
-    from ath._generated import (
-        AuthorizationResponse,
-        TokenResponse,
-    )
+    from ath._generated import TokenResponse
 
-__all__ = ["AuthorizationFlows"]
+__all__ = [
+    "authorize",
+    "exchange_token",
+    "finish_authorization",
+    "match_callback",
+    "oauth_finish",
+    "oauth_start",
+]
 
 
-class AuthorizationFlows(RegistrationFlows):
-    """Phase B/C: send the user to consent and redeem the redirect for a token."""
+# --------------------------------------------------------------------------- authorization
 
-    # ---------------------------------------------------------------- authorization
 
-    def authorize(
-        self,
-        provider: str,
-        scopes: Sequence[str],
-        redirect_uri: str | None,
-        resource: str | None,
-    ) -> Flow[Authorization]:
-        from ath._generated import UNSET, AuthorizationRequest, AuthorizationResponse, authorize_op
+def authorize(
+    core: Core,
+    provider: str,
+    scopes: Sequence[str],
+    redirect_uri: str | None,
+    resource: str | None,
+) -> Flow[Authorization]:
+    from ath._generated import UNSET, AuthorizationRequest, authorize_op
 
-        client_id, _ = yield from self._credentials()
-        provider = check_provider_id(provider)
-        scope_list = check_scopes(scopes)
-        if redirect_uri is not None and (
-            not isinstance(redirect_uri, str)
-            or split_url(redirect_uri, "redirect_uri").scheme not in ("http", "https")
-        ):
-            raise ATHClientError("INVALID_ARGUMENT", "redirect_uri must be an absolute http(s) URL")
-        if resource is not None and not isinstance(resource, str):
-            raise ATHClientError("INVALID_ARGUMENT", "resource must be a URI string (RFC 8707)")
-        if self.agent_status in ("pending", "denied"):
-            status = yield from self.registration_status()
-            if status.agent_status != "approved":
-                raise ATHClientError(
-                    "AGENT_UNAPPROVED",
-                    f"authorize: registration {client_id} is {status.agent_status} app-side; "
-                    + (
-                        "wait for the service to approve it, then try again "
-                        "(registration_status() tells when)."
-                        if status.agent_status == "pending"
-                        else "it was denied; contact the service's operator."
-                    ),
-                )
-        state = generate_state()
-        body = AuthorizationRequest(
-            client_id=client_id,
-            agent_attestation=self.signer.mint(self.base_url),
-            provider_id=provider,
-            scopes=scope_list,
-            state=state,
-            user_redirect_uri=UNSET if redirect_uri is None else redirect_uri,
-            resource=UNSET if resource is None else resource,
-        )
-        response = yield from self._call(
-            authorize_op._get_kwargs(body=body), "authorize", idempotent=False
-        )
-        parsed: AuthorizationResponse = parse_model(AuthorizationResponse, response, "authorize")
-        result = Authorization(
-            authorization_url=check_authorization_url(
-                parsed.authorization_url,
-                status=response.status_code,
-                allow_insecure_http=self.allow_insecure_http,
-            ),
-            ath_session_id=str(parsed.ath_session_id),
-            provider_id=provider,
-            scopes=scope_list,
-            state=state,
-            redirect_uri=redirect_uri,
-        )
-        with self._lock:
-            self._prune_sessions()
-            self.sessions[result.ath_session_id] = result
-        return result
-
-    def _prune_sessions(self) -> None:
-        now = time.time()
-        for sid in [s for s, a in self.sessions.items() if now - a.created_at > SESSION_LIFETIME]:
-            del self.sessions[sid]
-        while len(self.sessions) >= MAX_PENDING_SESSIONS:
-            del self.sessions[next(iter(self.sessions))]
-
-    def match_callback(self, callback: CallbackResult, session_id: str | None) -> Authorization:
-        """The pending authorization a redirect belongs to, with state checked."""
-        with self._lock:
-            sid = session_id or callback.session_id
-            pending: Authorization | None = None
-            if sid is not None:
-                pending = self.sessions.get(sid)
-            elif callback.state is not None:
-                for candidate in self.sessions.values():
-                    if states_equal(candidate.state, callback.state):
-                        pending = candidate
-                        break
-            if pending is None:
-                raise ATHClientError(
-                    "SESSION_NOT_FOUND",
-                    "finish_authorization: the redirect belongs to no authorization this client "
-                    "started (or it was already finished or expired); call authorize() again.",
-                )
-            if callback.code is not None and callback.state is None:
-                raise ATHClientError(
-                    "STATE_MISMATCH",
-                    "finish_authorization: the redirect carries a code but no state; a code is "
-                    "redeemed only with the state sent by authorize(). Start over.",
-                )
-            if callback.state is not None and not states_equal(pending.state, callback.state):
-                raise ATHClientError(
-                    "STATE_MISMATCH",
-                    "finish_authorization: the redirect's state does not match the one sent with "
-                    "authorize(); it may be forged. Start over with authorize().",
-                )
-            if callback.error is not None:
-                self.sessions.pop(pending.ath_session_id, None)
-                code = "USER_DENIED" if callback.error == "access_denied" else "OAUTH_ERROR"
-                desc = f" ({callback.error_description})" if callback.error_description else ""
-                raise ATHClientError(
-                    code,
-                    f"finish_authorization: consent ended with error {callback.error!r}{desc}. "
-                    "Ask the user to try again with authorize().",
-                    details={"error": callback.error},
-                )
-            if callback.code is None and callback.state is None and not callback.success:
-                raise ATHClientError(
-                    "INVALID_ARGUMENT",
-                    "finish_authorization: the URL carries neither a code, a state nor "
-                    "success=true; pass the full URL the user was redirected to.",
-                )
-            return pending
-
-    def finish_authorization(self, url: str, session_id: str | None) -> Flow[Token]:
-        callback = parse_callback(url)
-        pending = self.match_callback(callback, session_id)
-        # Gateways that redirect with session_id and success=true send no code and
-        # ignore the one posted to /ath/token.
-        token = yield from self.exchange_token(
-            callback.code or "", pending.ath_session_id, pending=pending
-        )
-        return token
-
-    def exchange_token(
-        self, code: str, session_id: str, *, pending: Authorization | None = None
-    ) -> Flow[Token]:
-        """Redeem ``code`` for the session's token. ``pending``: the authorization the
-        caller matched already (``finish_authorization``); without it, the one this
-        client started for ``session_id``, if any, is looked up when the token comes."""
-        from ath._generated import TokenExchangeRequest, TokenResponse, exchange_token_op
-
-        client_id, client_secret = yield from self._credentials()
-        if not isinstance(code, str) or not isinstance(session_id, str) or not session_id:
+    client_id, _ = yield from credentials(core)
+    provider = check_provider_id(provider)
+    scope_list = check_scopes(scopes)
+    if redirect_uri is not None and (
+        not isinstance(redirect_uri, str)
+        or split_url(redirect_uri, "redirect_uri").scheme not in ("http", "https")
+    ):
+        raise ATHClientError("INVALID_ARGUMENT", "redirect_uri must be an absolute http(s) URL")
+    if resource is not None and not isinstance(resource, str):
+        raise ATHClientError("INVALID_ARGUMENT", "resource must be a URI string (RFC 8707)")
+    if core.state.agent_status in ("pending", "denied"):
+        status = yield from registration_status(core)
+        if status.agent_status != "approved":
             raise ATHClientError(
-                "INVALID_ARGUMENT", "exchange_token(code, session_id) takes two strings"
+                "AGENT_UNAPPROVED",
+                f"authorize: registration {client_id} is {status.agent_status} app-side; "
+                + (
+                    "wait for the service to approve it, then try again "
+                    "(registration_status() tells when)."
+                    if status.agent_status == "pending"
+                    else "it was denied; contact the service's operator."
+                ),
             )
-        token_url = self.base_url + "/ath/token"
-        body = TokenExchangeRequest(
-            grant_type="authorization_code",
-            client_id=client_id,
-            client_secret=client_secret,
-            agent_attestation=self.signer.mint(token_url),
-            code=code,
-            ath_session_id=session_id,
-        )
-        # Never replayed: the session is single use (retried only if the connection failed).
-        response = yield from self._call(
-            exchange_token_op._get_kwargs(body=body), "exchange_token", idempotent=False
-        )
-        parsed: TokenResponse = parse_model(TokenResponse, response, "exchange_token")
+    state = generate_state()
+    body = AuthorizationRequest(
+        client_id=client_id,
+        agent_attestation=core.signer.mint(core.config.base_url),
+        provider_id=provider,
+        scopes=scope_list,
+        state=state,
+        user_redirect_uri=UNSET if redirect_uri is None else redirect_uri,
+        resource=UNSET if resource is None else resource,
+    )
+    response = yield from call(
+        core, authorize_op.build_request(body=body), "authorize", idempotent=False
+    )
+    parsed = parse_answer(authorize_op.parse_response, response, "authorize")
+    result = Authorization(
+        authorization_url=check_authorization_url(
+            parsed.authorization_url,
+            status=response.status_code,
+            allow_insecure_http=core.config.allow_insecure_http,
+        ),
+        ath_session_id=str(parsed.ath_session_id),
+        provider_id=provider,
+        scopes=scope_list,
+        state=state,
+        redirect_uri=redirect_uri,
+    )
+    with core.state.lock:
+        _prune_sessions(core)
+        core.state.sessions[result.ath_session_id] = result
+    return result
+
+
+def _prune_sessions(core: Core) -> None:
+    now = time.time()
+    for sid in [s for s, a in core.state.sessions.items() if now - a.created_at > SESSION_LIFETIME]:
+        del core.state.sessions[sid]
+    while len(core.state.sessions) >= MAX_PENDING_SESSIONS:
+        del core.state.sessions[next(iter(core.state.sessions))]
+
+
+def match_callback(core: Core, callback: CallbackResult, session_id: str | None) -> Authorization:
+    """The pending authorization a redirect belongs to, with state checked."""
+    with core.state.lock:
+        sid = session_id or callback.session_id
+        pending: Authorization | None = None
+        if sid is not None:
+            pending = core.state.sessions.get(sid)
+        elif callback.state is not None:
+            for candidate in core.state.sessions.values():
+                if states_equal(candidate.state, callback.state):
+                    pending = candidate
+                    break
         if pending is None:
-            with self._lock:
-                pending = self.sessions.get(session_id)
-        token = self._check_token(parsed, pending, response.status_code)
-        with self._lock:  # the session is used up only once a token is stored
-            self.sessions.pop(session_id, None)
-            key = self.state.keep_token(token)
-        if self.state.store is not None:
-            try:
-                yield from self.blocking(lambda: self.state.publish_token(key, token))
-            except ATHError as exc:
-                raise exc.replace(
-                    message=f"exchange_token: the token for {token.provider_id} was obtained and "
-                    f"this client holds it (proxy() works here), but the store could not share "
-                    f"it: {exc.message}",
-                ) from None
-        return token
-
-    def _check_token(
-        self, parsed: TokenResponse, pending: Authorization | None, status: int | None = None
-    ) -> Token:
-        token_type = str(parsed.token_type)
-        effective = str_list(parsed.effective_scopes)
-        problems = []
-        if token_type.lower() != "bearer":
-            problems.append(f"token_type is {token_type!r}, not Bearer")
-        if not isinstance(parsed.access_token, str) or not parsed.access_token:
-            problems.append("access_token is empty")
-        if parsed.agent_id != self.agent_id:
-            problems.append(f"token is bound to agent {parsed.agent_id!r}, not {self.agent_id!r}")
-        if pending is not None:
-            if parsed.provider_id != pending.provider_id:
-                problems.append(
-                    f"token is for provider {parsed.provider_id!r}, not {pending.provider_id!r}"
-                )
-            extra = sorted(set(effective) - set(pending.scopes))
-            if extra:
-                problems.append(f"effective scopes {extra} were never requested")
-        if problems:
-            raise ATHServerError(
-                "TOKEN_MISMATCH",
-                "exchange_token: the server's token does not match the request: "
-                + "; ".join(problems)
-                + ". The token was not stored; report this to the server's operator.",
-                status=status,
+            raise ATHClientError(
+                "SESSION_NOT_FOUND",
+                "finish_authorization: the redirect belongs to no authorization this client "
+                "started (or it was already finished or expired); call authorize() again.",
             )
-        expires_in = check_lifetime(
-            parsed.expires_in if isinstance(parsed.expires_in, int) else None,
-            "exchange_token: the answer's expires_in",
-            code="INVALID_RESPONSE",
-            status=status,
-        )
-        si = parsed.scope_intersection
-        return Token(
-            access_token=parsed.access_token,
-            token_type="Bearer",
-            expires_in=expires_in,
-            effective_scopes=effective,
-            provider_id=parsed.provider_id,
-            agent_id=parsed.agent_id,
-            scope_intersection=ScopeIntersection(
-                agent_approved=str_list(si.agent_approved),
-                user_consented=str_list(si.user_consented),
-                effective=str_list(si.effective),
-            ),
-            expires_at=None if expires_in is None else time.time() + expires_in,
-        )
-
-    # ---------------------------------------------------------------- plain OAuth (native)
-
-    def oauth_start(
-        self, client_id: str, redirect_uri: str, scopes: Sequence[str], resource: str | None
-    ) -> OAuthRequest:
-        with self._lock:
-            endpoints = self.oauth_endpoints
-        if endpoints is None:
-            raise ATHClientError("NOT_DISCOVERED", "oauth_start() needs discover() first")
-        return start_authorization(
-            endpoints[0],
-            client_id=client_id,
-            redirect_uri=redirect_uri,
-            scopes=check_scopes(scopes),
-            resource=resource,
-            allow_insecure_http=self.allow_insecure_http,
-        )
-
-    def oauth_finish(
-        self, request: OAuthRequest, callback_url: str, client_secret: str | None
-    ) -> Flow[OAuthToken]:
-        """Redeem the redirect at the token endpoint (form-encoded, PKCE verifier)."""
-        with self._lock:
-            endpoints = self.oauth_endpoints
-        if endpoints is None:
-            raise ATHClientError("NOT_DISCOVERED", "oauth_finish() needs discover() first")
-        token_endpoint = normalize_base_url(
-            endpoints[1], allow_insecure_http=self.allow_insecure_http, what="token_endpoint"
-        )
-        callback = parse_callback(callback_url)
-        if callback.state is None or not states_equal(request.state, callback.state):
+        if callback.code is not None and callback.state is None:
             raise ATHClientError(
                 "STATE_MISMATCH",
-                "oauth_finish: the redirect's state does not match the request; start over.",
+                "finish_authorization: the redirect carries a code but no state; a code is "
+                "redeemed only with the state sent by authorize(). Start over.",
+            )
+        if callback.state is not None and not states_equal(pending.state, callback.state):
+            raise ATHClientError(
+                "STATE_MISMATCH",
+                "finish_authorization: the redirect's state does not match the one sent with "
+                "authorize(); it may be forged. Start over with authorize().",
             )
         if callback.error is not None:
+            core.state.sessions.pop(pending.ath_session_id, None)
             code = "USER_DENIED" if callback.error == "access_denied" else "OAUTH_ERROR"
-            raise ATHClientError(code, f"oauth_finish: consent ended with {callback.error!r}")
-        if not callback.code:
-            raise ATHClientError("INVALID_ARGUMENT", "oauth_finish: the redirect carries no code")
-        form = {
-            "grant_type": "authorization_code",
-            "code": callback.code,
-            "redirect_uri": request.redirect_uri,
-            "client_id": request.client_id,
-            "code_verifier": request.code_verifier,
-        }
-        headers = {"Accept": "application/json"}
-        if client_secret:
-            headers["Authorization"] = basic_auth(request.client_id, client_secret)
-        http_request = self.build_request("POST", token_endpoint, data=form, headers=headers)
-        response = yield from self.send(http_request, idempotent=False)
-        if not response.is_success:
-            data = json_object(response) or {}
-            if isinstance(data.get("error"), str):
-                raise ATHServerError(
-                    "OAUTH_ERROR",
-                    f"oauth_finish: the token endpoint answered {data['error']!r}"
-                    + (
-                        f" ({data.get('error_description')})"
-                        if data.get("error_description")
-                        else ""
-                    ),
-                    status=response.status_code,
-                    headers=response.headers,
-                    details={"error": data["error"]},
-                )
-            raise error_from_response(response, "oauth_finish")
-        answer = json_object(response)
-        if answer is None or not isinstance(answer.get("access_token"), str):
+            desc = f" ({callback.error_description})" if callback.error_description else ""
+            raise ATHClientError(
+                code,
+                f"finish_authorization: consent ended with error {callback.error!r}{desc}. "
+                "Ask the user to try again with authorize().",
+                details={"error": callback.error},
+            )
+        if callback.code is None and callback.state is None and not callback.success:
+            raise ATHClientError(
+                "INVALID_ARGUMENT",
+                "finish_authorization: the URL carries neither a code, a state nor "
+                "success=true; pass the full URL the user was redirected to.",
+            )
+        return pending
+
+
+def finish_authorization(core: Core, url: str, session_id: str | None) -> Flow[Token]:
+    callback = parse_callback(url)
+    pending = match_callback(core, callback, session_id)
+    # Gateways that redirect with session_id and success=true send no code and
+    # ignore the one posted to /ath/token.
+    token = yield from exchange_token(
+        core, callback.code or "", pending.ath_session_id, pending=pending
+    )
+    return token
+
+
+def exchange_token(
+    core: Core, code: str, session_id: str, *, pending: Authorization | None = None
+) -> Flow[Token]:
+    """Redeem ``code`` for the session's token. ``pending``: the authorization the
+    caller matched already (``finish_authorization``); without it, the one this
+    client started for ``session_id``, if any, is looked up when the token comes."""
+    from ath._generated import TokenExchangeRequest, exchange_token_op
+
+    client_id, client_secret = yield from credentials(core)
+    if not isinstance(code, str) or not isinstance(session_id, str) or not session_id:
+        raise ATHClientError(
+            "INVALID_ARGUMENT", "exchange_token(code, session_id) takes two strings"
+        )
+    token_url = core.config.base_url + "/ath/token"
+    body = TokenExchangeRequest(
+        grant_type="authorization_code",
+        client_id=client_id,
+        client_secret=client_secret,
+        agent_attestation=core.signer.mint(token_url),
+        code=code,
+        ath_session_id=session_id,
+    )
+    # Never replayed: the session is single use (retried only if the connection failed).
+    response = yield from call(
+        core, exchange_token_op.build_request(body=body), "exchange_token", idempotent=False
+    )
+    parsed = parse_answer(exchange_token_op.parse_response, response, "exchange_token")
+    if pending is None:
+        with core.state.lock:
+            pending = core.state.sessions.get(session_id)
+    token = _check_token(core, parsed, pending, response.status_code)
+    with core.state.lock:  # the session is used up only once a token is stored
+        core.state.sessions.pop(session_id, None)
+        key = core.state.keep_token(token)
+    if core.state.store is not None:
+        try:
+            yield from blocking(core, lambda: core.state.publish_token(key, token))
+        except ATHError as exc:
+            raise exc.replace(
+                message=f"exchange_token: the token for {token.provider_id} was obtained and "
+                f"this client holds it (proxy() works here), but the store could not share "
+                f"it: {exc.message}",
+            ) from None
+    return token
+
+
+def _check_token(
+    core: Core, parsed: TokenResponse, pending: Authorization | None, status: int | None = None
+) -> Token:
+    token_type = str(parsed.token_type)
+    effective = str_list(parsed.effective_scopes)
+    problems = []
+    if token_type.lower() != "bearer":
+        problems.append(f"token_type is {token_type!r}, not Bearer")
+    if not isinstance(parsed.access_token, str) or not parsed.access_token:
+        problems.append("access_token is empty")
+    if parsed.agent_id != core.signer.agent_id:
+        problems.append(
+            f"token is bound to agent {parsed.agent_id!r}, not {core.signer.agent_id!r}"
+        )
+    if pending is not None:
+        if parsed.provider_id != pending.provider_id:
+            problems.append(
+                f"token is for provider {parsed.provider_id!r}, not {pending.provider_id!r}"
+            )
+        extra = sorted(set(effective) - set(pending.scopes))
+        if extra:
+            problems.append(f"effective scopes {extra} were never requested")
+    if problems:
+        raise ATHServerError(
+            "TOKEN_MISMATCH",
+            "exchange_token: the server's token does not match the request: "
+            + "; ".join(problems)
+            + ". The token was not stored; report this to the server's operator.",
+            status=status,
+        )
+    expires_in = check_lifetime(
+        parsed.expires_in if isinstance(parsed.expires_in, int) else None,
+        "exchange_token: the answer's expires_in",
+        code="INVALID_RESPONSE",
+        status=status,
+    )
+    si = parsed.scope_intersection
+    return Token(
+        access_token=parsed.access_token,
+        token_type="Bearer",
+        expires_in=expires_in,
+        effective_scopes=effective,
+        provider_id=parsed.provider_id,
+        agent_id=parsed.agent_id,
+        scope_intersection=ScopeIntersection(
+            agent_approved=str_list(si.agent_approved),
+            user_consented=str_list(si.user_consented),
+            effective=str_list(si.effective),
+        ),
+        expires_at=None if expires_in is None else time.time() + expires_in,
+    )
+
+
+# --------------------------------------------------------------------------- plain OAuth (native)
+
+
+def oauth_start(
+    core: Core, client_id: str, redirect_uri: str, scopes: Sequence[str], resource: str | None
+) -> OAuthRequest:
+    with core.state.lock:
+        endpoints = core.state.oauth_endpoints
+    if endpoints is None:
+        raise ATHClientError("NOT_DISCOVERED", "oauth_start() needs discover() first")
+    return start_authorization(
+        endpoints[0],
+        client_id=client_id,
+        redirect_uri=redirect_uri,
+        scopes=check_scopes(scopes),
+        resource=resource,
+        allow_insecure_http=core.config.allow_insecure_http,
+    )
+
+
+def oauth_finish(
+    core: Core, request: OAuthRequest, callback_url: str, client_secret: str | None
+) -> Flow[OAuthToken]:
+    """Redeem the redirect at the token endpoint (form-encoded, PKCE verifier)."""
+    with core.state.lock:
+        endpoints = core.state.oauth_endpoints
+    if endpoints is None:
+        raise ATHClientError("NOT_DISCOVERED", "oauth_finish() needs discover() first")
+    token_endpoint = normalize_base_url(
+        endpoints[1], allow_insecure_http=core.config.allow_insecure_http, what="token_endpoint"
+    )
+    callback = parse_callback(callback_url)
+    if callback.state is None or not states_equal(request.state, callback.state):
+        raise ATHClientError(
+            "STATE_MISMATCH",
+            "oauth_finish: the redirect's state does not match the request; start over.",
+        )
+    if callback.error is not None:
+        code = "USER_DENIED" if callback.error == "access_denied" else "OAUTH_ERROR"
+        raise ATHClientError(code, f"oauth_finish: consent ended with {callback.error!r}")
+    if not callback.code:
+        raise ATHClientError("INVALID_ARGUMENT", "oauth_finish: the redirect carries no code")
+    form = {
+        "grant_type": "authorization_code",
+        "code": callback.code,
+        "redirect_uri": request.redirect_uri,
+        "client_id": request.client_id,
+        "code_verifier": request.code_verifier,
+    }
+    headers = {"Accept": "application/json"}
+    if client_secret:
+        headers["Authorization"] = basic_auth(request.client_id, client_secret)
+    http_request = build_request(core, "POST", token_endpoint, data=form, headers=headers)
+    response = yield from send(core, http_request, idempotent=False)
+    if not response.is_success:
+        data = json_object(response) or {}
+        if isinstance(data.get("error"), str):
             raise ATHServerError(
-                "INVALID_RESPONSE",
-                "oauth_finish: the token endpoint's answer has no access_token",
+                "OAUTH_ERROR",
+                f"oauth_finish: the token endpoint answered {data['error']!r}"
+                + (f" ({data.get('error_description')})" if data.get("error_description") else ""),
                 status=response.status_code,
                 headers=response.headers,
+                details={"error": data["error"]},
             )
-        expires_in = answer.get("expires_in")
-        return OAuthToken(
-            access_token=answer["access_token"],
-            token_type=str(answer.get("token_type", "Bearer")),
-            expires_in=expires_in if isinstance(expires_in, int) else None,
-            scope=answer.get("scope") if isinstance(answer.get("scope"), str) else None,
-            refresh_token=answer.get("refresh_token")
-            if isinstance(answer.get("refresh_token"), str)
-            else None,
-            raw=answer,
+        raise error_from_response(response, "oauth_finish")
+    answer = json_object(response)
+    if answer is None or not isinstance(answer.get("access_token"), str):
+        raise ATHServerError(
+            "INVALID_RESPONSE",
+            "oauth_finish: the token endpoint's answer has no access_token",
+            status=response.status_code,
+            headers=response.headers,
         )
+    expires_in = answer.get("expires_in")
+    return OAuthToken(
+        access_token=answer["access_token"],
+        token_type=str(answer.get("token_type", "Bearer")),
+        expires_in=expires_in if isinstance(expires_in, int) else None,
+        scope=answer.get("scope") if isinstance(answer.get("scope"), str) else None,
+        refresh_token=answer.get("refresh_token")
+        if isinstance(answer.get("refresh_token"), str)
+        else None,
+        raw=answer,
+    )

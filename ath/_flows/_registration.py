@@ -6,22 +6,27 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-import httpx
+import httpx2
 
+from ath._core import Core
 from ath._errormap import error_from_response
 from ath._errors import ATHClientError, ATHError, ATHServerError
-from ath._flows._transport import CoreBase
+from ath._flows._transport import blocking, call, credentials, generated_request, send
 from ath._flows._values import (
     agent_status_of,
     approvals,
     basic_auth,
+    discovery_document,
+    service_discovery_document,
     unset_to_none,
 )
 from ath._models import (
     AgentStatusInfo,
+    DiscoveryDocument,
     Registration,
+    ServiceDiscoveryDocument,
 )
-from ath._parsing import answer_base_url, answer_url, ath_error_body, json_object, parse_model
+from ath._parsing import answer_base_url, answer_url, ath_error_body, json_object, parse_answer
 from ath._steps import Flow
 from ath._validation import (
     check_provider_id,
@@ -31,266 +36,262 @@ from ath._validation import (
 )
 
 if TYPE_CHECKING:
-    from ath._generated import (
-        AgentStatusResponse,
-        DiscoveryDocument,
-        ServiceDiscoveryDocument,
-    )
+    from ath._generated import AgentStatusResponse, Request
 
-__all__ = ["RegistrationFlows"]
+__all__ = ["discover_gateway", "discover_service", "register", "registration_status"]
 
 log = logging.getLogger("ath")
 
 
-class RegistrationFlows(CoreBase):
-    """Phase A: find the server, register the agent, read its approval."""
+# --------------------------------------------------------------------------- discovery
 
-    # ---------------------------------------------------------------- discovery
 
-    def _discovery(self, kwargs: Mapping[str, Any], hint: str) -> Flow[httpx.Response]:
-        """GET a discovery document; a 404 says which client class the URL may want."""
-        try:
-            response = yield from self._call(kwargs, "discover", idempotent=True)
-        except ATHError as exc:
-            if exc.status == 404:
-                raise exc.replace(message=f"{exc.message.rstrip('.')}. {hint}") from None
-            raise
-        return response
+def _discovery(core: Core, request: Request, hint: str) -> Flow[httpx2.Response]:
+    """GET a discovery document; a 404 says which client class the URL may want."""
+    try:
+        response = yield from call(core, request, "discover", idempotent=True)
+    except ATHError as exc:
+        if exc.status == 404:
+            raise exc.replace(message=f"{exc.message.rstrip('.')}. {hint}") from None
+        raise
+    return response
 
-    def discover_gateway(self) -> Flow[DiscoveryDocument]:
-        from ath._generated import DiscoveryDocument, get_gateway_discovery
 
-        response = yield from self._discovery(
-            get_gateway_discovery._get_kwargs(),
-            "this URL serves no ATH gateway discovery document (/.well-known/ath.json). If it "
-            "is an ATH-native service, use ATHNativeClient (or AsyncATHNativeClient), which "
-            "reads /.well-known/ath-app.json.",
+def discover_gateway(core: Core) -> Flow[DiscoveryDocument]:
+    from ath._generated import get_gateway_discovery
+
+    response = yield from _discovery(
+        core,
+        get_gateway_discovery.build_request(),
+        "this URL serves no ATH gateway discovery document (/.well-known/ath.json). If it "
+        "is an ATH-native service, use ATHNativeClient (or AsyncATHNativeClient), which "
+        "reads /.well-known/ath-app.json.",
+    )
+    return discovery_document(
+        parse_answer(get_gateway_discovery.parse_response, response, "discover")
+    )
+
+
+def discover_service(core: Core) -> Flow[ServiceDiscoveryDocument]:
+    from ath._generated import get_service_discovery
+
+    response = yield from _discovery(
+        core,
+        get_service_discovery.build_request(),
+        "this URL serves no ATH-native service discovery document "
+        "(/.well-known/ath-app.json). If it is an ATH gateway, use ATHGatewayClient (or "
+        "AsyncATHGatewayClient), which reads /.well-known/ath.json.",
+    )
+    doc = service_discovery_document(
+        parse_answer(get_service_discovery.parse_response, response, "discover")
+    )
+    status = response.status_code  # the answer's URLs are checked as the server's
+    api_base = answer_base_url(
+        doc.api_base,
+        "api_base",
+        action="discover",
+        status=status,
+        allow_insecure_http=core.config.allow_insecure_http,
+    )
+    endpoints = (str(doc.auth.authorization_endpoint), str(doc.auth.token_endpoint))
+    for endpoint, what in zip(endpoints, ("authorization_endpoint", "token_endpoint"), strict=True):
+        answer_url(endpoint, what, action="discover", status=status)
+    with core.state.lock:
+        core.state.api_base = api_base
+        core.state.oauth_endpoints = endpoints
+    return doc
+
+
+# --------------------------------------------------------------------------- registration
+
+
+def register(
+    core: Core,
+    developer: Mapping[str, Any] | Any,
+    providers: Sequence[Mapping[str, Any] | Any],
+    purpose: str | None,
+    redirect_uris: Sequence[str] | None,
+) -> Flow[Registration]:
+    from ath._generated import ProviderScopeRequest
+
+    developer = normalize_mapping(developer, "developer")
+    if not isinstance(developer.get("name"), str) or not isinstance(developer.get("id"), str):
+        raise ATHClientError(
+            "INVALID_ARGUMENT",
+            "developer needs string 'name' and 'id' (and optionally 'contact'), e.g. "
+            "{'name': 'Acme', 'id': 'acme'}",
         )
-        doc: DiscoveryDocument = parse_model(DiscoveryDocument, response, "discover")
-        return doc
-
-    def discover_service(self) -> Flow[ServiceDiscoveryDocument]:
-        from ath._generated import ServiceDiscoveryDocument, get_service_discovery
-
-        response = yield from self._discovery(
-            get_service_discovery._get_kwargs(),
-            "this URL serves no ATH-native service discovery document "
-            "(/.well-known/ath-app.json). If it is an ATH gateway, use ATHGatewayClient (or "
-            "AsyncATHGatewayClient), which reads /.well-known/ath.json.",
+    if isinstance(providers, Mapping | str) or not isinstance(providers, Sequence) or not providers:
+        raise ATHClientError(
+            "INVALID_ARGUMENT",
+            "providers must be a non-empty list like "
+            "[{'provider_id': 'github', 'scopes': ['read:user']}]",
         )
-        doc: ServiceDiscoveryDocument = parse_model(ServiceDiscoveryDocument, response, "discover")
-        status = response.status_code  # the answer's URLs are checked as the server's
-        api_base = answer_base_url(
-            doc.api_base,
-            "api_base",
-            action="discover",
-            status=status,
-            allow_insecure_http=self.allow_insecure_http,
+    requested = []
+    for item in providers:
+        item = normalize_mapping(item, "each provider")
+        requested.append(
+            ProviderScopeRequest(
+                provider_id=check_provider_id(item.get("provider_id")),
+                scopes=check_scopes(item.get("scopes"), "provider scopes"),
+            )
         )
-        endpoints = (str(doc.auth.authorization_endpoint), str(doc.auth.token_endpoint))
-        for endpoint, what in zip(
-            endpoints, ("authorization_endpoint", "token_endpoint"), strict=True
+    # Sent exactly as given; left out when none were given (protocol: optional, and
+    # without it the implementer completes the OAuth callback itself).
+    uris = None if redirect_uris is None else list(redirect_uris)
+    if isinstance(redirect_uris, str):
+        raise ATHClientError(
+            "INVALID_ARGUMENT", "redirect_uris must be a list of URLs, not a string"
+        )
+    for uri in uris or []:
+        if not isinstance(uri, str) or split_url(uri, "redirect URI").scheme not in (
+            "http",
+            "https",
         ):
-            answer_url(endpoint, what, action="discover", status=status)
-        with self._lock:
-            self.api_base = api_base
-            self.oauth_endpoints = endpoints
-        return doc
-
-    # ---------------------------------------------------------------- registration
-
-    def register(
-        self,
-        developer: Mapping[str, Any] | Any,
-        providers: Sequence[Mapping[str, Any] | Any],
-        purpose: str | None,
-        redirect_uris: Sequence[str] | None,
-    ) -> Flow[Registration]:
-        from ath._generated import ProviderScopeRequest
-
-        developer = normalize_mapping(developer, "developer")
-        if not isinstance(developer.get("name"), str) or not isinstance(developer.get("id"), str):
-            raise ATHClientError(
-                "INVALID_ARGUMENT",
-                "developer needs string 'name' and 'id' (and optionally 'contact'), e.g. "
-                "{'name': 'Acme', 'id': 'acme'}",
-            )
-        if (
-            isinstance(providers, Mapping | str)
-            or not isinstance(providers, Sequence)
-            or not providers
-        ):
-            raise ATHClientError(
-                "INVALID_ARGUMENT",
-                "providers must be a non-empty list like "
-                "[{'provider_id': 'github', 'scopes': ['read:user']}]",
-            )
-        requested = []
-        for item in providers:
-            item = normalize_mapping(item, "each provider")
-            requested.append(
-                ProviderScopeRequest(
-                    provider_id=check_provider_id(item.get("provider_id")),
-                    scopes=check_scopes(item.get("scopes"), "provider scopes"),
-                )
-            )
-        # Sent exactly as given; left out when none were given (protocol: optional, and
-        # without it the implementer completes the OAuth callback itself).
-        uris = None if redirect_uris is None else list(redirect_uris)
-        if isinstance(redirect_uris, str):
-            raise ATHClientError(
-                "INVALID_ARGUMENT", "redirect_uris must be a list of URLs, not a string"
-            )
-        for uri in uris or []:
-            if not isinstance(uri, str) or split_url(uri, "redirect URI").scheme not in (
-                "http",
-                "https",
-            ):
-                raise ATHClientError(
-                    "INVALID_ARGUMENT", f"redirect URI {uri!r} is not an http(s) URL"
-                )
-        if purpose is not None and not isinstance(purpose, str):
-            raise ATHClientError("INVALID_ARGUMENT", "purpose must be a string")
-        store = self.state.store
-        if store is None:
-            result = yield from self._register_request(developer, requested, uris, purpose)
-            return result
-        # Single flight across the fleet: under the store's registration lock, an entry
-        # registered by any process is returned without a request; otherwise this one
-        # registers and stores the credentials before the lock is released.
-        lock = store.registration_lock(self.base_url, self.agent_id)
-        yield from self.blocking(lock.__enter__)
-        try:
-            entry = yield from self.blocking(self.state.load_entry)
-            if entry is not None and entry.registered:
-                self.state.adopt(entry)
-                assert entry.client_id is not None and entry.client_secret is not None
-                return Registration(
-                    client_id=entry.client_id,
-                    client_secret=entry.client_secret,
-                    agent_status=agent_status_of(entry.agent_status or "approved"),
-                    approved_providers=[],
-                    approval_expires=None,
-                )
-            result = yield from self._register_request(developer, requested, uris, purpose)
-            try:
-                yield from self.blocking(self.state.publish_registration)
-            except ATHError as exc:
-                raise exc.replace(
-                    message=f"register: the server registered agent {self.agent_id} (client_id "
-                    f"{result.client_id}) and this client holds the credentials, but the store "
-                    f"could not keep them: {exc.message} Call save_credentials(path) now: the "
-                    "server shows the secret only once.",
-                    details={**exc.details, "client_id": result.client_id},
-                ) from None
-            return result
-        finally:
-            try:
-                lock.__exit__(None, None, None)
-            except Exception as exc:  # a lost lock expires on its own
-                log.warning("ATH credential store: registration lock release failed: %s", exc)
-
-    def _register_request(
-        self,
-        developer: Mapping[str, Any],
-        requested: list[Any],
-        uris: list[str] | None,
-        purpose: str | None,
-    ) -> Flow[Registration]:
-        from ath._generated import (
-            UNSET,
-            AgentRegistrationRequest,
-            AgentRegistrationResponse,
-            DeveloperInfo,
-            register_agent,
-        )
-
-        body = AgentRegistrationRequest(
-            agent_id=self.agent_id,
-            agent_attestation=self.signer.mint(self.base_url),
-            developer=DeveloperInfo.from_dict(
-                {k: v for k, v in developer.items() if k in ("name", "id", "contact")}
-            ),
-            requested_providers=requested,
-            redirect_uris=UNSET if uris is None else uris,
-            purpose=UNSET if purpose is None else purpose,
-        )
-        request = self._request(register_agent._get_kwargs(body=body))
-        response = yield from self.send(request, idempotent=False)
-        if response.status_code == 409:
-            server = ath_error_body(response) or json_object(response) or {}
-            server_details = server.get("details")
-            existing = (server_details if isinstance(server_details, dict) else {}).get(
-                "client_id", server.get("client_id")
-            )
-            raise ATHServerError(
-                "ALREADY_REGISTERED",
-                f"register: agent {self.agent_id} is already registered at {self.base_url}"
-                + (f" as {existing}" if isinstance(existing, str) and existing else "")
-                + ". Reuse the credentials from that registration: load_credentials(path) or "
-                "set_credentials(client_id, client_secret).",
-                status=409,
-                headers=response.headers,
-                details={
-                    "server_code": server.get("code"),
-                    "server_message": server.get("message"),
-                    **({"client_id": existing} if isinstance(existing, str) and existing else {}),
-                },
-            )
-        if not response.is_success:
-            raise error_from_response(response, "register")
-        parsed: AgentRegistrationResponse = parse_model(
-            AgentRegistrationResponse, response, "register"
-        )
-        result = Registration(
-            client_id=parsed.client_id,
-            client_secret=parsed.client_secret,
-            agent_status=agent_status_of(parsed.agent_status),
-            approved_providers=approvals(parsed.approved_providers),
-            approval_expires=unset_to_none(parsed.approval_expires),
-        )
-        if result.agent_status == "denied":
-            reasons = {
-                p.provider_id: p.denial_reason for p in result.approved_providers if p.denial_reason
-            }
-            raise ATHServerError(
-                "REGISTRATION_DENIED",
-                f"register: {self.base_url} denied agent {self.agent_id} app-side"
-                + (f" ({reasons})" if reasons else "")
-                + ". Contact the service's operator; retrying will not help.",
-                status=response.status_code,
-                headers=response.headers,
-                details={"client_id": result.client_id, "denial_reasons": reasons},
-            )
-        self.state.keep_registration(result)
-        if result.pending:
-            log.warning(
-                "ATH registration %s is pending app-side approval; authorize() will work once "
-                "registration_status() reports 'approved'.",
-                result.client_id,
-            )
+            raise ATHClientError("INVALID_ARGUMENT", f"redirect URI {uri!r} is not an http(s) URL")
+    if purpose is not None and not isinstance(purpose, str):
+        raise ATHClientError("INVALID_ARGUMENT", "purpose must be a string")
+    store = core.state.store
+    if store is None:
+        result = yield from _register_request(core, developer, requested, uris, purpose)
         return result
+    # Single flight across the fleet: under the store's registration lock, an entry
+    # registered by any process is returned without a request; otherwise this one
+    # registers and stores the credentials before the lock is released.
+    lock = store.registration_lock(core.config.base_url, core.signer.agent_id)
+    yield from blocking(core, lock.__enter__)
+    try:
+        entry = yield from blocking(core, core.state.load_entry)
+        if entry is not None and entry.registered:
+            core.state.adopt(entry)
+            assert entry.client_id is not None and entry.client_secret is not None
+            return Registration(
+                client_id=entry.client_id,
+                client_secret=entry.client_secret,
+                agent_status=agent_status_of(entry.agent_status or "approved"),
+                approved_providers=[],
+                approval_expires=None,
+            )
+        result = yield from _register_request(core, developer, requested, uris, purpose)
+        try:
+            yield from blocking(core, core.state.publish_registration)
+        except ATHError as exc:
+            raise exc.replace(
+                message=f"register: the server registered agent {core.signer.agent_id} (client_id "
+                f"{result.client_id}) and this client holds the credentials, but the store "
+                f"could not keep them: {exc.message} Call save_credentials(path) now: the "
+                "server shows the secret only once.",
+                details={**exc.details, "client_id": result.client_id},
+            ) from None
+        return result
+    finally:
+        try:
+            lock.__exit__(None, None, None)
+        except Exception as exc:  # a lost lock expires on its own
+            log.warning("ATH credential store: registration lock release failed: %s", exc)
 
-    def registration_status(self) -> Flow[AgentStatusInfo]:
-        from ath._generated import AgentStatusResponse, get_agent_status
 
-        client_id, client_secret = yield from self._credentials()
-        response = yield from self._call(
-            get_agent_status._get_kwargs(client_id=client_id),
-            "registration_status",
-            idempotent=True,
-            headers={"Authorization": basic_auth(client_id, client_secret)},
+def _register_request(
+    core: Core,
+    developer: Mapping[str, Any],
+    requested: list[Any],
+    uris: list[str] | None,
+    purpose: str | None,
+) -> Flow[Registration]:
+    from ath._generated import (
+        UNSET,
+        AgentRegistrationRequest,
+        DeveloperInfo,
+        register_agent,
+    )
+
+    body = AgentRegistrationRequest(
+        agent_id=core.signer.agent_id,
+        agent_attestation=core.signer.mint(core.config.base_url),
+        developer=DeveloperInfo.from_dict(
+            {k: v for k, v in developer.items() if k in ("name", "id", "contact")}
+        ),
+        requested_providers=requested,
+        redirect_uris=UNSET if uris is None else uris,
+        purpose=UNSET if purpose is None else purpose,
+    )
+    request = generated_request(core, register_agent.build_request(body=body))
+    response = yield from send(core, request, idempotent=False)
+    if response.status_code == 409:
+        server = ath_error_body(response) or json_object(response) or {}
+        server_details = server.get("details")
+        existing = (server_details if isinstance(server_details, dict) else {}).get(
+            "client_id", server.get("client_id")
         )
-        parsed: AgentStatusResponse = parse_model(
-            AgentStatusResponse, response, "registration_status"
+        raise ATHServerError(
+            "ALREADY_REGISTERED",
+            f"register: agent {core.signer.agent_id} is already registered at "
+            f"{core.config.base_url}"
+            + (f" as {existing}" if isinstance(existing, str) and existing else "")
+            + ". Reuse the credentials from that registration: load_credentials(path) or "
+            "set_credentials(client_id, client_secret).",
+            status=409,
+            headers=response.headers,
+            details={
+                "server_code": server.get("code"),
+                "server_message": server.get("message"),
+                **({"client_id": existing} if isinstance(existing, str) and existing else {}),
+            },
         )
-        info = AgentStatusInfo(
-            client_id=parsed.client_id,
-            agent_id=parsed.agent_id,
-            agent_status=agent_status_of(parsed.agent_status),
-            approved_providers=approvals(parsed.approved_providers),
-            approval_expires=unset_to_none(parsed.approval_expires),
+    if not response.is_success:
+        raise error_from_response(response, "register")
+    parsed = parse_answer(register_agent.parse_response, response, "register")
+    result = Registration(
+        client_id=parsed.client_id,
+        client_secret=parsed.client_secret,
+        agent_status=agent_status_of(parsed.agent_status),
+        approved_providers=approvals(parsed.approved_providers),
+        approval_expires=unset_to_none(parsed.approval_expires),
+    )
+    if result.agent_status == "denied":
+        reasons = {
+            p.provider_id: p.denial_reason for p in result.approved_providers if p.denial_reason
+        }
+        raise ATHServerError(
+            "REGISTRATION_DENIED",
+            f"register: {core.config.base_url} denied agent {core.signer.agent_id} app-side"
+            + (f" ({reasons})" if reasons else "")
+            + ". Contact the service's operator; retrying will not help.",
+            status=response.status_code,
+            headers=response.headers,
+            details={"client_id": result.client_id, "denial_reasons": reasons},
         )
-        with self._lock:
-            self.agent_status = info.agent_status
-        return info
+    core.state.keep_registration(result)
+    if result.pending:
+        log.warning(
+            "ATH registration %s is pending app-side approval; authorize() will work once "
+            "registration_status() reports 'approved'.",
+            result.client_id,
+        )
+    return result
+
+
+def registration_status(core: Core) -> Flow[AgentStatusInfo]:
+    from ath._generated import get_agent_status
+
+    client_id, client_secret = yield from credentials(core)
+    response = yield from call(
+        core,
+        get_agent_status.build_request(client_id=client_id),
+        "registration_status",
+        idempotent=True,
+        headers={"Authorization": basic_auth(client_id, client_secret)},
+    )
+    parsed: AgentStatusResponse = parse_answer(
+        get_agent_status.parse_response, response, "registration_status"
+    )
+    info = AgentStatusInfo(
+        client_id=parsed.client_id,
+        agent_id=parsed.agent_id,
+        agent_status=agent_status_of(parsed.agent_status),
+        approved_providers=approvals(parsed.approved_providers),
+        approval_expires=unset_to_none(parsed.approval_expires),
+    )
+    with core.state.lock:
+        core.state.agent_status = info.agent_status
+    return info

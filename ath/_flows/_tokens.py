@@ -6,8 +6,9 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from ath._core import Core
 from ath._errors import ATHClientError
-from ath._flows._transport import CoreBase
+from ath._flows._transport import refresh, share
 from ath._flows._values import (
     check_lifetime,
 )
@@ -24,109 +25,113 @@ from ath._validation import (
 if TYPE_CHECKING:
     from ath.stores._model import StoreEntry
 
-__all__ = ["TokenFlows"]
+__all__ = ["forget_token", "restore", "set_credentials", "set_token", "snapshot", "token_for"]
 
 
-class TokenFlows(CoreBase):
-    """The token to send, and what the caller sets or restores by hand."""
+# --------------------------------------------------------------------------- tokens
 
-    # ---------------------------------------------------------------- tokens
 
-    def token_for(self, provider: str | None) -> Flow[tuple[str, Token]]:
-        """The token to use for ``provider`` (falling back to one set without a provider).
+def token_for(core: Core, provider: str | None) -> Flow[tuple[str, Token]]:
+    """The token to use for ``provider`` (falling back to one set without a provider).
 
-        With a store: the local copy, revalidated at most every refresh interval, and
-        re-read at once when it has no usable token.
-        """
-        state = self.state
-        if state.store is not None and state.refresh_due():
-            yield from self._refresh(force=False)
+    With a store: the local copy, revalidated at most every refresh interval, and
+    re-read at once when it has no usable token.
+    """
+    state = core.state
+    if state.store is not None and state.refresh_due():
+        yield from refresh(core, force=False)
+    found = state.lookup(provider)
+    if state.store is not None and (found is None or found[1].is_expired()):
+        yield from refresh(core, force=True)
         found = state.lookup(provider)
-        if state.store is not None and (found is None or found[1].is_expired()):
-            yield from self._refresh(force=True)
-            found = state.lookup(provider)
-        if found is None:
-            target = f"provider {provider!r}" if provider else "this service"
-            raise ATHClientError(
-                "NO_TOKEN",
-                f"no ATH token for {target}: run authorize() and exchange_token() "
-                "(or finish_authorization()) first, or set_token().",
-            )
-        key, token = found
-        if token.is_expired():
-            raise ATHClientError(
-                "TOKEN_EXPIRED",
-                f"the ATH token for {token.provider_id or provider or 'this service'} expired "
-                "and was not sent; authorize() again to get a new one.",
-            )
-        return key, token
-
-    def forget_token(self, key: str, token: Token) -> Flow[None]:
-        """Drop ``token`` here and, with a store, for every process sharing it."""
-        self.state.forget_token(key, token)
-        if self.state.store is not None:
-            yield from self._share(
-                lambda: self.state.unpublish_token(key, token), "remove a rejected token"
-            )
-
-    def set_token(
-        self,
-        access_token: str,
-        provider: str | None,
-        expires_in: int | None,
-        scopes: Sequence[str] | None,
-    ) -> Token:
-        if not isinstance(access_token, str) or not access_token.strip():
-            raise ATHClientError("INVALID_ARGUMENT", "set_token needs the access token string")
-        if provider is not None:
-            check_provider_id(provider)
-        expires_in = check_lifetime(expires_in, "set_token: expires_in", code="INVALID_ARGUMENT")
-        token = Token(
-            access_token=access_token,
-            token_type="Bearer",
-            expires_in=expires_in,
-            effective_scopes=list(scopes or []),
-            provider_id=provider,
-            agent_id=self.agent_id,
-            scope_intersection=None,
-            expires_at=None if expires_in is None else time.time() + expires_in,
+    if found is None:
+        target = f"provider {provider!r}" if provider else "this service"
+        raise ATHClientError(
+            "NO_TOKEN",
+            f"no ATH token for {target}: run authorize() and exchange_token() "
+            "(or finish_authorization()) first, or set_token().",
         )
-        key = self.state.keep_token(token, token_key(provider))
-        if self.state.store is not None:
-            self.state.publish_token(key, token)
-        return token
+    key, token = found
+    if token.is_expired():
+        raise ATHClientError(
+            "TOKEN_EXPIRED",
+            f"the ATH token for {token.provider_id or provider or 'this service'} expired "
+            "and was not sent; authorize() again to get a new one.",
+        )
+    return key, token
 
-    def set_credentials(self, client_id: str, client_secret: str) -> None:
-        if not isinstance(client_id, str) or not client_id:
-            raise ATHClientError("INVALID_ARGUMENT", "client_id must be a non-empty string")
-        if not isinstance(client_secret, str) or not client_secret:
-            raise ATHClientError("INVALID_ARGUMENT", "client_secret must be a non-empty string")
-        check_encodable(client_id, "client_id")
-        check_encodable(client_secret, "client_secret")
-        self.state.set_credentials(client_id, client_secret)
-        if self.state.store is not None:
-            self.state.publish_registration()
 
-    def snapshot(self) -> StoreEntry:
-        from ath.stores._model import StoreEntry
+def forget_token(core: Core, key: str, token: Token) -> Flow[None]:
+    """Drop ``token`` here and, with a store, for every process sharing it."""
+    core.state.forget_token(key, token)
+    if core.state.store is not None:
+        yield from share(
+            core, lambda: core.state.unpublish_token(key, token), "remove a rejected token"
+        )
 
-        with self._lock:
-            return StoreEntry(
-                base_url=self.base_url,
-                agent_id=self.agent_id,
-                mode=self.mode,
-                client_id=self.client_id,
-                client_secret=self.client_secret,
-                tokens=dict(self.tokens),
-            )
 
-    def restore(self, stored: StoreEntry, path: str) -> None:
-        if stored.base_url != self.base_url or stored.agent_id != self.agent_id:
-            raise ATHClientError(
-                "CREDENTIALS_MISMATCH",
-                f"{path} holds credentials of agent {stored.agent_id} at {stored.base_url}, but "
-                f"this client is agent {self.agent_id} at {self.base_url}; nothing was loaded.",
-            )
-        self.state.restore(stored)
-        if self.state.store is not None:
-            self.state.publish_all()
+def set_token(
+    core: Core,
+    access_token: str,
+    provider: str | None,
+    expires_in: int | None,
+    scopes: Sequence[str] | None,
+) -> Token:
+    if not isinstance(access_token, str) or not access_token.strip():
+        raise ATHClientError("INVALID_ARGUMENT", "set_token needs the access token string")
+    if provider is not None:
+        check_provider_id(provider)
+    expires_in = check_lifetime(expires_in, "set_token: expires_in", code="INVALID_ARGUMENT")
+    token = Token(
+        access_token=access_token,
+        token_type="Bearer",
+        expires_in=expires_in,
+        effective_scopes=list(scopes or []),
+        provider_id=provider,
+        agent_id=core.signer.agent_id,
+        scope_intersection=None,
+        expires_at=None if expires_in is None else time.time() + expires_in,
+    )
+    key = core.state.keep_token(token, token_key(provider))
+    if core.state.store is not None:
+        core.state.publish_token(key, token)
+    return token
+
+
+def set_credentials(core: Core, client_id: str, client_secret: str) -> None:
+    if not isinstance(client_id, str) or not client_id:
+        raise ATHClientError("INVALID_ARGUMENT", "client_id must be a non-empty string")
+    if not isinstance(client_secret, str) or not client_secret:
+        raise ATHClientError("INVALID_ARGUMENT", "client_secret must be a non-empty string")
+    check_encodable(client_id, "client_id")
+    check_encodable(client_secret, "client_secret")
+    core.state.set_credentials(client_id, client_secret)
+    if core.state.store is not None:
+        core.state.publish_registration()
+
+
+def snapshot(core: Core) -> StoreEntry:
+    from ath.stores._model import StoreEntry
+
+    with core.state.lock:
+        return StoreEntry(
+            base_url=core.config.base_url,
+            agent_id=core.signer.agent_id,
+            mode=core.config.mode,
+            client_id=core.state.client_id,
+            client_secret=core.state.client_secret,
+            tokens=dict(core.state.tokens),
+        )
+
+
+def restore(core: Core, stored: StoreEntry, path: str) -> None:
+    if stored.base_url != core.config.base_url or stored.agent_id != core.signer.agent_id:
+        raise ATHClientError(
+            "CREDENTIALS_MISMATCH",
+            f"{path} holds credentials of agent {stored.agent_id} at {stored.base_url}, but "
+            f"this client is agent {core.signer.agent_id} at {core.config.base_url}; nothing "
+            "was loaded.",
+        )
+    core.state.restore(stored)
+    if core.state.store is not None:
+        core.state.publish_all()

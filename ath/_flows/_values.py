@@ -6,11 +6,21 @@ Each refuses, with ``INVALID_RESPONSE`` or the code given, a value no caller cou
 from __future__ import annotations
 
 import base64
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from ath._errors import ATHClientError, ATHServerError
-from ath._models import AgentStatus, ProviderApproval
+from ath._models import (
+    AgentStatus,
+    DiscoveryDocument,
+    ProviderApproval,
+    ProviderInfo,
+    ServiceAuthConfig,
+    ServiceDiscoveryDocument,
+)
+
+if TYPE_CHECKING:
+    from ath import _generated as wire
 
 __all__ = [
     "MAX_EXPIRES_IN",
@@ -18,6 +28,8 @@ __all__ = [
     "approvals",
     "basic_auth",
     "check_lifetime",
+    "discovery_document",
+    "service_discovery_document",
     "str_list",
     "unset_to_none",
 ]
@@ -79,3 +91,46 @@ def check_lifetime(value: Any, what: str, *, code: str, status: int | None = Non
 def basic_auth(client_id: str, client_secret: str) -> str:
     raw = f"{quote(client_id, safe='')}:{quote(client_secret, safe='')}".encode()
     return "Basic " + base64.b64encode(raw).decode("ascii")
+
+
+def discovery_document(doc: wire.DiscoveryDocument) -> DiscoveryDocument:
+    """A gateway's discovery document (already checked by the generated parser) as the SDK's."""
+    return DiscoveryDocument(
+        ath_version=doc.ath_version,
+        gateway_id=doc.gateway_id,
+        agent_registration_endpoint=doc.agent_registration_endpoint,
+        supported_providers=[
+            ProviderInfo(
+                provider_id=p.provider_id,
+                display_name=p.display_name,
+                available_scopes=list(p.available_scopes),
+                auth_mode=p.auth_mode,
+                agent_approval_required=p.agent_approval_required,
+                categories=str_list(p.categories),
+                additional_properties=dict(p.additional_properties),
+            )
+            for p in doc.supported_providers
+        ],
+        additional_properties=dict(doc.additional_properties),
+    )
+
+
+def service_discovery_document(doc: wire.ServiceDiscoveryDocument) -> ServiceDiscoveryDocument:
+    """A native service's discovery document (already checked) as the SDK's."""
+    auth = doc.auth
+    return ServiceDiscoveryDocument(
+        ath_version=doc.ath_version,
+        app_id=doc.app_id,
+        name=doc.name,
+        auth=ServiceAuthConfig(
+            type=auth.type_,
+            authorization_endpoint=auth.authorization_endpoint,
+            token_endpoint=auth.token_endpoint,
+            scopes_supported=list(auth.scopes_supported),
+            registration_endpoint=unset_to_none(auth.registration_endpoint),
+            agent_attestation_required=auth.agent_attestation_required is not False,
+            additional_properties=dict(auth.additional_properties),
+        ),
+        api_base=doc.api_base,
+        additional_properties=dict(doc.additional_properties),
+    )

@@ -7,7 +7,8 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ath._errors import ATHClientError
+from ath import ATHClientError
+from ath.cli._usage import usage
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -24,21 +25,20 @@ def passphrase_from(env_name: str | None) -> bytes | None:
         return None
     value = os.environ.get(env_name)
     if not value:
-        raise ATHClientError(
-            "INVALID_ARGUMENT",
-            f"--passphrase-env {env_name}: that environment variable is empty or unset",
-        )
+        raise usage(f"--passphrase-env {env_name}: that environment variable is empty or unset")
     return value.encode("utf-8")
 
 
 def new_key(passphrase: bytes | None) -> tuple[bytes, ec.EllipticCurvePrivateKey]:
     """A fresh EC P-256 key and its PKCS#8 PEM, encrypted when a passphrase is given."""
     from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
 
-    from ath._attestation import generate_private_key, parse_private_key
+    from ath import generate_private_key
 
     pem = generate_private_key()
-    key = parse_private_key(pem)
+    key = serialization.load_pem_private_key(pem.encode("ascii"), password=None)
+    assert isinstance(key, ec.EllipticCurvePrivateKey)  # generate_private_key's P-256 PKCS#8
     if passphrase is None:
         return pem.encode("ascii"), key
     encrypted = key.private_bytes(
@@ -52,10 +52,9 @@ def new_key(passphrase: bytes | None) -> tuple[bytes, ec.EllipticCurvePrivateKey
 def write_key(path: Path, pem: bytes, *, force: bool) -> None:
     """Write ``pem`` with mode 0600; refuse an existing file unless ``force``."""
     if path.exists() and not force:
-        raise ATHClientError(
-            "INVALID_ARGUMENT",
+        raise usage(
             f"{path} exists already; pass --force to replace it (the old key is lost) "
-            "or --out to write elsewhere",
+            "or --out to write elsewhere"
         )
     path.parent.mkdir(parents=True, exist_ok=True)
     # Created 0600 from the start in the target folder, then renamed over the target.
@@ -71,7 +70,7 @@ def write_key(path: Path, pem: bytes, *, force: bool) -> None:
             os.unlink(tmp)
     except FileExistsError:
         Path(tmp).unlink(missing_ok=True)
-        raise ATHClientError("INVALID_ARGUMENT", f"{path} exists already; pass --force") from None
+        raise usage(f"{path} exists already; pass --force") from None
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         raise ATHClientError("INVALID_ARGUMENT", f"cannot write {path}: {exc.strerror}") from None
@@ -79,7 +78,7 @@ def write_key(path: Path, pem: bytes, *, force: bool) -> None:
 
 def read_key(path: Path) -> ec.EllipticCurvePrivateKey:
     """The private key in ``path``; an encrypted one is opened with $ATH_KEY_PASSPHRASE."""
-    from ath._attestation import load_private_key
+    from ath import load_private_key
 
     try:
         head = path.read_bytes()[:64]

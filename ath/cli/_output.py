@@ -16,10 +16,11 @@ import sys
 import threading
 import time
 from collections.abc import Iterator, Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
 if TYPE_CHECKING:
-    from ath._models import AgentStatusInfo, ProviderApproval, Registration, Token
+    from ath import AgentStatusInfo, ProviderApproval, Registration, Token
 
 __all__ = [
     "BAD_RESPONSE",
@@ -63,70 +64,78 @@ LOCAL_STATE: Final = 8
 INTERRUPTED: Final = 130
 
 #: Exit status -> what it means (documented in README.md and README.zh-CN.md).
-EXIT_CODES: Final[Mapping[int, str]] = {
-    OK: "success",
-    FAILURE: "unexpected failure (a bug: please report it)",
-    USAGE: "usage or configuration: bad option or argument, missing or unusable key, "
-    "plain http to a remote host, cli extra missing",
-    NOT_READY: "not registered, no token, or the token is expired, revoked or unknown: "
-    "register or log in (again)",
-    CONSENT: "consent denied, timed out, expired, or its redirect did not match",
-    REFUSED: "the server refused: attestation, approval, scope, rate limit, "
-    "or the upstream API answered non-2xx",
-    NETWORK: "network or TLS: connection refused or broken, timeout, certificate",
-    BAD_RESPONSE: "the server's answer is not what the protocol defines",
-    LOCAL_STATE: "the local credential store is unreadable, insecure, locked or not writable",
-    INTERRUPTED: "interrupted (Ctrl-C)",
-}
+EXIT_CODES: Final[Mapping[int, str]] = MappingProxyType(
+    {
+        OK: "success",
+        FAILURE: "unexpected failure (a bug: please report it)",
+        USAGE: "usage or configuration: bad option or argument, missing or unusable key, "
+        "plain http to a remote host, cli extra missing",
+        NOT_READY: "not registered, no token, or the token is expired, revoked or unknown: "
+        "register or log in (again)",
+        CONSENT: "consent denied, timed out, expired, or its redirect did not match",
+        REFUSED: "the server refused: attestation, approval, scope, rate limit, "
+        "or the upstream API answered non-2xx",
+        NETWORK: "network or TLS: connection refused or broken, timeout, certificate",
+        BAD_RESPONSE: "the server's answer is not what the protocol defines",
+        LOCAL_STATE: "the local credential store is unreadable, insecure, locked or not writable",
+        INTERRUPTED: "interrupted (Ctrl-C)",
+    }
+)
 
 #: One line of advice per exit status, printed under an error in text mode.
-HINTS: Final[Mapping[int, str]] = {
-    NOT_READY: "`ath status` shows what the server knows; `ath register --provider ...` "
-    "registers, `ath login PROVIDER SCOPE...` gets a new token",
-    CONSENT: "start again with `ath login PROVIDER SCOPE...`",
-    NETWORK: "check --url (`ath config show`) and that the server is up and reachable",
-    LOCAL_STATE: "`ath whoami` shows which store is used; --store picks another",
-}
+HINTS: Final[Mapping[int, str]] = MappingProxyType(
+    {
+        NOT_READY: "`ath status` shows what the server knows; `ath register --provider ...` "
+        "registers, `ath login PROVIDER SCOPE...` gets a new token",
+        CONSENT: "start again with `ath login PROVIDER SCOPE...`",
+        NETWORK: "check --url (`ath config show`) and that the server is up and reachable",
+        LOCAL_STATE: "`ath whoami` shows which store is used; --store picks another",
+    }
+)
 
-_CLASSES: Final[Mapping[int, frozenset[str]]] = {
-    USAGE: frozenset({"INVALID_ARGUMENT", "INVALID_KEY", "INSECURE_TRANSPORT", "NOT_DISCOVERED"}),
-    NOT_READY: frozenset(
-        {
-            "NOT_REGISTERED",
-            "NO_TOKEN",
-            "TOKEN_EXPIRED",
-            "TOKEN_REVOKED",
-            "TOKEN_INVALID",
-            "AGENT_NOT_REGISTERED",
-            "CREDENTIALS_NOT_FOUND",
-        }
-    ),
-    CONSENT: frozenset(
-        {
-            "USER_DENIED",
-            "CONSENT_TIMEOUT",
-            "SESSION_EXPIRED",
-            "SESSION_NOT_FOUND",
-            "STATE_MISMATCH",
-            "OAUTH_ERROR",
-        }
-    ),
-    NETWORK: frozenset({"CONNECTION_ERROR", "TIMEOUT", "TLS_ERROR"}),
-    BAD_RESPONSE: frozenset(
-        {"INVALID_RESPONSE", "RESPONSE_TOO_LARGE", "TOKEN_MISMATCH", "PKCE_MISSING"}
-    ),
-    LOCAL_STATE: frozenset(
-        {
-            "CREDENTIALS_INVALID",
-            "CREDENTIALS_MISMATCH",
-            "CREDENTIALS_INSECURE",
-            "CREDENTIALS_WRITE_FAILED",
-            "STORE_LOCK_TIMEOUT",
-            "STORE_UNAVAILABLE",
-            "STORE_CORRUPT",
-        }
-    ),
-}
+_CLASSES: Final[Mapping[int, frozenset[str]]] = MappingProxyType(
+    {
+        USAGE: frozenset(
+            {"INVALID_ARGUMENT", "INVALID_KEY", "INSECURE_TRANSPORT", "NOT_DISCOVERED"}
+        ),
+        NOT_READY: frozenset(
+            {
+                "NOT_REGISTERED",
+                "NO_TOKEN",
+                "TOKEN_EXPIRED",
+                "TOKEN_REVOKED",
+                "TOKEN_INVALID",
+                "AGENT_NOT_REGISTERED",
+                "CREDENTIALS_NOT_FOUND",
+            }
+        ),
+        CONSENT: frozenset(
+            {
+                "USER_DENIED",
+                "CONSENT_TIMEOUT",
+                "SESSION_EXPIRED",
+                "SESSION_NOT_FOUND",
+                "STATE_MISMATCH",
+                "OAUTH_ERROR",
+            }
+        ),
+        NETWORK: frozenset({"CONNECTION_ERROR", "TIMEOUT", "TLS_ERROR"}),
+        BAD_RESPONSE: frozenset(
+            {"INVALID_RESPONSE", "RESPONSE_TOO_LARGE", "TOKEN_MISMATCH", "PKCE_MISSING"}
+        ),
+        LOCAL_STATE: frozenset(
+            {
+                "CREDENTIALS_INVALID",
+                "CREDENTIALS_MISMATCH",
+                "CREDENTIALS_INSECURE",
+                "CREDENTIALS_WRITE_FAILED",
+                "STORE_LOCK_TIMEOUT",
+                "STORE_UNAVAILABLE",
+                "STORE_CORRUPT",
+            }
+        ),
+    }
+)
 
 
 def exit_code(code: str, status: int | None) -> int:
@@ -136,7 +145,7 @@ def exit_code(code: str, status: int | None) -> int:
             return value
     # Everything else the SDK raises is a server's refusal: a protocol code, an HTTP
     # error, a rate limit, a registration conflict or denial, an upstream non-2xx.
-    from ath._errors import CLIENT_CODES, EXTENSION_CODES, PROTOCOL_CODES
+    from ath import CLIENT_CODES, EXTENSION_CODES, PROTOCOL_CODES
 
     known = code in PROTOCOL_CODES or code in CLIENT_CODES or code in EXTENSION_CODES
     if status is not None or known:

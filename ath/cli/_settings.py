@@ -17,9 +17,11 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Final
 
-from ath._errors import ATHClientError
+from ath import ATHClientError
+from ath.cli._usage import usage
 
 __all__ = [
     "APP",
@@ -43,17 +45,19 @@ APP: Final = "ath-sdk"  # the same folders as the SDK's FileStore
 DEFAULT_PROFILE: Final = "default"
 
 #: Config keys a profile may set -> the environment variable that overrides it.
-KEYS: Final[Mapping[str, str | None]] = {
-    "url": "ATH_URL",
-    "agent_id": "ATH_AGENT_ID",
-    "key": "ATH_KEY",
-    "key_id": "ATH_KEY_ID",
-    "store": "ATH_STORE",
-    "mode": "ATH_MODE",
-    "headers": "ATH_HEADERS",
-    "developer_name": None,
-    "developer_id": None,
-}
+KEYS: Final[Mapping[str, str | None]] = MappingProxyType(
+    {
+        "url": "ATH_URL",
+        "agent_id": "ATH_AGENT_ID",
+        "key": "ATH_KEY",
+        "key_id": "ATH_KEY_ID",
+        "store": "ATH_STORE",
+        "mode": "ATH_MODE",
+        "headers": "ATH_HEADERS",
+        "developer_name": None,
+        "developer_id": None,
+    }
+)
 _PROFILE_NAME: Final = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
@@ -137,18 +141,13 @@ def write_config(data: Mapping[str, Any], path: Path | None = None) -> Path:
 
 def check_profile_name(name: str) -> str:
     if not _PROFILE_NAME.match(name):
-        raise ATHClientError(
-            "INVALID_ARGUMENT",
-            f"profile names are 1-64 letters, digits, '-' or '_'; {name!r} is not one",
-        )
+        raise usage(f"profile names are 1-64 letters, digits, '-' or '_'; {name!r} is not one")
     return name
 
 
 def check_key(key: str) -> str:
     if key not in KEYS:
-        raise ATHClientError(
-            "INVALID_ARGUMENT", f"unknown config key {key!r}; known keys: {', '.join(KEYS)}"
-        )
+        raise usage(f"unknown config key {key!r}; known keys: {', '.join(KEYS)}")
     return key
 
 
@@ -162,9 +161,7 @@ def parse_headers(lines: list[str]) -> dict[str, str]:
         name, sep, value = line.partition(":")
         name = name.strip()
         if not sep or not name or any(c.isspace() for c in name):
-            raise ATHClientError(
-                "INVALID_ARGUMENT", f"a header is 'Name: value'; {line.split(':')[0]!r}... is not"
-            )
+            raise usage(f"a header is 'Name: value'; {line.split(':')[0]!r}... is not")
         headers[name] = value.strip()
     return headers
 
@@ -213,6 +210,6 @@ def resolve(flags: Mapping[str, Any], *, profile_flag: str | None, json_mode: bo
             settings.sources[key] = f"profile {profile}"
     mode = settings.values.get("mode") or "gateway"
     if mode not in ("gateway", "native"):
-        raise ATHClientError("INVALID_ARGUMENT", f"mode is 'gateway' or 'native', not {mode!r}")
+        raise usage(f"mode is 'gateway' or 'native', not {mode!r}")
     settings.values["mode"] = mode
     return settings

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from ath._errors import ATHClientError
 from ath.cli._settings import Settings, default_key_path
+from ath.cli._usage import usage
 
 if TYPE_CHECKING:
-    from ath._client import ATHGatewayClient, ATHNativeClient
+    from ath import ATHGatewayClient, ATHNativeClient
     from ath.stores import CredentialStore
 
     Client = ATHGatewayClient | ATHNativeClient
@@ -31,7 +31,7 @@ _URL_SCHEMES = ("redis", "rediss", "unix")
 def _require(settings: Settings, key: str, how: str) -> str:
     value = settings.get(key)
     if not value:
-        raise ATHClientError("INVALID_ARGUMENT", f"no {key.replace('_', ' ')}: {how}")
+        raise usage(f"no {key.replace('_', ' ')}: {how}")
     return str(value)
 
 
@@ -57,7 +57,7 @@ def open_client(settings: Settings, *, native: bool, signing: bool = True) -> Cl
     ``signing=False`` (discovery only): no key or agent id is needed; an in-memory
     key stands in, it never signs anything and is never kept, and no store is used.
     """
-    from ath._client import ATHGatewayClient, ATHNativeClient
+    from ath import ATHGatewayClient, ATHNativeClient
 
     url = _require(settings, "url", "pass --url, set ATH_URL or `ath config set url URL`")
     key: Any
@@ -73,7 +73,7 @@ def open_client(settings: Settings, *, native: bool, signing: bool = True) -> Cl
         key = read_key(key_path(settings))
         store = open_store(settings)
     else:
-        from ath._attestation import generate_private_key
+        from ath import generate_private_key
 
         agent_id = str(settings.get("agent_id") or "urn:ath:cli:discovery-only")
         key = generate_private_key()
@@ -90,9 +90,8 @@ def open_client(settings: Settings, *, native: bool, signing: bool = True) -> Cl
         # A new client adopts the store's entry only when it next needs a token; every
         # command here starts a new process, so read it now: registration and tokens are
         # then in place for every call and for the local views (whoami, status, token).
-        # (The SDK has no public "reload from the store" yet; this is its own state.)
         try:
-            client._core.state.refresh(force=True)
+            client.refresh()
         except BaseException:
             client.close()
             raise

@@ -28,6 +28,7 @@ from typing import Any, Final
 from filelock import FileLock, Timeout
 
 from ath._errors import ATHClientError, ATHError
+from ath._frames import seal_methods
 from ath.stores._model import (
     DEFAULT_LOCK_TIMEOUT,
     Change,
@@ -328,3 +329,7 @@ def read_private(fd: int, max_bytes: int) -> tuple[os.stat_result, bytes]:
             raise UnsafeFile("too_large", info)
         chunks.append(chunk)
     return info, b"".join(chunks)
+
+
+# What leaves the store's public methods carries no secret in its frames.
+seal_methods(FileStore)

@@ -18,6 +18,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from ath._errors import ATHClientError, ATHError
+from ath._frames import seal_methods
 from ath.stores._model import (
     DEFAULT_LOCK_TIMEOUT,
     Change,
@@ -157,3 +158,7 @@ class KeyringStore:
     def registration_lock(self, base_url: str, agent_id: str) -> Iterator[None]:
         with self._locked(f"keyring-{entry_digest(base_url, agent_id)}.register"):
             yield
+
+
+# What leaves the store's public methods carries no secret in its frames.
+seal_methods(KeyringStore)

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 
 from ath._errors import ATHClientError, ATHError
+from ath._frames import seal_methods
 from ath.stores._model import DEFAULT_LOCK_TIMEOUT, Change, StoreEntry, normalize_store_url
 
 __all__ = ["MemoryStore"]
@@ -78,3 +79,7 @@ def _timeout(what: str) -> ATHError:
         f"the {what} lock was not free within lock_timeout; nothing was changed. Retry, or "
         "raise lock_timeout if registrations legitimately take longer.",
     )
+
+
+# What leaves the store's public methods carries no secret in its frames.
+seal_methods(MemoryStore)

@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Final
 
 from ath._errors import ATHClientError, ATHError
+from ath._frames import seal_methods
 from ath.stores._model import (
     DEFAULT_LOCK_TIMEOUT,
     Change,
@@ -239,3 +240,7 @@ class RedisStore:
                 pass  # expired (lock_ttl passed) or Redis restarted: nothing to release
             except self._errors:
                 pass  # Redis went away: the TTL frees the lock
+
+
+# What leaves the store's public methods carries no secret in its frames.
+seal_methods(RedisStore)

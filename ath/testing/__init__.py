@@ -37,7 +37,13 @@ carries only ``session_id`` and ``success=true|false`` and the token endpoint
 ignores ``code``, as public gateways do.
 
 Errors the stack sends are ATH error bodies; see ``ath.testing._errors`` for the
-code chosen where ATH v0.1 names none.
+code chosen where ATH v0.1 names none (``LocalStack(strict_error_codes=True)``: only the
+protocol's own codes).
+
+Conformance
+-----------
+``ath.testing.conformance`` checks any ATH server, this stack included, against the
+server rules of ATH v0.1 by raw HTTP (``ath conformance URL`` on the command line).
 """
 
 try:  # the stack's web framework and models come with the extra, not with ath-sdk

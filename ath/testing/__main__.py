@@ -3,7 +3,8 @@
 ``--json`` prints exactly one JSON line, ``{"gateway_url", "native_url",
 "oauth_url", "upstream_url"}`` (plus ``"agent_id"`` with ``--host-agent``), and
 nothing else; ``--host-agent PEMFILE`` hosts an agent identity document for that
-key. The stack serves until SIGINT or SIGTERM, then exits with status 0.
+key; ``--strict-error-codes`` sends only the protocol's own error codes. The stack
+serves until SIGINT or SIGTERM, then exits with status 0.
 """
 
 from __future__ import annotations
@@ -41,10 +42,18 @@ def _parser() -> argparse.ArgumentParser:
         "--agent-name", default="demo-agent", help="name of the hosted agent (default: demo-agent)"
     )
     parser.add_argument(
-        "--token-lifetime", type=int, default=3600, help="ATH token lifetime in seconds"
+        "--token-lifetime",
+        type=int,
+        default=3600,
+        help="ATH token lifetime in seconds (at most 3600)",
     )
     parser.add_argument(
         "--user-token", help="require this X-ATH-User-Token on the /ath/* API endpoints"
+    )
+    parser.add_argument(
+        "--strict-error-codes",
+        action="store_true",
+        help="send only the error codes of the protocol's ATHErrorCode enum",
     )
     parser.add_argument(
         "--legacy-redirects",
@@ -55,7 +64,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not 0 < args.token_lifetime <= 3600:
+        parser.error("--token-lifetime must be within 1..3600 seconds (ATH v0.1: one hour at most)")
     pem = args.host_agent.read_bytes() if args.host_agent is not None else None
     stop = threading.Event()
 
@@ -68,6 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         token_lifetime=args.token_lifetime,
         user_token=args.user_token,
         legacy_redirects=args.legacy_redirects,
+        strict_error_codes=args.strict_error_codes,
     )
     with stack:
         urls = {

@@ -14,7 +14,7 @@ from collections.abc import Generator
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urljoin, urlsplit
 
-import httpx
+import httpx2
 
 from ._primitives import ssl_context
 
@@ -81,7 +81,7 @@ def _first(query: dict[str, list[str]], name: str) -> str | None:
     return values[0] if values else None
 
 
-def _from_query(url: str, response: httpx.Response | None = None) -> ConsentResult:
+def _from_query(url: str, response: httpx2.Response | None = None) -> ConsentResult:
     query = parse_qs(urlsplit(url).query, keep_blank_values=True)
     success = _first(query, "success")
     return ConsentResult(
@@ -96,7 +96,7 @@ def _from_query(url: str, response: httpx.Response | None = None) -> ConsentResu
     )
 
 
-def _from_page(response: httpx.Response) -> ConsentResult:
+def _from_page(response: httpx2.Response) -> ConsentResult:
     url = str(response.url)
     try:
         body = response.json()
@@ -128,7 +128,7 @@ def _is_completion_page(url: str) -> bool:
     return urlsplit(url).path.endswith("/ath/callback")
 
 
-def _walk(authorization_url: str) -> Generator[str, httpx.Response, ConsentResult]:
+def _walk(authorization_url: str) -> Generator[str, httpx2.Response, ConsentResult]:
     url = authorization_url
     for _ in range(MAX_HOPS):
         response = yield url
@@ -145,12 +145,12 @@ def _walk(authorization_url: str) -> Generator[str, httpx.Response, ConsentResul
     raise RuntimeError(f"consent flow did not finish within {MAX_HOPS} redirects")
 
 
-def follow_consent(authorization_url: str, *, client: httpx.Client | None = None) -> ConsentResult:
+def follow_consent(authorization_url: str, *, client: httpx2.Client | None = None) -> ConsentResult:
     """Follow ``authorization_url`` through consent; see :class:`ConsentResult`.
 
     ``client`` (optional) must keep cookies; it is used with redirects off."""
     own = client is None
-    http = client or httpx.Client(trust_env=False, timeout=10.0, verify=ssl_context())
+    http = client or httpx2.Client(trust_env=False, timeout=10.0, verify=ssl_context())
     try:
         walk = _walk(authorization_url)
         url = next(walk)
@@ -167,11 +167,11 @@ def follow_consent(authorization_url: str, *, client: httpx.Client | None = None
 
 
 async def afollow_consent(
-    authorization_url: str, *, client: httpx.AsyncClient | None = None
+    authorization_url: str, *, client: httpx2.AsyncClient | None = None
 ) -> ConsentResult:
     """Async :func:`follow_consent`."""
     own = client is None
-    http = client or httpx.AsyncClient(trust_env=False, timeout=10.0, verify=ssl_context())
+    http = client or httpx2.AsyncClient(trust_env=False, timeout=10.0, verify=ssl_context())
     try:
         walk = _walk(authorization_url)
         url = next(walk)

@@ -50,9 +50,12 @@ class ConsentLegs(ServiceBase):
 
         registration = self._registrations.get(client_id)
         if registration is None:
-            raise ATHHTTPError(ErrorCode.AGENT_NOT_REGISTERED, "unknown client_id")
+            status = None if self.keeps("AUTHZ-CLIENT") else 401
+            raise ATHHTTPError(ErrorCode.AGENT_NOT_REGISTERED, "unknown client_id", status=status)
         await self._verifier.verify(
-            body.get("agent_attestation"), audience=self.base_url, agent_id=registration.agent_id
+            body.get("agent_attestation"),
+            audience=self.base_url if self.keeps("ATT-AUD") else None,
+            agent_id=registration.agent_id if self.keeps("AUTHZ-SUB") else None,
         )
         self._check_approved(registration)
         approved = registration.approved_scopes(provider_id)
@@ -60,16 +63,21 @@ class ConsentLegs(ServiceBase):
             raise ATHHTTPError(
                 ErrorCode.PROVIDER_NOT_APPROVED,
                 f"the agent is not approved for provider {provider_id}",
+                status=None if self.keeps("AUTHZ-PROVIDER") else 404,
                 details={"provider_id": provider_id},
             )
         outside = [s for s in scopes if s not in approved]
-        if outside:
+        if outside and self.keeps("AUTHZ-SCOPE"):
             raise ATHHTTPError(
                 ErrorCode.SCOPE_NOT_APPROVED,
                 f"scopes not approved for {provider_id}: {', '.join(outside)}",
                 details={"provider_id": provider_id, "scopes": outside},
             )
-        if user_redirect_uri is not None and not registration.redirect_uris:
+        if (
+            user_redirect_uri is not None
+            and not registration.redirect_uris
+            and self.keeps("AUTHZ-NO-REDIRECT")
+        ):
             # schema/0.1: registered without redirect_uris -> MUST reject any
             # user_redirect_uri; this implementer completes the callback itself.
             raise ATHHTTPError(
@@ -78,7 +86,15 @@ class ConsentLegs(ServiceBase):
                 "leave it out and poll POST /ath/token after the user consents",
                 details={"reason": "redirect_uris_not_registered", "field": "user_redirect_uri"},
             )
-        if user_redirect_uri is not None and user_redirect_uri not in registration.redirect_uris:
+        if (
+            user_redirect_uri is not None
+            and (registration.redirect_uris or self.keeps("AUTHZ-NO-REDIRECT"))
+            and not any(
+                user_redirect_uri == uri
+                or (not self.keeps("AUTHZ-REDIRECT-EXACT") and user_redirect_uri.startswith(uri))
+                for uri in registration.redirect_uris
+            )
+        ):
             raise invalid_request(
                 "user_redirect_uri must equal a registered redirect URI exactly",
                 reason="redirect_uri_mismatch",
@@ -103,20 +119,21 @@ class ConsentLegs(ServiceBase):
         )
         self._sessions[session.session_id] = session
         self._session_by_oauth_state[session.oauth_state] = session.session_id
-        query = urlencode(
-            {
-                "ath_session_id": session.session_id,
-                "code_challenge": session.code_challenge,
-                "code_challenge_method": "S256",
-                "state": state,
-            }
-        )
+        params = {
+            "ath_session_id": session.session_id,
+            "code_challenge": session.code_challenge,
+            "code_challenge_method": "S256",
+            "state": state,
+        }
+        if not self.keeps("AUTHZ-PKCE"):
+            del params["code_challenge_method"]
         return reply(
             "AuthorizationResponse",
             {
-                "authorization_url": f"{self.base_url}/ath/consent?{query}",
+                "authorization_url": f"{self.base_url}/ath/consent?{urlencode(params)}",
                 "ath_session_id": session.session_id,
             },
+            status=200 if self.keeps("AUTHZ-OK") else 201,
         )
 
     async def consent_start(self, request: Request) -> Response:
@@ -125,7 +142,7 @@ class ConsentLegs(ServiceBase):
         q = request.query_params
         session = self._live_session(q.get("ath_session_id", ""))
         if q.get("code_challenge") != session.code_challenge or (
-            q.get("code_challenge_method") != "S256"
+            q.get("code_challenge_method") != "S256" and self.keeps("AUTHZ-PKCE")
         ):
             raise ATHHTTPError(
                 ErrorCode.STATE_MISMATCH,
@@ -169,7 +186,8 @@ class ConsentLegs(ServiceBase):
         session_id = self._session_by_oauth_state.get(q.get("state", ""))
         if session_id is None:
             raise ATHHTTPError(
-                ErrorCode.STATE_MISMATCH, "state does not match a pending authorization session"
+                ErrorCode.STATE_MISMATCH if self.keeps("CB-STATE") else ErrorCode.SESSION_NOT_FOUND,
+                "state does not match a pending authorization session",
             )
         session = self._live_session(session_id)
         if session.status != "started":
@@ -177,7 +195,7 @@ class ConsentLegs(ServiceBase):
                 ErrorCode.SESSION_EXPIRED, "this authorization session was already completed"
             )
         cookie = request.cookies.get(_cookie_name(session))
-        if (
+        if self.keeps("CB-BROWSER") and (
             cookie is None
             or session.browser_digest is None
             or not digest_matches(cookie, session.browser_digest)

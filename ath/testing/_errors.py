@@ -20,12 +20,13 @@ route exists, method does not               405     METHOD_NOT_ALLOWED
 provider unreachable through the proxy      502     INTERNAL_ERROR (upstream_unreachable)
 answer the stack failed to build            500     INTERNAL_ERROR (response_schema)
 missing/wrong ``X-ATH-User-Token``          401     TOKEN_INVALID (user_token)
-client_id/client_secret do not match        401     AGENT_NOT_REGISTERED
+client_id/client_secret do not match        401     AGENT_NOT_REGISTERED (client_auth)
+unknown client_id at authorize              403     AGENT_NOT_REGISTERED
 status of another client's registration     403     AGENT_IDENTITY_MISMATCH
 wrong one-time ``code`` at token exchange   400     STATE_MISMATCH (code_mismatch)
 browser is not the one that began consent   400     STATE_MISMATCH (browser_mismatch)
 provider's OAuth server failed              502     OAUTH_ERROR
-unknown provider on the proxy               404     PROVIDER_NOT_APPROVED
+unknown provider on the proxy               403     PROVIDER_MISMATCH
 route not covered by the token's scopes     403     SCOPE_NOT_APPROVED
 ==========================================  ======  =======================================
 """
@@ -35,7 +36,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 
-__all__ = ["STATUS_BY_CODE", "ATHHTTPError", "ErrorCode", "invalid_request"]
+__all__ = ["PROTOCOL_CODES", "STATUS_BY_CODE", "ATHHTTPError", "ErrorCode", "invalid_request"]
 
 
 class ErrorCode(StrEnum):
@@ -64,9 +65,23 @@ class ErrorCode(StrEnum):
     METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"
 
 
+#: The closed ``ATHErrorCode`` set of schema/0.1 (``LocalStack(strict_error_codes=True)``
+#: sends only these: an extension code becomes ``INTERNAL_ERROR`` with its status kept and
+#: ``details.extension_code`` naming it).
+PROTOCOL_CODES: frozenset[ErrorCode] = frozenset(ErrorCode) - {
+    ErrorCode.INVALID_REQUEST,
+    ErrorCode.AGENT_ALREADY_REGISTERED,
+    ErrorCode.NOT_FOUND,
+    ErrorCode.METHOD_NOT_ALLOWED,
+}
+
+#: The statuses of the code table of specification/0.1 (schema.mdx, "Errors"), then the
+#: extension codes'. Client authentication that fails (a wrong ``client_secret``) is the
+#: one exception: 401 ``AGENT_NOT_REGISTERED`` with ``WWW-Authenticate``, as RFC 6749
+#: §5.2 answers ``invalid_client``.
 STATUS_BY_CODE: Mapping[ErrorCode, int] = {
     ErrorCode.INVALID_ATTESTATION: 401,
-    ErrorCode.AGENT_NOT_REGISTERED: 401,
+    ErrorCode.AGENT_NOT_REGISTERED: 403,
     ErrorCode.AGENT_UNAPPROVED: 403,
     ErrorCode.PROVIDER_NOT_APPROVED: 403,
     ErrorCode.SCOPE_NOT_APPROVED: 403,
@@ -79,7 +94,7 @@ STATUS_BY_CODE: Mapping[ErrorCode, int] = {
     ErrorCode.AGENT_IDENTITY_MISMATCH: 403,
     ErrorCode.PROVIDER_MISMATCH: 403,
     ErrorCode.USER_DENIED: 403,
-    ErrorCode.OAUTH_ERROR: 400,
+    ErrorCode.OAUTH_ERROR: 502,
     ErrorCode.INTERNAL_ERROR: 500,
     ErrorCode.INVALID_REQUEST: 400,
     ErrorCode.AGENT_ALREADY_REGISTERED: 409,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlsplit
 
-import httpx
+import httpx2
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -21,7 +21,7 @@ from ._wire import error_handlers, reply
 __all__ = ["build_gateway"]
 
 PROXY_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-# Not forwarded either way: hop-by-hop headers, and framing httpx has already undone.
+# Not forwarded either way: hop-by-hop headers, and framing httpx2 has already undone.
 _DROP = frozenset(
     {
         "connection",
@@ -55,15 +55,15 @@ def build_gateway(
             }
             for spec in upstream.providers
         ]
-        return reply(
-            "DiscoveryDocument",
-            {
-                "ath_version": "0.1",
-                "gateway_id": urlsplit(core.base_url).netloc,
-                "agent_registration_endpoint": f"{core.base_url}/ath/agents/register",
-                "supported_providers": providers,
-            },
-        )
+        document = {
+            "ath_version": "0.1",
+            "gateway_id": urlsplit(core.base_url).netloc,
+            "agent_registration_endpoint": f"{core.base_url}/ath/agents/register",
+            "supported_providers": providers,
+        }
+        if not core.keeps("DISC-DOC"):
+            del document["gateway_id"]
+        return reply("DiscoveryDocument" if core.keeps("DISC-DOC") else None, document)
 
     async def proxy(request: Request) -> Response:
         core.check_user_token(request)
@@ -72,15 +72,12 @@ def build_gateway(
         path = normalize_raw_path(raw)
         if path is None:
             raise invalid_request("the proxied path must not contain empty, . or .. segments")
-        if provider_id not in core.providers:
-            raise ATHHTTPError(
-                ErrorCode.PROVIDER_NOT_APPROVED,
-                f"unknown provider {provider_id}",
-                status=404,
-                details={"provider_id": provider_id},
-            )
+        # The token first, then its agent, then its provider (server/proxy.mdx, steps 1-3):
+        # an unknown provider_id is a provider the token is not bound to, PROVIDER_MISMATCH.
         record = core.authenticate_bearer(request, provider_id)
         core.check_route(record, request.method, path)
+        if not core.keeps("API-OK"):
+            raise ATHHTTPError(ErrorCode.INTERNAL_ERROR, "this stack breaks API-OK on purpose")
         if record.provider_token is None:
             raise ATHHTTPError(ErrorCode.TOKEN_INVALID, "no provider grant behind this token")
         headers = {
@@ -99,7 +96,7 @@ def build_gateway(
                 content=await request.body(),
                 headers=headers,
             )
-        except httpx.HTTPError:
+        except httpx2.HTTPError:
             raise ATHHTTPError(
                 ErrorCode.INTERNAL_ERROR,
                 f"provider {provider_id} could not be reached",
@@ -124,5 +121,5 @@ def build_gateway(
             *core.routes(),
             Route("/ath/proxy/{provider_id}/{path:path}", proxy, methods=PROXY_METHODS),
         ],
-        exception_handlers=error_handlers(),
+        exception_handlers=error_handlers(strict=core.settings.strict_error_codes),
     )

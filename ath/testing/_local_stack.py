@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from types import TracebackType
 from typing import Self
@@ -53,6 +53,15 @@ class LocalStack:
     gateways do (``session_id`` and ``success=true``, no code) and do not check
     ``code`` at the token endpoint.
     ``session_lifetime``: seconds an authorization session lives (at most 600).
+    ``token_lifetime`` is at most 3600 (specification/0.1: tokens live one hour at most).
+    ``strict_error_codes``: every error body carries a code of schema/0.1's closed
+    ``ATHErrorCode`` enum; an extension code (a malformed request, a duplicate registration,
+    an unknown route) becomes ``INTERNAL_ERROR`` with its HTTP status kept and
+    ``details.extension_code`` naming it, for clients generated from the protocol's own
+    schema, which cannot parse other codes.
+    ``broken_rules``: ids of conformance rules (``ath.testing.conformance.RULES``) this
+    stack breaks on purpose, so the conformance kit's tests can see it catch each one;
+    leave it empty anywhere else.
 
     ``consent`` and ``approval`` program the user's consent and the registration
     policy; ``clock.advance(seconds)`` moves the stack's time forward.
@@ -65,9 +74,12 @@ class LocalStack:
         user_token: str | None = None,
         legacy_redirects: bool = False,
         session_lifetime: int = 600,
+        broken_rules: Iterable[str] = (),
+        strict_error_codes: bool = False,
     ) -> None:
-        if token_lifetime <= 0:
-            raise ValueError("token_lifetime must be positive")
+        broken = frozenset(broken_rules)
+        if not 0 < token_lifetime <= 3600 and not ("TOKEN-TTL" in broken and token_lifetime > 0):
+            raise ValueError("token_lifetime must be within (0, 3600] seconds")
         if not 0 < session_lifetime <= 600:
             raise ValueError("session_lifetime must be within (0, 600] seconds")
         self.token_lifetime = token_lifetime
@@ -77,6 +89,8 @@ class LocalStack:
             session_lifetime=session_lifetime,
             legacy_redirects=legacy_redirects,
             user_token_digest=sha256_hex(user_token) if user_token is not None else None,
+            broken_rules=broken,
+            strict_error_codes=strict_error_codes,
         )
         self.clock = Clock()
         self.consent = ConsentController()

@@ -25,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route as StarletteRoute
 
-from ._errors import invalid_request
+from ._errors import ATHHTTPError, ErrorCode, invalid_request
 from ._oauth_server import OAuthServer
 from ._scopemap import ApiCall, Route, ScopeMap, normalize_raw_path, raw_path_tail
 from ._service import ATHService
@@ -112,8 +112,11 @@ def build_native(core: ATHService, shop: ShopAPI, oauth: OAuthServer) -> Starlet
             raise invalid_request("the API path must not contain empty, . or .. segments")
         record = core.authenticate_bearer(request, APP_ID)
         core.check_route(record, request.method, path)
+        if not core.keeps("API-OK"):
+            raise ATHHTTPError(ErrorCode.INTERNAL_ERROR, "this stack breaks API-OK on purpose")
         match = shop.api.match(request.method, path)
-        assert match is not None and match.route.handler is not None  # check_route passed
+        if match is None or match.route.handler is None:  # a stack breaking API-SCOPE
+            return JSONResponse({"error": "not_found"}, status_code=404)
         return await match.route.handler(ApiCall(record.user_id, match.params, request))
 
     return Starlette(
@@ -124,5 +127,5 @@ def build_native(core: ATHService, shop: ShopAPI, oauth: OAuthServer) -> Starlet
                 "/api/{path:path}", api, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]
             ),
         ],
-        exception_handlers=error_handlers(),
+        exception_handlers=error_handlers(strict=core.settings.strict_error_codes),
     )

@@ -59,7 +59,7 @@ class Clock:
 @functools.cache
 def ssl_context() -> ssl.SSLContext:
     """One default (verifying) TLS context per process: building one for every
-    ``httpx`` client costs ~20 ms, which short-lived clients should not pay."""
+    ``httpx2`` client costs ~20 ms, which short-lived clients should not pay."""
     return ssl.create_default_context()
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import httpx
+import httpx2
 
 from ._errors import ATHHTTPError, ErrorCode
 from ._oauth_server import OAuthServer
@@ -65,7 +65,7 @@ class ProviderClient:
                 self._oauth.userinfo_endpoint, headers={"Authorization": f"Bearer {access}"}
             )
             user = who.json().get("sub") if who.status_code == 200 else None
-        except (httpx.HTTPError, ValueError, AttributeError):
+        except (httpx2.HTTPError, ValueError, AttributeError):
             raise ATHHTTPError(
                 ErrorCode.OAUTH_ERROR, "the provider could not be reached", status=502
             ) from None

@@ -36,6 +36,11 @@ class Settings:
     session_lifetime: int = 600
     legacy_redirects: bool = False
     user_token_digest: str | None = None
+    #: Conformance rules (ids of ``ath.testing.conformance.RULES``) this stack breaks on
+    #: purpose, for the kit's own tests. Empty: every rule is kept.
+    broken_rules: frozenset[str] = frozenset()
+    #: Only schema/0.1's closed ATHErrorCode set on the wire (see ``._errors``).
+    strict_error_codes: bool = False
 
 
 @dataclass(frozen=True)

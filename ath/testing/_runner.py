@@ -1,5 +1,5 @@
 """Runs several ASGI apps with uvicorn in one background thread and event loop,
-each on a socket pre-bound to a free loopback port, and an httpx client shared by
+each on a socket pre-bound to a free loopback port, and an httpx2 client shared by
 the apps for their own outgoing calls (token redemption, proxying, key fetches)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import socket
 import threading
 from collections.abc import Sequence
 
-import httpx
+import httpx2
 import uvicorn
 from starlette.types import ASGIApp
 
@@ -40,21 +40,21 @@ def url_of(sock: socket.socket) -> str:
 
 
 class HttpPool:
-    """One ``httpx.AsyncClient`` living in the stack's event loop."""
+    """One ``httpx2.AsyncClient`` living in the stack's event loop."""
 
     def __init__(self, timeout: float = 10.0) -> None:
         self._timeout = timeout
-        self._client: httpx.AsyncClient | None = None
+        self._client: httpx2.AsyncClient | None = None
 
     @property
-    def client(self) -> httpx.AsyncClient:
+    def client(self) -> httpx2.AsyncClient:
         if self._client is None:
             raise RuntimeError("the stack's HTTP client is not open")
         return self._client
 
     async def open(self) -> None:
         # trust_env=False: every target is on loopback; an HTTP(S)_PROXY must not apply.
-        self._client = httpx.AsyncClient(
+        self._client = httpx2.AsyncClient(
             timeout=self._timeout, trust_env=False, verify=ssl_context()
         )
 

@@ -50,7 +50,7 @@ class ServiceBase:
         self._provider_client = ProviderClient(oauth, http)
         self._approval = approval
         self.settings = settings
-        self._verifier = AttestationVerifier(clock, http)
+        self._verifier = AttestationVerifier(clock, http, settings.broken_rules)
         self._registrations: dict[str, Registration] = {}
         self._client_by_agent: dict[str, str] = {}
         self._sessions: dict[str, AuthSession] = {}
@@ -61,6 +61,11 @@ class ServiceBase:
         self.presented: dict[str, int] = {}
         #: POST /ath/token requests seen per ath_session_id (LocalStack.token_requests).
         self.token_requests: dict[str, int] = {}
+
+    def keeps(self, rule: str) -> bool:
+        """False only for a conformance rule this stack breaks on purpose
+        (``Settings.broken_rules``, for the conformance kit's own tests)."""
+        return rule not in self.settings.broken_rules
 
     @property
     def callback_url(self) -> str:
@@ -89,6 +94,8 @@ class ServiceBase:
             raise ATHHTTPError(
                 ErrorCode.AGENT_NOT_REGISTERED,
                 "unknown client_id or wrong client_secret",
+                status=401,
+                details={"reason": "client_auth"},
                 headers={"WWW-Authenticate": 'Basic realm="ath"'},
             )
         return found
@@ -108,7 +115,7 @@ class ServiceBase:
         session = self._sessions.get(session_id)
         if session is None:
             raise ATHHTTPError(ErrorCode.SESSION_NOT_FOUND, "no authorization session with this id")
-        if session.expires_at <= self._clock.now():
+        if session.expires_at <= self._clock.now() and self.keeps("SESSION-TTL"):
             raise ATHHTTPError(ErrorCode.SESSION_EXPIRED, "the authorization session has expired")
         return session
 

@@ -30,14 +30,20 @@ class TokenEndpoints(ServiceBase):
             self.token_requests[asked] = self.token_requests.get(asked, 0) + 1
         if body.get("grant_type") != "authorization_code":
             raise invalid_request("grant_type must be authorization_code", field="grant_type")
-        registration = self._client(
-            optional_text(body, "client_id"), optional_text(body, "client_secret")
-        )
+        client_id = optional_text(body, "client_id")
+        if self.keeps("TOKEN-SECRET"):
+            registration = self._client(client_id, optional_text(body, "client_secret"))
+        else:
+            registration = self._registrations[client_id or ""]
         await self._verifier.verify(
-            body.get("agent_attestation"), audience=self.token_url, agent_id=registration.agent_id
+            body.get("agent_attestation"),
+            audience=self.token_url if self.keeps("TOKEN-AUD") else None,
+            agent_id=registration.agent_id if self.keeps("TOKEN-SUB") else None,
         )
         session = self._sessions.get(text(body, "ath_session_id"))
         if session is None or session.client_id != registration.client_id:
+            if not self.keeps("TOKEN-SESSION"):
+                raise ATHHTTPError(ErrorCode.NOT_FOUND, "no authorization session with this id")
             raise ATHHTTPError(ErrorCode.SESSION_NOT_FOUND, "no authorization session with this id")
         session = self._live_session(session.session_id)
         if session.status == "redeemed":
@@ -69,7 +75,8 @@ class TokenEndpoints(ServiceBase):
                 "code does not belong to this authorization session",
                 details={"reason": "code_mismatch"},
             )
-        session.status = "redeemed"  # single use, whatever follows
+        if self.keeps("TOKEN-SINGLE-USE"):
+            session.status = "redeemed"  # single use, whatever follows
         self._check_approved(registration)
         approved = registration.approved_scopes(session.provider_id)
         effective = tuple(s for s in session.requested if s in approved and s in session.consented)
@@ -100,30 +107,34 @@ class TokenEndpoints(ServiceBase):
             provider_token=session.provider_token,
         )
         session.provider_token = None
-        return reply(
-            "TokenResponse",
-            {
-                "access_token": token,
-                "token_type": "Bearer",
-                "expires_in": self.settings.token_lifetime,
-                "effective_scopes": list(effective),
-                "provider_id": session.provider_id,
-                "agent_id": registration.agent_id,
-                "scope_intersection": intersection,
-            },
-        )
+        answer = {
+            "access_token": token,
+            "token_type": "Bearer",
+            "expires_in": self.settings.token_lifetime,
+            "effective_scopes": list(effective),
+            "provider_id": session.provider_id,
+            "agent_id": registration.agent_id,
+            "scope_intersection": intersection,
+        }
+        if not self.keeps("TOKEN-OK"):
+            del answer["scope_intersection"]
+        return reply("TokenResponse" if self.keeps("TOKEN-OK") else None, answer)
 
     async def revoke(self, request: Request) -> Response:
         """RFC 7009: the client authenticates; unknown tokens still get 200; a client
         can only revoke tokens issued to it."""
         self.check_user_token(request)
         body = await json_body(request, "TokenRevocationRequest")
+        if not self.keeps("REVOKE-UNAUTH") and "client_id" not in body:
+            return reply(None, {})
         registration = self._client(
             optional_text(body, "client_id"), optional_text(body, "client_secret")
         )
         record = self._tokens.get(sha256_hex(text(body, "token")))
-        if record is not None:
-            if record.client_id != registration.client_id:
+        if record is None and not self.keeps("REVOKE-UNKNOWN"):
+            raise invalid_request("unknown token", field="token")
+        if record is not None and self.keeps("REVOKE-OK"):
+            if record.client_id != registration.client_id and self.keeps("REVOKE-OTHER"):
                 raise ATHHTTPError(
                     ErrorCode.AGENT_IDENTITY_MISMATCH, "the token was issued to another client"
                 )
@@ -142,17 +153,21 @@ class TokenEndpoints(ServiceBase):
         self.presented[digest] = self.presented.get(digest, 0) + 1
         record = self._tokens.get(digest)
         if record is None:
-            raise ATHHTTPError(ErrorCode.TOKEN_INVALID, "unknown ATH access token")
+            raise ATHHTTPError(
+                ErrorCode.TOKEN_INVALID,
+                "unknown ATH access token",
+                status=None if self.keeps("API-TOKEN") else 403,
+            )
         if record.revoked_at is not None:
             raise ATHHTTPError(ErrorCode.TOKEN_REVOKED, "the ATH access token was revoked")
-        if record.expires_at <= self._clock.now():
+        if record.expires_at <= self._clock.now() and self.keeps("TOKEN-EXPIRY"):
             raise ATHHTTPError(ErrorCode.TOKEN_EXPIRED, "the ATH access token has expired")
-        if request.headers.get("x-ath-agent-id") != record.agent_id:
+        if request.headers.get("x-ath-agent-id") != record.agent_id and self.keeps("API-AGENT"):
             raise ATHHTTPError(
                 ErrorCode.AGENT_IDENTITY_MISMATCH,
                 "X-ATH-Agent-ID does not name the agent this token is bound to",
             )
-        if record.provider_id != provider_id:
+        if record.provider_id != provider_id and self.keeps("API-PROVIDER"):
             raise ATHHTTPError(
                 ErrorCode.PROVIDER_MISMATCH,
                 "the token was issued for a different provider",
@@ -162,6 +177,8 @@ class TokenEndpoints(ServiceBase):
 
     def check_route(self, record: TokenRecord, method: str, path: str) -> None:
         """Refuse an operation the token's scopes do not cover."""
+        if not self.keeps("API-SCOPE"):
+            return
         provider = self.providers[record.provider_id]
         match = provider.api.match(method, path)
         if match is None:

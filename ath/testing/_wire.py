@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ExceptionHandler
 
-from ._errors import ATHHTTPError, ErrorCode, invalid_request
+from ._errors import PROTOCOL_CODES, ATHHTTPError, ErrorCode, invalid_request
 from ._validation import ResponseSchemaError, check_request, check_response
 
 __all__ = [
@@ -58,18 +58,47 @@ def html_page(title: str, rows: Mapping[str, str], status: int = 200) -> HTMLRes
     )
 
 
-def render_error(request: Request, exc: ATHHTTPError) -> Response:
+def render_error(request: Request, exc: ATHHTTPError, *, strict: bool = False) -> Response:
     body = exc.body()
+    if strict and exc.code not in PROTOCOL_CODES:
+        # Strict: only ATHErrorCode of schema/0.1 on the wire; the status (4xx for a
+        # client's mistake) and details.extension_code keep what the extension code said.
+        details = {**exc.details, "extension_code": exc.code.value}
+        body = {"code": ErrorCode.INTERNAL_ERROR.value, "message": exc.message, "details": details}
     check_response("ATHError", body)
     if request.url.path in BROWSER_PATHS and wants_html(request):
-        rows = {"code": exc.code.value, "message": exc.message}
+        rows = {"code": str(body["code"]), "message": exc.message}
         return html_page("Authorization failed", rows, exc.status)
     return JSONResponse(body, status_code=exc.status, headers=exc.headers)
 
 
-async def _on_ath_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, ATHHTTPError)
-    return render_error(request, exc)
+def error_handlers(*, strict: bool = False) -> dict[Any, ExceptionHandler]:
+    """Starlette exception handlers rendering every failure as an ATH error; with
+    ``strict``, every code is one of schema/0.1's ``ATHErrorCode``."""
+
+    async def on_ath_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ATHHTTPError)
+        return render_error(request, exc, strict=strict)
+
+    async def on_http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        headers = dict(exc.headers or {})
+        err = ATHHTTPError(
+            _http_error_code(exc.status_code), exc.detail, status=exc.status_code, headers=headers
+        )
+        return render_error(request, err, strict=strict)
+
+    async def on_schema_error(request: Request, exc: Exception) -> Response:
+        err = ATHHTTPError(
+            ErrorCode.INTERNAL_ERROR, str(exc), details={"reason": "response_schema"}
+        )
+        return render_error(request, err, strict=strict)
+
+    return {
+        ATHHTTPError: on_ath_error,
+        HTTPException: on_http_error,
+        ResponseSchemaError: on_schema_error,
+    }
 
 
 def _http_error_code(status: int) -> ErrorCode:
@@ -79,29 +108,6 @@ def _http_error_code(status: int) -> ErrorCode:
     if status == 405:
         return ErrorCode.METHOD_NOT_ALLOWED
     return ErrorCode.INVALID_REQUEST if status < 500 else ErrorCode.INTERNAL_ERROR
-
-
-async def _on_http_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
-    headers = dict(exc.headers or {})
-    err = ATHHTTPError(
-        _http_error_code(exc.status_code), exc.detail, status=exc.status_code, headers=headers
-    )
-    return render_error(request, err)
-
-
-async def _on_schema_error(request: Request, exc: Exception) -> Response:
-    err = ATHHTTPError(ErrorCode.INTERNAL_ERROR, str(exc), details={"reason": "response_schema"})
-    return render_error(request, err)
-
-
-def error_handlers() -> dict[Any, ExceptionHandler]:
-    """Starlette exception handlers rendering every failure as an ATH error."""
-    return {
-        ATHHTTPError: _on_ath_error,
-        HTTPException: _on_http_error,
-        ResponseSchemaError: _on_schema_error,
-    }
 
 
 def reply(schema: str | None, body: Mapping[str, object], status: int = 200) -> JSONResponse:

@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
+import httpx2
 
 from ath import CLIENT_CODES, PROTOCOL_CODES, ATHError, RetryPolicy
 
@@ -27,10 +27,10 @@ AGENT_ID = "https://agent.localhost/.well-known/agent.json"
 MOCK_URL = "https://127.0.0.1:9"
 LIMIT = 1024
 FAST = RetryPolicy(max_retries=1, backoff_base=0.001, backoff_max=0.002)
-TIMEOUT = httpx.Timeout(0.15, connect=3.0)
+TIMEOUT = httpx2.Timeout(0.15, connect=3.0)
 HTTP_OR_UPSTREAM = frozenset({"HTTP_ERROR", "UPSTREAM_ERROR"})
 
-Responder = Callable[[httpx.Request, int, Any], httpx.Response]
+Responder = Callable[[httpx2.Request, int, Any], httpx2.Response]
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class Fault:
     shape: bool = False  # a 2xx answer whose body is wrong for the endpoint
     token_gone: bool = False  # the server says the token is gone
     server_code: str | None = None  # a code the server sent, to be passed through
-    timeout: httpx.Timeout | None = None  # the client's timeout, when the default would not do
+    timeout: httpx2.Timeout | None = None  # the client's timeout, when the default would not do
 
 
 def answer(
@@ -54,11 +54,11 @@ def answer(
     ctype: str | None = None,
     headers: dict[str, str] | None = None,
 ) -> Responder:
-    def respond(request: httpx.Request, good_status: int, good: Any) -> httpx.Response:
+    def respond(request: httpx2.Request, good_status: int, good: Any) -> httpx2.Response:
         all_headers = dict(headers or {})
         if ctype:
             all_headers["Content-Type"] = ctype
-        return httpx.Response(status, content=content, headers=all_headers)
+        return httpx2.Response(status, content=content, headers=all_headers)
 
     return respond
 
@@ -68,8 +68,8 @@ def json_body(status: int, body: Any, headers: dict[str, str] | None = None) -> 
 
 
 def broken(first: bytes, make_error: Callable[[], Exception]) -> Responder:
-    def respond(request: httpx.Request, good_status: int, good: Any) -> httpx.Response:
-        return httpx.Response(
+    def respond(request: httpx2.Request, good_status: int, good: Any) -> httpx2.Response:
+        return httpx2.Response(
             200,
             headers={"Content-Type": "application/json", "Content-Length": "4096"},
             stream=BrokenStream(first, make_error),
@@ -78,8 +78,8 @@ def broken(first: bytes, make_error: Callable[[], Exception]) -> Responder:
     return respond
 
 
-def raises(make_error: Callable[[httpx.Request], Exception]) -> Responder:
-    def respond(request: httpx.Request, good_status: int, good: Any) -> httpx.Response:
+def raises(make_error: Callable[[httpx2.Request], Exception]) -> Responder:
+    def respond(request: httpx2.Request, good_status: int, good: Any) -> httpx2.Response:
         raise make_error(request)
 
     return respond
@@ -216,50 +216,50 @@ BASE_FAULTS: tuple[Fault, ...] = (
     ),
     Fault(
         "stalled_body",
-        broken(b'{"client_id": "a', lambda: httpx.ReadTimeout("read timed out")),
+        broken(b'{"client_id": "a', lambda: httpx2.ReadTimeout("read timed out")),
         codes=frozenset({"TIMEOUT"}),
     ),
     Fault(
         "reset_mid_body",
-        broken(b'{"client_id": "a', lambda: httpx.ReadError("[Errno 104] Connection reset")),
+        broken(b'{"client_id": "a', lambda: httpx2.ReadError("[Errno 104] Connection reset")),
         codes=frozenset({"CONNECTION_ERROR"}),
     ),
     Fault(
         "peer_closed_mid_body",
         broken(
             b'{"client_id"',
-            lambda: httpx.RemoteProtocolError("peer closed connection without sending body"),
+            lambda: httpx2.RemoteProtocolError("peer closed connection without sending body"),
         ),
         codes=frozenset({"CONNECTION_ERROR"}),
     ),
     Fault(
         "connect_error",
-        raises(lambda r: httpx.ConnectError("[Errno 111] Connection refused", request=r)),
+        raises(lambda r: httpx2.ConnectError("[Errno 111] Connection refused", request=r)),
         codes=frozenset({"CONNECTION_ERROR"}),
     ),
     Fault(
         "connect_timeout",
-        raises(lambda r: httpx.ConnectTimeout("timed out", request=r)),
+        raises(lambda r: httpx2.ConnectTimeout("timed out", request=r)),
         codes=frozenset({"TIMEOUT"}),
     ),
     Fault(
         "read_timeout_before_headers",
-        raises(lambda r: httpx.ReadTimeout("timed out", request=r)),
+        raises(lambda r: httpx2.ReadTimeout("timed out", request=r)),
         codes=frozenset({"TIMEOUT"}),
     ),
     Fault(
         "write_error",
-        raises(lambda r: httpx.WriteError("[Errno 32] Broken pipe", request=r)),
+        raises(lambda r: httpx2.WriteError("[Errno 32] Broken pipe", request=r)),
         codes=frozenset({"CONNECTION_ERROR"}),
     ),
     Fault(
         "pool_timeout",
-        raises(lambda r: httpx.PoolTimeout("no free connection", request=r)),
+        raises(lambda r: httpx2.PoolTimeout("no free connection", request=r)),
         codes=frozenset({"TIMEOUT"}),
     ),
     Fault(
         "bad_status_line",
-        raises(lambda r: httpx.RemoteProtocolError("illegal status line", request=r)),
+        raises(lambda r: httpx2.RemoteProtocolError("illegal status line", request=r)),
         codes=frozenset({"CONNECTION_ERROR"}),
     ),
     Fault("connection_refused", real="refused", codes=frozenset({"CONNECTION_ERROR"})),
@@ -270,7 +270,7 @@ BASE_FAULTS: tuple[Fault, ...] = (
         "reset_mid_body_real",
         real="reset",
         codes=frozenset({"CONNECTION_ERROR"}),
-        timeout=httpx.Timeout(10.0),  # a slow machine must not turn the reset into a timeout
+        timeout=httpx2.Timeout(10.0),  # a slow machine must not turn the reset into a timeout
     ),
 )
 
@@ -318,9 +318,9 @@ def _swapped(value: Any) -> Any:
 
 
 def _edited(path: Path, value: Any, *, remove: bool = False) -> Responder:
-    def respond(request: httpx.Request, good_status: int, good: Any) -> httpx.Response:
+    def respond(request: httpx2.Request, good_status: int, good: Any) -> httpx2.Response:
         body = _edit(good, path, value, remove=remove)
-        return httpx.Response(good_status, json=body)
+        return httpx2.Response(good_status, json=body)
 
     return respond
 
@@ -463,7 +463,7 @@ def faults_for(c: Call) -> list[Fault]:
         fake = FakeATH(AGENT_ID, MOCK_URL)
         method = "GET" if c.safe else "POST"
         body = b'{"provider_id": "github", "scopes": ["read:user"], "state": "s"}'
-        status, good = fake.good(httpx.Request(method, MOCK_URL + c.endpoint, content=body))
+        status, good = fake.good(httpx2.Request(method, MOCK_URL + c.endpoint, content=body))
         faults += schema_faults(good, status)
     return faults
 
@@ -484,15 +484,15 @@ class Outcome:
 
 
 def snapshot(client: Any) -> dict[str, Any]:
-    core = client._core
-    with core._lock:
+    state = client._core.state
+    with state.lock:
         return {
-            "client_id": core.client_id,
-            "client_secret": core.client_secret,
-            "agent_status": core.agent_status,
-            "api_base": core.api_base,
-            "tokens": {k: (id(v), v.access_token) for k, v in core.tokens.items()},
-            "sessions": {k: id(v) for k, v in core.sessions.items()},
+            "client_id": state.client_id,
+            "client_secret": state.client_secret,
+            "agent_status": state.agent_status,
+            "api_base": state.api_base,
+            "tokens": {k: (id(v), v.access_token) for k, v in state.tokens.items()},
+            "sessions": {k: id(v) for k, v in state.sessions.items()},
         }
 
 
@@ -524,7 +524,7 @@ async def prepared(
     pem: str,
     url: str = MOCK_URL,
     retry: RetryPolicy | None = FAST,
-    timeout: httpx.Timeout = TIMEOUT,
+    timeout: httpx2.Timeout = TIMEOUT,
     max_response_bytes: int = LIMIT,
     **options: Any,
 ) -> AsyncIterator[Prepared]:
@@ -574,14 +574,14 @@ async def run_case(
         client, ctx = p.client, p.ctx
         out.secrets = dict(p.secrets)
         before = snapshot(client)
-        served: list[httpx.Response] = []
+        served: list[httpx2.Response] = []
         if fault.real is not None:
             p.switch.target = real_transport(fault.real)
         else:
             responder = respond_override or fault.respond
             assert responder is not None
 
-            def recording(request: httpx.Request, status: int, good: Any) -> httpx.Response:
+            def recording(request: httpx2.Request, status: int, good: Any) -> httpx2.Response:
                 response = responder(request, status, good)
                 served.append(response)
                 return response
@@ -633,7 +633,7 @@ def check_error(exc: ATHError, c: Call, fault: Fault) -> list[str]:
     return problems
 
 
-def check_result(result: Any, c: Call, fault: Fault, served: list[httpx.Response]) -> list[str]:
+def check_result(result: Any, c: Call, fault: Fault, served: list[httpx2.Response]) -> list[str]:
     """A call that did not raise: only a 2xx answer on a pass-through endpoint may do that."""
     head = c.kind == "passthrough" and c.args(Context("s", "st", None))[0][0] == "HEAD"
     if head and fault.real in ("stall", "reset"):

@@ -22,7 +22,7 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
+import httpx2
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -246,12 +246,12 @@ CHALLENGE = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
 APPROVAL_EXPIRES = "2031-01-01T00:00:00+00:00"
 
 
-def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> httpx.Response:
-    return httpx.Response(status, json=body, headers=headers)
+def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> httpx2.Response:
+    return httpx2.Response(status, json=body, headers=headers)
 
 
 class FakeATH:
-    """Correct ATH answers for an ``httpx.MockTransport``; records every request.
+    """Correct ATH answers for an ``httpx2.MockTransport``; records every request.
 
     ``respond`` replaces the answers while set: it receives the request and the correct
     answer's status and JSON body (``None`` for endpoints without a schema).
@@ -260,31 +260,31 @@ class FakeATH:
     def __init__(self, agent_id: str, base_url: str) -> None:
         self.agent_id = agent_id
         self.base_url = base_url
-        self.requests: list[httpx.Request] = []
+        self.requests: list[httpx2.Request] = []
         self.sessions: dict[str, tuple[str, list[str]]] = {}
         self.issued: list[str] = []
-        self.respond: Callable[[httpx.Request, int, Any], httpx.Response] | None = None
+        self.respond: Callable[[httpx2.Request, int, Any], httpx2.Response] | None = None
 
-    def transport(self) -> httpx.MockTransport:
-        return httpx.MockTransport(self.handle)
+    def transport(self) -> httpx2.MockTransport:
+        return httpx2.MockTransport(self.handle)
 
-    def handle(self, request: httpx.Request) -> httpx.Response:
+    def handle(self, request: httpx2.Request) -> httpx2.Response:
         self.requests.append(request)
         status, body = self.good(request)
         if self.respond is not None:
             return self.respond(request, status, body)
         return json_response(status, body)
 
-    def _json(self, request: httpx.Request) -> dict[str, Any]:
+    def _json(self, request: httpx2.Request) -> dict[str, Any]:
         try:
             data = json.loads(request.content or b"{}")
         except ValueError:
             return {}
         return data if isinstance(data, dict) else {}
 
-    def good(self, request: httpx.Request) -> tuple[int, Any]:
+    def good(self, request: httpx2.Request) -> tuple[int, Any]:
         path = request.url.path
-        base_path = httpx.URL(self.base_url).path.rstrip("/")
+        base_path = httpx2.URL(self.base_url).path.rstrip("/")
         if base_path and path.startswith(base_path + "/"):
             path = path[len(base_path) :]
         approvals = [
@@ -375,18 +375,18 @@ class FakeATH:
         return 200, {"ok": True, "path": path}
 
 
-class SwitchTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
+class SwitchTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
     """Routes to ``target``, which a test may swap between a mock and a real transport."""
 
     def __init__(self, target: Any) -> None:
         self.target = target
 
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        response: httpx.Response = self.target.handle_request(request)
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        response: httpx2.Response = self.target.handle_request(request)
         return response
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        response: httpx.Response = await self.target.handle_async_request(request)
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        response: httpx2.Response = await self.target.handle_async_request(request)
         return response
 
     def close(self) -> None:  # the targets are closed by whoever made them
@@ -396,7 +396,7 @@ class SwitchTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         pass
 
 
-class BrokenStream(httpx.SyncByteStream, httpx.AsyncByteStream):
+class BrokenStream(httpx2.SyncByteStream, httpx2.AsyncByteStream):
     """A body that yields ``first`` and then fails with ``make_error()``."""
 
     def __init__(self, first: bytes, make_error: Callable[[], Exception]) -> None:

@@ -4,10 +4,13 @@ Pure functions on made-up numbers; nothing here times anything."""
 
 from __future__ import annotations
 
+import httpx2
 import pytest
 
-from bench.__main__ import Section
-from bench._stats import NOISE_LIMIT, drift, ratio_noise
+from bench import readme
+from bench.__main__ import Section, _check_finite, _round, describe_error, table
+from bench._common import TOKEN
+from bench._stats import NOISE_LIMIT, BudgetExceeded, drift, ratio_noise
 
 
 def test_drift_is_zero_for_a_steady_baseline_and_grows_with_a_slow_patch() -> None:
@@ -71,3 +74,55 @@ def test_ratio_noise_grows_when_one_side_ran_at_another_speed() -> None:
     assert ratio_noise([5.0], [4.0]) == 0.0
     with pytest.raises(ValueError):
         ratio_noise([], [1.0])
+
+
+def test_a_failing_round_is_recorded_and_the_loop_goes_on() -> None:
+    section = Section("proxy_async_ratio")
+    for value in (1.0, None, 0.98):
+        with _round(3, section):
+            if value is None:
+                raise httpx2.ConnectTimeout("connect timed out")
+            section.add(value, 0.01)
+    result = section.result()
+    assert result["rounds"] == [1.0, 0.98] and result["median"] == 0.99
+    assert result["failed_rounds"] == [{"round": 2, "error": "ConnectTimeout: connect timed out"}]
+    assert result["verdict"] == "met"  # judged on the rounds that ran
+    assert "1/3 failed [2]" in table({"proxy_async_ratio": result})
+
+
+def test_a_bug_of_the_harness_is_not_a_failed_round() -> None:
+    section = Section("proxy_sync_ratio")
+    with pytest.raises(TypeError), _round(1, section):
+        raise TypeError("a bug in the bench")
+    assert section.failed == []
+
+
+def test_a_section_whose_every_round_failed_has_no_figure_and_no_missed_target() -> None:
+    section = Section("proxy_async_ratio")
+    with _round(1, section):
+        raise BudgetExceeded("1000 concurrent calls did not finish within the bound")
+    result = section.result()
+    assert result["verdict"] == "failed" and result["pass"] is None
+    assert result["median"] is None and result["rounds"] == []
+    _check_finite({"proxy_async_ratio": result})  # not a harness error
+    shown = table({"proxy_async_ratio": result})
+    assert "failed" in shown and "did not finish" in shown
+    env = {
+        "python": "3",
+        "cpu_count": 2,
+        "packages": {"httpx2": "0"},
+        "loadavg_1min_at_start": 1.0,
+    }
+    row = readme.table(
+        {"generated_at": "2026-01-01", "environment": env, "proxy_async_ratio": result}, 0
+    )
+    assert "every round failed" in row and "1/1 failed" in row
+
+
+def test_a_recorded_error_carries_no_secret_and_no_key() -> None:
+    pem = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49\n-----END PRIVATE KEY-----"
+    text = describe_error(RuntimeError(f"driver said: Bearer {TOKEN} with {pem}"))
+    assert TOKEN not in text and "MIGHAgEA" not in text and "PRIVATE KEY-----" not in text
+    assert text == "RuntimeError: driver said: Bearer [redacted] with [private key]"
+    assert describe_error(TimeoutError()) == "TimeoutError"
+    assert len(describe_error(OSError("x" * 10_000))) <= 600

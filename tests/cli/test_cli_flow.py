@@ -20,6 +20,7 @@ import pytest
 
 from ath.testing import LocalStack, follow_consent
 from ath.testing._agent_hosting import public_key_from_jwk
+from tests._support.procs import popen
 from tests.cli._run import Sandbox, console_script
 
 USAGE, NOT_READY, REFUSED, NETWORK = 2, 3, 5, 6
@@ -107,7 +108,7 @@ def _host_identity(stack: LocalStack, sb: Sandbox, name: str) -> str:
 def _login(sb: Sandbox, provider: str, *scopes: str) -> tuple[dict[str, Any], dict[str, Any], str]:
     """``ath --json login --no-browser`` in a child process, consent given here meanwhile;
     returns the first JSON line, the last one, and everything the process printed."""
-    proc = subprocess.Popen(  # noqa: S603 - our own console script
+    proc = popen(  # own group, dies with the test process
         [console_script(), "--json", "login", provider, *scopes, "--no-browser", "--timeout", "60"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -104,7 +104,9 @@ def test_login_timeout_is_a_consent_failure(registered: Sandbox) -> None:
     assert json.loads(done.out.splitlines()[0])["authorization_url"]
 
 
-def _read_until(fd: int, wanted: str, seen: list[str], timeout: float = 30.0) -> str:
+def _read_until(fd: int, wanted: str, seen: list[str], timeout: float = 120.0) -> str:
+    """Read the terminal until ``wanted`` shows; ``timeout`` is a hang guard far above
+    the second or so a CLI takes to start, not a speed check."""
     deadline = time.monotonic() + timeout
     while wanted not in "".join(seen):
         left = deadline - time.monotonic()

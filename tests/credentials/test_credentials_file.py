@@ -85,8 +85,11 @@ def test_credentials_round_trip(
         first.save_credentials(path)
         assert path.stat().st_mode & 0o777 == 0o600
         second.load_credentials(path)
-        assert (second._core.client_id, second._core.client_secret) == (client_id, secret)
-        held, loaded = first._core.tokens, second._core.tokens
+        assert (second._core.state.client_id, second._core.state.client_secret) == (
+            client_id,
+            secret,
+        )
+        held, loaded = first._core.state.tokens, second._core.state.tokens
         assert set(loaded) == set(held)
         for key, token in held.items():
             other = loaded[key]

@@ -182,3 +182,17 @@ def test_whatever_the_cheap_check_accepts_cryptography_loads(at: int, xor: int) 
         with pytest.raises(ATHError) as info:
             AttestationSigner(pem, AGENT).mint("https://gateway.example.com")
         assert info.value.code == "INVALID_KEY"
+
+
+def test_jwk_thumbprint_is_public_and_is_the_default_key_id() -> None:
+    """``ath.jwk_thumbprint`` (RFC 7638) is the kid a client signs with when no ``key_id=``
+    is given: what an agent puts in the identity document it serves (and `ath keygen`
+    prints)."""
+    import ath
+
+    pem = ath.generate_private_key()
+    thumbprint = ath.jwk_thumbprint(ath.public_jwk(ath.AttestationSigner(pem, AGENT).public_key))
+    with ath.ATHGatewayClient("http://127.0.0.1:9", AGENT, pem) as client:
+        assert client.key_id == thumbprint
+    assert len(thumbprint) == 43 and "=" not in thumbprint  # base64url of a SHA-256, unpadded
+    assert "jwk_thumbprint" in ath.__all__

@@ -195,9 +195,9 @@ def test_codes_are_unchanged() -> None:
 
 
 def test_copies_and_pickles_keep_the_class_and_the_fields() -> None:
-    import httpx
+    import httpx2
 
-    response = httpx.Response(503, text="down", headers={"Retry-After": "7", "X-Id": "a"})
+    response = httpx2.Response(503, text="down", headers={"Retry-After": "7", "X-Id": "a"})
     error = error_from_response(response, "discover")
     assert type(error) is ATHServerError
     for again in (pickle.loads(pickle.dumps(error)), copy.copy(error), copy.deepcopy(error)):  # noqa: S301 - our own bytes

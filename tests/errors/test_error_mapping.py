@@ -3,7 +3,7 @@ when it sent one, ``HTTP_ERROR`` or ``RATE_LIMITED`` otherwise, never the page i
 
 from __future__ import annotations
 
-import httpx
+import httpx2
 import pytest
 
 from ath._errormap import error_from_response
@@ -22,7 +22,7 @@ from ath._errormap import error_from_response
     ],
 )
 def test_error_mapping(status: int, content: bytes, ctype: str, code: str | None) -> None:
-    response = httpx.Response(status, content=content, headers={"content-type": ctype})
+    response = httpx2.Response(status, content=content, headers={"content-type": ctype})
     err = error_from_response(response, "discover")
     assert err.code == (code or "SCOPE_NOT_APPROVED")
     assert err.status == status
@@ -31,7 +31,7 @@ def test_error_mapping(status: int, content: bytes, ctype: str, code: str | None
 
 
 def test_only_code_shaped_values_count_as_ath_errors() -> None:
-    echo = httpx.Response(400, json={"code": "code-1", "message": "echo"})
+    echo = httpx2.Response(400, json={"code": "code-1", "message": "echo"})
     assert error_from_response(echo, "x").code == "HTTP_ERROR"
-    real = httpx.Response(400, json={"code": "TOKEN_EXPIRED", "message": "gone"})
+    real = httpx2.Response(400, json={"code": "TOKEN_EXPIRED", "message": "gone"})
     assert error_from_response(real, "x").code == "TOKEN_EXPIRED"

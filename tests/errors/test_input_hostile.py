@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from ath import ATHError, RetryPolicy
@@ -36,9 +36,9 @@ async def outcome(awaitable_call: Any) -> tuple[str | None, BaseException | None
 def with_body(edit: Any) -> Any:
     """A responder that edits the correct JSON answer (``edit(path, body) -> text``)."""
 
-    def respond(request: httpx.Request, status: int, good: Any) -> httpx.Response:
+    def respond(request: httpx2.Request, status: int, good: Any) -> httpx2.Response:
         text = edit(request.url.path, good)
-        return httpx.Response(
+        return httpx2.Response(
             status, content=text.encode(), headers={"Content-Type": "application/json"}
         )
 
@@ -117,13 +117,13 @@ async def test_no_library_exception_escapes_on_server_input(shell: str, pem: str
             attack(escaped is not None or code not in codes)
     # an error answer nested too deep
     async with prepared(shell, "gateway", pem=pem, max_response_bytes=1 << 20) as p:
-        p.fake.respond = lambda r, s, g: httpx.Response(403, content=DEEP.encode())
+        p.fake.respond = lambda r, s, g: httpx2.Response(403, content=DEEP.encode())
         code, escaped = await outcome(call(p.client, "proxy", "github", "GET", "/user"))
         attack(escaped is not None or code != "UPSTREAM_ERROR")
     # Retry-After that breaks number and date parsing
     for value in ("²", "١٢", "Wed, 21 Oct 99999999999999999999 07:28:00 GMT", "9" * 400):
         async with prepared(shell, "gateway", pem=pem, retry=RetryPolicy(max_retries=1)) as p:
-            p.fake.respond = lambda r, s, g, v=value: httpx.Response(
+            p.fake.respond = lambda r, s, g, v=value: httpx2.Response(
                 503, headers=[(b"Retry-After", v.encode())]
             )
             code, escaped = await outcome(call(p.client, "discover"))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
-import httpx
+import httpx2
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -138,7 +138,7 @@ def fully_decoded(raw: bytes) -> str:
     return raw.decode("latin-1")
 
 
-def check_stays_under(request: httpx.Request, prefix: str) -> None:
+def check_stays_under(request: httpx2.Request, prefix: str) -> None:
     assert (request.url.scheme, request.url.host, request.url.port) == ("https", "127.0.0.1", 9)
     raw_path = request.url.raw_path.split(b"?", 1)[0]
     assert raw_path.startswith(prefix.encode()), raw_path

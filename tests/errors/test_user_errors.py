@@ -10,7 +10,7 @@ import typing
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from cryptography.hazmat.primitives import serialization
 
@@ -182,14 +182,14 @@ def test_private_key_mistakes(tmp_path: Path) -> None:
 
 
 def test_full_url_as_path_is_refused_before_sending() -> None:
-    sent: list[httpx.Request] = []
+    sent: list[httpx2.Request] = []
 
-    def record(request: httpx.Request) -> httpx.Response:
+    def record(request: httpx2.Request) -> httpx2.Response:
         sent.append(request)
-        return httpx.Response(200, json={})
+        return httpx2.Response(200, json={})
 
     with ATHGatewayClient(
-        "https://gw.example", AGENT, PEM, transport=httpx.MockTransport(record)
+        "https://gw.example", AGENT, PEM, transport=httpx2.MockTransport(record)
     ) as client:
         client.set_token("tok", provider="github")
         for path in ("https://evil.example/user", "/http://evil.example/user"):
@@ -240,11 +240,11 @@ GATEWAY_OWN = {"code": "AUTH_REQUIRED", "message": "missing X-ATH-User-Token", "
 def test_gateway_own_error_on_the_proxy_is_the_gateways(own_code: str, agent: Agent) -> None:
     body = {**GATEWAY_OWN, "code": own_code}
 
-    def gateway(request: httpx.Request) -> httpx.Response:  # fault injection: a gateway
-        return httpx.Response(401, json=body)
+    def gateway(request: httpx2.Request) -> httpx2.Response:  # fault injection: a gateway
+        return httpx2.Response(401, json=body)
 
     with ATHGatewayClient(
-        "https://gw.example", agent.agent_id, agent.pem, transport=httpx.MockTransport(gateway)
+        "https://gw.example", agent.agent_id, agent.pem, transport=httpx2.MockTransport(gateway)
     ) as client:
         client.set_token("ath_tk_own_error_token", provider="github")
         with pytest.raises(ATHError) as caught:
@@ -257,9 +257,9 @@ def test_gateway_own_error_on_the_proxy_is_the_gateways(own_code: str, agent: Ag
 
 
 def test_native_service_error_body_stays_an_upstream_error(agent: Agent) -> None:
-    def service(request: httpx.Request) -> httpx.Response:
+    def service(request: httpx2.Request) -> httpx2.Response:
         if request.url.path == "/.well-known/ath-app.json":
-            return httpx.Response(
+            return httpx2.Response(
                 200,
                 json={
                     "ath_version": "0.1",
@@ -275,10 +275,10 @@ def test_native_service_error_body_stays_an_upstream_error(agent: Agent) -> None
                     },
                 },
             )
-        return httpx.Response(403, json={"code": "FORBIDDEN", "message": "no"})
+        return httpx2.Response(403, json={"code": "FORBIDDEN", "message": "no"})
 
     with ATHNativeClient(
-        "https://shop.example", agent.agent_id, agent.pem, transport=httpx.MockTransport(service)
+        "https://shop.example", agent.agent_id, agent.pem, transport=httpx2.MockTransport(service)
     ) as client:
         client.discover()
         client.set_token("tok")

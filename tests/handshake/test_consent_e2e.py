@@ -8,6 +8,7 @@ the elapsed time only bounds how many requests the poll interval allows.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import threading
@@ -16,7 +17,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
+import httpx2
 import pytest
 
 from ath import AsyncATHGatewayClient, ATHError, ATHGatewayClient
@@ -36,32 +37,34 @@ async def new_client(
     request: pytest.FixtureRequest, stack: LocalStack, agent: Agent
 ) -> AsyncIterator[Factory]:
     """A gateway client in the parametrized shell whose sent requests are recorded
-    (an httpx event hook on the real connection pool)."""
+    (an httpx2 event hook on the real connection pool)."""
     is_async = request.param == "async"
     made: list[Any] = []
 
-    def make(sent: list[httpx.Request] | None = None) -> Either:
+    def make(sent: list[httpx2.Request] | None = None, **options: Any) -> Either:
         record = sent if sent is not None else []
         client: Any
         if is_async:
 
-            async def hook(req: httpx.Request) -> None:
+            async def hook(req: httpx2.Request) -> None:
                 record.append(req)
 
-            http: Any = httpx.AsyncClient(trust_env=False, event_hooks={"request": [hook]})
+            http: Any = httpx2.AsyncClient(trust_env=False, event_hooks={"request": [hook]})
             client = AsyncATHGatewayClient(
                 url=stack.gateway_url,
                 agent_id=agent.agent_id,
                 private_key=agent.pem,
                 http_client=http,
+                **options,
             )
         else:
-            http = httpx.Client(trust_env=False, event_hooks={"request": [record.append]})
+            http = httpx2.Client(trust_env=False, event_hooks={"request": [record.append]})
             client = ATHGatewayClient(
                 url=stack.gateway_url,
                 agent_id=agent.agent_id,
                 private_key=agent.pem,
                 http_client=http,
+                **options,
             )
         made.append(http)
         made.append(client)
@@ -77,6 +80,28 @@ def _later(seconds: float, action: Callable[[], Any]) -> threading.Thread:
 
     def run() -> None:
         time.sleep(seconds)
+        action()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+#: A hang guard for waiting on the stack, far above the milliseconds it takes.
+HANG_GUARD = 120.0
+
+
+def _after_first_poll(
+    stack: LocalStack, session_id: str, action: Callable[[], Any]
+) -> threading.Thread:
+    """Run ``action`` in another thread once the stack has answered one token request of
+    ``session_id`` (a user who consents while the agent is already polling): ordered by
+    what the stack saw, not by a delay."""
+
+    def run() -> None:
+        deadline = time.monotonic() + HANG_GUARD
+        while stack.token_requests(session_id) < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
         action()
 
     thread = threading.Thread(target=run, daemon=True)
@@ -110,7 +135,7 @@ def _port_is_free(port: int) -> bool:
 
 
 async def test_registration_without_redirect_uris_sends_no_field(new_client: Factory) -> None:
-    sent: list[httpx.Request] = []
+    sent: list[httpx2.Request] = []
     client = new_client(sent)
     await client.register(developer=DEVELOPER, providers=GITHUB)
     body = json.loads(next(r for r in sent if r.url.path.endswith("/register")).content)
@@ -124,7 +149,7 @@ async def test_registration_without_redirect_uris_sends_no_field(new_client: Fac
 
 
 async def test_registration_sends_exactly_the_given_redirect_uris(new_client: Factory) -> None:
-    sent: list[httpx.Request] = []
+    sent: list[httpx2.Request] = []
     client = new_client(sent)
     await client.register(developer=DEVELOPER, providers=GITHUB, redirect_uris=[])
     body = json.loads(next(r for r in sent if r.url.path.endswith("/register")).content)
@@ -142,8 +167,12 @@ async def test_wait_for_token_returns_after_consent_elsewhere(
     auth = await client.authorize("github", ["read:user"])
     consent: list[Any] = []
     started = time.monotonic()
-    user = _later(1.5, lambda: consent.append(follow_consent(auth.authorization_url)))
-    token = await client.wait_for_token(auth.ath_session_id, timeout=30, poll_interval=INTERVAL)
+    user = _after_first_poll(
+        stack, auth.ath_session_id, lambda: consent.append(follow_consent(auth.authorization_url))
+    )
+    token = await client.wait_for_token(
+        auth.ath_session_id, timeout=HANG_GUARD, poll_interval=INTERVAL
+    )
     elapsed = time.monotonic() - started
     user.join()
     assert consent and consent[0].ok
@@ -171,20 +200,42 @@ async def test_wait_for_token_ends_promptly_on_denial(
     assert stack.token_requests(auth.ath_session_id) <= _allowed(elapsed, INTERVAL)
 
 
+def _counting_sleep(shell: str, pauses: list[float]) -> Any:
+    """The ``sleep=`` of a ``shell`` client: sleeps for real and records each pause."""
+    if shell == "sync":
+
+        def sleep(seconds: float) -> None:
+            pauses.append(seconds)
+            time.sleep(seconds)
+
+        return sleep
+
+    async def async_sleep(seconds: float) -> None:
+        pauses.append(seconds)
+        await asyncio.sleep(seconds)
+
+    return async_sleep
+
+
 async def test_wait_for_token_times_out_with_consent_timeout(
-    new_client: Factory, stack: LocalStack
+    new_client: Factory, stack: LocalStack, request: pytest.FixtureRequest
 ) -> None:
-    client = new_client()
+    pauses: list[float] = []  # every pause, really slept (the deadline is the clock's)
+    client = new_client(sleep=_counting_sleep(request.node.callspec.params["new_client"], pauses))
     await client.register(developer=DEVELOPER, providers=GITHUB)
     auth = await client.authorize("github", ["read:user"])
-    started = time.monotonic()
     with pytest.raises(ATHError) as late:
         await client.wait_for_token(auth.ath_session_id, timeout=1.0, poll_interval=INTERVAL)
-    elapsed = time.monotonic() - started
     assert late.value.code == "CONSENT_TIMEOUT"
     asked = stack.token_requests(auth.ath_session_id)
     assert late.value.details["token_requests"] == asked
-    assert 2 <= asked <= _allowed(elapsed, INTERVAL)
+    # polled, paused, polled ... until the timeout: one request more than pauses, and
+    # no pause reaching past the timeout; how many fit in 1 s is the machine's business
+    assert asked == len(pauses) + 1
+    from ath._flows._consent import POLL_GROWTH
+
+    assert all(0 < p <= INTERVAL * POLL_GROWTH**i for i, p in enumerate(pauses)), pauses
+    assert sum(pauses) <= 1.0, pauses
     # the session was not consumed: consent now, and waiting again gets the token
     assert follow_consent(auth.authorization_url).ok
     token = await client.wait_for_token(auth.ath_session_id, timeout=10, poll_interval=INTERVAL)
@@ -219,7 +270,7 @@ async def test_login_with_loopback_redirect(new_client: Factory, stack: LocalSta
     def browser() -> None:
         consent = follow_consent(seen["url"])  # stops at the redirect aimed at the agent
         seen["session_id"] = consent.session_id
-        with httpx.Client(trust_env=False, timeout=10) as http:
+        with httpx2.Client(trust_env=False, timeout=10) as http:
             seen["favicon"] = http.get(f"http://127.0.0.1:{port}/favicon.ico").status_code
             forged = f"{redirect}?code=ath_code_forged&state=not-the-state"
             seen["forged"] = http.get(forged).status_code
@@ -319,7 +370,7 @@ async def test_login_loopback_reports_a_denial(new_client: Factory, stack: Local
     def browser(url: str) -> None:
         consent = follow_consent(url)
         assert consent.error == "access_denied"
-        with httpx.Client(trust_env=False, timeout=10) as http:
+        with httpx2.Client(trust_env=False, timeout=10) as http:
             pages.append(http.get(consent.url).status_code)
 
     threads: list[threading.Thread] = []
@@ -348,7 +399,7 @@ def test_login_with_legacy_redirects_finishes_by_polling(agent: Agent) -> None:
 
         def browser(url: str) -> None:
             consent = follow_consent(url)
-            with httpx.Client(trust_env=False, timeout=10) as http:
+            with httpx2.Client(trust_env=False, timeout=10) as http:
                 statuses.append(http.get(consent.url).status_code)
 
         with ATHGatewayClient(

@@ -8,7 +8,7 @@ import stat
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
+import httpx2
 import pytest
 
 from ath import ATHError, ATHGatewayClient, Token, generate_private_key
@@ -214,12 +214,12 @@ async def test_expired_token_is_not_sent(make_client: MakeClient) -> None:
 def _record(sent: list[str], is_async: bool):  # type: ignore[no-untyped-def]
     if is_async:
 
-        async def hook(request: httpx.Request) -> None:
+        async def hook(request: httpx2.Request) -> None:
             sent.append(str(request.url))
 
         return hook
 
-    def sync_hook(request: httpx.Request) -> None:
+    def sync_hook(request: httpx2.Request) -> None:
         sent.append(str(request.url))
 
     return sync_hook
@@ -366,7 +366,7 @@ async def test_low_level_generated_client(make_client: MakeClient, stack: LocalS
 async def test_reprs_hide_secrets(make_client: MakeClient) -> None:
     client = make_client()
     token = await handshake(client)
-    secret = client.client._core.client_secret
+    secret = client.client._core.state.client_secret
     for text in (repr(client.client), str(client.client), repr(token), str(token)):
         assert token.access_token not in text and secret not in text
 
@@ -401,8 +401,7 @@ async def test_token_response_is_checked(make_client: MakeClient, stack: LocalSt
     mail = await client.authorize("mail", ["mail:read"])
     consent = follow_consent(mail.authorization_url)
     # Pretend the mail session was the github one: the client expects provider github.
-    core = client.client._core
-    core.sessions[mail.ath_session_id] = github
+    client.client._core.state.sessions[mail.ath_session_id] = github
     with pytest.raises(ATHError) as info:
         await client.exchange_token(consent.code or "", mail.ath_session_id)
     assert info.value.code == "TOKEN_MISMATCH" and "provider" in info.value.message

@@ -10,11 +10,11 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from ath import ATHError, ATHGatewayClient, generate_private_key
-from ath._login import MAX_POLL_INTERVAL, POLL_GROWTH, wait_for_token_flow
+from ath._flows._consent import MAX_POLL_INTERVAL, POLL_GROWTH, wait_for_token_flow
 from ath._steps import Send, Sleep
 
 AGENT = "http://127.0.0.1:9/.well-known/agent.json"
@@ -47,7 +47,7 @@ def client() -> Any:
         yield made
 
 
-def drive(flow: Any, answers: list[httpx.Response]) -> tuple[Any, list[float], int]:
+def drive(flow: Any, answers: list[httpx2.Response]) -> tuple[Any, list[float], int]:
     """Run ``flow``, answering Sends in order; returns (result, sleeps, requests)."""
     sleeps: list[float] = []
     sent = 0
@@ -63,7 +63,7 @@ def drive(flow: Any, answers: list[httpx.Response]) -> tuple[Any, list[float], i
                 answer = answers[sent]
                 sent += 1
                 step = flow.send(
-                    httpx.Response(
+                    httpx2.Response(
                         answer.status_code,
                         headers=answer.headers,
                         content=answer.content,
@@ -74,12 +74,12 @@ def drive(flow: Any, answers: list[httpx.Response]) -> tuple[Any, list[float], i
         return done.value, sleeps, sent
 
 
-def pending(**headers: str) -> httpx.Response:
-    return httpx.Response(400 if not headers else 429, json=PENDING, headers=headers)
+def pending(**headers: str) -> httpx2.Response:
+    return httpx2.Response(400 if not headers else 429, json=PENDING, headers=headers)
 
 
 def test_interval_grows_politely_up_to_its_cap(client: Any) -> None:
-    answers = [pending() for _ in range(12)] + [httpx.Response(200, json=TOKEN)]
+    answers = [pending() for _ in range(12)] + [httpx2.Response(200, json=TOKEN)]
     flow = wait_for_token_flow(client._core, "ath_sess_1", 600.0, 2.0)
     token, sleeps, sent = drive(flow, answers)
     assert token.access_token == "ath_tk_polled" and client.tokens["github"] is token
@@ -94,7 +94,7 @@ def test_retry_after_is_honoured(client: Any) -> None:
         pending(),
         pending(**{"Retry-After": "7"}),
         pending(),
-        httpx.Response(200, json=TOKEN),
+        httpx2.Response(200, json=TOKEN),
     ]
     _, sleeps, _ = drive(wait_for_token_flow(client._core, "ath_sess_1", 600.0, 1.0), answers)
     assert sleeps[0] == 1.0
@@ -124,7 +124,7 @@ def test_final_answers_end_the_wait_at_once(
     with pytest.raises(ATHError) as ended:
         drive(
             wait_for_token_flow(client._core, "ath_sess_1", 600.0, 1.0),
-            [httpx.Response(status, json=body)],
+            [httpx2.Response(status, json=body)],
         )
     assert ended.value.code == code
 

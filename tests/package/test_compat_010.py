@@ -30,8 +30,9 @@ import ath
 from ath.testing import LocalStack, follow_consent
 from bench._venvs import ensure_peer
 
-#: 0.1.0 field names spelled differently by the generated models (Python keywords).
-RENAMED_FIELDS = {("ServiceAuthConfig", "type"): "type_"}
+#: 0.1.0 field names spelled differently now (none: ``ServiceAuthConfig.type`` is back, with
+#: 0.2.0's ``type_`` beside it).
+RENAMED_FIELDS: dict[tuple[str, str], str] = {}
 
 
 @dataclass
@@ -278,6 +279,36 @@ def test_a_0_1_0_program_runs_the_whole_flow(stack: LocalStack) -> None:
         assert client.access_token is None
     finally:
         client.close()
+
+
+def test_discover_returns_the_sdks_own_types(stack: LocalStack) -> None:
+    """discover() answers with the SDK's result family (like every other method), keeping
+    0.1.0's attribute names and 0.2.0's ``to_dict()``, ``additional_properties`` and
+    ``type_``; ``to_dict()`` gives back the document the server served."""
+    import httpx2
+
+    pem = ath.generate_private_key()
+    agent_id = stack.host_agent(pem, name="discovers")
+    with ath.ATHGatewayClient(stack.gateway_url, agent_id, pem) as gateway:
+        doc = gateway.discover()
+    assert type(doc) is ath.types.DiscoveryDocument
+    assert type(doc).__module__ == "ath._models"
+    provider = doc.supported_providers[0]
+    assert type(provider) is ath.types.ProviderInfo
+    assert isinstance(provider.categories, list)  # 0.1.0: a list, [] when absent
+    assert provider.available_scopes and provider.auth_mode
+    served = httpx2.get(stack.gateway_url + "/.well-known/ath.json").json()
+    assert doc.to_dict() == served
+    with ath.ATHNativeClient(stack.native_url, agent_id, pem) as native:
+        service = native.discover()
+    assert type(service) is ath.types.ServiceDiscoveryDocument
+    assert type(service.auth) is ath.types.ServiceAuthConfig
+    assert service.auth.type == service.auth.type_ == "oauth2"
+    assert service.auth.agent_attestation_required is True
+    assert service.app_id == stack.native_app_id
+    assert service.to_dict() == httpx2.get(stack.native_url + "/.well-known/ath-app.json").json()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        service.app_id = "other"  # type: ignore[misc]
 
 
 def test_access_token_is_the_most_recent_provider(stack: LocalStack) -> None:

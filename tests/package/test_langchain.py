@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 from langchain_core.messages import ToolMessage
 from langchain_core.tools import BaseTool, ToolException
@@ -26,13 +26,13 @@ def _authorized(client: ATHGatewayClient, scopes: list[str]) -> None:
 
 
 @pytest.fixture
-def sent() -> list[httpx.Request]:
+def sent() -> list[httpx2.Request]:
     return []
 
 
 @pytest.fixture
-def gateway(stack: LocalStack, agent: Agent, sent: list[httpx.Request]) -> Any:
-    http = httpx.Client(base_url=stack.gateway_url, event_hooks={"request": [sent.append]})
+def gateway(stack: LocalStack, agent: Agent, sent: list[httpx2.Request]) -> Any:
+    http = httpx2.Client(base_url=stack.gateway_url, event_hooks={"request": [sent.append]})
     client = ATHGatewayClient(stack.gateway_url, agent.agent_id, agent.pem, http_client=http)
     _authorized(client, ["read:user", "repo"])
     yield client
@@ -61,7 +61,7 @@ def test_positional_constructor_and_typed_schema(gateway: ATHGatewayClient) -> N
 
 
 def test_sync_run_sends_query_and_parses_json(
-    gateway: ATHGatewayClient, sent: list[httpx.Request]
+    gateway: ATHGatewayClient, sent: list[httpx2.Request]
 ) -> None:
     tool = ATHTool("list_repos", "List repositories", gateway, "github", "/user/repos")
     out = tool.invoke({"query": {"per_page": 5, "sort": "updated"}})

@@ -14,7 +14,10 @@ from pathlib import Path
 import pytest
 
 #: One pytest-xdist worker runs this module, so its session fixtures run once.
-pytestmark = pytest.mark.xdist_group("packaging")
+#: The session fixtures build the wheel and fill a fresh venv with pip (minutes on a
+#: loaded machine): pytest's default bound would cut them off. This is a hang guard,
+#: far above a normal run; each subprocess has its own bound below it.
+pytestmark = [pytest.mark.xdist_group("packaging"), pytest.mark.timeout(1800)]
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -129,7 +132,7 @@ from ath import (
     AgentStatus, APIResponse, AsyncATHGatewayClient, ATHError, ATHGatewayClient,
     ATHNativeClient, Authorization, Registration, Token,
 )
-from ath_sdk_client.models import DiscoveryDocument, ServiceDiscoveryDocument
+from ath.types import DiscoveryDocument, ServiceDiscoveryDocument
 
 
 def gateway(client: ATHGatewayClient) -> None:
@@ -285,3 +288,39 @@ def test_mypy_strict_sees_the_sdk_types(fresh_venv: Path, tmp_path: Path) -> Non
     )  # fmt: skip
     assert wrong.returncode == 1
     assert "[assert-type]" in wrong.stdout and '"Token", not "Registration"' in wrong.stdout
+
+
+#: A proxy call in the fresh venv: its answer, then the HTTP engines it imported.
+PROXY_CALL = """
+import sys
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from ath import ATHGatewayClient
+pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+    serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+).decode()
+with ATHGatewayClient(sys.argv[1], "https://agent.example/a.json", pem, max_retries=0) as client:
+    client.set_token("ath_tk_packaging", "github")
+    print(client.proxy("github", "GET", "/user"))
+print(sorted({m.split(".")[0] for m in sys.modules} & {"httpx", "httpcore", "httpx2"}))
+"""
+
+
+def test_the_wheel_brings_and_imports_no_httpx(fresh_venv: Path, tmp_path: Path) -> None:
+    """The SDK's engine is httpx2: the wheel installs no httpx/httpcore, and a proxy call
+    (over real HTTP on loopback) imports neither."""
+    from tests._support.servers import RawServer, json_answer
+
+    installed = _in(
+        fresh_venv,
+        "-c",
+        "import importlib.util as u; print([m for m in ('httpx', 'httpcore') if u.find_spec(m)])",
+        cwd=tmp_path,
+    )
+    assert installed.returncode == 0 and installed.stdout.strip() == "[]", installed
+    with RawServer(json_answer({"login": "octocat"})) as server:
+        done = _in(fresh_venv, "-c", PROXY_CALL, server.url, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    answer, engines = done.stdout.strip().splitlines()
+    assert answer == "{'login': 'octocat'}"
+    assert engines == "['httpx2']"

@@ -17,7 +17,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from ath import ATHError
@@ -123,14 +123,14 @@ async def _error_paths(shell: str, c: Call, pem: str, url: str, target: Any) -> 
             if target is None:
 
                 def recording(
-                    request: httpx.Request,
+                    request: httpx2.Request,
                     status: int,
                     good: Any,
                     respond: Any = fault.respond,
                     fake: Any = p.fake,
-                ) -> httpx.Response:
+                ) -> httpx2.Response:
                     fake.requests.append(request)
-                    response: httpx.Response = respond(request, status, good)
+                    response: httpx2.Response = respond(request, status, good)
                     return response
 
                 p.fake.respond = recording
@@ -164,12 +164,12 @@ async def test_no_secret_in_the_frames_over_real_sockets(
     with RawServer(behaviour) as server:
         for c in posts:
             transport: Any = (
-                httpx.AsyncHTTPTransport() if shell == "async" else httpx.HTTPTransport()
+                httpx2.AsyncHTTPTransport() if shell == "async" else httpx2.HTTPTransport()
             )
             try:
                 problems = await _error_paths(shell, c, pem, server.url, transport)
             finally:
-                if isinstance(transport, httpx.AsyncHTTPTransport):
+                if isinstance(transport, httpx2.AsyncHTTPTransport):
                     await transport.aclose()
                 else:
                     transport.close()
@@ -212,8 +212,8 @@ async def test_redaction_is_total_on_deep_details(shell: str, depth: int, pem: s
         token = p.secrets["access_token"]
         text = _deep_error(f"Bearer {token}", depth)
 
-        def respond(request: httpx.Request, status: int, good: Any) -> httpx.Response:
-            return httpx.Response(
+        def respond(request: httpx2.Request, status: int, good: Any) -> httpx2.Response:
+            return httpx2.Response(
                 403, content=text.encode(), headers={"Content-Type": "application/json"}
             )
 
@@ -261,7 +261,7 @@ async def test_oauth_client_secret_is_redacted_when_the_token_endpoint_echoes_it
     oauth_finish = next(c for c in CALLS if c.method == "oauth_finish")
     async with prepared(shell, "native", pem=pem) as p:
 
-        def respond(request: httpx.Request, status: int, good: Any) -> httpx.Response:
+        def respond(request: httpx2.Request, status: int, good: Any) -> httpx2.Response:
             basic = request.headers["authorization"].partition(" ")[2]
             decoded = base64.b64decode(basic).decode()
             body = {"error": "invalid_client", "error_description": f"bad credentials {decoded}"}
@@ -274,3 +274,75 @@ async def test_oauth_client_secret_is_redacted_when_the_token_endpoint_echoes_it
         assert info.value.code == "OAUTH_ERROR"
         text = f"{info.value} {info.value!r} {info.value.details!r}"
         assert "bad credentials" in text and kwargs["client_secret"] not in text
+
+
+# --------------------------------------------------------------------------- whose frames
+
+
+def _client_classes() -> list[Any]:
+    import ath
+
+    return [
+        ath.ATHGatewayClient,
+        ath.AsyncATHGatewayClient,
+        ath.ATHNativeClient,
+        ath.AsyncATHNativeClient,
+    ]
+
+
+@pytest.mark.parametrize("cls", _client_classes(), ids=lambda c: c.__name__)
+def test_a_users_subclass_keeps_its_own_frames(cls: Any, pem: str) -> None:
+    """Frame clearing is the SDK's, on the SDK's entry points: a user's own method on a
+    subclass keeps its locals for the user's debugger."""
+
+    class Mine(cls):  # type: ignore[misc]
+        def helper(self, value: str) -> None:
+            mine = f"local:{value}"
+            raise ValueError(mine)
+
+    client = Mine(url=MOCK_URL, agent_id="https://a.example/agent", private_key=pem)
+    with pytest.raises(ValueError) as info:
+        client.helper("kept")
+    frames = [f for f in _frames(info.value.__traceback__) if f.f_code.co_name == "helper"]
+    assert frames and frames[0].f_locals.get("mine") == "local:kept"
+    # the SDK's own methods, inherited by the subclass, still clear theirs
+    with pytest.raises(ATHError) as sdk:
+        client.set_credentials("", "cs_subclass_secret_value")
+    assert not secrets_in_frames(sdk.value, ["cs_subclass_secret_value"])
+
+
+def _stores(tmp_path: Path) -> list[Any]:
+    from ath.stores import FileStore, MemoryStore
+
+    return [MemoryStore(), FileStore(tmp_path / "store.json")]
+
+
+def test_no_secret_in_the_frames_of_a_store_error(tmp_path: Path) -> None:
+    """A store's error (here: the caller's change function fails while the entry with
+    the client secret is held) leaves no secret in the SDK's frames."""
+    from dataclasses import replace
+
+    from ath.stores import StoreEntry
+
+    counts = tally("frames")
+    secret = "cs_store_frame_secret_value"
+    url, agent = "https://gw.example", "https://a.example/agent"
+    for store in _stores(tmp_path):
+        seed = StoreEntry(base_url=url, agent_id=agent, mode="gateway")
+        store.update(
+            url, agent, lambda _, seed=seed: replace(seed, client_id="c1", client_secret=secret)
+        )
+
+        def broken(entry: Any) -> Any:
+            raise RuntimeError("the change failed")
+
+        with pytest.raises(RuntimeError) as info:
+            store.update(url, agent, broken)
+        counts["paths"] += 1
+        where = [
+            w
+            for w in secrets_in_frames(info.value, [secret])
+            if not w.endswith(("broken.entry",))  # the caller's own function's argument
+        ]
+        counts["found"] += len(where)
+        assert not where, f"{type(store).__name__}: {where}"

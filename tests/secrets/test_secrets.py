@@ -4,7 +4,7 @@ repr, str, exception text/args/details, or file other than the credentials file 
 The whole flow runs against the local stack (both shells, gateway and native mode) and
 every error path of the fault matrix runs again, plus servers that echo the request
 (body and Authorization header) back in error messages, details, pages and headers. The
-root logger captures every record at DEBUG (``ath``, ``httpx``, ``httpcore``, the stack).
+root logger captures every record at DEBUG (``ath``, ``httpx2``, ``httpcore2``, the stack).
 A leak is any 16-character run of a secret, so a truncated secret counts too.
 """
 
@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from ath import ATHError, ATHServerError, AttestationSigner, generate_private_key
@@ -53,7 +53,7 @@ class Capture(logging.Handler):
 def capture() -> Iterator[Capture]:
     handler = Capture()
     root = logging.getLogger()
-    names = ("ath", "httpx", "httpcore", "uvicorn", "ath.testing")
+    names = ("ath", "httpx2", "httpcore2", "uvicorn", "ath.testing")
     saved = root.level, {name: logging.getLogger(name).level for name in names}
     root.addHandler(handler)
     root.setLevel(logging.DEBUG)
@@ -312,15 +312,15 @@ async def test_full_flow_leaks_no_secret(
 # --------------------------------------------------------------------------- error paths
 
 
-def echo_of(request: httpx.Request) -> str:
+def echo_of(request: httpx2.Request) -> str:
     """What a careless server reflects: the request body and its Authorization header."""
     body = request.content.decode("utf-8", "replace")
     return f"could not process {body} with {request.headers.get('authorization', '')}"
 
 
 def _echo(status: int, build: Any) -> Any:
-    def respond(request: httpx.Request, good_status: int, good: Any) -> httpx.Response:
-        response: httpx.Response = build(status, echo_of(request), good)
+    def respond(request: httpx2.Request, good_status: int, good: Any) -> httpx2.Response:
+        response: httpx2.Response = build(status, echo_of(request), good)
         return response
 
     return respond
@@ -341,7 +341,7 @@ ECHO_FAULTS = (
         "echo_in_error_message",
         _echo(
             400,
-            lambda s, e, g: httpx.Response(s, json={"code": "INVALID_ATTESTATION", "message": e}),
+            lambda s, e, g: httpx2.Response(s, json={"code": "INVALID_ATTESTATION", "message": e}),
         ),
         status=400,
     ),
@@ -349,7 +349,7 @@ ECHO_FAULTS = (
         "echo_in_error_details",
         _echo(
             400,
-            lambda s, e, g: httpx.Response(
+            lambda s, e, g: httpx2.Response(
                 s,
                 json={"code": "SCOPE_NOT_APPROVED", "message": "m", "details": {"r": e, "l": [e]}},
             ),
@@ -360,7 +360,7 @@ ECHO_FAULTS = (
         "echo_in_unknown_code",
         _echo(
             422,
-            lambda s, e, g: httpx.Response(
+            lambda s, e, g: httpx2.Response(
                 s, json={"code": "X_ECHO", "message": e, "details": {"echo": e}}
             ),
         ),
@@ -369,32 +369,32 @@ ECHO_FAULTS = (
     ),
     Fault(
         "echo_in_409",
-        _echo(409, lambda s, e, g: httpx.Response(s, json={"code": "DUP", "message": e})),
+        _echo(409, lambda s, e, g: httpx2.Response(s, json={"code": "DUP", "message": e})),
         status=409,
         server_code="DUP",
     ),
-    Fault("echo_in_text_500", _echo(500, lambda s, e, g: httpx.Response(s, text=e)), status=500),
+    Fault("echo_in_text_500", _echo(500, lambda s, e, g: httpx2.Response(s, text=e)), status=500),
     Fault(
         "echo_in_html_502",
         _echo(
             502,
-            lambda s, e, g: httpx.Response(
+            lambda s, e, g: httpx2.Response(
                 s, html=f"<html><body><h1>Bad</h1><pre>{e}</pre></body></html>"
             ),
         ),
         status=502,
     ),
-    Fault("echo_in_429", _echo(429, lambda s, e, g: httpx.Response(s, text=e)), status=429),
+    Fault("echo_in_429", _echo(429, lambda s, e, g: httpx2.Response(s, text=e)), status=429),
     Fault(
         "echo_after_long_text_500",
-        _echo(500, lambda s, e, g: httpx.Response(s, text="x" * 470 + " " + e)),
+        _echo(500, lambda s, e, g: httpx2.Response(s, text="x" * 470 + " " + e)),
         status=500,
     ),
     Fault(
         "echo_in_headers_502",
         _echo(
             502,
-            lambda s, e, g: httpx.Response(
+            lambda s, e, g: httpx2.Response(
                 s, headers={"X-Echo": e.encode("ascii", "replace").decode()}
             ),
         ),
@@ -402,7 +402,7 @@ ECHO_FAULTS = (
     ),
     Fault(
         "echo_in_schema_values_200",
-        _echo(200, lambda s, e, g: httpx.Response(200, json=_every_string(g, e))),
+        _echo(200, lambda s, e, g: httpx2.Response(200, json=_every_string(g, e))),
         status=200,
         shape=True,
     ),
@@ -420,10 +420,10 @@ async def test_error_paths_leak_no_secret(
     texts: list[str] = []
     problems: list[str] = []
     real = {"refused": f"http://127.0.0.1:{closed_port()}"}
-    transports: list[httpx.HTTPTransport | httpx.AsyncHTTPTransport] = []
+    transports: list[httpx2.HTTPTransport | httpx2.AsyncHTTPTransport] = []
 
     def real_transport(kind: str) -> Any:
-        made = httpx.AsyncHTTPTransport() if shell == "async" else httpx.HTTPTransport()
+        made = httpx2.AsyncHTTPTransport() if shell == "async" else httpx2.HTTPTransport()
         transports.append(made)
         return made
 
@@ -443,7 +443,7 @@ async def test_error_paths_leak_no_secret(
             for value in out.issued:
                 scanner.add(value, "issued token or secret")
     for transport in transports:
-        if isinstance(transport, httpx.AsyncHTTPTransport):
+        if isinstance(transport, httpx2.AsyncHTTPTransport):
             await transport.aclose()
         else:
             transport.close()
@@ -465,7 +465,7 @@ def test_scanner_finds_truncated_and_embedded_secrets() -> None:
 
 
 def test_request_secrets_names_every_credential_on_the_wire() -> None:
-    request = httpx.Request(
+    request = httpx2.Request(
         "POST",
         "https://127.0.0.1:9/ath/token",
         json={"client_secret": "s" * 20, "agent_attestation": "a.b.c", "code": "c"},
@@ -473,7 +473,7 @@ def test_request_secrets_names_every_credential_on_the_wire() -> None:
     )
     found = request_secrets(request)
     assert {"s" * 20, "a.b.c", "Basic Zm9vOmJhcg==", "Zm9vOmJhcg=="} <= set(found)
-    form = httpx.Request("POST", "https://127.0.0.1:9/t", data={"code_verifier": "v" * 43})
+    form = httpx2.Request("POST", "https://127.0.0.1:9/t", data={"code_verifier": "v" * 43})
     assert "v" * 43 in request_secrets(form)
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
-import httpx
+import httpx2
 import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
@@ -86,7 +86,7 @@ class ContractRun:
         )
 
 
-def prepare(stack: LocalStack, http: httpx.Client) -> Credentials:
+def prepare(stack: LocalStack, http: httpx2.Client) -> Credentials:
     agent = make_agent(stack, http, name="contract")
     agent.register({"github": ["read:user", "repo"]})
     token = agent.token("github", ["read:user", "repo"])
@@ -206,7 +206,7 @@ def _scenarios(stack: LocalStack, creds: Credentials, schema: Any) -> Scenario:
     ).json()
     session_id = grant["ath_session_id"]
     url, cookies = grant["authorization_url"], {}
-    with httpx.Client(trust_env=False, follow_redirects=False, timeout=10) as browser:
+    with httpx2.Client(trust_env=False, follow_redirects=False, timeout=10) as browser:
         while urlsplit(url).path != "/ath/callback":
             answer = browser.get(url)
             assert answer.status_code in (302, 303), answer.text

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
+import json
 import re
 import shutil
 import subprocess
@@ -11,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pydantic
 import pytest
 
@@ -30,7 +32,7 @@ from codegen._config import (
 from codegen._util import CodegenError, check_operation_ids, load_spec, load_yaml_text
 from codegen.check import compare_trees, dist_drift, generated_drift
 from codegen.cli import main
-from codegen.generate import NON_JSON_ERROR_GUARD, _patch_non_json_errors, build_all
+from codegen.generate import build_all
 from codegen.spec import expected_dist
 
 #: One pytest-xdist worker runs this module, so its session fixtures run once.
@@ -59,6 +61,9 @@ OPERATION_MODULES = {
 }
 # HEAD responses have no body, so openapi-python-client emits only the *_detailed functions.
 BODYLESS = frozenset({"proxy_head"})
+# The operations whose documented answers include a raw body (`*/*`): a body that is not JSON
+# is handed over as bytes, as their 2xx answers are.
+RAW = frozenset({"oauth_callback"} | set(OPERATION_MODULES["gateway"][1:]))
 
 
 @pytest.fixture(scope="module")
@@ -240,34 +245,152 @@ def test_client_modules_grouped_by_tag_with_all_entry_points() -> None:
     for tag, names in OPERATION_MODULES.items():
         for name in names:
             module = importlib.import_module(f"ath_sdk_client.api.{tag}.{name}")
-            expected = ["sync_detailed", "asyncio_detailed", "_get_kwargs"]
+            expected = ["sync_detailed", "asyncio_detailed", "build_request", "parse_response"]
             if name not in BODYLESS:
                 expected += ["sync", "asyncio"]
             for attribute in expected:
                 assert callable(getattr(module, attribute, None)), f"{name}.{attribute}"
 
 
-def test_client_get_kwargs_match_the_spec(spec: dict[str, Any]) -> None:
+def test_client_build_request_matches_the_spec(spec: dict[str, Any]) -> None:
     from ath_sdk_client.api.gateway import proxy_get, proxy_post
     from ath_sdk_client.api.shared import get_agent_status, oauth_callback, register_agent
     from ath_sdk_client.models import AgentRegistrationRequest
+    from ath_sdk_client.types import Request
 
     example = spec["components"]["schemas"]["AgentRegistrationRequest"]["examples"][0]
-    kwargs = register_agent._get_kwargs(body=AgentRegistrationRequest.from_dict(example))
-    assert kwargs["method"] == "post"
-    assert kwargs["url"] == "/ath/agents/register"
-    assert kwargs["json"] == example
-    assert get_agent_status._get_kwargs("ath c/1")["url"] == "/ath/agents/ath%20c%2F1"
+    request = register_agent.build_request(body=AgentRegistrationRequest.from_dict(example))
+    assert isinstance(request, Request)
+    assert (request.method, request.url) == ("POST", "/ath/agents/register")
+    assert request.json == example
+    assert request.content is None
+    assert request.headers == {"Content-Type": "application/json"}
+    # a neutral description may carry credentials: none of them in its repr
+    assert "agent_attestation" not in repr(request)
+    assert example["agent_attestation"] not in repr(request)
+    assert get_agent_status.build_request("ath c/1").url == "/ath/agents/ath%20c%2F1"
     agent = "https://agent.example/.well-known/agent.json"
-    proxied = proxy_get._get_kwargs("example-mail", "v1/messages", x_ath_agent_id=agent)
+    proxied = proxy_get.build_request("example-mail", "v1/messages", x_ath_agent_id=agent)
     # The generator encodes the multi-segment path whole (one segment): see the spec's
     # per-language notes; the agent header is a required parameter, not a credential.
-    assert proxied["url"] == "/ath/proxy/example-mail/v1%2Fmessages"
-    assert proxied["headers"] == {"X-ATH-Agent-ID": agent}
-    posted = proxy_post._get_kwargs("p", "x", body={"a": [1]}, x_ath_agent_id=agent)
-    assert posted["json"] == {"a": [1]}
-    params = oauth_callback._get_kwargs(state="s" * 16, code="c")["params"]
-    assert params == {"state": "s" * 16, "code": "c"}
+    assert proxied.url == "/ath/proxy/example-mail/v1%2Fmessages"
+    assert proxied.headers == {"X-ATH-Agent-ID": agent}
+    posted = proxy_post.build_request("p", "x", body={"a": [1]}, x_ath_agent_id=agent)
+    assert posted.json == {"a": [1]}
+    assert oauth_callback.build_request(state="s" * 16, code="c").params == {
+        "state": "s" * 16,
+        "code": "c",
+    }
+
+
+def test_sans_io_modules_import_no_http_library() -> None:
+    """build_request/parse_response, the models, types and errors load without httpx2 (the
+    raw client's send() loads it with the first request), so the HTTP engine can change."""
+    modules = [
+        f"ath_sdk_client.api.{tag}.{name}"
+        for tag, names in OPERATION_MODULES.items()
+        for name in names
+    ]
+    code = (
+        "import sys\n"
+        f"for name in {modules!r} + ['ath_sdk_client.models', 'ath_sdk_client.types',"
+        " 'ath_sdk_client.errors']:\n"
+        "    __import__(name)\n"
+        "engines = ('httpx', 'httpcore', 'httpx2', 'httpcore2', 'h11')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in engines))\n"
+        "import ath_sdk_client\n"
+        "ath_sdk_client.Client\n"
+        "print('httpx2' in sys.modules)\n"
+    )
+    proc = subprocess.run(  # noqa: S603 - this interpreter, fixed code
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert proc.stdout.split() == ["[]", "True"]
+    for module in (GENERATED_DIR / "ath_sdk_client").rglob("*.py"):
+        tree = ast.parse(module.read_text(encoding="utf-8"))
+        imported = {
+            name.split(".")[0]
+            for node in ast.walk(tree)
+            for name in (
+                [alias.name for alias in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom) and not node.level
+                else []
+            )
+        }
+        if module.name != "client.py":
+            assert not imported & {"httpx2", "httpcore2", "h11", "requests"}, module.name
+
+
+def test_parse_response_checks_success_answers_once(spec: dict[str, Any]) -> None:
+    import ath._parsing
+    from ath_sdk_client import errors, types
+    from ath_sdk_client.api.gateway import get_gateway_discovery
+    from ath_sdk_client.models import DiscoveryDocument
+
+    assert types.MAX_JSON_DEPTH == ath._parsing.MAX_ANSWER_DEPTH
+    example = spec["components"]["schemas"]["DiscoveryDocument"]["examples"][0]
+    json_headers = {"Content-Type": "application/json"}
+
+    def parse(body: bytes, status: int = 200) -> Any:
+        return get_gateway_discovery.parse_response(
+            status_code=status, headers=json_headers, content=body
+        )
+
+    doc = parse(json.dumps(example).encode())
+    assert isinstance(doc, DiscoveryDocument)
+    assert doc.to_dict() == example
+    assert isinstance(parse(json.dumps(example).encode(), 203), DiscoveryDocument)  # any 2xx
+    provider = example["supported_providers"][0]
+    bad_values = [
+        ("gateway_id", 7, "gateway_id is int, expected str"),
+        ("supported_providers", "github", "supported_providers is str, expected a list"),
+        ("supported_providers", [provider | {"available_scopes": "read"}], "expected a list"),
+        ("supported_providers", [provider | {"agent_approval_required": 1}], "expected bool"),
+        ("supported_providers", [[["provider_id", "x"]]], "ProviderInfo is list"),
+    ]
+    for key, value, message in bad_values:
+        with pytest.raises(errors.InvalidAnswer) as schema:
+            parse(json.dumps(example | {key: value}).encode())
+        assert schema.value.reason == "schema"
+        assert message in str(schema.value), key
+    for body, reason in [
+        (b"<html>", "not_json"),
+        (b"[1]", "not_json"),
+        (b"", "not_json"),
+        (b'{"a":' * 40 + b"1" + b"}" * 40, "unsafe"),
+        (b'{"gateway_id": "\\ud800"}', "unsafe"),
+    ]:
+        with pytest.raises(errors.InvalidAnswer) as refused:
+            parse(body)
+        assert refused.value.reason == reason, body[:20]
+
+
+@pytest.mark.parametrize("tag,name", [(t, n) for t, ns in OPERATION_MODULES.items() for n in ns])
+def test_parse_response_reports_error_answers(tag: str, name: str) -> None:
+    """A non-2xx answer raises ErrorAnswer: the ATHError model for a JSON body, the text (the
+    raw operations: the bytes) of a body that is not JSON (a web server's 502 page)."""
+    from ath_sdk_client import errors
+    from ath_sdk_client.models import ATHError, ProxyErrorBody
+
+    module = importlib.import_module(f"ath_sdk_client.api.{tag}.{name}")
+    page = b"<html>bad gateway</html>"
+    with pytest.raises(errors.ErrorAnswer) as html:
+        module.parse_response(status_code=502, headers={"content-type": "text/html"}, content=page)
+    assert html.value.status_code == 502
+    assert html.value.content == page
+    if name in BODYLESS:
+        assert html.value.parsed is None
+        return
+    assert html.value.parsed == (page if name in RAW else page.decode())
+    body = json.dumps({"code": "TOKEN_EXPIRED", "message": "m"}).encode()
+    with pytest.raises(errors.ErrorAnswer) as ath_error:
+        module.parse_response(
+            status_code=401, headers={"Content-Type": "application/json"}, content=body
+        )
+    assert isinstance(ath_error.value.parsed, ATHError | ProxyErrorBody)
+    assert ath_error.value.parsed.code == "TOKEN_EXPIRED"
 
 
 def test_client_models_round_trip_spec_examples(spec: dict[str, Any]) -> None:
@@ -308,7 +431,7 @@ def test_client_has_default_timeout_and_hides_secrets() -> None:
     from ath_sdk_client import AuthenticatedClient, Client
 
     client = Client(base_url="http://127.0.0.1:8080")
-    assert client.get_httpx_client().timeout == httpx.Timeout(DEFAULT_CLIENT_TIMEOUT_SECONDS)
+    assert client.get_httpx_client().timeout == httpx2.Timeout(DEFAULT_CLIENT_TIMEOUT_SECONDS)
     authed = AuthenticatedClient(
         base_url="http://127.0.0.1:8080",
         token="ath_tk_secret_value",
@@ -390,28 +513,3 @@ def test_pydantic_models_enforce_protocol_constraints(spec: dict[str, Any]) -> N
     codes = {member.value for member in models.ATHErrorCode}
     assert len(codes) == 16
     assert {member.value for member in models.AgentStatus} == {"approved", "pending", "denied"}
-
-
-def test_every_error_branch_returns_non_json_bodies() -> None:
-    """No generated operation calls ``response.json()`` on an error answer unguarded."""
-    api = GENERATED_DIR / "ath_sdk_client" / "api"
-    branches = 0
-    for module in sorted(api.glob("*/*.py")):
-        lines = module.read_text(encoding="utf-8").splitlines()
-        for number, line in enumerate(lines):
-            if re.match(
-                r" +response_([45]\d\d|default) = \w+\.from_dict\(response\.json\(\)\)", line
-            ):
-                guard, back = lines[number - 2].strip(), lines[number - 1].strip()
-                assert guard == NON_JSON_ERROR_GUARD, f"{module.name}:{number + 1}"
-                assert back in ("return response.text", "return response.content")
-                branches += 1
-    assert branches >= 14 * 9  # every error status of every operation but HEAD (no body)
-
-
-def test_non_json_patch_refuses_a_changed_template(tmp_path: Path) -> None:
-    module = tmp_path / "api" / "shared" / "op.py"
-    module.parent.mkdir(parents=True)
-    module.write_text("def _parse_response(): pass\n", encoding="utf-8")
-    with pytest.raises(CodegenError, match="no error branch"):
-        _patch_non_json_errors(tmp_path)

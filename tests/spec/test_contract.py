@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import httpx
+import httpx2
 import pytest
 
 from ath.testing import LocalStack
@@ -16,13 +16,13 @@ from .._report import LINES
 
 
 @pytest.fixture
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(trust_env=False, timeout=10.0) as client:
+def http() -> Iterator[httpx2.Client]:
+    with httpx2.Client(trust_env=False, timeout=10.0) as client:
         yield client
 
 
 @pytest.fixture
-def stack_and_creds(http: httpx.Client) -> Iterator[tuple[LocalStack, Credentials]]:
+def stack_and_creds(http: httpx2.Client) -> Iterator[tuple[LocalStack, Credentials]]:
     with LocalStack() as stack:
         yield stack, prepare(stack, http)
 

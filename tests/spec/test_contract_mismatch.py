@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Mapping
 
-import httpx
+import httpx2
 import pytest
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -20,26 +20,26 @@ from tests.spec._contract import ContractRun, prepare, run_contract
 
 
 @pytest.fixture
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(trust_env=False, timeout=10.0) as client:
+def http() -> Iterator[httpx2.Client]:
+    with httpx2.Client(trust_env=False, timeout=10.0) as client:
         yield client
 
 
-def _run(http: httpx.Client, only: Callable[[str], bool], max_examples: int = 5) -> ContractRun:
+def _run(http: httpx2.Client, only: Callable[[str], bool], max_examples: int = 5) -> ContractRun:
     with LocalStack() as stack:
         return run_contract(
             stack, prepare(stack, http), only=only, scenarios=False, max_examples=max_examples
         )
 
 
-def test_the_unchanged_stack_passes_the_same_run(http: httpx.Client) -> None:
+def test_the_unchanged_stack_passes_the_same_run(http: httpx2.Client) -> None:
     run = _run(http, lambda op: op in ("get_gateway_discovery", "oauth_callback"))
     assert run.operations == {"get_gateway_discovery", "oauth_callback"}
     assert run.checks > 0 and not run.failures
 
 
 def test_an_undeclared_content_type_fails(
-    http: httpx.Client, monkeypatch: pytest.MonkeyPatch
+    http: httpx2.Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def as_text(schema: str | None, body: Mapping[str, object], status: int = 200) -> Response:
         return PlainTextResponse(json.dumps(dict(body)), status_code=status)
@@ -50,7 +50,7 @@ def test_an_undeclared_content_type_fails(
 
 
 def test_a_body_outside_the_schema_fails(
-    http: httpx.Client, monkeypatch: pytest.MonkeyPatch
+    http: httpx2.Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def without_gateway_id(
         schema: str | None, body: Mapping[str, object], status: int = 200
@@ -64,7 +64,7 @@ def test_a_body_outside_the_schema_fails(
 
 
 def test_accepting_what_the_spec_marks_invalid_fails(
-    http: httpx.Client, monkeypatch: pytest.MonkeyPatch
+    http: httpx2.Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     strict = ATHService.callback
 
@@ -80,7 +80,7 @@ def test_accepting_what_the_spec_marks_invalid_fails(
 
 
 def test_internal_error_for_a_client_mistake_fails(
-    http: httpx.Client, monkeypatch: pytest.MonkeyPatch
+    http: httpx2.Client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     honest = ATHHTTPError.body
 

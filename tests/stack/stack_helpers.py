@@ -1,6 +1,6 @@
 """Helpers for the local stack's tests: an agent key, ES256 attestations minted
 with ``cryptography`` alone, and the register → authorize → consent → token walk
-done with plain httpx."""
+done with plain httpx2."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
+import httpx2
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
@@ -86,7 +86,7 @@ class Agent:
     base: str
     key: ec.EllipticCurvePrivateKey
     agent_id: str
-    http: httpx.Client
+    http: httpx2.Client
     client_id: str = ""
     client_secret: str = ""
     registration: dict[str, Any] = field(default_factory=dict)
@@ -102,7 +102,7 @@ class Agent:
         *,
         redirect_uris: Sequence[str] = (),
         expect: int = 201,
-    ) -> httpx.Response:
+    ) -> httpx2.Response:
         response = self.http.post(
             f"{self.base}/ath/agents/register",
             json={
@@ -131,7 +131,7 @@ class Agent:
         state: str | None = None,
         user_redirect_uri: str | None = None,
         **extra: Any,
-    ) -> httpx.Response:
+    ) -> httpx2.Response:
         body: dict[str, Any] = {
             "client_id": self.client_id,
             "agent_attestation": self.attest(),
@@ -144,7 +144,7 @@ class Agent:
         body.update(extra)
         return self.http.post(f"{self.base}/ath/authorize", json=body)
 
-    def exchange(self, session_id: str, code: str | None, **extra: Any) -> httpx.Response:
+    def exchange(self, session_id: str, code: str | None, **extra: Any) -> httpx2.Response:
         body: dict[str, Any] = {
             "grant_type": "authorization_code",
             "client_id": self.client_id,
@@ -176,17 +176,17 @@ class Agent:
 
     def call(
         self, method: str, url: str, token: str, *, agent_id: str | None = None, **kw: Any
-    ) -> httpx.Response:
+    ) -> httpx2.Response:
         headers = {"Authorization": f"Bearer {token}", "X-ATH-Agent-ID": agent_id or self.agent_id}
         return self.http.request(method, url, headers=headers, **kw)
 
-    def revoke(self, token: str, **extra: Any) -> httpx.Response:
+    def revoke(self, token: str, **extra: Any) -> httpx2.Response:
         body = {"client_id": self.client_id, "client_secret": self.client_secret, "token": token}
         body.update(extra)
         return self.http.post(f"{self.base}/ath/revoke", json=body)
 
 
-def error_code(response: httpx.Response) -> str:
+def error_code(response: httpx2.Response) -> str:
     """The ATH error code of a response, asserting the body has the ATH error shape."""
     body = response.json()
     assert isinstance(body, dict) and set(body) <= {"code", "message", "details"}, body
@@ -196,7 +196,7 @@ def error_code(response: httpx.Response) -> str:
 
 
 def make_agent(
-    stack: LocalStack, http: httpx.Client, *, native: bool = False, name: str = "agent"
+    stack: LocalStack, http: httpx2.Client, *, native: bool = False, name: str = "agent"
 ) -> Agent:
     key = new_key()
     agent_id = stack.host_agent(public_pem(key), name=name)

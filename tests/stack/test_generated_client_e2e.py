@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
+import httpx2
 import pytest
 
 from ath.testing import LocalStack, follow_consent
@@ -58,8 +58,8 @@ from tests.stack.stack_helpers import Agent, make_agent, new_state
 
 
 @pytest.fixture
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(trust_env=False, timeout=10.0) as client:
+def http() -> Iterator[httpx2.Client]:
+    with httpx2.Client(trust_env=False, timeout=10.0) as client:
         yield client
 
 
@@ -116,7 +116,7 @@ def exchange(agent: Agent, session_id: str, code: str) -> TokenExchangeRequest:
 def to_callback(url: str) -> tuple[dict[str, str], dict[str, str]]:
     """Walk a browser to the provider's redirect back to the callback; return the
     browser's cookies (the session binding) and the callback's query."""
-    with httpx.Client(trust_env=False) as browser:
+    with httpx2.Client(trust_env=False) as browser:
         start = browser.get(url)
         provider = browser.get(start.headers["location"])
         cookies = dict(browser.cookies)
@@ -124,7 +124,7 @@ def to_callback(url: str) -> tuple[dict[str, str], dict[str, str]]:
     return cookies, {k: v[0] for k, v in query.items()}
 
 
-def test_every_operation_sync(ath_stack: LocalStack, http: httpx.Client) -> None:
+def test_every_operation_sync(ath_stack: LocalStack, http: httpx2.Client) -> None:
     gateway = anonymous(ath_stack.gateway_url)
     with gateway:
         doc = get_gateway_discovery.sync(client=gateway)
@@ -185,7 +185,7 @@ def test_every_operation_sync(ath_stack: LocalStack, http: httpx.Client) -> None
             whole = proxy_get.sync("github", "user/repos", client=api, x_ath_agent_id=me)
             assert isinstance(whole, ProxyErrorBody)
             assert whole.code == ATHErrorCode.SCOPE_NOT_APPROVED
-            # ... so multi-segment paths go through the client's httpx client (spec notes).
+            # ... so multi-segment paths go through the client's httpx2 client (spec notes).
             raw = api.get_httpx_client()
             repos = raw.get("/ath/proxy/github/user/repos", headers={"X-ATH-Agent-ID": me})
             assert repos.status_code == 200 and repos.json()[0]["name"] == "hello-world"
@@ -227,7 +227,7 @@ def test_every_operation_sync(ath_stack: LocalStack, http: httpx.Client) -> None
             assert isinstance(gone, ATHError) and gone.code == ATHErrorCode.TOKEN_REVOKED
 
 
-async def test_every_operation_asyncio(ath_stack: LocalStack, http: httpx.Client) -> None:
+async def test_every_operation_asyncio(ath_stack: LocalStack, http: httpx2.Client) -> None:
     native = anonymous(ath_stack.native_url)
     async with native:
         doc = await get_service_discovery.asyncio(client=native)
@@ -272,7 +272,7 @@ async def test_every_operation_asyncio(ath_stack: LocalStack, http: httpx.Client
         assert revoked.status_code == 200
 
 
-async def test_proxy_operations_asyncio(ath_stack: LocalStack, http: httpx.Client) -> None:
+async def test_proxy_operations_asyncio(ath_stack: LocalStack, http: httpx2.Client) -> None:
     agent = make_agent(ath_stack, http)
     agent.register({"mail": ["mail:read", "mail:send"]})
     grant = agent.authorize("mail", ["mail:read", "mail:send"]).json()

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import httpx
+import httpx2
 import pytest
 
 from ath import ATHError as SDKError
@@ -108,7 +108,7 @@ def test_unknown_error_code_is_kept_as_a_string(foreign: str) -> None:
 
 
 def test_proxied_html_error_is_returned_as_bytes(ath_stack: LocalStack) -> None:
-    with httpx.Client(trust_env=False, timeout=10.0) as http:
+    with httpx2.Client(trust_env=False, timeout=10.0) as http:
         agent = make_agent(ath_stack, http)
         agent.register({"github": ["read:user"]})
         token = agent.token("github", ["read:user"])["access_token"]

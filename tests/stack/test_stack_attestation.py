@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from ath.testing import LocalStack
@@ -21,17 +21,17 @@ from tests.stack.stack_helpers import (
 
 
 @pytest.fixture
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(trust_env=False, timeout=10.0) as client:
+def http() -> Iterator[httpx2.Client]:
+    with httpx2.Client(trust_env=False, timeout=10.0) as client:
         yield client
 
 
 @pytest.fixture
-def agent(ath_stack: LocalStack, http: httpx.Client) -> Agent:
+def agent(ath_stack: LocalStack, http: httpx2.Client) -> Agent:
     return make_agent(ath_stack, http)
 
 
-def register_with(agent: Agent, attestation: str) -> httpx.Response:
+def register_with(agent: Agent, attestation: str) -> httpx2.Response:
     return agent.http.post(
         f"{agent.base}/ath/agents/register",
         json={
@@ -44,7 +44,7 @@ def register_with(agent: Agent, attestation: str) -> httpx.Response:
     )
 
 
-def assert_rejected(response: httpx.Response, reason: str) -> None:
+def assert_rejected(response: httpx2.Response, reason: str) -> None:
     assert response.status_code == 401, response.text
     assert error_code(response) == "INVALID_ATTESTATION"
     assert response.json()["details"]["reason"] == reason
@@ -133,7 +133,7 @@ def test_malformed(agent: Agent, garbage: str) -> None:
     assert error_code(response) in ("INVALID_ATTESTATION", "INVALID_REQUEST")
 
 
-def test_unhosted_agent(ath_stack: LocalStack, http: httpx.Client) -> None:
+def test_unhosted_agent(ath_stack: LocalStack, http: httpx2.Client) -> None:
     key = new_key()
     agent_id = f"{ath_stack.agents_url}/agents/ghost/.well-known/agent.json"
     ghost = Agent(ath_stack, ath_stack.gateway_url, key, agent_id, http)
@@ -144,17 +144,29 @@ def test_unhosted_agent(ath_stack: LocalStack, http: httpx.Client) -> None:
     assert_rejected(register_with(remote, remote.attest()), "agent_id")
 
 
-def test_key_is_fetched_again_only_on_a_mismatch(agent: Agent, ath_stack: LocalStack) -> None:
-    """schema/0.1: identity documents are fetched again on a signature mismatch only."""
+def test_key_is_cached_five_minutes_and_fetched_again_on_a_mismatch(
+    agent: Agent, ath_stack: LocalStack
+) -> None:
+    """client/identity.mdx: identity documents are cached for 5 minutes at most, and
+    fetched again (rate-limited) when a signature does not verify with the cached key."""
     agent.register({"github": ["read:user"]})  # the stack fetched and cached the key
     fetches = _fetches(ath_stack, agent)
-    ath_stack.clock.advance(3600)
-    assert agent.authorize("github", ["read:user"]).status_code == 200, "cached key, no expiry"
+    ath_stack.clock.advance(299)
+    assert agent.authorize("github", ["read:user"]).status_code == 200, "cached key"
     assert _fetches(ath_stack, agent) == fetches
+    ath_stack.clock.advance(2)
+    assert agent.authorize("github", ["read:user"]).status_code == 200
+    assert _fetches(ath_stack, agent) == fetches + 1, "older than 5 minutes: fetched again"
+    old = agent.key
     agent.key = new_key()
     ath_stack.host_agent(public_pem(agent.key), name="agent")  # the agent rotates its key
+    ath_stack.clock.advance(61)
     assert agent.authorize("github", ["read:user"]).status_code == 200, "fetched on mismatch"
-    assert _fetches(ath_stack, agent) == fetches + 1
+    assert _fetches(ath_stack, agent) == fetches + 2
+    agent.key = old
+    assert_rejected(agent.authorize("github", ["read:user"]), "signature")
+    ath_stack.clock.advance(300)
+    assert_rejected(agent.authorize("github", ["read:user"]), "signature")
 
 
 def test_refetch_is_rate_limited_per_agent(agent: Agent, ath_stack: LocalStack) -> None:
@@ -184,7 +196,7 @@ def _fetches(stack: LocalStack, agent: Agent) -> int:
     return int(service._verifier.fetches.get(agent.agent_id, 0))
 
 
-def test_pem_public_key_in_identity_document(ath_stack: LocalStack, http: httpx.Client) -> None:
+def test_pem_public_key_in_identity_document(ath_stack: LocalStack, http: httpx2.Client) -> None:
     # The identity document may carry a PEM string instead of a JWK.
     key = new_key()
     agent_id = ath_stack.host_agent(key, name="pem-agent")

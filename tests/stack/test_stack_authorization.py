@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
+import httpx2
 import pytest
 
 from ath.testing import LocalStack, follow_consent
@@ -13,8 +13,8 @@ from tests.stack.stack_helpers import Agent, error_code, make_agent
 
 
 @pytest.fixture
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(trust_env=False, timeout=10.0) as client:
+def http() -> Iterator[httpx2.Client]:
+    with httpx2.Client(trust_env=False, timeout=10.0) as client:
         yield client
 
 
@@ -22,7 +22,7 @@ REDIRECT = "http://127.0.0.1:9/agent/callback"
 
 
 @pytest.fixture
-def agent(ath_stack: LocalStack, http: httpx.Client) -> Agent:
+def agent(ath_stack: LocalStack, http: httpx2.Client) -> Agent:
     agent = make_agent(ath_stack, http)
     agent.register({"github": ["read:user", "repo"], "mail": ["mail:read"]})
     return agent
@@ -70,7 +70,7 @@ def test_no_redirect_uri_allowed_when_none_registered(agent: Agent) -> None:
     ],
 )
 def test_redirect_uri_must_match_exactly(
-    ath_stack: LocalStack, http: httpx.Client, candidate: str
+    ath_stack: LocalStack, http: httpx2.Client, candidate: str
 ) -> None:
     agent = make_agent(ath_stack, http)
     agent.register({"github": ["read:user"]}, redirect_uris=[REDIRECT])
@@ -87,7 +87,8 @@ def test_redirect_uri_must_match_exactly(
 def test_unknown_client(agent: Agent) -> None:
     agent.client_id = "ath_client_unknown"
     response = agent.authorize("github", ["read:user"])
-    assert response.status_code == 401 and error_code(response) == "AGENT_NOT_REGISTERED"
+    # specification/0.1 schema.mdx, the code/status table: AGENT_NOT_REGISTERED is a 403
+    assert response.status_code == 403 and error_code(response) == "AGENT_NOT_REGISTERED"
 
 
 def test_attestation_of_another_agent(ath_stack: LocalStack, agent: Agent) -> None:
@@ -223,7 +224,7 @@ def test_grant_type_must_be_authorization_code(agent: Agent) -> None:
 
 def test_callback_is_bound_to_the_browser_that_started(agent: Agent) -> None:
     grant = agent.authorize("github", ["read:user"]).json()
-    with httpx.Client(trust_env=False) as victim, httpx.Client(trust_env=False) as attacker:
+    with httpx2.Client(trust_env=False) as victim, httpx2.Client(trust_env=False) as attacker:
         start = victim.get(grant["authorization_url"])
         assert start.status_code == 302
         cookie = start.headers["set-cookie"]
@@ -242,7 +243,7 @@ def test_callback_is_bound_to_the_browser_that_started(agent: Agent) -> None:
 
 def test_callback_state_must_match(agent: Agent) -> None:
     grant = agent.authorize("github", ["read:user"]).json()
-    with httpx.Client(trust_env=False) as browser:
+    with httpx2.Client(trust_env=False) as browser:
         start = browser.get(grant["authorization_url"])
         provider = browser.get(start.headers["location"])
         parts = urlsplit(provider.headers["location"])
@@ -265,7 +266,7 @@ def test_consent_url_pkce_must_match(agent: Agent) -> None:
 
 def test_provider_leg_uses_pkce_s256(agent: Agent) -> None:
     grant = agent.authorize("github", ["read:user"]).json()
-    with httpx.Client(trust_env=False) as browser:
+    with httpx2.Client(trust_env=False) as browser:
         start = browser.get(grant["authorization_url"])
     to_provider = parse_qs(urlsplit(start.headers["location"]).query)
     assert to_provider["code_challenge_method"] == ["S256"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
+import httpx2
 import pytest
 
 from ath.testing import LocalStack, afollow_consent, follow_consent
@@ -14,12 +14,12 @@ from tests.stack.stack_helpers import error_code, make_agent
 
 
 @pytest.fixture
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(trust_env=False, timeout=10.0) as client:
+def http() -> Iterator[httpx2.Client]:
+    with httpx2.Client(trust_env=False, timeout=10.0) as client:
         yield client
 
 
-def test_gateway_happy_path(ath_stack: LocalStack, http: httpx.Client) -> None:
+def test_gateway_happy_path(ath_stack: LocalStack, http: httpx2.Client) -> None:
     catalog = http.get(f"{ath_stack.gateway_url}/.well-known/ath.json").json()
     assert [p["provider_id"] for p in catalog["supported_providers"]] == ath_stack.providers
     assert catalog["agent_registration_endpoint"] == f"{ath_stack.gateway_url}/ath/agents/register"
@@ -59,7 +59,7 @@ def test_gateway_happy_path(ath_stack: LocalStack, http: httpx.Client) -> None:
     assert error_code(agent.call("GET", f"{proxy}/user", tk)) == "TOKEN_REVOKED"
 
 
-def test_proxy_passes_upstream_answers_through(ath_stack: LocalStack, http: httpx.Client) -> None:
+def test_proxy_passes_upstream_answers_through(ath_stack: LocalStack, http: httpx2.Client) -> None:
     agent = make_agent(ath_stack, http)
     agent.register({"github": ["read:user", "repo"]})
     tk = agent.token("github", ["read:user", "repo"])["access_token"]
@@ -83,7 +83,7 @@ def test_proxy_passes_upstream_answers_through(ath_stack: LocalStack, http: http
     assert direct.status_code == 401, "an ATH token is not a provider token"
 
 
-def test_native_happy_path(ath_stack: LocalStack, http: httpx.Client) -> None:
+def test_native_happy_path(ath_stack: LocalStack, http: httpx2.Client) -> None:
     doc = http.get(f"{ath_stack.native_url}/.well-known/ath-app.json").json()
     assert doc["app_id"] == ath_stack.native_app_id
     assert doc["api_base"] == f"{ath_stack.native_url}/api"
@@ -110,7 +110,7 @@ def test_native_happy_path(ath_stack: LocalStack, http: httpx.Client) -> None:
     assert error_code(agent.call("GET", f"{api}/products", tk)) == "TOKEN_REVOKED"
 
 
-def test_native_enforces_scope_per_route(ath_stack: LocalStack, http: httpx.Client) -> None:
+def test_native_enforces_scope_per_route(ath_stack: LocalStack, http: httpx2.Client) -> None:
     agent = make_agent(ath_stack, http, native=True)
     agent.register({"shop": ["products:read", "orders:read", "orders:write"]})
     tk = agent.token("shop", ["products:read"])["access_token"]
@@ -121,7 +121,7 @@ def test_native_enforces_scope_per_route(ath_stack: LocalStack, http: httpx.Clie
     assert error_code(agent.call("GET", f"{api}/orders", tk)) == "SCOPE_NOT_APPROVED"
 
 
-def test_gateway_token_is_not_a_native_token(ath_stack: LocalStack, http: httpx.Client) -> None:
+def test_gateway_token_is_not_a_native_token(ath_stack: LocalStack, http: httpx2.Client) -> None:
     agent = make_agent(ath_stack, http)
     agent.register({"github": ["read:user"]})
     tk = agent.token("github", ["read:user"])["access_token"]
@@ -129,7 +129,7 @@ def test_gateway_token_is_not_a_native_token(ath_stack: LocalStack, http: httpx.
     assert answer.status_code == 401 and error_code(answer) == "TOKEN_INVALID"
 
 
-def test_legacy_redirects(http: httpx.Client) -> None:
+def test_legacy_redirects(http: httpx2.Client) -> None:
     with LocalStack(legacy_redirects=True) as stack:
         agent = make_agent(stack, http)
         redirect = "http://127.0.0.1:9/agent-callback"
@@ -152,7 +152,7 @@ def test_legacy_redirects(http: httpx.Client) -> None:
 
 
 def test_public_sdk_registers_the_callback_as_redirect(
-    ath_stack: LocalStack, http: httpx.Client
+    ath_stack: LocalStack, http: httpx2.Client
 ) -> None:
     callback = f"{ath_stack.gateway_url}/ath/callback"
     agent = make_agent(ath_stack, http)
@@ -160,7 +160,7 @@ def test_public_sdk_registers_the_callback_as_redirect(
     response = agent.authorize("github", ["read:user"], user_redirect_uri=callback)
     grant = response.json()
     # A browser following the consent lands on the completion page.
-    browser = httpx.Client(
+    browser = httpx2.Client(
         trust_env=False, follow_redirects=True, headers={"Accept": "text/html,*/*;q=0.8"}
     )
     with browser:
@@ -173,7 +173,7 @@ def test_public_sdk_registers_the_callback_as_redirect(
     assert agent.exchange(grant["ath_session_id"], landed["code"][0]).status_code == 200
 
 
-def test_completion_page_without_redirect_uri(ath_stack: LocalStack, http: httpx.Client) -> None:
+def test_completion_page_without_redirect_uri(ath_stack: LocalStack, http: httpx2.Client) -> None:
     agent = make_agent(ath_stack, http)
     agent.register({"mail": ["mail:read"]})
     grant = agent.authorize("mail", ["mail:read"], state="s" * 20).json()
@@ -189,7 +189,7 @@ def test_completion_page_without_redirect_uri(ath_stack: LocalStack, http: httpx
 
 
 def test_follow_consent_does_not_fetch_the_agents_redirect(
-    ath_stack: LocalStack, http: httpx.Client
+    ath_stack: LocalStack, http: httpx2.Client
 ) -> None:
     redirect = "http://127.0.0.1:9/cb?keep=1"  # port 9 (discard): fetching it would fail
     agent = make_agent(ath_stack, http)
@@ -205,8 +205,8 @@ def test_follow_consent_does_not_fetch_the_agents_redirect(
 
 
 async def test_afollow_consent(ath_stack: LocalStack) -> None:
-    async with httpx.AsyncClient(trust_env=False) as client:
-        agent_http = httpx.Client(trust_env=False)
+    async with httpx2.AsyncClient(trust_env=False) as client:
+        agent_http = httpx2.Client(trust_env=False)
         with agent_http:
             agent = make_agent(ath_stack, agent_http)
             agent.register({"github": ["repo"]})

@@ -18,15 +18,24 @@ STACK_DIR = Path(ath.testing.__file__).parent
 ALLOWED = {"ath.pytest_plugin"}
 
 
+def _package_of(path: Path) -> str:
+    """The package a module of the stack is in (``ath.testing`` or a subpackage)."""
+    try:
+        parts = path.parent.relative_to(STACK_DIR).parts
+    except ValueError:  # a sample outside the stack
+        parts = ()
+    return ".".join(("ath", "testing", *parts))
+
+
 def _imported_modules(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    package = "ath.testing"
+    package = _package_of(path)
     found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
-            if node.level:  # relative: resolve against ath.testing
+            if node.level:  # relative: resolve against the module's own package
                 base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
                 found.add(f"{base}.{node.module}" if node.module else base)
             elif node.module:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterator
 
-import httpx
+import httpx2
 import pytest
 
 from ath.testing import LocalStack
@@ -13,8 +13,8 @@ from tests.stack.stack_helpers import error_code, make_agent
 
 
 @pytest.fixture
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(trust_env=False, timeout=10.0) as client:
+def http() -> Iterator[httpx2.Client]:
+    with httpx2.Client(trust_env=False, timeout=10.0) as client:
         yield client
 
 
@@ -23,7 +23,7 @@ def basic(client_id: str, secret: str) -> dict[str, str]:
     return {"Authorization": f"Basic {token}"}
 
 
-def test_duplicate_registration_gets_409(ath_stack: LocalStack, http: httpx.Client) -> None:
+def test_duplicate_registration_gets_409(ath_stack: LocalStack, http: httpx2.Client) -> None:
     agent = make_agent(ath_stack, http)
     agent.register({"github": ["read:user"]})
     again = agent.register({"github": ["read:user"]}, expect=409)
@@ -31,7 +31,7 @@ def test_duplicate_registration_gets_409(ath_stack: LocalStack, http: httpx.Clie
     assert again.json()["details"] == {"client_id": agent.client_id}
 
 
-def test_status_requires_authentication(ath_stack: LocalStack, http: httpx.Client) -> None:
+def test_status_requires_authentication(ath_stack: LocalStack, http: httpx2.Client) -> None:
     agent = make_agent(ath_stack, http)
     agent.register({"github": ["read:user", "repo"]})
     url = f"{ath_stack.gateway_url}/ath/agents/{agent.client_id}"
@@ -56,7 +56,7 @@ def test_status_requires_authentication(ath_stack: LocalStack, http: httpx.Clien
     assert "client_secret" not in body
 
 
-def test_redirect_uris_is_optional(ath_stack: LocalStack, http: httpx.Client) -> None:
+def test_redirect_uris_is_optional(ath_stack: LocalStack, http: httpx2.Client) -> None:
     agent = make_agent(ath_stack, http)
     response = http.post(
         f"{ath_stack.gateway_url}/ath/agents/register",
@@ -82,7 +82,7 @@ def test_redirect_uris_is_optional(ath_stack: LocalStack, http: httpx.Client) ->
     ],
 )
 def test_invalid_registration_bodies_get_400(
-    ath_stack: LocalStack, http: httpx.Client, patch: dict[str, object], where: str
+    ath_stack: LocalStack, http: httpx2.Client, patch: dict[str, object], where: str
 ) -> None:
     agent = make_agent(ath_stack, http)
     body: dict[str, object] = {
@@ -100,14 +100,14 @@ def test_invalid_registration_bodies_get_400(
     assert agent.attest() not in response.text  # never echoes the input
 
 
-def test_non_json_body_gets_400(ath_stack: LocalStack, http: httpx.Client) -> None:
+def test_non_json_body_gets_400(ath_stack: LocalStack, http: httpx2.Client) -> None:
     response = http.post(f"{ath_stack.gateway_url}/ath/agents/register", content=b"<xml/>")
     assert response.status_code == 400 and error_code(response) == "INVALID_REQUEST"
 
 
 @pytest.mark.parametrize("native", [False, True])
 def test_routing_mistakes_have_codes_of_their_own(
-    ath_stack: LocalStack, http: httpx.Client, native: bool
+    ath_stack: LocalStack, http: httpx2.Client, native: bool
 ) -> None:
     """A client's mistake is never INTERNAL_ERROR (that is reserved for the stack's own 5xx)."""
     base = ath_stack.native_url if native else ath_stack.gateway_url
@@ -118,7 +118,7 @@ def test_routing_mistakes_have_codes_of_their_own(
     assert "POST" in wrong_method.headers["allow"]
 
 
-def test_approval_subset(ath_stack: LocalStack, http: httpx.Client) -> None:
+def test_approval_subset(ath_stack: LocalStack, http: httpx2.Client) -> None:
     ath_stack.approval.approve_subset({"github": ["read:user"]})
     agent = make_agent(ath_stack, http)
     reg = agent.register(
@@ -139,7 +139,7 @@ def test_approval_subset(ath_stack: LocalStack, http: httpx.Client) -> None:
     assert agent.authorize("github", ["read:user"]).status_code == 200
 
 
-def test_unoffered_scopes_are_denied(ath_stack: LocalStack, http: httpx.Client) -> None:
+def test_unoffered_scopes_are_denied(ath_stack: LocalStack, http: httpx2.Client) -> None:
     agent = make_agent(ath_stack, http)
     reg = agent.register({"github": ["read:user", "admin:org"]}).json()
     (github,) = reg["approved_providers"]
@@ -148,7 +148,7 @@ def test_unoffered_scopes_are_denied(ath_stack: LocalStack, http: httpx.Client) 
 
 @pytest.mark.parametrize("policy", ["pending", "deny"])
 def test_unapproved_registrations_cannot_authorize(
-    ath_stack: LocalStack, http: httpx.Client, policy: str
+    ath_stack: LocalStack, http: httpx2.Client, policy: str
 ) -> None:
     getattr(ath_stack.approval, policy)()
     agent = make_agent(ath_stack, http)
@@ -161,7 +161,7 @@ def test_unapproved_registrations_cannot_authorize(
     assert error_code(agent.authorize("github", ["read:user"])) == "AGENT_UNAPPROVED"
 
 
-def test_native_registration_uses_the_app_id(ath_stack: LocalStack, http: httpx.Client) -> None:
+def test_native_registration_uses_the_app_id(ath_stack: LocalStack, http: httpx2.Client) -> None:
     agent = make_agent(ath_stack, http, native=True)
     reg = agent.register({"shop": ["products:read"], "github": ["repo"]}).json()
     by_id = {p["provider_id"]: p for p in reg["approved_providers"]}
@@ -169,7 +169,7 @@ def test_native_registration_uses_the_app_id(ath_stack: LocalStack, http: httpx.
     assert by_id["github"]["approved_scopes"] == []
 
 
-def test_pending_registration_resolved_later(ath_stack: LocalStack, http: httpx.Client) -> None:
+def test_pending_registration_resolved_later(ath_stack: LocalStack, http: httpx2.Client) -> None:
     ath_stack.approval.pending()
     agent = make_agent(ath_stack, http)
     agent.register({"github": ["read:user", "admin:org"]})

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-import httpx
+import httpx2
 import pytest
 
 import ath_sdk_models as models
@@ -19,8 +19,8 @@ from tests.stack.stack_helpers import b64url, error_code, make_agent
 
 
 @pytest.fixture
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(trust_env=False, timeout=10.0) as client:
+def http() -> Iterator[httpx2.Client]:
+    with httpx2.Client(trust_env=False, timeout=10.0) as client:
         yield client
 
 
@@ -52,7 +52,7 @@ def reachable_strings(root: object) -> set[str]:
     return found
 
 
-def test_secrets_and_tokens_are_kept_hashed(http: httpx.Client) -> None:
+def test_secrets_and_tokens_are_kept_hashed(http: httpx2.Client) -> None:
     with LocalStack(user_token="tenant-secret-value") as stack:
         headers = {"X-ATH-User-Token": "tenant-secret-value"}
         http.headers.update(headers)
@@ -71,7 +71,7 @@ def test_secrets_and_tokens_are_kept_hashed(http: httpx.Client) -> None:
         assert agent.client_secret not in repr(stack) and token not in repr(stack)
 
 
-def test_user_token_guards_the_api_endpoints(http: httpx.Client) -> None:
+def test_user_token_guards_the_api_endpoints(http: httpx2.Client) -> None:
     with LocalStack(user_token="tenant-secret-value") as stack:
         agent = make_agent(stack, http)
         denied = http.post(f"{stack.gateway_url}/ath/agents/register", json={})
@@ -102,14 +102,14 @@ def test_user_token_guards_the_api_endpoints(http: httpx.Client) -> None:
 
 
 class OAuthClient:
-    def __init__(self, stack: LocalStack, http: httpx.Client) -> None:
+    def __init__(self, stack: LocalStack, http: httpx2.Client) -> None:
         self.stack, self.http = stack, http
         self.redirect = "http://127.0.0.1:9/oauth-cb"
         self.client_id, self.secret = stack.register_oauth_client("mail", self.redirect)
         self.verifier = secrets.token_urlsafe(48)
         self.challenge = b64url(hashlib.sha256(self.verifier.encode()).digest())
 
-    def authorize(self, **params: str) -> httpx.Response:
+    def authorize(self, **params: str) -> httpx2.Response:
         query = {
             "response_type": "code",
             "client_id": self.client_id,
@@ -126,7 +126,7 @@ class OAuthClient:
         location = self.authorize().headers["location"]
         return parse_qs(urlsplit(location).query)["code"][0]
 
-    def redeem(self, code: str, **fields: str) -> httpx.Response:
+    def redeem(self, code: str, **fields: str) -> httpx2.Response:
         form = {
             "grant_type": "authorization_code",
             "code": code,
@@ -143,7 +143,7 @@ def oauth_error(location: str) -> str | None:
     return parse_qs(urlsplit(location).query).get("error", [None])[0]
 
 
-def test_oauth_token_endpoint_checks(ath_stack: LocalStack, http: httpx.Client) -> None:
+def test_oauth_token_endpoint_checks(ath_stack: LocalStack, http: httpx2.Client) -> None:
     client = OAuthClient(ath_stack, http)
     wrong_verifier = client.redeem(client.code(), code_verifier=secrets.token_urlsafe(48))
     assert wrong_verifier.status_code == 400 and wrong_verifier.json()["error"] == "invalid_grant"
@@ -180,7 +180,7 @@ def test_oauth_token_endpoint_checks(ath_stack: LocalStack, http: httpx.Client) 
     assert upstream.status_code == 200, "provider tokens are what the upstream accepts"
 
 
-def test_oauth_client_secret_post(ath_stack: LocalStack, http: httpx.Client) -> None:
+def test_oauth_client_secret_post(ath_stack: LocalStack, http: httpx2.Client) -> None:
     client = OAuthClient(ath_stack, http)
     basic_less = http.post(
         f"{ath_stack.oauth_url}/token",
@@ -196,7 +196,7 @@ def test_oauth_client_secret_post(ath_stack: LocalStack, http: httpx.Client) -> 
     assert basic_less.status_code == 200
 
 
-def test_oauth_authorization_endpoint_checks(ath_stack: LocalStack, http: httpx.Client) -> None:
+def test_oauth_authorization_endpoint_checks(ath_stack: LocalStack, http: httpx2.Client) -> None:
     client = OAuthClient(ath_stack, http)
     unknown_redirect = client.authorize(redirect_uri="http://127.0.0.1:9/evil")
     assert unknown_redirect.status_code == 400, "never redirected to an unregistered URI"
@@ -219,7 +219,7 @@ def test_oauth_authorization_endpoint_checks(ath_stack: LocalStack, http: httpx.
 # -- schema validation ------------------------------------------------------------------
 
 
-def test_everything_sent_validates(ath_stack: LocalStack, http: httpx.Client) -> None:
+def test_everything_sent_validates(ath_stack: LocalStack, http: httpx2.Client) -> None:
     models.DiscoveryDocument.model_validate(
         http.get(f"{ath_stack.gateway_url}/.well-known/ath.json").json()
     )
@@ -251,7 +251,7 @@ def test_everything_sent_validates(ath_stack: LocalStack, http: httpx.Client) ->
 
 
 def test_model_validation_rejects_what_the_schema_forbids(
-    ath_stack: LocalStack, http: httpx.Client
+    ath_stack: LocalStack, http: httpx2.Client
 ) -> None:
     agent = make_agent(ath_stack, http)
     agent.register({"github": ["read:user"]})
@@ -263,7 +263,7 @@ def test_model_validation_rejects_what_the_schema_forbids(
     assert details["errors"][0]["loc"] == ["grant_type"]
 
 
-def test_basic_scheme_is_case_insensitive(ath_stack: LocalStack, http: httpx.Client) -> None:
+def test_basic_scheme_is_case_insensitive(ath_stack: LocalStack, http: httpx2.Client) -> None:
     agent = make_agent(ath_stack, http)
     agent.register({"github": ["read:user"]})
     raw = base64.b64encode(f"{agent.client_id}:{agent.client_secret}".encode()).decode()

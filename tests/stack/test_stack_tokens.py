@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import httpx
+import httpx2
 import pytest
 
 from ath.testing import LocalStack
@@ -12,13 +12,13 @@ from tests.stack.stack_helpers import Agent, error_code, make_agent
 
 
 @pytest.fixture
-def http() -> Iterator[httpx.Client]:
-    with httpx.Client(trust_env=False, timeout=10.0) as client:
+def http() -> Iterator[httpx2.Client]:
+    with httpx2.Client(trust_env=False, timeout=10.0) as client:
         yield client
 
 
 @pytest.fixture
-def agent(ath_stack: LocalStack, http: httpx.Client) -> Agent:
+def agent(ath_stack: LocalStack, http: httpx2.Client) -> Agent:
     agent = make_agent(ath_stack, http)
     agent.register({"github": ["read:user", "repo"], "mail": ["mail:read", "mail:send"]})
     return agent
@@ -32,7 +32,7 @@ def proxy(stack: LocalStack, provider: str, path: str) -> str:
 
 
 def test_effective_is_approved_and_consented_and_requested(
-    ath_stack: LocalStack, http: httpx.Client
+    ath_stack: LocalStack, http: httpx2.Client
 ) -> None:
     ath_stack.approval.approve_subset({"github": ["read:user", "repo"], "mail": ["mail:read"]})
     agent = make_agent(ath_stack, http)
@@ -99,7 +99,8 @@ def test_provider_mismatch(ath_stack: LocalStack, agent: Agent) -> None:
     response = agent.call("GET", proxy(ath_stack, "mail", "messages"), tk)
     assert response.status_code == 403 and error_code(response) == "PROVIDER_MISMATCH"
     unknown = agent.call("GET", proxy(ath_stack, "nowhere", "x"), tk)
-    assert unknown.status_code == 404 and error_code(unknown) == "PROVIDER_NOT_APPROVED"
+    # server/proxy.mdx step 3: a provider the token is not bound to, known or not
+    assert unknown.status_code == 403 and error_code(unknown) == "PROVIDER_MISMATCH"
 
 
 def test_token_is_bound_to_its_user(ath_stack: LocalStack, agent: Agent) -> None:
@@ -162,7 +163,7 @@ def test_token_expiry(ath_stack: LocalStack, agent: Agent) -> None:
     assert expired.status_code == 401 and error_code(expired) == "TOKEN_EXPIRED"
 
 
-def test_configurable_token_lifetime(http: httpx.Client) -> None:
+def test_configurable_token_lifetime(http: httpx2.Client) -> None:
     with LocalStack(token_lifetime=5) as stack:
         agent = make_agent(stack, http)
         agent.register({"github": ["read:user"]})

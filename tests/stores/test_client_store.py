@@ -202,3 +202,26 @@ async def test_a_new_client_uses_the_stored_registration_without_register(
     assert token.provider_id == "github"
     assert stack.registration_requests() == 1
     await late.close()
+
+
+async def test_refresh_reads_the_shared_store_now(make_client: MakeClient, tmp_path: Path) -> None:
+    """``refresh()``: a client adopts what another one stored without waiting for its
+    periodic check (the command line starts a new process, and so a new client, per
+    command); without a store it does nothing."""
+    path = tmp_path / "store.json"
+    reader = make_client(store=FileStore(path), store_refresh_interval=3600)
+    writer = make_client(store=FileStore(path))
+    assert reader.tokens == {}
+    await writer.set_credentials("ath_client_shared", "secret-shared")
+    await writer.set_token("tok-shared", provider="github", expires_in=600)
+    assert reader.tokens == {} and reader.client_id is None  # its copy, until it re-reads
+    await reader.refresh()
+    assert reader.client_id == "ath_client_shared"
+    assert reader.tokens["github"].access_token == "tok-shared"
+    path.unlink()
+    await reader.refresh()  # the entry is gone: so are its tokens
+    assert reader.tokens == {}
+    alone = make_client()
+    await alone.set_token("tok-own", provider="github")
+    await alone.refresh()
+    assert alone.tokens["github"].access_token == "tok-own"

@@ -14,6 +14,7 @@ from ath import ATHError, ATHGatewayClient, generate_private_key
 from ath.stores import FileStore, RedisStore
 from ath.testing import LocalStack, follow_consent
 from ath.testing._redis_server import RedisServer
+from tests._support.procs import Children
 from tests.stores import fleet_worker
 
 SPAWN = multiprocessing.get_context("spawn")
@@ -46,7 +47,9 @@ def drain(results: Any, count: int) -> list[Any]:
 
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize("fleet", ["file", "redis"], indirect=True)
-def test_eight_processes_register_once(fleet: dict[str, Any], stack: LocalStack) -> None:
+def test_eight_processes_register_once(
+    fleet: dict[str, Any], stack: LocalStack, children: Children
+) -> None:
     barrier = SPAWN.Barrier(8)
     results = SPAWN.Queue()
     procs = [
@@ -54,7 +57,7 @@ def test_eight_processes_register_once(fleet: dict[str, Any], stack: LocalStack)
         for _ in range(8)
     ]
     for p in procs:
-        p.start()
+        children.started(p)
     seen = drain(results, 8)
     for p in procs:
         p.join(timeout=60)
@@ -66,7 +69,9 @@ def test_eight_processes_register_once(fleet: dict[str, Any], stack: LocalStack)
 
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize("fleet", ["file", "redis"], indirect=True)
-def test_consent_in_one_process_serves_another(fleet: dict[str, Any], stack: LocalStack) -> None:
+def test_consent_in_one_process_serves_another(
+    fleet: dict[str, Any], stack: LocalStack, children: Children
+) -> None:
     with fleet_worker.client(fleet) as first:
         first.register(developer=fleet_worker.DEVELOPER, providers=fleet_worker.GITHUB)
         auth = first.authorize("github", ["read:user"])
@@ -74,7 +79,7 @@ def test_consent_in_one_process_serves_another(fleet: dict[str, Any], stack: Loc
         token = first.exchange_token(consent.code or "", auth.ath_session_id)
     results = SPAWN.Queue()
     other = SPAWN.Process(target=fleet_worker.use_shared_token, args=(fleet, results))
-    other.start()
+    children.started(other)
     (seen,) = drain(results, 1)
     other.join(timeout=60)
     assert seen == ("ok", ["github"], True)
@@ -84,7 +89,9 @@ def test_consent_in_one_process_serves_another(fleet: dict[str, Any], stack: Loc
 
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize("fleet", ["file", "redis"], indirect=True)
-def test_revoke_in_one_process_stops_another(fleet: dict[str, Any], stack: LocalStack) -> None:
+def test_revoke_in_one_process_stops_another(
+    fleet: dict[str, Any], stack: LocalStack, children: Children
+) -> None:
     with fleet_worker.client(fleet) as first:
         first.register(developer=fleet_worker.DEVELOPER, providers=fleet_worker.GITHUB)
         auth = first.authorize("github", ["read:user"])
@@ -93,7 +100,7 @@ def test_revoke_in_one_process_stops_another(fleet: dict[str, Any], stack: Local
         )
         commands, results = SPAWN.Queue(), SPAWN.Queue()
         other = SPAWN.Process(target=fleet_worker.after_revoke, args=(fleet, commands, results))
-        other.start()
+        children.started(other)
         ready = results.get(timeout=180)
         assert ready == ("ready", ["ok"])
         before = stack.token_presentations(token.access_token)

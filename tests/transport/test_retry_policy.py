@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-import httpx
+import httpx2
 import pytest
 
 from ath import RetryPolicy
@@ -12,18 +12,18 @@ from ath._retry import parse_retry_after
 
 def test_retry_policy_decisions() -> None:
     policy = RetryPolicy(max_retries=2, backoff_base=0.1, backoff_max=1.0, max_retry_after=5)
-    req = httpx.Request("GET", "http://127.0.0.1/x")
-    r503 = httpx.Response(503, request=req)
+    req = httpx2.Request("GET", "http://127.0.0.1/x")
+    r503 = httpx2.Response(503, request=req)
     assert policy.delay_for(0, r503, idempotent=True) is not None
     assert policy.delay_for(2, r503, idempotent=True) is None  # exhausted
     assert policy.delay_for(0, r503, idempotent=False) is None
-    assert policy.delay_for(0, httpx.Response(500, request=req), idempotent=True) is None
-    after = httpx.Response(429, headers={"Retry-After": "3"}, request=req)
+    assert policy.delay_for(0, httpx2.Response(500, request=req), idempotent=True) is None
+    after = httpx2.Response(429, headers={"Retry-After": "3"}, request=req)
     assert policy.delay_for(0, after, idempotent=True) == 3.0
-    too_long = httpx.Response(429, headers={"Retry-After": "600"}, request=req)
+    too_long = httpx2.Response(429, headers={"Retry-After": "600"}, request=req)
     assert policy.delay_for(0, too_long, idempotent=True) is None
-    connect = httpx.ConnectError("refused", request=req)
-    read = httpx.ReadError("reset", request=req)
+    connect = httpx2.ConnectError("refused", request=req)
+    read = httpx2.ReadError("reset", request=req)
     assert policy.delay_for(0, connect, idempotent=False) is not None
     assert policy.delay_for(0, read, idempotent=False) is None
     assert policy.delay_for(0, read, idempotent=True) is not None
@@ -40,7 +40,7 @@ def test_retry_after_http_date() -> None:
 
 
 def test_tls_failures_are_not_retried() -> None:
-    req = httpx.Request("GET", "https://127.0.0.1/x")
-    bad_cert = httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed")
+    req = httpx2.Request("GET", "https://127.0.0.1/x")
+    bad_cert = httpx2.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed")
     assert RetryPolicy().delay_for(0, bad_cert, idempotent=True) is None
-    assert RetryPolicy().delay_for(0, httpx.ConnectError("refused", request=req), idempotent=True)
+    assert RetryPolicy().delay_for(0, httpx2.ConnectError("refused", request=req), idempotent=True)

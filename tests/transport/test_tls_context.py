@@ -7,23 +7,24 @@ from __future__ import annotations
 import ssl
 
 import certifi
-import httpx
+import httpx2
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from ath import AsyncATHGatewayClient, ATHGatewayClient
 from ath._tls import shared_verify
+from ath._wire import AsyncTransport, Transport
 
 URL = "https://gateway.example.com"
 AGENT = "https://agent.example.com/.well-known/agent.json"
 
 
 def _context(client: ATHGatewayClient | AsyncATHGatewayClient) -> ssl.SSLContext:
-    """The SSL context of a client's default transport (httpx internals)."""
-    pool = client._http._transport._pool  # type: ignore[union-attr]
-    context: ssl.SSLContext = pool._ssl_context
-    return context
+    """The SSL context of a client's own transport (ath._wire.Transport)."""
+    transport = client._http._transport
+    assert isinstance(transport, Transport | AsyncTransport)
+    return transport.ssl_context
 
 
 def _key() -> ec.EllipticCurvePrivateKey:
@@ -69,7 +70,7 @@ def test_custom_verify_and_injected_clients_stay_theirs() -> None:
     mine = ssl.create_default_context(cafile=certifi.where())
     with ATHGatewayClient(URL, AGENT, pem, verify=mine) as client:
         assert _context(client) is mine
-    own = httpx.Client()
+    own = httpx2.Client()
     before = own._transport._pool._ssl_context  # type: ignore[attr-defined]
     with ATHGatewayClient(URL, AGENT, pem, http_client=own) as client:
         assert client._http is own

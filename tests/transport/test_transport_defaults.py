@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from ath import ATHError
@@ -41,7 +41,7 @@ def check(condition: bool) -> None:
 # --------------------------------------------------------------------------- TLS
 
 DISCOVERY = FakeATH(AGENT_ID, MOCK_URL).good(
-    httpx.Request("GET", MOCK_URL + "/.well-known/ath.json")
+    httpx2.Request("GET", MOCK_URL + "/.well-known/ath.json")
 )[1]
 
 
@@ -60,7 +60,7 @@ async def test_tls_verification_is_on_by_default(shell: str, pem: str, tmp_path:
             # the same server, once its certificate is trusted: verification is what failed
             doc = await call(trusting, "discover")
             check(doc.gateway_id == DISCOVERY["gateway_id"])
-            context = default._http._transport._pool._ssl_context
+            context = default._http._transport.ssl_context
             check(context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname)
             check(context.minimum_version >= ssl.TLSVersion.TLSv1_2)
         finally:
@@ -187,7 +187,7 @@ async def test_credentials_never_follow_a_redirect(
     with RawServer(redirecting(target.url + "/steal", status)) as gateway:
         options: dict[str, Any] = {}
         if own_http_client:
-            made = httpx.AsyncClient if shell == "async" else httpx.Client
+            made = httpx2.AsyncClient if shell == "async" else httpx2.Client
             options["http_client"] = made(follow_redirects=True)
         client = client_class(mode, shell)(
             url=gateway.url, agent_id=AGENT_ID, private_key=pem, max_retries=0, **options
@@ -201,7 +201,7 @@ async def test_credentials_never_follow_a_redirect(
                 "github" if mode == "gateway" else None,
             )
             if mode == "native":  # api_base on the same gateway host, as discovery would say
-                client._core.api_base = gateway.url + "/api"
+                client._core.state.api_base = gateway.url + "/api"
             for name, (args, kwargs) in _redirect_calls(mode):
                 if name.endswith("_raw"):  # the raw view returns the redirect, unfollowed
                     answer = await call(client, name, *args, **kwargs)
@@ -215,9 +215,9 @@ async def test_credentials_never_follow_a_redirect(
         finally:
             await close(client)
             own = options.get("http_client")
-            if isinstance(own, httpx.AsyncClient):
+            if isinstance(own, httpx2.AsyncClient):
                 await own.aclose()
-            elif isinstance(own, httpx.Client):
+            elif isinstance(own, httpx2.Client):
                 own.close()
             tally("transport")["leaks"] += len(recorder.requests) - before
     check(len(recorder.requests) == before)
@@ -229,7 +229,7 @@ async def test_the_other_host_is_reachable(other_host: tuple[RawServer, Recorder
     before = len(recorder.requests)
     with (
         RawServer(redirecting(target.url + "/steal", 302)) as gateway,
-        httpx.Client(follow_redirects=True) as plain,
+        httpx2.Client(follow_redirects=True) as plain,
     ):
         check(plain.get(gateway.url + "/x").json() == {"stolen": True})
     check(len(recorder.requests) == before + 1)
@@ -245,7 +245,7 @@ class NativeServer(FakeATH):
         super().__init__(AGENT_ID, MOCK_URL)
         self.api_base = api_base
 
-    def good(self, request: httpx.Request) -> tuple[int, Any]:
+    def good(self, request: httpx2.Request) -> tuple[int, Any]:
         status, body = super().good(request)
         if request.url.path == "/.well-known/ath-app.json":
             body = {**body, "api_base": self.api_base}

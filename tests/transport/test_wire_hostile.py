@@ -19,11 +19,12 @@ import zlib
 from collections.abc import Callable
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from ath import ATHError, RetryPolicy
 from ath._redaction import request_secrets
+from ath._wire import _brotli, _zstd, accept_encoding
 from tests._support.faults import AGENT_ID
 from tests._support.servers import DEVELOPER, FakeATH, RawServer, attack, read_request
 from tests._support.shells import call, client_class, close
@@ -69,7 +70,7 @@ def ok_json(raw: bytes) -> bytes:
 
 
 DISCOVERY = FakeATH(AGENT_ID, "http://127.0.0.1:1").good(
-    httpx.Request("GET", "http://127.0.0.1:1/.well-known/ath.json")
+    httpx2.Request("GET", "http://127.0.0.1:1/.well-known/ath.json")
 )[1]
 
 
@@ -95,6 +96,20 @@ BOMBS: dict[str, Callable[[bytes], bytes]] = {
     "deflate, gzip": lambda d: _gzip(_deflate(d)),
     "gzip, deflate, gzip": lambda d: _gzip(_deflate(_gzip(d))),
 }
+# br and zstd: the decoders are dev requirements, so these bombs run in the suite
+# (the SDK decodes, and advertises, them only when installed: ath._wire.codecs).
+if _brotli() is not None:
+    BOMBS["br"] = lambda d: _brotli().compress(d, quality=11)
+    BOMBS["br, gzip"] = lambda d: _gzip(_brotli().compress(d))
+if _zstd() is not None:
+    BOMBS["zstd"] = lambda d: _zstd().compress(d, 19)
+    BOMBS["zstd, br"] = lambda d: _brotli().compress(_zstd().compress(d))
+
+
+def test_the_dev_venv_has_the_br_and_zstd_decoders() -> None:
+    """The br and zstd bombs above must run: their decoders are dev requirements."""
+    assert {"br", "zstd", "zstd, br"} <= set(BOMBS)
+    assert accept_encoding() == "gzip, deflate, br, zstd"
 
 
 @pytest.mark.parametrize("shell", SHELLS)
@@ -179,7 +194,7 @@ async def test_environment_proxies_never_see_loopback_traffic(
             await close(client)
         attack(bool(proxy.requests))
         assert len(gateway.requests) == 2
-        # https elsewhere keeps httpx's environment behaviour (corporate proxies) ...
+        # https elsewhere keeps httpx2's environment behaviour (corporate proxies) ...
         remote = client_class("gateway", shell)(
             url="https://gw.example", agent_id=AGENT_ID, private_key=pem, retry=NO_RETRY
         )
@@ -341,7 +356,7 @@ class Reflector:
                 name, _, value = line.partition(":")
                 headers.append((name.strip(), value.strip()))
             assert self.fake is not None
-            request = httpx.Request(
+            request = httpx2.Request(
                 method, self.fake.base_url + target, headers=headers, content=body
             )
             self.fake.requests.append(request)
@@ -365,7 +380,7 @@ async def test_debug_logs_over_real_sockets_hold_no_reflected_secret(
 ) -> None:
     reflector = Reflector()
     caplog.set_level(logging.DEBUG)
-    for name in ("httpx", "httpcore", "ath", "hpack"):
+    for name in ("httpx2", "httpcore2", "ath", "hpack"):
         logging.getLogger(name).setLevel(logging.DEBUG)
     with RawServer(reflector) as server:
         reflector.fake = fake = FakeATH(AGENT_ID, server.url)
@@ -384,9 +399,9 @@ async def test_debug_logs_over_real_sockets_hold_no_reflected_secret(
     for request in fake.requests:
         secrets.update(s for s in request_secrets(request) if len(s) >= 8)
     records = [
-        r for r in caplog.records if r.name.startswith(("httpx", "httpcore", "ath", "hpack"))
+        r for r in caplog.records if r.name.startswith(("httpx2", "httpcore2", "ath", "hpack"))
     ]
-    assert any(r.name.startswith("httpcore") for r in records)  # the loggers did log
+    assert any(r.name.startswith("httpcore2") for r in records)  # the loggers did log
     leaked = [r.getMessage() for r in records if any(s in r.getMessage() for s in secrets)]
     counts = tally("hostile")
     counts["attacks"] += len(records)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -82,12 +82,22 @@ class AgentIdentityDocument:
         from ..models.agent_identity_document_jwk import AgentIdentityDocumentJWK  # noqa: PLC0415
         from ..models.developer_info import DeveloperInfo  # noqa: PLC0415
 
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(
+                f"AgentIdentityDocument is {type(src_dict).__name__}, expected an object"
+            )
         d = dict(src_dict)
         ath_version = d.pop("ath_version")
+        if not (isinstance(ath_version, str)):
+            raise TypeError(f"ath_version is {type(ath_version).__name__}, expected str")
 
         agent_id = d.pop("agent_id")
+        if not (isinstance(agent_id, str)):
+            raise TypeError(f"agent_id is {type(agent_id).__name__}, expected str")
 
         name = d.pop("name")
+        if not (isinstance(name, str)):
+            raise TypeError(f"name is {type(name).__name__}, expected str")
 
         developer = DeveloperInfo.from_dict(d.pop("developer"))
 
@@ -100,11 +110,30 @@ class AgentIdentityDocument:
                 return public_key_jwk
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(AgentIdentityDocumentJWK | str, data)
+            if not isinstance(data, str):
+                raise TypeError()
+            public_key_pem = data
+            if not (isinstance(public_key_pem, str)):
+                raise TypeError(f"public_key_PEM is {type(public_key_pem).__name__}, expected str")
+
+            return public_key_pem
 
         public_key = _parse_public_key(d.pop("public_key"))
 
-        capabilities = cast(list[str], d.pop("capabilities", UNSET))
+        _capabilities = d.pop("capabilities", UNSET)
+        capabilities: list[str] | Unset = UNSET
+        if _capabilities is not UNSET:
+            if not isinstance(_capabilities, list):
+                raise TypeError(f"capabilities is {type(_capabilities).__name__}, expected a list")
+            capabilities = []
+            for capabilities_item_data in _capabilities:
+                capabilities_item = capabilities_item_data
+                if not (isinstance(capabilities_item, str)):
+                    raise TypeError(
+                        f"capabilities_item is {type(capabilities_item).__name__}, expected str"
+                    )
+
+                capabilities.append(capabilities_item)
 
         agent_identity_document = cls(
             ath_version=ath_version,
@@ -115,7 +144,13 @@ class AgentIdentityDocument:
             capabilities=capabilities,
         )
 
-        agent_identity_document.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        agent_identity_document.additional_properties = additional_properties
         return agent_identity_document
 
     @property

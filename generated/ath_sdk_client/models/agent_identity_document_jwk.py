@@ -24,10 +24,20 @@ class AgentIdentityDocumentJWK:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(
+                f"AgentIdentityDocumentJWK is {type(src_dict).__name__}, expected an object"
+            )
         d = dict(src_dict)
         agent_identity_document_jwk = cls()
 
-        agent_identity_document_jwk.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        agent_identity_document_jwk.additional_properties = additional_properties
         return agent_identity_document_jwk
 
     @property

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -82,23 +82,54 @@ class AgentRegistrationRequest:
         from ..models.developer_info import DeveloperInfo  # noqa: PLC0415
         from ..models.provider_scope_request import ProviderScopeRequest  # noqa: PLC0415
 
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(
+                f"AgentRegistrationRequest is {type(src_dict).__name__}, expected an object"
+            )
         d = dict(src_dict)
         agent_id = d.pop("agent_id")
+        if not (isinstance(agent_id, str)):
+            raise TypeError(f"agent_id is {type(agent_id).__name__}, expected str")
 
         agent_attestation = d.pop("agent_attestation")
+        if not (isinstance(agent_attestation, str)):
+            raise TypeError(
+                f"agent_attestation is {type(agent_attestation).__name__}, expected str"
+            )
 
         developer = DeveloperInfo.from_dict(d.pop("developer"))
 
         requested_providers = []
         _requested_providers = d.pop("requested_providers")
+        if not isinstance(_requested_providers, list):
+            raise TypeError(
+                f"requested_providers is {type(_requested_providers).__name__}, expected a list"
+            )
         for requested_providers_item_data in _requested_providers:
             requested_providers_item = ProviderScopeRequest.from_dict(requested_providers_item_data)
 
             requested_providers.append(requested_providers_item)
 
         purpose = d.pop("purpose", UNSET)
+        if not isinstance(purpose, Unset) and not (isinstance(purpose, str)):
+            raise TypeError(f"purpose is {type(purpose).__name__}, expected str")
 
-        redirect_uris = cast(list[str], d.pop("redirect_uris", UNSET))
+        _redirect_uris = d.pop("redirect_uris", UNSET)
+        redirect_uris: list[str] | Unset = UNSET
+        if _redirect_uris is not UNSET:
+            if not isinstance(_redirect_uris, list):
+                raise TypeError(
+                    f"redirect_uris is {type(_redirect_uris).__name__}, expected a list"
+                )
+            redirect_uris = []
+            for redirect_uris_item_data in _redirect_uris:
+                redirect_uris_item = redirect_uris_item_data
+                if not (isinstance(redirect_uris_item, str)):
+                    raise TypeError(
+                        f"redirect_uris_item is {type(redirect_uris_item).__name__}, expected str"
+                    )
+
+                redirect_uris.append(redirect_uris_item)
 
         agent_registration_request = cls(
             agent_id=agent_id,
@@ -109,7 +140,13 @@ class AgentRegistrationRequest:
             redirect_uris=redirect_uris,
         )
 
-        agent_registration_request.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        agent_registration_request.additional_properties = additional_properties
         return agent_registration_request
 
     @property

@@ -69,15 +69,25 @@ class AgentStatusResponse:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.provider_approval import ProviderApproval  # noqa: PLC0415
 
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(f"AgentStatusResponse is {type(src_dict).__name__}, expected an object")
         d = dict(src_dict)
         client_id = d.pop("client_id")
+        if not (isinstance(client_id, str)):
+            raise TypeError(f"client_id is {type(client_id).__name__}, expected str")
 
         agent_id = d.pop("agent_id")
+        if not (isinstance(agent_id, str)):
+            raise TypeError(f"agent_id is {type(agent_id).__name__}, expected str")
 
         agent_status = AgentStatus(d.pop("agent_status"))
 
         approved_providers = []
         _approved_providers = d.pop("approved_providers")
+        if not isinstance(_approved_providers, list):
+            raise TypeError(
+                f"approved_providers is {type(_approved_providers).__name__}, expected a list"
+            )
         for approved_providers_item_data in _approved_providers:
             approved_providers_item = ProviderApproval.from_dict(approved_providers_item_data)
 
@@ -93,7 +103,13 @@ class AgentStatusResponse:
             approval_expires=approval_expires,
         )
 
-        agent_status_response.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        agent_status_response.additional_properties = additional_properties
         return agent_status_response
 
     @property

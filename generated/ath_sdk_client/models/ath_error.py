@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -67,6 +67,8 @@ class ATHError:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.ath_error_details import ATHErrorDetails  # noqa: PLC0415
 
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(f"ATHError is {type(src_dict).__name__}, expected an object")
         d = dict(src_dict)
 
         def _parse_code(data: object) -> ATHErrorCode | ATHExtensionErrorCode | str:
@@ -86,11 +88,19 @@ class ATHError:
                 return code_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(ATHErrorCode | ATHExtensionErrorCode | str, data)
+            if not isinstance(data, str):
+                raise TypeError()
+            code_type_2 = data
+            if not (isinstance(code_type_2, str)):
+                raise TypeError(f"code_type_2 is {type(code_type_2).__name__}, expected str")
+
+            return code_type_2
 
         code = _parse_code(d.pop("code"))
 
         message = d.pop("message")
+        if not (isinstance(message, str)):
+            raise TypeError(f"message is {type(message).__name__}, expected str")
 
         _details = d.pop("details", UNSET)
         details: ATHErrorDetails | Unset
@@ -105,7 +115,13 @@ class ATHError:
             details=details,
         )
 
-        ath_error.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        ath_error.additional_properties = additional_properties
         return ath_error
 
     @property

@@ -24,10 +24,18 @@ class ATHErrorDetails:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(f"ATHErrorDetails is {type(src_dict).__name__}, expected an object")
         d = dict(src_dict)
         ath_error_details = cls()
 
-        ath_error_details.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        ath_error_details.additional_properties = additional_properties
         return ath_error_details
 
     @property

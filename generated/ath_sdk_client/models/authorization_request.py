@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -71,20 +71,49 @@ class AuthorizationRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(
+                f"AuthorizationRequest is {type(src_dict).__name__}, expected an object"
+            )
         d = dict(src_dict)
         client_id = d.pop("client_id")
+        if not (isinstance(client_id, str)):
+            raise TypeError(f"client_id is {type(client_id).__name__}, expected str")
 
         agent_attestation = d.pop("agent_attestation")
+        if not (isinstance(agent_attestation, str)):
+            raise TypeError(
+                f"agent_attestation is {type(agent_attestation).__name__}, expected str"
+            )
 
         provider_id = d.pop("provider_id")
+        if not (isinstance(provider_id, str)):
+            raise TypeError(f"provider_id is {type(provider_id).__name__}, expected str")
 
-        scopes = cast(list[str], d.pop("scopes"))
+        scopes = []
+        _scopes = d.pop("scopes")
+        if not isinstance(_scopes, list):
+            raise TypeError(f"scopes is {type(_scopes).__name__}, expected a list")
+        for scopes_item_data in _scopes:
+            scopes_item = scopes_item_data
+            if not (isinstance(scopes_item, str)):
+                raise TypeError(f"scopes_item is {type(scopes_item).__name__}, expected str")
+
+            scopes.append(scopes_item)
 
         state = d.pop("state")
+        if not (isinstance(state, str)):
+            raise TypeError(f"state is {type(state).__name__}, expected str")
 
         user_redirect_uri = d.pop("user_redirect_uri", UNSET)
+        if not isinstance(user_redirect_uri, Unset) and not (isinstance(user_redirect_uri, str)):
+            raise TypeError(
+                f"user_redirect_uri is {type(user_redirect_uri).__name__}, expected str"
+            )
 
         resource = d.pop("resource", UNSET)
+        if not isinstance(resource, Unset) and not (isinstance(resource, str)):
+            raise TypeError(f"resource is {type(resource).__name__}, expected str")
 
         authorization_request = cls(
             client_id=client_id,
@@ -96,7 +125,13 @@ class AuthorizationRequest:
             resource=resource,
         )
 
-        authorization_request.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        authorization_request.additional_properties = additional_properties
         return authorization_request
 
     @property

@@ -41,17 +41,33 @@ class AuthorizationResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(
+                f"AuthorizationResponse is {type(src_dict).__name__}, expected an object"
+            )
         d = dict(src_dict)
         authorization_url = d.pop("authorization_url")
+        if not (isinstance(authorization_url, str)):
+            raise TypeError(
+                f"authorization_url is {type(authorization_url).__name__}, expected str"
+            )
 
         ath_session_id = d.pop("ath_session_id")
+        if not (isinstance(ath_session_id, str)):
+            raise TypeError(f"ath_session_id is {type(ath_session_id).__name__}, expected str")
 
         authorization_response = cls(
             authorization_url=authorization_url,
             ath_session_id=ath_session_id,
         )
 
-        authorization_response.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        authorization_response.additional_properties = additional_properties
         return authorization_response
 
     @property

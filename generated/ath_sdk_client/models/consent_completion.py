@@ -73,16 +73,26 @@ class ConsentCompletion:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(f"ConsentCompletion is {type(src_dict).__name__}, expected an object")
         d = dict(src_dict)
         status = ConsentCompletionStatus(d.pop("status"))
 
         session_id = d.pop("session_id", UNSET)
+        if not isinstance(session_id, Unset) and not (isinstance(session_id, str)):
+            raise TypeError(f"session_id is {type(session_id).__name__}, expected str")
 
         code = d.pop("code", UNSET)
+        if not isinstance(code, Unset) and not (isinstance(code, str)):
+            raise TypeError(f"code is {type(code).__name__}, expected str")
 
         state = d.pop("state", UNSET)
+        if not isinstance(state, Unset) and not (isinstance(state, str)):
+            raise TypeError(f"state is {type(state).__name__}, expected str")
 
         error = d.pop("error", UNSET)
+        if not isinstance(error, Unset) and not (isinstance(error, str)):
+            raise TypeError(f"error is {type(error).__name__}, expected str")
 
         _success = d.pop("success", UNSET)
         success: ConsentCompletionSuccess | Unset
@@ -100,7 +110,13 @@ class ConsentCompletion:
             success=success,
         )
 
-        consent_completion.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        consent_completion.additional_properties = additional_properties
         return consent_completion
 
     @property

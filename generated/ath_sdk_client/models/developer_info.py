@@ -48,12 +48,20 @@ class DeveloperInfo:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(f"DeveloperInfo is {type(src_dict).__name__}, expected an object")
         d = dict(src_dict)
         name = d.pop("name")
+        if not (isinstance(name, str)):
+            raise TypeError(f"name is {type(name).__name__}, expected str")
 
         id = d.pop("id")
+        if not (isinstance(id, str)):
+            raise TypeError(f"id is {type(id).__name__}, expected str")
 
         contact = d.pop("contact", UNSET)
+        if not isinstance(contact, Unset) and not (isinstance(contact, str)):
+            raise TypeError(f"contact is {type(contact).__name__}, expected str")
 
         developer_info = cls(
             name=name,
@@ -61,7 +69,13 @@ class DeveloperInfo:
             contact=contact,
         )
 
-        developer_info.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        developer_info.additional_properties = additional_properties
         return developer_info
 
     @property

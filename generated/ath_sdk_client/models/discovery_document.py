@@ -60,15 +60,29 @@ class DiscoveryDocument:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.provider_info import ProviderInfo  # noqa: PLC0415
 
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(f"DiscoveryDocument is {type(src_dict).__name__}, expected an object")
         d = dict(src_dict)
         ath_version = d.pop("ath_version")
+        if not (isinstance(ath_version, str)):
+            raise TypeError(f"ath_version is {type(ath_version).__name__}, expected str")
 
         gateway_id = d.pop("gateway_id")
+        if not (isinstance(gateway_id, str)):
+            raise TypeError(f"gateway_id is {type(gateway_id).__name__}, expected str")
 
         agent_registration_endpoint = d.pop("agent_registration_endpoint")
+        if not (isinstance(agent_registration_endpoint, str)):
+            raise TypeError(
+                f"agent_registration_endpoint is {type(agent_registration_endpoint).__name__}, expected str"
+            )
 
         supported_providers = []
         _supported_providers = d.pop("supported_providers")
+        if not isinstance(_supported_providers, list):
+            raise TypeError(
+                f"supported_providers is {type(_supported_providers).__name__}, expected a list"
+            )
         for supported_providers_item_data in _supported_providers:
             supported_providers_item = ProviderInfo.from_dict(supported_providers_item_data)
 
@@ -81,7 +95,13 @@ class DiscoveryDocument:
             supported_providers=supported_providers,
         )
 
-        discovery_document.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        discovery_document.additional_properties = additional_properties
         return discovery_document
 
     @property

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -53,14 +53,44 @@ class ProviderApproval:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(f"ProviderApproval is {type(src_dict).__name__}, expected an object")
         d = dict(src_dict)
         provider_id = d.pop("provider_id")
+        if not (isinstance(provider_id, str)):
+            raise TypeError(f"provider_id is {type(provider_id).__name__}, expected str")
 
-        approved_scopes = cast(list[str], d.pop("approved_scopes"))
+        approved_scopes = []
+        _approved_scopes = d.pop("approved_scopes")
+        if not isinstance(_approved_scopes, list):
+            raise TypeError(
+                f"approved_scopes is {type(_approved_scopes).__name__}, expected a list"
+            )
+        for approved_scopes_item_data in _approved_scopes:
+            approved_scopes_item = approved_scopes_item_data
+            if not (isinstance(approved_scopes_item, str)):
+                raise TypeError(
+                    f"approved_scopes_item is {type(approved_scopes_item).__name__}, expected str"
+                )
 
-        denied_scopes = cast(list[str], d.pop("denied_scopes"))
+            approved_scopes.append(approved_scopes_item)
+
+        denied_scopes = []
+        _denied_scopes = d.pop("denied_scopes")
+        if not isinstance(_denied_scopes, list):
+            raise TypeError(f"denied_scopes is {type(_denied_scopes).__name__}, expected a list")
+        for denied_scopes_item_data in _denied_scopes:
+            denied_scopes_item = denied_scopes_item_data
+            if not (isinstance(denied_scopes_item, str)):
+                raise TypeError(
+                    f"denied_scopes_item is {type(denied_scopes_item).__name__}, expected str"
+                )
+
+            denied_scopes.append(denied_scopes_item)
 
         denial_reason = d.pop("denial_reason", UNSET)
+        if not isinstance(denial_reason, Unset) and not (isinstance(denial_reason, str)):
+            raise TypeError(f"denial_reason is {type(denial_reason).__name__}, expected str")
 
         provider_approval = cls(
             provider_id=provider_id,
@@ -69,7 +99,13 @@ class ProviderApproval:
             denial_reason=denial_reason,
         )
 
-        provider_approval.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        provider_approval.additional_properties = additional_properties
         return provider_approval
 
     @property

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -65,18 +65,56 @@ class ProviderInfo:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(f"ProviderInfo is {type(src_dict).__name__}, expected an object")
         d = dict(src_dict)
         provider_id = d.pop("provider_id")
+        if not (isinstance(provider_id, str)):
+            raise TypeError(f"provider_id is {type(provider_id).__name__}, expected str")
 
         display_name = d.pop("display_name")
+        if not (isinstance(display_name, str)):
+            raise TypeError(f"display_name is {type(display_name).__name__}, expected str")
 
-        available_scopes = cast(list[str], d.pop("available_scopes"))
+        available_scopes = []
+        _available_scopes = d.pop("available_scopes")
+        if not isinstance(_available_scopes, list):
+            raise TypeError(
+                f"available_scopes is {type(_available_scopes).__name__}, expected a list"
+            )
+        for available_scopes_item_data in _available_scopes:
+            available_scopes_item = available_scopes_item_data
+            if not (isinstance(available_scopes_item, str)):
+                raise TypeError(
+                    f"available_scopes_item is {type(available_scopes_item).__name__}, expected str"
+                )
+
+            available_scopes.append(available_scopes_item)
 
         auth_mode = d.pop("auth_mode")
+        if not (isinstance(auth_mode, str)):
+            raise TypeError(f"auth_mode is {type(auth_mode).__name__}, expected str")
 
         agent_approval_required = d.pop("agent_approval_required")
+        if not (isinstance(agent_approval_required, bool)):
+            raise TypeError(
+                f"agent_approval_required is {type(agent_approval_required).__name__}, expected bool"
+            )
 
-        categories = cast(list[str], d.pop("categories", UNSET))
+        _categories = d.pop("categories", UNSET)
+        categories: list[str] | Unset = UNSET
+        if _categories is not UNSET:
+            if not isinstance(_categories, list):
+                raise TypeError(f"categories is {type(_categories).__name__}, expected a list")
+            categories = []
+            for categories_item_data in _categories:
+                categories_item = categories_item_data
+                if not (isinstance(categories_item, str)):
+                    raise TypeError(
+                        f"categories_item is {type(categories_item).__name__}, expected str"
+                    )
+
+                categories.append(categories_item)
 
         provider_info = cls(
             provider_id=provider_id,
@@ -87,7 +125,13 @@ class ProviderInfo:
             categories=categories,
         )
 
-        provider_info.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        provider_info.additional_properties = additional_properties
         return provider_info
 
     @property

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -40,17 +40,38 @@ class ProviderScopeRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(
+                f"ProviderScopeRequest is {type(src_dict).__name__}, expected an object"
+            )
         d = dict(src_dict)
         provider_id = d.pop("provider_id")
+        if not (isinstance(provider_id, str)):
+            raise TypeError(f"provider_id is {type(provider_id).__name__}, expected str")
 
-        scopes = cast(list[str], d.pop("scopes"))
+        scopes = []
+        _scopes = d.pop("scopes")
+        if not isinstance(_scopes, list):
+            raise TypeError(f"scopes is {type(_scopes).__name__}, expected a list")
+        for scopes_item_data in _scopes:
+            scopes_item = scopes_item_data
+            if not (isinstance(scopes_item, str)):
+                raise TypeError(f"scopes_item is {type(scopes_item).__name__}, expected str")
+
+            scopes.append(scopes_item)
 
         provider_scope_request = cls(
             provider_id=provider_id,
             scopes=scopes,
         )
 
-        provider_scope_request.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        provider_scope_request.additional_properties = additional_properties
         return provider_scope_request
 
     @property

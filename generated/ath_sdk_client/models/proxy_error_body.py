@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -69,6 +69,8 @@ class ProxyErrorBody:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.proxy_error_body_details import ProxyErrorBodyDetails  # noqa: PLC0415
 
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(f"ProxyErrorBody is {type(src_dict).__name__}, expected an object")
         d = dict(src_dict)
 
         def _parse_code(data: object) -> ATHErrorCode | ATHExtensionErrorCode | str | Unset:
@@ -90,11 +92,19 @@ class ProxyErrorBody:
                 return code_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(ATHErrorCode | ATHExtensionErrorCode | str | Unset, data)
+            if not isinstance(data, str):
+                raise TypeError()
+            code_type_2 = data
+            if not (isinstance(code_type_2, str)):
+                raise TypeError(f"code_type_2 is {type(code_type_2).__name__}, expected str")
+
+            return code_type_2
 
         code = _parse_code(d.pop("code", UNSET))
 
         message = d.pop("message", UNSET)
+        if not isinstance(message, Unset) and not (isinstance(message, str)):
+            raise TypeError(f"message is {type(message).__name__}, expected str")
 
         _details = d.pop("details", UNSET)
         details: ProxyErrorBodyDetails | Unset
@@ -109,7 +119,13 @@ class ProxyErrorBody:
             details=details,
         )
 
-        proxy_error_body.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        proxy_error_body.additional_properties = additional_properties
         return proxy_error_body
 
     @property

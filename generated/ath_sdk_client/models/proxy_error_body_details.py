@@ -24,10 +24,20 @@ class ProxyErrorBodyDetails:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(
+                f"ProxyErrorBodyDetails is {type(src_dict).__name__}, expected an object"
+            )
         d = dict(src_dict)
         proxy_error_body_details = cls()
 
-        proxy_error_body_details.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        proxy_error_body_details.additional_properties = additional_properties
         return proxy_error_body_details
 
     @property

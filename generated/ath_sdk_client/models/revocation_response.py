@@ -24,10 +24,18 @@ class RevocationResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(f"RevocationResponse is {type(src_dict).__name__}, expected an object")
         d = dict(src_dict)
         revocation_response = cls()
 
-        revocation_response.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        revocation_response.additional_properties = additional_properties
         return revocation_response
 
     @property

@@ -64,20 +64,53 @@ class ServiceAuthConfig:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(f"ServiceAuthConfig is {type(src_dict).__name__}, expected an object")
         d = dict(src_dict)
         type_ = cast(Literal["oauth2"], d.pop("type"))
         if type_ != "oauth2":
             raise ValueError(f"type must match const 'oauth2', got '{type_}'")
 
         authorization_endpoint = d.pop("authorization_endpoint")
+        if not (isinstance(authorization_endpoint, str)):
+            raise TypeError(
+                f"authorization_endpoint is {type(authorization_endpoint).__name__}, expected str"
+            )
 
         token_endpoint = d.pop("token_endpoint")
+        if not (isinstance(token_endpoint, str)):
+            raise TypeError(f"token_endpoint is {type(token_endpoint).__name__}, expected str")
 
-        scopes_supported = cast(list[str], d.pop("scopes_supported"))
+        scopes_supported = []
+        _scopes_supported = d.pop("scopes_supported")
+        if not isinstance(_scopes_supported, list):
+            raise TypeError(
+                f"scopes_supported is {type(_scopes_supported).__name__}, expected a list"
+            )
+        for scopes_supported_item_data in _scopes_supported:
+            scopes_supported_item = scopes_supported_item_data
+            if not (isinstance(scopes_supported_item, str)):
+                raise TypeError(
+                    f"scopes_supported_item is {type(scopes_supported_item).__name__}, expected str"
+                )
+
+            scopes_supported.append(scopes_supported_item)
 
         registration_endpoint = d.pop("registration_endpoint", UNSET)
+        if not isinstance(registration_endpoint, Unset) and not (
+            isinstance(registration_endpoint, str)
+        ):
+            raise TypeError(
+                f"registration_endpoint is {type(registration_endpoint).__name__}, expected str"
+            )
 
         agent_attestation_required = d.pop("agent_attestation_required", UNSET)
+        if not isinstance(agent_attestation_required, Unset) and not (
+            isinstance(agent_attestation_required, bool)
+        ):
+            raise TypeError(
+                f"agent_attestation_required is {type(agent_attestation_required).__name__}, expected bool"
+            )
 
         service_auth_config = cls(
             type_=type_,
@@ -88,7 +121,13 @@ class ServiceAuthConfig:
             agent_attestation_required=agent_attestation_required,
         )
 
-        service_auth_config.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        service_auth_config.additional_properties = additional_properties
         return service_auth_config
 
     @property

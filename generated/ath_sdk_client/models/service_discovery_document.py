@@ -62,16 +62,28 @@ class ServiceDiscoveryDocument:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.service_auth_config import ServiceAuthConfig  # noqa: PLC0415
 
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(
+                f"ServiceDiscoveryDocument is {type(src_dict).__name__}, expected an object"
+            )
         d = dict(src_dict)
         ath_version = d.pop("ath_version")
+        if not (isinstance(ath_version, str)):
+            raise TypeError(f"ath_version is {type(ath_version).__name__}, expected str")
 
         app_id = d.pop("app_id")
+        if not (isinstance(app_id, str)):
+            raise TypeError(f"app_id is {type(app_id).__name__}, expected str")
 
         name = d.pop("name")
+        if not (isinstance(name, str)):
+            raise TypeError(f"name is {type(name).__name__}, expected str")
 
         auth = ServiceAuthConfig.from_dict(d.pop("auth"))
 
         api_base = d.pop("api_base")
+        if not (isinstance(api_base, str)):
+            raise TypeError(f"api_base is {type(api_base).__name__}, expected str")
 
         service_discovery_document = cls(
             ath_version=ath_version,
@@ -81,7 +93,13 @@ class ServiceDiscoveryDocument:
             api_base=api_base,
         )
 
-        service_discovery_document.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        service_discovery_document.additional_properties = additional_properties
         return service_discovery_document
 
     @property

@@ -61,6 +61,10 @@ class TokenExchangeRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(
+                f"TokenExchangeRequest is {type(src_dict).__name__}, expected an object"
+            )
         d = dict(src_dict)
         grant_type = cast(Literal["authorization_code"], d.pop("grant_type"))
         if grant_type != "authorization_code":
@@ -69,14 +73,26 @@ class TokenExchangeRequest:
             )
 
         client_id = d.pop("client_id")
+        if not (isinstance(client_id, str)):
+            raise TypeError(f"client_id is {type(client_id).__name__}, expected str")
 
         client_secret = d.pop("client_secret")
+        if not (isinstance(client_secret, str)):
+            raise TypeError(f"client_secret is {type(client_secret).__name__}, expected str")
 
         agent_attestation = d.pop("agent_attestation")
+        if not (isinstance(agent_attestation, str)):
+            raise TypeError(
+                f"agent_attestation is {type(agent_attestation).__name__}, expected str"
+            )
 
         code = d.pop("code")
+        if not (isinstance(code, str)):
+            raise TypeError(f"code is {type(code).__name__}, expected str")
 
         ath_session_id = d.pop("ath_session_id")
+        if not (isinstance(ath_session_id, str)):
+            raise TypeError(f"ath_session_id is {type(ath_session_id).__name__}, expected str")
 
         token_exchange_request = cls(
             grant_type=grant_type,
@@ -87,7 +103,13 @@ class TokenExchangeRequest:
             ath_session_id=ath_session_id,
         )
 
-        token_exchange_request.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        token_exchange_request.additional_properties = additional_properties
         return token_exchange_request
 
     @property

@@ -72,20 +72,43 @@ class TokenResponse:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.scope_intersection import ScopeIntersection  # noqa: PLC0415
 
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(f"TokenResponse is {type(src_dict).__name__}, expected an object")
         d = dict(src_dict)
         access_token = d.pop("access_token")
+        if not (isinstance(access_token, str)):
+            raise TypeError(f"access_token is {type(access_token).__name__}, expected str")
 
         token_type = cast(Literal["Bearer"], d.pop("token_type"))
         if token_type != "Bearer":
             raise ValueError(f"token_type must match const 'Bearer', got '{token_type}'")
 
         expires_in = d.pop("expires_in")
+        if not (isinstance(expires_in, int) and not isinstance(expires_in, bool)):
+            raise TypeError(f"expires_in is {type(expires_in).__name__}, expected int")
 
-        effective_scopes = cast(list[str], d.pop("effective_scopes"))
+        effective_scopes = []
+        _effective_scopes = d.pop("effective_scopes")
+        if not isinstance(_effective_scopes, list):
+            raise TypeError(
+                f"effective_scopes is {type(_effective_scopes).__name__}, expected a list"
+            )
+        for effective_scopes_item_data in _effective_scopes:
+            effective_scopes_item = effective_scopes_item_data
+            if not (isinstance(effective_scopes_item, str)):
+                raise TypeError(
+                    f"effective_scopes_item is {type(effective_scopes_item).__name__}, expected str"
+                )
+
+            effective_scopes.append(effective_scopes_item)
 
         provider_id = d.pop("provider_id")
+        if not (isinstance(provider_id, str)):
+            raise TypeError(f"provider_id is {type(provider_id).__name__}, expected str")
 
         agent_id = d.pop("agent_id")
+        if not (isinstance(agent_id, str)):
+            raise TypeError(f"agent_id is {type(agent_id).__name__}, expected str")
 
         scope_intersection = ScopeIntersection.from_dict(d.pop("scope_intersection"))
 
@@ -99,7 +122,13 @@ class TokenResponse:
             scope_intersection=scope_intersection,
         )
 
-        token_response.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        token_response.additional_properties = additional_properties
         return token_response
 
     @property

@@ -51,12 +51,22 @@ class TokenRevocationRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        if not isinstance(src_dict, Mapping):
+            raise TypeError(
+                f"TokenRevocationRequest is {type(src_dict).__name__}, expected an object"
+            )
         d = dict(src_dict)
         token = d.pop("token")
+        if not (isinstance(token, str)):
+            raise TypeError(f"token is {type(token).__name__}, expected str")
 
         client_id = d.pop("client_id", UNSET)
+        if not isinstance(client_id, Unset) and not (isinstance(client_id, str)):
+            raise TypeError(f"client_id is {type(client_id).__name__}, expected str")
 
         client_secret = d.pop("client_secret", UNSET)
+        if not isinstance(client_secret, Unset) and not (isinstance(client_secret, str)):
+            raise TypeError(f"client_secret is {type(client_secret).__name__}, expected str")
 
         token_revocation_request = cls(
             token=token,
@@ -64,7 +74,13 @@ class TokenRevocationRequest:
             client_secret=client_secret,
         )
 
-        token_revocation_request.additional_properties = d
+        additional_properties = {}
+        for prop_name, prop_dict in d.items():
+            additional = prop_dict
+
+            additional_properties[prop_name] = additional
+
+        token_revocation_request.additional_properties = additional_properties
         return token_revocation_request
 
     @property

@@ -1,120 +1,170 @@
+from __future__ import annotations
+
+from collections.abc import Mapping, MutableMapping
 from http import HTTPStatus
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import quote
 
-import httpx
-
-from ...client import AuthenticatedClient, Client
+from ... import errors
 from ...models.ath_error import ATHError
 from ...models.proxy_error_body import ProxyErrorBody
-from ...types import UNSET, Response, Unset
+from ...types import UNSET, Request, Response, Unset, is_json, json_object
+
+if TYPE_CHECKING:
+    from ...client import AuthenticatedClient, Client
 
 
-def _get_kwargs(
+def build_request(
     provider_id: str,
     path: str,
     *,
     body: Any | Unset = UNSET,
     x_ath_agent_id: str,
-) -> dict[str, Any]:
+) -> Request:
+    """The request of this operation, described without an HTTP library.
+
+    Send it with any HTTP client, then read the answer with :func:`parse_response`.
+    """
     headers: dict[str, Any] = {}
     headers["X-ATH-Agent-ID"] = x_ath_agent_id
 
-    _kwargs: dict[str, Any] = {
-        "method": "post",
-        "url": "/ath/proxy/{provider_id}/{path}".format(
-            provider_id=quote(str(provider_id), safe=""),
-            path=quote(str(path), safe=""),
-        ),
-    }
-
+    _kwargs: dict[str, Any] = {}
     if not isinstance(body, Unset):
         _kwargs["json"] = body
 
     headers["Content-Type"] = "application/json"
 
-    _kwargs["headers"] = headers
-    return _kwargs
+    return Request(
+        method="POST",
+        url="/ath/proxy/{provider_id}/{path}".format(
+            provider_id=quote(str(provider_id), safe=""),
+            path=quote(str(path), safe=""),
+        ),
+        headers=headers,
+        json=_kwargs.get("json"),
+        content=_kwargs.get("content"),
+    )
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ATHError | Any | ProxyErrorBody:
-    if response.status_code == 200:
-        response_200 = cast(Any, response.content)
-        return response_200
+def parse_response(*, status_code: int, headers: Mapping[str, str], content: bytes) -> Any:
+    """This operation's answer, read from its status, headers and body (no HTTP library).
 
-    if response.status_code == 400:
-        if "json" not in response.headers.get("content-type", "").lower():
-            return response.content
-        response_400 = ProxyErrorBody.from_dict(response.json())
+    A success (2xx) answer becomes the operation's result, checked once: its JSON nests at most
+    ``types.MAX_JSON_DEPTH`` levels, holds valid Unicode, and every field has its declared type.
+
+    Raises:
+        errors.InvalidAnswer: a success answer that is not what the operation promises.
+        errors.ErrorAnswer: any other answer; its ``parsed`` is the body as documented for
+            that status (the error model, or the text of a body that is not JSON).
+    """
+    if 200 <= status_code < 300:
+        try:
+            response_200 = content
+
+            return response_200
+
+        except errors.InvalidAnswer:
+            raise
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
+            raise errors.InvalidAnswer("schema", f"{type(exc).__name__}: {exc}") from exc
+    raise errors.ErrorAnswer(
+        status_code, headers, content, _error_body(status_code, headers, content)
+    )
+
+
+def _error_body(
+    status_code: int, headers: Mapping[str, str], content: bytes
+) -> ATHError | Any | ProxyErrorBody | None:
+    if status_code == 400:
+        if not is_json(headers):
+            return content
+        response_400 = ProxyErrorBody.from_dict(json_object(content))
 
         return response_400
 
-    if response.status_code == 401:
-        if "json" not in response.headers.get("content-type", "").lower():
-            return response.content
-        response_401 = ATHError.from_dict(response.json())
+    if status_code == 401:
+        if not is_json(headers):
+            return content
+        response_401 = ATHError.from_dict(json_object(content))
 
         return response_401
 
-    if response.status_code == 403:
-        if "json" not in response.headers.get("content-type", "").lower():
-            return response.content
-        response_403 = ProxyErrorBody.from_dict(response.json())
+    if status_code == 403:
+        if not is_json(headers):
+            return content
+        response_403 = ProxyErrorBody.from_dict(json_object(content))
 
         return response_403
 
-    if response.status_code == 404:
-        if "json" not in response.headers.get("content-type", "").lower():
-            return response.content
-        response_404 = ProxyErrorBody.from_dict(response.json())
+    if status_code == 404:
+        if not is_json(headers):
+            return content
+        response_404 = ProxyErrorBody.from_dict(json_object(content))
 
         return response_404
 
-    if response.status_code == 429:
-        if "json" not in response.headers.get("content-type", "").lower():
-            return response.content
-        response_429 = ProxyErrorBody.from_dict(response.json())
+    if status_code == 429:
+        if not is_json(headers):
+            return content
+        response_429 = ProxyErrorBody.from_dict(json_object(content))
 
         return response_429
 
-    if response.status_code == 500:
-        if "json" not in response.headers.get("content-type", "").lower():
-            return response.content
-        response_500 = ProxyErrorBody.from_dict(response.json())
+    if status_code == 500:
+        if not is_json(headers):
+            return content
+        response_500 = ProxyErrorBody.from_dict(json_object(content))
 
         return response_500
 
-    if response.status_code == 502:
-        if "json" not in response.headers.get("content-type", "").lower():
-            return response.content
-        response_502 = ProxyErrorBody.from_dict(response.json())
+    if status_code == 502:
+        if not is_json(headers):
+            return content
+        response_502 = ProxyErrorBody.from_dict(json_object(content))
 
         return response_502
 
-    if response.status_code == 503:
-        if "json" not in response.headers.get("content-type", "").lower():
-            return response.content
-        response_503 = ProxyErrorBody.from_dict(response.json())
+    if status_code == 503:
+        if not is_json(headers):
+            return content
+        response_503 = ProxyErrorBody.from_dict(json_object(content))
 
         return response_503
 
-    if "json" not in response.headers.get("content-type", "").lower():
-        return response.content
-    response_default = ProxyErrorBody.from_dict(response.json())
+    if not is_json(headers):
+        return content
+    response_default = ProxyErrorBody.from_dict(json_object(content))
 
     return response_default
 
 
+def _parse_response(
+    *,
+    client: AuthenticatedClient | Client,
+    status_code: int,
+    headers: Mapping[str, str],
+    content: bytes,
+) -> ATHError | Any | ProxyErrorBody:
+    try:
+        return parse_response(status_code=status_code, headers=headers, content=content)
+    except errors.ErrorAnswer as answer:
+        return cast(ATHError | Any | ProxyErrorBody, answer.parsed)
+
+
 def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
+    *,
+    client: AuthenticatedClient | Client,
+    status_code: int,
+    headers: MutableMapping[str, str],
+    content: bytes,
 ) -> Response[ATHError | Any | ProxyErrorBody]:
     return Response(
-        status_code=HTTPStatus(response.status_code),
-        content=response.content,
-        headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
+        status_code=HTTPStatus(status_code),
+        content=content,
+        headers=headers,
+        parsed=_parse_response(
+            client=client, status_code=status_code, headers=headers, content=content
+        ),
     )
 
 
@@ -145,18 +195,23 @@ def sync_detailed(
         Response[ATHError | Any | ProxyErrorBody]
     """
 
-    kwargs = _get_kwargs(
-        provider_id=provider_id,
-        path=path,
-        body=body,
-        x_ath_agent_id=x_ath_agent_id,
-    )
+    from ...client import send  # noqa: PLC0415 - httpx2 loads with the first request
 
-    response = client.get_httpx_client().request(
-        **kwargs,
+    response = send(
+        client,
+        build_request(
+            provider_id=provider_id,
+            path=path,
+            body=body,
+            x_ath_agent_id=x_ath_agent_id,
+        ),
     )
-
-    return _build_response(client=client, response=response)
+    return _build_response(
+        client=client,
+        status_code=response.status_code,
+        headers=response.headers,
+        content=response.content,
+    )
 
 
 def sync(
@@ -222,16 +277,23 @@ async def asyncio_detailed(
         Response[ATHError | Any | ProxyErrorBody]
     """
 
-    kwargs = _get_kwargs(
-        provider_id=provider_id,
-        path=path,
-        body=body,
-        x_ath_agent_id=x_ath_agent_id,
+    from ...client import send_async  # noqa: PLC0415 - httpx2 loads with the first request
+
+    response = await send_async(
+        client,
+        build_request(
+            provider_id=provider_id,
+            path=path,
+            body=body,
+            x_ath_agent_id=x_ath_agent_id,
+        ),
     )
-
-    response = await client.get_async_httpx_client().request(**kwargs)
-
-    return _build_response(client=client, response=response)
+    return _build_response(
+        client=client,
+        status_code=response.status_code,
+        headers=response.headers,
+        content=response.content,
+    )
 
 
 async def asyncio(

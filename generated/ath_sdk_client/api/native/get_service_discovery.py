@@ -1,103 +1,151 @@
+from __future__ import annotations
+
+from collections.abc import Mapping, MutableMapping
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
-import httpx
-
-from ...client import AuthenticatedClient, Client
+from ... import errors
 from ...models.ath_error import ATHError
 from ...models.service_discovery_document import ServiceDiscoveryDocument
-from ...types import Response
+from ...types import Request, Response, is_json, json_object, text
+
+if TYPE_CHECKING:
+    from ...client import AuthenticatedClient, Client
 
 
-def _get_kwargs() -> dict[str, Any]:
+def build_request() -> Request:
+    """The request of this operation, described without an HTTP library.
 
-    _kwargs: dict[str, Any] = {
-        "method": "get",
-        "url": "/.well-known/ath-app.json",
-    }
+    Send it with any HTTP client, then read the answer with :func:`parse_response`.
+    """
 
-    return _kwargs
+    return Request(
+        method="GET",
+        url="/.well-known/ath-app.json",
+    )
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ATHError | ServiceDiscoveryDocument | str:
-    if response.status_code == 200:
-        response_200 = ServiceDiscoveryDocument.from_dict(response.json())
+def parse_response(
+    *, status_code: int, headers: Mapping[str, str], content: bytes
+) -> ServiceDiscoveryDocument:
+    """This operation's answer, read from its status, headers and body (no HTTP library).
 
-        return response_200
+    A success (2xx) answer becomes the operation's result, checked once: its JSON nests at most
+    ``types.MAX_JSON_DEPTH`` levels, holds valid Unicode, and every field has its declared type.
 
-    if response.status_code == 400:
-        if "json" not in response.headers.get("content-type", "").lower():
-            return response.text
-        response_400 = ATHError.from_dict(response.json())
+    Raises:
+        errors.InvalidAnswer: a success answer that is not what the operation promises.
+        errors.ErrorAnswer: any other answer; its ``parsed`` is the body as documented for
+            that status (the error model, or the text of a body that is not JSON).
+    """
+    if 200 <= status_code < 300:
+        try:
+            response_200 = ServiceDiscoveryDocument.from_dict(json_object(content))
+
+            return response_200
+
+        except errors.InvalidAnswer:
+            raise
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
+            raise errors.InvalidAnswer("schema", f"{type(exc).__name__}: {exc}") from exc
+    raise errors.ErrorAnswer(
+        status_code, headers, content, _error_body(status_code, headers, content)
+    )
+
+
+def _error_body(
+    status_code: int, headers: Mapping[str, str], content: bytes
+) -> ATHError | ServiceDiscoveryDocument | str | None:
+    if status_code == 400:
+        if not is_json(headers):
+            return text(headers, content)
+        response_400 = ATHError.from_dict(json_object(content))
 
         return response_400
 
-    if response.status_code == 401:
-        if "json" not in response.headers.get("content-type", "").lower():
-            return response.text
-        response_401 = ATHError.from_dict(response.json())
+    if status_code == 401:
+        if not is_json(headers):
+            return text(headers, content)
+        response_401 = ATHError.from_dict(json_object(content))
 
         return response_401
 
-    if response.status_code == 403:
-        if "json" not in response.headers.get("content-type", "").lower():
-            return response.text
-        response_403 = ATHError.from_dict(response.json())
+    if status_code == 403:
+        if not is_json(headers):
+            return text(headers, content)
+        response_403 = ATHError.from_dict(json_object(content))
 
         return response_403
 
-    if response.status_code == 404:
-        if "json" not in response.headers.get("content-type", "").lower():
-            return response.text
-        response_404 = ATHError.from_dict(response.json())
+    if status_code == 404:
+        if not is_json(headers):
+            return text(headers, content)
+        response_404 = ATHError.from_dict(json_object(content))
 
         return response_404
 
-    if response.status_code == 429:
-        if "json" not in response.headers.get("content-type", "").lower():
-            return response.text
-        response_429 = ATHError.from_dict(response.json())
+    if status_code == 429:
+        if not is_json(headers):
+            return text(headers, content)
+        response_429 = ATHError.from_dict(json_object(content))
 
         return response_429
 
-    if response.status_code == 500:
-        if "json" not in response.headers.get("content-type", "").lower():
-            return response.text
-        response_500 = ATHError.from_dict(response.json())
+    if status_code == 500:
+        if not is_json(headers):
+            return text(headers, content)
+        response_500 = ATHError.from_dict(json_object(content))
 
         return response_500
 
-    if response.status_code == 502:
-        if "json" not in response.headers.get("content-type", "").lower():
-            return response.text
-        response_502 = ATHError.from_dict(response.json())
+    if status_code == 502:
+        if not is_json(headers):
+            return text(headers, content)
+        response_502 = ATHError.from_dict(json_object(content))
 
         return response_502
 
-    if response.status_code == 503:
-        if "json" not in response.headers.get("content-type", "").lower():
-            return response.text
-        response_503 = ATHError.from_dict(response.json())
+    if status_code == 503:
+        if not is_json(headers):
+            return text(headers, content)
+        response_503 = ATHError.from_dict(json_object(content))
 
         return response_503
 
-    if "json" not in response.headers.get("content-type", "").lower():
-        return response.text
-    response_default = ATHError.from_dict(response.json())
+    if not is_json(headers):
+        return text(headers, content)
+    response_default = ATHError.from_dict(json_object(content))
 
     return response_default
 
 
+def _parse_response(
+    *,
+    client: AuthenticatedClient | Client,
+    status_code: int,
+    headers: Mapping[str, str],
+    content: bytes,
+) -> ATHError | ServiceDiscoveryDocument | str:
+    try:
+        return parse_response(status_code=status_code, headers=headers, content=content)
+    except errors.ErrorAnswer as answer:
+        return cast(ATHError | ServiceDiscoveryDocument | str, answer.parsed)
+
+
 def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
+    *,
+    client: AuthenticatedClient | Client,
+    status_code: int,
+    headers: MutableMapping[str, str],
+    content: bytes,
 ) -> Response[ATHError | ServiceDiscoveryDocument | str]:
     return Response(
-        status_code=HTTPStatus(response.status_code),
-        content=response.content,
-        headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
+        status_code=HTTPStatus(status_code),
+        content=content,
+        headers=headers,
+        parsed=_parse_response(
+            client=client, status_code=status_code, headers=headers, content=content
+        ),
     )
 
 
@@ -118,13 +166,15 @@ def sync_detailed(
         Response[ATHError | ServiceDiscoveryDocument | str]
     """
 
-    kwargs = _get_kwargs()
+    from ...client import send  # noqa: PLC0415 - httpx2 loads with the first request
 
-    response = client.get_httpx_client().request(
-        **kwargs,
+    response = send(client, build_request())
+    return _build_response(
+        client=client,
+        status_code=response.status_code,
+        headers=response.headers,
+        content=response.content,
     )
-
-    return _build_response(client=client, response=response)
 
 
 def sync(
@@ -166,11 +216,15 @@ async def asyncio_detailed(
         Response[ATHError | ServiceDiscoveryDocument | str]
     """
 
-    kwargs = _get_kwargs()
+    from ...client import send_async  # noqa: PLC0415 - httpx2 loads with the first request
 
-    response = await client.get_async_httpx_client().request(**kwargs)
-
-    return _build_response(client=client, response=response)
+    response = await send_async(client, build_request())
+    return _build_response(
+        client=client,
+        status_code=response.status_code,
+        headers=response.headers,
+        content=response.content,
+    )
 
 
 async def asyncio(

@@ -1,125 +1,176 @@
+from __future__ import annotations
+
+from collections.abc import Mapping, MutableMapping
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-import httpx
-
-from ...client import AuthenticatedClient, Client
+from ... import errors
 from ...models.agent_registration_request import AgentRegistrationRequest
 from ...models.agent_registration_response import AgentRegistrationResponse
 from ...models.ath_error import ATHError
-from ...types import Response
+from ...types import Request, Response, is_json, json_object, text
+
+if TYPE_CHECKING:
+    from ...client import AuthenticatedClient, Client
 
 
-def _get_kwargs(
+def build_request(
     *,
     body: AgentRegistrationRequest,
-) -> dict[str, Any]:
+) -> Request:
+    """The request of this operation, described without an HTTP library.
+
+    Send it with any HTTP client, then read the answer with :func:`parse_response`.
+    """
     headers: dict[str, Any] = {}
 
-    _kwargs: dict[str, Any] = {
-        "method": "post",
-        "url": "/ath/agents/register",
-    }
-
+    _kwargs: dict[str, Any] = {}
     _kwargs["json"] = body.to_dict()
 
     headers["Content-Type"] = "application/json"
 
-    _kwargs["headers"] = headers
-    return _kwargs
+    return Request(
+        method="POST",
+        url="/ath/agents/register",
+        headers=headers,
+        json=_kwargs.get("json"),
+        content=_kwargs.get("content"),
+    )
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ATHError | AgentRegistrationResponse | str:
-    if response.status_code == 200:
-        response_200 = AgentRegistrationResponse.from_dict(response.json())
+def parse_response(
+    *, status_code: int, headers: Mapping[str, str], content: bytes
+) -> AgentRegistrationResponse:
+    """This operation's answer, read from its status, headers and body (no HTTP library).
 
-        return response_200
+    A success (2xx) answer becomes the operation's result, checked once: its JSON nests at most
+    ``types.MAX_JSON_DEPTH`` levels, holds valid Unicode, and every field has its declared type.
 
-    if response.status_code == 201:
-        response_201 = AgentRegistrationResponse.from_dict(response.json())
+    Raises:
+        errors.InvalidAnswer: a success answer that is not what the operation promises.
+        errors.ErrorAnswer: any other answer; its ``parsed`` is the body as documented for
+            that status (the error model, or the text of a body that is not JSON).
+    """
+    if 200 <= status_code < 300:
+        try:
+            if status_code == 200:
+                response_200 = AgentRegistrationResponse.from_dict(json_object(content))
 
-        return response_201
+                return response_200
 
-    if response.status_code == 400:
-        if "json" not in response.headers.get("content-type", "").lower():
-            return response.text
-        response_400 = ATHError.from_dict(response.json())
+            response_201 = AgentRegistrationResponse.from_dict(json_object(content))
+
+            return response_201
+
+        except errors.InvalidAnswer:
+            raise
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
+            raise errors.InvalidAnswer("schema", f"{type(exc).__name__}: {exc}") from exc
+    raise errors.ErrorAnswer(
+        status_code, headers, content, _error_body(status_code, headers, content)
+    )
+
+
+def _error_body(
+    status_code: int, headers: Mapping[str, str], content: bytes
+) -> ATHError | AgentRegistrationResponse | str | None:
+    if status_code == 400:
+        if not is_json(headers):
+            return text(headers, content)
+        response_400 = ATHError.from_dict(json_object(content))
 
         return response_400
 
-    if response.status_code == 401:
-        if "json" not in response.headers.get("content-type", "").lower():
-            return response.text
-        response_401 = ATHError.from_dict(response.json())
+    if status_code == 401:
+        if not is_json(headers):
+            return text(headers, content)
+        response_401 = ATHError.from_dict(json_object(content))
 
         return response_401
 
-    if response.status_code == 403:
-        if "json" not in response.headers.get("content-type", "").lower():
-            return response.text
-        response_403 = ATHError.from_dict(response.json())
+    if status_code == 403:
+        if not is_json(headers):
+            return text(headers, content)
+        response_403 = ATHError.from_dict(json_object(content))
 
         return response_403
 
-    if response.status_code == 404:
-        if "json" not in response.headers.get("content-type", "").lower():
-            return response.text
-        response_404 = ATHError.from_dict(response.json())
+    if status_code == 404:
+        if not is_json(headers):
+            return text(headers, content)
+        response_404 = ATHError.from_dict(json_object(content))
 
         return response_404
 
-    if response.status_code == 409:
-        if "json" not in response.headers.get("content-type", "").lower():
-            return response.text
-        response_409 = ATHError.from_dict(response.json())
+    if status_code == 409:
+        if not is_json(headers):
+            return text(headers, content)
+        response_409 = ATHError.from_dict(json_object(content))
 
         return response_409
 
-    if response.status_code == 429:
-        if "json" not in response.headers.get("content-type", "").lower():
-            return response.text
-        response_429 = ATHError.from_dict(response.json())
+    if status_code == 429:
+        if not is_json(headers):
+            return text(headers, content)
+        response_429 = ATHError.from_dict(json_object(content))
 
         return response_429
 
-    if response.status_code == 500:
-        if "json" not in response.headers.get("content-type", "").lower():
-            return response.text
-        response_500 = ATHError.from_dict(response.json())
+    if status_code == 500:
+        if not is_json(headers):
+            return text(headers, content)
+        response_500 = ATHError.from_dict(json_object(content))
 
         return response_500
 
-    if response.status_code == 502:
-        if "json" not in response.headers.get("content-type", "").lower():
-            return response.text
-        response_502 = ATHError.from_dict(response.json())
+    if status_code == 502:
+        if not is_json(headers):
+            return text(headers, content)
+        response_502 = ATHError.from_dict(json_object(content))
 
         return response_502
 
-    if response.status_code == 503:
-        if "json" not in response.headers.get("content-type", "").lower():
-            return response.text
-        response_503 = ATHError.from_dict(response.json())
+    if status_code == 503:
+        if not is_json(headers):
+            return text(headers, content)
+        response_503 = ATHError.from_dict(json_object(content))
 
         return response_503
 
-    if "json" not in response.headers.get("content-type", "").lower():
-        return response.text
-    response_default = ATHError.from_dict(response.json())
+    if not is_json(headers):
+        return text(headers, content)
+    response_default = ATHError.from_dict(json_object(content))
 
     return response_default
 
 
+def _parse_response(
+    *,
+    client: AuthenticatedClient | Client,
+    status_code: int,
+    headers: Mapping[str, str],
+    content: bytes,
+) -> ATHError | AgentRegistrationResponse | str:
+    try:
+        return parse_response(status_code=status_code, headers=headers, content=content)
+    except errors.ErrorAnswer as answer:
+        return cast(ATHError | AgentRegistrationResponse | str, answer.parsed)
+
+
 def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
+    *,
+    client: AuthenticatedClient | Client,
+    status_code: int,
+    headers: MutableMapping[str, str],
+    content: bytes,
 ) -> Response[ATHError | AgentRegistrationResponse | str]:
     return Response(
-        status_code=HTTPStatus(response.status_code),
-        content=response.content,
-        headers=response.headers,
-        parsed=_parse_response(client=client, response=response),
+        status_code=HTTPStatus(status_code),
+        content=content,
+        headers=headers,
+        parsed=_parse_response(
+            client=client, status_code=status_code, headers=headers, content=content
+        ),
     )
 
 
@@ -148,15 +199,20 @@ def sync_detailed(
         Response[ATHError | AgentRegistrationResponse | str]
     """
 
-    kwargs = _get_kwargs(
-        body=body,
-    )
+    from ...client import send  # noqa: PLC0415 - httpx2 loads with the first request
 
-    response = client.get_httpx_client().request(
-        **kwargs,
+    response = send(
+        client,
+        build_request(
+            body=body,
+        ),
     )
-
-    return _build_response(client=client, response=response)
+    return _build_response(
+        client=client,
+        status_code=response.status_code,
+        headers=response.headers,
+        content=response.content,
+    )
 
 
 def sync(
@@ -215,13 +271,20 @@ async def asyncio_detailed(
         Response[ATHError | AgentRegistrationResponse | str]
     """
 
-    kwargs = _get_kwargs(
-        body=body,
+    from ...client import send_async  # noqa: PLC0415 - httpx2 loads with the first request
+
+    response = await send_async(
+        client,
+        build_request(
+            body=body,
+        ),
     )
-
-    response = await client.get_async_httpx_client().request(**kwargs)
-
-    return _build_response(client=client, response=response)
+    return _build_response(
+        client=client,
+        status_code=response.status_code,
+        headers=response.headers,
+        content=response.content,
+    )
 
 
 async def asyncio(

@@ -1,9 +1,10 @@
 """Consent that completes by itself: ``wait_for_token`` and ``login``, written once.
 
-Both are generators in the style of :mod:`ath._steps` (they yield ``Send`` and
-``Sleep``, and ``login`` also :class:`WaitCallback`), driven by the sync and async
-shells. Nothing here touches a socket or a clock the driver does not control, apart
-from reading ``time.monotonic`` for the deadline.
+Both are generator functions over :class:`ath._core.Core` like every flow (they
+yield ``Send`` and ``Sleep``, and ``login`` also :class:`ath._steps.WaitCallback`),
+driven by the sync and async drivers of :mod:`ath._drivers`. Nothing here touches a
+socket or a clock the driver does not control, apart from reading ``time.monotonic``
+for the deadline.
 
 Polling ``POST /ath/token`` follows what ATH implementers that complete the OAuth
 callback themselves answer: ``400 SESSION_NOT_FOUND`` ("authorization not completed")
@@ -17,27 +18,26 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Generator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
-import httpx
+import httpx2
 
 from ath._constants import SESSION_LIFETIME
+from ath._core import Core
 from ath._errors import ATHClientError, ATHError, ATHServerError
+from ath._flows._authorization import authorize, exchange_token, finish_authorization
+from ath._flows._transport import credentials
 from ath._retry import parse_retry_after
-from ath._steps import Call, Flow, Reply, Send, Sleep
+from ath._steps import Flow, LoginFlow, Sleep, WaitCallback
 
 if TYPE_CHECKING:
-    from ath._core import ClientCore
     from ath._models import Authorization, Token
 
 __all__ = [
     "LOGIN_POLL_INTERVAL",
     "MAX_POLL_INTERVAL",
-    "LoginFlow",
-    "WaitCallback",
     "check_wait_arguments",
     "login_flow",
     "loopback_address",
@@ -53,20 +53,6 @@ MAX_POLL_INTERVAL: Final = 30.0
 LOGIN_POLL_INTERVAL: Final = 2.0
 
 AuthorizationUrlHandler = Callable[[str], Any]
-
-
-@dataclass(frozen=True, slots=True)
-class WaitCallback:
-    """Serve the loopback listener for up to ``seconds``; the driver answers with the
-    callback URL whose ``state`` matched, or None when the time ran out."""
-
-    state: str
-    seconds: float
-
-
-#: A login flow: the steps of :data:`ath._steps.Flow` and :class:`WaitCallback`, which
-#: the driver answers with the callback URL (or None).
-LoginFlow = Generator[Send | Sleep | Call | WaitCallback, "Reply | str", "Token"]
 
 
 def check_wait_arguments(timeout: object, poll_interval: object) -> tuple[float, float]:
@@ -107,9 +93,7 @@ def loopback_address(redirect_uri: str | None) -> tuple[str, int, str] | None:
 class _Poller:
     """One ``POST /ath/token`` per call, and the interval before the next one."""
 
-    def __init__(
-        self, core: ClientCore, session_id: str, poll_interval: float, deadline: float
-    ) -> None:
+    def __init__(self, core: Core, session_id: str, poll_interval: float, deadline: float) -> None:
         self.core = core
         self.session_id = session_id
         self.deadline = deadline
@@ -124,10 +108,10 @@ class _Poller:
 
     def poll(self) -> Flow[Token | None]:
         """The token, or None while consent is pending (the next wait is in ``interval``)."""
-        seen: list[httpx.Response] = []
+        seen: list[httpx2.Response] = []
         self.requests += 1
         try:
-            token: Token = yield from _watch(self.core.exchange_token("", self.session_id), seen)
+            token: Token = yield from _watch(exchange_token(self.core, "", self.session_id), seen)
         except ATHError as exc:
             response = seen[-1] if seen else None
             if not self._pending(exc):
@@ -178,7 +162,7 @@ class _Poller:
         )
 
 
-def _watch(flow: Flow[Any], seen: list[httpx.Response]) -> Flow[Any]:
+def _watch(flow: Flow[Any], seen: list[httpx2.Response]) -> Flow[Any]:
     """``flow`` unchanged, recording every response the driver hands it."""
     try:
         step = next(flow)
@@ -186,7 +170,7 @@ def _watch(flow: Flow[Any], seen: list[httpx.Response]) -> Flow[Any]:
         return done.value
     while True:
         outcome = yield step
-        if isinstance(outcome, httpx.Response):
+        if isinstance(outcome, httpx2.Response):
             seen.append(outcome)
         try:
             step = flow.send(outcome)
@@ -194,19 +178,19 @@ def _watch(flow: Flow[Any], seen: list[httpx.Response]) -> Flow[Any]:
             return done.value
 
 
-def _started_session(core: ClientCore, session_id: str) -> Authorization | None:
-    with core._lock:
-        return core.sessions.get(session_id)
+def _started_session(core: Core, session_id: str) -> Authorization | None:
+    with core.state.lock:
+        return core.state.sessions.get(session_id)
 
 
 def wait_for_token_flow(
-    core: ClientCore, session_id: str, timeout: float, poll_interval: float
+    core: Core, session_id: str, timeout: float, poll_interval: float
 ) -> Flow[Token]:
     """Poll ``POST /ath/token`` until the user consented elsewhere; see the module doc."""
     if not isinstance(session_id, str) or not session_id:
         raise ATHClientError("INVALID_ARGUMENT", "wait_for_token(session_id) needs the session id")
     timeout, poll_interval = check_wait_arguments(timeout, poll_interval)
-    yield from core._credentials()  # fail before the first request when there are none
+    yield from credentials(core)  # fail before the first request when there are none
     poller = _Poller(core, session_id, poll_interval, time.monotonic() + timeout)
     while True:
         token = yield from poller.poll()
@@ -223,7 +207,7 @@ def _announce(url: str) -> None:
 
 
 def login_flow(
-    core: ClientCore,
+    core: Core,
     provider: str,
     scopes: Sequence[str],
     *,
@@ -233,11 +217,11 @@ def login_flow(
     poll_interval: float,
     open_browser: bool,
     on_authorization_url: AuthorizationUrlHandler | None,
-) -> LoginFlow:
+) -> LoginFlow[Token]:
     """authorize, hand out the URL, then finish by the loopback redirect (``listening``)
     or by polling, whichever comes first."""
     timeout, poll_interval = check_wait_arguments(timeout, poll_interval)
-    auth = yield from core.authorize(provider, scopes, redirect_uri, None)
+    auth = yield from authorize(core, provider, scopes, redirect_uri, None)
     deadline = time.monotonic() + timeout
     (on_authorization_url or _announce)(auth.authorization_url)
     if open_browser:
@@ -250,8 +234,8 @@ def login_flow(
         if listening:
             callback_url = yield WaitCallback(auth.state, wait)
             if isinstance(callback_url, str):
-                token: Token = yield from core.finish_authorization(
-                    callback_url, auth.ath_session_id
+                token: Token = yield from finish_authorization(
+                    core, callback_url, auth.ath_session_id
                 )
                 return token
         elif wait > 0:

@@ -1,0 +1,265 @@
+"""The drivers: one per shell, the only code that runs the flows' steps.
+
+A flow (:mod:`ath._flows`) is a generator over :class:`ath._core.Core` that yields
+:class:`~ath._steps.Send`, :class:`~ath._steps.Sleep`, :class:`~ath._steps.Call` and,
+for ``login()``, :class:`~ath._steps.WaitCallback`. :class:`SyncDriver` answers them with
+an ``httpx2.Client``, the ``sleep=`` function and the caller's thread;
+:class:`AsyncDriver` with an ``httpx2.AsyncClient``, an async ``sleep=`` and a worker
+thread for blocking store calls. Both read answers through :class:`_BodyLimit`, so no
+answer (however compressed) is held beyond ``max_response_bytes``, and serve the
+loopback listener, if any, while a login flow waits.
+"""
+
+from __future__ import annotations
+
+import inspect
+import time
+from collections.abc import Awaitable, Callable, Generator
+from typing import Any, Final, Protocol, TypeVar
+
+import httpx2
+
+from ath._errors import ATHClientError, ATHError, ATHServerError
+from ath._steps import Call, Send, Sleep, run_call
+from ath._wire import DEADLINE, BoundedDecoder
+
+__all__ = ["AsyncDriver", "AsyncWaiter", "SyncDriver", "SyncWaiter"]
+
+T = TypeVar("T")
+_monotonic: Final = time.monotonic
+
+
+class SyncWaiter(Protocol):
+    """A loopback listener served from the caller's thread (``ath._loopback``)."""
+
+    def wait(self, state: str, seconds: float) -> str | None: ...
+
+
+class AsyncWaiter(Protocol):
+    """A loopback listener served on the event loop (``ath._loopback``)."""
+
+    async def wait(self, state: str, seconds: float) -> str | None: ...
+
+
+def _asyncio() -> Any:
+    """asyncio, imported on the first pause or store call (sync users never pay for it)."""
+    import asyncio
+
+    return asyncio
+
+
+class _BodyLimit:
+    """Accumulates a streamed body, refusing more than ``limit`` decoded bytes.
+
+    The body is read raw and its content codings are undone here, 64 KiB at a time
+    (:class:`~ath._wire.BoundedDecoder`), so what is held never exceeds the limit by
+    more than one piece, however much a bomb would expand.
+    """
+
+    __slots__ = ("chunks", "decoder", "limit", "size", "status")
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        self.status: int | None = None
+        self.chunks: list[bytes] = []
+        self.decoder: BoundedDecoder | None = None
+
+    def start(self, streamed: httpx2.Response) -> bool:
+        """Whether the body can be read in one go: no content coding, declared length
+        within the limit (HTTP/1.1 framing then stops at Content-Length)."""
+        self.status = streamed.status_code
+        length = b""
+        codings: list[str] = []
+        for key, value in streamed.headers.raw:  # one pass, no decoding
+            name = key.lower()
+            if name == b"content-length":
+                length = value
+            elif name == b"content-encoding" and value.strip().lower() not in (b"", b"identity"):
+                codings.append(value.decode("latin-1"))
+        if codings:
+            self.decoder = BoundedDecoder(codings)
+            return False
+        return length.isdigit() and int(length) <= self.limit
+
+    def measure(self, streamed: httpx2.Response) -> None:
+        if len(streamed.content) > self.limit:
+            self._add(streamed.content)  # raises RESPONSE_TOO_LARGE
+
+    def feed_raw(self, raw: bytes) -> None:
+        if self.decoder is None:
+            self._add(raw)
+            return
+        for piece in self.decoder.feed(raw):
+            self._add(piece)
+
+    def finish(self) -> None:
+        if self.decoder is not None:
+            for piece in self.decoder.finish():
+                self._add(piece)
+
+    def _add(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        if self.size > self.limit:
+            raise ATHServerError(
+                "RESPONSE_TOO_LARGE",
+                f"the answer exceeded max_response_bytes={self.limit}; raise the limit if the "
+                "API really returns that much.",
+                status=self.status,
+            )
+        self.chunks.append(chunk)
+        deadline = DEADLINE.get()
+        if deadline is not None and _monotonic() > deadline:
+            raise httpx2.ReadTimeout("the call's deadline passed")
+
+    def response(self, streamed: httpx2.Response) -> httpx2.Response:
+        headers = streamed.headers
+        if self.decoder is not None:  # what is left undecoded, if anything, stays declared
+            headers = httpx2.Headers(
+                [
+                    (k, v)
+                    for k, v in streamed.headers.raw
+                    if k.lower() not in (b"content-encoding", b"content-length")
+                ]
+            )
+            if self.decoder.left:
+                headers["Content-Encoding"] = ", ".join(self.decoder.left)
+        return httpx2.Response(
+            streamed.status_code,
+            headers=headers,
+            content=b"".join(self.chunks),
+            request=streamed.request,
+            extensions=streamed.extensions,
+        )
+
+
+class SyncDriver:
+    """Runs flows with an ``httpx2.Client`` on the caller's thread."""
+
+    __slots__ = ("http", "max_response_bytes", "sleep")
+
+    def __init__(
+        self, http: httpx2.Client, sleep: Callable[[float], None], max_response_bytes: int
+    ) -> None:
+        self.http = http
+        self.sleep = sleep
+        self.max_response_bytes = max_response_bytes
+
+    def run(self, flow: Generator[Any, Any, T], listener: SyncWaiter | None = None) -> T:
+        """Drive ``flow`` to its end; its result, or what it raised."""
+        try:
+            step = next(flow)
+            while True:
+                if isinstance(step, Send):
+                    step = flow.send(self.exchange(step))
+                elif isinstance(step, Sleep):
+                    self.sleep(step.seconds)
+                    step = flow.send(None)
+                elif isinstance(step, Call):
+                    step = flow.send(run_call(step))
+                elif listener is not None:  # a WaitCallback
+                    step = flow.send(listener.wait(step.state, step.seconds))
+                else:
+                    self.sleep(step.seconds)
+                    step = flow.send(None)
+        except StopIteration as done:
+            result: T = done.value
+            return result
+
+    def exchange(self, step: Send) -> httpx2.Response | BaseException:
+        """One attempt: the answer read within the size limit, or what ended it."""
+        limit = _BodyLimit(self.max_response_bytes)
+        deadline = DEADLINE.set(step.deadline)
+        try:
+            streamed = self.http.send(step.request, stream=True, follow_redirects=False)
+            try:
+                if limit.start(streamed) or streamed.is_stream_consumed:
+                    streamed.read()  # a body read already (mock transports): measured
+                    limit.measure(streamed)
+                    return streamed
+                for chunk in streamed.iter_raw():
+                    limit.feed_raw(chunk)
+                limit.finish()
+            finally:
+                streamed.close()
+        except (httpx2.HTTPError, ATHError, RuntimeError, OSError) as exc:
+            return exc
+        finally:
+            DEADLINE.reset(deadline)
+        return limit.response(streamed)
+
+
+class AsyncDriver:
+    """Runs flows with an ``httpx2.AsyncClient`` on the running event loop."""
+
+    __slots__ = ("http", "max_response_bytes", "owner", "sleep")
+
+    def __init__(
+        self,
+        http: httpx2.AsyncClient,
+        sleep: Callable[[float], Awaitable[None]],
+        max_response_bytes: int,
+        owner: str,
+    ) -> None:
+        """``owner``: the client class's name, for the message of a ``sleep=`` that
+        returns no awaitable."""
+        self.http = http
+        self.sleep = sleep
+        self.max_response_bytes = max_response_bytes
+        self.owner = owner
+
+    async def run(self, flow: Generator[Any, Any, T], listener: AsyncWaiter | None = None) -> T:
+        """Drive ``flow`` to its end; its result, or what it raised."""
+        try:
+            step = next(flow)
+            while True:
+                if isinstance(step, Send):
+                    step = flow.send(await self.exchange(step))
+                elif isinstance(step, Sleep):
+                    await self.pause(step.seconds)
+                    step = flow.send(None)
+                elif isinstance(step, Call):
+                    step = flow.send(await _asyncio().to_thread(run_call, step))
+                elif listener is not None:  # a WaitCallback
+                    step = flow.send(await listener.wait(step.state, step.seconds))
+                else:
+                    await self.pause(step.seconds)
+                    step = flow.send(None)
+        except StopIteration as done:
+            result: T = done.value
+            return result
+
+    async def pause(self, seconds: float) -> None:
+        """A pause the flow asked for (a retry's backoff, a polling interval)."""
+        pause = self.sleep(seconds)
+        if not inspect.isawaitable(pause):
+            raise ATHClientError(
+                "INVALID_ARGUMENT",
+                f"sleep must be an async function (like asyncio.sleep) for {self.owner}; "
+                f"{getattr(self.sleep, '__qualname__', 'it')} returned "
+                f"{type(pause).__name__}, not an awaitable",
+                details={"option": "sleep"},
+            )
+        await pause
+
+    async def exchange(self, step: Send) -> httpx2.Response | BaseException:
+        """One attempt: the answer read within the size limit, or what ended it."""
+        limit = _BodyLimit(self.max_response_bytes)
+        deadline = DEADLINE.set(step.deadline)
+        try:
+            streamed = await self.http.send(step.request, stream=True, follow_redirects=False)
+            try:
+                if limit.start(streamed) or streamed.is_stream_consumed:
+                    await streamed.aread()  # a body read already (mock transports): measured
+                    limit.measure(streamed)
+                    return streamed
+                async for chunk in streamed.aiter_raw():
+                    limit.feed_raw(chunk)
+                limit.finish()
+            finally:
+                await streamed.aclose()
+        except (httpx2.HTTPError, ATHError, RuntimeError, OSError) as exc:
+            return exc
+        finally:
+            DEADLINE.reset(deadline)
+        return limit.response(streamed)

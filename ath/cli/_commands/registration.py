@@ -1,0 +1,110 @@
+"""``ath discover``, ``ath register`` and ``ath status``: the server's catalog and the
+agent's registration (Phase A)."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import click
+
+from ath.cli import _output as o
+from ath.cli._context import Run, pass_run, usage
+
+__all__ = ["COMMANDS", "discover", "register", "status"]
+
+
+@click.command()
+@click.option("--native", is_flag=True, help="The native service document (ath-app.json).")
+@pass_run
+def discover(run: Run, native: bool) -> None:
+    """Show the gateway's catalog, or the native service document with --native."""
+    from ath.cli._state import open_client
+
+    client = open_client(run.settings, native=run.native(native), signing=False)
+    with client:
+        doc = client.discover().to_dict()
+    run.out.result(doc)
+
+
+def _provider_spec(spec: str) -> dict[str, Any]:
+    # Scopes may contain ':' (read:user): the provider id is what precedes the first ':'.
+    provider, sep, scopes = spec.partition(":")
+    names = [s for s in scopes.split(",") if s]
+    if not sep or not provider or not names:
+        raise usage(f"--provider is ID:SCOPE[,SCOPE...], like github:read:user,repo; not {spec!r}")
+    return {"provider_id": provider, "scopes": names}
+
+
+@click.command()
+@click.option(
+    "--provider",
+    "providers",
+    multiple=True,
+    required=True,
+    metavar="ID:SCOPE,SCOPE",
+    help="A provider and the scopes asked for; repeat for several providers.",
+)
+@click.option("--purpose", help="Why the agent asks (shown to whoever approves).")
+@click.option("--redirect-uri", "redirect_uris", multiple=True, help="Repeatable.")
+@click.option("--developer-name", help="[profile: developer_name]")
+@click.option("--developer-id", help="[profile: developer_id]")
+@pass_run
+def register(
+    run: Run,
+    providers: tuple[str, ...],
+    purpose: str | None,
+    redirect_uris: tuple[str, ...],
+    developer_name: str | None,
+    developer_id: str | None,
+) -> None:
+    """Register the agent for one or more providers (Phase A)."""
+    from ath.cli._state import describe
+
+    wanted = [_provider_spec(p) for p in providers]
+    developer = run.developer(developer_name, developer_id)
+    native = run.native()
+    with run.client(native=native, save=True) as client:
+        reg = client.register(developer, wanted, purpose, list(redirect_uris) or None)
+    doc = o.registration_summary(reg)
+    doc["store"] = describe(run.settings, native=native)
+    lines = [
+        f"Registered {client.agent_id} at {client.url}",
+        f"client id:     {reg.client_id}",
+        f"client secret: {o.MASK} (kept in {o.shown(doc['store'])})",
+        f"status:        {reg.agent_status}",
+        "approved:",
+        *o.approvals_text(doc["approved_providers"]),
+    ]
+    if reg.agent_status == "pending":
+        lines.append("The registration awaits approval: check with `ath status`.")
+    run.out.result(doc, "\n".join(lines))
+
+
+@click.command()
+@pass_run
+def status(run: Run) -> None:
+    """The server's view of the registration, and what the local store holds."""
+    from ath.cli._state import describe
+
+    native = run.native()
+    with run.client(native=native, save=True) as client:
+        info = client.registration_status()
+        tokens = [o.token_summary(t, p) for p, t in sorted(client.tokens.items())]
+    doc = {
+        "server": o.status_summary(info),
+        "local": {"store": describe(run.settings, native=native), "tokens": tokens},
+    }
+    lines = [
+        f"agent:     {info.agent_id}",
+        f"client id: {info.client_id}",
+        f"status:    {info.agent_status}",
+        "approved:",
+        *o.approvals_text(doc["server"]["approved_providers"]),
+        f"store:     {o.shown(doc['local']['store'])}",
+        "tokens:" if tokens else "tokens:    none (run `ath login PROVIDER SCOPE...`)",
+        *[o.token_text(t) for t in tokens],
+    ]
+    run.out.result(doc, "\n".join(lines))
+
+
+COMMANDS: Final = (discover, register, status)

@@ -1,0 +1,217 @@
+"""``ath authorize``, ``login``, ``token``, ``revoke``, ``logout`` and ``whoami``: consent,
+the ATH tokens it yields, and what the command line holds (Phase B onwards)."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any, Final
+
+import click
+
+from ath import ATHClientError, ATHError
+from ath.cli import _output as o
+from ath.cli._context import Run, pass_run, usage
+
+__all__ = ["COMMANDS", "authorize", "login", "logout", "revoke", "token", "whoami"]
+
+
+@click.command()
+@click.argument("provider")
+@click.argument("scopes", nargs=-1, required=True)
+@click.option("--redirect-uri", help="Where the user's browser lands after consent.")
+@pass_run
+def authorize(run: Run, provider: str, scopes: tuple[str, ...], redirect_uri: str | None) -> None:
+    """Start consent by hand: print the URL and session id (finish with `ath token`)."""
+    with run.client(native=run.native()) as client:
+        auth = client.authorize(provider, list(scopes), redirect_uri)
+    doc = {
+        "authorization_url": auth.authorization_url,
+        "ath_session_id": auth.ath_session_id,
+        "provider_id": auth.provider_id,
+        "scopes": list(auth.scopes),
+    }
+    run.out.result(
+        doc,
+        "Open this URL to give consent:\n"
+        f"  {auth.authorization_url}\n"
+        f"session: {auth.ath_session_id}\n"
+        f"then:    ath token --code CODE --session {auth.ath_session_id}",
+    )
+
+
+@click.command()
+@click.argument("provider")
+@click.argument("scopes", nargs=-1, required=True)
+@click.option("--no-browser", is_flag=True, help="Only print the URL; open it yourself.")
+@click.option(
+    "--redirect-uri",
+    help="A registered loopback URI (http://127.0.0.1:PORT/...) to catch the redirect on; "
+    "without one the command polls until consent is given.",
+)
+@click.option("--timeout", type=float, default=600.0, show_default=True, help="Seconds.")
+@pass_run
+def login(
+    run: Run,
+    provider: str,
+    scopes: tuple[str, ...],
+    no_browser: bool,
+    redirect_uri: str | None,
+    timeout: float,
+) -> None:
+    """Authorize, show or open the consent URL, wait, and store the token.
+
+    With --json the first line is {"authorization_url", "ath_session_id"}, written
+    before waiting; the last is the token summary.
+    """
+    with contextlib.ExitStack() as waiting, run.client(native=run.native(), save=True) as client:
+
+        def started(url: str) -> None:
+            sessions = [a for a in client.pending_authorizations if a.authorization_url == url]
+            session_id = sessions[-1].ath_session_id if sessions else None
+            run.out.result(
+                {"authorization_url": url, "ath_session_id": session_id},
+                f"Open this URL to give consent{'' if no_browser else ' (opening a browser)'}:\n"
+                f"  {url}",
+            )
+            waiting.enter_context(run.out.waiting("Waiting for consent"))
+
+        got = client.login(
+            provider,
+            list(scopes),
+            open_browser=not no_browser,
+            redirect_uri=redirect_uri,
+            timeout=timeout,
+            on_authorization_url=started,
+        )
+        waiting.close()
+    summary = o.token_summary(got)
+    run.out.result(summary, "Logged in; stored a new ATH token:\n" + o.token_text(summary))
+
+
+@click.command()
+@click.option("--code", help="The code the consent redirect carried.")
+@click.option("--session", "session_id", help="The ath_session_id of the authorization.")
+@click.option("--provider", help="Which stored token (without --code).")
+@click.option("--show", is_flag=True, help="Print the token value itself (a secret!).")
+@pass_run
+def token(
+    run: Run, code: str | None, session_id: str | None, provider: str | None, show: bool
+) -> None:
+    """Exchange a consent's code for an ATH token, or list the stored tokens.
+
+    With --show, print one stored token's value: the only output of the command line
+    that contains a secret, and only when asked for.
+    """
+    if (code is None) != (session_id is None):
+        raise usage("--code and --session go together")
+    native = run.native()
+    if code is not None and session_id is not None:
+        if show:
+            raise usage("--show prints a stored token; run it after the exchange")
+        with run.client(native=native, save=True) as client:
+            got = client.exchange_token(code, session_id)
+        summary = o.token_summary(got)
+        run.out.result(summary, "Stored a new ATH token:\n" + o.token_text(summary))
+        return
+    with run.client(native=native) as client:
+        held = client.tokens
+    if provider is not None:
+        held = {p: t for p, t in held.items() if p == provider}
+    if not held:
+        raise ATHClientError(
+            "NO_TOKEN",
+            "no stored token"
+            + (f" for {provider}" if provider else "")
+            + ": run `ath login PROVIDER SCOPE...`",
+        )
+    if show:
+        if len(held) > 1:
+            raise usage(f"several tokens are stored ({', '.join(sorted(held))}): add --provider")
+        ((key, chosen),) = held.items()
+        run.out.result(
+            {"provider_id": chosen.provider_id or key or None, "access_token": chosen.access_token},
+            chosen.access_token,
+        )
+        return
+    summaries = [o.token_summary(t, p) for p, t in sorted(held.items())]
+    run.out.result({"tokens": summaries}, "\n".join(o.token_text(s) for s in summaries))
+
+
+@click.command()
+@click.option("--provider", help="Revoke only this provider's token.")
+@click.option("--all", "all_tokens", is_flag=True, help="Revoke every stored token (default).")
+@pass_run
+def revoke(run: Run, provider: str | None, all_tokens: bool) -> None:
+    """Revoke tokens at the server and drop them locally."""
+    if provider and all_tokens:
+        raise usage("--provider and --all exclude each other")
+    with run.client(native=run.native(), save=True) as client:
+        revoked = client.revoke(provider)
+    run.out.result(
+        {"revoked": revoked},
+        f"Revoked: {', '.join(p or '(any provider)' for p in revoked)}"
+        if revoked
+        else "Nothing to revoke.",
+    )
+
+
+@click.command()
+@pass_run
+def logout(run: Run) -> None:
+    """Revoke every token, then forget the local registration and tokens.
+
+    If revocation fails, nothing is forgotten (the tokens would stay valid)."""
+    from ath.cli._state import describe, forget, save
+
+    native = run.native()
+    with run.client(native=native) as client:
+        try:
+            revoked = client.revoke(None) if client.tokens else []
+        except BaseException:
+            with contextlib.suppress(ATHError, OSError):
+                save(run.settings, client, native=native)  # keep what is still valid
+            raise
+        forgot = forget(run.settings, client, native=native)
+    where = describe(run.settings, native=native)
+    run.out.result(
+        {"revoked": revoked, "forgot": forgot, "store": where},
+        (f"Revoked: {', '.join(p or '(any provider)' for p in revoked)}\n" if revoked else "")
+        + (
+            f"Forgot the registration and tokens in {o.shown(where)}."
+            if forgot
+            else "Nothing stored."
+        ),
+    )
+
+
+@click.command()
+@pass_run
+def whoami(run: Run) -> None:
+    """Who the command line acts as: agent, key, server, registration, tokens (local only)."""
+    from ath.cli._state import describe, key_path
+
+    native = run.native()
+    with run.client(native=native) as client:
+        tokens = [o.token_summary(t, p) for p, t in sorted(client.tokens.items())]
+        doc: dict[str, Any] = {
+            "profile": run.settings.profile,
+            "mode": "native" if native else "gateway",
+            "url": client.url,
+            "agent_id": client.agent_id,
+            "key": str(key_path(run.settings)),
+            "key_id": client.key_id,
+            "client_id": client.client_id,
+            "registered": client.client_id is not None,
+            "store": describe(run.settings, native=native),
+            "tokens": tokens,
+        }
+    lines = [
+        f"{k + ':':<11}{o.shown(doc[k]) if k in ('key', 'store') else doc[k]}"
+        for k in ("profile", "mode", "url", "agent_id", "key", "key_id", "client_id", "store")
+    ]
+    lines.append("tokens:" if tokens else "tokens:    none")
+    lines.extend(o.token_text(t) for t in tokens)
+    run.out.result(doc, "\n".join(lines))
+
+
+COMMANDS: Final = (authorize, login, token, revoke, logout, whoami)
