@@ -50,9 +50,13 @@ def test_a_timed_out_round_is_recorded_and_the_run_goes_on(tmp_path: Path) -> No
         hang_guard=HANG_GUARD,
         no_leftovers=True,
     )
-    assert done.returncode == 0, done.stderr[-4000:]
     text = out.read_text(encoding="utf-8")
     results = json.loads(text)
+    # --strict exits non-zero for a missed target only: the stalled section's failed
+    # round never counts, whereas the measured section may miss on a loaded machine
+    missed = [k for k, v in results.items() if isinstance(v, dict) and v.get("verdict") == "missed"]
+    assert "proxy_async_ratio" not in missed
+    assert done.returncode == (1 if missed else 0), done.stderr[-4000:]
 
     stalled = results["proxy_async_ratio"]
     assert stalled["verdict"] == "failed" and stalled["rounds"] == []
