@@ -26,12 +26,48 @@ _PREFIX: Final = 8  # a secret's leading run this long is redacted too (a snippe
 
 
 def redact(text: str, secrets: Iterable[str | None]) -> str:
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, "***")
-            if len(secret) > _PREFIX and secret[:_PREFIX] in text:
-                text = _redact_prefixes(text, secret)
-    return text
+    """``text`` with every occurrence of every secret (of 4+ characters) replaced by
+    ``***``, and every run of a secret's first 8+ characters too (a snippet may have cut
+    it). All matches are found in the text as it came before any is replaced, so secrets
+    that overlap (one inside another, or sharing a prefix, like JWTs sharing a header)
+    are each removed whole."""
+    spans: list[tuple[int, int]] = []
+    for secret in {s for s in secrets if s and len(s) >= 4}:
+        _find_all(text, secret, spans)
+        if len(secret) > _PREFIX:
+            _find_prefix_runs(text, secret, spans)
+    if not spans:
+        return text
+    spans.sort()
+    parts, kept = [], 0
+    start, end = spans[0]
+    for begin, stop in spans[1:]:
+        if begin < end:  # overlapping: one span
+            end = max(end, stop)
+            continue
+        parts += [text[kept:start], "***"]
+        kept, start, end = end, begin, stop
+    parts += [text[kept:start], "***", text[end:]]
+    return "".join(parts)
+
+
+def _find_all(text: str, secret: str, spans: list[tuple[int, int]]) -> None:
+    found = text.find(secret)
+    while found != -1:
+        spans.append((found, found + len(secret)))
+        found = text.find(secret, found + 1)
+
+
+def _find_prefix_runs(text: str, secret: str, spans: list[tuple[int, int]]) -> None:
+    """Every run of at least ``_PREFIX`` leading characters of ``secret``."""
+    head = secret[:_PREFIX]
+    found = text.find(head)
+    while found != -1:
+        end = found + _PREFIX
+        while end < len(text) and end - found < len(secret) and text[end] == secret[end - found]:
+            end += 1
+        spans.append((found, end))
+        found = text.find(head, found + 1)
 
 
 _E = TypeVar("_E", bound=ATHError)
@@ -49,19 +85,6 @@ def redacted(error: _E, secrets: Sequence[str | None]) -> _E:
     )
     clean.__cause__ = clean.__context__ = None  # a fresh copy: nothing unredacted linked
     return clean
-
-
-def _redact_prefixes(text: str, secret: str) -> str:
-    """Replace every run of at least ``_PREFIX`` leading characters of ``secret``."""
-    parts, start = [], 0
-    while (found := text.find(secret[:_PREFIX], start)) != -1:
-        end = found + _PREFIX
-        while end < len(text) and end - found < len(secret) and text[end] == secret[end - found]:
-            end += 1
-        parts += [text[start:found], "***"]
-        start = end
-    parts.append(text[start:])
-    return "".join(parts)
 
 
 #: How deep ``scrub`` follows nested details; what lies deeper is dropped, not kept.
