@@ -164,13 +164,13 @@ def check_timeout(value: Any) -> None:
         )
 
 
-def _check_headers(value: Any) -> None:
-    """``headers=``: the one header check (:func:`ath._validation.check_headers`), its
-    refusal naming the option."""
+def _check_headers(value: Any) -> dict[str, str]:
+    """``headers=`` checked (:func:`ath._validation.check_headers`, the one header check),
+    its refusal naming the option."""
     if value is None:
-        return
+        return {}
     try:
-        check_header_mapping(value, what="headers")
+        return check_header_mapping(value, what="headers")
     except ATHClientError as exc:
         raise exc.replace(details={**exc.details, "option": "headers"}) from None
 
@@ -197,8 +197,9 @@ def check_settings(
     http_client: Any,
     transport: Any,
     http_cls: type[httpx2.Client] | type[httpx2.AsyncClient],
-) -> None:
-    """Raise an ``INVALID_ARGUMENT`` naming the first option whose value is unusable."""
+) -> dict[str, str]:
+    """Raise an ``INVALID_ARGUMENT`` naming the first option whose value is unusable;
+    return the checked ``headers=``."""
     if not isinstance(settings.agent_id, str) or not settings.agent_id.strip():
         raise _bad("agent_id", "the agent's URI, a non-empty string", settings.agent_id)
     if settings.key_id is not None and (
@@ -206,7 +207,7 @@ def check_settings(
     ):
         raise _bad("key_id", "a non-empty string or None", settings.key_id)
     check_timeout(settings.timeout)
-    _check_headers(settings.headers)
+    headers = _check_headers(settings.headers)
     retries = settings.max_retries
     if not isinstance(retries, int) or isinstance(retries, bool) or retries < 0:
         raise ATHClientError(
@@ -265,6 +266,7 @@ def check_settings(
                 "pass either http_client or transport, not both (the transport would be ignored)",
                 details={"option": "transport"},
             )
+    return headers
 
 
 def check_store(store: Any) -> CredentialStore | None:
@@ -302,7 +304,7 @@ def resolve(
     transport: Any = None,
 ) -> Config:
     """Check every option of ``settings`` and derive what the core and shells use."""
-    check_settings(settings, http_client, transport, http_cls)
+    extra_headers = check_settings(settings, http_client, transport, http_cls)
     try:
         policy = settings.retry or RetryPolicy(max_retries=settings.max_retries)
     except (TypeError, ValueError) as exc:
@@ -316,8 +318,7 @@ def resolve(
         # exactly the codings the SDK undoes itself (ath._wire.BoundedDecoder)
         "Accept-Encoding": accept_encoding(),
     }
-    if settings.headers is not None:
-        headers.update(check_header_mapping(settings.headers, what="headers"))
+    headers.update(extra_headers)
     base_url = normalize_base_url(settings.url, allow_insecure_http=settings.allow_insecure_http)
     given = settings.timeout
     timeout = (

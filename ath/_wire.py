@@ -720,8 +720,7 @@ def quiet_trace(event: str, info: dict[str, Any]) -> None:
 
 async def aquiet_trace(event: str, info: dict[str, Any]) -> None:
     """:func:`quiet_trace` for the async clients (httpcore2 awaits the hook there)."""
-    if event.endswith("receive_response_headers.complete"):
-        _quiet(info)
+    quiet_trace(event, info)
 
 
 def header_logging() -> bool:
