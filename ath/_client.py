@@ -86,10 +86,12 @@ included. ``store``: a credential store shared with other processes
 pauses (retry backoff, consent polling), a function given the seconds: default
 ``time.sleep``, for the async clients an async function, default
 ``asyncio.sleep`` (inject one to record or skip the pauses in tests).
-``http_client`` / ``transport``: inject your own httpx2 client or transport; an
-injected client is used as given, never changed (the SDK's headers go on each
-of its requests). Every option is checked here: a bad value raises
-``ATHError("INVALID_ARGUMENT")`` naming it (``INVALID_KEY`` for the key).
+``limits``: an ``httpx2.Limits`` sizing the SDK's own connection pool (default
+httpx2's: 100 connections, 20 kept alive). ``http_client`` / ``transport``:
+inject your own httpx2 client or transport; an injected client is used as
+given, never changed (the SDK's headers go on each of its requests). Every
+option is checked here: a bad value raises ``ATHError("INVALID_ARGUMENT")``
+naming it (``INVALID_KEY`` for the key).
 """
 
 
@@ -120,12 +122,14 @@ class _Base:
             key_id=settings.key_id,
             password=settings.private_key_password,
         )
+        self._direct: Any = None  # the SDK's own transport, when it built the client
         if http_client is not None:
             http = http_client  # left as given: the SDK's headers go on each request
             self._owns_http = False
         else:
-            http = make_http_client(
+            http, self._direct = make_http_client(
                 http_cls is httpx2.AsyncClient,
+                limits=config.limits,
                 base_url=config.base_url,
                 timeout=config.timeout,
                 headers=dict(config.headers),
@@ -259,6 +263,7 @@ class _SyncBase(_Base):
         store_refresh_interval: float = STORE_REFRESH_INTERVAL,
         trust_env: bool = True,
         total_timeout: float | None = None,
+        limits: httpx2.Limits | None = None,
         sleep: Callable[[float], None] | None = None,
         http_client: httpx2.Client | None = None,
         transport: httpx2.BaseTransport | None = None,
@@ -280,13 +285,17 @@ class _SyncBase(_Base):
             store_refresh_interval=store_refresh_interval,
             trust_env=trust_env,
             total_timeout=total_timeout,
+            limits=limits,
             sleep=sleep,
         )
         http = self._setup(httpx2.Client, settings, http_client, transport)
         assert isinstance(http, httpx2.Client)
         self._http = http
         self._driver = SyncDriver(
-            http, time.sleep if sleep is None else sleep, self._core.config.max_response_bytes
+            http,
+            time.sleep if sleep is None else sleep,
+            self._core.config.max_response_bytes,
+            self._direct,
         )
 
     __init__.__doc__ = _INIT_DOC  # one text for both shells; help() shows it
@@ -439,6 +448,7 @@ class _AsyncBase(_Base):
         store_refresh_interval: float = STORE_REFRESH_INTERVAL,
         trust_env: bool = True,
         total_timeout: float | None = None,
+        limits: httpx2.Limits | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
         http_client: httpx2.AsyncClient | None = None,
         transport: httpx2.AsyncBaseTransport | None = None,
@@ -460,6 +470,7 @@ class _AsyncBase(_Base):
             store_refresh_interval=store_refresh_interval,
             trust_env=trust_env,
             total_timeout=total_timeout,
+            limits=limits,
             sleep=sleep,
         )
         http = self._setup(httpx2.AsyncClient, settings, http_client, transport)
@@ -470,6 +481,7 @@ class _AsyncBase(_Base):
             _asyncio().sleep if sleep is None else sleep,
             self._core.config.max_response_bytes,
             type(self).__name__,
+            self._direct,
         )
 
     __init__.__doc__ = _INIT_DOC  # one text for both shells; help() shows it
