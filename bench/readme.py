@@ -33,6 +33,11 @@ WHAT: Final[dict[str, tuple[str, str]]] = {
         "1 000 concurrent `AsyncATHGatewayClient.proxy()` / raw `httpx2.AsyncClient`",
         "1 000 个并发的 `AsyncATHGatewayClient.proxy()` / 原生 `httpx2.AsyncClient`",
     ),
+    "proxy_async_instructions_ratio": (
+        "the same 1 000 concurrent calls, instructions per call (cachegrind, client process "
+        "only: load-independent)",
+        "同样的 1 000 个并发调用，每次调用执行的指令数（cachegrind，仅客户端进程：不受负载影响）",
+    ),
     "attestation_ratio": (
         "one attestation JWT / a raw `cryptography` ES256 sign + base64url of the same claims",
         "一个 attestation JWT / 对相同 claims 直接用 `cryptography` 做 ES256 签名并 base64url 编码",
@@ -58,11 +63,11 @@ WHAT: Final[dict[str, tuple[str, str]]] = {
         "/ the peer's",
         "每次 register → authorize → token 中 SDK 自身的 CPU 时间（不含网络与本地栈）/ 对方的",
     ),
-    "import_vs_httpx": (
+    "import_vs_httpx2": (
         "cold `import ath` / cold `import httpx2`, same runtime-only venv",
         "冷启动 `import ath` / 冷启动 `import httpx2`，同一个只含运行时依赖的 venv",
     ),
-    "rss_10k_proxy_vs_httpx": (
+    "rss_10k_proxy_vs_httpx2": (
         "peak RSS after 10 000 proxy calls / raw httpx2 making the same calls",
         "10 000 次 proxy 调用后的峰值 RSS / 原生 httpx2 做同样调用",
     ),
