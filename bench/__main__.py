@@ -7,6 +7,7 @@ Sections (each a key of results.json, each figure a summary over rounds):
 - ``proxy_async_ratio`` N concurrent AsyncATHGatewayClient.proxy() / raw httpx2.AsyncClient
 - ``proxy_async_instructions_ratio`` the same burst's instructions per call (valgrind's
   cachegrind, client process only: independent of the machine's load)
+- ``proxy_async_vs_aiohttp`` the same instructions per call / raw aiohttp's (the async floor)
 - ``attestation_ratio`` AttestationSigner.mint() / raw cryptography ES256, per JWT
 - ``handshake_vs_peer`` register->authorize->consent->token, ours / ath-sdk 0.1.0
 - ``import_vs_peer``    cold ``import ath``, ours / ath-sdk 0.1.0
@@ -80,6 +81,7 @@ SECTIONS: Final = (
     "api_sync_ratio",
     "proxy_async_ratio",
     "proxy_async_instructions_ratio",
+    "proxy_async_vs_aiohttp",
     "attestation_ratio",
     "handshake_vs_peer",
     "import_vs_peer",
@@ -99,6 +101,7 @@ TARGETS: Final[dict[str, float | None]] = {
     "api_sync_ratio": 1.05,
     "proxy_async_ratio": 1.0,
     "proxy_async_instructions_ratio": 1.0,
+    "proxy_async_vs_aiohttp": 1.5,
     "attestation_ratio": 1.15,
     "handshake_vs_peer": 1.0,
     "import_vs_peer": 0.5,
@@ -125,7 +128,7 @@ RUNNERS: Final[dict[str, tuple[str, ...]]] = {
     "proxy_sync": ("proxy_sync_ratio",),
     "api_sync": ("api_sync_ratio",),
     "proxy_async": ("proxy_async_ratio",),
-    "instructions": ("proxy_async_instructions_ratio",),
+    "instructions": ("proxy_async_instructions_ratio", "proxy_async_vs_aiohttp"),
     "attestation": ("attestation_ratio",),
     "tokens": ("proxy_10k_tokens_ratio",),
     "rss": ("rss_10k_proxy_mb", "rss_10k_proxy_vs_httpx2"),
@@ -419,19 +422,24 @@ def run_micro(key: str, url: str, pem: str, s: Settings) -> list[Section]:
 def run_instructions(url: str, s: Settings) -> list[Section]:
     from bench._instr import proxy_async_instructions
 
-    section = Section(
-        "proxy_async_instructions_ratio",
-        note=f"instructions per call of {s.async_concurrency} concurrent proxy() calls / raw "
-        "httpx2.AsyncClient, client process only (valgrind cachegrind, bench.instr_burst); "
-        "one count per side per round: load does not change it",
+    how = (
+        f"instructions per call of {s.async_concurrency} concurrent proxy() calls through 20 "
+        "connections, client process only (valgrind cachegrind, bench.instr_burst); one count "
+        "per side per round: load does not change it"
     )
-    deadline = Deadline(s.section_seconds, section.key)
-    for _ in _rounds(s.instr_rounds, deadline, section):
-        with _round(s.instr_rounds, section):
-            pair = proxy_async_instructions(url, concurrency=s.async_concurrency, deadline=deadline)
-            section.add(pair.ratio, 0.0, ours_per_call=pair.ours, baseline_per_call=pair.base)
+    section = Section("proxy_async_instructions_ratio", note=how + "; / raw httpx2.AsyncClient")
+    floor = Section("proxy_async_vs_aiohttp", note=how + "; / raw aiohttp.ClientSession")
+    # six interpreters under valgrind per round (~50x slower than without): --quick's
+    # 60 s per section cannot hold one
+    deadline = Deadline(max(s.section_seconds, 600.0), section.key)
+    for _ in _rounds(s.instr_rounds, deadline, section, floor):
+        with _round(s.instr_rounds, section, floor):
+            got = proxy_async_instructions(url, concurrency=s.async_concurrency, deadline=deadline)
+            section.add(got.ratio, 0.0, ours_per_call=got.ours, baseline_per_call=got.base)
+            floor.add(got.vs_aiohttp, 0.0, ours_per_call=got.ours, aiohttp_per_call=got.aiohttp)
             _round_done(section, s.instr_rounds)
-    return [section]
+            _round_done(floor, s.instr_rounds)
+    return [section, floor]
 
 
 def run_tokens(url: str, pem: str, s: Settings) -> list[Section]:

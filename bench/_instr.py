@@ -51,22 +51,28 @@ def instructions(args: list[str], deadline: Deadline) -> int:
 
 
 @dataclass(frozen=True)
-class InstrPair:
-    """Instructions per call of each side."""
+class InstrRound:
+    """Instructions per call of each side: the SDK, raw httpx2, raw aiohttp."""
 
     ours: float
     base: float
+    aiohttp: float
 
     @property
     def ratio(self) -> float:
         return self.ours / self.base
 
+    @property
+    def vs_aiohttp(self) -> float:
+        return self.ours / self.aiohttp
 
-def proxy_async_instructions(url: str, *, concurrency: int, deadline: Deadline) -> InstrPair:
-    """Instructions per call of ``concurrency`` concurrent proxy() calls, ours vs raw httpx2."""
+
+def proxy_async_instructions(url: str, *, concurrency: int, deadline: Deadline) -> InstrRound:
+    """Instructions per call of ``concurrency`` concurrent proxy() calls: ours, raw httpx2
+    and raw aiohttp."""
     per_call: dict[str, float] = {}
-    for side in ("ours", "raw"):
+    for side in ("ours", "raw", "aiohttp"):
         idle = instructions([str(SCRIPT), url, side, "0"], deadline)
         busy = instructions([str(SCRIPT), url, side, str(concurrency)], deadline)
         per_call[side] = (busy - idle) / concurrency
-    return InstrPair(per_call["ours"], per_call["raw"])
+    return InstrRound(per_call["ours"], per_call["raw"], per_call["aiohttp"])

@@ -1,11 +1,13 @@
 """One side of ``proxy_async_instructions_ratio``, run under cachegrind by ``bench._instr``.
 
-``python bench/instr_burst.py URL SIDE N``: ``SIDE`` is ``ours`` (AsyncATHGatewayClient
-.proxy()) or ``raw`` (httpx2.AsyncClient.get() and .json()); an untimed warm-up burst of
-200 concurrent calls opens the pool, then ``N`` concurrent calls. The bench runs each
-side with ``N`` = 0 and ``N`` = the burst size: the difference is what the burst cost,
-start-up and warm-up cancelled. Both sides: the same pool limits and timeouts as the
-timed ``proxy_async_ratio`` (``bench._micro``).
+``python bench/instr_burst.py URL SIDE N``: ``SIDE`` is ``ours``
+(AsyncATHGatewayClient.proxy()), ``raw`` (httpx2.AsyncClient.get() and .json()) or
+``aiohttp`` (the same with aiohttp.ClientSession, 20 connections, for
+``proxy_async_vs_aiohttp``). An untimed warm-up burst of 200 concurrent calls opens the
+pool, then ``N`` concurrent calls. The bench runs each side with ``N`` = 0 and ``N`` =
+the burst size: the difference is what the burst cost, start-up and warm-up cancelled.
+Every side: the same pool size and timeouts as the timed ``proxy_async_ratio``
+(``bench._micro``).
 """
 
 from __future__ import annotations
@@ -56,6 +58,22 @@ async def _main(url: str, side: str, n: int) -> int:
 
             await asyncio.gather(*(base() for _ in range(WARM_UP)))
             answers = await asyncio.gather(*(base() for _ in range(n)))
+    elif side == "aiohttp":
+        import aiohttp  # the bench's reference for the async floor (requirements-dev)
+
+        target = f"{url}/ath/proxy/github/user"
+        connector = aiohttp.TCPConnector(limit=BURST_LIMITS.max_connections or 20)
+        async with aiohttp.ClientSession(
+            connector=connector, headers=raw_headers(agent_id)
+        ) as session:
+
+            async def floor() -> object:
+                async with session.get(target) as response:
+                    response.raise_for_status()
+                    return await response.json()
+
+            await asyncio.gather(*(floor() for _ in range(WARM_UP)))
+            answers = await asyncio.gather(*(floor() for _ in range(n)))
     else:
         raise SystemExit(f"unknown side {side!r}")
     return len(answers)

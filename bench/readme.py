@@ -38,6 +38,10 @@ WHAT: Final[dict[str, tuple[str, str]]] = {
         "only: load-independent)",
         "同样的 1 000 个并发调用，每次调用执行的指令数（cachegrind，仅客户端进程：不受负载影响）",
     ),
+    "proxy_async_vs_aiohttp": (
+        "the same, instructions per call / raw `aiohttp.ClientSession` (the async floor)",
+        "同上，每次调用的指令数 / 原生 `aiohttp.ClientSession`（异步的下限）",
+    ),
     "attestation_ratio": (
         "one attestation JWT / a raw `cryptography` ES256 sign + base64url of the same claims",
         "一个 attestation JWT / 对相同 claims 直接用 `cryptography` 做 ES256 签名并 base64url 编码",
