@@ -72,6 +72,7 @@ class ClientOptions(TypedDict, total=False):
     store_refresh_interval: float
     trust_env: bool
     total_timeout: float | None
+    propagate_trace: bool
 
 
 @dataclass(frozen=True, repr=False)
@@ -94,6 +95,8 @@ class ClientSettings:
     store_refresh_interval: float = STORE_REFRESH_INTERVAL
     trust_env: bool = True
     total_timeout: float | None = None
+    #: With OpenTelemetry tracing on: send the W3C trace context on proxy/api calls.
+    propagate_trace: bool = True
     #: How the shell pauses (None: ``time.sleep`` / ``asyncio.sleep``).
     sleep: Callable[[float], Any] | None = None
 
@@ -124,6 +127,7 @@ class Config:
     total_timeout: float | None
     verify: VerifyArg
     trust_env: bool
+    propagate_trace: bool = True
 
 
 def _bad(option: str, wants: str, value: Any) -> ATHError:
@@ -239,8 +243,9 @@ def check_settings(
             details={"option": "total_timeout"},
         )
     check_sleep(settings.sleep, asynchronous=http_cls is httpx2.AsyncClient)
-    if not isinstance(settings.allow_insecure_http, bool):
-        raise _bad("allow_insecure_http", "True or False", settings.allow_insecure_http)
+    for flag in ("allow_insecure_http", "propagate_trace"):
+        if not isinstance(getattr(settings, flag), bool):
+            raise _bad(flag, "True or False", getattr(settings, flag))
     verify = settings.verify
     if not isinstance(verify, bool | str | ssl.SSLContext) or verify == "":
         raise _bad("verify", "True/False, a CA bundle path or an ssl.SSLContext", verify)
@@ -351,4 +356,5 @@ def resolve(
         total_timeout=None if total is None else float(total),
         verify=settings.verify,
         trust_env=settings.trust_env,
+        propagate_trace=settings.propagate_trace,
     )
