@@ -1,0 +1,131 @@
+"""OpenTelemetry: the handshake and a proxy call as spans (names, parent/child links,
+HTTP semantic-convention attributes), audit events on them, metrics, the W3C trace
+context reaching the upstream API through the gateway, a failing call's ATH code and
+exception, and no secret anywhere in what was exported or logged.
+
+The providers are OpenTelemetry's SDK with its in-memory span exporter and metric
+reader; the servers are the local stack on loopback."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind, StatusCode
+
+from ath import ATHError
+from ath.testing import LocalStack, follow_consent
+from tests._support.shells import MakeClient
+from tests.conftest import Agent
+
+from ._capture import Records, Secrets, Telemetry
+
+DEVELOPER = {"name": "Acme", "id": "acme"}
+SCOPES = ["read:user", "repo"]
+
+
+async def _handshake(client: Any, secrets: Secrets) -> Any:
+    await client.discover()
+    registration = await client.register(
+        DEVELOPER, [{"provider_id": "github", "scopes": SCOPES}], purpose="observability test"
+    )
+    secrets.add(registration.client_secret, "client secret")
+    auth = await client.authorize("github", SCOPES)
+    consent = follow_consent(auth.authorization_url)
+    secrets.add(consent.granted_code, "consent code")
+    token = await client.exchange_token(consent.granted_code, auth.ath_session_id)
+    secrets.add(token.access_token, "ATH token")
+    return token
+
+
+async def test_the_handshake_and_a_proxy_call_as_spans(
+    make_client: MakeClient,
+    otel: Telemetry,
+    records: Records,
+    secrets: Secrets,
+    stack: LocalStack,
+    agent: Agent,
+) -> None:
+    client = make_client()
+    secrets.scanner.add_pem(agent.pem)
+    tracer = trace.get_tracer("the-agent")
+    with tracer.start_as_current_span("agent.task") as task:
+        await _handshake(client, secrets)
+        received = await client.proxy("github", "GET", "/trace")
+        try:
+            await client.proxy("github", "GET", "/repos/nobody/missing")
+        except ATHError as exc:
+            failed = exc
+        await client.revoke()
+    spans: list[Any] = otel.finished()
+    by_name: dict[str, list[Any]] = {}
+    for span in spans:
+        by_name.setdefault(span.name, []).append(span)
+    for name in ("ath.discover", "ath.register", "ath.authorize", "ath.token", "ath.revoke"):
+        assert len(by_name[name]) == 1, name
+    assert len(by_name["ath.proxy"]) == 2
+    task_id = task.get_span_context().span_id
+    trace_id = task.get_span_context().trace_id
+    calls = [s for s in spans if s.name.startswith("ath.")]
+    assert len(calls) == 7
+    agent_id = client.agent_id
+    for call in calls:
+        # every call a child of the agent's own span, in its trace, with one HTTP child
+        assert call.kind == SpanKind.INTERNAL
+        assert call.parent is not None and call.parent.span_id == task_id
+        assert call.context.trace_id == trace_id
+        assert call.attributes["ath.agent_id"] == agent_id
+        children = [s for s in spans if s.parent and s.parent.span_id == call.context.span_id]
+        assert len(children) == 1, call.name
+        http = children[0]
+        assert http.kind == SpanKind.CLIENT
+        assert http.context.trace_id == trace_id
+        attrs = http.attributes
+        assert attrs["http.request.method"] in ("GET", "POST")
+        assert attrs["server.address"] == "127.0.0.1"
+        assert isinstance(attrs["server.port"], int)
+        assert str(attrs["url.full"]).startswith(stack.gateway_url)
+        assert "?" not in str(attrs["url.full"])
+        assert isinstance(attrs["http.response.status_code"], int)
+        assert http.name == f"{attrs['http.request.method']} {attrs['url.template']}"
+    for name in ("ath.authorize", "ath.token", "ath.proxy"):
+        assert by_name[name][0].attributes["ath.provider"] == "github"
+    proxy_ok, proxy_failed = sorted(by_name["ath.proxy"], key=lambda s: s.start_time)
+    attempt = next(s for s in spans if s.parent and s.parent.span_id == proxy_ok.context.span_id)
+    assert attempt.attributes["url.template"] == "/ath/proxy/{provider}/{path}"
+    assert attempt.attributes["url.full"] == f"{stack.gateway_url}/ath/proxy/github/trace"
+    # the upstream API saw the proxy attempt's span as its parent: one trace end to end
+    ctx = attempt.context
+    flags = int(ctx.trace_flags)
+    assert received["traceparent"] == f"00-{ctx.trace_id:032x}-{ctx.span_id:016x}-{flags:02x}"
+    assert set(received) == {"traceparent", "tracestate"}
+    # the failing call: its ATH code, error status, the exception without the server's text
+    assert isinstance(failed, ATHError)
+    assert proxy_failed.status.status_code == StatusCode.ERROR
+    assert proxy_failed.attributes["ath.error.code"] == failed.code
+    assert proxy_failed.attributes["error.type"] == failed.code
+    (exception,) = [e for e in proxy_failed.events if e.name == "exception"]
+    assert exception.attributes["exception.type"] == "ath._errors.ATHServerError"
+    assert failed.code in str(exception.attributes["exception.message"])
+    assert "Not Found" in failed.message  # the server's text is in the error ...
+    assert "Not Found" not in str(dict(exception.attributes))  # ... and not in the span
+    # audit events on the call spans
+    events = {(s.name, e.name) for s in calls for e in s.events}
+    assert {
+        ("ath.register", "agent.registered"),
+        ("ath.authorize", "consent.started"),
+        ("ath.token", "consent.completed"),
+        ("ath.token", "token.issued"),
+        ("ath.revoke", "token.revoked"),
+    } <= events
+    # metrics: one duration per call, by call and outcome
+    points = otel.metric_points()
+    durations = points["ath.client.call.duration"]
+    counted = {(p.attributes["ath.call"], p.attributes["ath.outcome"]): p.count for p in durations}
+    assert counted[("ath.proxy", "ok")] == 1
+    assert counted[("ath.proxy", failed.code)] == 1
+    assert counted[("ath.register", "ok")] == 1
+    assert sum(p.count for p in points["http.client.request.duration"]) == 7
+    # and not one secret in any span, event, metric or record
+    assert secrets.scanner.secrets >= 5
+    assert secrets.leaks([*otel.texts(), *records.texts()]) == []
