@@ -16,6 +16,7 @@ header value, a query, a token, a secret, a code, a state or a session id.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Final
 from urllib.parse import urlsplit
@@ -114,6 +115,7 @@ def path_template(call: str, path: str, base_path: str) -> str:
     return "{token_endpoint}" if call == "ath.oauth_finish" else "{endpoint}"
 
 
+@functools.lru_cache(maxsize=64)
 def base_path(base_url: str) -> str:
     """The path of a client's base URL ("" at the root)."""
     return urlsplit(base_url).path.rstrip("/")
@@ -171,7 +173,10 @@ def audit_events(
         event = _ERROR_EVENTS.get(error_code)
         if event is None:
             return []
-        return [(event, {"ath.provider": provider or "", "ath.error.code": error_code})]
+        attrs: Attrs = {"ath.error.code": error_code}
+        if provider:
+            attrs["ath.provider"] = provider
+        return [(event, attrs)]
     if call == "ath.register":
         events: list[tuple[str, Attrs]] = [
             (

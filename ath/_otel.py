@@ -66,18 +66,16 @@ class OTel:
         "consent_wait",
         "context_of",
         "error",
-        "inject",
         "internal",
         "retries",
         "tracer",
     )
 
     def __init__(self, tracer: Any, meter: Any) -> None:
-        from opentelemetry import propagate, trace
+        from opentelemetry import trace
 
         self.tracer = tracer
         self.context_of = trace.set_span_in_context
-        self.inject = propagate.inject
         self.internal, self.client = trace.SpanKind.INTERNAL, trace.SpanKind.CLIENT
         self.error = trace.Status(trace.StatusCode.ERROR)
         self.call_duration = self.retries = self.consent_wait = self.attempt_duration = None
@@ -112,8 +110,14 @@ class OTel:
         )
 
     def propagate(self, span: Any, headers: MutableMapping[str, str]) -> None:
-        """Put ``span``'s W3C trace context (the application's propagator) on ``headers``."""
-        self.inject(headers, context=self.context_of(span))
+        """Put ``span``'s W3C trace context on ``headers``: ``traceparent``, and
+        ``tracestate`` when the trace carries one (what the W3C propagator writes, written
+        here directly: the API call's upstream joins the trace whatever else the
+        application's global propagator sends)."""
+        ctx = span.get_span_context()
+        headers["traceparent"] = f"00-{ctx.trace_id:032x}-{ctx.span_id:016x}-{ctx.trace_flags:02x}"
+        if ctx.trace_state:
+            headers["tracestate"] = ctx.trace_state.to_header()
 
     def fail(self, span: Any, exc: BaseException, code: str | None, message: str) -> None:
         """Mark ``span`` failed: status, ``error.type``, ``ath.error.code``, and an

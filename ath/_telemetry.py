@@ -103,7 +103,10 @@ class _Call:
         if provider:
             self.attrs["ath.provider"] = provider
         self.otel: OTel | None = core.otel
-        self.span = None if self.otel is None else self.otel.start_call(call, self.attrs)
+        self.span = None
+        if self.otel is not None:
+            span_attrs = {k: v for k, v in self.attrs.items() if k != "ath.call"}
+            self.span = self.otel.start_call(call, span_attrs)
         self.propagate = (
             self.span is not None and core.config.propagate_trace and call in _PROPAGATED
         )
@@ -134,10 +137,8 @@ class _Call:
         if self.span is None:
             return attrs, None
         assert self.otel is not None
-        span_attrs: Attrs = {
-            **attrs,
-            "url.full": safe_url(url.scheme, url.host, url.port, url.path),
-        }
+        span_attrs: Attrs = {k: v for k, v in attrs.items() if k != "ath.attempt"}
+        span_attrs["url.full"] = safe_url(url.scheme, url.host, url.port, url.path)
         child = self.otel.start_attempt(
             self.span, f"{request.method} {attrs['url.template']}", span_attrs
         )
