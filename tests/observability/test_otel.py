@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, StatusCode
 
-from ath import ATHError
+from ath import ATHError, ATHGatewayClient
 from ath.testing import LocalStack, follow_consent
 from tests._support.shells import MakeClient
 from tests.conftest import Agent
@@ -128,4 +129,50 @@ async def test_the_handshake_and_a_proxy_call_as_spans(
     assert sum(p.count for p in points["http.client.request.duration"]) == 7
     # and not one secret in any span, event, metric or record
     assert secrets.scanner.secrets >= 5
+    assert secrets.leaks([*otel.texts(), *records.texts()]) == []
+
+
+def test_consent_waits_and_a_denial(
+    stack: LocalStack, agent: Agent, otel: Telemetry, records: Records, secrets: Secrets
+) -> None:
+    """``wait_for_token`` feeds the consent-wait histogram and ends with the token's audit
+    events; partial consent is a ``scope.refused``; a denial is ``consent.denied``."""
+    pauses: list[float] = []
+    secrets.scanner.add_pem(agent.pem)
+    redirect = stack.gateway_url + "/cb"
+    with ATHGatewayClient(stack.gateway_url, agent.agent_id, agent.pem, sleep=pauses.append) as c:
+        registration = c.register(
+            DEVELOPER, [{"provider_id": "github", "scopes": SCOPES}], redirect_uris=[redirect]
+        )
+        secrets.add(registration.client_secret, "client secret")
+        stack.consent.approve(["read:user"])  # the user grants one of the two scopes
+        auth = c.authorize("github", SCOPES)
+        follow_consent(auth.authorization_url)  # consent given elsewhere; the agent polls
+        token = c.wait_for_token(auth.ath_session_id, timeout=30, poll_interval=1)
+        secrets.add(token.access_token, "ATH token")
+        stack.consent.deny()
+        auth = c.authorize("github", ["read:user"], redirect_uri=redirect)
+        consent = follow_consent(auth.authorization_url)
+        with pytest.raises(ATHError) as denied:
+            c.finish_authorization(consent.url)
+    assert denied.value.code == "USER_DENIED"
+    spans = {s.name: s for s in otel.finished()}
+    waited = spans["ath.wait_for_token"]
+    assert waited.attributes is not None and waited.attributes["ath.provider"] == "github"
+    events = {e.name: e for e in waited.events}
+    assert set(events) == {"consent.completed", "token.issued", "scope.refused"}
+    refused = events["scope.refused"].attributes
+    assert refused is not None and refused["ath.scopes"] == ("repo",)
+    failed = spans["ath.finish_authorization"]
+    assert [e.name for e in failed.events] == ["consent.denied", "exception"]
+    assert failed.status.status_code == StatusCode.ERROR
+    (wait,) = [
+        p
+        for p in otel.metric_points()["ath.client.consent.wait"]
+        if p.attributes["ath.call"] == "ath.wait_for_token"
+    ]
+    assert wait.count == 1 and wait.attributes["ath.outcome"] == "ok"
+    assert [r.getMessage() for r in records.events("consent.denied")] == [
+        "audit consent.denied error.code=USER_DENIED"
+    ]
     assert secrets.leaks([*otel.texts(), *records.texts()]) == []
