@@ -119,10 +119,11 @@ class _Call:
         self.attempts += 1
         request = step.request
         url = request.url
+        path = url.path
         port = url.port or _DEFAULT_PORTS.get(url.scheme)
         attrs: Attrs = {
             "http.request.method": request.method,
-            "url.template": path_template(self.call, url.path, self.base),
+            "url.template": path_template(self.call, path, self.base),
             "server.address": url.host,
             "ath.attempt": step.attempt,
         }
@@ -138,7 +139,8 @@ class _Call:
             return attrs, None
         assert self.otel is not None
         span_attrs: Attrs = {k: v for k, v in attrs.items() if k != "ath.attempt"}
-        span_attrs["url.full"] = safe_url(url.scheme, url.host, url.port, url.path)
+        raw_path = url.raw_path.partition(b"?")[0].decode("ascii", "replace")  # as sent
+        span_attrs["url.full"] = safe_url(url.scheme, url.host, url.port, raw_path)
         child = self.otel.start_attempt(
             self.span, f"{request.method} {attrs['url.template']}", span_attrs
         )

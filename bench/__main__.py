@@ -451,7 +451,13 @@ def run_otel(url: str, pem: str, s: Settings) -> list[Section]:
     for _ in _rounds(s.rounds, deadline, section):
         with _round(s.rounds, section):
             pair = proxy_otel_round(url, pem, calls=s.sync_calls, deadline=deadline)
-            section.add(pair.ratio, pair.noise, traced_us=pair.ours * 1e6, off_us=pair.base * 1e6)
+            section.add(
+                pair.ratio,
+                pair.noise,
+                traced_us=pair.ours * 1e6,
+                off_us=pair.base * 1e6,
+                otel_sdk_two_spans_us=pair.sdk_two_spans * 1e6,
+            )
             _round_done(section, s.rounds)
     return [section]
 

@@ -12,11 +12,37 @@ whatever runs later in the process sees none.
 from __future__ import annotations
 
 import gc
+import time
+from dataclasses import dataclass
+from typing import Any
 
 from ath import ATHGatewayClient
 from bench._common import TOKEN, agent_id_for
 from bench._micro import Pair, interleaved
 from bench._stats import Deadline, median, ratio_noise
+
+
+@dataclass(frozen=True)
+class OTelPair(Pair):
+    """A round, plus what the OpenTelemetry SDK alone takes for a call's two spans (a
+    span and a child, both ended, no attributes) on the same provider: the part of
+    the traced side's extra cost that is the SDK's, not ath-sdk's (seconds)."""
+
+    sdk_two_spans: float = 0.0
+
+
+def _two_spans_ns(tracer: Any, count: int) -> list[int]:
+    from opentelemetry.trace import set_span_in_context
+
+    clock = time.perf_counter_ns
+    out = []
+    for _ in range(count):
+        started = clock()
+        parent = tracer.start_span("call")
+        tracer.start_span("attempt", context=set_span_in_context(parent)).end()
+        parent.end()
+        out.append(clock() - started)
+    return out
 
 
 def _clear_provider() -> None:
@@ -29,7 +55,7 @@ def _clear_provider() -> None:
     trace._TRACER_PROVIDER = None
 
 
-def proxy_otel_round(url: str, pem: str, *, calls: int, deadline: Deadline) -> Pair:
+def proxy_otel_round(url: str, pem: str, *, calls: int, deadline: Deadline) -> OTelPair:
     """Median per-call ``proxy()`` time of a traced client against an untraced one."""
     from opentelemetry import trace
     from opentelemetry.sdk.trace import TracerProvider
@@ -66,8 +92,14 @@ def proxy_otel_round(url: str, pem: str, *, calls: int, deadline: Deadline) -> P
         gc.collect()
         ours_ns, base_ns = interleaved(ours, base, calls=calls, block=100, deadline=deadline)
         spans = len(exporter.get_finished_spans())
+        floor_ns = _two_spans_ns(provider.get_tracer("bench"), calls)
         exporter.clear()
         provider.shutdown()
     if spans != 2 * calls:
         raise RuntimeError(f"{spans} spans exported for {calls} traced calls")
-    return Pair(median(ours_ns) / 1e9, median(base_ns) / 1e9, ratio_noise(ours_ns, base_ns))
+    return OTelPair(
+        median(ours_ns) / 1e9,
+        median(base_ns) / 1e9,
+        ratio_noise(ours_ns, base_ns),
+        sdk_two_spans=median(floor_ns) / 1e9,
+    )
