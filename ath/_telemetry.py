@@ -86,6 +86,7 @@ class _Call:
         "attrs",
         "base",
         "call",
+        "open",
         "otel",
         "previous",
         "propagate",
@@ -112,6 +113,9 @@ class _Call:
         )
         self.attempts = self.retries = 0
         self.previous = ""
+        #: The attempt span in flight, if any (ended by ``finished`` if the call ends
+        #: without an answer: a cancelled task, a closed flow).
+        self.open: Any = None
         self.started = _perf()
 
     def attempt(self, step: Send) -> tuple[Attrs, Any]:
@@ -146,6 +150,7 @@ class _Call:
         )
         if self.propagate:
             self.otel.propagate(child, request.headers)
+        self.open = child
         return attrs, child
 
     def answered(self, attrs: Attrs, child: Any, outcome: object, elapsed: float) -> None:
@@ -174,6 +179,7 @@ class _Call:
                 if key in attrs:
                     child.set_attribute(key, attrs[key])
             child.end()
+            self.open = None
         if log.isEnabledFor(logging.DEBUG):
             reason = attrs.get("ath.retry.reason")
             retry = f", retry after {reason}" if reason else ""
@@ -206,6 +212,9 @@ class _Call:
         span = self.span
         if span is not None:
             assert self.otel is not None
+            if self.open is not None:  # ended while an attempt was out
+                self.open.set_attribute("error.type", type(exc).__qualname__)
+                self.open.end()
             if "ath.provider" in self.attrs:
                 span.set_attribute("ath.provider", self.attrs["ath.provider"])
             for event, attrs in events:

@@ -8,14 +8,18 @@ reader; the servers are the local stack on loopback."""
 
 from __future__ import annotations
 
+import asyncio
+import socket
+import threading
 from typing import Any
 
 import pytest
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, StatusCode
 
-from ath import ATHError, ATHGatewayClient
+from ath import AsyncATHGatewayClient, ATHError, ATHGatewayClient, generate_private_key
 from ath.testing import LocalStack, follow_consent
+from tests._support.servers import RawServer, read_request, wait_for_peer_close
 from tests._support.shells import MakeClient
 from tests.conftest import Agent
 
@@ -23,6 +27,11 @@ from ._capture import Records, Secrets, Telemetry
 
 DEVELOPER = {"name": "Acme", "id": "acme"}
 SCOPES = ["read:user", "repo"]
+
+
+@pytest.fixture(scope="module")
+def agent_pem() -> str:
+    return generate_private_key()
 
 
 async def _handshake(client: Any, secrets: Secrets) -> Any:
@@ -176,3 +185,31 @@ def test_consent_waits_and_a_denial(
         "audit consent.denied error.code=USER_DENIED"
     ]
     assert secrets.leaks([*otel.texts(), *records.texts()]) == []
+
+
+async def test_a_cancelled_call_ends_its_spans(otel: Telemetry, agent_pem: str) -> None:
+    """A task cancelled while its request is out: the attempt's span and the call's end
+    (nothing left open), the call's marked failed."""
+    received = threading.Event()
+
+    def hang(conn: socket.socket) -> None:
+        read_request(conn)
+        received.set()
+        wait_for_peer_close(conn)
+
+    with RawServer(hang) as server:
+        async with AsyncATHGatewayClient(server.url, "https://agent.example/a", agent_pem) as c:
+            c.set_token("ath_tk_" + "c" * 30, "github")
+            task = asyncio.ensure_future(c.proxy("github", "GET", "/user"))
+            while not received.is_set():
+                await asyncio.sleep(0.01)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+    spans = {s.name: s for s in otel.finished()}
+    assert set(spans) == {"ath.proxy", "GET /ath/proxy/{provider}/{path}"}
+    attempt = spans["GET /ath/proxy/{provider}/{path}"]
+    assert attempt.parent is not None
+    assert attempt.parent.span_id == spans["ath.proxy"].context.span_id
+    assert spans["ath.proxy"].status.status_code == StatusCode.ERROR
+    assert attempt.attributes is not None and "error.type" in attempt.attributes
