@@ -40,6 +40,7 @@ from ath._observe import (
 )
 from ath._otel import OTel
 from ath._steps import Send
+from ath._validation import DEFAULT_PORTS
 
 __all__ = ["observed"]
 
@@ -51,7 +52,6 @@ T = TypeVar("T")
 
 _perf: Final = time.perf_counter
 _PROPAGATED: Final = frozenset({"ath.proxy", "ath.api"})
-_DEFAULT_PORTS: Final = {"https": 443, "http": 80}
 
 
 def observed(core: Core, flow: Generator[S, R, T]) -> Generator[S, R, T]:
@@ -124,7 +124,7 @@ class _Call:
         request = step.request
         url = request.url
         path = url.path
-        port = url.port or _DEFAULT_PORTS.get(url.scheme)
+        port = url.port or DEFAULT_PORTS.get(url.scheme)
         attrs: Attrs = {
             "http.request.method": request.method,
             "url.template": path_template(self.call, path, self.base),
