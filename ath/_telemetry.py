@@ -204,9 +204,11 @@ class _Call:
         """The call's record, audit events, span and metrics."""
         elapsed = _perf() - self.started
         code, message = (None, "") if exc is None else _error_message(exc)
-        provider = self.provider or getattr(result, "provider_id", None)
-        if provider and "ath.provider" not in self.attrs:
-            self.attrs["ath.provider"] = str(provider)
+        learnt = None  # the provider, when only the result told it (wait_for_token)
+        if "ath.provider" not in self.attrs:
+            learnt = getattr(result, "provider_id", None)
+            if isinstance(learnt, str) and learnt:
+                self.attrs["ath.provider"] = learnt
         outcome = "ok" if exc is None else code or type(exc).__qualname__
         events = audit_events(self.call, self.provider, result, code) if exc is None or code else []
         span = self.span
@@ -215,8 +217,8 @@ class _Call:
             if self.open is not None:  # ended while an attempt was out
                 self.open.set_attribute("error.type", type(exc).__qualname__)
                 self.open.end()
-            if "ath.provider" in self.attrs:
-                span.set_attribute("ath.provider", self.attrs["ath.provider"])
+            if isinstance(learnt, str) and learnt:
+                span.set_attribute("ath.provider", learnt)
             for event, attrs in events:
                 span.add_event(event, attrs)
             if exc is not None:
