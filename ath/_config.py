@@ -73,6 +73,7 @@ class ClientOptions(TypedDict, total=False):
     trust_env: bool
     total_timeout: float | None
     limits: httpx2.Limits | None
+    propagate_trace: bool
 
 
 @dataclass(frozen=True, repr=False)
@@ -97,6 +98,8 @@ class ClientSettings:
     total_timeout: float | None = None
     #: The connection pool of the SDK's own transport (None: httpx2's defaults).
     limits: httpx2.Limits | None = None
+    #: With OpenTelemetry tracing on: send the W3C trace context on proxy/api calls.
+    propagate_trace: bool = True
     #: How the shell pauses (None: ``time.sleep`` / ``asyncio.sleep``).
     sleep: Callable[[float], Any] | None = None
 
@@ -129,6 +132,7 @@ class Config:
     trust_env: bool
     #: The pool of the SDK's own transport (``limits=`` or httpx2's default limits).
     limits: httpx2.Limits
+    propagate_trace: bool = True
 
 
 def _bad(option: str, wants: str, value: Any) -> ATHError:
@@ -244,8 +248,9 @@ def check_settings(
             details={"option": "total_timeout"},
         )
     check_sleep(settings.sleep, asynchronous=http_cls is httpx2.AsyncClient)
-    if not isinstance(settings.allow_insecure_http, bool):
-        raise _bad("allow_insecure_http", "True or False", settings.allow_insecure_http)
+    for flag in ("allow_insecure_http", "propagate_trace"):
+        if not isinstance(getattr(settings, flag), bool):
+            raise _bad(flag, "True or False", getattr(settings, flag))
     verify = settings.verify
     if not isinstance(verify, bool | str | ssl.SSLContext) or verify == "":
         raise _bad("verify", "True/False, a CA bundle path or an ssl.SSLContext", verify)
@@ -368,4 +373,5 @@ def resolve(
         verify=settings.verify,
         trust_env=settings.trust_env,
         limits=settings.limits or DEFAULT_LIMITS,
+        propagate_trace=settings.propagate_trace,
     )

@@ -16,6 +16,7 @@ import httpx2
 
 from ath._attestation import AttestationSigner
 from ath._config import Config
+from ath._otel import OTel, for_client
 from ath._state import ClientState
 from ath._wire import aquiet_trace, quiet_trace
 
@@ -25,7 +26,16 @@ __all__ = ["Core"]
 class Core:
     """The session of one agent with one gateway or service (no I/O)."""
 
-    __slots__ = ("config", "extensions", "extra_headers", "http", "signer", "state", "traced")
+    __slots__ = (
+        "config",
+        "extensions",
+        "extra_headers",
+        "http",
+        "otel",
+        "signer",
+        "state",
+        "traced",
+    )
 
     def __init__(
         self,
@@ -58,6 +68,9 @@ class Core:
         #: own), and, while httpcore2 logs answers' headers, the hook that keeps what the
         #: server sent out of those records (:func:`ath._wire.quiet_trace`).
         self.extensions: dict[str, Any] = {"timeout": timeout.as_dict()}
+        #: OpenTelemetry, if the application set a tracer or meter provider before this
+        #: client was built (decided once: None costs nothing per call).
+        self.otel: OTel | None = for_client()
         self.traced: dict[str, Any] = {
             **self.extensions,
             "trace": aquiet_trace if isinstance(http, httpx2.AsyncClient) else quiet_trace,

@@ -18,6 +18,7 @@ Sections (each a key of results.json, each figure a summary over rounds):
 - ``import_vs_httpx2`` cold ``import ath`` / cold ``import httpx2``, same venv
 - ``rss_10k_proxy_vs_httpx2`` peak RSS after 10 000 proxy() calls / raw httpx2's
 - ``proxy_10k_tokens_ratio`` proxy() holding 10 000 tokens + 256 pending / holding one
+- ``proxy_otel_ratio``  proxy() traced (OpenTelemetry SDK, in-memory exporter) / untraced
 
 - ``proxy_store_file_ratio``  proxy() with a FileStore / raw httpx2.Client, median per call
 - ``proxy_store_redis_ratio`` proxy() with a RedisStore / raw httpx2.Client, median per call
@@ -92,6 +93,7 @@ SECTIONS: Final = (
     "import_vs_httpx2",
     "rss_10k_proxy_vs_httpx2",
     "proxy_10k_tokens_ratio",
+    "proxy_otel_ratio",
     "proxy_store_file_ratio",
     "proxy_store_redis_ratio",
     "fleet_registrations_8",
@@ -112,6 +114,7 @@ TARGETS: Final[dict[str, float | None]] = {
     "import_vs_httpx2": 1.1,
     "rss_10k_proxy_vs_httpx2": 1.15,
     "proxy_10k_tokens_ratio": 1.05,
+    "proxy_otel_ratio": 1.10,
     "proxy_store_file_ratio": 1.05,
     "proxy_store_redis_ratio": 1.05,
     "fleet_registrations_8": 1.0,
@@ -131,6 +134,7 @@ RUNNERS: Final[dict[str, tuple[str, ...]]] = {
     "instructions": ("proxy_async_instructions_ratio", "proxy_async_vs_aiohttp"),
     "attestation": ("attestation_ratio",),
     "tokens": ("proxy_10k_tokens_ratio",),
+    "otel": ("proxy_otel_ratio",),
     "rss": ("rss_10k_proxy_mb", "rss_10k_proxy_vs_httpx2"),
     "construct": ("construct_vs_peer",),
     "handshake": ("handshake_vs_peer", "handshake_sdk_vs_peer"),
@@ -463,6 +467,31 @@ def run_tokens(url: str, pem: str, s: Settings) -> list[Section]:
                 deadline=deadline,
             )
             section.add(pair.ratio, pair.noise, loaded_us=pair.ours * 1e6, one_us=pair.base * 1e6)
+            _round_done(section, s.rounds)
+    return [section]
+
+
+def run_otel(url: str, pem: str, s: Settings) -> list[Section]:
+    from bench._otel import proxy_otel_round
+
+    section = Section(
+        "proxy_otel_ratio",
+        note="proxy() of a client built with an OpenTelemetry tracer provider set (SDK, "
+        "simple processor, in-memory exporter: two spans and a traceparent per call) / "
+        f"of one built with none; both in one process, median of {s.sync_calls} calls "
+        "per side per round",
+    )
+    deadline = Deadline(s.section_seconds, section.key)
+    for _ in _rounds(s.rounds, deadline, section):
+        with _round(s.rounds, section):
+            pair = proxy_otel_round(url, pem, calls=s.sync_calls, deadline=deadline)
+            section.add(
+                pair.ratio,
+                pair.noise,
+                traced_us=pair.ours * 1e6,
+                off_us=pair.base * 1e6,
+                otel_sdk_two_spans_us=pair.sdk_two_spans * 1e6,
+            )
             _round_done(section, s.rounds)
     return [section]
 
@@ -931,6 +960,7 @@ def main(argv: list[str] | None = None) -> int:
             "instructions": lambda: run_instructions(url, settings),
             "attestation": lambda: run_attestation(url, pem, settings),
             "tokens": lambda: run_tokens(url, pem, settings),
+            "otel": lambda: run_otel(url, pem, settings),
             "rss": lambda: run_rss(url, pem, str(clean_python), settings),
             "construct": lambda: run_construct(url, str(peer_python), settings),
             "handshake": lambda: run_handshake(str(peer_python), settings, env),
