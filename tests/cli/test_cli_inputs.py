@@ -23,7 +23,7 @@ from tests.cli._hostile import Answer, HostileServer, attack, registered
 from tests.cli._run import Sandbox
 
 USAGE, NOT_READY, REFUSED, NETWORK, BAD_RESPONSE, LOCAL_STATE = 2, 3, 5, 6, 7, 8
-CODE = "consent-code-7f3a9c1e5b"
+CODE = "cc7f3a9c1e5b2d40"
 
 
 @pytest.fixture
