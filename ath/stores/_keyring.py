@@ -3,6 +3,13 @@
 The keychain has no transactions, so updates take an inter-process file lock
 (``filelock``) beside the user's data directory; this store serves the processes of
 one machine and one user, like the keychain itself.
+
+Item names: the user name of an entry is ``<base URL> <agent_id>`` with ``%`` and spaces
+in the URL percent-encoded (``%25``, ``%20``), so the first space always ends the URL and
+two identities never share a name (``https://h/p q`` + ``r`` and ``https://h/p`` +
+``q r`` did). For every URL without ``%`` or a space (nearly all) the name is what
+earlier versions wrote; an entry an earlier version wrote under a URL with ``%`` is still
+read under its old name, and moved to the new one at its next update.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from filelock import FileLock, Timeout
 
 from ath._errors import ATHClientError, ATHError
 from ath._frames import seal_methods
+from ath.stores._file import private_folder
 from ath.stores._model import (
     DEFAULT_LOCK_TIMEOUT,
     Change,
@@ -73,7 +81,17 @@ class KeyringStore:
 
     @staticmethod
     def _user(base_url: str, agent_id: str) -> str:
-        return f"{normalize_store_url(base_url)} {agent_id}"
+        url = normalize_store_url(base_url).replace("%", "%25").replace(" ", "%20")
+        return f"{url} {agent_id}"
+
+    @staticmethod
+    def _legacy_user(base_url: str, agent_id: str) -> str | None:
+        """The name an earlier version used, when it differs from :meth:`_user` and was
+        unambiguous (a URL without a space); None otherwise."""
+        url = normalize_store_url(base_url)
+        if "%" not in url or " " in url:
+            return None
+        return f"{url} {agent_id}"
 
     def _unavailable(self, exc: BaseException) -> ATHError:
         return ATHClientError(
@@ -84,8 +102,15 @@ class KeyringStore:
         )
 
     def _get(self, base_url: str, agent_id: str) -> str | None:
+        value = self._get_named(self._user(base_url, agent_id))
+        legacy = self._legacy_user(base_url, agent_id)
+        if value is None and legacy is not None:
+            value = self._get_named(legacy)
+        return value
+
+    def _get_named(self, user: str) -> str | None:
         try:
-            value = self._backend.get_password(self.service, self._user(base_url, agent_id))
+            value = self._backend.get_password(self.service, user)
         except self._errors as exc:
             raise self._unavailable(exc) from None
         return value if isinstance(value, str) else None
@@ -109,7 +134,7 @@ class KeyringStore:
             raise self._timeout()
         try:
             try:
-                self.lock_dir.mkdir(parents=True, mode=0o700, exist_ok=True)
+                private_folder(self.lock_dir)  # 0700 whatever the umask
                 lock = FileLock(
                     self.lock_dir / f"{name}.lock",
                     timeout=self.lock_timeout,
@@ -144,12 +169,16 @@ class KeyringStore:
         with self._locked(f"keyring-{digest}"):
             new = change(self.load(base_url, agent_id))
             user = self._user(base_url, agent_id)
+            legacy = self._legacy_user(base_url, agent_id)
             try:
                 if new is None:
-                    if self._get(base_url, agent_id) is not None:
+                    if self._get_named(user) is not None:
                         self._backend.delete_password(self.service, user)
                 else:
                     self._backend.set_password(self.service, user, dumps(encode_entry(new)))
+                if legacy is not None and self._get_named(legacy) is not None:
+                    # read (and checked bound to this identity) above: moved to `user`
+                    self._backend.delete_password(self.service, legacy)
             except self._errors as exc:
                 raise self._unavailable(exc) from None
             return new

@@ -68,10 +68,10 @@ def register(
     doc = o.registration_summary(reg)
     doc["store"] = describe(run.settings, native=native)
     lines = [
-        f"Registered {client.agent_id} at {client.url}",
-        f"client id:     {reg.client_id}",
-        f"client secret: {o.MASK} (kept in {o.shown(doc['store'])})",
-        f"status:        {reg.agent_status}",
+        f"Registered {o.safe(client.agent_id)} at {o.safe(client.url)}",
+        f"client id:     {o.safe(reg.client_id)}",
+        f"client secret: {o.MASK} (kept in {o.safe(o.shown(doc['store']))})",
+        f"status:        {o.safe(reg.agent_status)}",
         "approved:",
         *o.approvals_text(doc["approved_providers"]),
     ]
@@ -95,12 +95,12 @@ def status(run: Run) -> None:
         "local": {"store": describe(run.settings, native=native), "tokens": tokens},
     }
     lines = [
-        f"agent:     {info.agent_id}",
-        f"client id: {info.client_id}",
-        f"status:    {info.agent_status}",
+        f"agent:     {o.safe(info.agent_id)}",
+        f"client id: {o.safe(info.client_id)}",
+        f"status:    {o.safe(info.agent_status)}",
         "approved:",
         *o.approvals_text(doc["server"]["approved_providers"]),
-        f"store:     {o.shown(doc['local']['store'])}",
+        f"store:     {o.safe(o.shown(doc['local']['store']))}",
         "tokens:" if tokens else "tokens:    none (run `ath login PROVIDER SCOPE...`)",
         *[o.token_text(t) for t in tokens],
     ]
