@@ -113,31 +113,51 @@ def authorize(
     )
     with core.state.lock:
         _prune_sessions(core)
-        core.state.sessions[result.ath_session_id] = result
+        core.state.keep_session(core.user, result)
     return result
 
 
 def _prune_sessions(core: Core) -> None:
+    sessions = core.state.of(core.user).sessions
     now = time.time()
-    for sid in [s for s, a in core.state.sessions.items() if now - a.created_at > SESSION_LIFETIME]:
-        del core.state.sessions[sid]
-    while len(core.state.sessions) >= MAX_PENDING_SESSIONS:
-        del core.state.sessions[next(iter(core.state.sessions))]
+    for sid in [s for s, a in sessions.items() if now - a.created_at > SESSION_LIFETIME]:
+        core.state.drop_session(core.user, sid)
+    while len(sessions) >= MAX_PENDING_SESSIONS:
+        core.state.drop_session(core.user, next(iter(sessions)))
+
+
+def _other_users(core: Core, action: str, session_id: str | None, state: str | None) -> None:
+    """Refuse (``USER_MISMATCH``) an authorization another user of this client started."""
+    owner = None if session_id is None else core.state.session_owner(session_id)
+    if owner is None and session_id is None and state is not None:
+        for user, held in core.state.users.items():
+            if any(states_equal(a.state, state) for a in held.sessions.values()):
+                owner = user
+                break
+    if owner is not None and owner != core.user:
+        raise ATHClientError(
+            "USER_MISMATCH",
+            f"{action}: this authorization was started for another user of this agent, "
+            "not for this one; finish it with the for_user() view that started it. "
+            "Nothing was sent.",
+        )
 
 
 def match_callback(core: Core, callback: CallbackResult, session_id: str | None) -> Authorization:
     """The pending authorization a redirect belongs to, with state checked."""
     with core.state.lock:
         sid = session_id or callback.session_id
+        sessions = core.state.of(core.user).sessions
         pending: Authorization | None = None
         if sid is not None:
-            pending = core.state.sessions.get(sid)
+            pending = sessions.get(sid)
         elif callback.state is not None:
-            for candidate in core.state.sessions.values():
+            for candidate in sessions.values():
                 if states_equal(candidate.state, callback.state):
                     pending = candidate
                     break
         if pending is None:
+            _other_users(core, "finish_authorization", sid, callback.state)
             raise ATHClientError(
                 "SESSION_NOT_FOUND",
                 "finish_authorization: the redirect belongs to no authorization this client "
@@ -156,7 +176,7 @@ def match_callback(core: Core, callback: CallbackResult, session_id: str | None)
                 "authorize(); it may be forged. Start over with authorize().",
             )
         if callback.error is not None:
-            core.state.sessions.pop(pending.ath_session_id, None)
+            core.state.drop_session(core.user, pending.ath_session_id)
             code = "USER_DENIED" if callback.error == "access_denied" else "OAUTH_ERROR"
             desc = f" ({callback.error_description})" if callback.error_description else ""
             raise ATHClientError(
@@ -198,6 +218,7 @@ def exchange_token(
         raise ATHClientError(
             "INVALID_ARGUMENT", "exchange_token(code, session_id) takes two strings"
         )
+    _other_users(core, "exchange_token", session_id, None)
     token_url = core.config.base_url + "/ath/token"
     body = TokenExchangeRequest(
         grant_type="authorization_code",
@@ -214,14 +235,14 @@ def exchange_token(
     parsed = parse_answer(exchange_token_op.parse_response, response, "exchange_token")
     if pending is None:
         with core.state.lock:
-            pending = core.state.sessions.get(session_id)
+            pending = core.state.of(core.user).sessions.get(session_id)
     token = _check_token(core, parsed, pending, response.status_code)
     with core.state.lock:  # the session is used up only once a token is stored
-        core.state.sessions.pop(session_id, None)
-        key = core.state.keep_token(token)
+        core.state.drop_session(core.user, session_id)
+        key = core.state.keep_token(core.user, token)
     if core.state.store is not None:
         try:
-            yield from blocking(core, lambda: core.state.publish_token(key, token))
+            yield from blocking(core, lambda: core.state.publish_token(core.user, key, token))
         except ATHError as exc:
             raise exc.replace(
                 message=f"exchange_token: the token for {token.provider_id} was obtained and "

@@ -180,7 +180,7 @@ def _watch(flow: Flow[Any], seen: list[httpx2.Response]) -> Flow[Any]:
 
 def _started_session(core: Core, session_id: str) -> Authorization | None:
     with core.state.lock:
-        return core.state.sessions.get(session_id)
+        return core.state.of(core.user).sessions.get(session_id)
 
 
 def wait_for_token_flow(

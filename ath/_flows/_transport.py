@@ -76,7 +76,7 @@ def refresh(core: Core, *, force: bool) -> Flow[None]:
     """Adopt the store's entry if it moved. A periodic check that finds the store
     unreachable keeps the local copy (logged); a forced one raises."""
     try:
-        yield from blocking(core, lambda: core.state.refresh(force=force))
+        yield from blocking(core, lambda: core.state.refresh(core.user, force=force))
     except ATHError as exc:
         if force or not exc.code.startswith("STORE_"):
             raise

@@ -56,10 +56,13 @@ def _normalized(base_url: str) -> str:
     return normalize_base_url(base_url, allow_insecure_http=True, what="a store key's base URL")
 
 
-def entry_digest(base_url: str, agent_id: str) -> str:
-    """A fixed-length name for an entry (Redis keys, lock files, keyring user names)."""
-    raw = f"{normalize_store_url(base_url)}\n{agent_id}".encode()
-    return hashlib.sha256(raw).hexdigest()[:40]
+def entry_digest(base_url: str, agent_id: str, user: str = "") -> str:
+    """A fixed-length name for an entry (Redis keys, lock files, keyring user names);
+    a user's entry (``user`` not empty) has a name of its own."""
+    raw = f"{normalize_store_url(base_url)}\n{agent_id}"
+    if user:
+        raw += f"\n{user}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:40]
 
 
 @dataclass(frozen=True, repr=False)
@@ -69,6 +72,10 @@ class StoreEntry:
     ``tokens`` is keyed by provider id; the key ``""`` holds a token set without a
     provider (it serves any). Each token carries its absolute expiry (``expires_at``),
     its effective scopes and its binding (``agent_id``, ``provider_id``).
+
+    ``user``: whose tokens these are (``for_user``); ``""`` is the default user, whose
+    entry also holds the agent's registration. Another user's entry holds tokens only
+    (the registration is the agent's, shared).
     """
 
     base_url: str
@@ -78,6 +85,7 @@ class StoreEntry:
     agent_status: str | None = None
     mode: str | None = None
     tokens: Mapping[str, Token] = field(default_factory=dict)
+    user: str = ""
 
     @property
     def registered(self) -> bool:
@@ -85,8 +93,9 @@ class StoreEntry:
 
     def __repr__(self) -> str:
         secret = "None" if self.client_secret is None else "'***'"
+        user = f", user={self.user!r}" if self.user else ""
         return (
-            f"StoreEntry(base_url={self.base_url!r}, agent_id={self.agent_id!r}, "
+            f"StoreEntry(base_url={self.base_url!r}, agent_id={self.agent_id!r}{user}, "
             f"client_id={self.client_id!r}, client_secret={secret}, "
             f"agent_status={self.agent_status!r}, tokens={sorted(self.tokens)!r})"
         )
@@ -100,13 +109,21 @@ Change = Callable[[StoreEntry | None], StoreEntry | None]
 
 @runtime_checkable
 class CredentialStore(Protocol):
-    """Where clients keep what they share: registrations and tokens, per (URL, agent)."""
+    """Where clients keep what they share: registrations and tokens, per (URL, agent),
+    and the tokens of each user of the agent, per (URL, agent, user).
 
-    def load(self, base_url: str, agent_id: str) -> StoreEntry | None:
-        """The entry for (base_url, agent_id), or None; tokens past their expiry dropped."""
+    ``user`` names a user's entry (``for_user``); it is passed only for a user other
+    than the default one, so a store written before users existed keeps serving the
+    plain clients.
+    """
+
+    def load(self, base_url: str, agent_id: str, *, user: str = "") -> StoreEntry | None:
+        """The entry for (base_url, agent_id, user), or None; expired tokens dropped."""
         ...
 
-    def update(self, base_url: str, agent_id: str, change: Change) -> StoreEntry | None:
+    def update(
+        self, base_url: str, agent_id: str, change: Change, *, user: str = ""
+    ) -> StoreEntry | None:
         """Atomically replace the entry with ``change(current)``; returns what was stored.
 
         Runs under the store's lock (or an optimistic transaction): no other process's
@@ -114,7 +131,7 @@ class CredentialStore(Protocol):
         """
         ...
 
-    def stamp(self, base_url: str, agent_id: str) -> object:
+    def stamp(self, base_url: str, agent_id: str, *, user: str = "") -> object:
         """A cheap value that changes whenever the entry may have changed."""
         ...
 
@@ -186,13 +203,21 @@ def encode_entry(entry: StoreEntry, *, with_tokens: bool = True) -> dict[str, An
         "client_secret": entry.client_secret,
         "agent_status": entry.agent_status,
     }
+    if entry.user:  # the default user's entry keeps the layout it always had
+        doc["user"] = entry.user
     if with_tokens:
         doc["tokens"] = {k: token_to_json(t) for k, t in sorted(entry.tokens.items())}
     return doc
 
 
 def decode_entry(
-    doc: Any, *, base_url: str, agent_id: str, where: str, tokens: Mapping[str, Any] | None = None
+    doc: Any,
+    *,
+    base_url: str,
+    agent_id: str,
+    where: str,
+    tokens: Mapping[str, Any] | None = None,
+    user: str = "",
 ) -> StoreEntry:
     """Check and decode an entry document bound to (base_url, agent_id).
 
@@ -208,6 +233,8 @@ def decode_entry(
             raise _corrupt(where, f"{key} is not a string")
     if doc.get("base_url") != normalize_store_url(base_url) or doc.get("agent_id") != agent_id:
         raise _corrupt(where, "the entry belongs to another server URL or agent_id")
+    if doc.get("user", "") != user:
+        raise _corrupt(where, "the entry belongs to another user")
     raw_tokens = doc.get("tokens") if tokens is None else tokens
     if raw_tokens is None:
         raw_tokens = {}
@@ -233,6 +260,7 @@ def decode_entry(
         agent_status=doc.get("agent_status"),
         mode=doc.get("mode"),
         tokens=decoded,
+        user=user,
     )
 
 
