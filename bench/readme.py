@@ -70,6 +70,10 @@ WHAT: Final[dict[str, tuple[str, str]]] = {
         "`proxy()` holding 10 000 tokens and 256 pending authorizations / holding one token",
         "持有 10 000 个 token 和 256 个待完成授权时的 `proxy()` / 只持有一个 token 时",
     ),
+    "proxy_10k_users_ratio": (
+        "`client.for_user(u).proxy()` with 10 000 users holding tokens / with one user",
+        "10 000 个用户各持有 token 时的 `client.for_user(u).proxy()` / 只有一个用户时",
+    ),
     "proxy_store_file_ratio": (
         "`proxy()` with a `FileStore` / raw `httpx2.Client`",
         "使用 `FileStore` 的 `proxy()` / 原生 `httpx2.Client`",
