@@ -25,11 +25,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
-from ath._constants import STORE_REFRESH_INTERVAL
+from ath._constants import MAX_PENDING_SESSIONS, SESSION_LIFETIME, STORE_REFRESH_INTERVAL
 from ath._errors import ATHClientError
 from ath._models import Authorization, Registration, Token
 
@@ -247,12 +247,24 @@ class ClientState:
         held = self.of(user)
         if entry is None:
             held.tokens = {}
+            self._adopt_pending(user, {})
             return
         if user == DEFAULT_USER and entry.registered:
             if entry.client_id != self.client_id or entry.agent_status is not None:
                 self.agent_status = entry.agent_status
             self.client_id, self.client_secret = entry.client_id, entry.client_secret
         held.tokens = dict(entry.tokens)
+        self._adopt_pending(user, entry.pending)
+
+    def _adopt_pending(self, user: str, pending: Mapping[str, Authorization]) -> None:
+        """The store's pending authorizations of ``user`` replace ours (one finished or
+        abandoned elsewhere is gone; one started elsewhere can be finished here)."""
+        held = self.of(user)
+        for sid in [s for s in held.sessions if s not in pending]:
+            self.drop_session(user, sid)
+        for auth in pending.values():
+            if auth.ath_session_id not in held.sessions:
+                self.keep_session(user, auth)
 
     def adopt(self, entry: StoreEntry) -> None:
         with self.lock:
@@ -293,12 +305,34 @@ class ClientState:
 
         self._update(DEFAULT_USER, change)
 
-    def publish_token(self, user: str, key: str, token: Token) -> None:
-        """Share ``user``'s ``token`` with the fleet (blocking I/O)."""
+    def publish_token(
+        self, user: str, key: str, token: Token, session_id: str | None = None
+    ) -> None:
+        """Share ``user``'s ``token`` with the fleet (blocking I/O); the authorization
+        ``session_id`` it came from is no longer pending."""
 
         def change(entry: StoreEntry | None) -> StoreEntry:
             base = entry or self._blank(user)
-            return replace(base, tokens={**base.tokens, key: token})
+            pending = {s: a for s, a in base.pending.items() if s != session_id}
+            return replace(base, tokens={**base.tokens, key: token}, pending=pending)
+
+        self._update(user, change)
+
+    def publish_session(self, user: str, auth: Authorization) -> None:
+        """Keep ``auth`` pending in the store, so that any process, or this one after a
+        restart, can finish it (blocking I/O). Expired ones are dropped, and the oldest
+        beyond ``MAX_PENDING_SESSIONS``."""
+
+        def change(entry: StoreEntry | None) -> StoreEntry:
+            base = entry or self._blank(user)
+            now = time.time()
+            pending = {
+                s: a for s, a in base.pending.items() if now - a.created_at <= SESSION_LIFETIME
+            }
+            while len(pending) >= MAX_PENDING_SESSIONS:
+                del pending[min(pending, key=lambda s: pending[s].created_at)]
+            pending[auth.ath_session_id] = auth
+            return replace(base, pending=pending)
 
         self._update(user, change)
 
@@ -312,7 +346,7 @@ class ClientState:
             if held is None or held.access_token != token.access_token:
                 return entry
             tokens = {k: v for k, v in entry.tokens.items() if k != key}
-            if user != DEFAULT_USER and not tokens:
+            if user != DEFAULT_USER and not tokens and not entry.pending:
                 return None  # a user's entry holds only tokens: none left, none kept
             return replace(entry, tokens=tokens)
 

@@ -13,7 +13,15 @@ from ath._core import Core
 from ath._errormap import error_from_response
 from ath._errors import ATHClientError, ATHError, ATHServerError
 from ath._flows._registration import registration_status
-from ath._flows._transport import blocking, build_request, call, credentials, send
+from ath._flows._transport import (
+    blocking,
+    build_request,
+    call,
+    credentials,
+    refresh,
+    send,
+    share,
+)
 from ath._flows._values import (
     basic_auth,
     check_lifetime,
@@ -114,6 +122,12 @@ def authorize(
     with core.state.lock:
         _prune_sessions(core)
         core.state.keep_session(core.user, result)
+    if core.state.store is not None:  # a restart mid-consent finishes it from the store
+        yield from share(
+            core,
+            lambda: core.state.publish_session(core.user, result),
+            "keep the pending authorization",
+        )
     return result
 
 
@@ -194,8 +208,25 @@ def match_callback(core: Core, callback: CallbackResult, session_id: str | None)
         return pending
 
 
+def known_session(core: Core, session_id: str | None, state: str | None) -> Flow[None]:
+    """With a store, re-read it when this process holds no pending authorization of
+    ``session_id`` (or ``state``): another process, or this one before a restart,
+    may have started it."""
+    if core.state.store is None:
+        return
+    with core.state.lock:
+        sessions = core.state.of(core.user).sessions
+        if session_id is not None:
+            known = session_id in sessions
+        else:
+            known = state is None or any(states_equal(a.state, state) for a in sessions.values())
+    if not known:
+        yield from refresh(core, force=True)
+
+
 def finish_authorization(core: Core, url: str, session_id: str | None) -> Flow[Token]:
     callback = parse_callback(url)
+    yield from known_session(core, session_id or callback.session_id, callback.state)
     pending = match_callback(core, callback, session_id)
     # Gateways that redirect with session_id and success=true send no code and
     # ignore the one posted to /ath/token.
@@ -242,7 +273,9 @@ def exchange_token(
         key = core.state.keep_token(core.user, token)
     if core.state.store is not None:
         try:
-            yield from blocking(core, lambda: core.state.publish_token(core.user, key, token))
+            yield from blocking(
+                core, lambda: core.state.publish_token(core.user, key, token, session_id)
+            )
         except ATHError as exc:
             raise exc.replace(
                 message=f"exchange_token: the token for {token.provider_id} was obtained and "

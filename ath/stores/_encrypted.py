@@ -1,6 +1,7 @@
 """EncryptedStore: any credential store, with the secrets it holds encrypted at rest.
 
-The client secret and every access token are sealed with AES-256-GCM under a key the
+The client secret, every access token and the OAuth state of every pending
+authorization are sealed with AES-256-GCM under a key the
 fleet holds (``EncryptedStore.generate_key()``; give every process the same one, from
 a secret manager), before the inner store sees them: a dump of the Redis database, the
 keyring or the store file holds no usable secret. Each sealed value is bound to where
@@ -115,7 +116,13 @@ class EncryptedStore:
             )
             for key, token in entry.tokens.items()
         }
-        return replace(entry, client_secret=secret, tokens=tokens)
+        pending = {
+            sid: replace(
+                auth, state=apply(auth.state, self._where(base, agent, user, f"state:{sid}"))
+            )
+            for sid, auth in entry.pending.items()
+        }
+        return replace(entry, client_secret=secret, tokens=tokens, pending=pending)
 
     # ---------------------------------------------------------------- the store protocol
 

@@ -12,8 +12,9 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Final, Protocol, runtime_checkable
 
+from ath._constants import SESSION_LIFETIME
 from ath._errors import ATHClientError, ATHError
-from ath._models import Token
+from ath._models import Authorization, Token
 from ath._validation import normalize_base_url
 
 __all__ = [
@@ -86,6 +87,9 @@ class StoreEntry:
     mode: str | None = None
     tokens: Mapping[str, Token] = field(default_factory=dict)
     user: str = ""
+    #: Authorizations started and not finished yet, by session id: a process that
+    #: restarts mid-consent finishes them (``finish_authorization``, ``wait_for_token``).
+    pending: Mapping[str, Authorization] = field(default_factory=dict)
 
     @property
     def registered(self) -> bool:
@@ -205,6 +209,18 @@ def encode_entry(entry: StoreEntry, *, with_tokens: bool = True) -> dict[str, An
     }
     if entry.user:  # the default user's entry keeps the layout it always had
         doc["user"] = entry.user
+    if entry.pending:
+        doc["pending"] = {
+            sid: {
+                "authorization_url": a.authorization_url,
+                "provider_id": a.provider_id,
+                "scopes": list(a.scopes),
+                "state": a.state,
+                "redirect_uri": a.redirect_uri,
+                "created_at": a.created_at,
+            }
+            for sid, a in sorted(entry.pending.items())
+        }
     if with_tokens:
         doc["tokens"] = {k: token_to_json(t) for k, t in sorted(entry.tokens.items())}
     return doc
@@ -252,6 +268,7 @@ def decode_entry(
             raise _corrupt(where, f"token {key!r} is bound to another provider")
         if not token.is_expired():
             decoded[str(key)] = token
+    pending = _decode_pending(doc.get("pending"), where)
     return StoreEntry(
         base_url=normalize_store_url(base_url),
         agent_id=agent_id,
@@ -261,7 +278,46 @@ def decode_entry(
         mode=doc.get("mode"),
         tokens=decoded,
         user=user,
+        pending=pending,
     )
+
+
+def _decode_pending(raw: Any, where: str) -> dict[str, Authorization]:
+    """The pending authorizations of an entry document, those past their lifetime dropped."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise _corrupt(where, "pending is not an object")
+    found: dict[str, Authorization] = {}
+    now = time.time()
+    for sid, item in raw.items():
+        if not isinstance(item, Mapping):
+            raise _corrupt(where, "a pending authorization is not an object")
+        texts = [item.get(k) for k in ("authorization_url", "provider_id", "state")]
+        scopes, created = item.get("scopes"), item.get("created_at")
+        redirect = item.get("redirect_uri")
+        if (
+            not all(isinstance(t, str) and t for t in texts)
+            or not isinstance(scopes, list)
+            or not all(isinstance(s, str) for s in scopes)
+            or isinstance(created, bool)
+            or not isinstance(created, int | float)
+            or not math.isfinite(float(created))
+            or not (redirect is None or isinstance(redirect, str))
+        ):
+            raise _corrupt(where, f"pending authorization {sid!r} is malformed")
+        if now - float(created) > SESSION_LIFETIME:
+            continue
+        found[str(sid)] = Authorization(
+            authorization_url=str(texts[0]),
+            ath_session_id=str(sid),
+            provider_id=str(texts[1]),
+            scopes=list(scopes),
+            state=str(texts[2]),
+            redirect_uri=redirect,
+            created_at=float(created),
+        )
+    return found
 
 
 def dumps(doc: Any) -> str:
