@@ -63,7 +63,121 @@ class UserState:
         self.next_check = 0.0
 
 
-class ClientState:
+class _StoreWrites:
+    """The half of :class:`ClientState` that writes what a client holds to its store
+    (blocking I/O: the flows run these as Call steps)."""
+
+    base_url: str
+    agent_id: str
+    mode: str
+    lock: threading.RLock
+    client_id: str | None
+    client_secret: str | None
+    agent_status: str | None
+
+    def of(self, user: str) -> UserState:
+        raise NotImplementedError
+
+    def _update(self, user: str, change: Callable[[StoreEntry | None], StoreEntry | None]) -> None:
+        raise NotImplementedError
+
+    def _blank(self, user: str = DEFAULT_USER) -> StoreEntry:
+        from ath.stores._model import StoreEntry
+
+        return StoreEntry(base_url=self.base_url, agent_id=self.agent_id, mode=self.mode, user=user)
+
+    def publish_registration(self) -> None:
+        """Write our registration to the store (blocking I/O)."""
+        with self.lock:
+            client_id, secret, status = self.client_id, self.client_secret, self.agent_status
+
+        def change(entry: StoreEntry | None) -> StoreEntry:
+            base = entry or self._blank()
+            return replace(
+                base,
+                client_id=client_id,
+                client_secret=secret,
+                agent_status=status,
+                mode=self.mode,
+            )
+
+        self._update(DEFAULT_USER, change)
+
+    def publish_token(
+        self, user: str, key: str, token: Token, session_id: str | None = None
+    ) -> None:
+        """Share ``user``'s ``token`` with the fleet (blocking I/O); the authorization
+        ``session_id`` it came from is no longer pending."""
+
+        def change(entry: StoreEntry | None) -> StoreEntry:
+            base = entry or self._blank(user)
+            pending = {s: a for s, a in base.pending.items() if s != session_id}
+            return replace(base, tokens={**base.tokens, key: token}, pending=pending)
+
+        self._update(user, change)
+
+    def publish_session(self, user: str, auth: Authorization) -> None:
+        """Keep ``auth`` pending in the store, so that any process, or this one after a
+        restart, can finish it (blocking I/O). Expired ones are dropped, and the oldest
+        beyond ``MAX_PENDING_SESSIONS``."""
+
+        def change(entry: StoreEntry | None) -> StoreEntry:
+            base = entry or self._blank(user)
+            now = time.time()
+            pending = {
+                s: a for s, a in base.pending.items() if now - a.created_at <= SESSION_LIFETIME
+            }
+            while len(pending) >= MAX_PENDING_SESSIONS:
+                del pending[min(pending, key=lambda s: pending[s].created_at)]
+            pending[auth.ath_session_id] = auth
+            return replace(base, pending=pending)
+
+        self._update(user, change)
+
+    def unpublish_token(self, user: str, key: str, token: Token) -> None:
+        """Remove ``token`` for the fleet, unless another process stored a newer one."""
+
+        def change(entry: StoreEntry | None) -> StoreEntry | None:
+            if entry is None:
+                return None
+            held = entry.tokens.get(key)
+            if held is None or held.access_token != token.access_token:
+                return entry
+            tokens = {k: v for k, v in entry.tokens.items() if k != key}
+            if user != DEFAULT_USER and not tokens and not entry.pending:
+                return None  # a user's entry holds only tokens: none left, none kept
+            return replace(entry, tokens=tokens)
+
+        self._update(user, change)
+
+    def publish_all(self, user: str = DEFAULT_USER) -> None:
+        """Write the registration and every token ``user`` holds (after load_credentials)."""
+        with self.lock:
+            client_id, secret = self.client_id, self.client_secret
+            tokens = dict(self.of(user).tokens)
+
+        def change(entry: StoreEntry | None) -> StoreEntry:
+            base = entry or self._blank()
+            return replace(
+                base,
+                client_id=client_id,
+                client_secret=secret,
+                agent_status=None,
+                mode=self.mode,
+                tokens={**base.tokens, **tokens} if user == DEFAULT_USER else base.tokens,
+            )
+
+        self._update(DEFAULT_USER, change)
+        if user != DEFAULT_USER and tokens:
+
+            def add(entry: StoreEntry | None) -> StoreEntry:
+                base = entry or self._blank(user)
+                return replace(base, tokens={**base.tokens, **tokens})
+
+            self._update(user, add)
+
+
+class ClientState(_StoreWrites):
     """Credentials, status, tokens, sessions and discovery results of one client."""
 
     def __init__(
@@ -282,98 +396,3 @@ class ClientState:
         with self.lock:  # what we wrote is what we hold; the next stamp check re-reads
             if entry is not None:
                 self._adopt(user, entry)
-
-    def _blank(self, user: str = DEFAULT_USER) -> StoreEntry:
-        from ath.stores._model import StoreEntry
-
-        return StoreEntry(base_url=self.base_url, agent_id=self.agent_id, mode=self.mode, user=user)
-
-    def publish_registration(self) -> None:
-        """Write our registration to the store (blocking I/O)."""
-        with self.lock:
-            client_id, secret, status = self.client_id, self.client_secret, self.agent_status
-
-        def change(entry: StoreEntry | None) -> StoreEntry:
-            base = entry or self._blank()
-            return replace(
-                base,
-                client_id=client_id,
-                client_secret=secret,
-                agent_status=status,
-                mode=self.mode,
-            )
-
-        self._update(DEFAULT_USER, change)
-
-    def publish_token(
-        self, user: str, key: str, token: Token, session_id: str | None = None
-    ) -> None:
-        """Share ``user``'s ``token`` with the fleet (blocking I/O); the authorization
-        ``session_id`` it came from is no longer pending."""
-
-        def change(entry: StoreEntry | None) -> StoreEntry:
-            base = entry or self._blank(user)
-            pending = {s: a for s, a in base.pending.items() if s != session_id}
-            return replace(base, tokens={**base.tokens, key: token}, pending=pending)
-
-        self._update(user, change)
-
-    def publish_session(self, user: str, auth: Authorization) -> None:
-        """Keep ``auth`` pending in the store, so that any process, or this one after a
-        restart, can finish it (blocking I/O). Expired ones are dropped, and the oldest
-        beyond ``MAX_PENDING_SESSIONS``."""
-
-        def change(entry: StoreEntry | None) -> StoreEntry:
-            base = entry or self._blank(user)
-            now = time.time()
-            pending = {
-                s: a for s, a in base.pending.items() if now - a.created_at <= SESSION_LIFETIME
-            }
-            while len(pending) >= MAX_PENDING_SESSIONS:
-                del pending[min(pending, key=lambda s: pending[s].created_at)]
-            pending[auth.ath_session_id] = auth
-            return replace(base, pending=pending)
-
-        self._update(user, change)
-
-    def unpublish_token(self, user: str, key: str, token: Token) -> None:
-        """Remove ``token`` for the fleet, unless another process stored a newer one."""
-
-        def change(entry: StoreEntry | None) -> StoreEntry | None:
-            if entry is None:
-                return None
-            held = entry.tokens.get(key)
-            if held is None or held.access_token != token.access_token:
-                return entry
-            tokens = {k: v for k, v in entry.tokens.items() if k != key}
-            if user != DEFAULT_USER and not tokens and not entry.pending:
-                return None  # a user's entry holds only tokens: none left, none kept
-            return replace(entry, tokens=tokens)
-
-        self._update(user, change)
-
-    def publish_all(self, user: str = DEFAULT_USER) -> None:
-        """Write the registration and every token ``user`` holds (after load_credentials)."""
-        with self.lock:
-            client_id, secret = self.client_id, self.client_secret
-            tokens = dict(self.of(user).tokens)
-
-        def change(entry: StoreEntry | None) -> StoreEntry:
-            base = entry or self._blank()
-            return replace(
-                base,
-                client_id=client_id,
-                client_secret=secret,
-                agent_status=None,
-                mode=self.mode,
-                tokens={**base.tokens, **tokens} if user == DEFAULT_USER else base.tokens,
-            )
-
-        self._update(DEFAULT_USER, change)
-        if user != DEFAULT_USER and tokens:
-
-            def add(entry: StoreEntry | None) -> StoreEntry:
-                base = entry or self._blank(user)
-                return replace(base, tokens={**base.tokens, **tokens})
-
-            self._update(user, add)
