@@ -225,12 +225,13 @@ class ClientState(_StoreWrites):
 
     # ---------------------------------------------------------------- local views
 
-    def secrets(self) -> tuple[str | None, ...]:
+    def secrets(self, user: str = DEFAULT_USER) -> tuple[str | None, ...]:
+        """The client secret and ``user``'s tokens (a flow for one user sends no other's:
+        the error of a client serving 10 000 users is not scanned for 10 000 tokens)."""
         with self.lock:
-            return (
-                self.client_secret,
-                *(t.access_token for u in self.users.values() for t in u.tokens.values()),
-            )
+            held = self.users.get(user)
+            tokens = () if held is None else tuple(t.access_token for t in held.tokens.values())
+            return (self.client_secret, *tokens)
 
     def token_view(self, user: str = DEFAULT_USER) -> dict[str, Token]:
         with self.lock:

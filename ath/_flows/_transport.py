@@ -112,7 +112,10 @@ def guard(core: Core, flow: Generator[S, R, T]) -> Generator[S, R, T]:
         result: T = done.value
         return result
     except ATHError as exc:
-        secrets = (*core.state.secrets(), *(s for r in sent for s in request_secrets(r)))
+        secrets = (
+            *core.state.secrets(core.user),
+            *(s for r in sent for s in request_secrets(r)),
+        )
         clean = redacted(exc, secrets).with_traceback(exc.__traceback__)
         del secrets, sent, exc
     raise clean  # outside ``except``: the unredacted error is not linked as its context

@@ -12,6 +12,7 @@ import asyncio
 import threading
 from collections.abc import Callable, Iterator
 
+import httpx2
 import pytest
 
 from ath import (
@@ -225,3 +226,26 @@ async def test_async_native_view(stack: LocalStack, agent: Agent) -> None:
         assert isinstance(view, AsyncATHNativeClient) and view.user_id == "alice"
         view.set_token("t-alice", None)
         assert set(view.tokens) == {""} and client.tokens == {}
+
+
+def test_a_views_error_carries_none_of_its_tokens(agent: Agent) -> None:
+    """A server echoing the request in its error body: the user's token is redacted
+    from what the view raises (the guard redacts that user's tokens and the request's)."""
+
+    def echo(request: httpx2.Request) -> httpx2.Response:
+        return httpx2.Response(502, text=f"bad gateway for {request.headers['authorization']}")
+
+    with ATHGatewayClient(
+        url="https://gw.example",
+        agent_id=agent.agent_id,
+        private_key=agent.pem,
+        transport=httpx2.MockTransport(echo),
+        max_retries=0,
+    ) as client:
+        alice = client.for_user("alice")
+        alice.set_token("alice-secret-token-value", "github")
+        with pytest.raises(ATHError) as err:
+            alice.proxy("github", "GET", "/user")
+        text = f"{err.value} {err.value.details} {err.value!r}"
+        assert err.value.code == "UPSTREAM_ERROR" and "bad gateway" in text
+        assert "alice-secret-token-value" not in text
