@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
@@ -34,9 +34,12 @@ from ath._errors import ATHClientError
 from ath._models import Authorization, Registration, Token
 
 if TYPE_CHECKING:
-    from ath.stores._model import CredentialStore, StoreEntry
+    from ath.stores._model import AsyncCredentialStore, Change, CredentialStore, StoreEntry
 
 T = TypeVar("T")
+#: What a Call step runs: a blocking function, and its coroutine twin (an async store).
+Blocking = Callable[[], object]
+Awaiting = Callable[[], Awaitable[object]]
 
 __all__ = ["DEFAULT_USER", "ClientState", "UserState", "token_key"]
 
@@ -78,7 +81,7 @@ class _StoreWrites:
     def of(self, user: str) -> UserState:
         raise NotImplementedError
 
-    def _update(self, user: str, change: Callable[[StoreEntry | None], StoreEntry | None]) -> None:
+    def _update(self, user: str, change: Change) -> None:
         raise NotImplementedError
 
     def _blank(self, user: str = DEFAULT_USER) -> StoreEntry:
@@ -106,20 +109,26 @@ class _StoreWrites:
     def publish_token(
         self, user: str, key: str, token: Token, session_id: str | None = None
     ) -> None:
-        """Share ``user``'s ``token`` with the fleet (blocking I/O); the authorization
-        ``session_id`` it came from is no longer pending."""
+        """Share ``user``'s ``token`` with the fleet (blocking I/O)."""
+        self._update(user, self.token_change(user, key, token, session_id))
+
+    def token_change(
+        self, user: str, key: str, token: Token, session_id: str | None = None
+    ) -> Change:
+        """Store ``user``'s ``token``; the authorization ``session_id`` it came from is no
+        longer pending."""
 
         def change(entry: StoreEntry | None) -> StoreEntry:
             base = entry or self._blank(user)
             pending = {s: a for s, a in base.pending.items() if s != session_id}
             return replace(base, tokens={**base.tokens, key: token}, pending=pending)
 
-        self._update(user, change)
+        return change
 
-    def publish_session(self, user: str, auth: Authorization) -> None:
+    def session_change(self, user: str, auth: Authorization) -> Change:
         """Keep ``auth`` pending in the store, so that any process, or this one after a
-        restart, can finish it (blocking I/O). Expired ones are dropped, and the oldest
-        beyond ``MAX_PENDING_SESSIONS``."""
+        restart, can finish it. Expired ones are dropped, and the oldest beyond
+        ``MAX_PENDING_SESSIONS``."""
 
         def change(entry: StoreEntry | None) -> StoreEntry:
             base = entry or self._blank(user)
@@ -132,9 +141,9 @@ class _StoreWrites:
             pending[auth.ath_session_id] = auth
             return replace(base, pending=pending)
 
-        self._update(user, change)
+        return change
 
-    def unpublish_token(self, user: str, key: str, token: Token) -> None:
+    def untoken_change(self, user: str, key: str, token: Token) -> Change:
         """Remove ``token`` for the fleet, unless another process stored a newer one."""
 
         def change(entry: StoreEntry | None) -> StoreEntry | None:
@@ -148,7 +157,7 @@ class _StoreWrites:
                 return None  # a user's entry holds only tokens: none left, none kept
             return replace(entry, tokens=tokens)
 
-        self._update(user, change)
+        return change
 
     def publish_all(self, user: str = DEFAULT_USER) -> None:
         """Write the registration and every token ``user`` holds (after load_credentials)."""
@@ -389,11 +398,62 @@ class ClientState(_StoreWrites):
         assert self.store is not None
         return self.store.load(self.base_url, self.agent_id)
 
-    def _update(self, user: str, change: Callable[[StoreEntry | None], StoreEntry | None]) -> None:
+    def _update(self, user: str, change: Change) -> None:
         store = self.store
         if store is None:
             return
         entry = self._store_call(store.update, user, change)
         with self.lock:  # what we wrote is what we hold; the next stamp check re-reads
+            if entry is not None:
+                self._adopt(user, entry)
+
+    # ---------------------------------------------------------------- an async store
+    # A store with an async client (AsyncCredentialStore, e.g. AsyncRedisStore) serves
+    # the async clients' refreshes and token writes on their event loop: each pair below
+    # is (blocking function, coroutine function or None) for a Call step.
+
+    def _async_store(self) -> AsyncCredentialStore | None:
+        from ath.stores._model import AsyncCredentialStore
+
+        store = self.store
+        return store if isinstance(store, AsyncCredentialStore) else None
+
+    def refresh_calls(self, user: str, *, force: bool) -> tuple[Blocking, Awaiting | None]:
+        aio = self._async_store() is not None
+        return (
+            lambda: self.refresh(user, force=force),
+            (lambda: self._arefresh(user, force=force)) if aio else None,
+        )
+
+    def write_calls(self, user: str, change: Change) -> tuple[Blocking, Awaiting | None]:
+        aio = self._async_store() is not None
+        return (
+            lambda: self._update(user, change),
+            (lambda: self._aupdate(user, change)) if aio else None,
+        )
+
+    async def _arefresh(self, user: str, *, force: bool) -> None:
+        if user != DEFAULT_USER:
+            await self._arefresh_one(DEFAULT_USER, force=False)
+        await self._arefresh_one(user, force=force)
+
+    async def _arefresh_one(self, user: str, *, force: bool) -> None:
+        store = self._async_store()
+        assert store is not None
+        held = self.of(user)
+        stamp = await self._store_call(store.astamp, user)
+        held.next_check = time.monotonic() + self.refresh_interval
+        if not force and stamp == held.stamp:
+            return
+        entry = await self._store_call(store.aload, user)
+        with self.lock:
+            self._adopt(user, entry)
+            held.stamp = stamp
+
+    async def _aupdate(self, user: str, change: Change) -> None:
+        store = self._async_store()
+        assert store is not None
+        entry = await self._store_call(store.aupdate, user, change)
+        with self.lock:
             if entry is not None:
                 self._adopt(user, entry)

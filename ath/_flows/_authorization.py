@@ -123,11 +123,8 @@ def authorize(
         _prune_sessions(core)
         core.state.keep_session(core.user, result)
     if core.state.store is not None:  # a restart mid-consent finishes it from the store
-        yield from share(
-            core,
-            lambda: core.state.publish_session(core.user, result),
-            "keep the pending authorization",
-        )
+        fn, afn = core.state.write_calls(core.user, core.state.session_change(core.user, result))
+        yield from share(core, fn, "keep the pending authorization", afn)
     return result
 
 
@@ -273,9 +270,8 @@ def exchange_token(
         key = core.state.keep_token(core.user, token)
     if core.state.store is not None:
         try:
-            yield from blocking(
-                core, lambda: core.state.publish_token(core.user, key, token, session_id)
-            )
+            change = core.state.token_change(core.user, key, token, session_id)
+            yield from blocking(core, *core.state.write_calls(core.user, change))
         except ATHError as exc:
             raise exc.replace(
                 message=f"exchange_token: the token for {token.provider_id} was obtained and "

@@ -67,11 +67,10 @@ def forget_token(core: Core, key: str, token: Token) -> Flow[None]:
     """Drop ``token`` here and, with a store, for every process sharing it."""
     core.state.forget_token(core.user, key, token)
     if core.state.store is not None:
-        yield from share(
-            core,
-            lambda: core.state.unpublish_token(core.user, key, token),
-            "remove a rejected token",
+        fn, afn = core.state.write_calls(
+            core.user, core.state.untoken_change(core.user, key, token)
         )
+        yield from share(core, fn, "remove a rejected token", afn)
 
 
 def set_token(

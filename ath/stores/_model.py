@@ -20,6 +20,7 @@ from ath._validation import normalize_base_url
 __all__ = [
     "ENTRY_FORMAT",
     "ENTRY_VERSION",
+    "AsyncCredentialStore",
     "Change",
     "CredentialStore",
     "StoreEntry",
@@ -141,6 +142,27 @@ class CredentialStore(Protocol):
 
     def registration_lock(self, base_url: str, agent_id: str) -> AbstractContextManager[None]:
         """A lock held across a registration, released even if its holder dies."""
+        ...
+
+
+@runtime_checkable
+class AsyncCredentialStore(Protocol):
+    """A store the async clients also reach through an async client of its own, so that
+    their store checks and token writes never leave the event loop (``AsyncRedisStore``);
+    the coroutines mirror :class:`CredentialStore`'s methods."""
+
+    async def aload(self, base_url: str, agent_id: str, *, user: str = "") -> StoreEntry | None:
+        """Async :meth:`CredentialStore.load`."""
+        ...
+
+    async def aupdate(
+        self, base_url: str, agent_id: str, change: Change, *, user: str = ""
+    ) -> StoreEntry | None:
+        """Async :meth:`CredentialStore.update`."""
+        ...
+
+    async def astamp(self, base_url: str, agent_id: str, *, user: str = "") -> object:
+        """Async :meth:`CredentialStore.stamp`."""
         ...
 
 
