@@ -27,7 +27,13 @@ from typing import Any, Final
 
 from ath._errors import ATHClientError, ATHError
 from ath._frames import seal_methods
-from ath.stores._model import Change, CredentialStore, StoreEntry, normalize_store_url
+from ath.stores._model import (
+    AsyncCredentialStore,
+    Change,
+    CredentialStore,
+    StoreEntry,
+    normalize_store_url,
+)
 
 __all__ = ["EncryptedStore"]
 
@@ -51,7 +57,13 @@ def _key_bytes(key: str | bytes) -> bytes:
 
 
 class EncryptedStore:
-    """``inner`` (any credential store) with client secrets and tokens sealed at rest."""
+    """``inner`` (any credential store) with client secrets and tokens sealed at rest.
+    Around a store with an async client (``AsyncRedisStore``) it is one too."""
+
+    def __new__(cls, inner: CredentialStore, key: str | bytes) -> EncryptedStore:
+        if cls is EncryptedStore and isinstance(inner, AsyncCredentialStore):
+            cls = _AsyncEncryptedStore
+        return object.__new__(cls)
 
     def __init__(self, inner: CredentialStore, key: str | bytes) -> None:
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -167,6 +179,32 @@ class EncryptedStore:
         purge(base_url, agent_id, user)
 
 
+class _AsyncEncryptedStore(EncryptedStore):
+    """An EncryptedStore around an AsyncCredentialStore: the coroutines seal and open
+    the same way, on the event loop."""
+
+    def _async_inner(self) -> AsyncCredentialStore:
+        assert isinstance(self.inner, AsyncCredentialStore)
+        return self.inner
+
+    async def aload(self, base_url: str, agent_id: str, *, user: str = "") -> StoreEntry | None:
+        entry = await self._async_inner().aload(base_url, agent_id, **self._user(user))
+        return self._convert(entry, user, seal=False)
+
+    async def aupdate(
+        self, base_url: str, agent_id: str, change: Change, *, user: str = ""
+    ) -> StoreEntry | None:
+        def sealed_change(current: StoreEntry | None) -> StoreEntry | None:
+            return self._convert(change(self._convert(current, user, seal=False)), user, seal=True)
+
+        inner = self._async_inner()
+        stored = await inner.aupdate(base_url, agent_id, sealed_change, **self._user(user))
+        return self._convert(stored, user, seal=False)
+
+    async def astamp(self, base_url: str, agent_id: str, *, user: str = "") -> object:
+        return await self._async_inner().astamp(base_url, agent_id, **self._user(user))
+
+
 def _no_listing(inner: object) -> ATHError:
     return ATHClientError(
         "INVALID_ARGUMENT", f"the inner store ({type(inner).__name__}) cannot list users"
@@ -175,3 +213,4 @@ def _no_listing(inner: object) -> ATHError:
 
 # What leaves the store's public methods carries no secret in its frames.
 seal_methods(EncryptedStore)
+seal_methods(_AsyncEncryptedStore)

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from ath import AsyncATHGatewayClient, ATHError, generate_private_key
-from ath.stores import AsyncCredentialStore, AsyncRedisStore, RedisStore
+from ath.stores import AsyncCredentialStore, AsyncRedisStore, EncryptedStore, RedisStore
 from ath.testing import LocalStack, afollow_consent
 from ath.testing._redis_server import RedisServer
 from tests.stores.fleet_worker import DEVELOPER, GITHUB
@@ -33,13 +33,17 @@ class NoThreads(ThreadPoolExecutor):
 
 
 @pytest.mark.timeout(300)
+@pytest.mark.parametrize("sealed", [False, True])
 async def test_async_clients_use_the_store_on_their_loop(
-    stack: LocalStack, redis_server: RedisServer
+    stack: LocalStack, redis_server: RedisServer, sealed: bool
 ) -> None:
     pem = generate_private_key()
     agent_id = stack.host_agent(pem, name="async-store-agent")
     prefix = f"async-{uuid.uuid4().hex}"
-    store = AsyncRedisStore(redis_server.url, prefix=prefix)
+    redis_store = AsyncRedisStore(redis_server.url, prefix=prefix)
+    store: AsyncRedisStore | EncryptedStore = redis_store
+    if sealed:  # an EncryptedStore around it keeps to the loop too
+        store = EncryptedStore(redis_store, EncryptedStore.generate_key())
     assert isinstance(store, AsyncCredentialStore)
     assert not isinstance(RedisStore(redis_server.url, prefix=prefix), AsyncCredentialStore)
     # the registration's single-flight lock is a sync call: done before the loop is locked
@@ -77,7 +81,10 @@ async def test_async_clients_use_the_store_on_their_loop(
     assert store.list_users(stack.gateway_url, agent_id) == ["bob"]
     bob = store.load(stack.gateway_url, agent_id, user="bob")
     assert bob is not None and set(bob.tokens) == {"github"}
-    await store.aclose()
+    raw = redis_store.load(stack.gateway_url, agent_id, user="bob")
+    assert raw is not None
+    assert raw.tokens["github"].access_token.startswith("ath-enc:v1:") == sealed
+    await redis_store.aclose()
 
 
 async def test_async_store_needs_both_clients(redis_server: RedisServer) -> None:
