@@ -54,6 +54,7 @@ if TYPE_CHECKING:  # loaded on first access (module __getattr__ below)
         ATHTransportError,
     )
     from ath._identity import agent_identity_document
+    from ath._logs import enable_logging
     from ath._models import (
         AgentStatus,
         AgentStatusInfo,
@@ -119,6 +120,7 @@ _LAZY: Final[Mapping[str, str]] = {
     "ATHTransportError": "ath._errors",
     "ATHTimeoutError": "ath._errors",
     "agent_identity_document": "ath._identity",
+    "enable_logging": "ath._logs",
     "OAuthRequest": "ath._oauth",
     "OAuthToken": "ath._oauth",
     "start_authorization": "ath._oauth",
@@ -197,6 +199,7 @@ __all__ = [
     "__version__",
     "agent_identity_document",
     "code_challenge_s256",
+    "enable_logging",
     "generate_code_verifier",
     "generate_private_key",
     "generate_state",

@@ -27,8 +27,8 @@ from ath._constants import (
 from ath._core import Core
 from ath._drivers import AsyncDriver, SyncDriver
 from ath._flows import _authorization, _calls, _consent, _registration, _tokens, _transport
-from ath._flows._transport import guard
 from ath._frames import seal_methods
+from ath._logs import logging_from_environment
 from ath._models import (
     AgentStatusInfo,
     APIResponse,
@@ -40,6 +40,7 @@ from ath._models import (
 from ath._oauth import OAuthRequest, OAuthToken
 from ath._retry import RetryPolicy
 from ath._steps import Flow
+from ath._telemetry import observed
 from ath._tls import shared_verify
 from ath._validation import check_user_id
 from ath._wire import http_client as make_http_client
@@ -88,10 +89,14 @@ included. ``store``: a credential store shared with other processes
 pauses (retry backoff, consent polling), a function given the seconds: default
 ``time.sleep``, for the async clients an async function, default
 ``asyncio.sleep`` (inject one to record or skip the pauses in tests).
-``http_client`` / ``transport``: inject your own httpx2 client or transport; an
-injected client is used as given, never changed (the SDK's headers go on each
-of its requests). Every option is checked here: a bad value raises
-``ATHError("INVALID_ARGUMENT")`` naming it (``INVALID_KEY`` for the key).
+``propagate_trace``: with OpenTelemetry tracing on, send the W3C trace context
+(``traceparent``) on proxy/api calls (default ``True``).
+``limits``: an ``httpx2.Limits`` sizing the SDK's own connection pool (default
+httpx2's: 100 connections, 20 kept alive). ``http_client`` / ``transport``:
+inject your own httpx2 client or transport; an injected client is used as
+given, never changed (the SDK's headers go on each of its requests). Every
+option is checked here: a bad value raises ``ATHError("INVALID_ARGUMENT")``
+naming it (``INVALID_KEY`` for the key).
 """
 
 
@@ -109,6 +114,7 @@ class _Base:
         http_client: httpx2.Client | httpx2.AsyncClient | None,
         transport: Any,
     ) -> httpx2.Client | httpx2.AsyncClient:
+        logging_from_environment()  # ATH_LOG, read once, when the first client is built
         config = resolve(
             settings,
             mode=self._mode,
@@ -122,12 +128,14 @@ class _Base:
             key_id=settings.key_id,
             password=settings.private_key_password,
         )
+        self._direct: Any = None  # the SDK's own transport, when it built the client
         if http_client is not None:
             http = http_client  # left as given: the SDK's headers go on each request
             self._owns_http = False
         else:
-            http = make_http_client(
+            http, self._direct = make_http_client(
                 http_cls is httpx2.AsyncClient,
+                limits=config.limits,
                 base_url=config.base_url,
                 timeout=config.timeout,
                 headers=dict(config.headers),
@@ -282,6 +290,8 @@ class _SyncBase(_Base):
         store_refresh_interval: float = STORE_REFRESH_INTERVAL,
         trust_env: bool = True,
         total_timeout: float | None = None,
+        limits: httpx2.Limits | None = None,
+        propagate_trace: bool = True,
         sleep: Callable[[float], None] | None = None,
         http_client: httpx2.Client | None = None,
         transport: httpx2.BaseTransport | None = None,
@@ -303,19 +313,24 @@ class _SyncBase(_Base):
             store_refresh_interval=store_refresh_interval,
             trust_env=trust_env,
             total_timeout=total_timeout,
+            limits=limits,
+            propagate_trace=propagate_trace,
             sleep=sleep,
         )
         http = self._setup(httpx2.Client, settings, http_client, transport)
         assert isinstance(http, httpx2.Client)
         self._http = http
         self._driver = SyncDriver(
-            http, time.sleep if sleep is None else sleep, self._core.config.max_response_bytes
+            http,
+            time.sleep if sleep is None else sleep,
+            self._core.config.max_response_bytes,
+            self._direct,
         )
 
     __init__.__doc__ = _INIT_DOC  # one text for both shells; help() shows it
 
     def _run(self, flow: Flow[T]) -> T:
-        return self._driver.run(guard(self._core, flow))
+        return self._driver.run(observed(self._core, flow))
 
     def close(self) -> None:
         """Close the HTTP connections (not those of an injected http_client)."""
@@ -434,7 +449,7 @@ class _SyncBase(_Base):
                 open_browser=open_browser,
                 on_authorization_url=on_authorization_url,
             )
-            return self._driver.run(guard(self._core, flow), listener)
+            return self._driver.run(observed(self._core, flow), listener)
         finally:
             if listener is not None:
                 listener.close()
@@ -462,6 +477,8 @@ class _AsyncBase(_Base):
         store_refresh_interval: float = STORE_REFRESH_INTERVAL,
         trust_env: bool = True,
         total_timeout: float | None = None,
+        limits: httpx2.Limits | None = None,
+        propagate_trace: bool = True,
         sleep: Callable[[float], Awaitable[None]] | None = None,
         http_client: httpx2.AsyncClient | None = None,
         transport: httpx2.AsyncBaseTransport | None = None,
@@ -483,6 +500,8 @@ class _AsyncBase(_Base):
             store_refresh_interval=store_refresh_interval,
             trust_env=trust_env,
             total_timeout=total_timeout,
+            limits=limits,
+            propagate_trace=propagate_trace,
             sleep=sleep,
         )
         http = self._setup(httpx2.AsyncClient, settings, http_client, transport)
@@ -493,12 +512,13 @@ class _AsyncBase(_Base):
             _asyncio().sleep if sleep is None else sleep,
             self._core.config.max_response_bytes,
             type(self).__name__,
+            self._direct,
         )
 
     __init__.__doc__ = _INIT_DOC  # one text for both shells; help() shows it
 
     async def _run(self, flow: Flow[T]) -> T:
-        return await self._driver.run(guard(self._core, flow))
+        return await self._driver.run(observed(self._core, flow))
 
     async def aclose(self) -> None:
         """Close the HTTP connections (not those of an injected http_client)."""
@@ -616,7 +636,7 @@ class _AsyncBase(_Base):
                 open_browser=open_browser,
                 on_authorization_url=on_authorization_url,
             )
-            return await self._driver.run(guard(self._core, flow), listener)
+            return await self._driver.run(observed(self._core, flow), listener)
         finally:
             if listener is not None:
                 await listener.close()

@@ -35,7 +35,7 @@ from ath._errors import ATHClientError, ATHError
 from ath._retry import RetryPolicy
 from ath._validation import check_headers as check_header_mapping
 from ath._validation import normalize_base_url
-from ath._wire import accept_encoding
+from ath._wire import DEFAULT_LIMITS, accept_encoding
 
 if TYPE_CHECKING:
     from ath.stores._model import CredentialStore
@@ -72,6 +72,8 @@ class ClientOptions(TypedDict, total=False):
     store_refresh_interval: float
     trust_env: bool
     total_timeout: float | None
+    limits: httpx2.Limits | None
+    propagate_trace: bool
 
 
 @dataclass(frozen=True, repr=False)
@@ -94,6 +96,10 @@ class ClientSettings:
     store_refresh_interval: float = STORE_REFRESH_INTERVAL
     trust_env: bool = True
     total_timeout: float | None = None
+    #: The connection pool of the SDK's own transport (None: httpx2's defaults).
+    limits: httpx2.Limits | None = None
+    #: With OpenTelemetry tracing on: send the W3C trace context on proxy/api calls.
+    propagate_trace: bool = True
     #: How the shell pauses (None: ``time.sleep`` / ``asyncio.sleep``).
     sleep: Callable[[float], Any] | None = None
 
@@ -124,6 +130,9 @@ class Config:
     total_timeout: float | None
     verify: VerifyArg
     trust_env: bool
+    #: The pool of the SDK's own transport (``limits=`` or httpx2's default limits).
+    limits: httpx2.Limits
+    propagate_trace: bool = True
 
 
 def _bad(option: str, wants: str, value: Any) -> ATHError:
@@ -239,8 +248,9 @@ def check_settings(
             details={"option": "total_timeout"},
         )
     check_sleep(settings.sleep, asynchronous=http_cls is httpx2.AsyncClient)
-    if not isinstance(settings.allow_insecure_http, bool):
-        raise _bad("allow_insecure_http", "True or False", settings.allow_insecure_http)
+    for flag in ("allow_insecure_http", "propagate_trace"):
+        if not isinstance(getattr(settings, flag), bool):
+            raise _bad(flag, "True or False", getattr(settings, flag))
     verify = settings.verify
     if not isinstance(verify, bool | str | ssl.SSLContext) or verify == "":
         raise _bad("verify", "True/False, a CA bundle path or an ssl.SSLContext", verify)
@@ -256,6 +266,17 @@ def check_settings(
             raise legacy
     if http_client is not None and not isinstance(http_client, http_cls):
         raise _bad("http_client", f"an {http_cls.__module__}.{http_cls.__name__}", http_client)
+    if settings.limits is not None:
+        if not isinstance(settings.limits, httpx2.Limits):
+            raise _bad("limits", "an httpx2.Limits or None", settings.limits)
+        if http_client is not None or transport is not None:
+            given = "http_client" if http_client is not None else "transport"
+            raise ATHClientError(
+                "INVALID_ARGUMENT",
+                f"limits size the SDK's own connection pool: with {given}= the pool is "
+                f"yours, so set its limits there",
+                details={"option": "limits"},
+            )
     if transport is not None:
         wanted = httpx2.BaseTransport if http_cls is httpx2.Client else httpx2.AsyncBaseTransport
         if not isinstance(transport, wanted):
@@ -351,4 +372,6 @@ def resolve(
         total_timeout=None if total is None else float(total),
         verify=settings.verify,
         trust_env=settings.trust_env,
+        limits=settings.limits or DEFAULT_LIMITS,
+        propagate_trace=settings.propagate_trace,
     )

@@ -17,6 +17,7 @@ import httpx2
 
 from ath._attestation import AttestationSigner
 from ath._config import Config
+from ath._otel import OTel, for_client
 from ath._state import DEFAULT_USER, ClientState
 from ath._wire import aquiet_trace, quiet_trace
 
@@ -31,6 +32,7 @@ class Core:
         "extensions",
         "extra_headers",
         "http",
+        "otel",
         "signer",
         "state",
         "traced",
@@ -68,6 +70,9 @@ class Core:
         #: own), and, while httpcore2 logs answers' headers, the hook that keeps what the
         #: server sent out of those records (:func:`ath._wire.quiet_trace`).
         self.extensions: dict[str, Any] = {"timeout": timeout.as_dict()}
+        #: OpenTelemetry, if the application set a tracer or meter provider before this
+        #: client was built (decided once: None costs nothing per call).
+        self.otel: OTel | None = for_client()
         self.traced: dict[str, Any] = {
             **self.extensions,
             "trace": aquiet_trace if isinstance(http, httpx2.AsyncClient) else quiet_trace,

@@ -48,6 +48,13 @@ def _asyncio() -> Any:
     return asyncio
 
 
+def _hooked(http: httpx2.Client | httpx2.AsyncClient) -> bool:
+    """Whether event hooks were put on the SDK's own client (tests do): its send then
+    runs them, so requests go through it rather than straight to the transport."""
+    hooks = http.event_hooks
+    return bool(hooks["request"] or hooks["response"])
+
+
 class _BodyLimit:
     """Accumulates a streamed body, refusing more than ``limit`` decoded bytes.
 
@@ -136,14 +143,21 @@ class _BodyLimit:
 class SyncDriver:
     """Runs flows with an ``httpx2.Client`` on the caller's thread."""
 
-    __slots__ = ("http", "max_response_bytes", "sleep")
+    __slots__ = ("direct", "http", "max_response_bytes", "sleep")
 
     def __init__(
-        self, http: httpx2.Client, sleep: Callable[[float], None], max_response_bytes: int
+        self,
+        http: httpx2.Client,
+        sleep: Callable[[float], None],
+        max_response_bytes: int,
+        direct: httpx2.BaseTransport | None = None,
     ) -> None:
+        """``direct``: the SDK's own transport when it built ``http`` (requests then go
+        to it straight, see :meth:`exchange`)."""
         self.http = http
         self.sleep = sleep
         self.max_response_bytes = max_response_bytes
+        self.direct = direct
 
     def run(self, flow: Generator[Any, Any, T], listener: SyncWaiter | None = None) -> T:
         """Drive ``flow`` to its end; its result, or what it raised."""
@@ -168,6 +182,8 @@ class SyncDriver:
 
     def exchange(self, step: Send) -> httpx2.Response | BaseException:
         """One attempt: the answer read within the size limit, or what ended it."""
+        if self.direct is not None and not _hooked(self.http):
+            return self.exchange_direct(step, self.direct)
         limit = _BodyLimit(self.max_response_bytes)
         deadline = DEADLINE.set(step.deadline)
         try:
@@ -188,11 +204,39 @@ class SyncDriver:
             DEADLINE.reset(deadline)
         return limit.response(streamed)
 
+    def exchange_direct(
+        self, step: Send, transport: httpx2.BaseTransport
+    ) -> httpx2.Response | BaseException:
+        """:meth:`exchange` through the SDK's own transport, without the client's send:
+        the SDK's client has no auth, event hooks or redirects to apply and keeps no
+        cookie, and the body is read raw (its codings undone by :class:`_BodyLimit`)."""
+        if self.http.is_closed:
+            return RuntimeError("the client is closed: create a new one")
+        limit = _BodyLimit(self.max_response_bytes)
+        deadline = DEADLINE.set(step.deadline)
+        try:
+            streamed = transport.handle_request(step.request)
+            streamed.request = step.request
+            body = streamed.stream
+            assert isinstance(body, httpx2.SyncByteStream)
+            try:
+                limit.start(streamed)
+                for chunk in body:
+                    limit.feed_raw(chunk)
+                limit.finish()
+            finally:
+                body.close()
+        except (httpx2.HTTPError, ATHError, RuntimeError, OSError) as exc:
+            return exc
+        finally:
+            DEADLINE.reset(deadline)
+        return limit.response(streamed)
+
 
 class AsyncDriver:
     """Runs flows with an ``httpx2.AsyncClient`` on the running event loop."""
 
-    __slots__ = ("http", "max_response_bytes", "owner", "sleep")
+    __slots__ = ("direct", "http", "max_response_bytes", "owner", "sleep")
 
     def __init__(
         self,
@@ -200,13 +244,15 @@ class AsyncDriver:
         sleep: Callable[[float], Awaitable[None]],
         max_response_bytes: int,
         owner: str,
+        direct: httpx2.AsyncBaseTransport | None = None,
     ) -> None:
         """``owner``: the client class's name, for the message of a ``sleep=`` that
-        returns no awaitable."""
+        returns no awaitable; ``direct``: as for :class:`SyncDriver`."""
         self.http = http
         self.sleep = sleep
         self.max_response_bytes = max_response_bytes
         self.owner = owner
+        self.direct = direct
 
     async def run(self, flow: Generator[Any, Any, T], listener: AsyncWaiter | None = None) -> T:
         """Drive ``flow`` to its end; its result, or what it raised."""
@@ -247,6 +293,8 @@ class AsyncDriver:
 
     async def exchange(self, step: Send) -> httpx2.Response | BaseException:
         """One attempt: the answer read within the size limit, or what ended it."""
+        if self.direct is not None and not _hooked(self.http):
+            return await self.exchange_direct(step, self.direct)
         limit = _BodyLimit(self.max_response_bytes)
         deadline = DEADLINE.set(step.deadline)
         try:
@@ -261,6 +309,32 @@ class AsyncDriver:
                 limit.finish()
             finally:
                 await streamed.aclose()
+        except (httpx2.HTTPError, ATHError, RuntimeError, OSError) as exc:
+            return exc
+        finally:
+            DEADLINE.reset(deadline)
+        return limit.response(streamed)
+
+    async def exchange_direct(
+        self, step: Send, transport: httpx2.AsyncBaseTransport
+    ) -> httpx2.Response | BaseException:
+        """:meth:`SyncDriver.exchange_direct` for the async clients."""
+        if self.http.is_closed:
+            return RuntimeError("the client is closed: create a new one")
+        limit = _BodyLimit(self.max_response_bytes)
+        deadline = DEADLINE.set(step.deadline)
+        try:
+            streamed = await transport.handle_async_request(step.request)
+            streamed.request = step.request
+            body = streamed.stream
+            assert isinstance(body, httpx2.AsyncByteStream)
+            try:
+                limit.start(streamed)
+                async for chunk in body:
+                    limit.feed_raw(chunk)
+                limit.finish()
+            finally:
+                await body.aclose()
         except (httpx2.HTTPError, ATHError, RuntimeError, OSError) as exc:
             return exc
         finally:

@@ -125,7 +125,8 @@ CLIENT_CODES: Final[Mapping[str, str]] = {
     "CREDENTIALS_INVALID": "The credentials file is corrupt or of an unknown format version.",
     "CREDENTIALS_MISMATCH": "The credentials file belongs to another server URL or agent_id.",
     "CREDENTIALS_INSECURE": "The credentials file is readable or writable by other users, "
-    "or owned by another user.",
+    "or owned by another user (for a FileStore, also its folder: writable by other users, "
+    "or owned by another user than root).",
     "CREDENTIALS_WRITE_FAILED": "The credentials file could not be written; "
     "the previous file, if any, is unchanged.",
     "STORE_LOCK_TIMEOUT": "The credential store's lock could not be had in time "
@@ -133,7 +134,8 @@ CLIENT_CODES: Final[Mapping[str, str]] = {
     "STORE_UNAVAILABLE": "The credential store could not be reached or written "
     "(Redis down, keyring locked, folder not writable); nothing acknowledged was lost.",
     "STORE_CORRUPT": "The credential store holds an entry that is corrupt, of an unknown "
-    "format, or bound to another server or agent; it was left untouched.",
+    "format, or bound to another server or agent, or a FileStore path is not a regular "
+    "file; it was left untouched.",
 }
 
 #: Whose fault an error is: the ATH server's answer (or the upstream API's through it),

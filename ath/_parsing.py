@@ -41,6 +41,9 @@ T = TypeVar("T")
 _CODE_RE: Final = re.compile(r"[A-Z][A-Z0-9_]{1,63}")  # what an ATH error code looks like
 
 
+#: Control characters (C0, DEL, C1): never part of a URL a user is sent to or shown.
+_URL_CONTROLS: Final = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
 #: How deep an ATH answer may nest (the protocol's objects nest three or four levels).
 MAX_ANSWER_DEPTH: Final = 32
 
@@ -190,10 +193,19 @@ def check_authorization_url(
     url: Any, *, status: int | None = None, allow_insecure_http: bool = False
 ) -> str:
     """The ``authorization_url`` of an authorize answer, checked before a user is sent
-    there: an absolute https URL (http on loopback only) carrying PKCE (S256)."""
+    there: an absolute https URL (http on loopback only) carrying PKCE (S256), without
+    control characters (C0 such as ESC, BEL, CR, LF; DEL; C1)."""
     if not isinstance(url, str):
         raise ATHServerError(
             "INVALID_RESPONSE", "authorize: authorization_url is not a string", status=status
+        )
+    control = _URL_CONTROLS.search(url)
+    if control is not None:  # urlsplit drops some, terminals and browsers act on others
+        raise ATHServerError(
+            "INVALID_RESPONSE",
+            f"authorize: the authorization_url holds a control character "
+            f"(U+{ord(control.group()):04X}); the SDK refuses to show it or send a user there",
+            status=status,
         )
     parts = answer_url(url, "authorization_url", action="authorize", status=status)
     if parts.scheme not in ("https", "http") or not parts.hostname:

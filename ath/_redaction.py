@@ -116,9 +116,10 @@ def scrub(value: Any, secrets: Sequence[str | None], depth: int = 0) -> Any:
     return value
 
 
-#: Request body fields that carry credentials (JSON or form-encoded).
+#: Request body fields that carry credentials (JSON or form-encoded); ``code`` is the
+#: consent's authorization code, redeemable once for a token.
 _SECRET_FIELDS: Final = frozenset(
-    {"agent_attestation", "client_secret", "token", "code_verifier", "refresh_token"}
+    {"agent_attestation", "client_secret", "token", "code", "code_verifier", "refresh_token"}
 )
 
 

@@ -42,6 +42,8 @@ class Send:
     request: httpx2.Request
     #: ``time.monotonic()`` by which this attempt must be over (None: no deadline).
     deadline: float | None = None
+    #: Which attempt of the request this is (1: the first; more: a retry).
+    attempt: int = 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,7 @@ from ath._errors import ATHClientError
 from ath._models import CallbackResult
 
 __all__ = [
+    "DEFAULT_PORTS",
     "FRAMING_HEADERS",
     "check_api_url",
     "check_encodable",
@@ -75,7 +76,7 @@ def split_url(url: str, what: str) -> SplitResult:
     return parts
 
 
-_DEFAULT_PORTS: Final = {"http": 80, "https": 443}
+DEFAULT_PORTS: Final = {"http": 80, "https": 443}
 
 
 def normalize_base_url(url: str, *, allow_insecure_http: bool, what: str = "url") -> str:
@@ -102,7 +103,7 @@ def normalize_base_url(url: str, *, allow_insecure_http: bool, what: str = "url"
     if ":" in host:
         host = f"[{host}]"
     port = parts.port
-    netloc = host if port is None or port == _DEFAULT_PORTS[scheme] else f"{host}:{port}"
+    netloc = host if port is None or port == DEFAULT_PORTS[scheme] else f"{host}:{port}"
     return f"{scheme}://{netloc}{parts.path.rstrip('/')}"
 
 

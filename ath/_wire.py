@@ -674,23 +674,29 @@ def http_client(
     *,
     verify: bool | str | ssl.SSLContext,
     trust_env: bool,
+    limits: httpx2.Limits = DEFAULT_LIMITS,
     transport: httpx2.BaseTransport | httpx2.AsyncBaseTransport | None = None,
     **options: Any,
-) -> httpx2.Client | httpx2.AsyncClient:
+) -> tuple[httpx2.Client | httpx2.AsyncClient, Transport | AsyncTransport | None]:
     """The httpx2 client the SDK creates for itself (see the module's docstring): its own
     :class:`Transport` unless ``transport=`` was given, and a cookie jar that keeps
-    nothing, all through httpx2's public constructor."""
+    nothing, all through httpx2's public constructor; and that own transport (None
+    with ``transport=``), which the drivers hand the SDK's requests to directly."""
     jar = http.cookiejar.CookieJar(policy=_NoCookies())
-    limits = options.pop("limits", DEFAULT_LIMITS)
+    own: Transport | AsyncTransport | None = None
     if asynchronous:
         if transport is None:
-            transport = AsyncTransport(ssl_context(verify, trust_env), trust_env, limits)
+            transport = own = AsyncTransport(ssl_context(verify, trust_env), trust_env, limits)
         assert isinstance(transport, httpx2.AsyncBaseTransport)
-        return httpx2.AsyncClient(cookies=jar, transport=transport, trust_env=trust_env, **options)
+        client: httpx2.Client | httpx2.AsyncClient = httpx2.AsyncClient(
+            cookies=jar, transport=transport, trust_env=trust_env, **options
+        )
+        return client, own
     if transport is None:
-        transport = Transport(ssl_context(verify, trust_env), trust_env, limits)
+        transport = own = Transport(ssl_context(verify, trust_env), trust_env, limits)
     assert isinstance(transport, httpx2.BaseTransport)
-    return httpx2.Client(cookies=jar, transport=transport, trust_env=trust_env, **options)
+    client = httpx2.Client(cookies=jar, transport=transport, trust_env=trust_env, **options)
+    return client, own
 
 
 # --------------------------------------------------------------------------- logs

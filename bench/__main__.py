@@ -5,6 +5,9 @@ Sections (each a key of results.json, each figure a summary over rounds):
 - ``proxy_sync_ratio``  ATHGatewayClient.proxy() / raw httpx2.Client, median per call
 - ``api_sync_ratio``    ATHNativeClient.api() / raw httpx2.Client, median per call
 - ``proxy_async_ratio`` N concurrent AsyncATHGatewayClient.proxy() / raw httpx2.AsyncClient
+- ``proxy_async_instructions_ratio`` the same burst's instructions per call (valgrind's
+  cachegrind, client process only: independent of the machine's load)
+- ``proxy_async_vs_aiohttp`` the same instructions per call / raw aiohttp's (the async floor)
 - ``attestation_ratio`` AttestationSigner.mint() / raw cryptography ES256, per JWT
 - ``handshake_vs_peer`` register->authorize->consent->token, ours / ath-sdk 0.1.0
 - ``import_vs_peer``    cold ``import ath``, ours / ath-sdk 0.1.0
@@ -12,10 +15,11 @@ Sections (each a key of results.json, each figure a summary over rounds):
 - ``rss_10k_proxy_mb``  peak RSS of a fresh process making 10 000 proxy() calls
 - ``construct_vs_peer`` a new ATHGatewayClient, ours / ath-sdk 0.1.0 (median per client)
 - ``handshake_sdk_vs_peer`` the SDK's own time per handshake (wire and stack excluded)
-- ``import_vs_httpx``   cold ``import ath`` / cold ``import httpx2``, same venv
-- ``rss_10k_proxy_vs_httpx`` peak RSS after 10 000 proxy() calls / raw httpx2's
+- ``import_vs_httpx2`` cold ``import ath`` / cold ``import httpx2``, same venv
+- ``rss_10k_proxy_vs_httpx2`` peak RSS after 10 000 proxy() calls / raw httpx2's
 - ``proxy_10k_tokens_ratio`` proxy() holding 10 000 tokens + 256 pending / holding one
 - ``proxy_10k_users_ratio``  for_user(u).proxy() with 10 000 users holding tokens / one user
+- ``proxy_otel_ratio``  proxy() traced (OpenTelemetry SDK, in-memory exporter) / untraced
 
 - ``proxy_store_file_ratio``  proxy() with a FileStore / raw httpx2.Client, median per call
 - ``proxy_store_redis_ratio`` proxy() with a RedisStore / raw httpx2.Client, median per call
@@ -78,6 +82,8 @@ SECTIONS: Final = (
     "proxy_sync_ratio",
     "api_sync_ratio",
     "proxy_async_ratio",
+    "proxy_async_instructions_ratio",
+    "proxy_async_vs_aiohttp",
     "attestation_ratio",
     "handshake_vs_peer",
     "import_vs_peer",
@@ -85,10 +91,11 @@ SECTIONS: Final = (
     "rss_10k_proxy_mb",
     "construct_vs_peer",
     "handshake_sdk_vs_peer",
-    "import_vs_httpx",
-    "rss_10k_proxy_vs_httpx",
+    "import_vs_httpx2",
+    "rss_10k_proxy_vs_httpx2",
     "proxy_10k_tokens_ratio",
     "proxy_10k_users_ratio",
+    "proxy_otel_ratio",
     "proxy_store_file_ratio",
     "proxy_store_redis_ratio",
     "fleet_registrations_8",
@@ -96,18 +103,21 @@ SECTIONS: Final = (
 TARGETS: Final[dict[str, float | None]] = {
     "proxy_sync_ratio": 1.05,
     "api_sync_ratio": 1.05,
-    "proxy_async_ratio": 1.05,
+    "proxy_async_ratio": 1.0,
+    "proxy_async_instructions_ratio": 1.0,
+    "proxy_async_vs_aiohttp": 1.5,
     "attestation_ratio": 1.15,
     "handshake_vs_peer": 1.0,
     "import_vs_peer": 0.5,
     "cli_startup_ratio": 1.3,
     "rss_10k_proxy_mb": None,
     "construct_vs_peer": 0.1,
-    "handshake_sdk_vs_peer": 0.7,
-    "import_vs_httpx": 1.1,
-    "rss_10k_proxy_vs_httpx": 1.25,
+    "handshake_sdk_vs_peer": 0.6,
+    "import_vs_httpx2": 1.1,
+    "rss_10k_proxy_vs_httpx2": 1.15,
     "proxy_10k_tokens_ratio": 1.05,
     "proxy_10k_users_ratio": 1.05,
+    "proxy_otel_ratio": 1.10,
     "proxy_store_file_ratio": 1.05,
     "proxy_store_redis_ratio": 1.05,
     "fleet_registrations_8": 1.0,
@@ -124,13 +134,15 @@ RUNNERS: Final[dict[str, tuple[str, ...]]] = {
     "proxy_sync": ("proxy_sync_ratio",),
     "api_sync": ("api_sync_ratio",),
     "proxy_async": ("proxy_async_ratio",),
+    "instructions": ("proxy_async_instructions_ratio", "proxy_async_vs_aiohttp"),
     "attestation": ("attestation_ratio",),
     "tokens": ("proxy_10k_tokens_ratio",),
     "users": ("proxy_10k_users_ratio",),
-    "rss": ("rss_10k_proxy_mb", "rss_10k_proxy_vs_httpx"),
+    "otel": ("proxy_otel_ratio",),
+    "rss": ("rss_10k_proxy_mb", "rss_10k_proxy_vs_httpx2"),
     "construct": ("construct_vs_peer",),
     "handshake": ("handshake_vs_peer", "handshake_sdk_vs_peer"),
-    "imports": ("import_vs_peer", "import_vs_httpx"),
+    "imports": ("import_vs_peer", "import_vs_httpx2"),
     "store_file": ("proxy_store_file_ratio",),
     "store_redis": ("proxy_store_redis_ratio",),
     "fleet": ("fleet_registrations_8",),
@@ -159,6 +171,8 @@ class Settings:
     held_users: int = 10_000
     fleet_rounds: int = 3
     fleet_members: int = 8
+    #: Rounds of the instruction counts (each 4 runs under cachegrind; a count barely varies).
+    instr_rounds: int = 2
 
 
 FULL: Final = Settings(
@@ -197,6 +211,7 @@ QUICK: Final = Settings(
     fleet_rounds=1,
     fleet_members=2,  # the smoke test checks the figure's shape, not the fleet's size
     held_users=1000,
+    instr_rounds=1,
 )
 
 
@@ -414,6 +429,29 @@ def run_micro(key: str, url: str, pem: str, s: Settings) -> list[Section]:
     return [section]
 
 
+def run_instructions(url: str, s: Settings) -> list[Section]:
+    from bench._instr import proxy_async_instructions
+
+    how = (
+        f"instructions per call of {s.async_concurrency} concurrent proxy() calls through 20 "
+        "connections, client process only (valgrind cachegrind, bench.instr_burst); one count "
+        "per side per round: load does not change it"
+    )
+    section = Section("proxy_async_instructions_ratio", note=how + "; / raw httpx2.AsyncClient")
+    floor = Section("proxy_async_vs_aiohttp", note=how + "; / raw aiohttp.ClientSession")
+    # six interpreters under valgrind per round (~50x slower than without): --quick's
+    # 60 s per section cannot hold one
+    deadline = Deadline(max(s.section_seconds, 600.0), section.key)
+    for _ in _rounds(s.instr_rounds, deadline, section, floor):
+        with _round(s.instr_rounds, section, floor):
+            got = proxy_async_instructions(url, concurrency=s.async_concurrency, deadline=deadline)
+            section.add(got.ratio, 0.0, ours_per_call=got.ours, baseline_per_call=got.base)
+            floor.add(got.vs_aiohttp, 0.0, ours_per_call=got.ours, aiohttp_per_call=got.aiohttp)
+            _round_done(section, s.instr_rounds)
+            _round_done(floor, s.instr_rounds)
+    return [section, floor]
+
+
 def run_tokens(url: str, pem: str, s: Settings) -> list[Section]:
     from bench._micro import proxy_tokens_round
 
@@ -455,6 +493,31 @@ def run_users(url: str, pem: str, s: Settings) -> list[Section]:
                 url, pem, calls=s.sync_calls, users=s.held_users, deadline=deadline
             )
             section.add(pair.ratio, pair.noise, loaded_us=pair.ours * 1e6, one_us=pair.base * 1e6)
+            _round_done(section, s.rounds)
+    return [section]
+
+
+def run_otel(url: str, pem: str, s: Settings) -> list[Section]:
+    from bench._otel import proxy_otel_round
+
+    section = Section(
+        "proxy_otel_ratio",
+        note="proxy() of a client built with an OpenTelemetry tracer provider set (SDK, "
+        "simple processor, in-memory exporter: two spans and a traceparent per call) / "
+        f"of one built with none; both in one process, median of {s.sync_calls} calls "
+        "per side per round",
+    )
+    deadline = Deadline(s.section_seconds, section.key)
+    for _ in _rounds(s.rounds, deadline, section):
+        with _round(s.rounds, section):
+            pair = proxy_otel_round(url, pem, calls=s.sync_calls, deadline=deadline)
+            section.add(
+                pair.ratio,
+                pair.noise,
+                traced_us=pair.ours * 1e6,
+                off_us=pair.base * 1e6,
+                otel_sdk_two_spans_us=pair.sdk_two_spans * 1e6,
+            )
             _round_done(section, s.rounds)
     return [section]
 
@@ -572,7 +635,7 @@ def run_imports(clean_python: str, peer_python: str, s: Settings) -> list[Sectio
         "ours_dev_venv_ms: the same in the development venv",
     )
     vs_httpx = Section(
-        "import_vs_httpx",
+        "import_vs_httpx2",
         note=f"wall(import ath) / wall(import httpx2), each minus wall(pass), median of "
         f"{s.import_runs} fresh interpreters of bench/.clean-venv (runtime deps only)",
     )
@@ -600,7 +663,7 @@ def run_imports(clean_python: str, peer_python: str, s: Settings) -> list[Sectio
                 ours / httpx2,
                 ratio_noise(cost["ours"].samples, cost["httpx2"].samples),
                 ours_ms=ours * 1e3,
-                httpx_ms=httpx2 * 1e3,
+                httpx2_ms=httpx2 * 1e3,
                 httpx_importtime_ms=importtime_us(clean_python, "httpx2") / 1e3,
             )
             _round_done(vs_peer, s.rounds)
@@ -625,7 +688,7 @@ def run_cli_startup(s: Settings) -> list[Section]:
                 cli / httpx2,
                 ratio_noise(cost["cli"], cost["httpx2"]),
                 cli_ms=cli * 1e3,
-                httpx_ms=httpx2 * 1e3,
+                httpx2_ms=httpx2 * 1e3,
             )
             _round_done(section, s.rounds)
     return [section]
@@ -640,10 +703,10 @@ def run_rss(url: str, pem: str, clean_python: str, s: Settings) -> list[Section]
         "rss_10k_proxy_mb",
         unit="MB",
         note=f"peak RSS (VmHWM on Linux, else ru_maxrss) of a fresh process of {where} after "
-        f"{s.rss_calls} proxy() calls; raw_httpx_mb: the same calls with httpx2 alone",
+        f"{s.rss_calls} proxy() calls; raw_httpx2_mb: the same calls with httpx2 alone",
     )
     ratio = Section(
-        "rss_10k_proxy_vs_httpx",
+        "rss_10k_proxy_vs_httpx2",
         note=f"peak RSS after {s.rss_calls} proxy() calls / after the same calls with raw "
         f"httpx2, fresh processes of {where}, the order flipping every round",
     )
@@ -664,10 +727,10 @@ def run_rss(url: str, pem: str, clean_python: str, s: Settings) -> list[Section]
                 ours,
                 None,
                 after_setup_mb=float(found[False]["setup_maxrss_mb"]),
-                raw_httpx_mb=raw_mb,
+                raw_httpx2_mb=raw_mb,
                 ours_calls_per_s=float(found[False]["calls"]) / float(found[False]["seconds"]),
             )
-            ratio.add(ours / raw_mb, None, ours_mb=ours, raw_httpx_mb=raw_mb)
+            ratio.add(ours / raw_mb, None, ours_mb=ours, raw_httpx2_mb=raw_mb)
             _progress(
                 f"rss_10k_proxy_mb round {r + 1}/{s.rounds}: {ours:.1f} MB, {ours / raw_mb:.3f}"
             )
@@ -920,9 +983,11 @@ def main(argv: list[str] | None = None) -> int:
             "proxy_sync": lambda: run_micro("proxy_sync_ratio", url, pem, settings),
             "api_sync": lambda: run_micro("api_sync_ratio", url, pem, settings),
             "proxy_async": lambda: run_micro("proxy_async_ratio", url, pem, settings),
+            "instructions": lambda: run_instructions(url, settings),
             "attestation": lambda: run_attestation(url, pem, settings),
             "tokens": lambda: run_tokens(url, pem, settings),
             "users": lambda: run_users(url, pem, settings),
+            "otel": lambda: run_otel(url, pem, settings),
             "rss": lambda: run_rss(url, pem, str(clean_python), settings),
             "construct": lambda: run_construct(url, str(peer_python), settings),
             "handshake": lambda: run_handshake(str(peer_python), settings, env),

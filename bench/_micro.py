@@ -271,7 +271,7 @@ async def _proxy_async(
 ) -> AsyncRound:
     agent_id = agent_id_for(url)
     target = f"{url}/ath/proxy/github/user"
-    # Both sides: the same pool (BURST_LIMITS; the SDK takes it through a transport)
+    # Both sides: the same pool (BURST_LIMITS; the SDK's own transport takes it)
     # and the same timeouts (BURST_TIMEOUT).
     async with (
         AsyncATHGatewayClient(
@@ -279,7 +279,7 @@ async def _proxy_async(
             agent_id=agent_id,
             private_key=pem,
             timeout=BURST_TIMEOUT,
-            transport=httpx2.AsyncHTTPTransport(limits=BURST_LIMITS),
+            limits=BURST_LIMITS,
         ) as client,
         httpx2.AsyncClient(
             headers=raw_headers(agent_id), timeout=BURST_TIMEOUT, limits=BURST_LIMITS

@@ -33,6 +33,15 @@ WHAT: Final[dict[str, tuple[str, str]]] = {
         "1 000 concurrent `AsyncATHGatewayClient.proxy()` / raw `httpx2.AsyncClient`",
         "1 000 个并发的 `AsyncATHGatewayClient.proxy()` / 原生 `httpx2.AsyncClient`",
     ),
+    "proxy_async_instructions_ratio": (
+        "the same 1 000 concurrent calls, instructions per call (cachegrind, client process "
+        "only: load-independent)",
+        "同样的 1 000 个并发调用，每次调用执行的指令数（cachegrind，仅客户端进程：不受负载影响）",
+    ),
+    "proxy_async_vs_aiohttp": (
+        "the same, instructions per call / raw `aiohttp.ClientSession` (the async floor)",
+        "同上，每次调用的指令数 / 原生 `aiohttp.ClientSession`（异步的下限）",
+    ),
     "attestation_ratio": (
         "one attestation JWT / a raw `cryptography` ES256 sign + base64url of the same claims",
         "一个 attestation JWT / 对相同 claims 直接用 `cryptography` 做 ES256 签名并 base64url 编码",
@@ -58,11 +67,11 @@ WHAT: Final[dict[str, tuple[str, str]]] = {
         "/ the peer's",
         "每次 register → authorize → token 中 SDK 自身的 CPU 时间（不含网络与本地栈）/ 对方的",
     ),
-    "import_vs_httpx": (
+    "import_vs_httpx2": (
         "cold `import ath` / cold `import httpx2`, same runtime-only venv",
         "冷启动 `import ath` / 冷启动 `import httpx2`，同一个只含运行时依赖的 venv",
     ),
-    "rss_10k_proxy_vs_httpx": (
+    "rss_10k_proxy_vs_httpx2": (
         "peak RSS after 10 000 proxy calls / raw httpx2 making the same calls",
         "10 000 次 proxy 调用后的峰值 RSS / 原生 httpx2 做同样调用",
     ),
@@ -73,6 +82,10 @@ WHAT: Final[dict[str, tuple[str, str]]] = {
     "proxy_10k_users_ratio": (
         "`client.for_user(u).proxy()` with 10 000 users holding tokens / with one user",
         "10 000 个用户各持有 token 时的 `client.for_user(u).proxy()` / 只有一个用户时",
+    ),
+    "proxy_otel_ratio": (
+        "`proxy()` traced (OpenTelemetry SDK, in-memory exporter) / untraced (no provider set)",
+        "开启 OpenTelemetry 追踪（SDK，内存导出器）的 `proxy()` / 未设置 provider 时",
     ),
     "proxy_store_file_ratio": (
         "`proxy()` with a `FileStore` / raw `httpx2.Client`",

@@ -43,6 +43,8 @@ FORMATS: Final = {
     "bombs": "COMPRESSION BOMBS: {bombs} bombs ({encodings} encodings, sync and async, real "
     "sockets), peak memory <= limit + {over_kib} KiB, {escapes} escapes",
     "hostile": "HOSTILE SERVER, FILE AND ENVIRONMENT: {attacks} attacks, {succeeded} succeeded",
+    "cli": "HOSTILE TERMINAL, FILES AND OPTIONS (CLI, FileStore): {attacks} attacks, "
+    "{succeeded} succeeded",
 }
 
 

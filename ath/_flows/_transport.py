@@ -139,27 +139,12 @@ def send(core: Core, request: httpx2.Request, *, idempotent: bool) -> Flow[httpx
     total = config.total_timeout
     call_deadline = None if total is None else time.monotonic() + total
     while True:
-        started = time.perf_counter()
         deadline = call_deadline
         if config.attempt_timeout is not None:
             own = time.monotonic() + config.attempt_timeout
             deadline = own if deadline is None else min(own, deadline)
-        outcome = yield Send(request, deadline)
+        outcome = yield Send(request, deadline, attempt + 1)
         assert isinstance(outcome, Outcome), "a Send is answered with its outcome"
-        if log.isEnabledFor(logging.DEBUG):
-            result = (
-                outcome.status_code
-                if isinstance(outcome, httpx2.Response)
-                else type(outcome).__name__
-            )
-            log.debug(
-                "%s %s -> %s (%.1f ms, attempt %d)",
-                request.method,
-                request.url.copy_with(query=None),
-                result,
-                (time.perf_counter() - started) * 1000,
-                attempt + 1,
-            )
         if isinstance(outcome, ATHError):
             raise outcome
         delay = config.retry.delay_for(attempt, outcome, idempotent=idempotent)

@@ -107,7 +107,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     try:
         result = cli.main(args=args, prog_name="ath", standalone_mode=False, obj=state)
     except ATHError as exc:
-        status = o.exit_code(exc.code, exc.status)
+        status = o.exit_code(exc.code, exc.status, origin=exc.origin)
         out = state.out
         out.error(exc.code, exc.message, exc.status)
         if not out.json_mode and status in o.HINTS:
@@ -119,7 +119,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         if state.out.json_mode:
             state.out.error("INVALID_ARGUMENT", exc.format_message(), None)
         else:
-            exc.show()
+            # it may quote an argument or a file: shown escaped, like every other text
+            click.UsageError(o.safe(exc.format_message()), exc.ctx).show()
         return o.USAGE
     except click.ClickException as exc:
         state.out.error("INVALID_ARGUMENT", exc.format_message(), None)

@@ -4,6 +4,14 @@ Results go to stdout: human text, or with ``--json`` exactly one JSON document p
 result (one line each). Progress and errors go to stderr; with ``--json`` an error is
 one ``{"code", "message", "status"}`` line. Secrets are masked here, in one place:
 every summary of a token or a registration is built by this module.
+
+Terminal control codes are escaped here too, in one place (:func:`safe`): whatever a
+server or an upstream API chose (consent URLs, error messages, bodies, approvals,
+status fields, session ids) reaches the terminal as visible text (``\\x1b``,
+``\\x9b``), never as an escape sequence that could rewrite a link (OSC 8), the clipboard
+(OSC 52) or the screen. Every text line written goes through :func:`safe`; values put
+inside a line are escaped whole (line breaks included) so they cannot forge a line;
+JSON output escapes C1 controls and DEL as ``\\u0080``-style escapes as well.
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ import contextlib
 import datetime as dt
 import itertools
 import json
+import re
 import sys
 import threading
 import time
@@ -40,7 +49,9 @@ __all__ = [
     "approvals",
     "approvals_text",
     "exit_code",
+    "masked_setting",
     "registration_summary",
+    "safe",
     "shown",
     "status_summary",
     "token_summary",
@@ -138,10 +149,23 @@ _CLASSES: Final[Mapping[int, frozenset[str]]] = MappingProxyType(
 )
 
 
-def exit_code(code: str, status: int | None) -> int:
-    """The exit status for an ``ATHError`` code (and its HTTP status, if any)."""
+#: The classes a server's word may pick; the others (usage, network, local state) say
+#: that something here failed, which a server cannot know.
+_SERVER_CLASSES: Final = frozenset({NOT_READY, CONSENT, REFUSED, BAD_RESPONSE})
+
+
+def exit_code(code: str, status: int | None, *, origin: str | None = None) -> int:
+    """The exit status for an ``ATHError`` code (and its HTTP status, if any).
+
+    ``origin`` is the error's :attr:`~ath.ATHError.origin`. Exit statuses follow who
+    decided: a code a server said (``origin="server"``) maps to a server class (not
+    ready, consent, refused, bad answer), never to a local one: a server answering
+    ``STORE_CORRUPT``, ``INVALID_ARGUMENT`` or ``TIMEOUT`` is a server refusing (5).
+    """
     for value, codes in _CLASSES.items():
         if code in codes:
+            if origin == "server" and value not in _SERVER_CLASSES:
+                return REFUSED
             return value
     # Everything else the SDK raises is a server's refusal: a protocol code, an HTTP
     # error, a rate limit, a registration conflict or denial, an upstream non-2xx.
@@ -151,6 +175,38 @@ def exit_code(code: str, status: int | None) -> int:
     if status is not None or known:
         return REFUSED
     return FAILURE
+
+
+# --------------------------------------------------------------------- terminal safety
+
+#: C0 controls, DEL and C1 controls: what a terminal may act on instead of showing.
+_CONTROLS: Final = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+#: The same without line feed and tab: a whole text's own line structure is kept.
+_CONTROLS_IN_TEXT: Final = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: What JSON's own escaping leaves raw with ``ensure_ascii=False``: DEL and C1.
+_JSON_RAW: Final = re.compile(r"[\x7f-\x9f]")
+_NAMED: Final[Mapping[str, str]] = MappingProxyType({"\n": r"\n", "\r": r"\r", "\t": r"\t"})
+
+
+def _visible(match: re.Match[str]) -> str:
+    char = match.group()
+    return _NAMED.get(char) or f"\\x{ord(char):02x}"
+
+
+def safe(value: object, *, lines: bool = False) -> str:
+    r"""``value`` as text a terminal shows and does not act on: every C0 control, DEL and
+    C1 control (ESC, BEL, CSI, OSC, ...) written as a visible escape (``\x1b``, ``\n``).
+    With ``lines``, line feeds and tabs are kept (a whole text the command line wrote);
+    without, a value cannot start a line of its own."""
+    text = value if isinstance(value, str) else str(value)
+    return (_CONTROLS_IN_TEXT if lines else _CONTROLS).sub(_visible, text)
+
+
+def _json_text(doc: Any, *, indent: int | None = None) -> str:
+    """``doc`` as JSON whose text holds no control character raw (C1 and DEL escaped)."""
+    separators = (",", ":") if indent is None else None
+    text = json.dumps(doc, indent=indent, separators=separators, ensure_ascii=False, default=str)
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 # --------------------------------------------------------------------- summaries
@@ -171,6 +227,47 @@ def _iso(timestamp: float | None) -> str | None:
     if timestamp is None:
         return None
     return dt.datetime.fromtimestamp(timestamp, dt.UTC).isoformat(timespec="seconds")
+
+
+#: Header names that carry a secret: any name holding one of these words (any case).
+_SECRET_HEADER: Final = re.compile(
+    r"token|secret|auth|key|cookie|passw|credential|session|signature", re.IGNORECASE
+)
+
+
+def _masked_url(value: str) -> str:
+    """A URL with the password of its user info replaced by ``***`` (``redis://:PW@h``)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    try:
+        parts = urlsplit(value)
+        password = parts.password
+    except ValueError:
+        return value
+    if password is None:
+        return value
+    user, _, host = parts.netloc.rpartition("@")
+    name = user.partition(":")[0]
+    return urlunsplit(parts._replace(netloc=f"{name}:{MASK}@{host}"))
+
+
+def _masked_header(line: str) -> str:
+    name, sep, value = line.partition(":")
+    if sep and value.strip() and _SECRET_HEADER.search(name):
+        return f"{name}: {MASK}"
+    return line
+
+
+def masked_setting(key: str, value: Any) -> Any:
+    """A setting as ``ath config show|get`` prints it: the password of a URL (a Redis
+    store's) and the values of headers whose names suggest a secret (``X-ATH-User-Token``,
+    ``Authorization``, ``X-Api-Key``, ``Cookie``, ...) masked."""
+    if key == "headers":
+        lines = value if isinstance(value, list) else [value]
+        return [_masked_header(str(line)) for line in lines]
+    if isinstance(value, str) and "@" in value:
+        return _masked_url(value)
+    return value
 
 
 def token_summary(token: Token, provider: str | None = None) -> dict[str, Any]:
@@ -222,11 +319,12 @@ def status_summary(info: AgentStatusInfo) -> dict[str, Any]:
 def approvals_text(items: list[dict[str, Any]]) -> list[str]:
     lines = []
     for a in items:
-        line = f"  {a['provider_id']}: {' '.join(a['approved_scopes']) or '(no scope)'}"
+        scopes = safe(" ".join(a["approved_scopes"])) or "(no scope)"
+        line = f"  {safe(a['provider_id'])}: {scopes}"
         if a["denied_scopes"]:
-            line += f"  (denied: {' '.join(a['denied_scopes'])})"
+            line += f"  (denied: {safe(' '.join(a['denied_scopes']))})"
         if a["denial_reason"]:
-            line += f"  reason: {a['denial_reason']}"
+            line += f"  reason: {safe(a['denial_reason'])}"
         lines.append(line)
     return lines
 
@@ -234,8 +332,9 @@ def approvals_text(items: list[dict[str, Any]]) -> list[str]:
 def token_text(summary: Mapping[str, Any]) -> str:
     expiry = summary["expires_at"] or "no expiry"
     state = " (expired)" if summary["expired"] else ""
-    scopes = " ".join(summary["effective_scopes"]) or "(no scope)"
-    return f"  {summary['provider_id'] or '(any provider)'}: {scopes}; until {expiry}{state}"
+    scopes = safe(" ".join(summary["effective_scopes"])) or "(no scope)"
+    provider = safe(summary["provider_id"] or "(any provider)")
+    return f"  {provider}: {scopes}; until {expiry}{state}"
 
 
 # --------------------------------------------------------------------- printing
@@ -250,29 +349,40 @@ class Output:
         self.stderr = stderr or sys.stderr
 
     def result(self, doc: Any, text: str | None = None) -> None:
-        """One result: a JSON line with ``--json``, else ``text`` (or pretty JSON)."""
+        """One result: a JSON line with ``--json``, else ``text`` (or pretty JSON); either
+        way with no terminal control character raw (see :func:`safe`)."""
         if self.json_mode:
-            line = json.dumps(doc, separators=(",", ":"), ensure_ascii=False, default=str)
-            self.stdout.write(line + "\n")
+            self.stdout.write(_json_text(doc) + "\n")
         else:
-            if text is None:
-                text = json.dumps(doc, indent=2, ensure_ascii=False, default=str)
+            text = safe(_json_text(doc, indent=2) if text is None else text, lines=True)
             self.stdout.write(text + ("" if text.endswith("\n") else "\n"))
         self.stdout.flush()
 
     def note(self, message: str) -> None:
         """Progress for a human, on stderr (also with ``--json``: stdout stays clean)."""
-        self.stderr.write(message + "\n")
+        self.stderr.write(safe(message, lines=True) + "\n")
         self.stderr.flush()
 
     def error(self, code: str, message: str, status: int | None) -> None:
+        """One error; ``message`` (which may quote a server) is escaped whole, on one line."""
         if self.json_mode:
             doc = {"code": code, "message": message, "status": status}
-            self.stderr.write(json.dumps(doc, ensure_ascii=False) + "\n")
+            self.stderr.write(_json_text(doc) + "\n")
         else:
             where = f" (HTTP {status})" if status is not None else ""
-            self.stderr.write(f"ath: error [{code}] {message}{where}\n")
+            self.stderr.write(f"ath: error [{safe(code)}] {safe(message)}{where}\n")
         self.stderr.flush()
+
+    def raw(self, content: bytes) -> None:
+        """A body as sent (``--raw``): the bytes as they are into a pipe or a file; on a
+        terminal, decoded and escaped like any text (:func:`safe`)."""
+        if _isatty(self.stdout):
+            self.stdout.write(safe(content.decode("utf-8", "replace"), lines=True))
+            self.stdout.flush()
+            return
+        self.stdout.flush()
+        self.stdout.buffer.write(content)
+        self.stdout.flush()
 
     @contextlib.contextmanager
     def waiting(self, message: str) -> Iterator[None]:

@@ -4,7 +4,12 @@ Each setting comes from, in order: the command-line flag, its environment variab
 the active profile in ``config.toml`` (platformdirs' user config folder for "ath-sdk",
 the name the SDK's FileStore uses too, so the key and the store sit in one data folder).
 The active profile is ``--profile``, else ``ATH_PROFILE``, else the file's top-level
-``profile`` key, else ``default``. The file holds no secrets (the key is a path).
+``profile`` key, else ``default``. The file holds no secrets (the key is a path), but
+whoever writes it chooses the server and the key: it is read only when it is a regular
+file of this user that no other user may write, in a folder of this user (or root) that
+no other user may write; it is written 0600 in a 0700 folder, whatever the umask.
+A setting holding a control character (a CR or LF in ``ATH_URL``) is refused, naming
+where it came from, rather than silently changed.
 """
 
 from __future__ import annotations
@@ -12,7 +17,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,6 +25,7 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from ath import ATHClientError
+from ath.cli._files import UnsafePath, check_own_folder, make_folder, read_own, write_file
 from ath.cli._usage import usage
 
 __all__ = [
@@ -34,6 +39,7 @@ __all__ = [
     "config_path",
     "data_dir",
     "default_key_path",
+    "named",
     "parse_headers",
     "read_config",
     "resolve",
@@ -60,6 +66,10 @@ KEYS: Final[Mapping[str, str | None]] = MappingProxyType(
     }
 )
 _PROFILE_NAME: Final = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+#: C0 controls, DEL and C1 controls: never part of a setting (headers are checked apart).
+_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+#: A config file is a few hundred bytes; anything larger than this is not one.
+MAX_CONFIG_BYTES: Final = 1024 * 1024
 
 
 def config_dir() -> Path:
@@ -89,9 +99,16 @@ def default_key_path() -> Path:
 def read_config(path: Path | None = None) -> dict[str, Any]:
     path = path or config_path()
     try:
-        raw = path.read_bytes()
+        check_own_folder(path.parent)
+        raw = read_own(path, MAX_CONFIG_BYTES)
     except FileNotFoundError:
         return {}
+    except UnsafePath as refused:
+        raise ATHClientError(
+            "INVALID_ARGUMENT",
+            f"the config file is not used: {refused} (whoever can write it chooses the "
+            "server and the key)",
+        ) from None
     except OSError as exc:
         raise ATHClientError(
             "INVALID_ARGUMENT", f"cannot read the config file {path}: {exc.strerror}"
@@ -128,15 +145,18 @@ def write_config(data: Mapping[str, Any], path: Path | None = None) -> Path:
         lines.append(f"[profiles.{name}]")
         for key, value in sorted(table.items()):
             lines.append(f"{key} = {_toml_value(value)}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".config-", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write("\n".join(lines) + "\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        make_folder(path.parent)
+        check_own_folder(path.parent)
+        write_file(path, ("\n".join(lines) + "\n").encode("utf-8"))
+    except UnsafePath as refused:
+        raise ATHClientError(
+            "INVALID_ARGUMENT", f"the config file is not written: {refused}"
+        ) from None
+    except OSError as exc:
+        raise ATHClientError(
+            "INVALID_ARGUMENT", f"cannot write the config file {path}: {exc.strerror}"
+        ) from None
     return path
 
 
@@ -185,6 +205,17 @@ class Settings:
         return parse_headers(list(value))
 
 
+def named(settings: Settings, key: str) -> str:
+    """Where ``key``'s value came from, as the user wrote it: ``--store``, ``ATH_STORE``,
+    or ``store in profile default``."""
+    source = settings.sources.get(key, "")
+    if source == "flag":
+        return "--" + key.replace("_", "-")
+    if source.startswith("env "):
+        return source[4:]
+    return f"{key} in profile {settings.profile}"
+
+
 def resolve(flags: Mapping[str, Any], *, profile_flag: str | None, json_mode: bool) -> Settings:
     """Merge flags > environment > profile config."""
     config = read_config()
@@ -209,6 +240,12 @@ def resolve(flags: Mapping[str, Any], *, profile_flag: str | None, json_mode: bo
             value = table[key]
             settings.values[key] = [value] if key == "headers" and isinstance(value, str) else value
             settings.sources[key] = f"profile {profile}"
+    for key, value in settings.values.items():
+        if key != "headers" and isinstance(value, str) and _CONTROL.search(value):
+            raise usage(
+                f"{named(settings, key)} holds a control character (a line break?); "
+                "remove it: it is refused, not silently stripped"
+            )
     mode = settings.values.get("mode") or "gateway"
     if mode not in ("gateway", "native"):
         raise usage(f"mode is 'gateway' or 'native', not {mode!r}")

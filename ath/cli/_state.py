@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
-from ath.cli._settings import Settings, default_key_path
+from ath.cli._settings import Settings, default_key_path, named
 from ath.cli._usage import usage
 
 if TYPE_CHECKING:
@@ -49,14 +49,37 @@ def key_path(settings: Settings) -> Path:
     return Path(configured).expanduser() if configured else default_key_path()
 
 
+def _store_url(settings: Settings) -> SplitResult | None:
+    """The configured store as a split URL when it is one (``redis://``...), else None;
+    a malformed URL (``redis://[::1``, a port that is no number) is a usage error naming
+    the setting it came from."""
+    where = settings.get("store")
+    if not where:
+        return None
+    try:
+        parts = urlsplit(str(where))
+        if parts.scheme not in _URL_SCHEMES:
+            return None
+        parts.port  # noqa: B018 - parsing the port is what can fail
+    except ValueError as exc:
+        raise usage(f"{named(settings, 'store')} is not a valid store URL ({exc})") from None
+    return parts
+
+
 def open_store(settings: Settings) -> CredentialStore:
+    from ath import ATHError
     from ath.stores import FileStore
 
     where = settings.get("store")
-    if where and urlsplit(str(where)).scheme in _URL_SCHEMES:
+    if _store_url(settings) is not None:
         from ath.stores import RedisStore
 
-        return RedisStore(str(where))
+        try:
+            return RedisStore(str(where))
+        except ATHError as exc:
+            if exc.code != "INVALID_ARGUMENT":
+                raise
+            raise usage(f"{named(settings, 'store')}: {exc.message}") from None
     return FileStore(Path(str(where)).expanduser() if where else None)
 
 
@@ -153,8 +176,8 @@ def forget(settings: Settings, client: Client, *, native: bool) -> bool:
 
 def describe(settings: Settings, *, native: bool) -> str:
     where = settings.get("store")
-    if where and urlsplit(str(where)).scheme in _URL_SCHEMES:
-        parts = urlsplit(str(where))
+    parts = _store_url(settings)
+    if parts is not None:
         host = parts.hostname or ""
         return f"{parts.scheme}://{host}{':' + str(parts.port) if parts.port else ''}{parts.path}"
     if where:

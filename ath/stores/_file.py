@@ -6,6 +6,13 @@ the file atomically (temp file in the same folder, fsync, rename). Readers take 
 lock: a rename is atomic, so they see the old file or the new one. A reader keeps
 what it parsed and re-reads only when the file's (inode, mtime, size) changed.
 
+The store's folder is created 0700 (every missing level, ``chmod`` after ``mkdir``, so no
+umask widens it) and checked before every read and write, as ssh checks its own: a
+folder another user (other than root) owns, or that other users may write to, is refused
+(``CREDENTIALS_INSECURE``), since whoever can write there can replace or remove the store.
+The file is opened without blocking and without following a symlink; anything but a
+regular file there (a FIFO, a device, a folder) is ``STORE_CORRUPT``.
+
 The safe write and the checked read of a private file (:func:`write_private`,
 :func:`read_private`) are written once, here; the clients' ``save_credentials`` and
 ``load_credentials`` use them too (:mod:`ath.stores._credentials`).
@@ -109,8 +116,11 @@ class FileStore:
 
     def _read(self) -> tuple[Stamp, dict[Key, Any]]:
         """The file's entries as documents, with the stamp of what was read."""
+        self._check_folder()
         try:
-            fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+            # O_NONBLOCK: a FIFO planted at the path is refused below, never waited on
+            flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+            fd = os.open(self.path, flags)
         except FileNotFoundError:
             return None, {}
         except OSError as exc:
@@ -231,12 +241,37 @@ class FileStore:
             return new
 
     def _ensure_folder(self) -> None:
-        folder = self.path.parent
         try:
-            if not folder.exists():
-                folder.mkdir(parents=True, mode=0o700, exist_ok=True)
+            private_folder(self.path.parent)
         except OSError as exc:
             raise self._unavailable("create the folder of", exc) from None
+        self._check_folder()
+
+    def _check_folder(self) -> None:
+        """Refuse a folder that another user owns or other users may write to."""
+        if sys.platform == "win32":  # pragma: no cover - POSIX modes only
+            return
+        folder = self.path.parent if str(self.path.parent) else Path(".")
+        try:
+            info = os.stat(folder)
+        except FileNotFoundError:
+            return  # nothing stored yet; update() creates it 0700
+        except OSError as exc:
+            raise self._unavailable("check the folder of", exc) from None
+        if info.st_uid not in (os.geteuid(), 0):
+            raise ATHClientError(
+                "CREDENTIALS_INSECURE",
+                f"the folder {folder} of the store belongs to another user (uid "
+                f"{info.st_uid}), who could replace the store; it is not used. Use a store "
+                "path in a folder of your own.",
+            )
+        if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+            raise ATHClientError(
+                "CREDENTIALS_INSECURE",
+                f"the folder {folder} of the store may be written by other users (mode "
+                f"{stat.S_IMODE(info.st_mode):o}), who could replace or remove the store; it "
+                f"is not used. Run: chmod 700 {folder}",
+            )
 
     def _write(self, entries: dict[Key, Any]) -> None:
         users = any(user for (_, _, user) in entries)
@@ -316,6 +351,23 @@ def write_private(path: Path, data: bytes) -> None:
         if tmp_name is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp_name)
+
+
+def private_folder(folder: Path) -> None:
+    """Create ``folder`` and every missing parent with mode 0700 exactly (``chmod`` after
+    ``mkdir``, whatever the umask); existing folders are left as they are."""
+    missing: list[Path] = []
+    current = folder
+    while not current.exists() and current.parent != current:
+        missing.append(current)
+        current = current.parent
+    for path in reversed(missing):
+        try:
+            os.mkdir(path, 0o700)
+        except FileExistsError:
+            continue  # made meanwhile by another process
+        if hasattr(os, "fchmod"):  # POSIX
+            os.chmod(path, 0o700)
 
 
 def _fsync_dir(folder: Path) -> None:

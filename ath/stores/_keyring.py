@@ -3,6 +3,13 @@
 The keychain has no transactions, so updates take an inter-process file lock
 (``filelock``) beside the user's data directory; this store serves the processes of
 one machine and one user, like the keychain itself.
+
+Item names: the user name of an entry is ``<base URL> <agent_id>`` with ``%`` and spaces
+in the URL percent-encoded (``%25``, ``%20``), so the first space always ends the URL and
+two identities never share a name (``https://h/p q`` + ``r`` and ``https://h/p`` +
+``q r`` did). For every URL without ``%`` or a space (nearly all) the name is what
+earlier versions wrote; an entry an earlier version wrote under a URL with ``%`` is still
+read under its old name, and moved to the new one at its next update.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from filelock import FileLock, Timeout
 from ath._errors import ATHClientError, ATHError
 from ath._frames import seal_methods
 from ath._validation import check_user_id
+from ath.stores._file import private_folder
 from ath.stores._model import (
     DEFAULT_LOCK_TIMEOUT,
     Change,
@@ -47,9 +55,10 @@ def _keyring() -> Any:
 
 
 class KeyringStore:
-    """Entries as keychain secrets of ``service``; user name ``<base URL> <agent_id>``,
-    ``<base URL> <agent_id> user <user>`` for the tokens of a user of the agent
-    (``for_user``), and ``<base URL> <agent_id> users`` the list of those users."""
+    """Entries as keychain secrets of ``service``; user name ``<base URL> <agent_id>``
+    (see the module's note on names), ``<base URL> <agent_id> user <user>`` for the
+    tokens of a user of the agent (``for_user``), and ``<base URL> <agent_id> users``
+    the list of those users."""
 
     def __init__(
         self,
@@ -77,8 +86,17 @@ class KeyringStore:
 
     @staticmethod
     def _user(base_url: str, agent_id: str, user: str = "") -> str:
-        name = f"{normalize_store_url(base_url)} {agent_id}"
-        return f"{name} user {user}" if user else name
+        url = normalize_store_url(base_url).replace("%", "%25").replace(" ", "%20")
+        return f"{url} {agent_id} user {user}" if user else f"{url} {agent_id}"
+
+    @staticmethod
+    def _legacy_user(base_url: str, agent_id: str) -> str | None:
+        """The name an earlier version used, when it differs from :meth:`_user` and was
+        unambiguous (a URL without a space); None otherwise."""
+        url = normalize_store_url(base_url)
+        if "%" not in url or " " in url:
+            return None
+        return f"{url} {agent_id}"
 
     def _unavailable(self, exc: BaseException) -> ATHError:
         return ATHClientError(
@@ -88,7 +106,15 @@ class KeyringStore:
             "keyring backend that works here.",
         )
 
-    def _get(self, name: str) -> str | None:
+    def _get(self, base_url: str, agent_id: str, user: str = "") -> str | None:
+        """The default user's entry is also read under the name an earlier version used."""
+        value = self._get_named(self._user(base_url, agent_id, user))
+        legacy = None if user else self._legacy_user(base_url, agent_id)
+        if value is None and legacy is not None:
+            value = self._get_named(legacy)
+        return value
+
+    def _get_named(self, name: str) -> str | None:
         try:
             value = self._backend.get_password(self.service, name)
         except self._errors as exc:
@@ -99,17 +125,17 @@ class KeyringStore:
         try:
             if value is not None:
                 self._backend.set_password(self.service, name, value)
-            elif self._get(name) is not None:
+            elif self._get_named(name) is not None:
                 self._backend.delete_password(self.service, name)
         except self._errors as exc:
             raise self._unavailable(exc) from None
 
     def stamp(self, base_url: str, agent_id: str, *, user: str = "") -> object:
-        raw = self._get(self._user(base_url, agent_id, user))
+        raw = self._get(base_url, agent_id, user)
         return None if raw is None else hashlib.sha256(raw.encode()).digest()
 
     def load(self, base_url: str, agent_id: str, *, user: str = "") -> StoreEntry | None:
-        raw = self._get(self._user(base_url, agent_id, user))
+        raw = self._get(base_url, agent_id, user)
         if raw is None:
             return None
         where = f"keyring {self.service!r}"
@@ -119,7 +145,7 @@ class KeyringStore:
 
     def list_users(self, base_url: str, agent_id: str) -> list[str]:
         """The users (``for_user`` ids) with an entry for (base_url, agent_id)."""
-        raw = self._get(f"{self._user(base_url, agent_id)} users")
+        raw = self._get_named(f"{self._user(base_url, agent_id)} users")
         if raw is None:
             return []
         users = loads(raw, f"keyring {self.service!r}")
@@ -151,7 +177,7 @@ class KeyringStore:
             raise self._timeout()
         try:
             try:
-                self.lock_dir.mkdir(parents=True, mode=0o700, exist_ok=True)
+                private_folder(self.lock_dir)  # 0700 whatever the umask
                 lock = FileLock(
                     self.lock_dir / f"{name}.lock",
                     timeout=self.lock_timeout,
@@ -188,8 +214,14 @@ class KeyringStore:
         with self._locked(f"keyring-{digest}"):
             old = self.load(base_url, agent_id, user=user)
             new = change(old)
-            name = self._user(base_url, agent_id, user)
-            self._set(name, None if new is None else dumps(encode_entry(new)))
+            self._set(
+                self._user(base_url, agent_id, user),
+                None if new is None else dumps(encode_entry(new)),
+            )
+            legacy = None if user else self._legacy_user(base_url, agent_id)
+            if legacy is not None and self._get_named(legacy) is not None:
+                # read (and checked bound to this identity) above: moved to its new name
+                self._set(legacy, None)
             if user and (old is None) != (new is None):
                 self._index(base_url, agent_id, user, new is not None)
             return new

@@ -5,7 +5,9 @@ Each provider's operations and the scope each needs are one :class:`ScopeMap`; t
 gateway enforces it on ``/ath/proxy`` before forwarding, and the upstream enforces
 it again on the provider token it receives. Answers are JSON, except
 ``GET /github/zen`` (``text/plain``) and ``GET /github/outage`` (``503`` with an HTML
-body); ``GET /github/repos/{owner}/{repo}`` and ``GET /mail/messages/{id}`` answer
+body); ``GET /github/trace`` answers the W3C trace headers it received (``traceparent``,
+``tracestate``) and nothing else, so a test can see a trace join end to end;
+``GET /github/repos/{owner}/{repo}`` and ``GET /mail/messages/{id}`` answer
 ``404`` for what does not exist.
 """
 
@@ -68,6 +70,7 @@ class UpstreamAPI:
                 Route("get_repo", "GET", "/repos/{owner}/{repo}", repo, self._get_repo),
                 Route("zen", "GET", "/zen", read, self._zen),
                 Route("outage", "GET", "/outage", read, self._outage),
+                Route("trace", "GET", "/trace", read, self._trace),
             ]
         )
         return ProviderSpec(
@@ -124,6 +127,11 @@ class UpstreamAPI:
         return HTMLResponse(
             "<html><body><h1>503 Service Unavailable</h1></body></html>", status_code=503
         )
+
+    async def _trace(self, call: ApiCall) -> Response:
+        # only the trace headers: never the provider token the gateway put beside them
+        received = {name: call.request.headers.get(name) for name in ("traceparent", "tracestate")}
+        return JSONResponse(received)
 
     # -- mail --------------------------------------------------------------------
 

@@ -37,7 +37,15 @@ _DROP = frozenset(
         "host",
     }
 )
-_FORWARDED_REQUEST_HEADERS = ("accept", "content-type", "accept-language", "if-none-match")
+# W3C trace context goes on too, so the upstream's trace joins the agent's.
+_FORWARDED_REQUEST_HEADERS = (
+    "accept",
+    "content-type",
+    "accept-language",
+    "if-none-match",
+    "traceparent",
+    "tracestate",
+)
 
 
 def build_gateway(

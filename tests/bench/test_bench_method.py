@@ -52,9 +52,9 @@ def test_mostly_noisy_rounds_judge_only_when_the_noise_cannot_flip_the_verdict()
 
 
 def test_memory_rounds_carry_no_noise_and_are_never_flagged() -> None:
-    section = Section("rss_10k_proxy_vs_httpx")
-    section.add(1.2, None)
-    section.add(1.21, None)
+    section = Section("rss_10k_proxy_vs_httpx2")
+    section.add(1.1, None)
+    section.add(1.11, None)
     result = section.result()
     assert result["noise"] == [None, None] and result["noisy_rounds"] == []
     assert result["verdict"] == "met"

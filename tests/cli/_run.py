@@ -76,6 +76,7 @@ class Sandbox:
         env: dict[str, str] | None = None,
         stdin: str | None = None,
         timeout: float = 60.0,
+        umask: int = -1,
     ) -> Done:
         argv = [console_script(), *args]
         done = subprocess.run(  # noqa: S603 - our own console script
@@ -87,6 +88,7 @@ class Sandbox:
             cwd=self.home,
             timeout=timeout,
             check=False,
+            umask=umask,  # -1: the caller's
         )
         result = Done(list(args), done.returncode, done.stdout, done.stderr)
         self.transcript.append(result)

@@ -324,3 +324,64 @@ def test_the_wheel_brings_and_imports_no_httpx(fresh_venv: Path, tmp_path: Path)
     answer, engines = done.stdout.strip().splitlines()
     assert answer == "{'login': 'octocat'}"
     assert engines == "['httpx2']"
+
+
+#: The agent's whole HTTP stack: openai 3, anthropic 2 and mcp 2 beside ath-sdk, one
+#: httpx2 client handed to the three SDKs that take one, and a proxy call through it.
+ONE_STACK = """
+import sys
+import anthropic, httpx2, mcp, openai
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from ath import ATHGatewayClient
+pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+    serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+).decode()
+with httpx2.Client() as shared:
+    openai.OpenAI(api_key="sk-unused", base_url=sys.argv[1], http_client=shared)
+    anthropic.Anthropic(api_key="unused", base_url=sys.argv[1], http_client=shared)
+    with ATHGatewayClient(sys.argv[1], "https://agent.example/a.json", pem, max_retries=0,
+                          http_client=shared) as client:
+        client.set_token("ath_tk_packaging", "github")
+        print(client.proxy("github", "GET", "/user"))
+print(sorted({m.split(".")[0] for m in sys.modules} & {"httpx", "httpcore", "httpx2", "aiohttp"}))
+"""
+
+#: What agents install beside ath-sdk in late 2026, at the versions this test was written on.
+AGENT_STACK = ("openai==3.63.0", "anthropic==2.17.0", "mcp==2.3.0")
+
+
+def test_beside_openai_anthropic_and_mcp_one_http_stack(
+    built: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """`pip install ath-sdk openai anthropic mcp` leaves one HTTP stack (httpx2), and one
+    httpx2 client serves openai, anthropic and ath-sdk alike."""
+    from tests._support.servers import RawServer, json_answer
+
+    venv = tmp_path_factory.mktemp("agent-stack") / "venv"
+    python = venv / "bin" / "python"
+    subprocess.run(  # noqa: S603 - this interpreter's venv module
+        [sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120
+    )
+    done = subprocess.run(  # noqa: S603 - this interpreter's pip, filling the new venv
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "-q",
+         str(built["wheel"]), *AGENT_STACK],
+        capture_output=True, text=True, timeout=900, check=False,
+        env={**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    listed = _in(python, "-m", "pip", "list", "--format=freeze", cwd=tmp_path_factory.getbasetemp())
+    names = {line.split("==")[0].lower() for line in listed.stdout.splitlines()}
+    if not names:  # a venv without pip: ask importlib.metadata instead
+        meta = _in(python, "-c", "import importlib.metadata as m; "
+                   "print('\\n'.join(d.metadata['Name'].lower() for d in m.distributions()))",
+                   cwd=tmp_path_factory.getbasetemp())  # fmt: skip
+        names = set(meta.stdout.split())
+    assert {"httpx2", "httpcore2", "openai", "anthropic", "mcp"} <= names, names
+    assert not names & {"httpx", "httpcore", "aiohttp", "requests"}, names & {"httpx", "httpcore"}
+    with RawServer(json_answer({"login": "octocat"})) as server:
+        ran = _in(python, "-c", ONE_STACK, server.url, cwd=tmp_path_factory.getbasetemp())
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    answer, engines = ran.stdout.strip().splitlines()
+    assert answer == "{'login': 'octocat'}"
+    assert engines == "['httpx2']"

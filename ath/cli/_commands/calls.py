@@ -82,8 +82,7 @@ def _show_raw(run: Run, response: Any) -> int:
         }
         run.out.result(doc)
     else:
-        sys.stdout.buffer.write(response.content)
-        sys.stdout.flush()
+        run.out.raw(response.content)
     if 200 <= response.status_code < 300:
         return o.OK
     code = None
@@ -91,7 +90,9 @@ def _show_raw(run: Run, response: Any) -> int:
         with contextlib.suppress(ValueError):
             parsed = response.json()
             code = parsed.get("code") if isinstance(parsed, dict) else None
-    return o.exit_code(code, response.status_code) if isinstance(code, str) else o.REFUSED
+    if not isinstance(code, str):
+        return o.REFUSED
+    return o.exit_code(code, response.status_code, origin="server")  # the server said it
 
 
 @click.command()

@@ -28,8 +28,11 @@ def config_path_cmd(run: Run) -> None:
 @config.command("show")
 @pass_run
 def config_show(run: Run) -> None:
-    """The settings in effect and where each comes from."""
-    values = {k: v for k, v in run.settings.values.items()}
+    """The settings in effect and where each comes from (secrets masked: a store URL's
+    password, the values of headers named like a token, key, secret or cookie)."""
+    from ath.cli._output import masked_setting
+
+    values = {k: masked_setting(k, v) for k, v in run.settings.values.items()}
     doc = {"profile": run.settings.profile, "values": values, "sources": run.settings.sources}
     lines = [f"profile: {run.settings.profile}"]
     for key, value in sorted(values.items()):
@@ -41,12 +44,14 @@ def config_show(run: Run) -> None:
 @click.argument("key")
 @pass_run
 def config_get(run: Run, key: str) -> None:
-    """One setting in effect."""
+    """One setting in effect (secrets masked, as by `ath config show`)."""
+    from ath.cli._output import masked_setting
     from ath.cli._settings import check_key
 
     value = run.settings.get(check_key(key))
     if value is None:
         raise usage(f"{key} is not set in profile {run.settings.profile}")
+    value = masked_setting(key, value)
     run.out.result({key: value}, "\n".join(value) if isinstance(value, list) else str(value))
 
 
@@ -68,8 +73,11 @@ def config_set(run: Run, key: str, value: str) -> None:
     data = read_config()
     data.setdefault("profiles", {}).setdefault(run.settings.profile, {})[key] = stored
     path = write_config(data)
+    from ath.cli._output import masked_setting
+
+    shown = masked_setting(key, stored)
     run.out.result(
-        {"profile": run.settings.profile, "key": key, "value": stored, "path": str(path)},
+        {"profile": run.settings.profile, "key": key, "value": shown, "path": str(path)},
         f"{run.settings.profile}: {key} set",
     )
 

@@ -85,9 +85,15 @@ def identity(
     if out_path is None:
         run.out.result(doc)
         return
+    from ath.cli._files import PUBLIC_FOLDER_MODE, PUBLIC_MODE, make_folder, write_file
+
     try:
-        out_path.parent.mkdir(parents=True, exist_ok=True)
-        out_path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+        # A public document (served at the agent id): 0644 in folders made 0755, whatever
+        # the umask; written beside the target and renamed over it, so a symlink planted
+        # at --out is replaced, never written through.
+        make_folder(out_path.parent, PUBLIC_FOLDER_MODE)
+        data = (json.dumps(doc, indent=2) + "\n").encode("utf-8")
+        write_file(out_path, data, mode=PUBLIC_MODE)
     except OSError as exc:
         raise usage(f"--out: cannot write {out_path}: {exc.strerror}") from None
     run.out.result(

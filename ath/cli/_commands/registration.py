@@ -68,10 +68,10 @@ def register(
     doc = o.registration_summary(reg)
     doc["store"] = describe(run.settings, native=native)
     lines = [
-        f"Registered {client.agent_id} at {client.url}",
-        f"client id:     {reg.client_id}",
-        f"client secret: {o.MASK} (kept in {o.shown(doc['store'])})",
-        f"status:        {reg.agent_status}",
+        f"Registered {o.safe(client.agent_id)} at {o.safe(client.url)}",
+        f"client id:     {o.safe(reg.client_id)}",
+        f"client secret: {o.MASK} (kept in {o.safe(o.shown(doc['store']))})",
+        f"status:        {o.safe(reg.agent_status)}",
         "approved:",
         *o.approvals_text(doc["approved_providers"]),
     ]
@@ -107,20 +107,20 @@ def status(run: Run) -> None:
         },
     }
     lines = [
-        f"agent:     {info.agent_id}",
-        f"client id: {info.client_id}",
-        f"status:    {info.agent_status}",
+        f"agent:     {o.safe(info.agent_id)}",
+        f"client id: {o.safe(info.client_id)}",
+        f"status:    {o.safe(info.agent_status)}",
         "approved:",
         *o.approvals_text(doc["server"]["approved_providers"]),
-        f"store:     {o.shown(doc['local']['store'])}",
-        *([f"user:      {client.user_id}"] if client.user_id is not None else []),
+        f"store:     {o.safe(o.shown(doc['local']['store']))}",
+        *([f"user:      {o.safe(client.user_id)}"] if client.user_id is not None else []),
         "tokens:" if tokens else "tokens:    none (run `ath login PROVIDER SCOPE...`)",
         *[o.token_text(t) for t in tokens],
         f"users:     {len(holders)} holding tokens" if holders else "users:     none",
         *[
             line
             for h in holders
-            for line in (f"  {h['user']}:", *(f"  {o.token_text(t)}" for t in h["tokens"]))
+            for line in (f"  {o.safe(h['user'])}:", *(f"  {o.token_text(t)}" for t in h["tokens"]))
         ],
     ]
     run.out.result(doc, "\n".join(lines))

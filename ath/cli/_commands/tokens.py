@@ -4,6 +4,7 @@ the ATH tokens it yields, and what the command line holds (Phase B onwards)."""
 from __future__ import annotations
 
 import contextlib
+import sys
 from typing import Any, Final
 
 import click
@@ -33,9 +34,9 @@ def authorize(run: Run, provider: str, scopes: tuple[str, ...], redirect_uri: st
     run.out.result(
         doc,
         "Open this URL to give consent:\n"
-        f"  {auth.authorization_url}\n"
-        f"session: {auth.ath_session_id}\n"
-        f"then:    ath token --code CODE --session {auth.ath_session_id}",
+        f"  {o.safe(auth.authorization_url)}\n"
+        f"session: {o.safe(auth.ath_session_id)}\n"
+        f"then:    ath token --code-file FILE --session {o.safe(auth.ath_session_id)}",
     )
 
 
@@ -71,7 +72,7 @@ def login(
             run.out.result(
                 {"authorization_url": url, "ath_session_id": session_id},
                 f"Open this URL to give consent{'' if no_browser else ' (opening a browser)'}:\n"
-                f"  {url}",
+                f"  {o.safe(url)}",
             )
             waiting.enter_context(run.out.waiting("Waiting for consent"))
 
@@ -88,22 +89,75 @@ def login(
     run.out.result(summary, "Logged in; stored a new ATH token:\n" + o.token_text(summary))
 
 
+#: A consent code is a few dozen characters; more than this read from a file is not one.
+_MAX_CODE_BYTES: Final = 64 * 1024
+
+
+def _read_code(code: str | None, code_file: str | None) -> str | None:
+    """The consent code from ``--code C``, ``--code -`` (stdin) or ``--code-file PATH``
+    (``-``: stdin too); surrounding whitespace (the newline of ``echo``) dropped. The code
+    is a secret: it is never quoted in an error."""
+    if code is not None and code_file is not None:
+        raise usage("--code and --code-file exclude each other")
+    source = code_file if code_file is not None else ("-" if code == "-" else None)
+    if source is None:
+        return code
+    raw: bytes
+    try:
+        if source == "-":
+            raw = sys.stdin.buffer.read(_MAX_CODE_BYTES + 1)
+        else:
+            with open(source, "rb") as fh:
+                raw = fh.read(_MAX_CODE_BYTES + 1)
+    except OSError as exc:
+        raise usage(f"--code-file {source}: {exc.strerror}") from None
+    if len(raw) > _MAX_CODE_BYTES:
+        raise usage(f"the consent code read from {source} is longer than {_MAX_CODE_BYTES} bytes")
+    try:
+        text = raw.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise usage(f"the consent code read from {source} is not UTF-8 text") from None
+    if not text:
+        where = "stdin" if source == "-" else source
+        raise usage(f"no consent code in {where}")
+    return text
+
+
 @click.command()
-@click.option("--code", help="The code the consent redirect carried.")
+@click.option(
+    "--code",
+    metavar="CODE|-",
+    help="The code the consent redirect carried; '-' reads it from stdin (other users can "
+    "read a process's arguments: prefer '-' or --code-file).",
+)
+@click.option(
+    "--code-file",
+    metavar="PATH",
+    help="Read the consent code from this file ('-': stdin).",
+)
 @click.option("--session", "session_id", help="The ath_session_id of the authorization.")
 @click.option("--provider", help="Which stored token (without --code).")
 @click.option("--show", is_flag=True, help="Print the token value itself (a secret!).")
 @pass_run
 def token(
-    run: Run, code: str | None, session_id: str | None, provider: str | None, show: bool
+    run: Run,
+    code: str | None,
+    code_file: str | None,
+    session_id: str | None,
+    provider: str | None,
+    show: bool,
 ) -> None:
     """Exchange a consent's code for an ATH token, or list the stored tokens.
+
+    The code comes from --code CODE, --code - (stdin) or --code-file PATH; on a shared
+    machine use stdin or a file: a command line is visible to other users.
 
     With --show, print one stored token's value: the only output of the command line
     that contains a secret, and only when asked for.
     """
+    code = _read_code(code, code_file)
     if (code is None) != (session_id is None):
-        raise usage("--code and --session go together")
+        raise usage("--code (or --code-file) and --session go together")
     native = run.native()
     if code is not None and session_id is not None:
         if show:
@@ -149,7 +203,7 @@ def revoke(run: Run, provider: str | None, all_tokens: bool) -> None:
         revoked = client.revoke(provider)
     run.out.result(
         {"revoked": revoked},
-        f"Revoked: {', '.join(p or '(any provider)' for p in revoked)}"
+        f"Revoked: {o.safe(', '.join(p or '(any provider)' for p in revoked))}"
         if revoked
         else "Nothing to revoke.",
     )
@@ -175,7 +229,7 @@ def logout(run: Run) -> None:
     where = describe(run.settings, native=native)
     run.out.result(
         {"revoked": revoked, "forgot": forgot, "store": where},
-        (f"Revoked: {', '.join(p or '(any provider)' for p in revoked)}\n" if revoked else "")
+        (f"Revoked: {o.safe(', '.join(p or '(any provider)' for p in revoked))}\n" * bool(revoked))
         + (
             f"Forgot the registration and tokens in {o.shown(where)}."
             if forgot
@@ -206,7 +260,7 @@ def whoami(run: Run) -> None:
             "tokens": tokens,
         }
     lines = [
-        f"{k + ':':<11}{o.shown(doc[k]) if k in ('key', 'store') else doc[k]}"
+        f"{k + ':':<11}{o.safe(o.shown(doc[k]) if k in ('key', 'store') else doc[k])}"
         for k in ("profile", "mode", "url", "agent_id", "key", "key_id", "client_id", "store")
     ]
     lines.append("tokens:" if tokens else "tokens:    none")
