@@ -8,6 +8,7 @@ lives in the flows, once.
 
 from __future__ import annotations
 
+import copy
 import os
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -41,6 +42,7 @@ from ath._retry import RetryPolicy
 from ath._steps import Flow
 from ath._telemetry import observed
 from ath._tls import shared_verify
+from ath._validation import check_user_id
 from ath._wire import http_client as make_http_client
 
 if TYPE_CHECKING:
@@ -184,7 +186,7 @@ class _Base:
         ``tokens[provider].access_token``.
         """
         with self._core.state.lock:
-            held = list(self._core.state.tokens.values())
+            held = list(self._core.state.of(self._core.user).tokens.values())
         if not held:
             return None
         return max(reversed(held), key=lambda token: token.issued_at).access_token
@@ -196,11 +198,31 @@ class _Base:
     @property
     def tokens(self) -> dict[str, Token]:
         """The tokens held, by provider id (a copy; ``""``: a token for any provider)."""
-        return self._core.state.token_view()
+        return self._core.state.token_view(self._core.user)
 
     @property
     def pending_authorizations(self) -> list[Authorization]:
-        return self._core.state.pending()
+        return self._core.state.pending(self._core.user)
+
+    @property
+    def user_id(self) -> str | None:
+        """The user this view acts for (``for_user``); ``None`` for the plain client."""
+        return self._core.user or None
+
+    def for_user(self, user_id: str) -> Self:
+        """This client acting for one user of the agent: a light view (same class) that
+        shares the registration, the HTTP client, the signer and the store with this
+        client, and holds ``user_id``'s own tokens and pending authorizations. Every
+        token-bearing call of the view (``authorize``, ``login``, ``wait_for_token``,
+        ``exchange_token``, ``finish_authorization``, ``proxy``/``api``, ``revoke``,
+        ``set_token``, ``tokens``) uses that user's tokens only; finishing another
+        user's authorization raises ``USER_MISMATCH``. ``user_id`` is the agent's own
+        label for the person (1-256 characters, no control character). Closing a view
+        leaves the shared HTTP client open; close the client itself."""
+        view = copy.copy(self)
+        view._core = self._core.for_user(check_user_id(user_id))
+        view._owns_http = False
+        return view
 
     def set_credentials(self, client_id: str, client_secret: str) -> None:
         """Use client credentials obtained earlier (for example by another process)."""
@@ -239,8 +261,9 @@ class _Base:
         return self._core.signer.mint(audience or self._core.config.base_url)
 
     def __repr__(self) -> str:
+        user = f", user_id={self.user_id!r}" if self.user_id is not None else ""
         return (
-            f"{type(self).__name__}(url={self.url!r}, agent_id={self.agent_id!r}, "
+            f"{type(self).__name__}(url={self.url!r}, agent_id={self.agent_id!r}{user}, "
             f"client_id={self.client_id!r}, tokens={sorted(self.tokens)!r})"
         )
 

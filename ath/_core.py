@@ -3,7 +3,8 @@
 :class:`Core` joins the resolved configuration (:class:`ath._config.Config`), the
 signer, the state (:class:`ath._state.ClientState`: registration, tokens, pending
 authorizations, what discovery learnt) and the HTTP client the requests are built
-for. It does no I/O: the flows of :mod:`ath._flows` are generator functions over it,
+for, and the user the flows act for (:meth:`Core.for_user`: a key into the state).
+It does no I/O: the flows of :mod:`ath._flows` are generator functions over it,
 one module per protocol step, and the drivers of :mod:`ath._drivers` put the
 requests they yield on the wire.
 """
@@ -17,7 +18,7 @@ import httpx2
 from ath._attestation import AttestationSigner
 from ath._config import Config
 from ath._otel import OTel, for_client
-from ath._state import ClientState
+from ath._state import DEFAULT_USER, ClientState
 from ath._wire import aquiet_trace, quiet_trace
 
 __all__ = ["Core"]
@@ -35,6 +36,7 @@ class Core:
         "signer",
         "state",
         "traced",
+        "user",
     )
 
     def __init__(
@@ -75,3 +77,14 @@ class Core:
             **self.extensions,
             "trace": aquiet_trace if isinstance(http, httpx2.AsyncClient) else quiet_trace,
         }
+        #: Whose tokens and pending authorizations the flows use (a key of
+        #: ``state.users``; ``""``: the default user).
+        self.user = DEFAULT_USER
+
+    def for_user(self, user: str) -> Core:
+        """The same session acting for ``user`` (everything shared but the user key)."""
+        view = object.__new__(Core)
+        for name in Core.__slots__:
+            setattr(view, name, getattr(self, name))
+        view.user = user
+        return view

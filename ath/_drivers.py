@@ -20,7 +20,7 @@ from typing import Any, Final, Protocol, TypeVar
 import httpx2
 
 from ath._errors import ATHClientError, ATHError, ATHServerError
-from ath._steps import Call, Send, Sleep, run_call
+from ath._steps import Call, Send, Sleep, arun_call, run_call
 from ath._wire import DEADLINE, BoundedDecoder
 
 __all__ = ["AsyncDriver", "AsyncWaiter", "SyncDriver", "SyncWaiter"]
@@ -265,7 +265,10 @@ class AsyncDriver:
                     await self.pause(step.seconds)
                     step = flow.send(None)
                 elif isinstance(step, Call):
-                    step = flow.send(await _asyncio().to_thread(run_call, step))
+                    if step.afn is not None:  # the store's own async client: no thread
+                        step = flow.send(await arun_call(step))
+                    else:
+                        step = flow.send(await _asyncio().to_thread(run_call, step))
                 elif listener is not None:  # a WaitCallback
                     step = flow.send(await listener.wait(step.state, step.seconds))
                 else:

@@ -96,6 +96,8 @@ CLIENT_CODES: Final[Mapping[str, str]] = {
     "REGISTRATION_DENIED": "The server denied the registration app-side.",
     "STATE_MISMATCH": "The redirect's state does not match the authorization it claims to finish.",
     "SESSION_NOT_FOUND": "The redirect names no authorization this client started.",
+    "USER_MISMATCH": "The authorization was started for another user of this agent "
+    "(for_user); finish it with the view of the user who started it.",
     "USER_DENIED": "The redirect reports that the user denied consent.",
     "PKCE_MISSING": "The authorization_url lacks code_challenge with "
     "code_challenge_method=S256; the SDK refuses to send a user there.",

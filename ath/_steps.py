@@ -11,7 +11,7 @@ nothing else differs between the sync and the async clients.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Awaitable, Callable, Generator
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -56,10 +56,12 @@ class Sleep:
 @dataclass(frozen=True, slots=True)
 class Call:
     """Run ``fn`` (blocking I/O: a credential store) and answer with its result in
-    :class:`Returned`, or with :class:`Raised` when it raised. The async driver runs it
+    :class:`Returned`, or with :class:`Raised` when it raised. The async driver awaits
+    ``afn`` instead when there is one (a store with an async client), else runs ``fn``
     in a thread."""
 
     fn: Callable[[], object]
+    afn: Callable[[], Awaitable[object]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +83,15 @@ def run_call(step: Call) -> Returned | Raised:
     back to the flow as a value."""
     try:
         return Returned(step.fn())
+    except Exception as exc:
+        return Raised(exc)
+
+
+async def arun_call(step: Call) -> Returned | Raised:
+    """:func:`run_call` of a Call's ``afn``, on the event loop."""
+    assert step.afn is not None
+    try:
+        return Returned(await step.afn())
     except Exception as exc:
         return Raised(exc)
 

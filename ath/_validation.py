@@ -38,6 +38,7 @@ __all__ = [
     "check_provider_id",
     "check_relative_path",
     "check_scopes",
+    "check_user_id",
     "is_loopback",
     "normalize_base_url",
     "normalize_mapping",
@@ -185,6 +186,26 @@ def check_provider_id(provider: Any) -> str:
 
 
 _VALID_PROVIDERS: set[str] = set()
+
+#: The longest ``user_id`` accepted by ``for_user`` (characters).
+MAX_USER_ID: Final = 256
+
+
+def check_user_id(user_id: Any) -> str:
+    """A ``for_user`` label: 1-256 characters, valid Unicode, no control character."""
+    if not isinstance(user_id, str) or not user_id or len(user_id) > MAX_USER_ID:
+        raise ATHClientError(
+            "INVALID_ARGUMENT",
+            f"user_id must be a non-empty string of at most {MAX_USER_ID} characters",
+        )
+    if not user_id.isprintable() and any(
+        unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp") for c in user_id
+    ):
+        raise ATHClientError(
+            "INVALID_ARGUMENT",
+            "user_id must not contain control characters, line separators or lone surrogates",
+        )
+    return user_id
 
 
 def check_scopes(scopes: Any, what: str = "scopes") -> list[str]:

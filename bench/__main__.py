@@ -18,6 +18,7 @@ Sections (each a key of results.json, each figure a summary over rounds):
 - ``import_vs_httpx2`` cold ``import ath`` / cold ``import httpx2``, same venv
 - ``rss_10k_proxy_vs_httpx2`` peak RSS after 10 000 proxy() calls / raw httpx2's
 - ``proxy_10k_tokens_ratio`` proxy() holding 10 000 tokens + 256 pending / holding one
+- ``proxy_10k_users_ratio``  for_user(u).proxy() with 10 000 users holding tokens / one user
 - ``proxy_otel_ratio``  proxy() traced (OpenTelemetry SDK, in-memory exporter) / untraced
 
 - ``proxy_store_file_ratio``  proxy() with a FileStore / raw httpx2.Client, median per call
@@ -93,6 +94,7 @@ SECTIONS: Final = (
     "import_vs_httpx2",
     "rss_10k_proxy_vs_httpx2",
     "proxy_10k_tokens_ratio",
+    "proxy_10k_users_ratio",
     "proxy_otel_ratio",
     "proxy_store_file_ratio",
     "proxy_store_redis_ratio",
@@ -114,6 +116,7 @@ TARGETS: Final[dict[str, float | None]] = {
     "import_vs_httpx2": 1.1,
     "rss_10k_proxy_vs_httpx2": 1.15,
     "proxy_10k_tokens_ratio": 1.05,
+    "proxy_10k_users_ratio": 1.05,
     "proxy_otel_ratio": 1.10,
     "proxy_store_file_ratio": 1.05,
     "proxy_store_redis_ratio": 1.05,
@@ -134,6 +137,7 @@ RUNNERS: Final[dict[str, tuple[str, ...]]] = {
     "instructions": ("proxy_async_instructions_ratio", "proxy_async_vs_aiohttp"),
     "attestation": ("attestation_ratio",),
     "tokens": ("proxy_10k_tokens_ratio",),
+    "users": ("proxy_10k_users_ratio",),
     "otel": ("proxy_otel_ratio",),
     "rss": ("rss_10k_proxy_mb", "rss_10k_proxy_vs_httpx2"),
     "construct": ("construct_vs_peer",),
@@ -164,6 +168,7 @@ class Settings:
     held_tokens: int
     pending_authorizations: int
     section_seconds: float
+    held_users: int = 10_000
     fleet_rounds: int = 3
     fleet_members: int = 8
     #: Rounds of the instruction counts (each 4 runs under cachegrind; a count barely varies).
@@ -205,6 +210,7 @@ QUICK: Final = Settings(
     section_seconds=60.0,
     fleet_rounds=1,
     fleet_members=2,  # the smoke test checks the figure's shape, not the fleet's size
+    held_users=1000,
     instr_rounds=1,
 )
 
@@ -465,6 +471,26 @@ def run_tokens(url: str, pem: str, s: Settings) -> list[Section]:
                 tokens=s.held_tokens,
                 pending=s.pending_authorizations,
                 deadline=deadline,
+            )
+            section.add(pair.ratio, pair.noise, loaded_us=pair.ours * 1e6, one_us=pair.base * 1e6)
+            _round_done(section, s.rounds)
+    return [section]
+
+
+def run_users(url: str, pem: str, s: Settings) -> list[Section]:
+    from bench._micro import proxy_users_round
+
+    section = Section(
+        "proxy_10k_users_ratio",
+        note=f"client.for_user(u).proxy() with {s.held_users} users holding a token each "
+        "(each call for another user) / with one user holding a token; both in one "
+        f"process, median of {s.sync_calls} calls per side per round",
+    )
+    deadline = Deadline(s.section_seconds, section.key)
+    for _ in _rounds(s.rounds, deadline, section):
+        with _round(s.rounds, section):
+            pair = proxy_users_round(
+                url, pem, calls=s.sync_calls, users=s.held_users, deadline=deadline
             )
             section.add(pair.ratio, pair.noise, loaded_us=pair.ours * 1e6, one_us=pair.base * 1e6)
             _round_done(section, s.rounds)
@@ -960,6 +986,7 @@ def main(argv: list[str] | None = None) -> int:
             "instructions": lambda: run_instructions(url, settings),
             "attestation": lambda: run_attestation(url, pem, settings),
             "tokens": lambda: run_tokens(url, pem, settings),
+            "users": lambda: run_users(url, pem, settings),
             "otel": lambda: run_otel(url, pem, settings),
             "rss": lambda: run_rss(url, pem, str(clean_python), settings),
             "construct": lambda: run_construct(url, str(peer_python), settings),

@@ -196,6 +196,42 @@ def proxy_tokens_round(
         return _compare(ours, base, calls=calls, deadline=deadline)
 
 
+#: ``proxy_10k_users_ratio``: how many users hold a token in the loaded client.
+HELD_USERS: Final = 10_000
+
+
+def users_client(url: str, pem: str, *, users: int) -> ATHGatewayClient:
+    """A gateway client whose ``users`` users (``user-0`` ...) each hold a ``github``
+    token, set through the public API (``for_user(...).set_token``)."""
+    client = ATHGatewayClient(url=url, agent_id=agent_id_for(url), private_key=pem)
+    client.set_credentials("bench-client", "bench-secret")
+    for i in range(users):
+        client.for_user(f"user-{i}").set_token(f"{TOKEN}-{i}", "github")
+    if len(client.for_user(f"user-{users - 1}").tokens) != 1:
+        client.close()
+        raise RuntimeError("the loaded client does not hold what it should")
+    return client
+
+
+def proxy_users_round(url: str, pem: str, *, calls: int, users: int, deadline: Deadline) -> Pair:
+    """Median per-call ``client.for_user(u).proxy()`` time when ``users`` users hold tokens
+    (each call for the next user, round the whole population) against a client where one
+    user holds a token; both in this process, calls interleaved in blocks."""
+    loaded = users_client(url, pem, users=users)
+    with loaded, users_client(url, pem, users=1) as one:
+        names = [f"user-{i}" for i in range(users)]
+        turn = [0]
+
+        def ours() -> object:
+            turn[0] = (turn[0] + 7919) % users  # a prime stride: every user, scattered
+            return loaded.for_user(names[turn[0]]).proxy("github", "GET", "/user")
+
+        def base() -> object:
+            return one.for_user("user-0").proxy("github", "GET", "/user")
+
+        return _compare(ours, base, calls=calls, deadline=deadline)
+
+
 async def _bounded(work: Awaitable[Any], deadline: Deadline, what: str) -> Any:
     """``work`` within what is left of ``deadline``; past it, BudgetExceeded naming ``what``
     (the round is then recorded as failed, see ``bench.__main__.ROUND_ERRORS``)."""

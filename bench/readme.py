@@ -79,6 +79,10 @@ WHAT: Final[dict[str, tuple[str, str]]] = {
         "`proxy()` holding 10 000 tokens and 256 pending authorizations / holding one token",
         "持有 10 000 个 token 和 256 个待完成授权时的 `proxy()` / 只持有一个 token 时",
     ),
+    "proxy_10k_users_ratio": (
+        "`client.for_user(u).proxy()` with 10 000 users holding tokens / with one user",
+        "10 000 个用户各持有 token 时的 `client.for_user(u).proxy()` / 只有一个用户时",
+    ),
     "proxy_otel_ratio": (
         "`proxy()` traced (OpenTelemetry SDK, in-memory exporter) / untraced (no provider set)",
         "开启 OpenTelemetry 追踪（SDK，内存导出器）的 `proxy()` / 未设置 provider 时",

@@ -13,7 +13,15 @@ from ath._core import Core
 from ath._errormap import error_from_response
 from ath._errors import ATHClientError, ATHError, ATHServerError
 from ath._flows._registration import registration_status
-from ath._flows._transport import blocking, build_request, call, credentials, send
+from ath._flows._transport import (
+    blocking,
+    build_request,
+    call,
+    credentials,
+    refresh,
+    send,
+    share,
+)
 from ath._flows._values import (
     basic_auth,
     check_lifetime,
@@ -113,31 +121,54 @@ def authorize(
     )
     with core.state.lock:
         _prune_sessions(core)
-        core.state.sessions[result.ath_session_id] = result
+        core.state.keep_session(core.user, result)
+    if core.state.store is not None:  # a restart mid-consent finishes it from the store
+        fn, afn = core.state.write_calls(core.user, core.state.session_change(core.user, result))
+        yield from share(core, fn, "keep the pending authorization", afn)
     return result
 
 
 def _prune_sessions(core: Core) -> None:
+    sessions = core.state.of(core.user).sessions
     now = time.time()
-    for sid in [s for s, a in core.state.sessions.items() if now - a.created_at > SESSION_LIFETIME]:
-        del core.state.sessions[sid]
-    while len(core.state.sessions) >= MAX_PENDING_SESSIONS:
-        del core.state.sessions[next(iter(core.state.sessions))]
+    for sid in [s for s, a in sessions.items() if now - a.created_at > SESSION_LIFETIME]:
+        core.state.drop_session(core.user, sid)
+    while len(sessions) >= MAX_PENDING_SESSIONS:
+        core.state.drop_session(core.user, next(iter(sessions)))
+
+
+def _other_users(core: Core, action: str, session_id: str | None, state: str | None) -> None:
+    """Refuse (``USER_MISMATCH``) an authorization another user of this client started."""
+    owner = None if session_id is None else core.state.session_owner(session_id)
+    if owner is None and session_id is None and state is not None:
+        for user, held in core.state.users.items():
+            if any(states_equal(a.state, state) for a in held.sessions.values()):
+                owner = user
+                break
+    if owner is not None and owner != core.user:
+        raise ATHClientError(
+            "USER_MISMATCH",
+            f"{action}: this authorization was started for another user of this agent, "
+            "not for this one; finish it with the for_user() view that started it. "
+            "Nothing was sent.",
+        )
 
 
 def match_callback(core: Core, callback: CallbackResult, session_id: str | None) -> Authorization:
     """The pending authorization a redirect belongs to, with state checked."""
     with core.state.lock:
         sid = session_id or callback.session_id
+        sessions = core.state.of(core.user).sessions
         pending: Authorization | None = None
         if sid is not None:
-            pending = core.state.sessions.get(sid)
+            pending = sessions.get(sid)
         elif callback.state is not None:
-            for candidate in core.state.sessions.values():
+            for candidate in sessions.values():
                 if states_equal(candidate.state, callback.state):
                     pending = candidate
                     break
         if pending is None:
+            _other_users(core, "finish_authorization", sid, callback.state)
             raise ATHClientError(
                 "SESSION_NOT_FOUND",
                 "finish_authorization: the redirect belongs to no authorization this client "
@@ -156,7 +187,7 @@ def match_callback(core: Core, callback: CallbackResult, session_id: str | None)
                 "authorize(); it may be forged. Start over with authorize().",
             )
         if callback.error is not None:
-            core.state.sessions.pop(pending.ath_session_id, None)
+            core.state.drop_session(core.user, pending.ath_session_id)
             code = "USER_DENIED" if callback.error == "access_denied" else "OAUTH_ERROR"
             desc = f" ({callback.error_description})" if callback.error_description else ""
             raise ATHClientError(
@@ -174,8 +205,25 @@ def match_callback(core: Core, callback: CallbackResult, session_id: str | None)
         return pending
 
 
+def known_session(core: Core, session_id: str | None, state: str | None) -> Flow[None]:
+    """With a store, re-read it when this process holds no pending authorization of
+    ``session_id`` (or ``state``): another process, or this one before a restart,
+    may have started it."""
+    if core.state.store is None:
+        return
+    with core.state.lock:
+        sessions = core.state.of(core.user).sessions
+        if session_id is not None:
+            known = session_id in sessions
+        else:
+            known = state is None or any(states_equal(a.state, state) for a in sessions.values())
+    if not known:
+        yield from refresh(core, force=True)
+
+
 def finish_authorization(core: Core, url: str, session_id: str | None) -> Flow[Token]:
     callback = parse_callback(url)
+    yield from known_session(core, session_id or callback.session_id, callback.state)
     pending = match_callback(core, callback, session_id)
     # Gateways that redirect with session_id and success=true send no code and
     # ignore the one posted to /ath/token.
@@ -198,6 +246,7 @@ def exchange_token(
         raise ATHClientError(
             "INVALID_ARGUMENT", "exchange_token(code, session_id) takes two strings"
         )
+    _other_users(core, "exchange_token", session_id, None)
     token_url = core.config.base_url + "/ath/token"
     body = TokenExchangeRequest(
         grant_type="authorization_code",
@@ -214,14 +263,15 @@ def exchange_token(
     parsed = parse_answer(exchange_token_op.parse_response, response, "exchange_token")
     if pending is None:
         with core.state.lock:
-            pending = core.state.sessions.get(session_id)
+            pending = core.state.of(core.user).sessions.get(session_id)
     token = _check_token(core, parsed, pending, response.status_code)
     with core.state.lock:  # the session is used up only once a token is stored
-        core.state.sessions.pop(session_id, None)
-        key = core.state.keep_token(token)
+        core.state.drop_session(core.user, session_id)
+        key = core.state.keep_token(core.user, token)
     if core.state.store is not None:
         try:
-            yield from blocking(core, lambda: core.state.publish_token(key, token))
+            change = core.state.token_change(core.user, key, token, session_id)
+            yield from blocking(core, *core.state.write_calls(core.user, change))
         except ATHError as exc:
             raise exc.replace(
                 message=f"exchange_token: the token for {token.provider_id} was obtained and "

@@ -158,12 +158,14 @@ def revoke(core: Core, provider: str | None, *, all_tokens: bool) -> Flow[list[s
         yield from refresh(core, force=False)
     key = token_key(provider)
     with core.state.lock:
+        held = core.state.of(core.user).tokens
         if all_tokens:
-            targets = list(core.state.tokens.items())
-        elif key in core.state.tokens:
-            targets = [(key, core.state.tokens[key])]
+            targets = list(held.items())
+        elif key in held:
+            targets = [(key, held[key])]
         else:
-            raise ATHClientError("NO_TOKEN", f"no ATH token held for provider {provider!r}")
+            whose = f" for user {core.user!r}" if core.user else ""
+            raise ATHClientError("NO_TOKEN", f"no ATH token held for provider {provider!r}{whose}")
     revoked: list[str] = []
     for key, token in targets:
         body = TokenRevocationRequest(

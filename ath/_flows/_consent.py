@@ -27,7 +27,12 @@ import httpx2
 from ath._constants import SESSION_LIFETIME
 from ath._core import Core
 from ath._errors import ATHClientError, ATHError, ATHServerError
-from ath._flows._authorization import authorize, exchange_token, finish_authorization
+from ath._flows._authorization import (
+    authorize,
+    exchange_token,
+    finish_authorization,
+    known_session,
+)
 from ath._flows._transport import credentials
 from ath._retry import parse_retry_after
 from ath._steps import Flow, LoginFlow, Sleep, WaitCallback
@@ -180,7 +185,7 @@ def _watch(flow: Flow[Any], seen: list[httpx2.Response]) -> Flow[Any]:
 
 def _started_session(core: Core, session_id: str) -> Authorization | None:
     with core.state.lock:
-        return core.state.sessions.get(session_id)
+        return core.state.of(core.user).sessions.get(session_id)
 
 
 def wait_for_token_flow(
@@ -191,6 +196,7 @@ def wait_for_token_flow(
         raise ATHClientError("INVALID_ARGUMENT", "wait_for_token(session_id) needs the session id")
     timeout, poll_interval = check_wait_arguments(timeout, poll_interval)
     yield from credentials(core)  # fail before the first request when there are none
+    yield from known_session(core, session_id, None)
     poller = _Poller(core, session_id, poll_interval, time.monotonic() + timeout)
     while True:
         token = yield from poller.poll()

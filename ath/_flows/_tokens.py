@@ -37,15 +37,17 @@ def token_for(core: Core, provider: str | None) -> Flow[tuple[str, Token]]:
     With a store: the local copy, revalidated at most every refresh interval, and
     re-read at once when it has no usable token.
     """
-    state = core.state
-    if state.store is not None and state.refresh_due():
+    state, user = core.state, core.user
+    if state.store is not None and state.refresh_due(user):
         yield from refresh(core, force=False)
-    found = state.lookup(provider)
+    found = state.lookup(user, provider)
     if state.store is not None and (found is None or found[1].is_expired()):
         yield from refresh(core, force=True)
-        found = state.lookup(provider)
+        found = state.lookup(user, provider)
     if found is None:
         target = f"provider {provider!r}" if provider else "this service"
+        if user:
+            target += f" and user {user!r}"
         raise ATHClientError(
             "NO_TOKEN",
             f"no ATH token for {target}: run authorize() and exchange_token() "
@@ -63,11 +65,12 @@ def token_for(core: Core, provider: str | None) -> Flow[tuple[str, Token]]:
 
 def forget_token(core: Core, key: str, token: Token) -> Flow[None]:
     """Drop ``token`` here and, with a store, for every process sharing it."""
-    core.state.forget_token(key, token)
+    core.state.forget_token(core.user, key, token)
     if core.state.store is not None:
-        yield from share(
-            core, lambda: core.state.unpublish_token(key, token), "remove a rejected token"
+        fn, afn = core.state.write_calls(
+            core.user, core.state.untoken_change(core.user, key, token)
         )
+        yield from share(core, fn, "remove a rejected token", afn)
 
 
 def set_token(
@@ -92,9 +95,9 @@ def set_token(
         scope_intersection=None,
         expires_at=None if expires_in is None else time.time() + expires_in,
     )
-    key = core.state.keep_token(token, token_key(provider))
+    key = core.state.keep_token(core.user, token, token_key(provider))
     if core.state.store is not None:
-        core.state.publish_token(key, token)
+        core.state.publish_token(core.user, key, token)
     return token
 
 
@@ -120,7 +123,7 @@ def snapshot(core: Core) -> StoreEntry:
             mode=core.config.mode,
             client_id=core.state.client_id,
             client_secret=core.state.client_secret,
-            tokens=dict(core.state.tokens),
+            tokens=dict(core.state.of(core.user).tokens),
         )
 
 
@@ -132,6 +135,6 @@ def restore(core: Core, stored: StoreEntry, path: str) -> None:
             f"this client is agent {core.signer.agent_id} at {core.config.base_url}; nothing "
             "was loaded.",
         )
-    core.state.restore(stored)
+    core.state.restore(stored, core.user)
     if core.state.store is not None:
-        core.state.publish_all()
+        core.state.publish_all(core.user)

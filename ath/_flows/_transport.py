@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Awaitable, Callable, Generator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import httpx2
@@ -56,9 +56,12 @@ def _parsed_url(url: str) -> httpx2.URL:
 # --------------------------------------------------------------------------- the store
 
 
-def blocking(core: Core, fn: Callable[[], T]) -> Flow[T]:
-    """Run ``fn`` through the driver (in a thread for the async clients)."""
-    outcome = yield Call(fn)
+def blocking(
+    core: Core, fn: Callable[[], T], afn: Callable[[], Awaitable[object]] | None = None
+) -> Flow[T]:
+    """Run ``fn`` through the driver (in a thread for the async clients, which await
+    ``afn`` instead when there is one: a store with an async client)."""
+    outcome = yield Call(fn, afn)
     assert isinstance(outcome, Returned | Raised), "a Call is answered with its outcome"
     if isinstance(outcome, Raised):
         error = outcome.error
@@ -76,17 +79,22 @@ def refresh(core: Core, *, force: bool) -> Flow[None]:
     """Adopt the store's entry if it moved. A periodic check that finds the store
     unreachable keeps the local copy (logged); a forced one raises."""
     try:
-        yield from blocking(core, lambda: core.state.refresh(force=force))
+        yield from blocking(core, *core.state.refresh_calls(core.user, force=force))
     except ATHError as exc:
         if force or not exc.code.startswith("STORE_"):
             raise
         log.warning("ATH credential store check failed, using the local copy: %s", exc)
 
 
-def share(core: Core, fn: Callable[[], None], what: str) -> Flow[None]:
+def share(
+    core: Core,
+    fn: Callable[[], object],
+    what: str,
+    afn: Callable[[], Awaitable[object]] | None = None,
+) -> Flow[None]:
     """A store write whose failure must not hide the protocol outcome (logged)."""
     try:
-        yield from blocking(core, fn)
+        yield from blocking(core, fn, afn)
     except ATHError as exc:
         log.warning("ATH credential store: could not %s: %s", what, exc)
 
@@ -112,7 +120,10 @@ def guard(core: Core, flow: Generator[S, R, T]) -> Generator[S, R, T]:
         result: T = done.value
         return result
     except ATHError as exc:
-        secrets = (*core.state.secrets(), *(s for r in sent for s in request_secrets(r)))
+        secrets = (
+            *core.state.secrets(core.user),
+            *(s for r in sent for s in request_secrets(r)),
+        )
         clean = redacted(exc, secrets).with_traceback(exc.__traceback__)
         del secrets, sent, exc
     raise clean  # outside ``except``: the unredacted error is not linked as its context

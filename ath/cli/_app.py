@@ -57,6 +57,12 @@ CONTEXT: Final = MappingProxyType({"help_option_names": ["-h", "--help"], "max_c
     type=click.Choice(["gateway", "native"]),
     help="Talk to an ATH gateway (default) or an ATH-native service. [env: ATH_MODE]",
 )
+@click.option(
+    "--user",
+    metavar="ID",
+    help="Act for this user of the agent: their own tokens (login, proxy, api, revoke, "
+    "token, whoami). [env: ATH_USER; default: the agent's default user]",
+)
 @click.option("--json", "json_mode", is_flag=True, help="One JSON document per result on stdout.")
 @click.pass_context
 def cli(
@@ -69,6 +75,7 @@ def cli(
     profile: str | None,
     headers: tuple[str, ...],
     mode: str | None,
+    user: str | None,
     json_mode: bool,
 ) -> None:
     """The Agent Trust Handshake from a terminal.
@@ -88,6 +95,7 @@ def cli(
         "store": store,
         "headers": headers,
         "mode": mode,
+        "user": user,
     }
     state.configure(resolve(flags, profile_flag=profile, json_mode=json_mode))
 

@@ -67,8 +67,10 @@ class Run:
         from ath import ATHError
         from ath.cli import _state
 
-        client = _state.open_client(self.settings, native=native)
+        plain = _state.open_client(self.settings, native=native)
+        client = plain
         try:
+            client = _state.for_user(self.settings, plain)
             try:
                 yield client
             except BaseException:
@@ -79,7 +81,7 @@ class Run:
             if save:
                 _state.save(self.settings, client, native=native)
         finally:
-            client.close()
+            plain.close()  # a for_user view shares the plain client's connections
 
 
 #: Hands a command its :class:`Run` (the context object) as the first argument.

@@ -60,6 +60,7 @@ KEYS: Final[Mapping[str, str | None]] = MappingProxyType(
         "store": "ATH_STORE",
         "mode": "ATH_MODE",
         "headers": "ATH_HEADERS",
+        "user": "ATH_USER",
         "developer_name": None,
         "developer_id": None,
     }

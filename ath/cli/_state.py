@@ -22,7 +22,16 @@ if TYPE_CHECKING:
 
     Client = ATHGatewayClient | ATHNativeClient
 
-__all__ = ["describe", "forget", "key_path", "open_client", "open_store", "save"]
+__all__ = [
+    "describe",
+    "for_user",
+    "forget",
+    "key_path",
+    "open_client",
+    "open_store",
+    "save",
+    "users",
+]
 
 
 _URL_SCHEMES = ("redis", "rediss", "unix")
@@ -121,16 +130,47 @@ def open_client(settings: Settings, *, native: bool, signing: bool = True) -> Cl
     return client
 
 
+def for_user(settings: Settings, client: Client) -> Client:
+    """``client`` acting for ``--user``/``ATH_USER`` (its tokens read from the store now),
+    or ``client`` itself without one."""
+    user = settings.get("user")
+    if not user:
+        return client
+    view = client.for_user(str(user))
+    if view.store is not None:
+        view.refresh()
+    return view
+
+
+def users(client: Client) -> list[str]:
+    """The users of the agent holding tokens in the store (``for_user`` ids)."""
+    store = client.store
+    listing = getattr(store, "list_users", None)
+    if listing is None:
+        return []
+    from ath import ATHError
+
+    found = []
+    for user in listing(client.url, client.agent_id):
+        try:  # what a shared store lists is shown only if it is a user id one could pass
+            found.append(str(client.for_user(user).user_id))
+        except ATHError:
+            continue
+    return found
+
+
 def save(settings: Settings, client: Client, *, native: bool) -> None:
     """Nothing to do: the client wrote every change through to its store."""
 
 
 def forget(settings: Settings, client: Client, *, native: bool) -> bool:
-    """Delete this agent's entry at this server from the store; False when there was none."""
+    """Delete this agent's entry at this server from the store (with ``--user``: only that
+    user's tokens); False when there was none."""
     store = client.store
-    if store is None or store.load(client.url, client.agent_id) is None:
+    user = {"user": client.user_id} if client.user_id is not None else {}
+    if store is None or store.load(client.url, client.agent_id, **user) is None:
         return False
-    store.update(client.url, client.agent_id, lambda _entry: None)
+    store.update(client.url, client.agent_id, lambda _entry: None, **user)
     return True
 
 

@@ -36,6 +36,7 @@ from filelock import FileLock, Timeout
 
 from ath._errors import ATHClientError, ATHError
 from ath._frames import seal_methods
+from ath._validation import check_user_id
 from ath.stores._model import (
     DEFAULT_LOCK_TIMEOUT,
     Change,
@@ -53,6 +54,11 @@ __all__ = ["FileStore", "UnsafeFile", "default_store_path", "read_private", "wri
 
 FILE_FORMAT: Final = "ath-sdk-store"
 FILE_VERSION: Final = 1
+#: The version of a file holding entries of users other than the default one
+#: (``for_user``): an SDK that knows no users refuses it rather than mixing them up.
+FILE_VERSION_USERS: Final = 2
+
+Key = tuple[str, str, str]  # (normalised base URL, agent_id, user)
 DEFAULT_MAX_BYTES: Final = 4 * 1024 * 1024
 
 Stamp = tuple[int, int, int] | None
@@ -93,14 +99,14 @@ class FileStore:
             f"{self.path}.register.lock", timeout=lock_timeout, mode=0o600, thread_local=False
         )
         self._cache_stamp: Stamp = None
-        self._cache: dict[tuple[str, str], Any] = {}
+        self._cache: dict[Key, Any] = {}
 
     def __repr__(self) -> str:
         return f"FileStore(path={str(self.path)!r})"
 
     # ---------------------------------------------------------------- reading
 
-    def stamp(self, base_url: str, agent_id: str) -> object:
+    def stamp(self, base_url: str, agent_id: str, *, user: str = "") -> object:
         try:
             return _stamp_of(os.stat(self.path))
         except FileNotFoundError:
@@ -108,7 +114,7 @@ class FileStore:
         except OSError as exc:
             raise self._unavailable("read", exc) from None
 
-    def _read(self) -> tuple[Stamp, dict[tuple[str, str], Any]]:
+    def _read(self) -> tuple[Stamp, dict[Key, Any]]:
         """The file's entries as documents, with the stamp of what was read."""
         self._check_folder()
         try:
@@ -132,14 +138,17 @@ class FileStore:
         doc = loads(raw, str(self.path))
         if not isinstance(doc, dict) or doc.get("format") != FILE_FORMAT:
             raise _corrupt(str(self.path), "not an ath-sdk store file")
-        if doc.get("version") != FILE_VERSION:
+        if doc.get("version") not in (FILE_VERSION, FILE_VERSION_USERS):
             raise _corrupt(str(self.path), f"unsupported store version {doc.get('version')!r}")
-        entries: dict[tuple[str, str], Any] = {}
+        entries: dict[Key, Any] = {}
         for item in iter_docs(doc.get("entries"), str(self.path)):
             base_url, agent_id = item.get("base_url"), item.get("agent_id")
+            user = item.get("user", "")
             if not isinstance(base_url, str) or not isinstance(agent_id, str):
                 raise _corrupt(str(self.path), "an entry lacks base_url or agent_id")
-            entries[(normalize_store_url(base_url), agent_id)] = item
+            if not isinstance(user, str):
+                raise _corrupt(str(self.path), "an entry's user is not a string")
+            entries[(normalize_store_url(base_url), agent_id, user)] = item
         return _stamp_of(info), entries
 
     def _unsafe(self, unsafe: UnsafeFile) -> ATHError:
@@ -160,18 +169,33 @@ class FileStore:
             return _corrupt(str(self.path), f"larger than max_bytes={self.max_bytes}")
         return _corrupt(str(self.path), "not a regular file")
 
-    def load(self, base_url: str, agent_id: str) -> StoreEntry | None:
-        key = (normalize_store_url(base_url), agent_id)
-        current = self.stamp(base_url, agent_id)
+    def _entries(self) -> dict[Key, Any]:
+        """The file's entries, parsed again only when the file changed."""
+        current = self.stamp("", "")
         if current is None:
-            return None
+            return {}
         if current != self._cache_stamp:
             stamp, entries = self._read()
             self._cache_stamp, self._cache = stamp, entries
-        doc = self._cache.get(key)
+        return self._cache
+
+    def load(self, base_url: str, agent_id: str, *, user: str = "") -> StoreEntry | None:
+        key = (normalize_store_url(base_url), agent_id, user)
+        doc = self._entries().get(key)
         if doc is None:
             return None
-        return decode_entry(doc, base_url=key[0], agent_id=agent_id, where=str(self.path))
+        return decode_entry(
+            doc, base_url=key[0], agent_id=agent_id, where=str(self.path), user=user
+        )
+
+    def list_users(self, base_url: str, agent_id: str) -> list[str]:
+        """The users (``for_user`` ids) with an entry for (base_url, agent_id)."""
+        url = normalize_store_url(base_url)
+        return sorted(u for (b, a, u) in self._entries() if b == url and a == agent_id and u)
+
+    def purge_user(self, base_url: str, agent_id: str, user: str) -> None:
+        """Remove ``user``'s entry (its tokens; nothing is revoked at the server)."""
+        self.update(base_url, agent_id, lambda _: None, user=check_user_id(user))
 
     # ---------------------------------------------------------------- writing
 
@@ -194,15 +218,19 @@ class FileStore:
         finally:
             threads.release()
 
-    def update(self, base_url: str, agent_id: str, change: Change) -> StoreEntry | None:
-        key = (normalize_store_url(base_url), agent_id)
+    def update(
+        self, base_url: str, agent_id: str, change: Change, *, user: str = ""
+    ) -> StoreEntry | None:
+        key = (normalize_store_url(base_url), agent_id, user)
         with self._locked(self._threads, self._file_lock, "store file"):
             _, entries = self._read()
             doc = entries.get(key)
             old = (
                 None
                 if doc is None
-                else decode_entry(doc, base_url=key[0], agent_id=agent_id, where=str(self.path))
+                else decode_entry(
+                    doc, base_url=key[0], agent_id=agent_id, where=str(self.path), user=user
+                )
             )
             new = change(old)
             if new is None:
@@ -245,10 +273,11 @@ class FileStore:
                 f"is not used. Run: chmod 700 {folder}",
             )
 
-    def _write(self, entries: dict[tuple[str, str], Any]) -> None:
+    def _write(self, entries: dict[Key, Any]) -> None:
+        users = any(user for (_, _, user) in entries)
         doc = {
             "format": FILE_FORMAT,
-            "version": FILE_VERSION,
+            "version": FILE_VERSION_USERS if users else FILE_VERSION,
             "entries": [entries[k] for k in sorted(entries)],
             "saved_at": int(time.time()),
         }

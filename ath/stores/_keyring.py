@@ -26,11 +26,13 @@ from filelock import FileLock, Timeout
 
 from ath._errors import ATHClientError, ATHError
 from ath._frames import seal_methods
+from ath._validation import check_user_id
 from ath.stores._file import private_folder
 from ath.stores._model import (
     DEFAULT_LOCK_TIMEOUT,
     Change,
     StoreEntry,
+    _corrupt,
     decode_entry,
     dumps,
     encode_entry,
@@ -53,7 +55,10 @@ def _keyring() -> Any:
 
 
 class KeyringStore:
-    """Entries as keychain secrets of ``service``; user name ``<base URL> <agent_id>``."""
+    """Entries as keychain secrets of ``service``; user name ``<base URL> <agent_id>``
+    (see the module's note on names), ``<base URL> <agent_id> user <user>`` for the
+    tokens of a user of the agent (``for_user``), and ``<base URL> <agent_id> users``
+    the list of those users."""
 
     def __init__(
         self,
@@ -80,9 +85,9 @@ class KeyringStore:
         return f"KeyringStore(service={self.service!r}, backend={type(self._backend).__name__})"
 
     @staticmethod
-    def _user(base_url: str, agent_id: str) -> str:
+    def _user(base_url: str, agent_id: str, user: str = "") -> str:
         url = normalize_store_url(base_url).replace("%", "%25").replace(" ", "%20")
-        return f"{url} {agent_id}"
+        return f"{url} {agent_id} user {user}" if user else f"{url} {agent_id}"
 
     @staticmethod
     def _legacy_user(base_url: str, agent_id: str) -> str | None:
@@ -101,30 +106,68 @@ class KeyringStore:
             "keyring backend that works here.",
         )
 
-    def _get(self, base_url: str, agent_id: str) -> str | None:
-        value = self._get_named(self._user(base_url, agent_id))
-        legacy = self._legacy_user(base_url, agent_id)
+    def _get(self, base_url: str, agent_id: str, user: str = "") -> str | None:
+        """The default user's entry is also read under the name an earlier version used."""
+        value = self._get_named(self._user(base_url, agent_id, user))
+        legacy = None if user else self._legacy_user(base_url, agent_id)
         if value is None and legacy is not None:
             value = self._get_named(legacy)
         return value
 
-    def _get_named(self, user: str) -> str | None:
+    def _get_named(self, name: str) -> str | None:
         try:
-            value = self._backend.get_password(self.service, user)
+            value = self._backend.get_password(self.service, name)
         except self._errors as exc:
             raise self._unavailable(exc) from None
         return value if isinstance(value, str) else None
 
-    def stamp(self, base_url: str, agent_id: str) -> object:
-        raw = self._get(base_url, agent_id)
+    def _set(self, name: str, value: str | None) -> None:
+        try:
+            if value is not None:
+                self._backend.set_password(self.service, name, value)
+            elif self._get_named(name) is not None:
+                self._backend.delete_password(self.service, name)
+        except self._errors as exc:
+            raise self._unavailable(exc) from None
+
+    def stamp(self, base_url: str, agent_id: str, *, user: str = "") -> object:
+        raw = self._get(base_url, agent_id, user)
         return None if raw is None else hashlib.sha256(raw.encode()).digest()
 
-    def load(self, base_url: str, agent_id: str) -> StoreEntry | None:
-        raw = self._get(base_url, agent_id)
+    def load(self, base_url: str, agent_id: str, *, user: str = "") -> StoreEntry | None:
+        raw = self._get(base_url, agent_id, user)
         if raw is None:
             return None
         where = f"keyring {self.service!r}"
-        return decode_entry(loads(raw, where), base_url=base_url, agent_id=agent_id, where=where)
+        return decode_entry(
+            loads(raw, where), base_url=base_url, agent_id=agent_id, where=where, user=user
+        )
+
+    def list_users(self, base_url: str, agent_id: str) -> list[str]:
+        """The users (``for_user`` ids) with an entry for (base_url, agent_id)."""
+        raw = self._get_named(f"{self._user(base_url, agent_id)} users")
+        if raw is None:
+            return []
+        users = loads(raw, f"keyring {self.service!r}")
+        if not isinstance(users, list) or not all(isinstance(u, str) for u in users):
+            raise _corrupt(f"keyring {self.service!r}", "the list of users is not a list")
+        return sorted(users)
+
+    def purge_user(self, base_url: str, agent_id: str, user: str) -> None:
+        """Remove ``user``'s entry (its tokens; nothing is revoked at the server)."""
+        self.update(base_url, agent_id, lambda _: None, user=check_user_id(user))
+
+    def _index(self, base_url: str, agent_id: str, user: str, present: bool) -> None:
+        digest = entry_digest(base_url, agent_id)
+        with self._locked(f"keyring-{digest}.users"):
+            users = set(self.list_users(base_url, agent_id))
+            if (user in users) == present:
+                return
+            users = users | {user} if present else users - {user}
+            self._set(
+                f"{self._user(base_url, agent_id)} users",
+                dumps(sorted(users)) if users else None,
+            )
 
     @contextmanager
     def _locked(self, name: str) -> Iterator[None]:
@@ -164,23 +207,23 @@ class KeyringStore:
             "was changed. Another process holds it: retry, or raise lock_timeout.",
         )
 
-    def update(self, base_url: str, agent_id: str, change: Change) -> StoreEntry | None:
-        digest = entry_digest(base_url, agent_id)
+    def update(
+        self, base_url: str, agent_id: str, change: Change, *, user: str = ""
+    ) -> StoreEntry | None:
+        digest = entry_digest(base_url, agent_id, user)
         with self._locked(f"keyring-{digest}"):
-            new = change(self.load(base_url, agent_id))
-            user = self._user(base_url, agent_id)
-            legacy = self._legacy_user(base_url, agent_id)
-            try:
-                if new is None:
-                    if self._get_named(user) is not None:
-                        self._backend.delete_password(self.service, user)
-                else:
-                    self._backend.set_password(self.service, user, dumps(encode_entry(new)))
-                if legacy is not None and self._get_named(legacy) is not None:
-                    # read (and checked bound to this identity) above: moved to `user`
-                    self._backend.delete_password(self.service, legacy)
-            except self._errors as exc:
-                raise self._unavailable(exc) from None
+            old = self.load(base_url, agent_id, user=user)
+            new = change(old)
+            self._set(
+                self._user(base_url, agent_id, user),
+                None if new is None else dumps(encode_entry(new)),
+            )
+            legacy = None if user else self._legacy_user(base_url, agent_id)
+            if legacy is not None and self._get_named(legacy) is not None:
+                # read (and checked bound to this identity) above: moved to its new name
+                self._set(legacy, None)
+            if user and (old is None) != (new is None):
+                self._index(base_url, agent_id, user, new is not None)
             return new
 
     @contextmanager

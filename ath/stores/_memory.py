@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from ath._errors import ATHClientError, ATHError
 from ath._frames import seal_methods
+from ath._validation import check_user_id
 from ath.stores._model import DEFAULT_LOCK_TIMEOUT, Change, StoreEntry, normalize_store_url
 
 __all__ = ["MemoryStore"]
@@ -20,16 +21,16 @@ class MemoryStore:
     def __init__(self, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> None:
         self.lock_timeout = lock_timeout
         self._lock = threading.RLock()
-        self._entries: dict[tuple[str, str], StoreEntry] = {}
-        self._versions: dict[tuple[str, str], int] = {}
+        self._entries: dict[tuple[str, str, str], StoreEntry] = {}
+        self._versions: dict[tuple[str, str, str], int] = {}
         self._registration: dict[tuple[str, str], threading.Lock] = {}
 
     @staticmethod
-    def _key(base_url: str, agent_id: str) -> tuple[str, str]:
-        return normalize_store_url(base_url), agent_id
+    def _key(base_url: str, agent_id: str, user: str = "") -> tuple[str, str, str]:
+        return normalize_store_url(base_url), agent_id, user
 
-    def load(self, base_url: str, agent_id: str) -> StoreEntry | None:
-        key = self._key(base_url, agent_id)
+    def load(self, base_url: str, agent_id: str, *, user: str = "") -> StoreEntry | None:
+        key = self._key(base_url, agent_id, user)
         with self._lock:
             entry = self._entries.get(key)
         if entry is None:
@@ -39,12 +40,14 @@ class MemoryStore:
             return replace(entry, tokens=live)
         return entry
 
-    def update(self, base_url: str, agent_id: str, change: Change) -> StoreEntry | None:
-        key = self._key(base_url, agent_id)
+    def update(
+        self, base_url: str, agent_id: str, change: Change, *, user: str = ""
+    ) -> StoreEntry | None:
+        key = self._key(base_url, agent_id, user)
         if not self._lock.acquire(timeout=self.lock_timeout):
             raise _timeout("memory store")
         try:
-            new = change(self.load(base_url, agent_id))
+            new = change(self.load(base_url, agent_id, user=user))
             if new is None:
                 self._entries.pop(key, None)
             else:
@@ -54,12 +57,22 @@ class MemoryStore:
         finally:
             self._lock.release()
 
-    def stamp(self, base_url: str, agent_id: str) -> object:
-        return self._versions.get(self._key(base_url, agent_id), 0)
+    def stamp(self, base_url: str, agent_id: str, *, user: str = "") -> object:
+        return self._versions.get(self._key(base_url, agent_id, user), 0)
+
+    def list_users(self, base_url: str, agent_id: str) -> list[str]:
+        """The users (``for_user`` ids) with an entry for (base_url, agent_id)."""
+        url = normalize_store_url(base_url)
+        with self._lock:
+            return sorted(u for (b, a, u) in self._entries if b == url and a == agent_id and u)
+
+    def purge_user(self, base_url: str, agent_id: str, user: str) -> None:
+        """Remove ``user``'s entry (its tokens; nothing is revoked at the server)."""
+        self.update(base_url, agent_id, lambda _: None, user=check_user_id(user))
 
     @contextmanager
     def registration_lock(self, base_url: str, agent_id: str) -> Iterator[None]:
-        key = self._key(base_url, agent_id)
+        key = self._key(base_url, agent_id)[:2]
         with self._lock:
             lock = self._registration.setdefault(key, threading.Lock())
         if not lock.acquire(timeout=self.lock_timeout):

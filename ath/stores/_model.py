@@ -12,13 +12,15 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Final, Protocol, runtime_checkable
 
+from ath._constants import SESSION_LIFETIME
 from ath._errors import ATHClientError, ATHError
-from ath._models import Token
+from ath._models import Authorization, Token
 from ath._validation import normalize_base_url
 
 __all__ = [
     "ENTRY_FORMAT",
     "ENTRY_VERSION",
+    "AsyncCredentialStore",
     "Change",
     "CredentialStore",
     "StoreEntry",
@@ -56,10 +58,13 @@ def _normalized(base_url: str) -> str:
     return normalize_base_url(base_url, allow_insecure_http=True, what="a store key's base URL")
 
 
-def entry_digest(base_url: str, agent_id: str) -> str:
-    """A fixed-length name for an entry (Redis keys, lock files, keyring user names)."""
-    raw = f"{normalize_store_url(base_url)}\n{agent_id}".encode()
-    return hashlib.sha256(raw).hexdigest()[:40]
+def entry_digest(base_url: str, agent_id: str, user: str = "") -> str:
+    """A fixed-length name for an entry (Redis keys, lock files, keyring user names);
+    a user's entry (``user`` not empty) has a name of its own."""
+    raw = f"{normalize_store_url(base_url)}\n{agent_id}"
+    if user:
+        raw += f"\n{user}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:40]
 
 
 @dataclass(frozen=True, repr=False)
@@ -69,6 +74,10 @@ class StoreEntry:
     ``tokens`` is keyed by provider id; the key ``""`` holds a token set without a
     provider (it serves any). Each token carries its absolute expiry (``expires_at``),
     its effective scopes and its binding (``agent_id``, ``provider_id``).
+
+    ``user``: whose tokens these are (``for_user``); ``""`` is the default user, whose
+    entry also holds the agent's registration. Another user's entry holds tokens only
+    (the registration is the agent's, shared).
     """
 
     base_url: str
@@ -78,6 +87,10 @@ class StoreEntry:
     agent_status: str | None = None
     mode: str | None = None
     tokens: Mapping[str, Token] = field(default_factory=dict)
+    user: str = ""
+    #: Authorizations started and not finished yet, by session id: a process that
+    #: restarts mid-consent finishes them (``finish_authorization``, ``wait_for_token``).
+    pending: Mapping[str, Authorization] = field(default_factory=dict)
 
     @property
     def registered(self) -> bool:
@@ -85,8 +98,9 @@ class StoreEntry:
 
     def __repr__(self) -> str:
         secret = "None" if self.client_secret is None else "'***'"
+        user = f", user={self.user!r}" if self.user else ""
         return (
-            f"StoreEntry(base_url={self.base_url!r}, agent_id={self.agent_id!r}, "
+            f"StoreEntry(base_url={self.base_url!r}, agent_id={self.agent_id!r}{user}, "
             f"client_id={self.client_id!r}, client_secret={secret}, "
             f"agent_status={self.agent_status!r}, tokens={sorted(self.tokens)!r})"
         )
@@ -100,13 +114,21 @@ Change = Callable[[StoreEntry | None], StoreEntry | None]
 
 @runtime_checkable
 class CredentialStore(Protocol):
-    """Where clients keep what they share: registrations and tokens, per (URL, agent)."""
+    """Where clients keep what they share: registrations and tokens, per (URL, agent),
+    and the tokens of each user of the agent, per (URL, agent, user).
 
-    def load(self, base_url: str, agent_id: str) -> StoreEntry | None:
-        """The entry for (base_url, agent_id), or None; tokens past their expiry dropped."""
+    ``user`` names a user's entry (``for_user``); it is passed only for a user other
+    than the default one, so a store written before users existed keeps serving the
+    plain clients.
+    """
+
+    def load(self, base_url: str, agent_id: str, *, user: str = "") -> StoreEntry | None:
+        """The entry for (base_url, agent_id, user), or None; expired tokens dropped."""
         ...
 
-    def update(self, base_url: str, agent_id: str, change: Change) -> StoreEntry | None:
+    def update(
+        self, base_url: str, agent_id: str, change: Change, *, user: str = ""
+    ) -> StoreEntry | None:
         """Atomically replace the entry with ``change(current)``; returns what was stored.
 
         Runs under the store's lock (or an optimistic transaction): no other process's
@@ -114,12 +136,33 @@ class CredentialStore(Protocol):
         """
         ...
 
-    def stamp(self, base_url: str, agent_id: str) -> object:
+    def stamp(self, base_url: str, agent_id: str, *, user: str = "") -> object:
         """A cheap value that changes whenever the entry may have changed."""
         ...
 
     def registration_lock(self, base_url: str, agent_id: str) -> AbstractContextManager[None]:
         """A lock held across a registration, released even if its holder dies."""
+        ...
+
+
+@runtime_checkable
+class AsyncCredentialStore(Protocol):
+    """A store the async clients also reach through an async client of its own, so that
+    their store checks and token writes never leave the event loop (``AsyncRedisStore``);
+    the coroutines mirror :class:`CredentialStore`'s methods."""
+
+    async def aload(self, base_url: str, agent_id: str, *, user: str = "") -> StoreEntry | None:
+        """Async :meth:`CredentialStore.load`."""
+        ...
+
+    async def aupdate(
+        self, base_url: str, agent_id: str, change: Change, *, user: str = ""
+    ) -> StoreEntry | None:
+        """Async :meth:`CredentialStore.update`."""
+        ...
+
+    async def astamp(self, base_url: str, agent_id: str, *, user: str = "") -> object:
+        """Async :meth:`CredentialStore.stamp`."""
         ...
 
 
@@ -186,13 +229,33 @@ def encode_entry(entry: StoreEntry, *, with_tokens: bool = True) -> dict[str, An
         "client_secret": entry.client_secret,
         "agent_status": entry.agent_status,
     }
+    if entry.user:  # the default user's entry keeps the layout it always had
+        doc["user"] = entry.user
+    if entry.pending:
+        doc["pending"] = {
+            sid: {
+                "authorization_url": a.authorization_url,
+                "provider_id": a.provider_id,
+                "scopes": list(a.scopes),
+                "state": a.state,
+                "redirect_uri": a.redirect_uri,
+                "created_at": a.created_at,
+            }
+            for sid, a in sorted(entry.pending.items())
+        }
     if with_tokens:
         doc["tokens"] = {k: token_to_json(t) for k, t in sorted(entry.tokens.items())}
     return doc
 
 
 def decode_entry(
-    doc: Any, *, base_url: str, agent_id: str, where: str, tokens: Mapping[str, Any] | None = None
+    doc: Any,
+    *,
+    base_url: str,
+    agent_id: str,
+    where: str,
+    tokens: Mapping[str, Any] | None = None,
+    user: str = "",
 ) -> StoreEntry:
     """Check and decode an entry document bound to (base_url, agent_id).
 
@@ -208,6 +271,8 @@ def decode_entry(
             raise _corrupt(where, f"{key} is not a string")
     if doc.get("base_url") != normalize_store_url(base_url) or doc.get("agent_id") != agent_id:
         raise _corrupt(where, "the entry belongs to another server URL or agent_id")
+    if doc.get("user", "") != user:
+        raise _corrupt(where, "the entry belongs to another user")
     raw_tokens = doc.get("tokens") if tokens is None else tokens
     if raw_tokens is None:
         raw_tokens = {}
@@ -225,6 +290,7 @@ def decode_entry(
             raise _corrupt(where, f"token {key!r} is bound to another provider")
         if not token.is_expired():
             decoded[str(key)] = token
+    pending = _decode_pending(doc.get("pending"), where)
     return StoreEntry(
         base_url=normalize_store_url(base_url),
         agent_id=agent_id,
@@ -233,7 +299,47 @@ def decode_entry(
         agent_status=doc.get("agent_status"),
         mode=doc.get("mode"),
         tokens=decoded,
+        user=user,
+        pending=pending,
     )
+
+
+def _decode_pending(raw: Any, where: str) -> dict[str, Authorization]:
+    """The pending authorizations of an entry document, those past their lifetime dropped."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, Mapping):
+        raise _corrupt(where, "pending is not an object")
+    found: dict[str, Authorization] = {}
+    now = time.time()
+    for sid, item in raw.items():
+        if not isinstance(item, Mapping):
+            raise _corrupt(where, "a pending authorization is not an object")
+        texts = [item.get(k) for k in ("authorization_url", "provider_id", "state")]
+        scopes, created = item.get("scopes"), item.get("created_at")
+        redirect = item.get("redirect_uri")
+        if (
+            not all(isinstance(t, str) and t for t in texts)
+            or not isinstance(scopes, list)
+            or not all(isinstance(s, str) for s in scopes)
+            or isinstance(created, bool)
+            or not isinstance(created, int | float)
+            or not math.isfinite(float(created))
+            or not (redirect is None or isinstance(redirect, str))
+        ):
+            raise _corrupt(where, f"pending authorization {sid!r} is malformed")
+        if now - float(created) > SESSION_LIFETIME:
+            continue
+        found[str(sid)] = Authorization(
+            authorization_url=str(texts[0]),
+            ath_session_id=str(sid),
+            provider_id=str(texts[1]),
+            scopes=list(scopes),
+            state=str(texts[2]),
+            redirect_uri=redirect,
+            created_at=float(created),
+        )
+    return found
 
 
 def dumps(doc: Any) -> str:

@@ -7,6 +7,10 @@ Layout, for ``D`` = a digest of (normalised base URL, agent_id) and prefix ``P``
 - ``P:entry:D:token:NAME`` one string per token (JSON), expiring with the token
   (``PXAT`` its absolute expiry); ``NAME`` is the provider id, ``*`` for a token set
   without a provider;
+- for each user of the agent (``for_user``), the same hash and token strings under
+  ``P:entry:U`` with ``U`` = a digest of (base URL, agent_id, user): tokens only, the
+  registration staying in ``P:entry:D``; ``P:users:D`` the set of those users (for
+  listing; updated in the same transaction as the user's entry);
 - ``P:lock:D`` the registration lock (redis-py's token lock with a TTL: released by
   its holder, or by Redis when the holder died).
 
@@ -24,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from ath._errors import ATHClientError, ATHError
 from ath._frames import seal_methods
+from ath._validation import check_user_id
 from ath.stores._model import (
     DEFAULT_LOCK_TIMEOUT,
     Change,
@@ -107,8 +112,11 @@ class RedisStore:
     def __repr__(self) -> str:
         return f"RedisStore(prefix={self.prefix!r})"
 
-    def _key(self, base_url: str, agent_id: str) -> str:
-        return f"{self.prefix}:entry:{entry_digest(base_url, agent_id)}"
+    def _key(self, base_url: str, agent_id: str, user: str = "") -> str:
+        return f"{self.prefix}:entry:{entry_digest(base_url, agent_id, user)}"
+
+    def _users_key(self, base_url: str, agent_id: str) -> str:
+        return f"{self.prefix}:users:{entry_digest(base_url, agent_id)}"
 
     def _unavailable(self, exc: BaseException) -> ATHError:
         return ATHClientError(
@@ -119,14 +127,14 @@ class RedisStore:
 
     # ---------------------------------------------------------------- reading
 
-    def stamp(self, base_url: str, agent_id: str) -> object:
+    def stamp(self, base_url: str, agent_id: str, *, user: str = "") -> object:
         try:
-            return self._r.hget(self._key(base_url, agent_id), "ver")
+            return self._r.hget(self._key(base_url, agent_id, user), "ver")
         except self._errors as exc:
             raise self._unavailable(exc) from None
 
-    def _decode(self, raw: Any, base_url: str, agent_id: str) -> StoreEntry | None:
-        where = f"Redis {self._key(base_url, agent_id)}"
+    def _decode(self, raw: Any, base_url: str, agent_id: str, user: str) -> StoreEntry | None:
+        where = f"Redis {self._key(base_url, agent_id, user)}"
         if not raw or raw[0] is None:
             return None
         doc = loads(raw[0], where)
@@ -139,21 +147,37 @@ class RedisStore:
             tokens["" if name == "*" else name] = loads(pairs[i + 1], where)
         if isinstance(doc, dict):
             doc.pop("token_names", None)
-        return decode_entry(doc, base_url=base_url, agent_id=agent_id, where=where, tokens=tokens)
+        return decode_entry(
+            doc, base_url=base_url, agent_id=agent_id, where=where, tokens=tokens, user=user
+        )
 
-    def load(self, base_url: str, agent_id: str) -> StoreEntry | None:
-        key = self._key(base_url, agent_id)
+    def load(self, base_url: str, agent_id: str, *, user: str = "") -> StoreEntry | None:
+        key = self._key(base_url, agent_id, user)
         try:
             raw = self._read_script(keys=[key])
         except self._errors as exc:
             raise self._unavailable(exc) from None
-        return self._decode(raw, base_url, agent_id)
+        return self._decode(raw, base_url, agent_id, user)
+
+    def list_users(self, base_url: str, agent_id: str) -> list[str]:
+        """The users (``for_user`` ids) with an entry for (base_url, agent_id)."""
+        try:
+            members = self._r.smembers(self._users_key(base_url, agent_id))
+        except self._errors as exc:
+            raise self._unavailable(exc) from None
+        return sorted(m.decode() if isinstance(m, bytes) else str(m) for m in members)
+
+    def purge_user(self, base_url: str, agent_id: str, user: str) -> None:
+        """Remove ``user``'s entry (its tokens; nothing is revoked at the server)."""
+        self.update(base_url, agent_id, lambda _: None, user=check_user_id(user))
 
     # ---------------------------------------------------------------- writing
 
-    def update(self, base_url: str, agent_id: str, change: Change) -> StoreEntry | None:
+    def update(
+        self, base_url: str, agent_id: str, change: Change, *, user: str = ""
+    ) -> StoreEntry | None:
         lib = _redis()
-        key = self._key(base_url, agent_id)
+        key = self._key(base_url, agent_id, user)
         try:
             for _ in range(MAX_ATTEMPTS):
                 with self._r.pipeline(transaction=True) as pipe:
@@ -171,10 +195,16 @@ class RedisStore:
                             )
                             for name in names:
                                 raw += [name, pipe.get(f"{key}:token:{name}")]
-                        old = self._decode(raw, base_url, agent_id)
+                        old = self._decode(raw, base_url, agent_id, user)
                         new = change(old)
                         pipe.multi()
                         self._queue_write(pipe, key, names, new)
+                        if user:
+                            users = self._users_key(base_url, agent_id)
+                            if new is None:
+                                pipe.srem(users, user)
+                            else:
+                                pipe.sadd(users, user)
                         pipe.execute()
                         return new
                     except lib.WatchError:

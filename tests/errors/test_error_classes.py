@@ -166,6 +166,7 @@ def test_codes_are_unchanged() -> None:
             "REGISTRATION_DENIED",
             "STATE_MISMATCH",
             "SESSION_NOT_FOUND",
+            "USER_MISMATCH",
             "USER_DENIED",
             "PKCE_MISSING",
             "TOKEN_MISMATCH",

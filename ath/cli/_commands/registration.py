@@ -84,15 +84,27 @@ def register(
 @pass_run
 def status(run: Run) -> None:
     """The server's view of the registration, and what the local store holds."""
-    from ath.cli._state import describe
+    from ath.cli._state import describe, users
 
     native = run.native()
     with run.client(native=native, save=True) as client:
         info = client.registration_status()
         tokens = [o.token_summary(t, p) for p, t in sorted(client.tokens.items())]
+        holders: list[dict[str, Any]] = []
+        for user in users(client):
+            view = client.for_user(user)
+            view.refresh()
+            held = [o.token_summary(t, p) for p, t in sorted(view.tokens.items())]
+            if held:
+                holders.append({"user": user, "tokens": held})
     doc = {
         "server": o.status_summary(info),
-        "local": {"store": describe(run.settings, native=native), "tokens": tokens},
+        "local": {
+            "store": describe(run.settings, native=native),
+            "user": client.user_id,
+            "tokens": tokens,
+            "users": holders,
+        },
     }
     lines = [
         f"agent:     {o.safe(info.agent_id)}",
@@ -101,8 +113,15 @@ def status(run: Run) -> None:
         "approved:",
         *o.approvals_text(doc["server"]["approved_providers"]),
         f"store:     {o.safe(o.shown(doc['local']['store']))}",
+        *([f"user:      {o.safe(client.user_id)}"] if client.user_id is not None else []),
         "tokens:" if tokens else "tokens:    none (run `ath login PROVIDER SCOPE...`)",
         *[o.token_text(t) for t in tokens],
+        f"users:     {len(holders)} holding tokens" if holders else "users:     none",
+        *[
+            line
+            for h in holders
+            for line in (f"  {o.safe(h['user'])}:", *(f"  {o.token_text(t)}" for t in h["tokens"]))
+        ],
     ]
     run.out.result(doc, "\n".join(lines))
 
