@@ -43,6 +43,9 @@ FORMATS: Final = {
     "bombs": "COMPRESSION BOMBS: {bombs} bombs ({encodings} encodings, sync and async, real "
     "sockets), peak memory <= limit + {over_kib} KiB, {escapes} escapes",
     "hostile": "HOSTILE SERVER, FILE AND ENVIRONMENT: {attacks} attacks, {succeeded} succeeded",
+    "runtime": "LISTENER, STORES, POLLING, RACES: {attacks} attacks ({listener} on the loopback "
+    "listener, {stores} on the stores, {polling} on polling deadlines, {concurrency} revoked-"
+    "token races), {succeeded} succeeded",
 }
 
 
