@@ -150,9 +150,24 @@ class ClientState:
         if not force and stamp == self._stamp:
             return
         entry = store.load(self.base_url, self.agent_id)
+        self._check_mode(entry)
         with self.lock:
             self._adopt(entry)
             self._stamp = stamp
+
+    def _check_mode(self, entry: StoreEntry | None) -> None:
+        """An entry written by a client of the other mode (a gateway registration read
+        by a native client, or the reverse) is refused: its credentials and tokens
+        belong to another kind of server. Entries that name no mode are accepted."""
+        if entry is not None and entry.mode is not None and entry.mode != self.mode:
+            raise ATHClientError(
+                "STORE_MODE_MISMATCH",
+                f"the stored entry for {self.base_url} and agent {self.agent_id} was written "
+                f"by a {entry.mode} client; this is a {self.mode} client, which cannot use "
+                f"it. Use a {entry.mode} client (ath --mode {entry.mode}), or another store "
+                "(or Redis prefix) for this one.",
+                details={"stored_mode": entry.mode, "mode": self.mode},
+            )
 
     def _adopt(self, entry: StoreEntry | None) -> None:
         """The store is the truth for the fleet: its tokens replace ours (a token
@@ -172,13 +187,20 @@ class ClientState:
 
     def load_entry(self) -> StoreEntry | None:
         assert self.store is not None
-        return self.store.load(self.base_url, self.agent_id)
+        entry = self.store.load(self.base_url, self.agent_id)
+        self._check_mode(entry)
+        return entry
 
     def _update(self, change: Callable[[StoreEntry | None], StoreEntry | None]) -> None:
         store = self.store
         if store is None:
             return
-        entry = store.update(self.base_url, self.agent_id, change)
+
+        def checked(current: StoreEntry | None) -> StoreEntry | None:
+            self._check_mode(current)
+            return change(current)
+
+        entry = store.update(self.base_url, self.agent_id, checked)
         with self.lock:  # what we wrote is what we hold; the next stamp check re-reads
             if entry is not None:
                 self._adopt(entry)

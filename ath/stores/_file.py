@@ -34,6 +34,7 @@ from ath.stores._model import (
     Change,
     StoreEntry,
     _corrupt,
+    _shown,
     decode_entry,
     dumps,
     encode_entry,
@@ -123,13 +124,19 @@ class FileStore:
         if not isinstance(doc, dict) or doc.get("format") != FILE_FORMAT:
             raise _corrupt(str(self.path), "not an ath-sdk store file")
         if doc.get("version") != FILE_VERSION:
-            raise _corrupt(str(self.path), f"unsupported store version {doc.get('version')!r}")
+            raise _corrupt(
+                str(self.path), f"unsupported store version ({_shown(doc.get('version'))})"
+            )
         entries: dict[tuple[str, str], Any] = {}
         for item in iter_docs(doc.get("entries"), str(self.path)):
             base_url, agent_id = item.get("base_url"), item.get("agent_id")
             if not isinstance(base_url, str) or not isinstance(agent_id, str):
                 raise _corrupt(str(self.path), "an entry lacks base_url or agent_id")
-            entries[(normalize_store_url(base_url), agent_id)] = item
+            try:
+                key = normalize_store_url(base_url)
+            except ATHError:
+                raise _corrupt(str(self.path), "an entry's base_url is not a URL") from None
+            entries[(key, agent_id)] = item
         return _stamp_of(info), entries
 
     def _unsafe(self, unsafe: UnsafeFile) -> ATHError:
