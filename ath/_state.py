@@ -66,6 +66,7 @@ class ClientState:
         self.sessions: dict[str, Authorization] = {}
         self._stamp: object = object()  # matches no stamp: the first check loads
         self._next_check = 0.0
+        self._refreshing = threading.Lock()
 
     # ---------------------------------------------------------------- local views
 
@@ -138,22 +139,34 @@ class ClientState:
     # ---------------------------------------------------------------- the store
 
     def refresh_due(self) -> bool:
-        return self.store is not None and time.monotonic() >= self._next_check
+        """Whether a call must check the store first: the interval has passed, or a
+        check is under way (the call waits for it rather than use what it may replace)."""
+        return self.store is not None and (
+            time.monotonic() >= self._next_check or self._refreshing.locked()
+        )
 
     def refresh(self, *, force: bool = False) -> None:
-        """Adopt the store's entry if it changed (blocking I/O: run it as a Call step)."""
+        """Adopt the store's entry if it changed (blocking I/O: run it as a Call step).
+
+        One check at a time: calls that find one under way wait for it, then use what
+        it adopted (a periodic check they asked for is the one that just ended), so no
+        call uses a token the store no longer holds while the check is in flight."""
         store = self.store
         if store is None:
             return
-        stamp = store.stamp(self.base_url, self.agent_id)
-        self._next_check = time.monotonic() + self.refresh_interval
-        if not force and stamp == self._stamp:
-            return
-        entry = store.load(self.base_url, self.agent_id)
-        self._check_mode(entry)
-        with self.lock:
-            self._adopt(entry)
-            self._stamp = stamp
+        with self._refreshing:
+            if not force and time.monotonic() < self._next_check:
+                return  # checked while this call waited
+            stamp = store.stamp(self.base_url, self.agent_id)
+            try:
+                if force or stamp != self._stamp:
+                    entry = store.load(self.base_url, self.agent_id)
+                    self._check_mode(entry)
+                    with self.lock:
+                        self._adopt(entry)
+                        self._stamp = stamp
+            finally:  # a failed read is retried at the next interval, not by every call
+                self._next_check = time.monotonic() + self.refresh_interval
 
     def _check_mode(self, entry: StoreEntry | None) -> None:
         """An entry written by a client of the other mode (a gateway registration read
