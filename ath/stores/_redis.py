@@ -28,6 +28,7 @@ from ath.stores._model import (
     DEFAULT_LOCK_TIMEOUT,
     Change,
     StoreEntry,
+    _corrupt,
     decode_entry,
     dumps,
     encode_entry,
@@ -41,6 +42,8 @@ if TYPE_CHECKING:
 __all__ = ["RedisStore"]
 
 DEFAULT_URL: Final = "redis://localhost:6379/0"
+#: The largest entry read, as FileStore's whole file: an entry is a few KiB.
+DEFAULT_MAX_BYTES: Final = 4 * 1024 * 1024
 MAX_ATTEMPTS: Final = 100
 
 _READ: Final = """
@@ -145,10 +148,13 @@ class RedisStore:
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         lock_ttl: float = 60.0,
         allow_insecure: bool = False,
+        max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> None:
         """``allow_insecure=True`` (or ``?allow_insecure=1`` in the URL) allows plain
         ``redis://`` to a host that is not loopback: the client secret and tokens
-        then cross the network in clear. Use ``rediss://`` instead."""
+        then cross the network in clear. Use ``rediss://`` instead. ``max_bytes``: the
+        largest entry read (its document and tokens together); a larger one is
+        ``STORE_CORRUPT``, never parsed."""
         lib = _redis()
         self._errors: tuple[type[BaseException], ...] = (lib.RedisError,)
         if client is not None and url is not None:
@@ -167,6 +173,7 @@ class RedisStore:
         if not allow_insecure:
             _check_transport(client, lib)
         self._r: redis.Redis = client
+        self.max_bytes = max_bytes
         self.prefix = prefix
         self.lock_timeout = lock_timeout
         self.lock_ttl = lock_ttl
@@ -197,6 +204,9 @@ class RedisStore:
         where = f"Redis {self._key(base_url, agent_id)}"
         if not raw or raw[0] is None:
             return None
+        size = sum(len(part) for part in raw if isinstance(part, bytes | str))
+        if size > self.max_bytes:
+            raise _corrupt(where, f"larger than max_bytes={self.max_bytes}")
         doc = loads(raw[0], where)
         tokens = {}
         pairs = raw[2:]

@@ -279,3 +279,16 @@ async def test_a_client_of_the_other_mode_is_refused(
                 assert exc.details == {"stored_mode": "gateway", "mode": "native"}
     runtime_attack("stores", set(got.values()) != {"STORE_MODE_MISMATCH"}, len(got))
     assert path.read_bytes() == before
+
+
+def test_a_redis_entry_over_max_bytes_is_corrupt_unparsed(redis_server: RedisServer) -> None:
+    """The Redis entry size cap: a 5 MiB token value (deep JSON at that) is refused by
+    its size, before any parsing."""
+    backend = Backend("redis", Path("unused"), redis_server.url)
+    backend.plant(URL, AGENT, "token", '{"a": ' + "[" * (5 * 1024 * 1024) + "}")
+    store = backend.store()
+    assert isinstance(store, RedisStore) and store.max_bytes == 4 * 1024 * 1024
+    with pytest.raises(ATHError) as info:
+        store.load(URL, AGENT)
+    runtime_attack("stores", info.value.code != "STORE_CORRUPT", 1)
+    assert "max_bytes" in info.value.message
