@@ -199,7 +199,7 @@ class SyncListener:
             self._drop_idle()
 
     def _accept(self) -> None:
-        while True:
+        for _ in range(MAX_CONNECTIONS):  # then read: a flood cannot hold this loop
             try:
                 conn, _ = self._sock.accept()
             except (BlockingIOError, InterruptedError, ConnectionError):

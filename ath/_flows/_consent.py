@@ -126,8 +126,6 @@ class _Poller:
         except _OutOfTime:
             return None  # the wait's deadline passed during this poll: the caller says so
         except ATHError as exc:
-            if exc.code == "TIMEOUT" and self.remaining() <= 0:
-                return None  # cut at the wait's deadline (a dripping token endpoint)
             response = seen[-1] if seen else None
             if not self._pending(exc):
                 raise
@@ -185,13 +183,14 @@ def _within(flow: Flow[T], deadline: float) -> Flow[T]:
     """``flow`` with every request bounded by ``deadline`` (a monotonic time) and no
     retry pause past it (:class:`_OutOfTime`): a wait's deadline bounds every request it
     makes, whatever the client's own timeouts (a token endpoint that drips its answer
-    would otherwise hold a poll for the whole attempt timeout)."""
+    would otherwise hold a poll for the whole attempt timeout). A request cut there
+    ends the wait with its ``TIMEOUT``, as a poll that timed out on its own does."""
     try:
         step = next(flow)
         while True:
             if isinstance(step, Send):
-                bounded = deadline if step.deadline is None else min(step.deadline, deadline)
-                step = Send(step.request, bounded)
+                if step.deadline is None or step.deadline > deadline:
+                    step = Send(step.request, deadline)
             elif isinstance(step, Sleep) and time.monotonic() + step.seconds >= deadline:
                 flow.close()
                 raise _OutOfTime

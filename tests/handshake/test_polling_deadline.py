@@ -3,7 +3,8 @@
 The token endpoint answers its headers, then drips one body byte every 0.2 s for far
 longer than any bound here (a request that is not cut at the wait's deadline lasts as
 long as the client's own 60 s attempt timeout). ``wait_for_token(timeout=1)`` and
-``login(timeout=2)`` must end with ``CONSENT_TIMEOUT`` within their timeout plus the
+``login(timeout=2)`` must end (``TIMEOUT``: the poll cut at the deadline, or
+``CONSENT_TIMEOUT``) within their timeout plus the
 last poll's minimum (``MIN_POLL_SECONDS``); the assertion's bound (20 s) is far above
 what a loaded machine needs and far below the 60 s the old behaviour takes. Real
 sockets, both shells.
@@ -99,5 +100,5 @@ async def test_a_dripping_token_endpoint_cannot_stretch_the_wait(
 ) -> None:
     code, elapsed = await _timed(shell, what, pem)
     runtime_attack("polling", elapsed >= BOUND, 1)
-    assert code == "CONSENT_TIMEOUT", (code, elapsed)
+    assert code in ("CONSENT_TIMEOUT", "TIMEOUT"), (code, elapsed)
     assert MIN_POLL_SECONDS < BOUND
