@@ -136,6 +136,8 @@ CLIENT_CODES: Final[Mapping[str, str]] = {
     "STORE_CORRUPT": "The credential store holds an entry that is corrupt, of an unknown "
     "format, or bound to another server or agent, or a FileStore path is not a regular "
     "file; it was left untouched.",
+    "STORE_MODE_MISMATCH": "The credential store's entry was written by a client of the "
+    "other mode (gateway or native); it was left untouched.",
 }
 
 #: Whose fault an error is: the ATH server's answer (or the upstream API's through it),

@@ -19,6 +19,7 @@ on a socket and stay as they are.
 from __future__ import annotations
 
 import contextlib
+import errno
 import selectors
 import socket
 import time
@@ -36,6 +37,12 @@ __all__ = ["AsyncListener", "Reply", "SyncListener", "answer"]
 
 MAX_REQUEST_BYTES: Final = 16 * 1024
 CONNECTION_IDLE_SECONDS: Final = 10.0
+#: Connections the sync listener holds at once; past it the oldest is closed, so a
+#: flood of idle connections neither exhausts descriptors nor keeps the browser out.
+MAX_CONNECTIONS: Final = 64
+#: How long the sync listener stops accepting when the process is out of descriptors.
+ACCEPT_BACKOFF_SECONDS: Final = 0.05
+_EXHAUSTED: Final = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM})
 
 _PAGE: Final = (
     "<!doctype html><html lang=en><head><meta charset=utf-8>"
@@ -86,16 +93,35 @@ def _reply(page: str) -> Reply:
 
 
 def answer(head: bytes, *, origin: str, path: str, state: str) -> Reply:
-    """The reply to one request (``head``: its bytes up to the blank line)."""
+    """The reply to one request (``head``: its bytes up to the blank line).
+
+    Never raises: whatever the bytes, a malformed request gets a 400 page and the
+    listener keeps waiting (any local process, or a web page, can send it anything).
+    A request whose ``Host`` is not the redirect URI's own address is ignored as well:
+    a page that rebinds its DNS name to 127.0.0.1 reaches the port, but not as the
+    redirect (browsers send the redirect URI's ``host:port``)."""
     try:
-        request_line = head.split(b"\r\n", 1)[0].decode("ascii")
+        return _answer(head, origin=origin, path=path, state=state)
+    except Exception:  # a hostile request is answered, never raised
+        return _reply("bad")
+
+
+def _answer(head: bytes, *, origin: str, path: str, state: str) -> Reply:
+    lines = head.split(b"\r\n")
+    try:
+        request_line = lines[0].decode("ascii")
         method, target, _version = request_line.split(" ")
     except (UnicodeDecodeError, ValueError):
         return _reply("bad")
     if method != "GET":
         return _reply("method")
-    if not target.startswith("/"):
+    if not target.startswith("/") or target.startswith("//"):
         return _reply("bad")
+    hosts = [
+        line.split(b":", 1)[1].strip().lower() for line in lines[1:] if line[:5].lower() == b"host:"
+    ]
+    if hosts != [origin.split("://", 1)[1].encode("ascii")]:
+        return _reply("bad")  # no Host, several, or another name for this address
     parts = urlsplit(target)
     if parts.path != path:
         return _reply("not_found")  # /favicon.ico and friends
@@ -125,7 +151,7 @@ def _bind(host: str, port: int) -> socket.socket:
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
-        sock.listen(16)
+        sock.listen(MAX_CONNECTIONS)
     except OSError as exc:
         sock.close()
         raise _unavailable(host, port, exc) from None
@@ -143,32 +169,64 @@ class SyncListener:
         self._selector = selectors.DefaultSelector()
         self._selector.register(self._sock, selectors.EVENT_READ, None)
         self._conns: dict[socket.socket, tuple[bytearray, float]] = {}
+        self._paused_until: float | None = None
 
     def wait(self, state: str, seconds: float) -> str | None:
         """Serve requests for up to ``seconds``; the matching callback URL, or None."""
         deadline = time.monotonic() + max(0.0, seconds)
         while True:
-            remaining = deadline - time.monotonic()
+            now = time.monotonic()
+            remaining = deadline - now
             if remaining <= 0:
                 return None
-            for key, _ in self._selector.select(min(remaining, 1.0)):
+            if self._paused_until is not None and now >= self._paused_until:
+                self._selector.register(self._sock, selectors.EVENT_READ, None)
+                self._paused_until = None
+            wake = min(remaining, 1.0)
+            if self._paused_until is not None:
+                wake = min(wake, self._paused_until - now)
+            for key, _ in self._selector.select(max(0.0, wake)):
                 if key.fileobj is self._sock:
                     self._accept()
                     continue
                 conn = key.fileobj
                 assert isinstance(conn, socket.socket)
+                if conn not in self._conns:
+                    continue  # closed by this round's accept (the cap)
                 url = self._read(conn, state)
                 if url is not None:
                     return url
             self._drop_idle()
 
     def _accept(self) -> None:
-        with contextlib.suppress(BlockingIOError, InterruptedError, ConnectionError):
-            while True:
+        for _ in range(MAX_CONNECTIONS):  # then read: a flood cannot hold this loop
+            try:
                 conn, _ = self._sock.accept()
+            except (BlockingIOError, InterruptedError, ConnectionError):
+                return
+            except OSError as exc:
+                if exc.errno not in _EXHAUSTED:
+                    return  # a connection that failed on its way in: the next one may not
+                self._back_off()
+                return
+            try:
                 conn.setblocking(False)
                 self._selector.register(conn, selectors.EVENT_READ, None)
-                self._conns[conn] = (bytearray(), time.monotonic())
+            except (OSError, ValueError):
+                conn.close()
+                continue
+            self._conns[conn] = (bytearray(), time.monotonic())
+            if len(self._conns) > MAX_CONNECTIONS:
+                self._close(next(iter(self._conns)))  # the oldest
+
+    def _back_off(self) -> None:
+        """Out of descriptors: free the oldest connection, if any, and stop accepting
+        for a moment (the pending connection would wake the selector at once)."""
+        if self._conns:
+            self._close(next(iter(self._conns)))
+        with contextlib.suppress(KeyError, ValueError):
+            self._selector.unregister(self._sock)
+        self._paused_until = time.monotonic() + ACCEPT_BACKOFF_SECONDS
 
     def _read(self, conn: socket.socket, state: str) -> str | None:
         buffer, _ = self._conns[conn]
@@ -231,7 +289,7 @@ class AsyncListener:
         self._server: asyncio.Server | None = None
         self._state: str | None = None
         self._found: asyncio.Future[str] | None = None
-        self._handlers: set[asyncio.Task[Any]] = set()
+        self._handlers: dict[asyncio.Task[Any], asyncio.StreamWriter] = {}
 
     async def start(self) -> None:
         import asyncio
@@ -249,7 +307,7 @@ class AsyncListener:
 
         task = asyncio.current_task()
         if task is not None:
-            self._handlers.add(task)
+            self._handlers[task] = writer
         try:
             try:
                 head = await asyncio.wait_for(
@@ -257,7 +315,7 @@ class AsyncListener:
                 )
             except (TimeoutError, asyncio.IncompleteReadError, ConnectionError):
                 return
-            except asyncio.LimitOverrunError:
+            except (asyncio.LimitOverrunError, ValueError):  # a head over the limit
                 writer.write(_reply("bad").data)
                 return
             if self._state is None:
@@ -270,12 +328,14 @@ class AsyncListener:
             found = self._found
             if reply.callback_url is not None and found is not None and not found.done():
                 found.set_result(reply.callback_url)
+        except Exception:  # never the event loop's ERROR record, with frames holding state
+            return
         finally:
             writer.close()
             with contextlib.suppress(ConnectionError, OSError):
                 await writer.wait_closed()
             if task is not None:
-                self._handlers.discard(task)
+                self._handlers.pop(task, None)
 
     async def wait(self, state: str, seconds: float) -> str | None:
         import asyncio
@@ -289,9 +349,19 @@ class AsyncListener:
 
     async def close(self) -> None:
         if self._server is not None:
+            import asyncio
+
             self._server.close()
-            for task in list(self._handlers):
-                task.cancel()
+            # Connections still open (a half-sent request) are aborted, so their
+            # handlers end on EOF: a cancelled handler task makes Python 3.11's
+            # asyncio log an ERROR.
+            handlers = dict(self._handlers)
+            for writer in handlers.values():
+                writer.transport.abort()
+            if handlers:
+                _, late = await asyncio.wait(handlers, timeout=CONNECTION_IDLE_SECONDS)
+                for task in late:
+                    task.cancel()
             with contextlib.suppress(Exception):
                 await self._server.wait_closed()
             self._server = None

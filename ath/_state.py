@@ -213,6 +213,9 @@ class ClientState(_StoreWrites):
         self.users: dict[str, UserState] = {DEFAULT_USER: UserState()}
         #: Which user started each pending authorization (session id -> user id).
         self.session_users: dict[str, str] = {}
+        #: Held while the store is checked: calls that find it held wait for the check
+        #: (see :meth:`refresh_due`) rather than use what it may replace.
+        self._refreshing = threading.Lock()
 
     def of(self, user: str) -> UserState:
         """``user``'s state, made on first use."""
@@ -335,28 +338,56 @@ class ClientState(_StoreWrites):
     # ---------------------------------------------------------------- the store
 
     def refresh_due(self, user: str = DEFAULT_USER) -> bool:
-        return self.store is not None and time.monotonic() >= self.of(user).next_check
+        """Whether a call must check the store first: ``user``'s interval has passed, or a
+        check is under way (the call waits for it rather than use what it may replace)."""
+        return self.store is not None and (
+            time.monotonic() >= self.of(user).next_check or self._refreshing.locked()
+        )
 
     def refresh(self, user: str = DEFAULT_USER, *, force: bool = False) -> None:
         """Adopt the store's entries if they changed (blocking I/O: run it as a Call step):
-        ``user``'s, and the default user's (the registration) for another user."""
-        if user != DEFAULT_USER:
-            self._refresh_one(DEFAULT_USER, force=False)
-        self._refresh_one(user, force=force)
+        ``user``'s, and the default user's (the registration) for another user.
+
+        One check at a time: calls that find one under way wait for it, then use what
+        it adopted (a periodic check they asked for is the one that just ended), so no
+        call uses a token the store no longer holds while the check is in flight."""
+        if self.store is None:
+            return
+        with self._refreshing:
+            if user != DEFAULT_USER:
+                self._refresh_one(DEFAULT_USER, force=False)
+            self._refresh_one(user, force=force)
 
     def _refresh_one(self, user: str, *, force: bool) -> None:
         store = self.store
-        if store is None:
-            return
+        assert store is not None
         held = self.of(user)
-        stamp = self._store_call(store.stamp, user)
-        held.next_check = time.monotonic() + self.refresh_interval
-        if not force and stamp == held.stamp:
-            return
-        entry = self._store_call(store.load, user)
-        with self.lock:
-            self._adopt(user, entry)
-            held.stamp = stamp
+        if not force and time.monotonic() < held.next_check:
+            return  # checked while this call waited
+        try:
+            stamp = self._store_call(store.stamp, user)
+            if force or stamp != held.stamp:
+                entry = self._store_call(store.load, user)
+                self._check_mode(entry)
+                with self.lock:
+                    self._adopt(user, entry)
+                    held.stamp = stamp
+        finally:  # a failed read is retried at the next interval, not by every call
+            held.next_check = time.monotonic() + self.refresh_interval
+
+    def _check_mode(self, entry: StoreEntry | None) -> None:
+        """An entry written by a client of the other mode (a gateway registration read
+        by a native client, or the reverse) is refused: its credentials and tokens
+        belong to another kind of server. Entries that name no mode are accepted."""
+        if entry is not None and entry.mode is not None and entry.mode != self.mode:
+            raise ATHClientError(
+                "STORE_MODE_MISMATCH",
+                f"the stored entry for {self.base_url} and agent {self.agent_id} was written "
+                f"by a {entry.mode} client; this is a {self.mode} client, which cannot use "
+                f"it. Use a {entry.mode} client (ath --mode {entry.mode}), or another store "
+                "(or Redis prefix) for this one.",
+                details={"stored_mode": entry.mode, "mode": self.mode},
+            )
 
     def _store_call(self, method: Callable[..., T], user: str, *args: Any) -> T:
         """``method(base_url, agent_id, *args)``, naming ``user`` only when it is not the
@@ -396,13 +427,20 @@ class ClientState(_StoreWrites):
 
     def load_entry(self) -> StoreEntry | None:
         assert self.store is not None
-        return self.store.load(self.base_url, self.agent_id)
+        entry = self.store.load(self.base_url, self.agent_id)
+        self._check_mode(entry)
+        return entry
 
     def _update(self, user: str, change: Change) -> None:
         store = self.store
         if store is None:
             return
-        entry = self._store_call(store.update, user, change)
+
+        def checked(current: StoreEntry | None) -> StoreEntry | None:
+            self._check_mode(current)
+            return change(current)
+
+        entry = self._store_call(store.update, user, checked)
         with self.lock:  # what we wrote is what we hold; the next stamp check re-reads
             if entry is not None:
                 self._adopt(user, entry)
@@ -441,19 +479,26 @@ class ClientState(_StoreWrites):
         store = self._async_store()
         assert store is not None
         held = self.of(user)
-        stamp = await self._store_call(store.astamp, user)
-        held.next_check = time.monotonic() + self.refresh_interval
-        if not force and stamp == held.stamp:
-            return
-        entry = await self._store_call(store.aload, user)
-        with self.lock:
-            self._adopt(user, entry)
-            held.stamp = stamp
+        try:
+            stamp = await self._store_call(store.astamp, user)
+            if force or stamp != held.stamp:
+                entry = await self._store_call(store.aload, user)
+                self._check_mode(entry)
+                with self.lock:
+                    self._adopt(user, entry)
+                    held.stamp = stamp
+        finally:  # a failed read is retried at the next interval, not by every call
+            held.next_check = time.monotonic() + self.refresh_interval
 
     async def _aupdate(self, user: str, change: Change) -> None:
         store = self._async_store()
         assert store is not None
-        entry = await self._store_call(store.aupdate, user, change)
+
+        def checked(current: StoreEntry | None) -> StoreEntry | None:
+            self._check_mode(current)
+            return change(current)
+
+        entry = await self._store_call(store.aupdate, user, checked)
         with self.lock:
             if entry is not None:
                 self._adopt(user, entry)

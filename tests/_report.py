@@ -45,6 +45,9 @@ FORMATS: Final = {
     "hostile": "HOSTILE SERVER, FILE AND ENVIRONMENT: {attacks} attacks, {succeeded} succeeded",
     "cli": "HOSTILE TERMINAL, FILES AND OPTIONS (CLI, FileStore): {attacks} attacks, "
     "{succeeded} succeeded",
+    "runtime": "LISTENER, STORES, POLLING, RACES: {attacks} attacks ({listener} on the loopback "
+    "listener, {stores} on the stores, {polling} on polling deadlines, {concurrency} revoked-"
+    "token races), {succeeded} succeeded",
 }
 
 

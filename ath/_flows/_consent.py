@@ -19,7 +19,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 from urllib.parse import urlsplit
 
 import httpx2
@@ -35,7 +35,7 @@ from ath._flows._authorization import (
 )
 from ath._flows._transport import credentials
 from ath._retry import parse_retry_after
-from ath._steps import Flow, LoginFlow, Sleep, WaitCallback
+from ath._steps import Flow, LoginFlow, Send, Sleep, WaitCallback
 
 if TYPE_CHECKING:
     from ath._models import Authorization, Token
@@ -56,8 +56,12 @@ POLL_GROWTH: Final = 1.25
 MAX_POLL_INTERVAL: Final = 30.0
 #: How often login() asks the token endpoint while it also waits for the redirect.
 LOGIN_POLL_INTERVAL: Final = 2.0
+#: The least time one poll is given: the poll made at the deadline (or with timeout=0)
+#: may take this long, so the wait ends within its timeout plus this.
+MIN_POLL_SECONDS: Final = 1.0
 
 AuthorizationUrlHandler = Callable[[str], Any]
+T = TypeVar("T")
 
 
 def check_wait_arguments(timeout: object, poll_interval: object) -> tuple[float, float]:
@@ -111,12 +115,21 @@ class _Poller:
     def remaining(self) -> float:
         return self.deadline - time.monotonic()
 
+    def bound(self) -> float:
+        """When this poll's requests must be over: the wait's deadline, or
+        MIN_POLL_SECONDS from now for the last poll made at the deadline (timeout=0
+        still asks once)."""
+        return max(self.deadline, time.monotonic() + MIN_POLL_SECONDS)
+
     def poll(self) -> Flow[Token | None]:
         """The token, or None while consent is pending (the next wait is in ``interval``)."""
         seen: list[httpx2.Response] = []
         self.requests += 1
+        exchange = exchange_token(self.core, "", self.session_id)
         try:
-            token: Token = yield from _watch(exchange_token(self.core, "", self.session_id), seen)
+            token: Token = yield from _watch(_within(exchange, self.bound()), seen)
+        except _OutOfTime:
+            return None  # the wait's deadline passed during this poll: the caller says so
         except ATHError as exc:
             response = seen[-1] if seen else None
             if not self._pending(exc):
@@ -165,6 +178,31 @@ class _Poller:
             "until it expires: call wait_for_token() again, or authorize() again.",
             details={"session_id": self.session_id, "token_requests": self.requests},
         )
+
+
+class _OutOfTime(Exception):
+    """A poll's retry pause would end past the wait's deadline."""
+
+
+def _within(flow: Flow[T], deadline: float) -> Flow[T]:
+    """``flow`` with every request bounded by ``deadline`` (a monotonic time) and no
+    retry pause past it (:class:`_OutOfTime`): a wait's deadline bounds every request it
+    makes, whatever the client's own timeouts (a token endpoint that drips its answer
+    would otherwise hold a poll for the whole attempt timeout). A request cut there
+    ends the wait with its ``TIMEOUT``, as a poll that timed out on its own does."""
+    try:
+        step = next(flow)
+        while True:
+            if isinstance(step, Send):
+                if step.deadline is None or step.deadline > deadline:
+                    step = Send(step.request, deadline)
+            elif isinstance(step, Sleep) and time.monotonic() + step.seconds >= deadline:
+                flow.close()
+                raise _OutOfTime
+            step = flow.send((yield step))
+    except StopIteration as done:
+        result: T = done.value
+        return result
 
 
 def _watch(flow: Flow[Any], seen: list[httpx2.Response]) -> Flow[Any]:

@@ -11,7 +11,7 @@ import httpx2
 from ath._core import Core
 from ath._errormap import error_from_response
 from ath._errors import ATHClientError, ATHError, ATHServerError
-from ath._flows._transport import blocking, call, credentials, generated_request, send
+from ath._flows._transport import blocking, call, credentials, generated_request, logged, send
 from ath._flows._values import (
     agent_status_of,
     approvals,
@@ -188,7 +188,7 @@ def register(
         try:
             lock.__exit__(None, None, None)
         except Exception as exc:  # a lost lock expires on its own
-            log.warning("ATH credential store: registration lock release failed: %s", exc)
+            log.warning("ATH credential store: registration lock release failed: %s", logged(exc))
 
 
 def _register_request(

@@ -20,6 +20,7 @@ import httpx2
 from ath._core import Core
 from ath._errormap import error_from_response, transport_error
 from ath._errors import ATHClientError, ATHError
+from ath._frames import seal
 from ath._redaction import redacted, request_secrets
 from ath._steps import Call, Flow, Outcome, Raised, Returned, Send, Sleep
 from ath._wire import header_logging
@@ -34,6 +35,7 @@ __all__ = [
     "credentials",
     "generated_request",
     "guard",
+    "logged",
     "refresh",
     "send",
     "share",
@@ -81,9 +83,9 @@ def refresh(core: Core, *, force: bool) -> Flow[None]:
     try:
         yield from blocking(core, *core.state.refresh_calls(core.user, force=force))
     except ATHError as exc:
-        if force or not exc.code.startswith("STORE_"):
+        if force or exc.code == "STORE_MODE_MISMATCH" or not exc.code.startswith("STORE_"):
             raise
-        log.warning("ATH credential store check failed, using the local copy: %s", exc)
+        log.warning("ATH credential store check failed, using the local copy: %s", logged(exc))
 
 
 def share(
@@ -96,7 +98,16 @@ def share(
     try:
         yield from blocking(core, fn, afn)
     except ATHError as exc:
-        log.warning("ATH credential store: could not %s: %s", what, exc)
+        log.warning("ATH credential store: could not %s: %s", what, logged(exc))
+
+
+def logged(exc: BaseException) -> str:
+    """What a log record says of ``exc``, an error the flow goes on after: its text
+    only. The exception itself stays out of the record (handlers keep records, and
+    error reporters render an exception's frames), and its frames are cleared now: it
+    never leaves a sealed entry point (:mod:`ath._frames`) that would clear them."""
+    seal(exc)
+    return str(exc)
 
 
 def guard(core: Core, flow: Generator[S, R, T]) -> Generator[S, R, T]:

@@ -143,6 +143,7 @@ _CLASSES: Final[Mapping[int, frozenset[str]]] = MappingProxyType(
                 "STORE_LOCK_TIMEOUT",
                 "STORE_UNAVAILABLE",
                 "STORE_CORRUPT",
+                "STORE_MODE_MISMATCH",
             }
         ),
     }

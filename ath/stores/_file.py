@@ -42,6 +42,7 @@ from ath.stores._model import (
     Change,
     StoreEntry,
     _corrupt,
+    _shown,
     decode_entry,
     dumps,
     encode_entry,
@@ -139,7 +140,9 @@ class FileStore:
         if not isinstance(doc, dict) or doc.get("format") != FILE_FORMAT:
             raise _corrupt(str(self.path), "not an ath-sdk store file")
         if doc.get("version") not in (FILE_VERSION, FILE_VERSION_USERS):
-            raise _corrupt(str(self.path), f"unsupported store version {doc.get('version')!r}")
+            raise _corrupt(
+                str(self.path), f"unsupported store version ({_shown(doc.get('version'))})"
+            )
         entries: dict[Key, Any] = {}
         for item in iter_docs(doc.get("entries"), str(self.path)):
             base_url, agent_id = item.get("base_url"), item.get("agent_id")
@@ -148,7 +151,11 @@ class FileStore:
                 raise _corrupt(str(self.path), "an entry lacks base_url or agent_id")
             if not isinstance(user, str):
                 raise _corrupt(str(self.path), "an entry's user is not a string")
-            entries[(normalize_store_url(base_url), agent_id, user)] = item
+            try:
+                key = normalize_store_url(base_url)
+            except ATHError:
+                raise _corrupt(str(self.path), "an entry's base_url is not a URL") from None
+            entries[(key, agent_id, user)] = item
         return _stamp_of(info), entries
 
     def _unsafe(self, unsafe: UnsafeFile) -> ATHError:

@@ -191,12 +191,15 @@ def token_from_json(data: Any) -> Token:
     if expires_at is not None and (
         isinstance(expires_at, bool)
         or not isinstance(expires_at, int | float)
-        or not math.isfinite(float(expires_at))
-        or not 0 <= expires_at <= _MAX_EXPIRES_AT
+        or not 0 <= expires_at <= _MAX_EXPIRES_AT  # ints compared as ints: 10**400 is out
+        or not math.isfinite(expires_at)  # NaN compares False to everything
     ):
         raise TypeError("expires_at is not a time between 1970 and 9999")
     if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
         raise TypeError("effective_scopes is not a list of strings")
+    for name in ("token_type", "provider_id", "agent_id"):
+        if data.get(name) is not None and not isinstance(data[name], str):
+            raise TypeError(f"{name} is not a string")
     remaining = None if expires_at is None else max(0, int(expires_at - time.time()))
     return Token(
         access_token=access_token,
@@ -208,6 +211,16 @@ def token_from_json(data: Any) -> Token:
         scope_intersection=None,
         expires_at=None if expires_at is None else float(expires_at),
     )
+
+
+def _shown(value: object) -> str:
+    """A stored value in a message: small numbers and short strings as they are, the
+    rest by type (a damaged entry may hold anything, of any depth or size)."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) < 10**9:
+        return repr(value)
+    if isinstance(value, str) and len(value) <= 40:
+        return repr(value)
+    return f"a {type(value).__name__}"
 
 
 def _corrupt(where: str, why: str) -> ATHError:
@@ -265,7 +278,7 @@ def decode_entry(
     if not isinstance(doc, Mapping) or doc.get("format") != ENTRY_FORMAT:
         raise _corrupt(where, "not an ath-sdk store entry")
     if doc.get("version") != ENTRY_VERSION:
-        raise _corrupt(where, f"unsupported entry version {doc.get('version')!r}")
+        raise _corrupt(where, f"unsupported entry version ({_shown(doc.get('version'))})")
     for key in ("mode", "client_id", "client_secret", "agent_status"):
         if doc.get(key) is not None and not isinstance(doc[key], str):
             raise _corrupt(where, f"{key} is not a string")
@@ -347,9 +360,11 @@ def dumps(doc: Any) -> str:
 
 
 def loads(raw: str | bytes, where: str) -> Any:
+    """The JSON document ``raw``, or ``STORE_CORRUPT`` (deep nesting included: Python's
+    decoder recurses, and a stored entry is never deeper than a few levels)."""
     try:
         return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise _corrupt(where, f"not JSON: {type(exc).__name__}") from None
 
 

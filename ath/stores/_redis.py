@@ -33,6 +33,7 @@ from ath.stores._model import (
     DEFAULT_LOCK_TIMEOUT,
     Change,
     StoreEntry,
+    _corrupt,
     decode_entry,
     dumps,
     encode_entry,
@@ -46,6 +47,8 @@ if TYPE_CHECKING:
 __all__ = ["RedisStore"]
 
 DEFAULT_URL: Final = "redis://localhost:6379/0"
+#: The largest entry read, as FileStore's whole file: an entry is a few KiB.
+DEFAULT_MAX_BYTES: Final = 4 * 1024 * 1024
 MAX_ATTEMPTS: Final = 100
 
 _READ: Final = """
@@ -55,8 +58,10 @@ local out = {got[1], got[2]}
 local ok, doc = pcall(cjson.decode, got[1])
 if not ok or type(doc) ~= 'table' or type(doc['token_names']) ~= 'table' then return out end
 for _, name in ipairs(doc['token_names']) do
-  out[#out + 1] = name
-  out[#out + 1] = redis.call('GET', KEYS[1] .. ':token:' .. name)
+  if type(name) == 'string' then
+    out[#out + 1] = name
+    out[#out + 1] = redis.call('GET', KEYS[1] .. ':token:' .. name)
+  end
 end
 return out
 """
@@ -71,6 +76,65 @@ def _redis() -> Any:
             "RedisStore needs redis-py: pip install 'ath-sdk[redis]'",
         ) from None
     return redis
+
+
+_INSECURE_FLAG: Final = "allow_insecure"
+
+
+def _insecure_flag(url: str) -> tuple[str, bool]:
+    """``url`` without an ``allow_insecure=1`` query parameter, and whether it had one
+    (the command line's ``--store`` and ``ATH_REDIS_URL`` say it that way)."""
+    if not isinstance(url, str):
+        raise ATHClientError("INVALID_ARGUMENT", "RedisStore url must be a string")
+    head, sep, query = url.partition("?")
+    if not sep:
+        return url, False
+    kept, asked = [], False
+    for pair in query.split("&"):
+        name, _, value = pair.partition("=")
+        if name == _INSECURE_FLAG:
+            asked = value.lower() in ("1", "true", "yes")
+        elif pair:
+            kept.append(pair)
+    return (head + "?" + "&".join(kept) if kept else head), asked
+
+
+def _loopback_ip(host: str) -> bool:
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(host.strip("[]").split("%", 1)[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_transport(client: Any, lib: Any) -> None:
+    """Plain TCP to a host that is not loopback is refused (``INSECURE_TRANSPORT``):
+    TLS (``rediss://``), a unix socket or a loopback address pass."""
+    pool = getattr(client, "connection_pool", None)
+    kwargs = getattr(pool, "connection_kwargs", {}) or {}
+    connection = getattr(pool, "connection_class", None)
+    if connection is None or "path" in kwargs:  # a unix socket, or a client we cannot read
+        return
+    if issubclass(connection, lib.connection.SSLConnection):
+        return
+    host = str(kwargs.get("host", "localhost"))
+    if host.lower() == "localhost" or _loopback_ip(host):
+        return
+    raise ATHClientError(
+        "INSECURE_TRANSPORT",
+        f"RedisStore: plain redis:// to {host}, which is not loopback, would send the "
+        "client secret and tokens in clear. Use rediss:// (TLS), or pass "
+        "allow_insecure=True (on the command line: ?allow_insecure=1 in the URL) if the "
+        "network is private.",
+    )
+
+
+def _token_names(doc: Any) -> list[str]:
+    """The token names an entry document lists (the strings among them: a damaged
+    entry is reported by the decoding that follows, not here)."""
+    names = doc.get("token_names") if isinstance(doc, dict) else None
+    return [n for n in names if isinstance(n, str)] if isinstance(names, list) else []
 
 
 def _name(key: str) -> str:
@@ -88,7 +152,14 @@ class RedisStore:
         prefix: str = "ath-sdk",
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         lock_ttl: float = 60.0,
+        allow_insecure: bool = False,
+        max_bytes: int = DEFAULT_MAX_BYTES,
     ) -> None:
+        """``allow_insecure=True`` (or ``?allow_insecure=1`` in the URL) allows plain
+        ``redis://`` to a host that is not loopback: the client secret and tokens
+        then cross the network in clear. Use ``rediss://`` instead. ``max_bytes``: the
+        largest entry read (its document and tokens together); a larger one is
+        ``STORE_CORRUPT``, never parsed."""
         lib = _redis()
         self._errors: tuple[type[BaseException], ...] = (lib.RedisError,)
         if client is not None and url is not None:
@@ -96,14 +167,18 @@ class RedisStore:
                 "INVALID_ARGUMENT", "pass RedisStore either url= or client=, not both"
             )
         if client is None:
-            target = url or os.environ.get("ATH_REDIS_URL") or DEFAULT_URL
+            target, asked = _insecure_flag(url or os.environ.get("ATH_REDIS_URL") or DEFAULT_URL)
             try:
                 client = lib.Redis.from_url(target, socket_timeout=5.0, socket_connect_timeout=5.0)
             except (ValueError, lib.RedisError) as exc:
                 raise ATHClientError(
                     "INVALID_ARGUMENT", f"RedisStore url is not a Redis URL ({exc})"
                 ) from None
+            allow_insecure = allow_insecure or asked
+        if not allow_insecure:
+            _check_transport(client, lib)
         self._r: redis.Redis = client
+        self.max_bytes = max_bytes
         self.prefix = prefix
         self.lock_timeout = lock_timeout
         self.lock_ttl = lock_ttl
@@ -137,11 +212,16 @@ class RedisStore:
         where = f"Redis {self._key(base_url, agent_id, user)}"
         if not raw or raw[0] is None:
             return None
+        size = sum(len(part) for part in raw if isinstance(part, bytes | str))
+        if size > self.max_bytes:
+            raise _corrupt(where, f"larger than max_bytes={self.max_bytes}")
         doc = loads(raw[0], where)
         tokens = {}
         pairs = raw[2:]
         for i in range(0, len(pairs) - 1, 2):
-            name = pairs[i].decode() if isinstance(pairs[i], bytes) else str(pairs[i])
+            name = (
+                pairs[i].decode(errors="replace") if isinstance(pairs[i], bytes) else str(pairs[i])
+            )
             if pairs[i + 1] is None:  # expired: Redis dropped it
                 continue
             tokens["" if name == "*" else name] = loads(pairs[i + 1], where)
@@ -187,12 +267,7 @@ class RedisStore:
                         names: list[str] = []
                         raw: list[Any] = [doc, ver]
                         if doc is not None:
-                            parsed = loads(doc, f"Redis {key}")
-                            names = (
-                                list(parsed.get("token_names") or [])
-                                if isinstance(parsed, dict)
-                                else []
-                            )
+                            names = _token_names(loads(doc, f"Redis {key}"))
                             for name in names:
                                 raw += [name, pipe.get(f"{key}:token:{name}")]
                         old = self._decode(raw, base_url, agent_id, user)

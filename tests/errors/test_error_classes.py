@@ -193,6 +193,7 @@ def test_codes_are_unchanged() -> None:
             "STORE_LOCK_TIMEOUT",
             "STORE_UNAVAILABLE",
             "STORE_CORRUPT",
+            "STORE_MODE_MISMATCH",
         ]
     )
 

@@ -13,66 +13,23 @@ import json
 import socket
 import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx2
 import pytest
 
-from ath import AsyncATHGatewayClient, ATHError, ATHGatewayClient
+from ath import ATHError, ATHGatewayClient
 from ath._loopback import answer
 from ath.testing import LocalStack, follow_consent
-from tests._support.shells import Either, settle
+from tests._support.shells import Either
 from tests.conftest import DEVELOPER, Agent
 
 GITHUB = [{"provider_id": "github", "scopes": ["read:user", "repo"]}]
 INTERVAL = 0.2
 
 Factory = Callable[..., Either]
-
-
-@pytest.fixture(params=["sync", "async"])
-async def new_client(
-    request: pytest.FixtureRequest, stack: LocalStack, agent: Agent
-) -> AsyncIterator[Factory]:
-    """A gateway client in the parametrized shell whose sent requests are recorded
-    (an httpx2 event hook on the real connection pool)."""
-    is_async = request.param == "async"
-    made: list[Any] = []
-
-    def make(sent: list[httpx2.Request] | None = None, **options: Any) -> Either:
-        record = sent if sent is not None else []
-        client: Any
-        if is_async:
-
-            async def hook(req: httpx2.Request) -> None:
-                record.append(req)
-
-            http: Any = httpx2.AsyncClient(trust_env=False, event_hooks={"request": [hook]})
-            client = AsyncATHGatewayClient(
-                url=stack.gateway_url,
-                agent_id=agent.agent_id,
-                private_key=agent.pem,
-                http_client=http,
-                **options,
-            )
-        else:
-            http = httpx2.Client(trust_env=False, event_hooks={"request": [record.append]})
-            client = ATHGatewayClient(
-                url=stack.gateway_url,
-                agent_id=agent.agent_id,
-                private_key=agent.pem,
-                http_client=http,
-                **options,
-            )
-        made.append(http)
-        made.append(client)
-        return Either(client, is_async)
-
-    yield make
-    for item in made:
-        await settle(item.aclose() if hasattr(item, "aclose") else item.close())
 
 
 def _later(seconds: float, action: Callable[[], Any]) -> threading.Thread:
@@ -344,7 +301,8 @@ def test_loopback_answers() -> None:
     origin, state = "http://127.0.0.1:8765", "S" * 43
 
     def ask(line: str) -> tuple[int, str | None]:
-        reply = answer(line.encode() + b"\r\nHost: x", origin=origin, path="/cb", state=state)
+        head = line.encode() + b"\r\nHost: 127.0.0.1:8765"
+        reply = answer(head, origin=origin, path="/cb", state=state)
         return int(reply.data.split(b" ", 2)[1]), reply.callback_url
 
     assert ask(f"GET /cb?code=c&state={state} HTTP/1.1") == (
