@@ -23,6 +23,7 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
+from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.prebuilt import create_react_agent
 from langgraph.types import Command
@@ -33,7 +34,7 @@ from ath.langchain import ATHToolkit
 
 DEVELOPER = {"name": "Example Co", "id": "example-co"}
 SCOPES = ["read:user"]
-THREAD = {"configurable": {"thread_id": "user-42"}}
+THREAD: RunnableConfig = {"configurable": {"thread_id": "user-42"}}
 # create_react_agent works on; its successor lives in the separate `langchain` package.
 warnings.filterwarnings("ignore", category=LangGraphDeprecatedSinceV10)
 

@@ -364,6 +364,13 @@ class ToolCore:
         with self._lock:
             self._pending.pop((consent.provider, consent.scopes), None)
 
+    def _learn_scopes(self, provider: str, status: Any) -> None:
+        """Without configured scopes, ask consent for what the registration approved."""
+        for approval in getattr(status, "approved_providers", None) or ():
+            scopes = getattr(approval, "approved_scopes", None)
+            if getattr(approval, "provider_id", None) == provider and scopes:
+                self.scopes[provider] = tuple(scopes)
+
     def _consent(self, call: PreparedCall, auth: Any, reason: str) -> ConsentRequired:
         consent = ConsentRequired(
             str(getattr(auth, "provider_id", None) or call.provider or ""),
@@ -412,6 +419,8 @@ class ToolCore:
             if exc.code not in CONSENT_CODES:
                 raise
             provider = self._provider_for_consent(call)
+            if provider not in self.scopes and hasattr(self.client, "registration_status"):
+                self._learn_scopes(provider, _quiet(self.client.registration_status))
             auth = self.client.authorize(provider, list(self._consent_scopes(call)))
             raise self._consent(call, auth, str(exc.code)) from None
         return render_result(data, [*before, *self.secrets()], limit=self.max_output)
@@ -477,6 +486,8 @@ class ToolCore:
             if exc.code not in CONSENT_CODES:
                 raise
             provider = self._provider_for_consent(call)
+            if provider not in self.scopes and hasattr(self.client, "registration_status"):
+                self._learn_scopes(provider, await _aquiet(self.client.registration_status))
             auth = await _maybe_await(
                 self.client.authorize(provider, list(self._consent_scopes(call)))
             )
@@ -527,6 +538,20 @@ class ToolCore:
         return ConsentRequired(consent.provider, consent.scopes, consent.authorization_url,
                                session_id, user=consent.user, call=consent.call,
                                reason=consent.reason)  # fmt: skip
+
+
+def _quiet(call: Any) -> Any:
+    try:
+        return call()
+    except ATHError:
+        return None
+
+
+async def _aquiet(call: Any) -> Any:
+    try:
+        return await _maybe_await(call())
+    except ATHError:
+        return None
 
 
 async def _maybe_await(value: Any) -> Any:

@@ -16,7 +16,7 @@ from typing import Any
 class _Handler(BaseHTTPRequestHandler):
     server: Any
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
     def _send(self, status: int, data: Any, headers: dict[str, str] | None = None) -> None:
