@@ -393,6 +393,43 @@ class ToolCore:
             )
         return self.app_id
 
+    def _ask(self, call: PreparedCall, reason: str) -> ConsentRequired:
+        """Start consent for ``call`` (sync client): the ConsentRequired to raise."""
+        provider = self._provider_for_consent(call)
+        if provider not in self.scopes and hasattr(self.client, "registration_status"):
+            self._learn_scopes(provider, _quiet(self.client.registration_status))
+        auth = self.client.authorize(provider, list(self._consent_scopes(call)))
+        return self._consent(call, auth, reason)
+
+    async def _aask(self, call: PreparedCall, reason: str) -> ConsentRequired:
+        provider = self._provider_for_consent(call)
+        if provider not in self.scopes and hasattr(self.client, "registration_status"):
+            self._learn_scopes(provider, await _aquiet(self.client.registration_status))
+        auth = await _maybe_await(self.client.authorize(provider, list(self._consent_scopes(call))))
+        return self._consent(call, auth, reason)
+
+    def consent(self, name: str, args: Any) -> None:
+        """Raise the :class:`ConsentRequired` a call of tool ``name`` needs, before any
+        call (an app that knows there is no token yet); a pending one is reused."""
+        call = self.prepare(name, args)
+        pending = self._pending_for(call)
+        if pending is not None:
+            raise self.with_call(pending, call)
+        if self.is_async:
+            raise ATHClientError("INVALID_ARGUMENT", "the tool holds an async client: aconsent()")
+        raise self._ask(call, "NO_TOKEN")
+
+    async def aconsent(self, name: str, args: Any) -> None:
+        """Async :meth:`consent` (a sync client runs in a worker thread)."""
+        if not self.is_async:
+            await asyncio.to_thread(self.consent, name, args)
+            return
+        call = self.prepare(name, args)
+        pending = self._pending_for(call)
+        if pending is not None:
+            raise self.with_call(pending, call)
+        raise await self._aask(call, "NO_TOKEN")
+
     def call(self, name: str, args: Any) -> str:
         """Run tool ``name`` (sync client): the answer rendered, or an error rendered;
         raises :class:`ConsentRequired` when the user must consent first."""
@@ -418,11 +455,7 @@ class ToolCore:
         except ATHError as exc:
             if exc.code not in CONSENT_CODES:
                 raise
-            provider = self._provider_for_consent(call)
-            if provider not in self.scopes and hasattr(self.client, "registration_status"):
-                self._learn_scopes(provider, _quiet(self.client.registration_status))
-            auth = self.client.authorize(provider, list(self._consent_scopes(call)))
-            raise self._consent(call, auth, str(exc.code)) from None
+            raise self._ask(call, str(exc.code)) from None
         return render_result(data, [*before, *self.secrets()], limit=self.max_output)
 
     def resume(
@@ -485,13 +518,7 @@ class ToolCore:
         except ATHError as exc:
             if exc.code not in CONSENT_CODES:
                 raise
-            provider = self._provider_for_consent(call)
-            if provider not in self.scopes and hasattr(self.client, "registration_status"):
-                self._learn_scopes(provider, await _aquiet(self.client.registration_status))
-            auth = await _maybe_await(
-                self.client.authorize(provider, list(self._consent_scopes(call)))
-            )
-            raise self._consent(call, auth, str(exc.code)) from None
+            raise await self._aask(call, str(exc.code)) from None
         return render_result(data, [*before, *self.secrets()], limit=self.max_output)
 
     async def aresume(
@@ -531,6 +558,12 @@ class ToolCore:
             raise
         self.forget(consent)
         return await self.asend(call)
+
+    def with_call(self, consent: ConsentRequired, call: PreparedCall) -> ConsentRequired:
+        """``consent`` carrying another call (two calls waiting on one consent)."""
+        return ConsentRequired(consent.provider, consent.scopes, consent.authorization_url,
+                               consent.session_id, user=consent.user, call=call,
+                               reason=consent.reason)  # fmt: skip
 
     def with_session(self, consent: ConsentRequired, session_id: str) -> ConsentRequired:
         """``consent`` for another session id (a run resumed in a new process hands back
