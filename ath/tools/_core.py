@@ -272,65 +272,7 @@ class ToolCore:
         """The model's ``args`` for tool ``name`` checked into the call to send. Refuses
         (``INVALID_ARGUMENT``) anything the spec does not allow: another provider, a URL,
         the gateway's own endpoints, a traversal, a method, a header, unknown arguments."""
-        spec = self.specs.get(name)
-        if spec is None:
-            raise ATHClientError("INVALID_ARGUMENT", f"no tool named {str(name)[:80]!r}")
-        if isinstance(args, str):
-            try:
-                args = json.loads(args) if args.strip() else {}
-            except ValueError:
-                raise ATHClientError("INVALID_ARGUMENT", "the arguments are not JSON") from None
-        if not isinstance(args, Mapping):
-            raise ATHClientError("INVALID_ARGUMENT", "the arguments must be a JSON object")
-        allowed = set(spec.parameters.get("properties", {}))
-        unknown = sorted(str(k)[:40] for k in args if k not in allowed)
-        if unknown:
-            raise ATHClientError(
-                "INVALID_ARGUMENT", f"unknown arguments {unknown}; allowed: {sorted(allowed)}"
-            )
-        if spec.path is None:
-            return self._generic(spec, args)
-        return self._operation(spec, args)
-
-    def _method(self, spec: ToolSpec, value: Any) -> str:
-        if value is None and len(spec.methods) == 1:
-            return spec.methods[0]
-        method = value.upper() if isinstance(value, str) else ""
-        if method not in spec.methods:
-            raise ATHClientError(
-                "INVALID_ARGUMENT",
-                f"method {str(value)[:20]!r} is not allowed; use {', '.join(spec.methods)}",
-            )
-        return method
-
-    def _generic(self, spec: ToolSpec, args: Mapping[str, Any]) -> PreparedCall:
-        method = self._method(spec, args.get("method"))
-        path = _checked_path(args.get("path"))
-        body = args.get("body")
-        if body is not None and method not in ("POST", "PUT", "PATCH", "DELETE"):
-            raise ATHClientError("INVALID_ARGUMENT", f"{method} takes no body")
-        return PreparedCall(spec.name, spec.provider, method, path,
-                            _query(args.get("query")), body, spec.has_body)  # fmt: skip
-
-    def _operation(self, spec: ToolSpec, args: Mapping[str, Any]) -> PreparedCall:
-        assert spec.path is not None
-        path = spec.path
-        query: dict[str, Any] = {}
-        for param in spec.params:
-            value = args.get(param.name)
-            if value is None:
-                if param.required:
-                    raise ATHClientError("INVALID_ARGUMENT", f"argument {param.name!r} is required")
-                continue
-            if param.where == "path":
-                path = path.replace("{" + param.name + "}", _segment(param.name, value))
-            else:
-                query[param.name] = value
-        body = args.get("body")
-        if body is not None and not spec.has_body:
-            raise ATHClientError("INVALID_ARGUMENT", "this tool takes no body")
-        return PreparedCall(spec.name, spec.provider, spec.methods[0], _checked_path(path),
-                            _query(query or None), body, spec.has_body)  # fmt: skip
+        return prepare_call(self.specs, name, args)
 
     # ------------------------------------------------------------ calling
 
@@ -592,6 +534,74 @@ async def _maybe_await(value: Any) -> Any:
 
 
 # --------------------------------------------------------------------------- argument checks
+
+
+def prepare_call(specs: Mapping[str, ToolSpec], name: str, args: Any) -> PreparedCall:
+    """The model's ``args`` for tool ``name`` checked into the call to send. Refuses
+    (``INVALID_ARGUMENT``) anything the spec does not allow: another provider, a URL,
+    the gateway's own endpoints, a traversal, a method, a header, unknown arguments."""
+    spec = specs.get(name)
+    if spec is None:
+        raise ATHClientError("INVALID_ARGUMENT", f"no tool named {str(name)[:80]!r}")
+    if isinstance(args, str):
+        try:
+            args = json.loads(args) if args.strip() else {}
+        except ValueError:
+            raise ATHClientError("INVALID_ARGUMENT", "the arguments are not JSON") from None
+    if not isinstance(args, Mapping):
+        raise ATHClientError("INVALID_ARGUMENT", "the arguments must be a JSON object")
+    allowed = set(spec.parameters.get("properties", {}))
+    unknown = sorted(str(k)[:40] for k in args if k not in allowed)
+    if unknown:
+        raise ATHClientError(
+            "INVALID_ARGUMENT", f"unknown arguments {unknown}; allowed: {sorted(allowed)}"
+        )
+    if spec.path is None:
+        return _generic(spec, args)
+    return _operation(spec, args)
+
+
+def _method(spec: ToolSpec, value: Any) -> str:
+    if value is None and len(spec.methods) == 1:
+        return spec.methods[0]
+    method = value.upper() if isinstance(value, str) else ""
+    if method not in spec.methods:
+        raise ATHClientError(
+            "INVALID_ARGUMENT",
+            f"method {str(value)[:20]!r} is not allowed; use {', '.join(spec.methods)}",
+        )
+    return method
+
+
+def _generic(spec: ToolSpec, args: Mapping[str, Any]) -> PreparedCall:
+    method = _method(spec, args.get("method"))
+    path = _checked_path(args.get("path"))
+    body = args.get("body")
+    if body is not None and method not in ("POST", "PUT", "PATCH", "DELETE"):
+        raise ATHClientError("INVALID_ARGUMENT", f"{method} takes no body")
+    return PreparedCall(spec.name, spec.provider, method, path,
+                        _query(args.get("query")), body, spec.has_body)  # fmt: skip
+
+
+def _operation(spec: ToolSpec, args: Mapping[str, Any]) -> PreparedCall:
+    assert spec.path is not None
+    path = spec.path
+    query: dict[str, Any] = {}
+    for param in spec.params:
+        value = args.get(param.name)
+        if value is None:
+            if param.required:
+                raise ATHClientError("INVALID_ARGUMENT", f"argument {param.name!r} is required")
+            continue
+        if param.where == "path":
+            path = path.replace("{" + param.name + "}", _segment(param.name, value))
+        else:
+            query[param.name] = value
+    body = args.get("body")
+    if body is not None and not spec.has_body:
+        raise ATHClientError("INVALID_ARGUMENT", "this tool takes no body")
+    return PreparedCall(spec.name, spec.provider, spec.methods[0], _checked_path(path),
+                        _query(query or None), body, spec.has_body)  # fmt: skip
 
 
 def _checked_path(value: Any) -> str:

@@ -25,6 +25,14 @@ EXPECTED = {
         "paused for consent: github ['read:user']",
         "signed in as: local-user",
     ],
+    "pydantic_ai_agent.py": [
+        "deferred for consent: github ['read:user']",
+        'the model said: The tool said: {"login":"local-user","name":"Local-User","type":"User"}',
+    ],
+    "openai_agents_agent.py": [
+        "interrupted for consent: github ['read:user']",
+        'the model said: The tool said: {"login":"local-user","name":"Local-User","type":"User"}',
+    ],
     "fleet_workers.py": [
         "registrations sent: 1 for 4 workers",
         "same client_id in every worker: yes",
