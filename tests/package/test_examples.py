@@ -21,6 +21,18 @@ EXPECTED = {
     "native_agent.py": ["products: 3", "raw status for a missing product: 404", "revoked"],
     "desktop_login.py": ["logged in with scopes: read:user", "signed in as: local-user"],
     "async_agent.py": ["concurrent calls: 10 as local-user", "revoked: github"],
+    "langgraph_agent.py": [
+        "paused for consent: github ['read:user']",
+        "signed in as: local-user",
+    ],
+    "pydantic_ai_agent.py": [
+        "deferred for consent: github ['read:user']",
+        'the model said: The tool said: {"login":"local-user","name":"Local-User","type":"User"}',
+    ],
+    "openai_agents_agent.py": [
+        "interrupted for consent: github ['read:user']",
+        'the model said: The tool said: {"login":"local-user","name":"Local-User","type":"User"}',
+    ],
     "fleet_workers.py": [
         "registrations sent: 1 for 4 workers",
         "same client_id in every worker: yes",

@@ -80,16 +80,24 @@ def test_json_body_reaches_the_upstream(gateway: ATHGatewayClient) -> None:
 
 
 def test_ath_error_is_a_tool_exception(gateway: ATHGatewayClient) -> None:
-    tool = ATHTool("get_repo", "Get a repository", gateway, "github", "/repos/nobody/missing")
+    strict = ATHTool(
+        "get_repo", "Get a repository", gateway, "github", "/repos/nobody/missing",
+        handle_tool_error=False,
+    )  # fmt: skip
     with pytest.raises(ToolException) as caught:
-        tool.invoke({})
+        strict.invoke({})
     assert "[UPSTREAM_ERROR]" in str(caught.value)
     assert getattr(caught.value.__cause__, "code", None) == "UPSTREAM_ERROR"
-    handled = ATHTool(
-        "get_repo", "Get a repository", gateway, "github", "/repos/nobody/missing",
-        handle_tool_error=True,
-    )  # fmt: skip
-    assert "UPSTREAM_ERROR" in handled.invoke({})
+
+
+def test_by_default_an_error_is_a_message_for_the_model(gateway: ATHGatewayClient) -> None:
+    """A LangGraph ToolNode re-raises a ToolException the tool does not handle: by default
+    the tool hands the model the code and what to do instead (issue 27)."""
+    tool = ATHTool("get_repo", "Get a repository", gateway, "github", "/repos/nobody/missing")
+    text = tool.invoke({})
+    assert text.startswith("[UPSTREAM_ERROR]") and "do not repeat" in text
+    message = tool.invoke({"name": "get_repo", "args": {}, "id": "c1", "type": "tool_call"})
+    assert isinstance(message, ToolMessage) and message.status == "error"
 
 
 def test_tool_call_gives_a_tool_message(gateway: ATHGatewayClient) -> None:
@@ -149,9 +157,10 @@ async def test_async_run_with_async_client(stack: LocalStack, agent: Agent) -> N
         await client.exchange_token(consent.code, auth.ath_session_id)
         tool = ATHTool("whoami", "The signed-in user", client, "github", "/user")
         assert json.loads(await tool.ainvoke({}))["login"]
-        with pytest.raises(ToolException, match="ainvoke"):
-            tool.invoke({})
-        denied = ATHTool("repos", "Repositories", client, "github", "/user/repos")
+        assert "ainvoke" in tool.invoke({})
+        denied = ATHTool(
+            "repos", "Repositories", client, "github", "/user/repos", handle_tool_error=False
+        )
         with pytest.raises(ToolException) as caught:  # read:user does not cover /user/repos
             await denied.ainvoke({})
         assert getattr(caught.value.__cause__, "code", None) in {
