@@ -186,6 +186,21 @@ class _StoreWrites:
             self._update(user, add)
 
 
+def check_mode(state: ClientState, entry: StoreEntry | None) -> None:
+    """An entry written by a client of the other mode (a gateway registration read by a
+    native client, or the reverse) is refused: its credentials and tokens belong to
+    another kind of server. Entries that name no mode are accepted."""
+    if entry is not None and entry.mode is not None and entry.mode != state.mode:
+        raise ATHClientError(
+            "STORE_MODE_MISMATCH",
+            f"the stored entry for {state.base_url} and agent {state.agent_id} was written "
+            f"by a {entry.mode} client; this is a {state.mode} client, which cannot use "
+            f"it. Use a {entry.mode} client (ath --mode {entry.mode}), or another store "
+            "(or Redis prefix) for this one.",
+            details={"stored_mode": entry.mode, "mode": state.mode},
+        )
+
+
 class ClientState(_StoreWrites):
     """Credentials, status, tokens, sessions and discovery results of one client."""
 
@@ -345,12 +360,9 @@ class ClientState(_StoreWrites):
         )
 
     def refresh(self, user: str = DEFAULT_USER, *, force: bool = False) -> None:
-        """Adopt the store's entries if they changed (blocking I/O: run it as a Call step):
-        ``user``'s, and the default user's (the registration) for another user.
-
-        One check at a time: calls that find one under way wait for it, then use what
-        it adopted (a periodic check they asked for is the one that just ended), so no
-        call uses a token the store no longer holds while the check is in flight."""
+        """Adopt the store's entries if they changed (blocking I/O: a Call step): ``user``'s,
+        and the default user's (the registration) for another user. One check at a time:
+        calls that find one under way wait for it, then use what it adopted."""
         if self.store is None:
             return
         with self._refreshing:
@@ -368,26 +380,12 @@ class ClientState(_StoreWrites):
             stamp = self._store_call(store.stamp, user)
             if force or stamp != held.stamp:
                 entry = self._store_call(store.load, user)
-                self._check_mode(entry)
+                check_mode(self, entry)
                 with self.lock:
                     self._adopt(user, entry)
                     held.stamp = stamp
         finally:  # a failed read is retried at the next interval, not by every call
             held.next_check = time.monotonic() + self.refresh_interval
-
-    def _check_mode(self, entry: StoreEntry | None) -> None:
-        """An entry written by a client of the other mode (a gateway registration read
-        by a native client, or the reverse) is refused: its credentials and tokens
-        belong to another kind of server. Entries that name no mode are accepted."""
-        if entry is not None and entry.mode is not None and entry.mode != self.mode:
-            raise ATHClientError(
-                "STORE_MODE_MISMATCH",
-                f"the stored entry for {self.base_url} and agent {self.agent_id} was written "
-                f"by a {entry.mode} client; this is a {self.mode} client, which cannot use "
-                f"it. Use a {entry.mode} client (ath --mode {entry.mode}), or another store "
-                "(or Redis prefix) for this one.",
-                details={"stored_mode": entry.mode, "mode": self.mode},
-            )
 
     def _store_call(self, method: Callable[..., T], user: str, *args: Any) -> T:
         """``method(base_url, agent_id, *args)``, naming ``user`` only when it is not the
@@ -428,7 +426,7 @@ class ClientState(_StoreWrites):
     def load_entry(self) -> StoreEntry | None:
         assert self.store is not None
         entry = self.store.load(self.base_url, self.agent_id)
-        self._check_mode(entry)
+        check_mode(self, entry)
         return entry
 
     def _update(self, user: str, change: Change) -> None:
@@ -437,7 +435,7 @@ class ClientState(_StoreWrites):
             return
 
         def checked(current: StoreEntry | None) -> StoreEntry | None:
-            self._check_mode(current)
+            check_mode(self, current)
             return change(current)
 
         entry = self._store_call(store.update, user, checked)
@@ -483,7 +481,7 @@ class ClientState(_StoreWrites):
             stamp = await self._store_call(store.astamp, user)
             if force or stamp != held.stamp:
                 entry = await self._store_call(store.aload, user)
-                self._check_mode(entry)
+                check_mode(self, entry)
                 with self.lock:
                     self._adopt(user, entry)
                     held.stamp = stamp
@@ -495,7 +493,7 @@ class ClientState(_StoreWrites):
         assert store is not None
 
         def checked(current: StoreEntry | None) -> StoreEntry | None:
-            self._check_mode(current)
+            check_mode(self, current)
             return change(current)
 
         entry = await self._store_call(store.aupdate, user, checked)
