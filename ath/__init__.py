@@ -77,6 +77,7 @@ if TYPE_CHECKING:  # loaded on first access (module __getattr__ below)
     from ath._oauth import OAuthRequest, OAuthToken, start_authorization
     from ath._pkce import PKCEPair, code_challenge_s256, generate_code_verifier, generate_state
     from ath._retry import RetryPolicy
+    from ath._signer import AsyncSigner, Signer
     from ath._validation import parse_callback
     from ath.langchain import ATHTool
     from ath.meta import ATH_VERSION, ENDPOINTS
@@ -121,6 +122,8 @@ _LAZY: Final[Mapping[str, str]] = {
     "ATHTimeoutError": "ath._errors",
     "agent_identity_document": "ath._identity",
     "enable_logging": "ath._logs",
+    "Signer": "ath._signer",
+    "AsyncSigner": "ath._signer",
     "OAuthRequest": "ath._oauth",
     "OAuthToken": "ath._oauth",
     "start_authorization": "ath._oauth",
@@ -173,6 +176,7 @@ __all__ = [
     "AsyncATHClientBase",
     "AsyncATHGatewayClient",
     "AsyncATHNativeClient",
+    "AsyncSigner",
     "AttestationSigner",
     "Authorization",
     "AuthorizationRequest",
@@ -192,6 +196,7 @@ __all__ = [
     "ScopeIntersection",
     "ServiceAuthConfig",
     "ServiceDiscoveryDocument",
+    "Signer",
     "Token",
     "TokenExchangeRequest",
     "TokenResponse",

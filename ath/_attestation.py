@@ -279,6 +279,20 @@ class AttestationSigner:
     def public_key(self) -> ec.EllipticCurvePublicKey:
         return self._private().public_key()
 
+    @property
+    def public_jwk(self) -> dict[str, str]:
+        """The public key as an RFC 7517 JWK, as the identity document publishes it."""
+        checked = self._checked
+        if checked is not None and checked.public_xy is not None:
+            return _jwk_of(*checked.public_xy)
+        return public_jwk(self._private())
+
+    def sign(self, data: bytes) -> bytes:
+        """The ES256 signature of ``data`` as the 64 bytes ``r || s`` (:class:`ath.Signer`)."""
+        sign = self._sign or self._bind()
+        r, s = sign(data)
+        return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+
     def mint(self, audience: str, *, capabilities: Sequence[str] | None = None) -> str:
         """A fresh ES256 JWT for ``audience``: new 192-bit ``jti`` every call."""
         now = int(time.time())

@@ -26,6 +26,7 @@ from ath._constants import (
 )
 from ath._core import Core
 from ath._drivers import AsyncDriver, SyncDriver
+from ath._errors import ATHClientError
 from ath._flows import _authorization, _calls, _consent, _registration, _tokens, _transport
 from ath._frames import seal_methods
 from ath._logs import logging_from_environment
@@ -39,6 +40,7 @@ from ath._models import (
 )
 from ath._oauth import OAuthRequest, OAuthToken
 from ath._retry import RetryPolicy
+from ath._signer import Attester, Signer, check_signer
 from ath._steps import Flow
 from ath._telemetry import observed
 from ath._tls import shared_verify
@@ -75,8 +77,10 @@ _INIT_DOC: Final = """Create a client; nothing is sent until the first call.
 ``private_key``: the agent's EC P-256 key: PEM text, the path of a PEM file,
 or a cryptography key object; ``private_key_password`` decrypts an encrypted
 PEM. ``key_id``: the attestation's ``kid`` (default: the key's RFC 7638
-thumbprint). ``timeout``: seconds or an ``httpx2.Timeout`` (default 30 s, 10 s
-to connect). ``headers``: extra headers on every request. ``max_retries`` /
+thumbprint). ``signer``: instead of ``private_key``, a key the SDK does not
+hold (``ath.Signer``: a KMS, an HSM, a keychain; its ``key_id`` is the kid).
+``timeout``: seconds or an ``httpx2.Timeout`` (default 30 s, 10 s to connect).
+``headers``: extra headers on every request. ``max_retries`` /
 ``retry``: retries of safe requests (0 disables). ``max_response_bytes``:
 answer size limit (default 10 MiB). ``allow_insecure_http``: allow plain
 http outside loopback. ``verify``: TLS verification (``True``, a CA bundle
@@ -98,6 +102,35 @@ given, never changed (the SDK's headers go on each of its requests). Every
 option is checked here: a bad value raises ``ATHError("INVALID_ARGUMENT")``
 naming it (``INVALID_KEY`` for the key).
 """
+
+
+def _signer_of(settings: ClientSettings) -> AttestationSigner | Attester:
+    """The attester of ``private_key=`` or ``signer=`` (exactly one of them)."""
+    if settings.signer is None:
+        if settings.private_key is None:
+            raise ATHClientError("INVALID_ARGUMENT", "pass private_key=... or signer=...")
+        return AttestationSigner(
+            settings.private_key,
+            settings.agent_id,
+            key_id=settings.key_id,
+            password=settings.private_key_password,
+        )
+    given = [
+        name
+        for name, value in (
+            ("private_key", settings.private_key),
+            ("private_key_password", settings.private_key_password),
+            ("key_id", settings.key_id),
+        )
+        if value is not None
+    ]
+    if given:
+        raise ATHClientError(
+            "INVALID_ARGUMENT",
+            f"signer= replaces {', '.join(given)}: pass either a private key or a signer "
+            "(the signer's key_id is the kid)",
+        )
+    return Attester(check_signer(settings.signer), settings.agent_id)
 
 
 class _Base:
@@ -122,12 +155,7 @@ class _Base:
             http_client=http_client,
             transport=transport,
         )
-        signer = AttestationSigner(
-            settings.private_key,
-            settings.agent_id,
-            key_id=settings.key_id,
-            password=settings.private_key_password,
-        )
+        signer = _signer_of(settings)
         self._direct: Any = None  # the SDK's own transport, when it built the client
         if http_client is not None:
             http = http_client  # left as given: the SDK's headers go on each request
@@ -275,7 +303,7 @@ class _SyncBase(_Base):
         self,
         url: str,
         agent_id: str,
-        private_key: PrivateKeyInput,
+        private_key: PrivateKeyInput | None = None,
         key_id: str | None = None,
         timeout: TimeoutArg = None,
         *,
@@ -295,6 +323,7 @@ class _SyncBase(_Base):
         sleep: Callable[[float], None] | None = None,
         http_client: httpx2.Client | None = None,
         transport: httpx2.BaseTransport | None = None,
+        signer: Signer | None = None,
     ) -> None:
         settings = ClientSettings(
             url,
@@ -316,6 +345,7 @@ class _SyncBase(_Base):
             limits=limits,
             propagate_trace=propagate_trace,
             sleep=sleep,
+            signer=signer,
         )
         http = self._setup(httpx2.Client, settings, http_client, transport)
         assert isinstance(http, httpx2.Client)
@@ -462,7 +492,7 @@ class _AsyncBase(_Base):
         self,
         url: str,
         agent_id: str,
-        private_key: PrivateKeyInput,
+        private_key: PrivateKeyInput | None = None,
         key_id: str | None = None,
         timeout: TimeoutArg = None,
         *,
@@ -482,6 +512,7 @@ class _AsyncBase(_Base):
         sleep: Callable[[float], Awaitable[None]] | None = None,
         http_client: httpx2.AsyncClient | None = None,
         transport: httpx2.AsyncBaseTransport | None = None,
+        signer: Signer | None = None,
     ) -> None:
         settings = ClientSettings(
             url,
@@ -503,6 +534,7 @@ class _AsyncBase(_Base):
             limits=limits,
             propagate_trace=propagate_trace,
             sleep=sleep,
+            signer=signer,
         )
         http = self._setup(httpx2.AsyncClient, settings, http_client, transport)
         assert isinstance(http, httpx2.AsyncClient)

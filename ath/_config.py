@@ -82,7 +82,7 @@ class ClientSettings:
 
     url: str
     agent_id: str
-    private_key: PrivateKeyInput
+    private_key: PrivateKeyInput | None
     key_id: str | None = None
     timeout: TimeoutArg = None
     private_key_password: str | bytes | None = None
@@ -102,6 +102,8 @@ class ClientSettings:
     propagate_trace: bool = True
     #: How the shell pauses (None: ``time.sleep`` / ``asyncio.sleep``).
     sleep: Callable[[float], Any] | None = None
+    #: A key the SDK does not hold (``ath.Signer``), instead of ``private_key``.
+    signer: Any = None
 
 
 @dataclass(frozen=True, slots=True)

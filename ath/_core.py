@@ -18,6 +18,7 @@ import httpx2
 from ath._attestation import AttestationSigner
 from ath._config import Config
 from ath._otel import OTel, for_client
+from ath._signer import Attester
 from ath._state import DEFAULT_USER, ClientState
 from ath._wire import aquiet_trace, quiet_trace
 
@@ -42,7 +43,7 @@ class Core:
     def __init__(
         self,
         config: Config,
-        signer: AttestationSigner,
+        signer: AttestationSigner | Attester,
         http: httpx2.Client | httpx2.AsyncClient,
         *,
         owns_http: bool,

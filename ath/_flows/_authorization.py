@@ -36,6 +36,7 @@ from ath._models import (
 from ath._oauth import OAuthRequest, OAuthToken, start_authorization
 from ath._parsing import check_authorization_url, json_object, parse_answer
 from ath._pkce import generate_state, states_equal
+from ath._signer import attest
 from ath._steps import Flow
 from ath._validation import (
     check_provider_id,
@@ -94,9 +95,10 @@ def authorize(
                 ),
             )
     state = generate_state()
+    attestation = yield from attest(core.signer, core.config.base_url)
     body = AuthorizationRequest(
         client_id=client_id,
-        agent_attestation=core.signer.mint(core.config.base_url),
+        agent_attestation=attestation,
         provider_id=provider,
         scopes=scope_list,
         state=state,
@@ -248,11 +250,12 @@ def exchange_token(
         )
     _other_users(core, "exchange_token", session_id, None)
     token_url = core.config.base_url + "/ath/token"
+    attestation = yield from attest(core.signer, token_url)
     body = TokenExchangeRequest(
         grant_type="authorization_code",
         client_id=client_id,
         client_secret=client_secret,
-        agent_attestation=core.signer.mint(token_url),
+        agent_attestation=attestation,
         code=code,
         ath_session_id=session_id,
     )

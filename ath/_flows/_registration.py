@@ -27,6 +27,7 @@ from ath._models import (
     ServiceDiscoveryDocument,
 )
 from ath._parsing import answer_base_url, answer_url, ath_error_body, json_object, parse_answer
+from ath._signer import attest
 from ath._steps import Flow
 from ath._validation import (
     check_provider_id,
@@ -205,9 +206,10 @@ def _register_request(
         register_agent,
     )
 
+    attestation = yield from attest(core.signer, core.config.base_url)
     body = AgentRegistrationRequest(
         agent_id=core.signer.agent_id,
-        agent_attestation=core.signer.mint(core.config.base_url),
+        agent_attestation=attestation,
         developer=DeveloperInfo.from_dict(
             {k: v for k, v in developer.items() if k in ("name", "id", "contact")}
         ),
