@@ -27,7 +27,15 @@ from ath._constants import (
 from ath._core import Core
 from ath._drivers import AsyncDriver, SyncDriver
 from ath._errors import ATHClientError
-from ath._flows import _authorization, _calls, _consent, _registration, _tokens, _transport
+from ath._flows import (
+    _approval,
+    _authorization,
+    _calls,
+    _consent,
+    _registration,
+    _tokens,
+    _transport,
+)
 from ath._frames import seal_methods
 from ath._logs import logging_from_environment
 from ath._models import (
@@ -412,6 +420,14 @@ class _SyncBase(_Base):
         """``GET /ath/agents/{client_id}``: the current app-side decision."""
         return self._run(_registration.registration_status(self._core))
 
+    def wait_for_approval(
+        self, *, timeout: float = 600.0, poll_interval: float = 2.0
+    ) -> AgentStatusInfo:
+        """Wait until a pending registration is decided app-side, polling its status
+        (``wait_for_token``'s pacing); returns the approved registration's status.
+        Raises ``REGISTRATION_DENIED`` when denied, ``APPROVAL_TIMEOUT`` at ``timeout``."""
+        return self._run(_approval.wait_for_approval_flow(self._core, timeout, poll_interval))
+
     def authorize(
         self,
         provider: str,
@@ -603,6 +619,12 @@ class _AsyncBase(_Base):
     async def registration_status(self) -> AgentStatusInfo:
         """``GET /ath/agents/{client_id}``: the current app-side decision."""
         return await self._run(_registration.registration_status(self._core))
+
+    async def wait_for_approval(
+        self, *, timeout: float = 600.0, poll_interval: float = 2.0
+    ) -> AgentStatusInfo:
+        """Async ``wait_for_approval``: the task sleeps between polls."""
+        return await self._run(_approval.wait_for_approval_flow(self._core, timeout, poll_interval))
 
     async def authorize(
         self,

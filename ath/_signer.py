@@ -87,9 +87,7 @@ class Attester:
     def key_id(self) -> str:
         return self.signer.key_id
 
-    def signing_input(
-        self, audience: str, *, capabilities: Sequence[str] | None = None
-    ) -> bytes:
+    def signing_input(self, audience: str, *, capabilities: Sequence[str] | None = None) -> bytes:
         """The JWS signing input (header and claims, encoded) of a fresh attestation."""
         now = int(time.time())
         claims: dict[str, Any] = {
