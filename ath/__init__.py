@@ -79,6 +79,7 @@ if TYPE_CHECKING:  # loaded on first access (module __getattr__ below)
     from ath._retry import RetryPolicy
     from ath._signer import AsyncSigner, Signer
     from ath._validation import parse_callback
+    from ath._versions import ATHVersionWarning
     from ath.langchain import ATHTool
     from ath.meta import ATH_VERSION, ENDPOINTS
     from ath_sdk_client.models import (
@@ -124,6 +125,7 @@ _LAZY: Final[Mapping[str, str]] = {
     "enable_logging": "ath._logs",
     "Signer": "ath._signer",
     "AsyncSigner": "ath._signer",
+    "ATHVersionWarning": "ath._versions",
     "OAuthRequest": "ath._oauth",
     "OAuthToken": "ath._oauth",
     "start_authorization": "ath._oauth",
@@ -168,6 +170,7 @@ __all__ = [
     "ATHTimeoutError",
     "ATHTool",
     "ATHTransportError",
+    "ATHVersionWarning",
     "AgentIdentityDocument",
     "AgentRegistrationRequest",
     "AgentRegistrationResponse",

@@ -35,6 +35,7 @@ from ath._validation import (
     normalize_mapping,
     split_url,
 )
+from ath._versions import check_version
 
 if TYPE_CHECKING:
     from ath._generated import AgentStatusResponse, Request
@@ -68,9 +69,11 @@ def discover_gateway(core: Core) -> Flow[DiscoveryDocument]:
         "is an ATH-native service, use ATHNativeClient (or AsyncATHNativeClient), which "
         "reads /.well-known/ath-app.json.",
     )
-    return discovery_document(
+    doc = discovery_document(
         parse_answer(get_gateway_discovery.parse_response, response, "discover")
     )
+    check_version(doc.ath_version, status=response.status_code)
+    return doc
 
 
 def discover_service(core: Core) -> Flow[ServiceDiscoveryDocument]:
@@ -87,6 +90,7 @@ def discover_service(core: Core) -> Flow[ServiceDiscoveryDocument]:
         parse_answer(get_service_discovery.parse_response, response, "discover")
     )
     status = response.status_code  # the answer's URLs are checked as the server's
+    check_version(doc.ath_version, status=status)
     api_base = answer_base_url(
         doc.api_base,
         "api_base",
