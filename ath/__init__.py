@@ -53,6 +53,7 @@ if TYPE_CHECKING:  # loaded on first access (module __getattr__ below)
         ATHTimeoutError,
         ATHTransportError,
     )
+    from ath._expiry import ExpiryWatch
     from ath._identity import agent_identity_document
     from ath._logs import enable_logging
     from ath._models import (
@@ -123,6 +124,7 @@ _LAZY: Final[Mapping[str, str]] = {
     "ATHTimeoutError": "ath._errors",
     "agent_identity_document": "ath._identity",
     "enable_logging": "ath._logs",
+    "ExpiryWatch": "ath._expiry",
     "Signer": "ath._signer",
     "AsyncSigner": "ath._signer",
     "ATHVersionWarning": "ath._versions",
@@ -187,6 +189,7 @@ __all__ = [
     "CallbackResult",
     "DeveloperInfo",
     "DiscoveryDocument",
+    "ExpiryWatch",
     "HTTPMethod",
     "OAuthRequest",
     "OAuthToken",
