@@ -33,6 +33,7 @@ from ath._flows import (
     _calls,
     _consent,
     _registration,
+    _stepup,
     _tokens,
     _transport,
 )
@@ -370,6 +371,9 @@ class _SyncBase(_Base):
     def _run(self, flow: Flow[T]) -> T:
         return self._driver.run(observed(self._core, flow))
 
+    def _step_up_login(self, provider: str, scopes: list[str]) -> Token:
+        return self.login(provider, scopes)
+
     def close(self) -> None:
         """Close the HTTP connections (not those of an injected http_client)."""
         if self._owns_http:
@@ -473,12 +477,17 @@ class _SyncBase(_Base):
         redirect_uri: str | None = None,
         timeout: float = 600.0,
         on_authorization_url: Callable[[str], Any] | None = None,
+        step_up: bool = False,
     ) -> Token:
         """authorize, show the URL (``on_authorization_url``, default: stderr) and open it
         in a browser, then finish by the loopback redirect (a registered
         ``http://127.0.0.1:PORT/...`` or ``http://[::1]:PORT/...`` ``redirect_uri``) or by
-        polling, whichever comes first."""
+        polling, whichever comes first. ``step_up=True``: ask for the scopes of the token
+        held for ``provider`` as well as ``scopes`` (default: exactly ``scopes``)."""
         from ath._loopback import SyncListener
+
+        if step_up:
+            scopes = _stepup.union(_stepup.held_scopes(self._core, provider), scopes)
 
         _consent.check_wait_arguments(timeout, _consent.LOGIN_POLL_INTERVAL)
         address = _consent.loopback_address(redirect_uri)
@@ -564,6 +573,9 @@ class _AsyncBase(_Base):
         )
 
     __init__.__doc__ = _INIT_DOC  # one text for both shells; help() shows it
+
+    async def _step_up_login(self, provider: str, scopes: list[str]) -> Token:
+        return await self.login(provider, scopes)
 
     async def _run(self, flow: Flow[T]) -> T:
         return await self._driver.run(observed(self._core, flow))
@@ -669,9 +681,13 @@ class _AsyncBase(_Base):
         redirect_uri: str | None = None,
         timeout: float = 600.0,
         on_authorization_url: Callable[[str], Any] | None = None,
+        step_up: bool = False,
     ) -> Token:
         """Async ``login``: the loopback listener runs on this event loop."""
         from ath._loopback import AsyncListener
+
+        if step_up:
+            scopes = _stepup.union(_stepup.held_scopes(self._core, provider), scopes)
 
         _consent.check_wait_arguments(timeout, _consent.LOGIN_POLL_INTERVAL)
         address = _consent.loopback_address(redirect_uri)
@@ -717,11 +733,18 @@ class ATHGatewayClient(_SyncBase):
         *,
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
+        step_up: _stepup.StepUp = False,
     ) -> Any:
-        """Call the provider's API through the gateway; JSON parsed, other bodies as text."""
-        return self._run(
-            _calls.api_call(self._core, provider, method, path, body, params, headers)
-        ).data()
+        """Call the provider's API through the gateway; JSON parsed, other bodies as text.
+        ``step_up``: on ``SCOPE_NOT_APPROVED`` naming the scopes needed, run one consent
+        for the held and needed scopes (``True``: ``login()``; or your own function
+        ``(provider, scopes) -> Token``), then call once more."""
+
+        def call() -> Any:
+            flow = _calls.api_call(self._core, provider, method, path, body, params, headers)
+            return self._run(flow).data()
+
+        return _stepup.run_sync(self._core, provider, step_up, call, self._step_up_login)
 
     def proxy_raw(
         self,
@@ -761,12 +784,16 @@ class AsyncATHGatewayClient(_AsyncBase):
         *,
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
+        step_up: _stepup.StepUp = False,
     ) -> Any:
-        """Call the provider's API through the gateway; JSON parsed, other bodies as text."""
-        raw = await self._run(
-            _calls.api_call(self._core, provider, method, path, body, params, headers)
-        )
-        return raw.data()
+        """Call the provider's API through the gateway; JSON parsed, other bodies as text
+        (``step_up``: as for the sync client; an async consent function is awaited)."""
+
+        async def call() -> Any:
+            flow = _calls.api_call(self._core, provider, method, path, body, params, headers)
+            return (await self._run(flow)).data()
+
+        return await _stepup.run_async(self._core, provider, step_up, call, self._step_up_login)
 
     async def proxy_raw(
         self,
@@ -808,11 +835,16 @@ class ATHNativeClient(_SyncBase):
         *,
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
+        step_up: _stepup.StepUp = False,
     ) -> Any:
-        """Call the service's API at ``api_base``; JSON parsed, other bodies as text."""
-        return self._run(
-            _calls.api_call(self._core, None, method, path, body, params, headers)
-        ).data()
+        """Call the service's API at ``api_base``; JSON parsed, other bodies as text
+        (``step_up``: as for ``ATHGatewayClient.proxy``)."""
+
+        def call() -> Any:
+            flow = _calls.api_call(self._core, None, method, path, body, params, headers)
+            return self._run(flow).data()
+
+        return _stepup.run_sync(self._core, None, step_up, call, self._step_up_login)
 
     def api_raw(
         self,
@@ -868,12 +900,16 @@ class AsyncATHNativeClient(_AsyncBase):
         *,
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
+        step_up: _stepup.StepUp = False,
     ) -> Any:
-        """Call the service's API at ``api_base``; JSON parsed, other bodies as text."""
-        raw = await self._run(
-            _calls.api_call(self._core, None, method, path, body, params, headers)
-        )
-        return raw.data()
+        """Call the service's API at ``api_base``; JSON parsed, other bodies as text
+        (``step_up``: as for ``ATHGatewayClient.proxy``)."""
+
+        async def call() -> Any:
+            flow = _calls.api_call(self._core, None, method, path, body, params, headers)
+            return (await self._run(flow)).data()
+
+        return await _stepup.run_async(self._core, None, step_up, call, self._step_up_login)
 
     async def api_raw(
         self,
