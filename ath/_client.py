@@ -38,6 +38,7 @@ from ath._flows import (
     _transport,
 )
 from ath._frames import seal_methods
+from ath._keyring import KeyRing
 from ath._logs import logging_from_environment
 from ath._models import (
     AgentStatusInfo,
@@ -139,6 +140,12 @@ def _signer_of(settings: ClientSettings) -> AttestationSigner | Attester:
             f"signer= replaces {', '.join(given)}: pass either a private key or a signer "
             "(the signer's key_id is the kid)",
         )
+    if isinstance(settings.signer, AttestationSigner):  # a local key, made by the caller
+        if settings.signer.agent_id != settings.agent_id:
+            raise ATHClientError(
+                "INVALID_ARGUMENT", "signer= is an AttestationSigner of another agent_id"
+            )
+        return settings.signer
     return Attester(check_signer(settings.signer), settings.agent_id)
 
 
@@ -164,7 +171,7 @@ class _Base:
             http_client=http_client,
             transport=transport,
         )
-        signer = _signer_of(settings)
+        signer = KeyRing(_signer_of(settings))
         self._direct: Any = None  # the SDK's own transport, when it built the client
         if http_client is not None:
             http = http_client  # left as given: the SDK's headers go on each request
@@ -292,6 +299,45 @@ class _Base:
         """Whether the HTTP client resolves the generated client's relative URLs here."""
         http: httpx2.Client | httpx2.AsyncClient = self._core.http
         return str(http.base_url).rstrip("/") == self.url
+
+    def rotate_key(
+        self,
+        private_key: PrivateKeyInput | None = None,
+        *,
+        name: str,
+        developer: Mapping[str, str],
+        signer: Signer | None = None,
+        key_id: str | None = None,
+        private_key_password: str | bytes | None = None,
+        capabilities: Sequence[str] | None = None,
+        switch: bool = False,
+    ) -> dict[str, Any]:
+        """Stage the agent's next key (a private key, or ``signer=``) and return the identity
+        document that carries it, to publish at ``agent_id``. The client keeps signing with
+        the current key until ``switch_key()``, or until a verifier refuses the current key
+        (it has read the new document): then it switches and resends at once. ``switch=True``
+        switches now (emergency: the old key is compromised)."""
+        from ath._rotate import rotate
+
+        return rotate(
+            self._core.signer,
+            private_key,
+            signer=signer,
+            key_id=key_id,
+            password=private_key_password,
+            name=name,
+            developer=developer,
+            capabilities=capabilities,
+            switch_now=switch,
+        )
+
+    def switch_key(self) -> str:
+        """Sign with the staged key from now on (after publishing its document); returns
+        its key id. A verifier that still holds the old key re-fetches the document within
+        a minute; a call it refuses meanwhile is resent once, after that minute."""
+        from ath._rotate import switch
+
+        return switch(self._core.signer)
 
     def mint_attestation(self, audience: str | None = None) -> str:
         """A fresh attestation JWT (``aud`` defaults to this client's base URL)."""

@@ -132,6 +132,11 @@ class Attester:
         return f"Attester(agent_id={self.agent_id!r}, key_id={self.key_id!r}, signer=<hidden>)"
 
 
+class _HasCurrent(Protocol):
+    @property
+    def current(self) -> AttestationSigner | Attester: ...
+
+
 def _failed(exc: BaseException) -> ATHClientError:
     return ATHClientError(
         "SIGNER_FAILED",
@@ -140,10 +145,12 @@ def _failed(exc: BaseException) -> ATHClientError:
     )
 
 
-def attest(signer: AttestationSigner | Attester, audience: str) -> Flow[str]:
+def attest(signer: AttestationSigner | Attester | _HasCurrent, audience: str) -> Flow[str]:
     """A fresh attestation for ``audience``: the local key signs in place; another signer
     signs in a :class:`~ath._steps.Call` (the async driver awaits its ``asign``, or runs
     ``sign`` in a thread)."""
+    if not isinstance(signer, AttestationSigner | Attester):
+        signer = signer.current  # a key ring: its current key
     if isinstance(signer, AttestationSigner):
         return signer.mint(audience)
     data = signer.signing_input(audience)

@@ -13,6 +13,7 @@ from ath._core import Core
 from ath._errormap import error_from_response
 from ath._errors import ATHClientError, ATHError, ATHServerError
 from ath._flows._registration import registration_status
+from ath._flows._rotation import resigned
 from ath._flows._transport import (
     blocking,
     build_request,
@@ -63,6 +64,20 @@ __all__ = [
 
 
 def authorize(
+    core: Core,
+    provider: str,
+    scopes: Sequence[str],
+    redirect_uri: str | None,
+    resource: str | None,
+) -> Flow[Authorization]:
+    """Phase B's request (resent once after a key rotation's refusal, :mod:`._rotation`)."""
+    result: Authorization = yield from resigned(
+        core, lambda: _authorize(core, provider, scopes, redirect_uri, resource)
+    )
+    return result
+
+
+def _authorize(
     core: Core,
     provider: str,
     scopes: Sequence[str],
@@ -236,6 +251,16 @@ def finish_authorization(core: Core, url: str, session_id: str | None) -> Flow[T
 
 
 def exchange_token(
+    core: Core, code: str, session_id: str, *, pending: Authorization | None = None
+) -> Flow[Token]:
+    """The token request (resent once after a key rotation's refusal, :mod:`._rotation`)."""
+    token: Token = yield from resigned(
+        core, lambda: _exchange_token(core, code, session_id, pending=pending)
+    )
+    return token
+
+
+def _exchange_token(
     core: Core, code: str, session_id: str, *, pending: Authorization | None = None
 ) -> Flow[Token]:
     """Redeem ``code`` for the session's token. ``pending``: the authorization the

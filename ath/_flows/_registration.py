@@ -11,6 +11,7 @@ import httpx2
 from ath._core import Core
 from ath._errormap import error_from_response
 from ath._errors import ATHClientError, ATHError, ATHServerError
+from ath._flows._rotation import resigned
 from ath._flows._transport import blocking, call, credentials, generated_request, logged, send
 from ath._flows._values import (
     agent_status_of,
@@ -158,7 +159,9 @@ def register(
         raise ATHClientError("INVALID_ARGUMENT", "purpose must be a string")
     store = core.state.store
     if store is None:
-        result = yield from _register_request(core, developer, requested, uris, purpose)
+        result = yield from resigned(
+            core, lambda: _register_request(core, developer, requested, uris, purpose)
+        )
         return result
     # Single flight across the fleet: under the store's registration lock, an entry
     # registered by any process is returned without a request; otherwise this one
@@ -177,7 +180,9 @@ def register(
                 approved_providers=[],
                 approval_expires=None,
             )
-        result = yield from _register_request(core, developer, requested, uris, purpose)
+        result = yield from resigned(
+            core, lambda: _register_request(core, developer, requested, uris, purpose)
+        )
         try:
             yield from blocking(core, core.state.publish_registration)
         except ATHError as exc:
