@@ -32,12 +32,12 @@ def check_version(version: object, *, status: int | None = None) -> None:
     """Refuse another major version (``UNSUPPORTED_VERSION``); warn on another minor
     version or a version that is not ``MAJOR.MINOR[.PATCH]``."""
     spoken = f"{SPOKEN[0]}.{SPOKEN[1]}"
-    text = version if isinstance(version, str) else repr(version)
-    shown = text[:40].encode("ascii", "backslashreplace").decode("ascii")
-    match = _VERSION.fullmatch(text) if isinstance(version, str) else None
+    match = _VERSION.fullmatch(version) if isinstance(version, str) else None
     if match is None:
-        _warn(f"the server's ath_version {shown!r} is not a version number; assuming {spoken}")
+        # not quoted: whatever else the server put there stays out of logs
+        _warn(f"the server's ath_version is not a version number; assuming ATH {spoken}")
         return
+    shown = match.group(0)  # digits and dots only
     major, minor = int(match.group(1)), int(match.group(2))
     if major != SPOKEN[0]:
         raise ATHServerError(

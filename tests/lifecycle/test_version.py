@@ -64,7 +64,9 @@ async def test_another_minor_version_warns_and_works(
     with RawServer(json_answer(doc)) as server, pytest.warns(ATHVersionWarning) as seen:
         found = await _discover(server.url, mode, shell)
     assert found.ath_version == version
-    assert len(seen) == 1 and version in str(seen[0].message)
+    assert len(seen) == 1
+    message = str(seen[0].message)
+    assert (version in message) if version == "0.2" else "not a version number" in message
 
 
 @pytest.mark.parametrize("mode", ["gateway", "native"])
