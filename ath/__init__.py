@@ -53,6 +53,7 @@ if TYPE_CHECKING:  # loaded on first access (module __getattr__ below)
         ATHTimeoutError,
         ATHTransportError,
     )
+    from ath._expiry import ExpiryWatch
     from ath._identity import agent_identity_document
     from ath._logs import enable_logging
     from ath._models import (
@@ -77,7 +78,9 @@ if TYPE_CHECKING:  # loaded on first access (module __getattr__ below)
     from ath._oauth import OAuthRequest, OAuthToken, start_authorization
     from ath._pkce import PKCEPair, code_challenge_s256, generate_code_verifier, generate_state
     from ath._retry import RetryPolicy
+    from ath._signer import AsyncSigner, Signer
     from ath._validation import parse_callback
+    from ath._versions import ATHVersionWarning
     from ath.langchain import ATHTool
     from ath.meta import ATH_VERSION, ENDPOINTS
     from ath_sdk_client.models import (
@@ -121,6 +124,10 @@ _LAZY: Final[Mapping[str, str]] = {
     "ATHTimeoutError": "ath._errors",
     "agent_identity_document": "ath._identity",
     "enable_logging": "ath._logs",
+    "ExpiryWatch": "ath._expiry",
+    "Signer": "ath._signer",
+    "AsyncSigner": "ath._signer",
+    "ATHVersionWarning": "ath._versions",
     "OAuthRequest": "ath._oauth",
     "OAuthToken": "ath._oauth",
     "start_authorization": "ath._oauth",
@@ -165,6 +172,7 @@ __all__ = [
     "ATHTimeoutError",
     "ATHTool",
     "ATHTransportError",
+    "ATHVersionWarning",
     "AgentIdentityDocument",
     "AgentRegistrationRequest",
     "AgentRegistrationResponse",
@@ -173,6 +181,7 @@ __all__ = [
     "AsyncATHClientBase",
     "AsyncATHGatewayClient",
     "AsyncATHNativeClient",
+    "AsyncSigner",
     "AttestationSigner",
     "Authorization",
     "AuthorizationRequest",
@@ -180,6 +189,7 @@ __all__ = [
     "CallbackResult",
     "DeveloperInfo",
     "DiscoveryDocument",
+    "ExpiryWatch",
     "HTTPMethod",
     "OAuthRequest",
     "OAuthToken",
@@ -192,6 +202,7 @@ __all__ = [
     "ScopeIntersection",
     "ServiceAuthConfig",
     "ServiceDiscoveryDocument",
+    "Signer",
     "Token",
     "TokenExchangeRequest",
     "TokenResponse",

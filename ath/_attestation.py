@@ -199,7 +199,16 @@ class AttestationSigner:
     loaded with ``cryptography`` right away, so invalid keys fail at construction.
     """
 
-    __slots__ = ("_checked", "_header", "_key", "_key_id", "_sign", "agent_id", "lifetime")
+    __slots__ = (
+        "_checked",
+        "_clock",
+        "_header",
+        "_key",
+        "_key_id",
+        "_sign",
+        "agent_id",
+        "lifetime",
+    )
 
     def __init__(
         self,
@@ -209,6 +218,7 @@ class AttestationSigner:
         key_id: str | None = None,
         lifetime: int = ATTESTATION_LIFETIME,
         password: str | bytes | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         if not 1 <= lifetime <= 300:
             raise ATHClientError(
@@ -234,6 +244,8 @@ class AttestationSigner:
         self._key_id = key_id
         self.agent_id = agent_id
         self.lifetime = lifetime
+        #: The wall clock of ``iat``/``exp`` (``time.time``; tests inject a verifier's).
+        self._clock = clock
 
     def _private(self) -> ec.EllipticCurvePrivateKey:
         """The parsed key (parsed here on first use when construction only checked it)."""
@@ -279,9 +291,23 @@ class AttestationSigner:
     def public_key(self) -> ec.EllipticCurvePublicKey:
         return self._private().public_key()
 
+    @property
+    def public_jwk(self) -> dict[str, str]:
+        """The public key as an RFC 7517 JWK, as the identity document publishes it."""
+        checked = self._checked
+        if checked is not None and checked.public_xy is not None:
+            return _jwk_of(*checked.public_xy)
+        return public_jwk(self._private())
+
+    def sign(self, data: bytes) -> bytes:
+        """The ES256 signature of ``data`` as the 64 bytes ``r || s`` (:class:`ath.Signer`)."""
+        sign = self._sign or self._bind()
+        r, s = sign(data)
+        return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+
     def mint(self, audience: str, *, capabilities: Sequence[str] | None = None) -> str:
         """A fresh ES256 JWT for ``audience``: new 192-bit ``jti`` every call."""
-        now = int(time.time())
+        now = int(self._clock())
         claims: dict[str, Any] = {
             "iss": self.agent_id,
             "sub": self.agent_id,

@@ -26,8 +26,19 @@ from ath._constants import (
 )
 from ath._core import Core
 from ath._drivers import AsyncDriver, SyncDriver
-from ath._flows import _authorization, _calls, _consent, _registration, _tokens, _transport
+from ath._errors import ATHClientError
+from ath._flows import (
+    _approval,
+    _authorization,
+    _calls,
+    _consent,
+    _registration,
+    _stepup,
+    _tokens,
+    _transport,
+)
 from ath._frames import seal_methods
+from ath._keyring import KeyRing
 from ath._logs import logging_from_environment
 from ath._models import (
     AgentStatusInfo,
@@ -39,6 +50,7 @@ from ath._models import (
 )
 from ath._oauth import OAuthRequest, OAuthToken
 from ath._retry import RetryPolicy
+from ath._signer import Attester, Signer, check_signer
 from ath._steps import Flow
 from ath._telemetry import observed
 from ath._tls import shared_verify
@@ -75,8 +87,10 @@ _INIT_DOC: Final = """Create a client; nothing is sent until the first call.
 ``private_key``: the agent's EC P-256 key: PEM text, the path of a PEM file,
 or a cryptography key object; ``private_key_password`` decrypts an encrypted
 PEM. ``key_id``: the attestation's ``kid`` (default: the key's RFC 7638
-thumbprint). ``timeout``: seconds or an ``httpx2.Timeout`` (default 30 s, 10 s
-to connect). ``headers``: extra headers on every request. ``max_retries`` /
+thumbprint). ``signer``: instead of ``private_key``, a key the SDK does not
+hold (``ath.Signer``: a KMS, an HSM, a keychain; its ``key_id`` is the kid).
+``timeout``: seconds or an ``httpx2.Timeout`` (default 30 s, 10 s to connect).
+``headers``: extra headers on every request. ``max_retries`` /
 ``retry``: retries of safe requests (0 disables). ``max_response_bytes``:
 answer size limit (default 10 MiB). ``allow_insecure_http``: allow plain
 http outside loopback. ``verify``: TLS verification (``True``, a CA bundle
@@ -98,6 +112,41 @@ given, never changed (the SDK's headers go on each of its requests). Every
 option is checked here: a bad value raises ``ATHError("INVALID_ARGUMENT")``
 naming it (``INVALID_KEY`` for the key).
 """
+
+
+def _signer_of(settings: ClientSettings) -> AttestationSigner | Attester:
+    """The attester of ``private_key=`` or ``signer=`` (exactly one of them)."""
+    if settings.signer is None:
+        if settings.private_key is None:
+            raise ATHClientError("INVALID_ARGUMENT", "pass private_key=... or signer=...")
+        return AttestationSigner(
+            settings.private_key,
+            settings.agent_id,
+            key_id=settings.key_id,
+            password=settings.private_key_password,
+        )
+    given = [
+        name
+        for name, value in (
+            ("private_key", settings.private_key),
+            ("private_key_password", settings.private_key_password),
+            ("key_id", settings.key_id),
+        )
+        if value is not None
+    ]
+    if given:
+        raise ATHClientError(
+            "INVALID_ARGUMENT",
+            f"signer= replaces {', '.join(given)}: pass either a private key or a signer "
+            "(the signer's key_id is the kid)",
+        )
+    if isinstance(settings.signer, AttestationSigner):  # a local key, made by the caller
+        if settings.signer.agent_id != settings.agent_id:
+            raise ATHClientError(
+                "INVALID_ARGUMENT", "signer= is an AttestationSigner of another agent_id"
+            )
+        return settings.signer
+    return Attester(check_signer(settings.signer), settings.agent_id)
 
 
 class _Base:
@@ -122,12 +171,7 @@ class _Base:
             http_client=http_client,
             transport=transport,
         )
-        signer = AttestationSigner(
-            settings.private_key,
-            settings.agent_id,
-            key_id=settings.key_id,
-            password=settings.private_key_password,
-        )
+        signer = KeyRing(_signer_of(settings))
         self._direct: Any = None  # the SDK's own transport, when it built the client
         if http_client is not None:
             http = http_client  # left as given: the SDK's headers go on each request
@@ -256,6 +300,45 @@ class _Base:
         http: httpx2.Client | httpx2.AsyncClient = self._core.http
         return str(http.base_url).rstrip("/") == self.url
 
+    def rotate_key(
+        self,
+        private_key: PrivateKeyInput | None = None,
+        *,
+        name: str,
+        developer: Mapping[str, str],
+        signer: Signer | None = None,
+        key_id: str | None = None,
+        private_key_password: str | bytes | None = None,
+        capabilities: Sequence[str] | None = None,
+        switch: bool = False,
+    ) -> dict[str, Any]:
+        """Stage the agent's next key (a private key, or ``signer=``) and return the identity
+        document that carries it, to publish at ``agent_id``. The client keeps signing with
+        the current key until ``switch_key()``, or until a verifier refuses the current key
+        (it has read the new document): then it switches and resends at once. ``switch=True``
+        switches now (emergency: the old key is compromised)."""
+        from ath._rotate import rotate
+
+        return rotate(
+            self._core.signer,
+            private_key,
+            signer=signer,
+            key_id=key_id,
+            password=private_key_password,
+            name=name,
+            developer=developer,
+            capabilities=capabilities,
+            switch_now=switch,
+        )
+
+    def switch_key(self) -> str:
+        """Sign with the staged key from now on (after publishing its document); returns
+        its key id. A verifier that still holds the old key re-fetches the document within
+        a minute; a call it refuses meanwhile is resent once, after that minute."""
+        from ath._rotate import switch
+
+        return switch(self._core.signer)
+
     def mint_attestation(self, audience: str | None = None) -> str:
         """A fresh attestation JWT (``aud`` defaults to this client's base URL)."""
         return self._core.signer.mint(audience or self._core.config.base_url)
@@ -275,7 +358,7 @@ class _SyncBase(_Base):
         self,
         url: str,
         agent_id: str,
-        private_key: PrivateKeyInput,
+        private_key: PrivateKeyInput | None = None,
         key_id: str | None = None,
         timeout: TimeoutArg = None,
         *,
@@ -295,6 +378,7 @@ class _SyncBase(_Base):
         sleep: Callable[[float], None] | None = None,
         http_client: httpx2.Client | None = None,
         transport: httpx2.BaseTransport | None = None,
+        signer: Signer | None = None,
     ) -> None:
         settings = ClientSettings(
             url,
@@ -316,6 +400,7 @@ class _SyncBase(_Base):
             limits=limits,
             propagate_trace=propagate_trace,
             sleep=sleep,
+            signer=signer,
         )
         http = self._setup(httpx2.Client, settings, http_client, transport)
         assert isinstance(http, httpx2.Client)
@@ -331,6 +416,9 @@ class _SyncBase(_Base):
 
     def _run(self, flow: Flow[T]) -> T:
         return self._driver.run(observed(self._core, flow))
+
+    def _step_up_login(self, provider: str, scopes: list[str]) -> Token:
+        return self.login(provider, scopes)
 
     def close(self) -> None:
         """Close the HTTP connections (not those of an injected http_client)."""
@@ -382,6 +470,14 @@ class _SyncBase(_Base):
         """``GET /ath/agents/{client_id}``: the current app-side decision."""
         return self._run(_registration.registration_status(self._core))
 
+    def wait_for_approval(
+        self, *, timeout: float = 600.0, poll_interval: float = 2.0
+    ) -> AgentStatusInfo:
+        """Wait until a pending registration is decided app-side, polling its status
+        (``wait_for_token``'s pacing); returns the approved registration's status.
+        Raises ``REGISTRATION_DENIED`` when denied, ``APPROVAL_TIMEOUT`` at ``timeout``."""
+        return self._run(_approval.wait_for_approval_flow(self._core, timeout, poll_interval))
+
     def authorize(
         self,
         provider: str,
@@ -427,12 +523,17 @@ class _SyncBase(_Base):
         redirect_uri: str | None = None,
         timeout: float = 600.0,
         on_authorization_url: Callable[[str], Any] | None = None,
+        step_up: bool = False,
     ) -> Token:
         """authorize, show the URL (``on_authorization_url``, default: stderr) and open it
         in a browser, then finish by the loopback redirect (a registered
         ``http://127.0.0.1:PORT/...`` or ``http://[::1]:PORT/...`` ``redirect_uri``) or by
-        polling, whichever comes first."""
+        polling, whichever comes first. ``step_up=True``: ask for the scopes of the token
+        held for ``provider`` as well as ``scopes`` (default: exactly ``scopes``)."""
         from ath._loopback import SyncListener
+
+        if step_up:
+            scopes = _stepup.union(_stepup.held_scopes(self._core, provider), scopes)
 
         _consent.check_wait_arguments(timeout, _consent.LOGIN_POLL_INTERVAL)
         address = _consent.loopback_address(redirect_uri)
@@ -462,7 +563,7 @@ class _AsyncBase(_Base):
         self,
         url: str,
         agent_id: str,
-        private_key: PrivateKeyInput,
+        private_key: PrivateKeyInput | None = None,
         key_id: str | None = None,
         timeout: TimeoutArg = None,
         *,
@@ -482,6 +583,7 @@ class _AsyncBase(_Base):
         sleep: Callable[[float], Awaitable[None]] | None = None,
         http_client: httpx2.AsyncClient | None = None,
         transport: httpx2.AsyncBaseTransport | None = None,
+        signer: Signer | None = None,
     ) -> None:
         settings = ClientSettings(
             url,
@@ -503,6 +605,7 @@ class _AsyncBase(_Base):
             limits=limits,
             propagate_trace=propagate_trace,
             sleep=sleep,
+            signer=signer,
         )
         http = self._setup(httpx2.AsyncClient, settings, http_client, transport)
         assert isinstance(http, httpx2.AsyncClient)
@@ -516,6 +619,9 @@ class _AsyncBase(_Base):
         )
 
     __init__.__doc__ = _INIT_DOC  # one text for both shells; help() shows it
+
+    async def _step_up_login(self, provider: str, scopes: list[str]) -> Token:
+        return await self.login(provider, scopes)
 
     async def _run(self, flow: Flow[T]) -> T:
         return await self._driver.run(observed(self._core, flow))
@@ -572,6 +678,12 @@ class _AsyncBase(_Base):
         """``GET /ath/agents/{client_id}``: the current app-side decision."""
         return await self._run(_registration.registration_status(self._core))
 
+    async def wait_for_approval(
+        self, *, timeout: float = 600.0, poll_interval: float = 2.0
+    ) -> AgentStatusInfo:
+        """Async ``wait_for_approval``: the task sleeps between polls."""
+        return await self._run(_approval.wait_for_approval_flow(self._core, timeout, poll_interval))
+
     async def authorize(
         self,
         provider: str,
@@ -615,9 +727,13 @@ class _AsyncBase(_Base):
         redirect_uri: str | None = None,
         timeout: float = 600.0,
         on_authorization_url: Callable[[str], Any] | None = None,
+        step_up: bool = False,
     ) -> Token:
         """Async ``login``: the loopback listener runs on this event loop."""
         from ath._loopback import AsyncListener
+
+        if step_up:
+            scopes = _stepup.union(_stepup.held_scopes(self._core, provider), scopes)
 
         _consent.check_wait_arguments(timeout, _consent.LOGIN_POLL_INTERVAL)
         address = _consent.loopback_address(redirect_uri)
@@ -663,11 +779,18 @@ class ATHGatewayClient(_SyncBase):
         *,
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
+        step_up: _stepup.StepUp = False,
     ) -> Any:
-        """Call the provider's API through the gateway; JSON parsed, other bodies as text."""
-        return self._run(
-            _calls.api_call(self._core, provider, method, path, body, params, headers)
-        ).data()
+        """Call the provider's API through the gateway; JSON parsed, other bodies as text.
+        ``step_up``: on ``SCOPE_NOT_APPROVED`` naming the scopes needed, run one consent
+        for the held and needed scopes (``True``: ``login()``; or your own function
+        ``(provider, scopes) -> Token``), then call once more."""
+
+        def call() -> Any:
+            flow = _calls.api_call(self._core, provider, method, path, body, params, headers)
+            return self._run(flow).data()
+
+        return _stepup.run_sync(self._core, provider, step_up, call, self._step_up_login)
 
     def proxy_raw(
         self,
@@ -707,12 +830,16 @@ class AsyncATHGatewayClient(_AsyncBase):
         *,
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
+        step_up: _stepup.StepUp = False,
     ) -> Any:
-        """Call the provider's API through the gateway; JSON parsed, other bodies as text."""
-        raw = await self._run(
-            _calls.api_call(self._core, provider, method, path, body, params, headers)
-        )
-        return raw.data()
+        """Call the provider's API through the gateway; JSON parsed, other bodies as text
+        (``step_up``: as for the sync client; an async consent function is awaited)."""
+
+        async def call() -> Any:
+            flow = _calls.api_call(self._core, provider, method, path, body, params, headers)
+            return (await self._run(flow)).data()
+
+        return await _stepup.run_async(self._core, provider, step_up, call, self._step_up_login)
 
     async def proxy_raw(
         self,
@@ -754,11 +881,16 @@ class ATHNativeClient(_SyncBase):
         *,
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
+        step_up: _stepup.StepUp = False,
     ) -> Any:
-        """Call the service's API at ``api_base``; JSON parsed, other bodies as text."""
-        return self._run(
-            _calls.api_call(self._core, None, method, path, body, params, headers)
-        ).data()
+        """Call the service's API at ``api_base``; JSON parsed, other bodies as text
+        (``step_up``: as for ``ATHGatewayClient.proxy``)."""
+
+        def call() -> Any:
+            flow = _calls.api_call(self._core, None, method, path, body, params, headers)
+            return self._run(flow).data()
+
+        return _stepup.run_sync(self._core, None, step_up, call, self._step_up_login)
 
     def api_raw(
         self,
@@ -814,12 +946,16 @@ class AsyncATHNativeClient(_AsyncBase):
         *,
         params: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
+        step_up: _stepup.StepUp = False,
     ) -> Any:
-        """Call the service's API at ``api_base``; JSON parsed, other bodies as text."""
-        raw = await self._run(
-            _calls.api_call(self._core, None, method, path, body, params, headers)
-        )
-        return raw.data()
+        """Call the service's API at ``api_base``; JSON parsed, other bodies as text
+        (``step_up``: as for ``ATHGatewayClient.proxy``)."""
+
+        async def call() -> Any:
+            flow = _calls.api_call(self._core, None, method, path, body, params, headers)
+            return (await self._run(flow)).data()
+
+        return await _stepup.run_async(self._core, None, step_up, call, self._step_up_login)
 
     async def api_raw(
         self,

@@ -38,6 +38,7 @@ from ath._validation import normalize_base_url
 from ath._wire import DEFAULT_LIMITS, accept_encoding
 
 if TYPE_CHECKING:
+    from ath._signer import Signer
     from ath.stores._model import CredentialStore
 
 __all__ = [
@@ -62,6 +63,7 @@ class ClientOptions(TypedDict, total=False):
     """The keyword options every client takes, for wrappers that forward them."""
 
     private_key_password: str | bytes | None
+    signer: Signer | None
     headers: Mapping[str, str] | None
     max_retries: int
     retry: RetryPolicy | None
@@ -82,7 +84,7 @@ class ClientSettings:
 
     url: str
     agent_id: str
-    private_key: PrivateKeyInput
+    private_key: PrivateKeyInput | None
     key_id: str | None = None
     timeout: TimeoutArg = None
     private_key_password: str | bytes | None = None
@@ -102,6 +104,8 @@ class ClientSettings:
     propagate_trace: bool = True
     #: How the shell pauses (None: ``time.sleep`` / ``asyncio.sleep``).
     sleep: Callable[[float], Any] | None = None
+    #: A key the SDK does not hold (``ath.Signer``), instead of ``private_key``.
+    signer: Signer | None = None
 
 
 @dataclass(frozen=True, slots=True)

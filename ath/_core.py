@@ -15,8 +15,8 @@ from typing import Any
 
 import httpx2
 
-from ath._attestation import AttestationSigner
 from ath._config import Config
+from ath._keyring import KeyRing
 from ath._otel import OTel, for_client
 from ath._state import DEFAULT_USER, ClientState
 from ath._wire import aquiet_trace, quiet_trace
@@ -42,7 +42,7 @@ class Core:
     def __init__(
         self,
         config: Config,
-        signer: AttestationSigner,
+        signer: KeyRing,
         http: httpx2.Client | httpx2.AsyncClient,
         *,
         owns_http: bool,

@@ -94,6 +94,10 @@ CLIENT_CODES: Final[Mapping[str, str]] = {
     "ALREADY_REGISTERED": "The server answered 409: this agent_id is registered already. "
     "Load the credentials saved from that registration.",
     "REGISTRATION_DENIED": "The server denied the registration app-side.",
+    "APPROVAL_TIMEOUT": "wait_for_approval(): the registration was still pending app-side "
+    "when the timeout ran out; it stays pending, wait again later.",
+    "UNSUPPORTED_VERSION": "discover(): the server speaks an ATH major version this SDK "
+    "does not (it speaks 0.x).",
     "STATE_MISMATCH": "The redirect's state does not match the authorization it claims to finish.",
     "SESSION_NOT_FOUND": "The redirect names no authorization this client started.",
     "USER_MISMATCH": "The authorization was started for another user of this agent "
@@ -105,6 +109,8 @@ CLIENT_CODES: Final[Mapping[str, str]] = {
     "(token type, agent, provider or scopes).",
     "INVALID_ARGUMENT": "An argument is malformed (provider id, path, scopes, URL, ...).",
     "INVALID_KEY": "The private key is not an EC P-256 key usable for ES256.",
+    "SIGNER_FAILED": "The signer (signer=, an ath.Signer) raised, or did not return a "
+    "64-byte ES256 signature r || s.",
     "INSECURE_TRANSPORT": "Plain http outside loopback, or a token would leave its origin.",
     "CONNECTION_ERROR": "The server could not be reached, or the connection broke.",
     "TIMEOUT": "The server did not answer in time (connect, read, write or pool timeout).",

@@ -260,6 +260,17 @@ class Token:
         """True when the token expires within ``leeway`` seconds from now."""
         return self.expires_at is not None and time.time() + leeway >= self.expires_at
 
+    @property
+    def expires_in_seconds(self) -> float | None:
+        """Seconds this token has left now (0.0 once expired); ``None``: no known expiry."""
+        return self.seconds_left()
+
+    def seconds_left(self, now: float | None = None) -> float | None:
+        """Seconds left at ``now`` (``time.time()`` by default); ``None``: no known expiry."""
+        if self.expires_at is None:
+            return None
+        return max(0.0, self.expires_at - (time.time() if now is None else now))
+
     def __repr__(self) -> str:
         return (
             f"Token(provider_id={self.provider_id!r}, access_token={mask(self.access_token)}, "

@@ -13,6 +13,7 @@ from ath._core import Core
 from ath._errormap import error_from_response
 from ath._errors import ATHClientError, ATHError, ATHServerError
 from ath._flows._registration import registration_status
+from ath._flows._rotation import resigned
 from ath._flows._transport import (
     blocking,
     build_request,
@@ -36,6 +37,7 @@ from ath._models import (
 from ath._oauth import OAuthRequest, OAuthToken, start_authorization
 from ath._parsing import check_authorization_url, json_object, parse_answer
 from ath._pkce import generate_state, states_equal
+from ath._signer import attest
 from ath._steps import Flow
 from ath._validation import (
     check_provider_id,
@@ -68,6 +70,20 @@ def authorize(
     redirect_uri: str | None,
     resource: str | None,
 ) -> Flow[Authorization]:
+    """Phase B's request (resent once after a key rotation's refusal, :mod:`._rotation`)."""
+    result: Authorization = yield from resigned(
+        core, lambda: _authorize(core, provider, scopes, redirect_uri, resource)
+    )
+    return result
+
+
+def _authorize(
+    core: Core,
+    provider: str,
+    scopes: Sequence[str],
+    redirect_uri: str | None,
+    resource: str | None,
+) -> Flow[Authorization]:
     from ath._generated import UNSET, AuthorizationRequest, authorize_op
 
     client_id, _ = yield from credentials(core)
@@ -94,9 +110,10 @@ def authorize(
                 ),
             )
     state = generate_state()
+    attestation = yield from attest(core.signer, core.config.base_url)
     body = AuthorizationRequest(
         client_id=client_id,
-        agent_attestation=core.signer.mint(core.config.base_url),
+        agent_attestation=attestation,
         provider_id=provider,
         scopes=scope_list,
         state=state,
@@ -236,6 +253,16 @@ def finish_authorization(core: Core, url: str, session_id: str | None) -> Flow[T
 def exchange_token(
     core: Core, code: str, session_id: str, *, pending: Authorization | None = None
 ) -> Flow[Token]:
+    """The token request (resent once after a key rotation's refusal, :mod:`._rotation`)."""
+    token: Token = yield from resigned(
+        core, lambda: _exchange_token(core, code, session_id, pending=pending)
+    )
+    return token
+
+
+def _exchange_token(
+    core: Core, code: str, session_id: str, *, pending: Authorization | None = None
+) -> Flow[Token]:
     """Redeem ``code`` for the session's token. ``pending``: the authorization the
     caller matched already (``finish_authorization``); without it, the one this
     client started for ``session_id``, if any, is looked up when the token comes."""
@@ -248,11 +275,12 @@ def exchange_token(
         )
     _other_users(core, "exchange_token", session_id, None)
     token_url = core.config.base_url + "/ath/token"
+    attestation = yield from attest(core.signer, token_url)
     body = TokenExchangeRequest(
         grant_type="authorization_code",
         client_id=client_id,
         client_secret=client_secret,
-        agent_attestation=core.signer.mint(token_url),
+        agent_attestation=attestation,
         code=code,
         ath_session_id=session_id,
     )

@@ -11,6 +11,7 @@ import httpx2
 from ath._core import Core
 from ath._errormap import error_from_response
 from ath._errors import ATHClientError, ATHError, ATHServerError
+from ath._flows._rotation import resigned
 from ath._flows._transport import blocking, call, credentials, generated_request, logged, send
 from ath._flows._values import (
     agent_status_of,
@@ -27,6 +28,7 @@ from ath._models import (
     ServiceDiscoveryDocument,
 )
 from ath._parsing import answer_base_url, answer_url, ath_error_body, json_object, parse_answer
+from ath._signer import attest
 from ath._steps import Flow
 from ath._validation import (
     check_provider_id,
@@ -34,6 +36,7 @@ from ath._validation import (
     normalize_mapping,
     split_url,
 )
+from ath._versions import check_version
 
 if TYPE_CHECKING:
     from ath._generated import AgentStatusResponse, Request
@@ -67,9 +70,11 @@ def discover_gateway(core: Core) -> Flow[DiscoveryDocument]:
         "is an ATH-native service, use ATHNativeClient (or AsyncATHNativeClient), which "
         "reads /.well-known/ath-app.json.",
     )
-    return discovery_document(
+    doc = discovery_document(
         parse_answer(get_gateway_discovery.parse_response, response, "discover")
     )
+    check_version(doc.ath_version, status=response.status_code)
+    return doc
 
 
 def discover_service(core: Core) -> Flow[ServiceDiscoveryDocument]:
@@ -86,6 +91,7 @@ def discover_service(core: Core) -> Flow[ServiceDiscoveryDocument]:
         parse_answer(get_service_discovery.parse_response, response, "discover")
     )
     status = response.status_code  # the answer's URLs are checked as the server's
+    check_version(doc.ath_version, status=status)
     api_base = answer_base_url(
         doc.api_base,
         "api_base",
@@ -153,7 +159,9 @@ def register(
         raise ATHClientError("INVALID_ARGUMENT", "purpose must be a string")
     store = core.state.store
     if store is None:
-        result = yield from _register_request(core, developer, requested, uris, purpose)
+        result = yield from resigned(
+            core, lambda: _register_request(core, developer, requested, uris, purpose)
+        )
         return result
     # Single flight across the fleet: under the store's registration lock, an entry
     # registered by any process is returned without a request; otherwise this one
@@ -172,7 +180,9 @@ def register(
                 approved_providers=[],
                 approval_expires=None,
             )
-        result = yield from _register_request(core, developer, requested, uris, purpose)
+        result = yield from resigned(
+            core, lambda: _register_request(core, developer, requested, uris, purpose)
+        )
         try:
             yield from blocking(core, core.state.publish_registration)
         except ATHError as exc:
@@ -205,9 +215,10 @@ def _register_request(
         register_agent,
     )
 
+    attestation = yield from attest(core.signer, core.config.base_url)
     body = AgentRegistrationRequest(
         agent_id=core.signer.agent_id,
-        agent_attestation=core.signer.mint(core.config.base_url),
+        agent_attestation=attestation,
         developer=DeveloperInfo.from_dict(
             {k: v for k, v in developer.items() if k in ("name", "id", "contact")}
         ),

@@ -107,7 +107,13 @@ HINTS: Final[Mapping[int, str]] = MappingProxyType(
 _CLASSES: Final[Mapping[int, frozenset[str]]] = MappingProxyType(
     {
         USAGE: frozenset(
-            {"INVALID_ARGUMENT", "INVALID_KEY", "INSECURE_TRANSPORT", "NOT_DISCOVERED"}
+            {
+                "INVALID_ARGUMENT",
+                "INVALID_KEY",
+                "SIGNER_FAILED",
+                "INSECURE_TRANSPORT",
+                "NOT_DISCOVERED",
+            }
         ),
         NOT_READY: frozenset(
             {

@@ -63,6 +63,10 @@ class LocalStack:
     stack breaks on purpose, so the conformance kit's tests can see it catch each one;
     leave it empty anywhere else.
 
+    ``hold_registrations``: leave every new registration pending (as
+    ``approval.pending()``) until :meth:`resolve_registration` decides it
+    (:meth:`pending_registrations` lists them).
+
     ``consent`` and ``approval`` program the user's consent and the registration
     policy; ``clock.advance(seconds)`` moves the stack's time forward.
     """
@@ -76,6 +80,7 @@ class LocalStack:
         session_lifetime: int = 600,
         broken_rules: Iterable[str] = (),
         strict_error_codes: bool = False,
+        hold_registrations: bool = False,
     ) -> None:
         broken = frozenset(broken_rules)
         if not 0 < token_lifetime <= 3600 and not ("TOKEN-TTL" in broken and token_lifetime > 0):
@@ -95,6 +100,8 @@ class LocalStack:
         self.clock = Clock()
         self.consent = ConsentController()
         self.approval = ApprovalController()
+        if hold_registrations:
+            self.approval.pending()
         self._running: _Running | None = None
 
     # -- lifecycle -----------------------------------------------------------------
@@ -281,6 +288,12 @@ class LocalStack:
             or running.native.resolve(client_id, approve=approve)
         ):
             raise KeyError(client_id)
+
+    def pending_registrations(self) -> list[str]:
+        """The client ids of registrations waiting for a decision (gateway, then native
+        service), for :meth:`resolve_registration`."""
+        running = self._require()
+        return running.gateway.pending() + running.native.pending()
 
     def registration_requests(self) -> int:
         """How many registration requests the gateway and the native service received

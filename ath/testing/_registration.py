@@ -99,6 +99,10 @@ class RegistrationEndpoints(ServiceBase):
         registration.apply(policy.decide(registration.requested, self._catalog()))
         return True
 
+    def pending(self) -> list[str]:
+        """The client ids of the registrations waiting for a decision, oldest first."""
+        return [cid for cid, reg in list(self._registrations.items()) if reg.status == "pending"]
+
     async def status(self, request: Request) -> Response:
         self.check_user_token(request)
         client_id, secret = basic_credentials(request)

@@ -408,6 +408,10 @@ def _wait(ctx: Context) -> tuple[Sequence[Any], dict[str, Any]]:
     return (ctx.session_id,), {"timeout": 0.0, "poll_interval": 0.01}  # one request
 
 
+def _approval(ctx: Context) -> tuple[Sequence[Any], dict[str, Any]]:
+    return (), {"timeout": 0.0, "poll_interval": 0.01}  # one request
+
+
 def _login(ctx: Context) -> tuple[Sequence[Any], dict[str, Any]]:
     args, _ = _authorize(ctx)
     return args, {"open_browser": False, "timeout": 0.0, "on_authorization_url": _ignore}
@@ -441,6 +445,7 @@ def _calls(mode: str) -> list[Call]:
         Call(mode, "discover", discovery, "schema", _none, safe=True),
         Call(mode, "register", "/ath/agents/register", "schema", _register),
         Call(mode, "registration_status", "/ath/agents/cid-1", "schema", _none, safe=True),
+        Call(mode, "wait_for_approval", "/ath/agents/cid-1", "schema", _approval, safe=True),
         Call(mode, "authorize", "/ath/authorize", "schema", _authorize),
         Call(mode, "exchange_token", "/ath/token", "schema", _exchange),
         Call(mode, "finish_authorization", "/ath/token", "schema", _finish),

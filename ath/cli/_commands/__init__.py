@@ -1,6 +1,7 @@
 """The ``ath`` commands, one module per command group.
 
 * :mod:`.keys`: ``keygen``, ``identity`` (the agent's key and identity document);
+* :mod:`.rotation`: ``key rotate`` (the agent's next key);
 * :mod:`.registration`: ``discover``, ``register``, ``status``;
 * :mod:`.tokens`: ``authorize``, ``login``, ``token``, ``revoke``, ``logout``, ``whoami``;
 * :mod:`.calls`: ``proxy``, ``api``;
@@ -19,13 +20,23 @@ from typing import Final
 
 import click
 
-from ath.cli._commands import calls, config, conformance, keys, registration, tokens, tools
+from ath.cli._commands import (
+    calls,
+    config,
+    conformance,
+    keys,
+    registration,
+    rotation,
+    tokens,
+    tools,
+)
 
 __all__ = ["COMMANDS"]
 
 #: Every command of the root group, in the order ``ath --help`` lists them.
 COMMANDS: Final[tuple[click.Command, ...]] = (
     *keys.COMMANDS,
+    *rotation.COMMANDS,
     *registration.COMMANDS,
     *tokens.COMMANDS,
     *calls.COMMANDS,

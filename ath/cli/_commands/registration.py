@@ -48,6 +48,18 @@ def _provider_spec(spec: str) -> dict[str, Any]:
 @click.option("--redirect-uri", "redirect_uris", multiple=True, help="Repeatable.")
 @click.option("--developer-name", help="[profile: developer_name]")
 @click.option("--developer-id", help="[profile: developer_id]")
+@click.option(
+    "--wait",
+    is_flag=True,
+    help="When the registration is pending, wait until it is approved or denied.",
+)
+@click.option(
+    "--wait-timeout",
+    type=click.FloatRange(min=0),
+    default=600.0,
+    show_default=True,
+    help="Seconds --wait waits.",
+)
 @pass_run
 def register(
     run: Run,
@@ -56,8 +68,11 @@ def register(
     redirect_uris: tuple[str, ...],
     developer_name: str | None,
     developer_id: str | None,
+    wait: bool,
+    wait_timeout: float,
 ) -> None:
-    """Register the agent for one or more providers (Phase A)."""
+    """Register the agent for one or more providers (Phase A); with --wait, wait for a
+    pending registration to be decided."""
     from ath.cli._state import describe
 
     wanted = [_provider_spec(p) for p in providers]
@@ -65,17 +80,26 @@ def register(
     native = run.native()
     with run.client(native=native, save=True) as client:
         reg = client.register(developer, wanted, purpose, list(redirect_uris) or None)
+        decided = (
+            client.wait_for_approval(timeout=wait_timeout)
+            if wait and reg.agent_status == "pending"
+            else None
+        )
     doc = o.registration_summary(reg)
+    if decided is not None:
+        doc.update(
+            {k: v for k, v in o.status_summary(decided).items() if k in doc and k != "client_id"}
+        )
     doc["store"] = describe(run.settings, native=native)
     lines = [
         f"Registered {o.safe(client.agent_id)} at {o.safe(client.url)}",
         f"client id:     {o.safe(reg.client_id)}",
         f"client secret: {o.MASK} (kept in {o.safe(o.shown(doc['store']))})",
-        f"status:        {o.safe(reg.agent_status)}",
+        f"status:        {o.safe(str(doc['agent_status']))}",
         "approved:",
         *o.approvals_text(doc["approved_providers"]),
     ]
-    if reg.agent_status == "pending":
+    if doc["agent_status"] == "pending":
         lines.append("The registration awaits approval: check with `ath status`.")
     run.out.result(doc, "\n".join(lines))
 
