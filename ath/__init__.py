@@ -72,6 +72,7 @@ if TYPE_CHECKING:  # loaded on first access (module __getattr__ below)
         Token,
     )
     from ath._models import Authorization as AuthorizationResponse
+    from ath._models import ErrorResponse as ATHErrorResponse
     from ath._models import Registration as AgentRegistrationResponse
     from ath._models import Token as TokenResponse
     from ath._oauth import OAuthRequest, OAuthToken, start_authorization
@@ -89,7 +90,6 @@ if TYPE_CHECKING:  # loaded on first access (module __getattr__ below)
         TokenExchangeRequest,
         TokenRevocationRequest,
     )
-    from ath_sdk_client.models import ATHError as ATHErrorResponse
 
 # The SDK's names are imported on first use (PEP 562): ``import ath`` stays cheap, so that
 # the ``ath`` command line and tools that need one corner of the SDK start fast.

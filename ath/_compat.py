@@ -94,7 +94,8 @@ _TYPES: Final[Mapping[str, Legacy]] = {
             "DeveloperInfo",
         )
     },
-    "ATHErrorResponse": Legacy(_MODELS, "ATHError", f"{_MODELS}.ATHError"),
+    # the error body as data, with 0.1.0's ``details`` dict (the SDK raises ath.ATHError)
+    "ATHErrorResponse": Legacy("ath._models", "ErrorResponse", f"{_MODELS}.ATHError"),
 }
 
 #: 0.1.0 module -> the names it offers through :func:`resolve` (the names it defines
@@ -128,4 +129,9 @@ def resolve(name: str, module: str, stacklevel: int = 3) -> Any:
             DeprecationWarning,
             stacklevel=stacklevel,
         )
-    return getattr(importlib.import_module(legacy.home), legacy.attribute)
+    found = getattr(importlib.import_module(legacy.home), legacy.attribute)
+    if legacy.home == _MODELS:  # 0.1.0's models had pydantic's methods: give them those
+        from ath._modelapi import install
+
+        install(found)
+    return found

@@ -10,6 +10,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
+from ath._errors import ATHErrorCode
+from ath._modelapi import ModelAPI
+
 __all__ = [
     "APIResponse",
     "AgentStatus",
@@ -17,6 +20,7 @@ __all__ = [
     "Authorization",
     "CallbackResult",
     "DiscoveryDocument",
+    "ErrorResponse",
     "HTTPMethod",
     "ProviderApproval",
     "ProviderInfo",
@@ -57,7 +61,7 @@ def mask(secret: str | None) -> str:
 
 
 @dataclass(frozen=True)
-class ProviderApproval:
+class ProviderApproval(ModelAPI):
     """App-side decision for one provider (Phase A)."""
 
     provider_id: str
@@ -67,7 +71,7 @@ class ProviderApproval:
 
 
 @dataclass(frozen=True)
-class ProviderInfo:
+class ProviderInfo(ModelAPI):
     """A provider a gateway offers (``DiscoveryDocument.supported_providers``)."""
 
     provider_id: str
@@ -95,7 +99,7 @@ class ProviderInfo:
 
 
 @dataclass(frozen=True)
-class DiscoveryDocument:
+class DiscoveryDocument(ModelAPI):
     """Answer to a gateway client's ``discover()``: ``GET /.well-known/ath.json``."""
 
     ath_version: str
@@ -117,7 +121,7 @@ class DiscoveryDocument:
 
 
 @dataclass(frozen=True)
-class ServiceAuthConfig:
+class ServiceAuthConfig(ModelAPI):
     """The OAuth configuration a native service publishes (``ServiceDiscoveryDocument.auth``)."""
 
     type: Literal["oauth2"]
@@ -150,7 +154,7 @@ class ServiceAuthConfig:
 
 
 @dataclass(frozen=True)
-class ServiceDiscoveryDocument:
+class ServiceDiscoveryDocument(ModelAPI):
     """Answer to a native client's ``discover()``: ``GET /.well-known/ath-app.json``."""
 
     ath_version: str
@@ -174,7 +178,7 @@ class ServiceDiscoveryDocument:
 
 
 @dataclass(frozen=True, repr=False)
-class Registration:
+class Registration(ModelAPI):
     """Answer to ``register()``: the client credentials and the app-side decision."""
 
     client_id: str
@@ -212,7 +216,7 @@ class AgentStatusInfo:
 
 
 @dataclass(frozen=True, repr=False)
-class Authorization:
+class Authorization(ModelAPI):
     """Answer to ``authorize()``: where to send the user, and what this client keeps."""
 
     authorization_url: str
@@ -233,7 +237,7 @@ class Authorization:
 
 
 @dataclass(frozen=True)
-class ScopeIntersection:
+class ScopeIntersection(ModelAPI):
     """How the effective scopes were derived: approved ∩ consented ∩ requested."""
 
     agent_approved: list[str]
@@ -242,7 +246,7 @@ class ScopeIntersection:
 
 
 @dataclass(frozen=True, repr=False)
-class Token:
+class Token(ModelAPI):
     """An ATH access token bound to (agent, user, provider, scopes)."""
 
     access_token: str
@@ -266,6 +270,16 @@ class Token:
             f"token_type={self.token_type!r}, effective_scopes={self.effective_scopes!r}, "
             f"expires_in={self.expires_in!r}, agent_id={self.agent_id!r})"
         )
+
+
+@dataclass(frozen=True)
+class ErrorResponse(ModelAPI):
+    """An ATH error body as data (ath-sdk 0.1.0's ``ath.types.ATHErrorResponse``); the SDK
+    itself raises :class:`ath.ATHError` for these."""
+
+    code: ATHErrorCode | str
+    message: str
+    details: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, repr=False)
