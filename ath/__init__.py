@@ -79,7 +79,6 @@ if TYPE_CHECKING:  # loaded on first access (module __getattr__ below)
     from ath._pkce import PKCEPair, code_challenge_s256, generate_code_verifier, generate_state
     from ath._retry import RetryPolicy
     from ath._validation import parse_callback
-    from ath.langchain import ATHTool
     from ath.meta import ATH_VERSION, ENDPOINTS
     from ath_sdk_client.models import (
         AgentIdentityDocument,
@@ -141,7 +140,12 @@ _LAZY: Final[Mapping[str, str]] = {
     "Token": "ath._models",
     "ATH_VERSION": "ath.meta",
     "ENDPOINTS": "ath.meta",
-    "ATHTool": "ath.langchain",
+}
+
+#: Names that need an extra: reachable as ``ath.NAME`` once it is installed, but not in
+#: ``__all__`` or ``dir(ath)``, so ``from ath import *`` works on every install.
+_EXTRAS: Final[Mapping[str, tuple[str, str]]] = {
+    "ATHTool": ("ath.langchain", "langchain"),
 }
 
 __version__ = VERSION
@@ -163,7 +167,6 @@ __all__ = [
     "ATHNativeClient",
     "ATHServerError",
     "ATHTimeoutError",
-    "ATHTool",
     "ATHTransportError",
     "AgentIdentityDocument",
     "AgentRegistrationRequest",
@@ -219,10 +222,22 @@ def __getattr__(name: str) -> Any:
         value = getattr(importlib.import_module(module), name)
         globals()[name] = value  # later look-ups skip this function
         return value
+    extra = _EXTRAS.get(name)
+    if extra is not None:
+        try:
+            return getattr(importlib.import_module(extra[0]), name)
+        except ImportError as exc:
+            raise ImportError(
+                f"ath.{name} needs the [{extra[1]}] extra: pip install 'ath-sdk[{extra[1]}]' "
+                f"(or import it from {extra[0]})"
+            ) from exc
     from ath._compat import resolve
 
     return resolve(name, __name__)
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    """The public names only (and the submodules already imported)."""
+    from ath._compat import public_dir
+
+    return public_dir(globals(), __all__)

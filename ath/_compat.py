@@ -28,10 +28,10 @@ from __future__ import annotations
 import importlib
 import warnings
 from collections.abc import Mapping
-from types import MappingProxyType
+from types import MappingProxyType, ModuleType
 from typing import Any, Final, NamedTuple
 
-__all__ = ["NAMES_010", "SUBMODULES_010", "Legacy", "resolve"]
+__all__ = ["NAMES_010", "SUBMODULES_010", "Legacy", "public_dir", "resolve"]
 
 
 class Legacy(NamedTuple):
@@ -135,3 +135,16 @@ def resolve(name: str, module: str, stacklevel: int = 3) -> Any:
 
         install(found)
     return found
+
+
+def public_dir(namespace: Mapping[str, Any], public: list[str]) -> list[str]:
+    """``dir()`` of a public module: its ``__all__`` plus the ``ath`` submodules it has
+    loaded; never its helpers (``Any``, ``TYPE_CHECKING``, ``importlib``, ...)."""
+    loaded = {
+        name
+        for name, value in namespace.items()
+        if isinstance(value, ModuleType)
+        and not name.startswith("_")
+        and value.__name__ == f"{namespace['__name__']}.{name}"
+    }
+    return sorted({*public, *loaded})

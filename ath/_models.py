@@ -32,8 +32,24 @@ __all__ = [
 ]
 
 
-#: The methods ``proxy()`` and ``api()`` accept (upper or lower case at run time).
-HTTPMethod = Literal["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"]
+#: The methods ``proxy()`` and ``api()`` accept, in upper or lower case (a type checker
+#: refuses any other string, such as ``"FETCH"``; at run time it is ``INVALID_ARGUMENT``).
+HTTPMethod = Literal[
+    "GET",
+    "HEAD",
+    "OPTIONS",
+    "POST",
+    "PUT",
+    "PATCH",
+    "DELETE",
+    "get",
+    "head",
+    "options",
+    "post",
+    "put",
+    "patch",
+    "delete",
+]
 
 
 class AgentStatus(StrEnum):
