@@ -174,11 +174,11 @@ def _validate(cls: type, obj: Any, path: str) -> Any:
             kwargs[f.name] = _convert(obj[f.name], hints[f.name], where)
         elif f.name in fill:
             kwargs[f.name] = fill[f.name]
-        elif f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING:
-            continue
         elif cls.__name__ == "Token" and f.name == "expires_at":
             lifetime = kwargs.get("expires_in")
             kwargs[f.name] = None if lifetime is None else time.time() + lifetime
+        elif f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING:
+            continue
         elif typing.get_origin(hints[f.name]) is list:
             kwargs[f.name] = []
         elif _optional(hints[f.name]):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import sys
 import time
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -69,6 +71,29 @@ def _issue_time() -> float:
     now = time.time()
     _last_issue = now if now > _last_issue else _last_issue + 1e-6
     return _last_issue
+
+
+class _EpochSeconds:
+    """``Token.expires_at``: kept for 0.2.0 code, which read the expiry as a float. Read
+    from outside the SDK it warns, naming ``Token.expires`` (a datetime: the one type of
+    absolute times in results); the SDK itself (stores, the CLI) keeps reading it."""
+
+    def __get__(self, obj: object | None, owner: type | None = None) -> float | None:
+        if obj is None:
+            return None  # the dataclass default
+        caller = sys._getframe(1).f_globals.get("__name__", "")
+        if not (caller == "ath" or caller.startswith("ath.")):
+            warnings.warn(
+                "Token.expires_at (seconds since the epoch) is deprecated; use "
+                "Token.expires, an aware datetime like Registration.approval_expires",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+        value: float | None = obj.__dict__.get("_expires_at")
+        return value
+
+    def __set__(self, obj: object, value: float | None) -> None:
+        obj.__dict__["_expires_at"] = value
 
 
 def mask(secret: str | None) -> str:
@@ -272,9 +297,17 @@ class Token(ModelAPI):
     provider_id: str | None
     agent_id: str | None
     scope_intersection: ScopeIntersection | None
-    expires_at: float | None
+    #: Deprecated for :attr:`expires`: the expiry in ``time.time()`` seconds (reading it
+    #: from outside the SDK warns; passing it to the constructor does not).
+    expires_at: _EpochSeconds = _EpochSeconds()
     #: When this client received or was given the token (``time.time()``).
     issued_at: float = field(default_factory=lambda: _issue_time(), compare=False)
+
+    @property
+    def expires(self) -> datetime | None:
+        """When the token expires (an aware UTC datetime, like ``approval_expires``)."""
+        at = self.expires_at
+        return None if at is None else datetime.fromtimestamp(at, UTC)
 
     def is_expired(self, leeway: float = 0.0) -> bool:
         """True when the token expires within ``leeway`` seconds from now."""

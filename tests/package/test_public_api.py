@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import warnings
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -103,3 +105,27 @@ def test_mypy_accepts_the_sdks_methods_and_refuses_others(tmp_path: Path) -> Non
     errors = [line for line in done.stdout.splitlines() if ": error:" in line]
     assert len(errors) == 1, done.stdout[-3000:]
     assert "user_methods.py:9:" in errors[0] and "FETCH" in errors[0]
+
+
+def test_absolute_times_are_datetimes_and_the_old_float_still_reads_with_a_warning() -> None:
+    token = ath.Token(
+        access_token="tok",
+        token_type="Bearer",
+        expires_in=3600,
+        effective_scopes=[],
+        provider_id="github",
+        agent_id="https://agent.test/a.json",
+        scope_intersection=None,
+        expires_at=4_102_444_800.0,  # 2100-01-01T00:00:00Z
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the SDK's own reads do not warn
+        assert token.expires == datetime(2100, 1, 1, tzinfo=UTC)
+        assert not token.is_expired()
+        assert token == token
+    with pytest.warns(DeprecationWarning, match=r"use Token\.expires") as caught:
+        old = token.expires_at
+    assert old == 4_102_444_800.0
+    assert caught[0].filename == __file__  # points at the code that read it
+    no_expiry = ath.Token("t", "Bearer", None, [], None, None, None, None)
+    assert no_expiry.expires is None and not no_expiry.is_expired()
