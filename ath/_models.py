@@ -82,7 +82,8 @@ class _EpochSeconds:
         if obj is None:
             return None  # the dataclass default
         caller = sys._getframe(1).f_globals.get("__name__", "")
-        if not (caller == "ath" or caller.startswith("ath.")):
+        # dataclasses.replace()/asdict() copy every field: not a read of the old float
+        if not (caller in ("ath", "dataclasses") or caller.startswith("ath.")):
             warnings.warn(
                 "Token.expires_at (seconds since the epoch) is deprecated; use "
                 "Token.expires, an aware datetime like Registration.approval_expires",
