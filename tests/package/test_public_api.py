@@ -123,7 +123,8 @@ def test_absolute_times_are_datetimes_and_the_old_float_still_reads_with_a_warni
         warnings.simplefilter("error")  # the SDK's own reads do not warn
         assert token.expires == datetime(2100, 1, 1, tzinfo=UTC)
         assert not token.is_expired()
-        assert token == token
+        assert token == token  # the generated __eq__ reads the field
+        assert dataclasses.replace(token, access_token="other").expires == token.expires
     with pytest.warns(DeprecationWarning, match=r"use Token\.expires") as caught:
         old = token.expires_at
     assert old == 4_102_444_800.0
