@@ -73,6 +73,7 @@ if TYPE_CHECKING:  # loaded on first access (module __getattr__ below)
         Token,
     )
     from ath._models import Authorization as AuthorizationResponse
+    from ath._models import ErrorResponse as ATHErrorResponse
     from ath._models import Registration as AgentRegistrationResponse
     from ath._models import Token as TokenResponse
     from ath._oauth import OAuthRequest, OAuthToken, start_authorization
@@ -81,7 +82,6 @@ if TYPE_CHECKING:  # loaded on first access (module __getattr__ below)
     from ath._signer import AsyncSigner, Signer
     from ath._validation import parse_callback
     from ath._versions import ATHVersionWarning
-    from ath.langchain import ATHTool
     from ath.meta import ATH_VERSION, ENDPOINTS
     from ath_sdk_client.models import (
         AgentIdentityDocument,
@@ -92,7 +92,6 @@ if TYPE_CHECKING:  # loaded on first access (module __getattr__ below)
         TokenExchangeRequest,
         TokenRevocationRequest,
     )
-    from ath_sdk_client.models import ATHError as ATHErrorResponse
 
 # The SDK's names are imported on first use (PEP 562): ``import ath`` stays cheap, so that
 # the ``ath`` command line and tools that need one corner of the SDK start fast.
@@ -148,7 +147,12 @@ _LAZY: Final[Mapping[str, str]] = {
     "Token": "ath._models",
     "ATH_VERSION": "ath.meta",
     "ENDPOINTS": "ath.meta",
-    "ATHTool": "ath.langchain",
+}
+
+#: Names that need an extra: reachable as ``ath.NAME`` once it is installed, but not in
+#: ``__all__`` or ``dir(ath)``, so ``from ath import *`` works on every install.
+_EXTRAS: Final[Mapping[str, tuple[str, str]]] = {
+    "ATHTool": ("ath.langchain", "langchain"),
 }
 
 __version__ = VERSION
@@ -170,7 +174,6 @@ __all__ = [
     "ATHNativeClient",
     "ATHServerError",
     "ATHTimeoutError",
-    "ATHTool",
     "ATHTransportError",
     "ATHVersionWarning",
     "AgentIdentityDocument",
@@ -230,10 +233,22 @@ def __getattr__(name: str) -> Any:
         value = getattr(importlib.import_module(module), name)
         globals()[name] = value  # later look-ups skip this function
         return value
+    extra = _EXTRAS.get(name)
+    if extra is not None:
+        try:
+            return getattr(importlib.import_module(extra[0]), name)
+        except ImportError as exc:
+            raise ImportError(
+                f"ath.{name} needs the [{extra[1]}] extra: pip install 'ath-sdk[{extra[1]}]' "
+                f"(or import it from {extra[0]})"
+            ) from exc
     from ath._compat import resolve
 
     return resolve(name, __name__)
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    """The public names only (and the submodules already imported)."""
+    from ath._compat import public_dir
+
+    return public_dir(globals(), __all__)

@@ -12,7 +12,7 @@ import copy
 import os
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from types import TracebackType
+from types import FunctionType, TracebackType
 from typing import TYPE_CHECKING, Any, Final, Self, TypeVar
 
 import httpx2
@@ -773,7 +773,7 @@ class ATHGatewayClient(_SyncBase):
     def proxy(
         self,
         provider: str,
-        method: HTTPMethod | str,
+        method: HTTPMethod,
         path: str,
         body: Any = None,
         *,
@@ -795,7 +795,7 @@ class ATHGatewayClient(_SyncBase):
     def proxy_raw(
         self,
         provider: str,
-        method: HTTPMethod | str,
+        method: HTTPMethod,
         path: str,
         body: Any = None,
         *,
@@ -824,7 +824,7 @@ class AsyncATHGatewayClient(_AsyncBase):
     async def proxy(
         self,
         provider: str,
-        method: HTTPMethod | str,
+        method: HTTPMethod,
         path: str,
         body: Any = None,
         *,
@@ -844,7 +844,7 @@ class AsyncATHGatewayClient(_AsyncBase):
     async def proxy_raw(
         self,
         provider: str,
-        method: HTTPMethod | str,
+        method: HTTPMethod,
         path: str,
         body: Any = None,
         *,
@@ -875,7 +875,7 @@ class ATHNativeClient(_SyncBase):
 
     def api(
         self,
-        method: HTTPMethod | str,
+        method: HTTPMethod,
         path: str,
         body: Any = None,
         *,
@@ -894,7 +894,7 @@ class ATHNativeClient(_SyncBase):
 
     def api_raw(
         self,
-        method: HTTPMethod | str,
+        method: HTTPMethod,
         path: str,
         body: Any = None,
         *,
@@ -940,7 +940,7 @@ class AsyncATHNativeClient(_AsyncBase):
 
     async def api(
         self,
-        method: HTTPMethod | str,
+        method: HTTPMethod,
         path: str,
         body: Any = None,
         *,
@@ -959,7 +959,7 @@ class AsyncATHNativeClient(_AsyncBase):
 
     async def api_raw(
         self,
-        method: HTTPMethod | str,
+        method: HTTPMethod,
         path: str,
         body: Any = None,
         *,
@@ -992,6 +992,31 @@ class AsyncATHNativeClient(_AsyncBase):
         return await self._run(
             _authorization.oauth_finish(self._core, request, callback_url, client_secret)
         )
+
+
+def _own_init(cls: type, base: type) -> None:
+    """Give ``cls`` its own copy of ``base.__init__``, so that a mistyped argument names
+    the public class (``ATHGatewayClient.__init__() got an unexpected keyword ...``)."""
+    init = vars(base)["__init__"]
+    own = FunctionType(
+        init.__code__, init.__globals__, "__init__", init.__defaults__, init.__closure__
+    )
+    own.__kwdefaults__ = init.__kwdefaults__
+    own.__annotations__ = init.__annotations__
+    own.__doc__ = init.__doc__
+    own.__module__ = init.__module__
+    own.__qualname__ = f"{cls.__name__}.__init__"
+    type.__setattr__(cls, "__init__", own)
+
+
+for _public, _shell in (
+    (ATHGatewayClient, _SyncBase),
+    (ATHNativeClient, _SyncBase),
+    (AsyncATHGatewayClient, _AsyncBase),
+    (AsyncATHNativeClient, _AsyncBase),
+):
+    _own_init(_public, _shell)
+del _public, _shell
 
 
 # The SDK's own public entry points clear the frames of what they raise; a user's

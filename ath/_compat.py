@@ -28,10 +28,10 @@ from __future__ import annotations
 import importlib
 import warnings
 from collections.abc import Mapping
-from types import MappingProxyType
+from types import MappingProxyType, ModuleType
 from typing import Any, Final, NamedTuple
 
-__all__ = ["NAMES_010", "SUBMODULES_010", "Legacy", "resolve"]
+__all__ = ["NAMES_010", "SUBMODULES_010", "Legacy", "public_dir", "resolve"]
 
 
 class Legacy(NamedTuple):
@@ -94,7 +94,8 @@ _TYPES: Final[Mapping[str, Legacy]] = {
             "DeveloperInfo",
         )
     },
-    "ATHErrorResponse": Legacy(_MODELS, "ATHError", f"{_MODELS}.ATHError"),
+    # the error body as data, with 0.1.0's ``details`` dict (the SDK raises ath.ATHError)
+    "ATHErrorResponse": Legacy("ath._models", "ErrorResponse", f"{_MODELS}.ATHError"),
 }
 
 #: 0.1.0 module -> the names it offers through :func:`resolve` (the names it defines
@@ -128,4 +129,22 @@ def resolve(name: str, module: str, stacklevel: int = 3) -> Any:
             DeprecationWarning,
             stacklevel=stacklevel,
         )
-    return getattr(importlib.import_module(legacy.home), legacy.attribute)
+    found = getattr(importlib.import_module(legacy.home), legacy.attribute)
+    if legacy.home == _MODELS:  # 0.1.0's models had pydantic's methods: give them those
+        from ath._modelapi import install
+
+        install(found)
+    return found
+
+
+def public_dir(namespace: Mapping[str, Any], public: list[str]) -> list[str]:
+    """``dir()`` of a public module: its ``__all__`` plus the ``ath`` submodules it has
+    loaded; never its helpers (``Any``, ``TYPE_CHECKING``, ``importlib``, ...)."""
+    loaded = {
+        name
+        for name, value in namespace.items()
+        if isinstance(value, ModuleType)
+        and not name.startswith("_")
+        and value.__name__ == f"{namespace['__name__']}.{name}"
+    }
+    return sorted({*public, *loaded})

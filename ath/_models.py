@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import sys
 import time
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Literal
+
+from ath._errors import ATHErrorCode
+from ath._modelapi import ModelAPI
 
 __all__ = [
     "APIResponse",
@@ -17,6 +22,7 @@ __all__ = [
     "Authorization",
     "CallbackResult",
     "DiscoveryDocument",
+    "ErrorResponse",
     "HTTPMethod",
     "ProviderApproval",
     "ProviderInfo",
@@ -28,8 +34,24 @@ __all__ = [
 ]
 
 
-#: The methods ``proxy()`` and ``api()`` accept (upper or lower case at run time).
-HTTPMethod = Literal["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"]
+#: The methods ``proxy()`` and ``api()`` accept, in upper or lower case (a type checker
+#: refuses any other string, such as ``"FETCH"``; at run time it is ``INVALID_ARGUMENT``).
+HTTPMethod = Literal[
+    "GET",
+    "HEAD",
+    "OPTIONS",
+    "POST",
+    "PUT",
+    "PATCH",
+    "DELETE",
+    "get",
+    "head",
+    "options",
+    "post",
+    "put",
+    "patch",
+    "delete",
+]
 
 
 class AgentStatus(StrEnum):
@@ -51,13 +73,37 @@ def _issue_time() -> float:
     return _last_issue
 
 
+class _EpochSeconds:
+    """``Token.expires_at``: kept for 0.2.0 code, which read the expiry as a float. Read
+    from outside the SDK it warns, naming ``Token.expires`` (a datetime: the one type of
+    absolute times in results); the SDK itself (stores, the CLI) keeps reading it."""
+
+    def __get__(self, obj: object | None, owner: type | None = None) -> float | None:
+        if obj is None:
+            return None  # the dataclass default
+        caller = sys._getframe(1).f_globals.get("__name__", "")
+        # dataclasses.replace()/asdict() copy every field: not a read of the old float
+        if not (caller in ("ath", "dataclasses") or caller.startswith("ath.")):
+            warnings.warn(
+                "Token.expires_at (seconds since the epoch) is deprecated; use "
+                "Token.expires, an aware datetime like Registration.approval_expires",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+        value: float | None = obj.__dict__.get("_expires_at")
+        return value
+
+    def __set__(self, obj: object, value: float | None) -> None:
+        obj.__dict__["_expires_at"] = value
+
+
 def mask(secret: str | None) -> str:
     """A fixed placeholder that reveals neither the value nor its length."""
     return "None" if secret is None else "'***'"
 
 
 @dataclass(frozen=True)
-class ProviderApproval:
+class ProviderApproval(ModelAPI):
     """App-side decision for one provider (Phase A)."""
 
     provider_id: str
@@ -67,7 +113,7 @@ class ProviderApproval:
 
 
 @dataclass(frozen=True)
-class ProviderInfo:
+class ProviderInfo(ModelAPI):
     """A provider a gateway offers (``DiscoveryDocument.supported_providers``)."""
 
     provider_id: str
@@ -95,7 +141,7 @@ class ProviderInfo:
 
 
 @dataclass(frozen=True)
-class DiscoveryDocument:
+class DiscoveryDocument(ModelAPI):
     """Answer to a gateway client's ``discover()``: ``GET /.well-known/ath.json``."""
 
     ath_version: str
@@ -117,7 +163,7 @@ class DiscoveryDocument:
 
 
 @dataclass(frozen=True)
-class ServiceAuthConfig:
+class ServiceAuthConfig(ModelAPI):
     """The OAuth configuration a native service publishes (``ServiceDiscoveryDocument.auth``)."""
 
     type: Literal["oauth2"]
@@ -150,7 +196,7 @@ class ServiceAuthConfig:
 
 
 @dataclass(frozen=True)
-class ServiceDiscoveryDocument:
+class ServiceDiscoveryDocument(ModelAPI):
     """Answer to a native client's ``discover()``: ``GET /.well-known/ath-app.json``."""
 
     ath_version: str
@@ -174,7 +220,7 @@ class ServiceDiscoveryDocument:
 
 
 @dataclass(frozen=True, repr=False)
-class Registration:
+class Registration(ModelAPI):
     """Answer to ``register()``: the client credentials and the app-side decision."""
 
     client_id: str
@@ -212,7 +258,7 @@ class AgentStatusInfo:
 
 
 @dataclass(frozen=True, repr=False)
-class Authorization:
+class Authorization(ModelAPI):
     """Answer to ``authorize()``: where to send the user, and what this client keeps."""
 
     authorization_url: str
@@ -233,7 +279,7 @@ class Authorization:
 
 
 @dataclass(frozen=True)
-class ScopeIntersection:
+class ScopeIntersection(ModelAPI):
     """How the effective scopes were derived: approved ∩ consented ∩ requested."""
 
     agent_approved: list[str]
@@ -242,7 +288,7 @@ class ScopeIntersection:
 
 
 @dataclass(frozen=True, repr=False)
-class Token:
+class Token(ModelAPI):
     """An ATH access token bound to (agent, user, provider, scopes)."""
 
     access_token: str
@@ -252,9 +298,17 @@ class Token:
     provider_id: str | None
     agent_id: str | None
     scope_intersection: ScopeIntersection | None
-    expires_at: float | None
+    #: Deprecated for :attr:`expires`: the expiry in ``time.time()`` seconds (reading it
+    #: from outside the SDK warns; passing it to the constructor does not).
+    expires_at: _EpochSeconds = _EpochSeconds()
     #: When this client received or was given the token (``time.time()``).
     issued_at: float = field(default_factory=lambda: _issue_time(), compare=False)
+
+    @property
+    def expires(self) -> datetime | None:
+        """When the token expires (an aware UTC datetime, like ``approval_expires``)."""
+        at = self.expires_at
+        return None if at is None else datetime.fromtimestamp(at, UTC)
 
     def is_expired(self, leeway: float = 0.0) -> bool:
         """True when the token expires within ``leeway`` seconds from now."""
@@ -277,6 +331,16 @@ class Token:
             f"token_type={self.token_type!r}, effective_scopes={self.effective_scopes!r}, "
             f"expires_in={self.expires_in!r}, agent_id={self.agent_id!r})"
         )
+
+
+@dataclass(frozen=True)
+class ErrorResponse(ModelAPI):
+    """An ATH error body as data (ath-sdk 0.1.0's ``ath.types.ATHErrorResponse``); the SDK
+    itself raises :class:`ath.ATHError` for these."""
+
+    code: ATHErrorCode | str
+    message: str
+    details: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, repr=False)

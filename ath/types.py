@@ -26,6 +26,9 @@ if TYPE_CHECKING:
         ServiceAuthConfig,
         ServiceDiscoveryDocument,
     )
+    from ath._models import (
+        ErrorResponse as ATHErrorResponse,
+    )
     from ath._models import Registration as AgentRegistrationResponse
     from ath._models import Token as TokenResponse
     from ath_sdk_client.models import (
@@ -37,7 +40,6 @@ if TYPE_CHECKING:
         TokenExchangeRequest,
         TokenRevocationRequest,
     )
-    from ath_sdk_client.models import ATHError as ATHErrorResponse
 
 __all__ = [
     "ATHErrorCode",
@@ -67,4 +69,6 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    from ath._compat import public_dir
+
+    return public_dir(globals(), __all__)

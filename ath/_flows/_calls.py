@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, Final
+from urllib.parse import parse_qsl
 
 import httpx2
 
@@ -29,7 +30,15 @@ from ath._validation import (
     check_relative_path,
 )
 
-__all__ = ["API_RESERVED_HEADERS", "METHODS", "SAFE_METHODS", "TOKEN_GONE", "api_call", "revoke"]
+__all__ = [
+    "API_RESERVED_HEADERS",
+    "METHODS",
+    "SAFE_METHODS",
+    "TOKEN_GONE",
+    "api_call",
+    "revoke",
+    "split_query",
+]
 
 
 TOKEN_GONE: Final = frozenset({"TOKEN_EXPIRED", "TOKEN_REVOKED", "TOKEN_INVALID"})
@@ -63,6 +72,7 @@ def api_call(
         raise ATHClientError(
             "INVALID_ARGUMENT", f"method {method!r} is not one of {', '.join(sorted(METHODS))}"
         )
+    path, params = split_query(path, params)
     relative = check_relative_path(path)
     if core.config.mode == "gateway":
         assert provider is not None
@@ -145,6 +155,35 @@ def api_call(
         headers=response.headers,
         details={"body": snippet, "headers": masked_headers(response.headers)},
     )
+
+
+def split_query(
+    path: Any, params: Mapping[str, Any] | None
+) -> tuple[Any, Mapping[str, Any] | None]:
+    """A query string written into the path (``"/user?per_page=5"``, as ath-sdk 0.1.0
+    allowed) moved into ``params``; a name given both ways is ``INVALID_ARGUMENT``."""
+    if not isinstance(path, str) or "?" not in path or "#" in path:
+        return path, params  # not a query string: check_relative_path explains the refusal
+    path, _, query = path.partition("?")
+    if "?" in query:
+        raise ATHClientError(
+            "INVALID_ARGUMENT", f"path {path!r}: the query string holds a second '?'"
+        )
+    found: dict[str, Any] = {}
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        earlier = found.get(name)
+        if earlier is None:
+            found[name] = value
+        else:  # a repeated name (?a=1&a=2) stays repeated
+            found[name] = [*earlier, value] if isinstance(earlier, list) else [earlier, value]
+    both = sorted(set(found) & set(params or {}))
+    if both:
+        raise ATHClientError(
+            "INVALID_ARGUMENT",
+            f"path {path!r}: the query parameter(s) {', '.join(map(repr, both))} are given "
+            "both in the path and in params=; give each once.",
+        )
+    return path, {**found, **(params or {})}
 
 
 # --------------------------------------------------------------------------- revocation

@@ -46,4 +46,6 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    from ath._compat import public_dir
+
+    return public_dir(globals(), __all__)

@@ -184,7 +184,7 @@ def test_no_path_leaves_the_proxy_prefix(path: str, native: bool, proxies: Proxi
         "/./x",
         "//evil.example/x",
         "\\evil.example\\x",
-        "x?y=1",
+        "../x?y=1",
         "x%3fy=1",
         "x#frag",
         "x%23frag",
@@ -216,3 +216,45 @@ def test_no_provider_id_leaves_the_proxy_prefix(provider: str, proxies: Proxies)
         return
     check_stays_under(sent.requests[-1], f"/ath/proxy/{provider}/")
     assert sent.requests[-1].url.raw_path == f"/ath/proxy/{provider}/user".encode()
+
+
+# --------------------------------------------------------------------------- query in the path
+
+
+@pytest.mark.parametrize("native", [False, True])
+def test_a_query_string_in_the_path_is_sent_as_params(native: bool, proxies: Proxies) -> None:
+    """ath-sdk 0.1.0 accepted ``"/user?per_page=5"``; the query moves into params."""
+    sent = proxies.native_server if native else proxies.gateway_server
+    path = "/user?per_page=5&sort=up%20dated&tag=a&tag=b"
+    if native:
+        proxies.native.api_raw("GET", path, params={"page": 2})
+    else:
+        proxies.gateway.proxy_raw("github", "get", path, params={"page": 2})
+    url = sent.requests[-1].url
+    assert url.path == ("/api/user" if native else "/ath/proxy/github/user")
+    assert url.params.multi_items() == [
+        ("per_page", "5"),
+        ("sort", "up dated"),
+        ("tag", "a"),
+        ("tag", "b"),
+        ("page", "2"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "named"),
+    [
+        ("/user?per_page=5", {"per_page": 6}, "'per_page'"),
+        ("/user?a=1?b=2", None, "second '?'"),
+        ("/user?a=1#frag", None, "'#'"),
+    ],
+)
+def test_an_ambiguous_query_is_refused_before_sending(
+    path: str, params: dict[str, Any] | None, named: str, proxies: Proxies
+) -> None:
+    before = len(proxies.gateway_server.requests)
+    with pytest.raises(ATHError) as info:
+        proxies.gateway.proxy_raw("github", "GET", path, params=params)
+    assert info.value.code == "INVALID_ARGUMENT"
+    assert named in info.value.message
+    assert len(proxies.gateway_server.requests) == before

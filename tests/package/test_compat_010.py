@@ -13,11 +13,13 @@ import ast
 import dataclasses
 import importlib
 import inspect
+import json
 import operator
 import subprocess
 import sys
 import warnings
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import Enum
 from functools import cache
 from pathlib import Path
@@ -337,3 +339,182 @@ def test_import_ath_alone_reaches_the_0_1_0_submodules() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
+
+
+# --------------------------------------------------------------------------- 0.1.0's model API
+# 0.1.0's types were pydantic models; its users call model_validate / model_dump on them.
+# The cases below restate, in this project's words, what 0.1.0's own tests/test_types.py and
+# tests/test_meta.py check (both pass unchanged against this package: see the README).
+
+
+class _QuietTypes:
+    """``ath.types`` with the renamed names' DeprecationWarning silenced (tested above)."""
+
+    def __getattr__(self, name: str) -> Any:
+        return _get(_import("ath.types"), name)
+
+
+def _types() -> Any:
+    return _QuietTypes()
+
+
+def test_a_gateway_document_validates_and_dumps_back_to_the_same_data() -> None:
+    types = _types()
+    data = {
+        "ath_version": "0.1",
+        "gateway_id": "gw.test",
+        "agent_registration_endpoint": "https://gw.test/ath/agents/register",
+        "supported_providers": [
+            {
+                "provider_id": "mail",
+                "display_name": "Mail",
+                "categories": ["email"],
+                "available_scopes": ["mail:read"],
+                "auth_mode": "OAUTH2",
+                "agent_approval_required": False,
+            }
+        ],
+    }
+    doc = types.DiscoveryDocument.model_validate(data)
+    assert type(doc.supported_providers[0]) is types.ProviderInfo
+    assert doc.supported_providers[0].categories == ["email"]
+    assert doc.model_dump() == data
+    assert types.DiscoveryDocument.model_validate(doc) is doc
+    assert json.loads(doc.model_dump_json()) == data
+
+
+def test_a_service_document_keeps_its_nested_auth_config() -> None:
+    types = _types()
+    service = types.ServiceDiscoveryDocument.model_validate(
+        {
+            "ath_version": "0.1",
+            "app_id": "app.test",
+            "name": "App",
+            "auth": {
+                "type": "oauth2",
+                "authorization_endpoint": "https://app.test/authorize",
+                "token_endpoint": "https://app.test/token",
+                "scopes_supported": ["x"],
+            },
+            "api_base": "https://app.test/api",
+        }
+    )
+    assert type(service.auth) is types.ServiceAuthConfig
+    assert service.auth.type == "oauth2" and service.auth.agent_attestation_required is True
+    assert service.model_dump()["auth"]["registration_endpoint"] is None  # every 0.1.0 field
+
+
+def test_results_validate_with_enums_nested_models_and_times() -> None:
+    types = _types()
+    reg = types.AgentRegistrationResponse.model_validate(
+        {
+            "client_id": "cid",
+            "client_secret": "never-shown",
+            "agent_status": "pending",
+            "approved_providers": [
+                {"provider_id": "mail", "approved_scopes": [], "denied_scopes": ["mail:send"]}
+            ],
+            "approval_expires": "2030-05-01T12:00:00Z",
+        }
+    )
+    assert reg.agent_status is types.AgentStatus.PENDING
+    assert reg.approved_providers[0].denied_scopes == ["mail:send"]
+    assert reg.approval_expires == datetime(2030, 5, 1, 12, tzinfo=UTC)
+    assert reg.model_dump(mode="json")["approval_expires"] == "2030-05-01T12:00:00Z"
+    token = types.TokenResponse.model_validate(
+        {
+            "access_token": "tok",
+            "expires_in": 60,
+            "provider_id": "mail",
+            "agent_id": "https://agent.test",
+            "scope_intersection": {"agent_approved": ["a"], "user_consented": ["a", "b"]},
+        }
+    )
+    assert token.token_type == "Bearer" and token.effective_scopes == []
+    assert token.scope_intersection.user_consented == ["a", "b"]
+    assert token.scope_intersection.effective == []
+    assert not token.is_expired()
+    auth = types.AuthorizationResponse.model_validate(
+        {"authorization_url": "https://idp.test/a", "ath_session_id": "s-1"}
+    )
+    assert auth.model_dump() == {"authorization_url": "https://idp.test/a", "ath_session_id": "s-1"}
+
+
+def test_an_error_body_validates_with_its_code_enum_and_details_dict() -> None:
+    types = _types()
+    body = types.ATHErrorResponse.model_validate(
+        {"code": "TOKEN_REVOKED", "message": "gone", "details": {"why": "user"}}
+    )
+    assert body.code is types.ATHErrorCode.TOKEN_REVOKED
+    assert body.details == {"why": "user"}
+    other = types.ATHErrorResponse.model_validate({"code": "X_LATER_CODE", "message": "m"})
+    assert other.code == "X_LATER_CODE" and other.details is None
+    protocol = {c.value for c in types.ATHErrorCode}
+    assert len(protocol) == 16 and {"USER_DENIED", "OAUTH_ERROR"} <= protocol
+
+
+def test_the_wire_models_get_the_model_api_too() -> None:
+    types = _types()
+    developer = types.DeveloperInfo.model_validate({"name": "Dev", "id": "dev-1"})
+    assert developer.model_dump() == {"name": "Dev", "id": "dev-1"}
+    schema = types.DeveloperInfo.model_json_schema()
+    assert schema["required"] == ["name", "id"]
+    assert schema["properties"]["contact"] == {"type": "string"}
+
+
+def test_model_json_schema_describes_0_1_0_fields_with_nested_defs() -> None:
+    schema = _types().TokenResponse.model_json_schema()
+    assert list(schema["properties"]) == [
+        "access_token",
+        "token_type",
+        "expires_in",
+        "effective_scopes",
+        "provider_id",
+        "agent_id",
+        "scope_intersection",
+    ]
+    assert schema["$defs"]["ScopeIntersection"]["properties"]["effective"] == {
+        "type": "array",
+        "items": {"type": "string"},
+    }
+
+
+@pytest.mark.parametrize(
+    ("model", "data", "field_name"),
+    [
+        ("TokenResponse", {"access_token": 12345}, "access_token"),
+        ("DiscoveryDocument", {"ath_version": "0.1"}, "gateway_id"),
+        (
+            "AgentRegistrationResponse",
+            {"client_id": "c", "client_secret": "s3cr3t-value", "agent_status": "maybe"},
+            "agent_status",
+        ),
+        ("DeveloperInfo", {"id": "d"}, "name"),
+    ],
+)
+def test_bad_data_is_invalid_argument_naming_the_field_not_its_value(
+    model: str, data: dict[str, Any], field_name: str
+) -> None:
+    with pytest.raises(ath.ATHClientError) as caught:
+        getattr(_types(), model).model_validate(data)
+    assert caught.value.code == "INVALID_ARGUMENT"
+    assert field_name in caught.value.message
+    assert "s3cr3t" not in str(caught.value) and "12345" not in str(caught.value)
+
+
+def test_the_0_1_0_meta_constants() -> None:
+    meta = importlib.import_module("ath.meta")
+    assert meta.ATH_VERSION == "0.1"
+    assert set(meta.ENDPOINTS) == {
+        "discovery",
+        "service_discovery",
+        "register",
+        "get_agent",
+        "authorize",
+        "callback",
+        "token",
+        "proxy",
+        "revoke",
+    }
+    assert meta.ENDPOINTS["proxy"] == {"method": "ANY", "path": "/ath/proxy/{provider_id}/{path}"}
+    assert meta.ENDPOINTS["discovery"]["path"] == "/.well-known/ath.json"

@@ -135,8 +135,8 @@ def test_the_table_was_read() -> None:
         # a new public name added to _LAZY only
         (
             (
-                '    "ATHTool": "ath.langchain",\n',
-                '    "ATHTool": "ath.langchain",\n    "Extra": "ath._x",\n',
+                '    "ENDPOINTS": "ath.meta",\n',
+                '    "ENDPOINTS": "ath.meta",\n    "Extra": "ath._x",\n',
             ),
             ["ath's TYPE_CHECKING imports: Extra is missing", "ath.__all__: Extra is missing"],
         ),

@@ -7,12 +7,15 @@ import contextlib
 import json
 import sys
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import click
 
 from ath.cli import _output as o
 from ath.cli._context import Run, pass_run, usage
+
+if TYPE_CHECKING:
+    from ath import HTTPMethod
 
 __all__ = ["COMMANDS", "api", "proxy"]
 
@@ -148,6 +151,7 @@ def _call(
     from ath.cli._settings import parse_headers
 
     body, query, extra = _body(data), _pairs(params), parse_headers(list(headers)) or None
+    method = cast("HTTPMethod", method)  # the client refuses any other method
     with run.client(native=provider is None, save=True) as client:
         if provider is None:
             assert isinstance(client, ATHNativeClient)
