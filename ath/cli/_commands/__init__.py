@@ -6,7 +6,8 @@
 * :mod:`.calls`: ``proxy``, ``api``;
 * :mod:`.config`: ``config show|get|set|unset|use|profiles|path``;
 * :mod:`.tools`: ``stack``, ``completion``, ``exit-codes``;
-* :mod:`.conformance`: ``conformance`` (the protocol's conformance kit against any server).
+* :mod:`.conformance`: ``conformance`` (the protocol's conformance kit against any server);
+* :mod:`.mcp`: ``mcp serve`` (the gateway as an MCP server).
 
 Each module imports only click and the command line's own modules at load time; the
 SDK (clients, httpx, cryptography) is imported inside the commands that use it, so that
@@ -19,7 +20,16 @@ from typing import Final
 
 import click
 
-from ath.cli._commands import calls, config, conformance, keys, registration, tokens, tools
+from ath.cli._commands import (
+    calls,
+    config,
+    conformance,
+    keys,
+    mcp,
+    registration,
+    tokens,
+    tools,
+)
 
 __all__ = ["COMMANDS"]
 
@@ -32,4 +42,5 @@ COMMANDS: Final[tuple[click.Command, ...]] = (
     *config.COMMANDS,
     *tools.COMMANDS,
     *conformance.COMMANDS,
+    *mcp.COMMANDS,
 )
