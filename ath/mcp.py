@@ -28,6 +28,7 @@ user who started it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import json
 import secrets
@@ -181,11 +182,7 @@ class ATHMCPServer:
 
     def catalogue(self) -> str:
         """The providers of the discovery document and their tools (JSON)."""
-        rows = [
-            {"provider": s.provider, "tool": s.name, "methods": list(s.methods),
-             "path": s.path, "scopes": list(s.scopes)}  # fmt: skip
-            for s in self.specs.values()
-        ]
+        rows = [_row(s) for s in self.specs.values()]
         return json.dumps({"tools": rows}, ensure_ascii=False)
 
     # ------------------------------------------------------------ calls
@@ -228,10 +225,8 @@ class ATHMCPServer:
             )
         await self._wait(core, consent)
         core.forget(consent)
-        try:
+        with contextlib.suppress(Exception):  # a courtesy notification; the result follows
             await ctx.session.send_elicit_complete(elicitation_id)
-        except Exception:  # noqa: S110 - a courtesy notification; the result follows anyway
-            pass
         assert consent.call is not None
         return _ok(await core.asend(consent.call))
 
@@ -263,9 +258,10 @@ class ATHMCPServer:
                 "INVALID_ARGUMENT", "the HTTP transport needs users= (bearer token -> user)"
             )
         here = f"http://{_hostport(host, port)}"
-        self.server.settings.auth = AuthSettings(
-            issuer_url=here, resource_server_url=f"{here}/mcp", validate_token_resource=False
-        )
+        self.server.settings.auth = AuthSettings.model_validate(
+            {"issuer_url": here, "resource_server_url": f"{here}/mcp",
+             "validate_token_resource": False}
+        )  # fmt: skip
         self.server._token_verifier = self.verifier
         hosts = [_hostport(host, port)]
         if host in ("127.0.0.1", "localhost", "::1"):
@@ -292,6 +288,11 @@ _INSTRUCTIONS: Final = (
     "user has not granted access yet, the server asks them to approve it (or the result "
     "gives a link to open, then call the tool again)."
 )
+
+
+def _row(spec: ToolSpec) -> dict[str, Any]:
+    return {"provider": spec.provider, "tool": spec.name, "methods": list(spec.methods),
+            "path": spec.path, "scopes": list(spec.scopes)}  # fmt: skip
 
 
 def _hostport(host: str, port: int) -> str:

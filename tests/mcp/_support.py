@@ -128,9 +128,11 @@ async def stdio_session(
     params = StdioServerParameters(
         command=sys.executable, args=["-m", "ath", "mcp", "serve", *args], env=env
     )
-    async with stdio_client(params) as (read, write):
-        async with ClientSession(
+    async with (
+        stdio_client(params) as (read, write),
+        ClientSession(
             Recorded(read, log), Recorded(write, log), elicitation_callback=elicitation
-        ) as session:
-            await session.initialize()
-            yield session
+        ) as session,
+    ):
+        await session.initialize()
+        yield session
