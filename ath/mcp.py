@@ -177,6 +177,7 @@ class ATHMCPServer:
                 caller = self.client if user is None else self.client.for_user(user)
                 core = ToolCore(caller, list(self.specs.values()), scopes=self.scopes,
                                 user=user, app_id=self.app_id)  # fmt: skip
+                _adopt_pending(core)
                 self._cores[user] = core
             return core
 
@@ -198,6 +199,8 @@ class ATHMCPServer:
             try:
                 return _ok(await core.asend(call))
             except ConsentRequired as consent:
+                if consent.call is None:  # a consent adopted from the store
+                    consent = core.with_call(consent, call)
                 return await self._consent(core, consent, ctx)
         except ATHError as exc:
             return _error(render_error(exc, core.secrets() if core else []))
@@ -288,6 +291,26 @@ _INSTRUCTIONS: Final = (
     "user has not granted access yet, the server asks them to approve it (or the result "
     "gives a link to open, then call the tool again)."
 )
+
+
+def _adopt_pending(core: ToolCore) -> None:
+    """A restart mid-consent: the user's authorizations still pending in the store are
+    offered again (and resumed by polling), so the user is not asked a second time."""
+    caller = core.client
+    if getattr(caller, "store", None) is not None and not core.is_async:
+        with contextlib.suppress(ATHError):
+            caller.refresh()
+    providers = {s.provider for s in core.specs.values() if s.provider is not None}
+    for auth in getattr(caller, "pending_authorizations", None) or ():
+        if auth.provider_id not in providers:
+            continue
+        core.scopes.setdefault(auth.provider_id, tuple(auth.scopes))
+        if tuple(auth.scopes) != core.scopes[auth.provider_id]:
+            continue
+        core._remember(  # same package: the core's own pending-consent memory
+            ConsentRequired(auth.provider_id, auth.scopes, auth.authorization_url,
+                            auth.ath_session_id, user=core.user)  # fmt: skip
+        )
 
 
 def _row(spec: ToolSpec) -> dict[str, Any]:

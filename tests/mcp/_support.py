@@ -15,7 +15,7 @@ from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.types import ElicitRequestURLParams, ElicitResult
 
 from ath import ATHGatewayClient
-from ath.stores import FileStore
+from ath.stores import CredentialStore, FileStore, RedisStore
 from ath.testing import LocalStack, follow_consent
 from ath.tools import held_secrets
 from tests.conftest import DEVELOPER
@@ -65,27 +65,34 @@ class Recorded:
 class Setup:
     """An agent registered for github in a store file, and the `ath` environment."""
 
-    def __init__(self, stack: LocalStack, agent: AgentKey, folder: Path) -> None:
+    def __init__(
+        self, stack: LocalStack, agent: AgentKey, folder: Path, store: str | None = None
+    ) -> None:
         self.stack = stack
         self.agent = agent
         self.folder = folder
         self.key = folder / "agent.pem"
         self.key.write_text(agent.pem)
         self.key.chmod(0o600)
-        self.store = folder / "store.json"
+        self.store = store or str(folder / "store.json")
         with self.client() as client:
             client.register(DEVELOPER, [{"provider_id": "github", "scopes": ["read:user"]}])
 
     def client(self) -> ATHGatewayClient:
         return ATHGatewayClient(self.stack.gateway_url, self.agent.agent_id, self.agent.pem,
-                                store=FileStore(self.store))  # fmt: skip
+                                store=self._open_store())  # fmt: skip
+
+    def _open_store(self) -> CredentialStore:
+        if self.store.startswith("redis://"):
+            return RedisStore(self.store)
+        return FileStore(Path(self.store))
 
     def env(self, **extra: str) -> dict[str, str]:
         return {
             "ATH_URL": self.stack.gateway_url,
             "ATH_AGENT_ID": self.agent.agent_id,
             "ATH_KEY": str(self.key),
-            "ATH_STORE": str(self.store),
+            "ATH_STORE": self.store,
             "XDG_CONFIG_HOME": str(self.folder / "config"),
             "XDG_DATA_HOME": str(self.folder / "data"),
             **extra,
