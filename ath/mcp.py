@@ -307,10 +307,14 @@ def _adopt_pending(core: ToolCore) -> None:
         core.scopes.setdefault(auth.provider_id, tuple(auth.scopes))
         if tuple(auth.scopes) != core.scopes[auth.provider_id]:
             continue
-        core._remember(  # same package: the core's own pending-consent memory
-            ConsentRequired(auth.provider_id, auth.scopes, auth.authorization_url,
-                            auth.ath_session_id, user=core.user)  # fmt: skip
+        consent = ConsentRequired(
+            auth.provider_id,
+            auth.scopes,
+            auth.authorization_url,
+            auth.ath_session_id,
+            user=core.user,
         )
+        core._remember(consent)  # same package: the core's own pending-consent memory
 
 
 def _row(spec: ToolSpec) -> dict[str, Any]:

@@ -79,9 +79,7 @@ async def http_session(
         yield session
 
 
-async def test_two_users_get_their_own_data(
-    served: tuple[Setup, str], stack: LocalStack
-) -> None:
+async def test_two_users_get_their_own_data(served: tuple[Setup, str], stack: LocalStack) -> None:
     setup, url = served
     log: list[str] = []
     for user in ("alice", "bob"):
