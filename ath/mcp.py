@@ -149,6 +149,7 @@ class ATHMCPServer:
         self.consent_timeout = consent_timeout
         self.poll_interval = poll_interval
         self._cores: dict[str | None, ToolCore] = {}
+        self._adopted: dict[ToolCore, set[str]] = {}  # providers resumed from the store
         self._lock = threading.Lock()
         self.server = _Server(name, instructions=_INSTRUCTIONS)
         self.server.ath = self
@@ -177,7 +178,7 @@ class ATHMCPServer:
                 caller = self.client if user is None else self.client.for_user(user)
                 core = ToolCore(caller, list(self.specs.values()), scopes=self.scopes,
                                 user=user, app_id=self.app_id)  # fmt: skip
-                _adopt_pending(core)
+                self._adopted[core] = _adopt_pending(core)
                 self._cores[user] = core
             return core
 
@@ -197,7 +198,7 @@ class ATHMCPServer:
             core = self.core(self._current_user())
             call = core.prepare(name, dict(arguments))
             try:
-                return _ok(await core.asend(call))
+                return _ok(await self._send(core, call))
             except ConsentRequired as consent:
                 if consent.call is None:  # a consent adopted from the store
                     consent = core.with_call(consent, call)
@@ -206,6 +207,18 @@ class ATHMCPServer:
             return _error(render_error(exc, core.secrets() if core else []))
         except Exception as exc:  # never a crashed server, never a secret in the text
             return _error(render_error(exc, core.secrets() if core else []))
+
+    async def _send(self, core: ToolCore, call: Any) -> str:
+        """``core.asend``; a consent adopted from the store that turns out refused or
+        expired (from before a restart) is dropped and the call asks afresh, once."""
+        try:
+            return await core.asend(call)
+        except ATHError as exc:
+            adopted = self._adopted.get(core, set())
+            if exc.code not in _STALE or call.provider not in adopted:
+                raise
+            adopted.discard(call.provider)
+            return await core.asend(call)
 
     async def _consent(
         self, core: ToolCore, consent: ConsentRequired, ctx: Context[Any, Any] | None
@@ -221,11 +234,8 @@ class ATHMCPServer:
             answer = await ctx.elicit_url(message, consent.authorization_url, elicitation_id)
         except Exception:  # the client could not ask its user: hand over the link instead
             return _consent_result(consent)
-        if getattr(answer, "action", "accept") != "accept":
-            return _error(
-                f"[CONSENT_DECLINED] The user did not open the consent page for "
-                f"{consent.provider}. Call the tool again when they want to grant access."
-            )
+        if getattr(answer, "action", "accept") != "accept":  # declined or dismissed
+            return _consent_result(consent)  # the link stays valid; a later call resumes
         await self._wait(core, consent)
         core.forget(consent)
         with contextlib.suppress(Exception):  # a courtesy notification; the result follows
@@ -293,7 +303,10 @@ _INSTRUCTIONS: Final = (
 )
 
 
-def _adopt_pending(core: ToolCore) -> None:
+_STALE: Final = frozenset({"USER_DENIED", "SESSION_EXPIRED", "SESSION_NOT_FOUND"})
+
+
+def _adopt_pending(core: ToolCore) -> set[str]:
     """A restart mid-consent: the user's authorizations still pending in the store are
     offered again (and resumed by polling), so the user is not asked a second time."""
     caller = core.client
@@ -301,6 +314,7 @@ def _adopt_pending(core: ToolCore) -> None:
         with contextlib.suppress(ATHError):
             caller.refresh()
     providers = {s.provider for s in core.specs.values() if s.provider is not None}
+    adopted: set[str] = set()
     for auth in getattr(caller, "pending_authorizations", None) or ():
         if auth.provider_id not in providers:
             continue
@@ -315,6 +329,8 @@ def _adopt_pending(core: ToolCore) -> None:
             user=core.user,
         )
         core._remember(consent)  # same package: the core's own pending-consent memory
+        adopted.add(auth.provider_id)
+    return adopted
 
 
 def _row(spec: ToolSpec) -> dict[str, Any]:

@@ -115,13 +115,16 @@ class Setup:
 class Elicitations:
     """A client's URL-mode elicitation callback that follows consent like a browser."""
 
-    def __init__(self, approve: bool = True) -> None:
+    def __init__(self, approve: bool = True, action: str = "accept") -> None:
         self.seen: list[ElicitRequestURLParams] = []
         self.approve = approve
+        self.action = action
 
     async def __call__(self, context: Any, params: Any) -> ElicitResult:
         assert isinstance(params, ElicitRequestURLParams), params
         self.seen.append(params)
+        if self.action != "accept":
+            return ElicitResult(action=self.action)  # type: ignore[arg-type]
         done = await anyio.to_thread.run_sync(follow_consent, params.url)
         assert done.ok is self.approve
         return ElicitResult(action="accept")
@@ -129,14 +132,18 @@ class Elicitations:
 
 @asynccontextmanager
 async def stdio_session(
-    env: dict[str, str], log: list[str], *args: str, elicitation: Any = None
+    env: dict[str, str],
+    log: list[str],
+    *args: str,
+    elicitation: Any = None,
+    errlog: Any = None,
 ) -> AsyncIterator[ClientSession]:
     """`ath mcp serve` over stdio (stopped on exit by the mcp client), initialized."""
     params = StdioServerParameters(
         command=sys.executable, args=["-m", "ath", "mcp", "serve", *args], env=env
     )
     async with (
-        stdio_client(params) as (read, write),
+        stdio_client(params, errlog=errlog or sys.stderr) as (read, write),
         ClientSession(
             Recorded(read, log), Recorded(write, log), elicitation_callback=elicitation
         ) as session,

@@ -18,7 +18,7 @@ import pytest
 from mcp.client.session import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 
-from ath.testing import LocalStack
+from ath.testing import LocalStack, follow_consent
 from tests._support.procs import Children
 from tests.conftest import Agent as AgentKey
 from tests.mcp._support import Elicitations, Recorded, Setup
@@ -63,16 +63,22 @@ def served(
     yield setup, f"http://127.0.0.1:{port}/mcp"
 
 
+class _NoElicitation:
+    """No callback: the client declares no elicitation support."""
+
+
 @asynccontextmanager
 async def http_session(
-    url: str, token: str, log: list[str], elicitation: Elicitations
+    url: str, token: str, log: list[str], elicitation: Elicitations | _NoElicitation
 ) -> AsyncIterator[ClientSession]:
     http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}, trust_env=False)
     async with (
         http,
         streamable_http_client(url, http_client=http) as (read, write),
         ClientSession(
-            Recorded(read, log), Recorded(write, log), elicitation_callback=elicitation
+            Recorded(read, log),
+            Recorded(write, log),
+            elicitation_callback=None if isinstance(elicitation, _NoElicitation) else elicitation,
         ) as session,
     ):
         await session.initialize()
@@ -126,3 +132,24 @@ async def test_unauthenticated_and_rebinding_are_refused(served: tuple[Setup, st
                      "Origin": "http://evil.example"},
         )  # fmt: skip
         assert foreign.status_code == 403
+
+
+async def test_one_user_never_finishes_anothers_consent(
+    served: tuple[Setup, str], stack: LocalStack
+) -> None:
+    _, url = served
+    log: list[str] = []
+    none = _NoElicitation()
+    async with http_session(url, TOKENS["alice"], log, none) as alice:
+        link = (await alice.call_tool("ath_github", {"path": "/user"})).structured_content
+        assert link and link["user"] == "alice"
+    stack.consent.as_user("octo-alice")
+    assert follow_consent(link["authorization_url"]).ok
+    async with http_session(url, TOKENS["bob"], log, none) as bob:
+        result = await bob.call_tool("ath_github", {"path": "/user"})
+        assert result.is_error and result.structured_content  # bob's own consent, not alice's
+        assert result.structured_content["user"] == "bob"
+        assert result.structured_content["authorization_url"] != link["authorization_url"]
+    async with http_session(url, TOKENS["alice"], log, none) as alice:
+        mine = await alice.call_tool("ath_github", {"path": "/user"})
+        assert mine.structured_content and mine.structured_content["login"] == "octo-alice"

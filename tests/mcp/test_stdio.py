@@ -27,7 +27,8 @@ async def test_consent_by_url_elicitation(
     stack.consent.as_user("octo-alice")
     log: list[str] = []
     asked = Elicitations()
-    async with stdio_session(setup.env(), log, elicitation=asked) as session:
+    errors = (tmp_path / "server.err").open("w+")
+    async with stdio_session(setup.env(), log, elicitation=asked, errlog=errors) as session:
         tools = await session.list_tools()
         assert "ath_github" in [t.name for t in tools.tools]
         first = await session.call_tool("ath_github", {"method": "GET", "path": "/user"})
@@ -42,7 +43,10 @@ async def test_consent_by_url_elicitation(
         assert refused.is_error and "[INVALID_ARGUMENT]" in refused.content[0].text  # type: ignore[union-attr]
     scanner = setup.scanner()
     assert any("elicitation/create" in m for m in log)
-    assert [hit for m in log if (hit := scanner.find(m))] == []
+    errors.seek(0)
+    server_log = errors.read()
+    errors.close()
+    assert [hit for m in [*log, server_log] if (hit := scanner.find(m))] == []
 
 
 async def test_client_without_elicitation_gets_the_link(
@@ -93,3 +97,23 @@ async def test_gateway_down_is_a_tool_error(
         text = result.content[0].text  # type: ignore[union-attr]
         assert text.startswith("[") and "]" in text
         assert (await session.list_tools()).tools  # the server is still serving
+
+
+async def test_refused_and_declined_consent_are_tool_results(
+    stack: LocalStack, agent: AgentKey, tmp_path: Path
+) -> None:
+    setup = Setup(stack, agent, tmp_path)
+    log: list[str] = []
+    stack.consent.deny()
+    async with stdio_session(setup.env(), log, elicitation=Elicitations(False)) as session:
+        denied = await session.call_tool("ath_github", {"path": "/user"})
+        assert denied.is_error
+        assert denied.content[0].text.startswith("[USER_DENIED]")  # type: ignore[union-attr]
+        assert (await session.list_tools()).tools  # still serving
+    stack.consent.approve_all()
+    declining = Elicitations(action="decline")
+    async with stdio_session(setup.env(), log, elicitation=declining) as session:
+        declined = await session.call_tool("ath_github", {"path": "/user"})
+        assert declined.is_error and declined.structured_content
+        assert declined.structured_content["type"] == "ath_consent_required"
+        assert len(declining.seen) == 1
