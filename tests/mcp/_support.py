@@ -66,7 +66,13 @@ class Setup:
     """An agent registered for github in a store file, and the `ath` environment."""
 
     def __init__(
-        self, stack: LocalStack, agent: AgentKey, folder: Path, store: str | None = None
+        self,
+        stack: LocalStack,
+        agent: AgentKey,
+        folder: Path,
+        store: str | None = None,
+        *,
+        register: bool = True,
     ) -> None:
         self.stack = stack
         self.agent = agent
@@ -75,6 +81,8 @@ class Setup:
         self.key.write_text(agent.pem)
         self.key.chmod(0o600)
         self.store = store or str(folder / "store.json")
+        if not register:
+            return
         with self.client() as client:
             client.register(DEVELOPER, [{"provider_id": "github", "scopes": ["read:user"]}])
 

@@ -6,9 +6,11 @@ without elicitation, typed OpenAPI tools, and no secret in any JSON-RPC message.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 from ath.testing import LocalStack, follow_consent
+from tests._support.procs import run
 from tests.conftest import Agent as AgentKey
 from tests.mcp._support import Elicitations, Setup, stdio_session
 
@@ -117,3 +119,20 @@ async def test_refused_and_declined_consent_are_tool_results(
         assert declined.is_error and declined.structured_content
         assert declined.structured_content["type"] == "ath_consent_required"
         assert len(declining.seen) == 1
+
+
+async def test_first_start_registers_and_help_lists_settings(
+    stack: LocalStack, agent: AgentKey, tmp_path: Path
+) -> None:
+    setup = Setup(stack, agent, tmp_path, register=False)
+    log: list[str] = []
+    args = ("--provider", "github:read:user", "--developer-name", "Acme", "--developer-id", "acme")
+    async with stdio_session(setup.env(), log, *args) as session:
+        assert "ath_github" in [t.name for t in (await session.list_tools()).tools]
+    with setup.client() as client:
+        client.refresh()
+        assert client.client_id is not None  # the registration is in the store
+    shown = run([sys.executable, "-m", "ath", "mcp", "serve", "--help"], hang_guard=60)
+    assert shown.returncode == 0
+    for name in ("ATH_URL", "ATH_AGENT_ID", "ATH_KEY", "ATH_STORE", "ATH_PROFILE", "ATH_USER"):
+        assert name in shown.stdout

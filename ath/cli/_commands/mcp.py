@@ -93,6 +93,8 @@ def _users(path: str | None) -> dict[str, str] | None:
     metavar="ID:SCOPE,SCOPE",
     help="Register for these at first start when the store holds no registration.",
 )
+@click.option("--developer-name", help="First-start registration. [profile: developer_name]")
+@click.option("--developer-id", help="First-start registration. [profile: developer_id]")
 @click.option("--consent-timeout", type=float, default=300.0, show_default=True,
               help="Seconds a call waits for the user's consent.")  # fmt: skip
 @pass_run
@@ -106,6 +108,8 @@ def serve(
     openapi: tuple[str, ...],
     methods: tuple[str, ...],
     providers: tuple[str, ...],
+    developer_name: str | None,
+    developer_id: str | None,
     consent_timeout: float,
 ) -> None:
     """Serve the gateway's providers as MCP tools until the client disconnects."""
@@ -124,7 +128,8 @@ def serve(
     try:
         if client.client_id is None and providers:
             wanted = [_provider_spec(p) for p in providers]
-            client.register(run.developer(None, None), wanted)  # single-flight in the store
+            developer = run.developer(developer_name, developer_id)
+            client.register(developer, wanted)  # single-flight through the store
         user = run.settings.get("user")
         server = ATHMCPServer(client, openapi=documents, methods=methods,
                               user=str(user) if user else None, users=users,
