@@ -136,3 +136,22 @@ async def test_first_start_registers_and_help_lists_settings(
     assert shown.returncode == 0
     for name in ("ATH_URL", "ATH_AGENT_ID", "ATH_KEY", "ATH_STORE", "ATH_PROFILE", "ATH_USER"):
         assert name in shown.stdout
+
+
+async def test_token_revoked_mid_session_asks_again(
+    stack: LocalStack, agent: AgentKey, tmp_path: Path
+) -> None:
+    setup = Setup(stack, agent, tmp_path)
+    stack.consent.as_user("octo-rev")
+    log: list[str] = []
+    asked = Elicitations()
+    async with stdio_session(setup.env(), log, elicitation=asked) as session:
+        first = await session.call_tool("ath_github", {"path": "/user"})
+        assert not first.is_error, first.content
+        with setup.client() as other:  # another process revokes the user's token
+            other.refresh()
+            assert other.revoke("github")
+        again = await session.call_tool("ath_github", {"path": "/user"})
+        assert not again.is_error, again.content
+        assert again.structured_content and again.structured_content["login"] == "octo-rev"
+    assert len(asked.seen) == 2  # the revoked token led to a new consent, not a crash
