@@ -7,7 +7,8 @@
 * :mod:`.calls`: ``proxy``, ``api``;
 * :mod:`.config`: ``config show|get|set|unset|use|profiles|path``;
 * :mod:`.tools`: ``stack``, ``completion``, ``exit-codes``;
-* :mod:`.conformance`: ``conformance`` (the protocol's conformance kit against any server).
+* :mod:`.conformance`: ``conformance`` (the protocol's conformance kit against any server);
+* :mod:`.mcp`: ``mcp serve`` (the gateway as an MCP server).
 
 Each module imports only click and the command line's own modules at load time; the
 SDK (clients, httpx, cryptography) is imported inside the commands that use it, so that
@@ -25,6 +26,7 @@ from ath.cli._commands import (
     config,
     conformance,
     keys,
+    mcp,
     registration,
     rotation,
     tokens,
@@ -43,4 +45,5 @@ COMMANDS: Final[tuple[click.Command, ...]] = (
     *config.COMMANDS,
     *tools.COMMANDS,
     *conformance.COMMANDS,
+    *mcp.COMMANDS,
 )
