@@ -23,7 +23,7 @@ __all__ = [
 ]
 
 #: Read by hatch (the regex wants a plain assignment) for the distribution metadata.
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 VERSION: Final = __version__
 USER_AGENT: Final = f"ath-sdk-python/{VERSION}"
 

@@ -297,7 +297,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_cli_fails_on_a_fixture_with_a_breaking_edit(tmp_path: Path) -> None:
     spec = write(edited(drop_required_response_field), tmp_path / "openapi.yaml")
-    done = run_cli("--spec", str(spec))
+    done = run_cli("--spec", str(spec), "--base", str(BASE))  # the fixtures edit 0.2.0
     assert done.returncode == 1
     assert "spec diff vs 0.2.0: 1 breaking, 0 other changes" in done.stdout.splitlines()
     assert "breaking change(s) against released 0.2.0" in done.stderr
@@ -306,6 +306,8 @@ def test_cli_fails_on_a_fixture_with_a_breaking_edit(tmp_path: Path) -> None:
 def test_cli_on_the_repository_spec_passes() -> None:
     done = run_cli()
     assert done.returncode == 0, done.stdout + done.stderr
+    # the working spec is the released one until the next change (released with 0.3.0)
+    assert "spec diff vs 0.3.0: 0 breaking" in done.stdout
     assert re.search(
         r"^spec diff vs \d+\.\d+\.\d+: \d+ breaking, \d+ other changes$",
         done.stdout,
