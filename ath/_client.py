@@ -423,7 +423,7 @@ class _SyncBase(_Base):
         provider: str,
         scopes: Sequence[str],
         *,
-        open_browser: bool = True,
+        open_browser: bool | Callable[[str], object] = True,
         redirect_uri: str | None = None,
         timeout: float = 600.0,
         on_authorization_url: Callable[[str], Any] | None = None,
@@ -431,7 +431,13 @@ class _SyncBase(_Base):
         """authorize, show the URL (``on_authorization_url``, default: stderr) and open it
         in a browser, then finish by the loopback redirect (a registered
         ``http://127.0.0.1:PORT/...`` or ``http://[::1]:PORT/...`` ``redirect_uri``) or by
-        polling, whichever comes first."""
+        polling, whichever comes first.
+
+        ``open_browser``: True opens the URL with :func:`webbrowser.open`, a callable
+        ``opener(url)`` opens it your way, False opens nothing. The opener runs on a
+        daemon thread once the listener is up and is never waited for (a launcher that
+        blocks delays nothing); a failure (it returns False or raises) is logged as a
+        warning on the ``ath`` logger."""
         from ath._loopback import SyncListener
 
         _consent.check_wait_arguments(timeout, _consent.LOGIN_POLL_INTERVAL)
@@ -611,12 +617,13 @@ class _AsyncBase(_Base):
         provider: str,
         scopes: Sequence[str],
         *,
-        open_browser: bool = True,
+        open_browser: bool | Callable[[str], object] = True,
         redirect_uri: str | None = None,
         timeout: float = 600.0,
         on_authorization_url: Callable[[str], Any] | None = None,
     ) -> Token:
-        """Async ``login``: the loopback listener runs on this event loop."""
+        """Async ``login``: the loopback listener runs on this event loop; the browser
+        opener runs on a daemon thread, so a blocking one never stalls the loop."""
         from ath._loopback import AsyncListener
 
         _consent.check_wait_arguments(timeout, _consent.LOGIN_POLL_INTERVAL)

@@ -35,7 +35,7 @@ from ath._flows._authorization import (
 )
 from ath._flows._transport import credentials
 from ath._retry import parse_retry_after
-from ath._steps import Flow, LoginFlow, Send, Sleep, WaitCallback
+from ath._steps import Flow, LoginFlow, OpenBrowser, Send, Sleep, WaitCallback
 
 if TYPE_CHECKING:
     from ath._models import Authorization, Token
@@ -259,19 +259,20 @@ def login_flow(
     listening: bool,
     timeout: float,
     poll_interval: float,
-    open_browser: bool,
+    open_browser: bool | Callable[[str], object],
     on_authorization_url: AuthorizationUrlHandler | None,
 ) -> LoginFlow[Token]:
-    """authorize, hand out the URL, then finish by the loopback redirect (``listening``)
-    or by polling, whichever comes first."""
+    """authorize, hand out the URL, have it opened (``open_browser``: True for
+    :func:`webbrowser.open`, a callable for the caller's own opener, False for none;
+    the driver never waits for it), then finish by the loopback redirect
+    (``listening``) or by polling, whichever comes first."""
     timeout, poll_interval = check_wait_arguments(timeout, poll_interval)
     auth = yield from authorize(core, provider, scopes, redirect_uri, None)
     deadline = time.monotonic() + timeout
     (on_authorization_url or _announce)(auth.authorization_url)
-    if open_browser:
-        import webbrowser
-
-        webbrowser.open(auth.authorization_url)
+    if open_browser is not False:  # after the listener is up; the driver never waits on it
+        opener = None if open_browser is True else open_browser
+        yield OpenBrowser(auth.authorization_url, opener)
     poller = _Poller(core, auth.ath_session_id, poll_interval, deadline)
     while True:  # wait (serving the listener), then ask once; the last ask is at the deadline
         wait = max(0.0, min(poller.next_wait, poller.remaining()))

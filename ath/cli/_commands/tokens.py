@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from collections.abc import Callable
 from typing import Any, Final
 
 import click
@@ -38,6 +39,28 @@ def authorize(run: Run, provider: str, scopes: tuple[str, ...], redirect_uri: st
         f"session: {o.safe(auth.ath_session_id)}\n"
         f"then:    ath token --code-file FILE --session {o.safe(auth.ath_session_id)}",
     )
+
+
+def _opener(run: Run) -> Callable[[str], bool]:
+    """The browser opener of ``ath login``: :func:`webbrowser.open`, run by the SDK on a
+    thread of its own (never waited for); when no browser opens, the person is told to
+    open the URL already shown."""
+
+    def open_in_browser(url: str) -> bool:
+        import webbrowser
+
+        try:
+            opened = webbrowser.open(url)
+        except Exception:  # any launcher failure: the URL is on screen already
+            opened = False
+        if not opened:
+            run.out.note(
+                "No browser could be opened here: open the URL above yourself "
+                "(ath login --no-browser skips this)."
+            )
+        return True  # reported here, in the command line's terms
+
+    return open_in_browser
 
 
 @click.command()
@@ -79,7 +102,7 @@ def login(
         got = client.login(
             provider,
             list(scopes),
-            open_browser=not no_browser,
+            open_browser=False if no_browser else _opener(run),
             redirect_uri=redirect_uri,
             timeout=timeout,
             on_authorization_url=started,
