@@ -427,11 +427,16 @@ class _SyncBase(_Base):
         redirect_uri: str | None = None,
         timeout: float = 600.0,
         on_authorization_url: Callable[[str], Any] | None = None,
+        force: bool = False,
     ) -> Token:
         """authorize, show the URL (``on_authorization_url``, default: stderr) and open it
         in a browser, then finish by the loopback redirect (a registered
         ``http://127.0.0.1:PORT/...`` or ``http://[::1]:PORT/...`` ``redirect_uri``) or by
         polling, whichever comes first.
+
+        A held token (also one another process shared through the store) that covers
+        ``provider`` and ``scopes`` and does not expire within a minute is returned at
+        once, without consent; ``force=True`` asks for consent anyway.
 
         ``open_browser``: True opens the URL with :func:`webbrowser.open`, a callable
         ``opener(url)`` opens it your way, False opens nothing. The opener runs on a
@@ -454,6 +459,7 @@ class _SyncBase(_Base):
                 poll_interval=_consent.LOGIN_POLL_INTERVAL,
                 open_browser=open_browser,
                 on_authorization_url=on_authorization_url,
+                force=force,
             )
             return self._driver.run(observed(self._core, flow), listener)
         finally:
@@ -621,6 +627,7 @@ class _AsyncBase(_Base):
         redirect_uri: str | None = None,
         timeout: float = 600.0,
         on_authorization_url: Callable[[str], Any] | None = None,
+        force: bool = False,
     ) -> Token:
         """Async ``login``: the loopback listener runs on this event loop; the browser
         opener runs on a daemon thread, so a blocking one never stalls the loop."""
@@ -642,6 +649,7 @@ class _AsyncBase(_Base):
                 poll_interval=_consent.LOGIN_POLL_INTERVAL,
                 open_browser=open_browser,
                 on_authorization_url=on_authorization_url,
+                force=force,
             )
             return await self._driver.run(observed(self._core, flow), listener)
         finally:

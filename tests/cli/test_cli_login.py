@@ -92,6 +92,25 @@ def test_login_json_first_line_before_waiting(registered: Sandbox) -> None:
     assert sorted(last["effective_scopes"]) == ["read:user", "repo"]
     user = sb("--json", "proxy", "github", "GET", "/user").json()
     assert user["body"]["login"]
+    # a second login with the held token asks for no consent (--timeout 0 would fail
+    # CONSENT_TIMEOUT if it did) ...
+    again = sb("--json", "login", "github", "repo", "--no-browser", "--timeout", "0")
+    assert again.json()["access_token"] == "***" and "authorization_url" not in again.out
+    shown = sb("login", "github", "read:user", "--no-browser", "--timeout", "0")
+    assert "Already logged in" in shown.out and "--force" in shown.out
+    # ... unless --force
+    forced = sb(
+        "--json",
+        "login",
+        "github",
+        "read:user",
+        "--no-browser",
+        "--force",
+        "--timeout",
+        "0",
+        expect=CONSENT,
+    )
+    assert forced.error()["code"] == "CONSENT_TIMEOUT"
     for secret in _secrets_in(_store_file(sb)):
         assert secret not in out + err + sb.all_output()
 

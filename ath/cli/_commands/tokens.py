@@ -73,6 +73,9 @@ def _opener(run: Run) -> Callable[[str], bool]:
     "without one the command polls until consent is given.",
 )
 @click.option("--timeout", type=float, default=600.0, show_default=True, help="Seconds.")
+@click.option(
+    "--force", is_flag=True, help="Ask for consent even when a held token covers the scopes."
+)
 @pass_run
 def login(
     run: Run,
@@ -81,15 +84,20 @@ def login(
     no_browser: bool,
     redirect_uri: str | None,
     timeout: float,
+    force: bool,
 ) -> None:
     """Authorize, show or open the consent URL, wait, and store the token.
 
-    With --json the first line is {"authorization_url", "ath_session_id"}, written
-    before waiting; the last is the token summary.
+    A held token that covers the scopes (and does not expire within a minute) is kept
+    and no consent is asked (--force asks anyway). With --json the first line is
+    {"authorization_url", "ath_session_id"}, written before waiting; the last is the
+    token summary (the only line when the held token was kept).
     """
+    asked: list[str] = []
     with contextlib.ExitStack() as waiting, run.client(native=run.native(), save=True) as client:
 
         def started(url: str) -> None:
+            asked.append(url)
             sessions = [a for a in client.pending_authorizations if a.authorization_url == url]
             session_id = sessions[-1].ath_session_id if sessions else None
             run.out.result(
@@ -106,9 +114,17 @@ def login(
             redirect_uri=redirect_uri,
             timeout=timeout,
             on_authorization_url=started,
+            force=force,
         )
         waiting.close()
     summary = o.token_summary(got)
+    if not asked:
+        run.out.result(
+            summary,
+            "Already logged in; the held ATH token covers these scopes "
+            "(ath login --force asks for consent again):\n" + o.token_text(summary),
+        )
+        return
     run.out.result(summary, "Logged in; stored a new ATH token:\n" + o.token_text(summary))
 
 
