@@ -249,11 +249,18 @@ def revoke(run: Run, provider: str | None, all_tokens: bool) -> None:
 
 
 @click.command()
+@click.option(
+    "--forget-registration",
+    is_flag=True,
+    help="Also forget the client id and secret (the server will not show the secret again).",
+)
 @pass_run
-def logout(run: Run) -> None:
-    """Revoke every token, then forget the local registration and tokens.
+def logout(run: Run, forget_registration: bool) -> None:
+    """Revoke every token and forget the tokens; the registration is kept.
 
-    If revocation fails, nothing is forgotten (the tokens would stay valid)."""
+    `ath login` then works again for the same agent. With --forget-registration the
+    client id and secret are forgotten too. If revocation fails, nothing is forgotten
+    (the tokens would stay valid)."""
     from ath.cli._state import describe, forget, save
 
     native = run.native()
@@ -264,16 +271,28 @@ def logout(run: Run) -> None:
             with contextlib.suppress(ATHError, OSError):
                 save(run.settings, client, native=native)  # keep what is still valid
             raise
-        forgot = forget(run.settings, client, native=native)
+        kept = client.client_id is not None and not forget_registration
+        forgot = forget(run.settings, client, native=native, registration=forget_registration)
+        forgot = forgot or bool(revoked)  # a revoked token is forgotten by the revocation
     where = describe(run.settings, native=native)
+    if forget_registration and forgot:
+        done = (
+            f"Forgot the registration and tokens in {o.shown(where)}.\n"
+            "Warning: the server does not show the client secret again. To use this agent "
+            "again, import its credentials (ath credentials import FILE) or register a new "
+            "key or agent id."
+        )
+    elif forgot:
+        done = (
+            f"Forgot the tokens in {o.shown(where)}; kept the registration, so "
+            "`ath login` works again (ath logout --forget-registration forgets it too)."
+        )
+    else:
+        done = "No tokens stored."
     run.out.result(
-        {"revoked": revoked, "forgot": forgot, "store": where},
+        {"revoked": revoked, "forgot": forgot, "kept_registration": kept, "store": where},
         (f"Revoked: {o.safe(', '.join(p or '(any provider)' for p in revoked))}\n" * bool(revoked))
-        + (
-            f"Forgot the registration and tokens in {o.shown(where)}."
-            if forgot
-            else "Nothing stored."
-        ),
+        + done,
     )
 
 
