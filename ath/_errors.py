@@ -94,6 +94,9 @@ CLIENT_CODES: Final[Mapping[str, str]] = {
     "ALREADY_REGISTERED": "The server answered 409: this agent_id is registered already. "
     "Load the credentials saved from that registration.",
     "REGISTRATION_DENIED": "The server denied the registration app-side.",
+    "REGISTRATION_MISMATCH": "register() with a store: the stored registration does not cover "
+    "the providers or scopes asked for (ATH cannot change a registration); ask only for what "
+    "was approved, or register a new agent_id or key.",
     "STATE_MISMATCH": "The redirect's state does not match the authorization it claims to finish.",
     "SESSION_NOT_FOUND": "The redirect names no authorization this client started.",
     "USER_MISMATCH": "The authorization was started for another user of this agent "
