@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import SplitResult, urlsplit
 
-from ath.cli._settings import Settings, default_key_path, named
+from ath.cli._settings import Settings, default_key_path, named, truthy
 from ath.cli._usage import usage
 
 if TYPE_CHECKING:
@@ -117,6 +117,7 @@ def open_client(settings: Settings, *, native: bool, signing: bool = True) -> Cl
         key_id=settings.get("key_id"),
         headers=settings.headers or None,
         store=store,
+        allow_insecure_http=truthy(settings.get("allow_insecure_http") or False),
     )
     if store is not None:
         # A new client adopts the store's entry only when it next needs a token; every

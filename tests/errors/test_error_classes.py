@@ -164,6 +164,7 @@ def test_codes_are_unchanged() -> None:
             "TOKEN_EXPIRED",
             "ALREADY_REGISTERED",
             "REGISTRATION_DENIED",
+            "REGISTRATION_MISMATCH",
             "STATE_MISMATCH",
             "SESSION_NOT_FOUND",
             "USER_MISMATCH",
