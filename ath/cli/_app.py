@@ -108,9 +108,24 @@ def cli(
     state.configure(resolve(flags, profile_flag=profile, json_mode=json_mode))
 
 
+def _json_first(args: list[str]) -> list[str]:
+    """``--json`` accepted after any subcommand too (``ath status --json``): moved to
+    the root group, where it is defined. Only a whole ``--json`` word before a ``--``
+    separator counts, and not one that is the value of ``-d``/``--data``."""
+    end = args.index("--") if "--" in args else len(args)
+    found = [
+        i
+        for i in range(end)
+        if args[i] == "--json" and (i == 0 or args[i - 1] not in ("-d", "--data"))
+    ]
+    if not found or found == [0]:
+        return args
+    return ["--json", *[a for i, a in enumerate(args) if i not in found]]
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     """Run one command; map every failure to its exit status (see ``_output.EXIT_CODES``)."""
-    args = list(sys.argv[1:] if argv is None else argv)
+    args = _json_first(list(sys.argv[1:] if argv is None else argv))
     state = Run(json_mode="--json" in args)  # until the root group has parsed its options
     try:
         result = cli.main(args=args, prog_name="ath", standalone_mode=False, obj=state)

@@ -245,7 +245,7 @@ def test_whole_flow_in_separate_processes(stack: LocalStack, sandbox: Sandbox) -
     assert not [v for k, v in _items(kept_doc) if k == "access_token"]
     client_secret = [v for k, v in _items(kept_doc) if k == "client_secret"]
     assert client_secret  # the one copy of what the server will not show again
-    assert sb("--json", "status").json()["local"]["tokens"] == []
+    assert sb("status", "--json").json()["local"]["tokens"] == []  # --json after it too
     _login(sb, "github", "read:user")
     assert sb("--json", "proxy", "github", "GET", "/user").json()["body"]["login"]
 

@@ -59,3 +59,14 @@ def test_allow_insecure_http_flag_and_env(tmp_path: Path) -> None:
         assert "github" in flagged.out
         by_env = sb("--json", "--url", url, "discover", env={"ATH_ALLOW_INSECURE_HTTP": "1"})
         assert "github" in by_env.out
+
+
+def test_json_after_the_subcommand(tmp_path: Path) -> None:
+    with LocalStack() as stack:
+        sb = Sandbox(home=tmp_path)
+        after = sb("--url", stack.gateway_url, "discover", "--json").json()
+        before = sb("--json", "--url", stack.gateway_url, "discover").json()
+        assert after == before
+        # a --json that is a -d value stays one: the error then shows as text, not JSON
+        kept = sb("proxy", "github", "GET", "/x", "-d", "--json", expect=o.USAGE)
+        assert not kept.err.lstrip().startswith("{"), kept.err
