@@ -126,6 +126,9 @@ CODE_HINTS: Final[Mapping[str, str]] = MappingProxyType(
         "lists them), or register a new key (`ath keygen`) or --agent-id",
         "NOT_DISCOVERED": "run `ath discover --native` first",
         "SESSION_EXPIRED": "run `ath login PROVIDER SCOPE...` again",
+        "LOOPBACK_UNAVAILABLE": "free that port or register another --redirect-uri "
+        "(`ath register --redirect-uri URI`), or leave --redirect-uri out of `ath login` to "
+        "finish by polling",
     }
 )
 
@@ -147,7 +150,14 @@ def cli_message(code: str, message: str) -> str:
 _CLASSES: Final[Mapping[int, frozenset[str]]] = MappingProxyType(
     {
         USAGE: frozenset(
-            {"INVALID_ARGUMENT", "INVALID_KEY", "INSECURE_TRANSPORT", "NOT_DISCOVERED"}
+            {
+                "INVALID_ARGUMENT",
+                "INVALID_KEY",
+                "INSECURE_TRANSPORT",
+                "NOT_DISCOVERED",
+                "LOOPBACK_UNAVAILABLE",  # a local port: never a server's refusal
+                "REGISTRATION_MISMATCH",  # decided here, from the stored registration
+            }
         ),
         NOT_READY: frozenset(
             {

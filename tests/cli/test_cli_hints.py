@@ -70,3 +70,9 @@ def test_json_after_the_subcommand(tmp_path: Path) -> None:
         # a --json that is a -d value stays one: the error then shows as text, not JSON
         kept = sb("proxy", "github", "GET", "/x", "-d", "--json", expect=o.USAGE)
         assert not kept.err.lstrip().startswith("{"), kept.err
+
+
+def test_local_problems_have_local_exit_statuses() -> None:
+    for code in ("LOOPBACK_UNAVAILABLE", "REGISTRATION_MISMATCH", "INSECURE_TRANSPORT"):
+        assert o.exit_code(code, None, origin="client") == o.USAGE, code
+        assert o.exit_code(code, None, origin="client") != o.REFUSED
