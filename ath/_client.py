@@ -519,17 +519,30 @@ class _SyncBase(_Base):
         provider: str,
         scopes: Sequence[str],
         *,
-        open_browser: bool = True,
+        open_browser: bool | Callable[[str], object] = True,
         redirect_uri: str | None = None,
         timeout: float = 600.0,
         on_authorization_url: Callable[[str], Any] | None = None,
         step_up: bool = False,
+        force: bool = False,
     ) -> Token:
         """authorize, show the URL (``on_authorization_url``, default: stderr) and open it
         in a browser, then finish by the loopback redirect (a registered
         ``http://127.0.0.1:PORT/...`` or ``http://[::1]:PORT/...`` ``redirect_uri``) or by
-        polling, whichever comes first. ``step_up=True``: ask for the scopes of the token
-        held for ``provider`` as well as ``scopes`` (default: exactly ``scopes``)."""
+        polling, whichever comes first.
+
+        A held token (also one another process shared through the store) that covers
+        ``provider`` and ``scopes`` and does not expire within a minute is returned at
+        once, without consent; ``force=True`` asks for consent anyway.
+
+        ``open_browser``: True opens the URL with :func:`webbrowser.open`, a callable
+        ``opener(url)`` opens it your way, False opens nothing. The opener runs on a
+        daemon thread once the listener is up and is never waited for (a launcher that
+        blocks delays nothing); a failure (it returns False or raises) is logged as a
+        warning on the ``ath`` logger.
+
+        ``step_up=True``: ask for the scopes of the token held for ``provider`` as well as
+        ``scopes`` (default: exactly ``scopes``)."""
         from ath._loopback import SyncListener
 
         if step_up:
@@ -549,6 +562,7 @@ class _SyncBase(_Base):
                 poll_interval=_consent.LOGIN_POLL_INTERVAL,
                 open_browser=open_browser,
                 on_authorization_url=on_authorization_url,
+                force=force,
             )
             return self._driver.run(observed(self._core, flow), listener)
         finally:
@@ -723,13 +737,15 @@ class _AsyncBase(_Base):
         provider: str,
         scopes: Sequence[str],
         *,
-        open_browser: bool = True,
+        open_browser: bool | Callable[[str], object] = True,
         redirect_uri: str | None = None,
         timeout: float = 600.0,
         on_authorization_url: Callable[[str], Any] | None = None,
         step_up: bool = False,
+        force: bool = False,
     ) -> Token:
-        """Async ``login``: the loopback listener runs on this event loop."""
+        """Async ``login``: the loopback listener runs on this event loop; the browser
+        opener runs on a daemon thread, so a blocking one never stalls the loop."""
         from ath._loopback import AsyncListener
 
         if step_up:
@@ -751,6 +767,7 @@ class _AsyncBase(_Base):
                 poll_interval=_consent.LOGIN_POLL_INTERVAL,
                 open_browser=open_browser,
                 on_authorization_url=on_authorization_url,
+                force=force,
             )
             return await self._driver.run(observed(self._core, flow), listener)
         finally:

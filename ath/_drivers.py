@@ -2,8 +2,10 @@
 
 A flow (:mod:`ath._flows`) is a generator over :class:`ath._core.Core` that yields
 :class:`~ath._steps.Send`, :class:`~ath._steps.Sleep`, :class:`~ath._steps.Call` and,
-for ``login()``, :class:`~ath._steps.WaitCallback`. :class:`SyncDriver` answers them with
-an ``httpx2.Client``, the ``sleep=`` function and the caller's thread;
+for ``login()``, :class:`~ath._steps.WaitCallback` and :class:`~ath._steps.OpenBrowser`
+(the opener runs on a daemon thread, never awaited: :mod:`ath._browser`).
+:class:`SyncDriver` answers them with an ``httpx2.Client``, the ``sleep=`` function and
+the caller's thread;
 :class:`AsyncDriver` with an ``httpx2.AsyncClient``, an async ``sleep=`` and a worker
 thread for blocking store calls. Both read answers through :class:`_BodyLimit`, so no
 answer (however compressed) is held beyond ``max_response_bytes``, and serve the
@@ -19,8 +21,9 @@ from typing import Any, Final, Protocol, TypeVar
 
 import httpx2
 
+from ath import _browser
 from ath._errors import ATHClientError, ATHError, ATHServerError
-from ath._steps import Call, Send, Sleep, arun_call, run_call
+from ath._steps import Call, OpenBrowser, Send, Sleep, arun_call, run_call
 from ath._wire import DEADLINE, BoundedDecoder
 
 __all__ = ["AsyncDriver", "AsyncWaiter", "SyncDriver", "SyncWaiter"]
@@ -171,6 +174,9 @@ class SyncDriver:
                     step = flow.send(None)
                 elif isinstance(step, Call):
                     step = flow.send(run_call(step))
+                elif isinstance(step, OpenBrowser):  # never waited for: see ath._browser
+                    _browser.start(step.url, step.opener)
+                    step = flow.send(None)
                 elif listener is not None:  # a WaitCallback
                     step = flow.send(listener.wait(step.state, step.seconds))
                 else:
@@ -269,6 +275,9 @@ class AsyncDriver:
                         step = flow.send(await arun_call(step))
                     else:
                         step = flow.send(await _asyncio().to_thread(run_call, step))
+                elif isinstance(step, OpenBrowser):  # a daemon thread, not the loop's executor
+                    _browser.start(step.url, step.opener)
+                    step = flow.send(None)
                 elif listener is not None:  # a WaitCallback
                     step = flow.send(await listener.wait(step.state, step.seconds))
                 else:

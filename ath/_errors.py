@@ -98,6 +98,9 @@ CLIENT_CODES: Final[Mapping[str, str]] = {
     "when the timeout ran out; it stays pending, wait again later.",
     "UNSUPPORTED_VERSION": "discover(): the server speaks an ATH major version this SDK "
     "does not (it speaks 0.x).",
+    "REGISTRATION_MISMATCH": "register() with a store: the stored registration does not cover "
+    "the providers or scopes asked for (ATH cannot change a registration); ask only for what "
+    "was approved, or register a new agent_id or key.",
     "STATE_MISMATCH": "The redirect's state does not match the authorization it claims to finish.",
     "SESSION_NOT_FOUND": "The redirect names no authorization this client started.",
     "USER_MISMATCH": "The authorization was started for another user of this agent "

@@ -21,6 +21,7 @@ __all__ = [
     "Call",
     "Flow",
     "LoginFlow",
+    "OpenBrowser",
     "Outcome",
     "Raised",
     "Reply",
@@ -115,6 +116,18 @@ class WaitCallback:
     seconds: float
 
 
-#: A login flow: the steps of :data:`Flow` and :class:`WaitCallback`, which the driver
-#: answers with the callback URL (or None).
-LoginFlow = Generator[Step | WaitCallback, "Reply | str", T]
+@dataclass(frozen=True, slots=True)
+class OpenBrowser:
+    """Open ``url`` in a browser without waiting for it (``login()``): the driver starts
+    the opener on a daemon thread (:func:`ath._browser.start`) and answers None at once,
+    so a launcher that blocks (a ``$BROWSER`` command, a headless browser loading the
+    page) holds neither the flow nor an event loop. ``opener``: the caller's own, or
+    None for :func:`webbrowser.open`."""
+
+    url: str
+    opener: Callable[[str], object] | None = None
+
+
+#: A login flow: the steps of :data:`Flow`, :class:`WaitCallback` (which the driver
+#: answers with the callback URL, or None) and :class:`OpenBrowser` (answered None).
+LoginFlow = Generator[Step | WaitCallback | OpenBrowser, "Reply | str", T]

@@ -26,6 +26,7 @@ import httpx2
 
 from ath._constants import SESSION_LIFETIME
 from ath._core import Core
+from ath._coverage import token_covers
 from ath._errors import ATHClientError, ATHError, ATHServerError
 from ath._flows._authorization import (
     authorize,
@@ -33,9 +34,9 @@ from ath._flows._authorization import (
     finish_authorization,
     known_session,
 )
-from ath._flows._transport import credentials
+from ath._flows._transport import credentials, refresh
 from ath._retry import parse_retry_after
-from ath._steps import Flow, LoginFlow, Send, Sleep, WaitCallback
+from ath._steps import Flow, LoginFlow, OpenBrowser, Send, Sleep, WaitCallback
 
 if TYPE_CHECKING:
     from ath._models import Authorization, Token
@@ -250,6 +251,15 @@ def _announce(url: str) -> None:
     print(f"Open this URL in a browser to authorize the agent:\n  {url}", file=sys.stderr)
 
 
+def _held_token(core: Core, provider: str) -> Flow[Token | None]:
+    """The token held for ``provider``, the store re-read first (a token another
+    process shared counts), or None."""
+    if core.state.store is not None:
+        yield from refresh(core, force=True)
+    found = core.state.lookup(core.user, provider)
+    return None if found is None else found[1]
+
+
 def login_flow(
     core: Core,
     provider: str,
@@ -259,19 +269,27 @@ def login_flow(
     listening: bool,
     timeout: float,
     poll_interval: float,
-    open_browser: bool,
+    open_browser: bool | Callable[[str], object],
     on_authorization_url: AuthorizationUrlHandler | None,
+    force: bool = False,
 ) -> LoginFlow[Token]:
-    """authorize, hand out the URL, then finish by the loopback redirect (``listening``)
-    or by polling, whichever comes first."""
+    """The held token when it covers the ask (:func:`ath._coverage.token_covers`;
+    unless ``force``), else authorize, hand out the URL, have it opened (``open_browser``: True for
+    :func:`webbrowser.open`, a callable for the caller's own opener, False for none;
+    the driver never waits for it), then finish by the loopback redirect
+    (``listening``) or by polling, whichever comes first."""
     timeout, poll_interval = check_wait_arguments(timeout, poll_interval)
+    if not force:
+        held = yield from _held_token(core, provider)
+        if token_covers(held, provider, scopes):
+            assert held is not None
+            return held
     auth = yield from authorize(core, provider, scopes, redirect_uri, None)
     deadline = time.monotonic() + timeout
     (on_authorization_url or _announce)(auth.authorization_url)
-    if open_browser:
-        import webbrowser
-
-        webbrowser.open(auth.authorization_url)
+    if open_browser is not False:  # after the listener is up; the driver never waits on it
+        opener = None if open_browser is True else open_browser
+        yield OpenBrowser(auth.authorization_url, opener)
     poller = _Poller(core, auth.ath_session_id, poll_interval, deadline)
     while True:  # wait (serving the listener), then ask once; the last ask is at the deadline
         wait = max(0.0, min(poller.next_wait, poller.remaining()))

@@ -173,12 +173,17 @@ def register(
         if entry is not None and entry.registered:
             core.state.adopt(entry)
             assert entry.client_id is not None and entry.client_secret is not None
+            # what the server approved, asked once: the answer never claims approval it
+            # did not get, and an ask the registration does not cover is refused here
+            info = yield from registration_status(core)
+            if info.agent_status == "approved":  # pending: nothing decided to compare
+                _check_covered(requested, info.approved_providers)
             return Registration(
                 client_id=entry.client_id,
                 client_secret=entry.client_secret,
-                agent_status=agent_status_of(entry.agent_status or "approved"),
-                approved_providers=[],
-                approval_expires=None,
+                agent_status=info.agent_status,
+                approved_providers=info.approved_providers,
+                approval_expires=info.approval_expires,
             )
         result = yield from resigned(
             core, lambda: _register_request(core, developer, requested, uris, purpose)
@@ -199,6 +204,28 @@ def register(
             lock.__exit__(None, None, None)
         except Exception as exc:  # a lost lock expires on its own
             log.warning("ATH credential store: registration lock release failed: %s", logged(exc))
+
+
+def _check_covered(requested: list[Any], approved: list[Any]) -> None:
+    """Raise ``REGISTRATION_MISMATCH`` when a provider or scope asked for was not part of
+    the stored registration (neither approved nor denied by the server: it was never
+    asked, and a registration cannot be changed). Denied scopes show as denied in the
+    answer, as they did in the first registration's."""
+    granted = {a.provider_id: {*a.approved_scopes, *a.denied_scopes} for a in approved}
+    missing: dict[str, list[str]] = {}
+    for ask in requested:
+        lacking = [s for s in ask.scopes if s not in granted.get(ask.provider_id, set())]
+        if lacking:
+            missing[ask.provider_id] = lacking
+    if missing:
+        wanted = "; ".join(f"{p}: {', '.join(s)}" for p, s in missing.items())
+        raise ATHClientError(
+            "REGISTRATION_MISMATCH",
+            "register: the stored registration of this agent does not cover "
+            f"what was asked ({wanted}); ATH cannot change a registration. Ask only for "
+            "what was approved, or register a new agent_id or key.",
+            details={"missing": missing},
+        )
 
 
 def _register_request(

@@ -63,6 +63,12 @@ CONTEXT: Final = MappingProxyType({"help_option_names": ["-h", "--help"], "max_c
     help="Act for this user of the agent: their own tokens (login, proxy, api, revoke, "
     "token, whoami). [env: ATH_USER; default: the agent's default user]",
 )
+@click.option(
+    "--allow-insecure-http",
+    is_flag=True,
+    help="Allow a plain-http server that is not on loopback (a LAN gateway); loopback "
+    "http is always allowed. [env: ATH_ALLOW_INSECURE_HTTP=1]",
+)
 @click.option("--json", "json_mode", is_flag=True, help="One JSON document per result on stdout.")
 @click.pass_context
 def cli(
@@ -76,6 +82,7 @@ def cli(
     headers: tuple[str, ...],
     mode: str | None,
     user: str | None,
+    allow_insecure_http: bool,
     json_mode: bool,
 ) -> None:
     """The Agent Trust Handshake from a terminal.
@@ -96,21 +103,37 @@ def cli(
         "headers": headers,
         "mode": mode,
         "user": user,
+        "allow_insecure_http": True if allow_insecure_http else None,
     }
     state.configure(resolve(flags, profile_flag=profile, json_mode=json_mode))
 
 
+def _json_first(args: list[str]) -> list[str]:
+    """``--json`` accepted after any subcommand too (``ath status --json``): moved to
+    the root group, where it is defined. Only a whole ``--json`` word before a ``--``
+    separator counts, and not one that is the value of ``-d``/``--data``."""
+    end = args.index("--") if "--" in args else len(args)
+    found = [
+        i
+        for i in range(end)
+        if args[i] == "--json" and (i == 0 or args[i - 1] not in ("-d", "--data"))
+    ]
+    if not found or found == [0]:
+        return args
+    return ["--json", *[a for i, a in enumerate(args) if i not in found]]
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     """Run one command; map every failure to its exit status (see ``_output.EXIT_CODES``)."""
-    args = list(sys.argv[1:] if argv is None else argv)
+    args = _json_first(list(sys.argv[1:] if argv is None else argv))
     state = Run(json_mode="--json" in args)  # until the root group has parsed its options
     try:
         result = cli.main(args=args, prog_name="ath", standalone_mode=False, obj=state)
     except ATHError as exc:
         status = o.exit_code(exc.code, exc.status, origin=exc.origin)
         out = state.out
-        out.error(exc.code, exc.message, exc.status)
-        if not out.json_mode and status in o.HINTS:
+        out.error(exc.code, o.cli_message(exc.code, exc.message), exc.status)
+        if not out.json_mode and exc.code not in o.CODE_HINTS and status in o.HINTS:
             out.note(f"hint: {o.HINTS[status]}")
         return status
     except click.exceptions.Exit as exc:

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BAD_RESPONSE",
+    "CODE_HINTS",
     "CONSENT",
     "EXIT_CODES",
     "FAILURE",
@@ -48,6 +49,7 @@ __all__ = [
     "Output",
     "approvals",
     "approvals_text",
+    "cli_message",
     "exit_code",
     "masked_setting",
     "registration_summary",
@@ -104,6 +106,47 @@ HINTS: Final[Mapping[int, str]] = MappingProxyType(
     }
 )
 
+#: What fixes an error, in the command line's terms, per code the CLI shows with
+#: advice of its own: each names an ``ath`` command or flag, none a Python call. The
+#: SDK's message keeps its facts; its Python advice is replaced by this (:func:`cli_message`).
+CODE_HINTS: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "INSECURE_TRANSPORT": "use an https:// --url, or pass --allow-insecure-http "
+        "(ATH_ALLOW_INSECURE_HTTP=1) for a trusted development network",
+        "NOT_REGISTERED": "run `ath register --provider ID:SCOPE,...`, or "
+        "`ath credentials import FILE` for an existing registration",
+        "NO_TOKEN": "run `ath login PROVIDER SCOPE...`",
+        "TOKEN_EXPIRED": "run `ath login PROVIDER SCOPE...` for a new token",
+        "TOKEN_REVOKED": "run `ath login PROVIDER SCOPE...` for a new token",
+        "CONSENT_TIMEOUT": "run `ath login PROVIDER SCOPE...` again (--timeout SECONDS waits "
+        "longer)",
+        "ALREADY_REGISTERED": "run `ath credentials import FILE` with that registration's "
+        "client_id and client_secret, or `ath keygen` for a new key",
+        "REGISTRATION_MISMATCH": "ask `ath login` only for approved scopes (`ath status` "
+        "lists them), or register a new key (`ath keygen`) or --agent-id",
+        "NOT_DISCOVERED": "run `ath discover --native` first",
+        "SESSION_EXPIRED": "run `ath login PROVIDER SCOPE...` again",
+        "LOOPBACK_UNAVAILABLE": "free that port or register another --redirect-uri "
+        "(`ath register --redirect-uri URI`), or leave --redirect-uri out of `ath login` to "
+        "finish by polling",
+    }
+)
+
+
+def cli_message(code: str, message: str) -> str:
+    """``message`` for the command line: sentences that advise a Python call
+    (``name()`` or ``name=...``) dropped, the code's :data:`CODE_HINTS` entry added."""
+    hint = CODE_HINTS.get(code)
+    if hint is None:
+        return message
+    import re
+
+    sentences = re.split(r"(?<=[.;:])\s+", message)
+    kept = [s for s in sentences if not re.search(r"\w\(\)|\w\(\w|\w=True", s)]
+    text = " ".join(kept).rstrip(" ;:,")
+    return f"{text}{'' if text.endswith('.') or not text else '.'} To fix: {hint}."
+
+
 _CLASSES: Final[Mapping[int, frozenset[str]]] = MappingProxyType(
     {
         USAGE: frozenset(
@@ -113,6 +156,8 @@ _CLASSES: Final[Mapping[int, frozenset[str]]] = MappingProxyType(
                 "SIGNER_FAILED",
                 "INSECURE_TRANSPORT",
                 "NOT_DISCOVERED",
+                "LOOPBACK_UNAVAILABLE",  # a local port: never a server's refusal
+                "REGISTRATION_MISMATCH",  # decided here, from the stored registration
             }
         ),
         NOT_READY: frozenset(

@@ -61,8 +61,9 @@ KEYS: Final[Mapping[str, str | None]] = MappingProxyType(
         "mode": "ATH_MODE",
         "headers": "ATH_HEADERS",
         "user": "ATH_USER",
-        "developer_name": None,
-        "developer_id": None,
+        "developer_name": "ATH_DEVELOPER_NAME",
+        "developer_id": "ATH_DEVELOPER_ID",
+        "allow_insecure_http": "ATH_ALLOW_INSECURE_HTTP",
     }
 )
 _PROFILE_NAME: Final = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -251,3 +252,10 @@ def resolve(flags: Mapping[str, Any], *, profile_flag: str | None, json_mode: bo
         raise usage(f"mode is 'gateway' or 'native', not {mode!r}")
     settings.values["mode"] = mode
     return settings
+
+
+def truthy(value: object) -> bool:
+    """A yes/no setting: True, or a string like ``1``, ``true``, ``yes``, ``on``."""
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in ("1", "true", "yes", "on")

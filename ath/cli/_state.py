@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import SplitResult, urlsplit
 
-from ath.cli._settings import Settings, default_key_path, named
+from ath.cli._settings import Settings, default_key_path, named, truthy
 from ath.cli._usage import usage
 
 if TYPE_CHECKING:
     from ath import ATHGatewayClient, ATHNativeClient
-    from ath.stores import CredentialStore
+    from ath.stores import CredentialStore, StoreEntry
 
     Client = ATHGatewayClient | ATHNativeClient
 
@@ -117,6 +117,7 @@ def open_client(settings: Settings, *, native: bool, signing: bool = True) -> Cl
         key_id=settings.get("key_id"),
         headers=settings.headers or None,
         store=store,
+        allow_insecure_http=truthy(settings.get("allow_insecure_http") or False),
     )
     if store is not None:
         # A new client adopts the store's entry only when it next needs a token; every
@@ -163,14 +164,28 @@ def save(settings: Settings, client: Client, *, native: bool) -> None:
     """Nothing to do: the client wrote every change through to its store."""
 
 
-def forget(settings: Settings, client: Client, *, native: bool) -> bool:
-    """Delete this agent's entry at this server from the store (with ``--user``: only that
-    user's tokens); False when there was none."""
+def forget(settings: Settings, client: Client, *, native: bool, registration: bool) -> bool:
+    """Forget this agent's tokens at this server in the store (with ``--user``: only that
+    user's), and with ``registration`` its whole entry, client secret included; False
+    when there was nothing to forget. Without ``registration`` the client id and secret
+    stay: the server never shows the secret again, and ``ath login`` needs it."""
+    import dataclasses
+
     store = client.store
     user = {"user": client.user_id} if client.user_id is not None else {}
-    if store is None or store.load(client.url, client.agent_id, **user) is None:
+    entry = None if store is None else store.load(client.url, client.agent_id, **user)
+    if store is None or entry is None:
         return False
-    store.update(client.url, client.agent_id, lambda _entry: None, **user)
+    if registration or client.user_id is not None or not entry.registered:
+        store.update(client.url, client.agent_id, lambda _entry: None, **user)
+        return True
+    if not entry.tokens and not entry.pending:
+        return False
+
+    def tokens_only(held: StoreEntry | None) -> StoreEntry | None:
+        return None if held is None else dataclasses.replace(held, tokens={}, pending={})
+
+    store.update(client.url, client.agent_id, tokens_only, **user)
     return True
 
 

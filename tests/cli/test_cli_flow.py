@@ -56,6 +56,17 @@ def _secret_values(doc: Any) -> Iterator[str]:
             yield from _secret_values(item)
 
 
+def _items(doc: Any) -> Iterator[tuple[str, Any]]:
+    """Every (key, value) pair of a JSON document, at any depth."""
+    if isinstance(doc, dict):
+        for key, value in doc.items():
+            yield key, value
+            yield from _items(value)
+    elif isinstance(doc, list):
+        for value in doc:
+            yield from _items(value)
+
+
 def _secrets_in(store: Path) -> list[str]:
     found = sorted(set(_secret_values(json.loads(store.read_text()))))
     assert found, "the store holds no secret"
@@ -224,11 +235,48 @@ def test_whole_flow_in_separate_processes(stack: LocalStack, sandbox: Sandbox) -
     closed = sb("--json", "--url", f"http://127.0.0.1:{_closed_port()}", "discover", expect=NETWORK)
     assert closed.error()["code"] == "CONNECTION_ERROR"
 
+    # login, proxy, logout (forgets the tokens, keeps the registration), login again
+    _login(sb, "github", "read:user")
+    assert sb("--json", "proxy", "github", "GET", "/user").json()["body"]["login"]
     out = sb("--json", "logout").json()
-    assert out["forgot"] is True
+    assert out["revoked"] == ["github"]
+    assert out["forgot"] is True and out["kept_registration"] is True
+    kept_doc = json.loads(store.read_text())
+    assert not [v for k, v in _items(kept_doc) if k == "access_token"]
+    client_secret = [v for k, v in _items(kept_doc) if k == "client_secret"]
+    assert client_secret  # the one copy of what the server will not show again
+    assert sb("status", "--json").json()["local"]["tokens"] == []  # --json after it too
+    _login(sb, "github", "read:user")
+    assert sb("--json", "proxy", "github", "GET", "/user").json()["body"]["login"]
+
+    # --forget-registration: the old, final logout, with a warning
+    final = sb("logout", "--forget-registration")
+    assert "Warning" in final.out and "ath credentials import" in final.out
     assert not list(_secret_values(json.loads(store.read_text())))
     after = sb("--json", "status", expect=NOT_READY)
     assert after.error()["code"] == "NOT_REGISTERED"
+    again = sb(
+        "--json",
+        "register",
+        "--provider",
+        "github:read:user",
+        "--developer-name",
+        "A",
+        "--developer-id",
+        "a",
+        expect=REFUSED,
+    )
+    conflict = again.error()
+    assert conflict["code"] == "ALREADY_REGISTERED"
+    assert "ath credentials import" in conflict["message"] and "()" not in conflict["message"]
+    # the credentials, given back from stdin, make the agent usable again
+    creds = {"client_id": reg["client_id"], "client_secret": client_secret[0]}
+    imported = sb("--json", "credentials", "import", "-", stdin=json.dumps(creds)).json()
+    assert imported["client_id"] == reg["client_id"]
+    sb.transcript.pop()  # its stdin held the secret
+    assert sb("--json", "status").json()["server"]["agent_status"] == "approved"
+    _login(sb, "github", "read:user")
+    assert sb("--json", "proxy", "github", "GET", "/user").json()["body"]["login"]
 
     everything = sb.all_output()
     for secret in [*secrets, *key_secrets]:

@@ -92,6 +92,25 @@ def test_login_json_first_line_before_waiting(registered: Sandbox) -> None:
     assert sorted(last["effective_scopes"]) == ["read:user", "repo"]
     user = sb("--json", "proxy", "github", "GET", "/user").json()
     assert user["body"]["login"]
+    # a second login with the held token asks for no consent (--timeout 0 would fail
+    # CONSENT_TIMEOUT if it did) ...
+    again = sb("--json", "login", "github", "repo", "--no-browser", "--timeout", "0")
+    assert again.json()["access_token"] == "***" and "authorization_url" not in again.out
+    shown = sb("login", "github", "read:user", "--no-browser", "--timeout", "0")
+    assert "Already logged in" in shown.out and "--force" in shown.out
+    # ... unless --force
+    forced = sb(
+        "--json",
+        "login",
+        "github",
+        "read:user",
+        "--no-browser",
+        "--force",
+        "--timeout",
+        "0",
+        expect=CONSENT,
+    )
+    assert forced.error()["code"] == "CONSENT_TIMEOUT"
     for secret in _secrets_in(_store_file(sb)):
         assert secret not in out + err + sb.all_output()
 
@@ -164,3 +183,91 @@ def test_plain_lines_when_not_a_terminal(registered: Sandbox) -> None:
     )
     assert "Waiting for consent ..." in done.err
     assert "\r" not in done.err and "Ctrl-C" not in done.err
+
+
+#: A browser launcher that blocks: it writes the URL it was given, then waits for the
+#: test to release it (a ``$BROWSER`` command or a headless browser loading the page).
+_LAUNCHER = """
+import pathlib, sys, time
+here = pathlib.Path(sys.argv[1])
+(here / "url").write_text(sys.argv[2])
+deadline = time.monotonic() + 120
+while not (here / "release").exists() and time.monotonic() < deadline:
+    time.sleep(0.05)
+(here / "done").write_text("")
+"""
+
+
+def _wait_for(path: Path, timeout: float = 120.0) -> None:
+    """Until ``path`` exists; ``timeout`` is a hang guard, not a speed check."""
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        assert time.monotonic() < deadline, f"{path.name} never appeared"
+        time.sleep(0.05)
+
+
+def test_a_blocking_browser_launcher_does_not_delay_login(
+    stack: LocalStack, tmp_path: Path
+) -> None:
+    import socket
+    import sys
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    redirect = f"http://127.0.0.1:{port}/callback"
+    sb = Sandbox(home=tmp_path)
+    agent_id = _host_identity(stack, sb, "cli-browser")
+    sb.env.update({"ATH_URL": stack.gateway_url, "ATH_AGENT_ID": agent_id})
+    sb.env.pop("DISPLAY", None)
+    sb(
+        "register",
+        "--provider",
+        "github:read:user",
+        "--developer-name",
+        "A",
+        "--developer-id",
+        "a",
+        "--redirect-uri",
+        redirect,
+    )
+    launcher_dir = tmp_path / "launcher"
+    launcher_dir.mkdir()
+    script = launcher_dir / "launch.py"
+    script.write_text(_LAUNCHER)
+    sb.env["BROWSER"] = f"{sys.executable} {script} {launcher_dir} %s"
+    out_path, err_path = tmp_path / "out.txt", tmp_path / "err.txt"
+    with out_path.open("w") as out, err_path.open("w") as err:
+        proc = _spawn(
+            sb,
+            "--json",
+            "login",
+            "github",
+            "read:user",
+            "--redirect-uri",
+            redirect,
+            "--timeout",
+            "120",
+            stdout=out,
+            stderr=err,
+        )
+    try:
+        _wait_for(launcher_dir / "url")  # the launcher got the URL and now blocks
+        url = (launcher_dir / "url").read_text()
+        consent = follow_consent(url)  # the person, in some other browser
+        assert consent.url.startswith(redirect)
+        import httpx2
+
+        with httpx2.Client(trust_env=False, timeout=30) as http:
+            page = http.get(consent.url)  # the loopback listener answers at once
+        assert page.status_code == 200
+        assert proc.wait(timeout=120) == 0, err_path.read_text()
+        assert not (launcher_dir / "done").exists()  # the launcher still blocks
+    finally:
+        (launcher_dir / "release").write_text("")
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    _wait_for(launcher_dir / "done")
+    last = json.loads(out_path.read_text().splitlines()[-1])
+    assert last["provider_id"] == "github" and last["effective_scopes"] == ["read:user"]

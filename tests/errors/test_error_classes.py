@@ -166,6 +166,7 @@ def test_codes_are_unchanged() -> None:
             "REGISTRATION_DENIED",
             "APPROVAL_TIMEOUT",
             "UNSUPPORTED_VERSION",
+            "REGISTRATION_MISMATCH",
             "STATE_MISMATCH",
             "SESSION_NOT_FOUND",
             "USER_MISMATCH",

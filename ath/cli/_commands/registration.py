@@ -10,7 +10,7 @@ import click
 from ath.cli import _output as o
 from ath.cli._context import Run, pass_run, usage
 
-__all__ = ["COMMANDS", "discover", "register", "status"]
+__all__ = ["COMMANDS", "credentials", "discover", "register", "status"]
 
 
 @click.command()
@@ -78,8 +78,15 @@ def register(
     wanted = [_provider_spec(p) for p in providers]
     developer = run.developer(developer_name, developer_id)
     native = run.native()
+    from ath import ATHError
+
     with run.client(native=native, save=True) as client:
-        reg = client.register(developer, wanted, purpose, list(redirect_uris) or None)
+        try:
+            reg = client.register(developer, wanted, purpose, list(redirect_uris) or None)
+        except ATHError as exc:
+            if exc.code != "ALREADY_REGISTERED":
+                raise
+            raise exc.replace(message=_already_registered(client.agent_id, client.url)) from None
         decided = (
             client.wait_for_approval(timeout=wait_timeout)
             if wait and reg.agent_status == "pending"
@@ -102,6 +109,71 @@ def register(
     if doc["agent_status"] == "pending":
         lines.append("The registration awaits approval: check with `ath status`.")
     run.out.result(doc, "\n".join(lines))
+
+
+def _already_registered(agent_id: str, url: str) -> str:
+    return (
+        f"agent {agent_id} is already registered at {url}, and its client secret is not "
+        "stored here (the server shows it only once). Import it with `ath credentials "
+        "import FILE` (a JSON file with client_id and client_secret; '-' reads stdin), "
+        "or register a new key (`ath keygen`) or agent id."
+    )
+
+
+#: A credentials document is a few hundred bytes; more read from a file is not one.
+_MAX_CREDENTIALS_BYTES: Final = 64 * 1024
+
+
+def _read_credentials(source: str) -> tuple[str, str]:
+    """``(client_id, client_secret)`` from a JSON file (``-``: stdin). The secret is
+    never quoted in an error."""
+    import json
+    import sys
+
+    try:
+        if source == "-":
+            raw = sys.stdin.buffer.read(_MAX_CREDENTIALS_BYTES + 1)
+        else:
+            with open(source, "rb") as fh:
+                raw = fh.read(_MAX_CREDENTIALS_BYTES + 1)
+    except OSError as exc:
+        raise usage(f"ath credentials import {source}: {exc.strerror}") from None
+    where = "stdin" if source == "-" else source
+    try:
+        if len(raw) > _MAX_CREDENTIALS_BYTES:
+            raise ValueError
+        doc = json.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        raise usage(f"{where} does not hold a JSON credentials document") from None
+    client_id = doc.get("client_id") if isinstance(doc, dict) else None
+    secret = doc.get("client_secret") if isinstance(doc, dict) else None
+    if not isinstance(client_id, str) or not client_id or not isinstance(secret, str) or not secret:
+        raise usage(f"{where} needs a JSON object with string client_id and client_secret")
+    return client_id, secret
+
+
+@click.group()
+def credentials() -> None:
+    """The agent's registration credentials (client id and secret) kept by the store."""
+
+
+@credentials.command("import")
+@click.argument("source", metavar="FILE|-")
+@pass_run
+def import_credentials(run: Run, source: str) -> None:
+    """Keep the client id and secret of an existing registration, read from FILE (a JSON
+    object with client_id and client_secret) or stdin ('-'); then `ath login` works."""
+    from ath.cli._state import describe
+
+    client_id, secret = _read_credentials(source)
+    native = run.native()
+    with run.client(native=native, save=True) as client:
+        client.set_credentials(client_id, secret)
+    where = describe(run.settings, native=native)
+    run.out.result(
+        {"client_id": client_id, "store": where},
+        f"Imported the credentials of client {o.safe(client_id)} into {o.safe(o.shown(where))}.",
+    )
 
 
 @click.command()
@@ -150,4 +222,4 @@ def status(run: Run) -> None:
     run.out.result(doc, "\n".join(lines))
 
 
-COMMANDS: Final = (discover, register, status)
+COMMANDS: Final = (discover, register, status, credentials)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from collections.abc import Callable
 from typing import Any, Final
 
 import click
@@ -40,6 +41,28 @@ def authorize(run: Run, provider: str, scopes: tuple[str, ...], redirect_uri: st
     )
 
 
+def _opener(run: Run) -> Callable[[str], bool]:
+    """The browser opener of ``ath login``: :func:`webbrowser.open`, run by the SDK on a
+    thread of its own (never waited for); when no browser opens, the person is told to
+    open the URL already shown."""
+
+    def open_in_browser(url: str) -> bool:
+        import webbrowser
+
+        try:
+            opened = webbrowser.open(url)
+        except Exception:  # any launcher failure: the URL is on screen already
+            opened = False
+        if not opened:
+            run.out.note(
+                "No browser could be opened here: open the URL above yourself "
+                "(ath login --no-browser skips this)."
+            )
+        return True  # reported here, in the command line's terms
+
+    return open_in_browser
+
+
 @click.command()
 @click.argument("provider")
 @click.argument("scopes", nargs=-1, required=True)
@@ -50,6 +73,9 @@ def authorize(run: Run, provider: str, scopes: tuple[str, ...], redirect_uri: st
     "without one the command polls until consent is given.",
 )
 @click.option("--timeout", type=float, default=600.0, show_default=True, help="Seconds.")
+@click.option(
+    "--force", is_flag=True, help="Ask for consent even when a held token covers the scopes."
+)
 @pass_run
 def login(
     run: Run,
@@ -58,15 +84,20 @@ def login(
     no_browser: bool,
     redirect_uri: str | None,
     timeout: float,
+    force: bool,
 ) -> None:
     """Authorize, show or open the consent URL, wait, and store the token.
 
-    With --json the first line is {"authorization_url", "ath_session_id"}, written
-    before waiting; the last is the token summary.
+    A held token that covers the scopes (and does not expire within a minute) is kept
+    and no consent is asked (--force asks anyway). With --json the first line is
+    {"authorization_url", "ath_session_id"}, written before waiting; the last is the
+    token summary (the only line when the held token was kept).
     """
+    asked: list[str] = []
     with contextlib.ExitStack() as waiting, run.client(native=run.native(), save=True) as client:
 
         def started(url: str) -> None:
+            asked.append(url)
             sessions = [a for a in client.pending_authorizations if a.authorization_url == url]
             session_id = sessions[-1].ath_session_id if sessions else None
             run.out.result(
@@ -79,13 +110,21 @@ def login(
         got = client.login(
             provider,
             list(scopes),
-            open_browser=not no_browser,
+            open_browser=False if no_browser else _opener(run),
             redirect_uri=redirect_uri,
             timeout=timeout,
             on_authorization_url=started,
+            force=force,
         )
         waiting.close()
     summary = o.token_summary(got)
+    if not asked:
+        run.out.result(
+            summary,
+            "Already logged in; the held ATH token covers these scopes "
+            "(ath login --force asks for consent again):\n" + o.token_text(summary),
+        )
+        return
     run.out.result(summary, "Logged in; stored a new ATH token:\n" + o.token_text(summary))
 
 
@@ -210,11 +249,18 @@ def revoke(run: Run, provider: str | None, all_tokens: bool) -> None:
 
 
 @click.command()
+@click.option(
+    "--forget-registration",
+    is_flag=True,
+    help="Also forget the client id and secret (the server will not show the secret again).",
+)
 @pass_run
-def logout(run: Run) -> None:
-    """Revoke every token, then forget the local registration and tokens.
+def logout(run: Run, forget_registration: bool) -> None:
+    """Revoke every token and forget the tokens; the registration is kept.
 
-    If revocation fails, nothing is forgotten (the tokens would stay valid)."""
+    `ath login` then works again for the same agent. With --forget-registration the
+    client id and secret are forgotten too. If revocation fails, nothing is forgotten
+    (the tokens would stay valid)."""
     from ath.cli._state import describe, forget, save
 
     native = run.native()
@@ -225,16 +271,28 @@ def logout(run: Run) -> None:
             with contextlib.suppress(ATHError, OSError):
                 save(run.settings, client, native=native)  # keep what is still valid
             raise
-        forgot = forget(run.settings, client, native=native)
+        kept = client.client_id is not None and not forget_registration
+        forgot = forget(run.settings, client, native=native, registration=forget_registration)
+        forgot = forgot or bool(revoked)  # a revoked token is forgotten by the revocation
     where = describe(run.settings, native=native)
+    if forget_registration and forgot:
+        done = (
+            f"Forgot the registration and tokens in {o.shown(where)}.\n"
+            "Warning: the server does not show the client secret again. To use this agent "
+            "again, import its credentials (ath credentials import FILE) or register a new "
+            "key or agent id."
+        )
+    elif forgot:
+        done = (
+            f"Forgot the tokens in {o.shown(where)}; kept the registration, so "
+            "`ath login` works again (ath logout --forget-registration forgets it too)."
+        )
+    else:
+        done = "No tokens stored."
     run.out.result(
-        {"revoked": revoked, "forgot": forgot, "store": where},
+        {"revoked": revoked, "forgot": forgot, "kept_registration": kept, "store": where},
         (f"Revoked: {o.safe(', '.join(p or '(any provider)' for p in revoked))}\n" * bool(revoked))
-        + (
-            f"Forgot the registration and tokens in {o.shown(where)}."
-            if forgot
-            else "Nothing stored."
-        ),
+        + done,
     )
 
 
