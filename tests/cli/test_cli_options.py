@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ath import CLIENT_CODES, EXTENSION_CODES, PROTOCOL_CODES
+from ath import CLIENT_CODES, EXTENSION_CODES, PROTOCOL_CODES, __version__
 from ath.cli._output import EXIT_CODES, FAILURE, exit_code
 from tests._support.procs import popen
 from tests.cli._run import Sandbox, console_script
@@ -139,7 +139,7 @@ def test_shell_completion(sb: Sandbox, shell: str) -> None:
 
 
 def test_version_and_module_entry_point(sb: Sandbox) -> None:
-    assert sb("--version").out.strip() == "ath 0.2.0"
+    assert sb("--version").out.strip() == f"ath {__version__}"
     done = subprocess.run(
         [sys.executable, "-m", "ath", "--version"],
         capture_output=True,
@@ -147,7 +147,7 @@ def test_version_and_module_entry_point(sb: Sandbox) -> None:
         timeout=60,
         check=False,
     )
-    assert done.returncode == 0 and done.stdout.strip() == "ath 0.2.0"
+    assert done.returncode == 0 and done.stdout.strip() == f"ath {__version__}"
 
 
 def test_missing_extra_says_what_to_install() -> None:
