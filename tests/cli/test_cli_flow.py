@@ -155,6 +155,12 @@ def test_whole_flow_in_separate_processes(stack: LocalStack, sandbox: Sandbox) -
     catalog = sb("--json", "discover").json()
     assert {p["provider_id"] for p in catalog["supported_providers"]} >= {"github", "mail"}
 
+    # Before registering, whoami says so in words (and how), not "client_id: None".
+    unregistered = sb("whoami").out
+    assert "None" not in unregistered
+    assert "client_id: not registered (ath register)" in unregistered
+    assert sb("--json", "whoami").json()["client_id"] is None
+
     reg = sb(
         "--json",
         "register",

@@ -317,8 +317,9 @@ def whoami(run: Run) -> None:
             "store": describe(run.settings, native=native),
             "tokens": tokens,
         }
+    shown = {**doc, "client_id": doc["client_id"] or "not registered (ath register)"}
     lines = [
-        f"{k + ':':<11}{o.safe(o.shown(doc[k]) if k in ('key', 'store') else doc[k])}"
+        f"{k + ':':<11}{o.safe(o.shown(shown[k]) if k in ('key', 'store') else shown[k])}"
         for k in ("profile", "mode", "url", "agent_id", "key", "key_id", "client_id", "store")
     ]
     lines.append("tokens:" if tokens else "tokens:    none")
