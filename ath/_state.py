@@ -201,6 +201,17 @@ def check_mode(state: ClientState, entry: StoreEntry | None) -> None:
         )
 
 
+def mode_checked(state: ClientState, change: Change) -> Change:
+    """``change`` preceded by :func:`check_mode` on the entry it is given (every write
+    path, sync and async, refuses an entry of the other mode the same way)."""
+
+    def checked(current: StoreEntry | None) -> StoreEntry | None:
+        check_mode(state, current)
+        return change(current)
+
+    return checked
+
+
 class ClientState(_StoreWrites):
     """Credentials, status, tokens, sessions and discovery results of one client."""
 
@@ -433,12 +444,7 @@ class ClientState(_StoreWrites):
         store = self.store
         if store is None:
             return
-
-        def checked(current: StoreEntry | None) -> StoreEntry | None:
-            check_mode(self, current)
-            return change(current)
-
-        entry = self._store_call(store.update, user, checked)
+        entry = self._store_call(store.update, user, mode_checked(self, change))
         with self.lock:  # what we wrote is what we hold; the next stamp check re-reads
             if entry is not None:
                 self._adopt(user, entry)
@@ -491,12 +497,7 @@ class ClientState(_StoreWrites):
     async def _aupdate(self, user: str, change: Change) -> None:
         store = self._async_store()
         assert store is not None
-
-        def checked(current: StoreEntry | None) -> StoreEntry | None:
-            check_mode(self, current)
-            return change(current)
-
-        entry = await self._store_call(store.aupdate, user, checked)
+        entry = await self._store_call(store.aupdate, user, mode_checked(self, change))
         with self.lock:
             if entry is not None:
                 self._adopt(user, entry)
