@@ -143,6 +143,20 @@ class _StoreWrites:
 
         return change
 
+    def unsession_change(self, user: str, session_id: str) -> Change:
+        """``session_id`` is no longer pending (refused, expired or unknown to the
+        server): no process offers it or resumes it again."""
+
+        def change(entry: StoreEntry | None) -> StoreEntry | None:
+            if entry is None or session_id not in entry.pending:
+                return entry
+            pending = {s: a for s, a in entry.pending.items() if s != session_id}
+            if user != DEFAULT_USER and not entry.tokens and not pending:
+                return None  # a user's entry holding nothing more is not kept
+            return replace(entry, pending=pending)
+
+        return change
+
     def untoken_change(self, user: str, key: str, token: Token) -> Change:
         """Remove ``token`` for the fleet, unless another process stored a newer one."""
 

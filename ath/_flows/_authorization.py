@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from ath._constants import MAX_PENDING_SESSIONS, SESSION_LIFETIME
 from ath._core import Core
@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "authorize",
+    "end_session",
     "exchange_token",
     "finish_authorization",
     "match_callback",
@@ -204,14 +205,13 @@ def match_callback(core: Core, callback: CallbackResult, session_id: str | None)
                 "authorize(); it may be forged. Start over with authorize().",
             )
         if callback.error is not None:
-            core.state.drop_session(core.user, pending.ath_session_id)
             code = "USER_DENIED" if callback.error == "access_denied" else "OAUTH_ERROR"
             desc = f" ({callback.error_description})" if callback.error_description else ""
             raise ATHClientError(
                 code,
                 f"finish_authorization: consent ended with error {callback.error!r}{desc}. "
                 "Ask the user to try again with authorize().",
-                details={"error": callback.error},
+                details={"error": callback.error, "session_id": pending.ath_session_id},
             )
         if callback.code is None and callback.state is None and not callback.success:
             raise ATHClientError(
@@ -241,7 +241,13 @@ def known_session(core: Core, session_id: str | None, state: str | None) -> Flow
 def finish_authorization(core: Core, url: str, session_id: str | None) -> Flow[Token]:
     callback = parse_callback(url)
     yield from known_session(core, session_id or callback.session_id, callback.state)
-    pending = match_callback(core, callback, session_id)
+    try:
+        pending = match_callback(core, callback, session_id)
+    except ATHError as exc:
+        ended = exc.details.get("session_id")
+        if exc.code in ("USER_DENIED", "OAUTH_ERROR") and isinstance(ended, str):
+            yield from end_session(core, ended)
+        raise
     # Gateways that redirect with session_id and success=true send no code and
     # ignore the one posted to /ath/token.
     token = yield from exchange_token(
@@ -253,11 +259,31 @@ def finish_authorization(core: Core, url: str, session_id: str | None) -> Flow[T
 def exchange_token(
     core: Core, code: str, session_id: str, *, pending: Authorization | None = None
 ) -> Flow[Token]:
-    """The token request (resent once after a key rotation's refusal, :mod:`._rotation`)."""
-    token: Token = yield from resigned(
-        core, lambda: _exchange_token(core, code, session_id, pending=pending)
-    )
+    """The token request (resent once after a key rotation's refusal, :mod:`._rotation`).
+    A session the server says was refused or has expired is no longer pending."""
+    try:
+        token: Token = yield from resigned(
+            core, lambda: _exchange_token(core, code, session_id, pending=pending)
+        )
+    except ATHError as exc:
+        if exc.code in _ENDED and exc.details.get("reason") != "authorization_pending":
+            yield from end_session(core, session_id)
+        raise
     return token
+
+
+#: What the token endpoint answers for a session that can never give a token.
+_ENDED: Final = frozenset({"USER_DENIED", "SESSION_EXPIRED"})
+
+
+def end_session(core: Core, session_id: str) -> Flow[None]:
+    """``session_id`` ended without a token (refused, expired): this client and the
+    store stop holding it pending, so no process offers or resumes it again."""
+    core.state.drop_session(core.user, session_id)
+    if core.state.store is not None:
+        change = core.state.unsession_change(core.user, session_id)
+        fn, afn = core.state.write_calls(core.user, change)
+        yield from share(core, fn, "forget the ended authorization", afn)
 
 
 def _exchange_token(

@@ -30,6 +30,7 @@ from ath._coverage import token_covers
 from ath._errors import ATHClientError, ATHError, ATHServerError
 from ath._flows._authorization import (
     authorize,
+    end_session,
     exchange_token,
     finish_authorization,
     known_session,
@@ -238,7 +239,12 @@ def wait_for_token_flow(
     yield from known_session(core, session_id, None)
     poller = _Poller(core, session_id, poll_interval, time.monotonic() + timeout)
     while True:
-        token = yield from poller.poll()
+        try:
+            token = yield from poller.poll()
+        except ATHError as exc:
+            if exc.code == "SESSION_EXPIRED":  # outlived its lifetime: pending no more
+                yield from end_session(core, session_id)
+            raise
         if token is not None:
             return token
         remaining = poller.remaining()

@@ -5,13 +5,14 @@ a FileStore and a real Redis, sealed or not."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from ath import ATHError, ATHGatewayClient, generate_private_key
+from ath import AsyncATHGatewayClient, ATHError, ATHGatewayClient, generate_private_key
 from ath.stores import CredentialStore, EncryptedStore, FileStore, RedisStore
 from ath.testing import LocalStack, follow_consent
 from ath.testing._redis_server import RedisServer
@@ -68,3 +69,55 @@ def test_a_restart_mid_consent_resumes(
         bob = later.for_user("bob")
         bob.refresh()
         assert bob.pending_authorizations == [] and set(bob.tokens) == {"github"}
+
+
+@pytest.mark.parametrize("finish", ["redirect", "polling", "async-polling"])
+def test_a_refused_consent_is_pending_nowhere(
+    stack: LocalStack, make_store: Callable[[], CredentialStore], finish: str
+) -> None:
+    """A refusal ends the authorization for every process: neither this client nor a
+    restarted one offers or resumes it again (it stayed in the store before)."""
+    pem = generate_private_key()
+    agent_id = stack.host_agent(pem, name="refused-agent")
+
+    def client() -> ATHGatewayClient:
+        return ATHGatewayClient(
+            url=stack.gateway_url, agent_id=agent_id, private_key=pem, store=make_store()
+        )
+
+    with client() as agent:
+        agent.register(developer=DEVELOPER, providers=GITHUB)
+        bob = agent.for_user("bob")
+        auth = bob.authorize("github", ["read:user"])
+        stack.consent.as_user("bob")
+        stack.consent.deny()
+        consent = follow_consent(auth.authorization_url)
+        with pytest.raises(ATHError) as err:
+            if finish == "redirect":
+                bob.finish_authorization(consent.url)
+            elif finish == "polling":
+                bob.wait_for_token(auth.ath_session_id, timeout=30, poll_interval=0.05)
+            else:
+                asyncio.run(_await_async(stack, pem, agent_id, make_store(), auth.ath_session_id))
+        assert err.value.code == "USER_DENIED"
+        if finish != "async-polling":
+            assert bob.pending_authorizations == []
+    with client() as later:
+        bob = later.for_user("bob")
+        bob.refresh()
+        assert bob.pending_authorizations == []
+
+
+async def _await_async(
+    stack: LocalStack, pem: str, agent_id: str, store: CredentialStore, session_id: str
+) -> None:
+    """The refusal met by an async client of the same agent and store."""
+    async with AsyncATHGatewayClient(
+        url=stack.gateway_url, agent_id=agent_id, private_key=pem, store=store
+    ) as agent:
+        bob = agent.for_user("bob")
+        await bob.refresh()
+        try:
+            await bob.wait_for_token(session_id, timeout=30, poll_interval=0.05)
+        finally:
+            assert bob.pending_authorizations == []
