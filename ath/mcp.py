@@ -151,11 +151,20 @@ class ATHMCPServer:
         self._cores: dict[str | None, ToolCore] = {}
         self._adopted: dict[ToolCore, set[str]] = {}  # providers resumed from the store
         self._lock = threading.Lock()
-        self.server = _Server(name, instructions=_INSTRUCTIONS)
-        self.server.ath = self
-        self.server.resource(_CATALOGUE, name="providers", mime_type="application/json")(
-            self.catalogue
+        self.name = name
+        self.server = self._make_server(None)
+
+    def _make_server(self, auth: AuthSettings | None) -> _Server:
+        """The MCP server object: with ``auth``, bearer users checked by ``verifier``."""
+        server = _Server(
+            self.name,
+            instructions=_INSTRUCTIONS,
+            auth=auth,
+            token_verifier=self.verifier if auth is not None else None,
         )
+        server.ath = self
+        server.resource(_CATALOGUE, name="providers", mime_type="application/json")(self.catalogue)
+        return server
 
     def __repr__(self) -> str:
         return f"ATHMCPServer(tools={sorted(self.specs)!r}, user={self.user!r})"
@@ -271,11 +280,12 @@ class ATHMCPServer:
                 "INVALID_ARGUMENT", "the HTTP transport needs users= (bearer token -> user)"
             )
         here = f"http://{_hostport(host, port)}"
-        self.server.settings.auth = AuthSettings.model_validate(
-            {"issuer_url": here, "resource_server_url": f"{here}/mcp",
-             "validate_token_resource": False}
+        self.server = self._make_server(
+            AuthSettings.model_validate(
+                {"issuer_url": here, "resource_server_url": f"{here}/mcp",
+                 "validate_token_resource": False}
+            )
         )  # fmt: skip
-        self.server._token_verifier = self.verifier
         hosts = [_hostport(host, port)]
         if host in ("127.0.0.1", "localhost", "::1"):
             hosts += [f"localhost:{port}", f"127.0.0.1:{port}", f"[::1]:{port}"]
@@ -328,7 +338,7 @@ def _adopt_pending(core: ToolCore) -> set[str]:
             auth.ath_session_id,
             user=core.user,
         )
-        core._remember(consent)  # same package: the core's own pending-consent memory
+        core.offer(consent)
         adopted.add(auth.provider_id)
     return adopted
 

@@ -297,7 +297,10 @@ class ToolCore:
                 return None
             return found[1]
 
-    def _remember(self, consent: ConsentRequired) -> None:
+    def offer(self, consent: ConsentRequired) -> None:
+        """Offer ``consent`` again to repeated calls for its provider and scopes (for up
+        to :data:`PENDING_FOR` seconds) instead of starting another authorization: e.g.
+        one adopted from the store after a restart."""
         with self._lock:
             self._pending[(consent.provider, consent.scopes)] = (time.monotonic(), consent)
 
@@ -323,7 +326,7 @@ class ToolCore:
             call=call,
             reason=reason,
         )
-        self._remember(consent)
+        self.offer(consent)
         return consent
 
     def _provider_for_consent(self, call: PreparedCall) -> str:
