@@ -26,6 +26,8 @@ table names (``tests/package/test_public_names.py`` fails when they drift apart)
 from __future__ import annotations
 
 import importlib
+import opcode
+import sys
 import warnings
 from collections.abc import Mapping
 from types import MappingProxyType, ModuleType
@@ -123,7 +125,7 @@ def resolve(name: str, module: str, stacklevel: int = 3) -> Any:
         if module == "ath" and name in SUBMODULES_010:  # 0.1.0's ``import ath`` loaded these
             return importlib.import_module(f"ath.{name}")
         raise AttributeError(f"module {module!r} has no attribute {name!r}")
-    if legacy.renamed is not None:
+    if legacy.renamed is not None and not _star_import(stacklevel - 1):
         warnings.warn(
             f"{module}.{name} is the ath-sdk 0.1.0 name; use {legacy.renamed}",
             DeprecationWarning,
@@ -135,6 +137,34 @@ def resolve(name: str, module: str, stacklevel: int = 3) -> Any:
 
         install(found)
     return found
+
+
+def _star_import(depth: int) -> bool:
+    """Whether the frame ``depth`` levels up is running ``from module import *``: it
+    reads every name of ``__all__``, and a warning for each renamed one would blame the
+    program for names it never asked for (they warn when the program reads them by
+    name). CPython's instruction at ``f_lasti``; False when it cannot tell."""
+    try:
+        frame = sys._getframe(depth + 1)
+        while frame.f_code.co_name == "_handle_fromlist" and frame.f_back is not None:
+            # A package's star import first checks each name of __all__ from importlib.
+            fromlist = frame.f_locals.get("fromlist") or ()
+            if "*" in fromlist or frame.f_locals.get("recursive"):
+                return True
+            frame = frame.f_back
+        code, at = frame.f_code.co_code, frame.f_lasti
+        op, arg = code[at], code[at + 1]
+    except (ValueError, IndexError, AttributeError, TypeError):
+        return False
+    if op == _IMPORT_STAR:
+        return True
+    return op == _CALL_INTRINSIC_1 and arg == _INTRINSIC_IMPORT_STAR
+
+
+#: ``from m import *`` compiles to IMPORT_STAR (3.11) or CALL_INTRINSIC_1 2 (3.12+).
+_IMPORT_STAR: Final = opcode.opmap.get("IMPORT_STAR", -1)
+_CALL_INTRINSIC_1: Final = opcode.opmap.get("CALL_INTRINSIC_1", -1)
+_INTRINSIC_IMPORT_STAR: Final = 2
 
 
 def public_dir(namespace: Mapping[str, Any], public: list[str]) -> list[str]:

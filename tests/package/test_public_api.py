@@ -42,6 +42,20 @@ def test_star_import_works_without_langchain_and_ath_tool_names_the_extra() -> N
     assert "ath-sdk[langchain]" in done.stdout
 
 
+@pytest.mark.parametrize("module", ["ath", "ath.types", "ath.exceptions"])
+def test_star_import_warns_for_nothing_it_was_not_asked(module: str) -> None:
+    """``from ath import *`` binds the 0.1.0 names too, silently; reading one by name
+    still says what replaced it. (Importing the 0.1.0 module ``ath.client`` warns by
+    itself, whatever is imported from it.)"""
+    done = _python(f"import warnings\nwarnings.simplefilter('error')\nfrom {module} import *\n")
+    assert done.returncode == 0, done.stderr[-2000:]
+    by_name = _python(
+        "import warnings\nwarnings.simplefilter('error')\nfrom ath import TokenResponse\n"
+    )
+    assert by_name.returncode != 0 and "DeprecationWarning" in by_name.stderr
+    assert "use ath.Token" in by_name.stderr
+
+
 def test_ath_tool_is_still_reachable_as_an_attribute_with_the_extra() -> None:
     pytest.importorskip("langchain_core")
     from ath.langchain import ATHTool
