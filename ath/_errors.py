@@ -89,6 +89,8 @@ CLIENT_CODES: Final[Mapping[str, str]] = {
     "or set_credentials() first.",
     "NO_TOKEN": "No ATH token for this provider: authorize() and exchange_token() first, "
     "or set_token().",
+    "PROVIDER_MISMATCH": "The ATH tokens held are for other providers than the one called; "
+    "none was sent. authorize() and exchange_token() for this provider first.",
     "NOT_DISCOVERED": "Native mode needs the service's api_base: call discover() first.",
     "TOKEN_EXPIRED": "The held token passed its expiry; it was not sent. authorize() again.",
     "ALREADY_REGISTERED": "The server answered 409: this agent_id is registered already. "

@@ -48,6 +48,16 @@ def token_for(core: Core, provider: str | None) -> Flow[tuple[str, Token]]:
         target = f"provider {provider!r}" if provider else "this service"
         if user:
             target += f" and user {user!r}"
+        held = state.users.get(user) if provider else None
+        with state.lock:
+            others = sorted(held.tokens) if held is not None else []
+        if others:  # ath-sdk 0.1.0 sent its one token and the gateway said PROVIDER_MISMATCH
+            raise ATHClientError(
+                "PROVIDER_MISMATCH",
+                f"the ATH tokens held are for {', '.join(map(repr, others))}, not for "
+                f"{target}; none was sent. Run authorize({provider!r}, scopes) and "
+                "exchange_token() (or finish_authorization()) first.",
+            )
         raise ATHClientError(
             "NO_TOKEN",
             f"no ATH token for {target}: run authorize() and exchange_token() "

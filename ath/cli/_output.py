@@ -116,6 +116,7 @@ CODE_HINTS: Final[Mapping[str, str]] = MappingProxyType(
         "NOT_REGISTERED": "run `ath register --provider ID:SCOPE,...`, or "
         "`ath credentials import FILE` for an existing registration",
         "NO_TOKEN": "run `ath login PROVIDER SCOPE...`",
+        "PROVIDER_MISMATCH": "run `ath login PROVIDER SCOPE...`",
         "TOKEN_EXPIRED": "run `ath login PROVIDER SCOPE...` for a new token",
         "TOKEN_REVOKED": "run `ath login PROVIDER SCOPE...` for a new token",
         "CONSENT_TIMEOUT": "run `ath login PROVIDER SCOPE...` again (--timeout SECONDS waits "
@@ -164,6 +165,7 @@ _CLASSES: Final[Mapping[int, frozenset[str]]] = MappingProxyType(
             {
                 "NOT_REGISTERED",
                 "NO_TOKEN",
+                "PROVIDER_MISMATCH",  # the tokens held are for other providers
                 "TOKEN_EXPIRED",
                 "TOKEN_REVOKED",
                 "TOKEN_INVALID",

@@ -30,8 +30,11 @@ __all__ = [
     "render_result",
 ]
 
-#: Codes after which a call needs (new) consent from the user.
-CONSENT_CODES: Final = frozenset({"NO_TOKEN", "TOKEN_EXPIRED", "TOKEN_REVOKED", "TOKEN_INVALID"})
+#: Codes after which a call needs (new) consent from the user (PROVIDER_MISMATCH: the
+#: tokens held are for other providers than the call's).
+CONSENT_CODES: Final = frozenset(
+    {"NO_TOKEN", "PROVIDER_MISMATCH", "TOKEN_EXPIRED", "TOKEN_REVOKED", "TOKEN_INVALID"}
+)
 #: How long a pending consent is offered again to a repeated call (sessions live 10 min).
 PENDING_FOR: Final = 540.0
 MAX_OUTPUT: Final = 12_000

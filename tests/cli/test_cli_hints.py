@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from ath import CLIENT_CODES, PROTOCOL_CODES
+from ath import CLIENT_CODES, PROTOCOL_CODES, ATHError, ATHGatewayClient, generate_private_key
 from ath.cli import _output as o
 from ath.testing import LocalStack
 from tests.cli._run import Sandbox
 
 PYTHON_CALL = re.compile(r"\w\(\)|\w\(\w|\w=True")
+AGENT = "https://agent.example/.well-known/agent.json"
 
 
 @pytest.mark.parametrize("code", sorted(o.CODE_HINTS))
@@ -76,3 +77,18 @@ def test_local_problems_have_local_exit_statuses() -> None:
     for code in ("LOOPBACK_UNAVAILABLE", "REGISTRATION_MISMATCH", "INSECURE_TRANSPORT"):
         assert o.exit_code(code, None, origin="client") == o.USAGE, code
         assert o.exit_code(code, None, origin="client") != o.REFUSED
+
+
+def test_tokens_held_only_for_other_providers_read_as_not_ready() -> None:
+    """The SDK's own PROVIDER_MISMATCH (a token for github, a call for mail; nothing sent)
+    asks for what NO_TOKEN asks for: a login for that provider, exit status "not ready"."""
+    with ATHGatewayClient("http://127.0.0.1:9", AGENT, generate_private_key()) as client:
+        client.set_token("held-for-github", "github")
+        with pytest.raises(ATHError) as caught:
+            client.proxy("mail", "GET", "/messages")
+    error = caught.value
+    assert (error.code, error.origin) == ("PROVIDER_MISMATCH", "client")
+    assert o.exit_code(error.code, error.status, origin=error.origin) == o.NOT_READY
+    shown = o.cli_message(error.code, error.message)
+    assert "'github'" in shown and "'mail'" in shown and not PYTHON_CALL.search(shown)
+    assert shown.endswith("To fix: " + o.CODE_HINTS["NO_TOKEN"] + ".")

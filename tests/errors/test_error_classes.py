@@ -160,6 +160,7 @@ def test_codes_are_unchanged() -> None:
         [
             "NOT_REGISTERED",
             "NO_TOKEN",
+            "PROVIDER_MISMATCH",
             "NOT_DISCOVERED",
             "TOKEN_EXPIRED",
             "ALREADY_REGISTERED",

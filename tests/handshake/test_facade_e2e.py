@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -315,6 +316,30 @@ async def test_not_registered_and_no_token(make_client: MakeClient) -> None:
     with pytest.raises(ATHError) as bad:
         await client.proxy("../etc", "GET", "/user")
     assert bad.value.code == "INVALID_ARGUMENT"
+
+
+async def test_proxy_to_a_provider_without_token_while_holding_another_is_provider_mismatch(
+    new_client: Callable[..., Either],
+) -> None:
+    """With a token for github only, a call for another provider is PROVIDER_MISMATCH (as
+    ath-sdk 0.1.0's users saw it from the gateway, to which 0.1.0 sent its one token), not
+    NO_TOKEN; it is decided here and the github token goes nowhere."""
+    sent: list[httpx2.Request] = []
+    client = new_client(sent)
+    await handshake(client, scopes=("read:user",))
+    before = len(sent)
+    for other in ("slack", "gitlab"):
+        with pytest.raises(ATHError) as mismatch:
+            await client.proxy(other, "GET", "/user")
+        assert (mismatch.value.code, mismatch.value.origin) == ("PROVIDER_MISMATCH", "client")
+        assert mismatch.value.status is None
+        assert "'github'" in mismatch.value.message and repr(other) in mismatch.value.message
+    assert len(sent) == before  # nothing was sent
+    assert isinstance(await client.proxy("github", "GET", "/user"), dict)
+    await client.revoke()  # nothing held at all: NO_TOKEN again
+    with pytest.raises(ATHError) as none_held:
+        await client.proxy("slack", "GET", "/user")
+    assert none_held.value.code == "NO_TOKEN"
 
 
 async def test_tenant_header() -> None:

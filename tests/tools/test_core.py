@@ -118,6 +118,28 @@ def test_sync_consent_then_resume(stack: LocalStack, agent: Agent) -> None:
         assert json.loads(core.resume(consent))["login"] == "local-user"
 
 
+def test_a_token_for_another_provider_still_asks_consent(stack: LocalStack, agent: Agent) -> None:
+    """Holding a github token only, a mail call needs the user's consent for mail (the
+    client says PROVIDER_MISMATCH there, as ath-sdk 0.1.0's gateway did)."""
+    with ATHGatewayClient(stack.gateway_url, agent.agent_id, agent.pem) as client:
+        client.register(developer=DEVELOPER, providers=[
+            {"provider_id": "github", "scopes": ["read:user"]},
+            {"provider_id": "mail", "scopes": ["mail:read"]}])  # fmt: skip
+        core = ToolCore(client, build_specs(client.discover()))
+        with pytest.raises(ConsentRequired) as github:
+            core.call("ath_github", {"path": "/user"})
+        assert follow_consent(github.value.authorization_url).ok
+        assert json.loads(core.resume(github.value))["login"] == "local-user"
+        with pytest.raises(ConsentRequired) as mail:
+            core.call("ath_mail", {"path": "/messages"})
+        assert (mail.value.provider, mail.value.scopes) == ("mail", ("mail:read",))
+        with pytest.raises(ATHError) as direct:
+            client.proxy("mail", "GET", "/messages")
+        assert direct.value.code == "PROVIDER_MISMATCH"
+        assert "[PROVIDER_MISMATCH]" in render_error(direct.value)
+        assert "consent link" in render_error(direct.value)
+
+
 async def test_async_consent_denied_reads_as_a_message(stack: LocalStack, agent: Agent) -> None:
     async with AsyncATHGatewayClient(stack.gateway_url, agent.agent_id, agent.pem) as client:
         await client.register(
