@@ -7,9 +7,10 @@ import socket
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from types import TracebackType
-from typing import Self
+from typing import Literal, Self
 
 from ._agent_hosting import AgentDirectory, PublicKeyLike
+from ._counters import StackCounters
 from ._demo_upstream import UpstreamAPI
 from ._gateway import build_gateway
 from ._native_service import APP_ID, ShopAPI, build_native
@@ -67,8 +68,15 @@ class LocalStack:
     ``approval.pending()``) until :meth:`resolve_registration` decides it
     (:meth:`pending_registrations` lists them).
 
-    ``consent`` and ``approval`` program the user's consent and the registration
-    policy; ``clock.advance(seconds)`` moves the stack's time forward.
+    ``consent``: ``"auto"`` (default) approves or denies at once as :attr:`consent`
+    (a :class:`ConsentController`) is programmed; ``"page"`` shows a person a consent
+    page in their browser (the agent's name, the provider, the scopes, Approve and
+    Deny), as ``ath stack`` does; :func:`follow_consent` then stops there with
+    ``error="interaction_required"``.
+
+    ``consent`` (the attribute) and ``approval`` program the user's consent and the
+    registration policy; ``clock.advance(seconds)`` moves the stack's time forward;
+    :attr:`counters` says what the stack received and decided.
     """
 
     def __init__(
@@ -81,7 +89,10 @@ class LocalStack:
         broken_rules: Iterable[str] = (),
         strict_error_codes: bool = False,
         hold_registrations: bool = False,
+        consent: Literal["auto", "page"] = "auto",
     ) -> None:
+        if consent not in ("auto", "page"):
+            raise ValueError("consent must be 'auto' or 'page'")
         broken = frozenset(broken_rules)
         if not 0 < token_lifetime <= 3600 and not ("TOKEN-TTL" in broken and token_lifetime > 0):
             raise ValueError("token_lifetime must be within (0, 3600] seconds")
@@ -89,6 +100,7 @@ class LocalStack:
             raise ValueError("session_lifetime must be within (0, 600] seconds")
         self.token_lifetime = token_lifetime
         self.legacy_redirects = legacy_redirects
+        self.consent_mode: Literal["auto", "page"] = consent
         self._settings = Settings(
             token_lifetime=token_lifetime,
             session_lifetime=session_lifetime,
@@ -167,7 +179,12 @@ class LocalStack:
         gateway_url, native_url = url_of(gateway_sock), url_of(native_sock)
         oauth_url, upstream_url = url_of(oauth_sock), url_of(upstream_sock)
         http = HttpPool()
-        oauth = OAuthServer(self.clock, self.consent, token_lifetime=self.token_lifetime)
+        oauth = OAuthServer(
+            self.clock,
+            self.consent,
+            token_lifetime=self.token_lifetime,
+            consent_page=self.consent_mode == "page",
+        )
         oauth.base_url = oauth_url
         upstream = UpstreamAPI(oauth)
         agents = AgentDirectory()
@@ -300,6 +317,27 @@ class LocalStack:
         (answered or refused)."""
         running = self._require()
         return running.gateway.register_requests + running.native.register_requests
+
+    @property
+    def counters(self) -> StackCounters:
+        """A snapshot of what the stack received and decided since it started (the
+        gateway and the native service together); ``later - earlier`` is what
+        happened in between. See :class:`StackCounters`."""
+        running = self._require()
+        total = StackCounters(
+            consent_pages_shown=running.oauth.consent_pages_shown,
+            consents_approved=running.oauth.consents_approved,
+            consents_denied=running.oauth.consents_denied,
+        )
+        for service in (running.gateway, running.native):
+            total += StackCounters(
+                registration_requests=service.register_requests,
+                authorization_requests=service.authorize_requests,
+                consents_started=service.consents_started,
+                token_requests=sum(list(service.token_requests.values())),
+                identity_fetches=sum(list(service.identity_fetches().values())),
+            )
+        return total
 
     def token_presentations(self, access_token: str) -> int:
         """How many API calls presented ``access_token`` (valid, revoked or unknown)."""
