@@ -160,7 +160,9 @@ class ConsentLegs(ServiceBase):
         session.browser_digest = sha256_hex(nonce)
         session.status = "started"
         self.consents_started += 1
-        self._oauth.announce(provider.oauth_client_id, session.oauth_state, self._card(session))
+        self._oauth.desk.announce(
+            provider.oauth_client_id, session.oauth_state, self._card(session)
+        )
         target = oauth_authorization_url(
             self._oauth.authorization_endpoint,
             client_id=provider.oauth_client_id,
@@ -233,7 +235,7 @@ class ConsentLegs(ServiceBase):
             agent_id=session.agent_id,
             developer=developer if isinstance(developer, str) else None,
             purpose=registration.purpose if registration is not None else None,
-            implementer=urlsplit(self.base_url).netloc or None,
+            implementer=f"the ATH service at {urlsplit(self.base_url).netloc}",
         )
 
     async def _redeem(self, session: AuthSession, code: str) -> None:

@@ -68,15 +68,10 @@ class LocalStack:
     ``approval.pending()``) until :meth:`resolve_registration` decides it
     (:meth:`pending_registrations` lists them).
 
-    ``consent``: ``"auto"`` (default) approves or denies at once as :attr:`consent`
-    (a :class:`ConsentController`) is programmed; ``"page"`` shows a person a consent
-    page in their browser (the agent's name, the provider, the scopes, Approve and
-    Deny), as ``ath stack`` does; :func:`follow_consent` then stops there with
-    ``error="interaction_required"``.
-
-    ``consent`` (the attribute) and ``approval`` program the user's consent and the
-    registration policy; ``clock.advance(seconds)`` moves the stack's time forward;
-    :attr:`counters` says what the stack received and decided.
+    ``consent="page"``: a person answers a consent page (as with ``ath stack``); the
+    default ``"auto"`` decides at once. ``consent`` (the attribute) and ``approval``
+    program the user's consent and the registration policy; ``clock.advance(seconds)``
+    moves the stack's time forward; :attr:`counters` counts requests and decisions.
     """
 
     def __init__(
@@ -91,8 +86,6 @@ class LocalStack:
         hold_registrations: bool = False,
         consent: Literal["auto", "page"] = "auto",
     ) -> None:
-        if consent not in ("auto", "page"):
-            raise ValueError("consent must be 'auto' or 'page'")
         broken = frozenset(broken_rules)
         if not 0 < token_lifetime <= 3600 and not ("TOKEN-TTL" in broken and token_lifetime > 0):
             raise ValueError("token_lifetime must be within (0, 3600] seconds")
@@ -100,7 +93,7 @@ class LocalStack:
             raise ValueError("session_lifetime must be within (0, 600] seconds")
         self.token_lifetime = token_lifetime
         self.legacy_redirects = legacy_redirects
-        self.consent_mode: Literal["auto", "page"] = consent
+        self.consent_mode = _consent_mode(consent)
         self._settings = Settings(
             token_lifetime=token_lifetime,
             session_lifetime=session_lifetime,
@@ -179,12 +172,8 @@ class LocalStack:
         gateway_url, native_url = url_of(gateway_sock), url_of(native_sock)
         oauth_url, upstream_url = url_of(oauth_sock), url_of(upstream_sock)
         http = HttpPool()
-        oauth = OAuthServer(
-            self.clock,
-            self.consent,
-            token_lifetime=self.token_lifetime,
-            consent_page=self.consent_mode == "page",
-        )
+        oauth = OAuthServer(self.clock, self.consent, token_lifetime=self.token_lifetime)
+        oauth.consent_page = self.consent_mode == "page"
         oauth.base_url = oauth_url
         upstream = UpstreamAPI(oauth)
         agents = AgentDirectory()
@@ -315,29 +304,12 @@ class LocalStack:
     def registration_requests(self) -> int:
         """How many registration requests the gateway and the native service received
         (answered or refused)."""
-        running = self._require()
-        return running.gateway.register_requests + running.native.register_requests
+        return self.counters.registration_requests
 
     @property
     def counters(self) -> StackCounters:
-        """A snapshot of what the stack received and decided since it started (the
-        gateway and the native service together); ``later - earlier`` is what
-        happened in between. See :class:`StackCounters`."""
-        running = self._require()
-        total = StackCounters(
-            consent_pages_shown=running.oauth.consent_pages_shown,
-            consents_approved=running.oauth.consents_approved,
-            consents_denied=running.oauth.consents_denied,
-        )
-        for service in (running.gateway, running.native):
-            total += StackCounters(
-                registration_requests=service.register_requests,
-                authorization_requests=service.authorize_requests,
-                consents_started=service.consents_started,
-                token_requests=sum(list(service.token_requests.values())),
-                identity_fetches=sum(list(service.identity_fetches().values())),
-            )
-        return total
+        """What the stack received and decided so far (``later - earlier``: in between)."""
+        return _count(self._require())
 
     def token_presentations(self, access_token: str) -> int:
         """How many API calls presented ``access_token`` (valid, revoked or unknown)."""
@@ -370,3 +342,28 @@ class LocalStack:
         if self._running is None:
             return "<LocalStack stopped>"
         return f"<LocalStack gateway={self.gateway_url} native={self.native_url}>"
+
+
+def _consent_mode(consent: str) -> Literal["auto", "page"]:
+    if consent not in ("auto", "page"):
+        raise ValueError("consent must be 'auto' or 'page'")
+    return "page" if consent == "page" else "auto"
+
+
+def _count(running: _Running) -> StackCounters:
+    """The gateway's and the native service's counts together, with the OAuth server's."""
+    desk = running.oauth.desk
+    total = StackCounters(
+        consent_pages_shown=desk.pages_shown,
+        consents_approved=desk.approved,
+        consents_denied=desk.denied,
+    )
+    for service in (running.gateway, running.native):
+        total += StackCounters(
+            registration_requests=service.register_requests,
+            authorization_requests=service.authorize_requests,
+            consents_started=service.consents_started,
+            token_requests=sum(list(service.token_requests.values())),
+            identity_fetches=sum(service.identity_fetches().values()),
+        )
+    return total

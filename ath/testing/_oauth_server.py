@@ -4,12 +4,11 @@
   required with ``S256`` (RFC 7636). The consent decision comes from the stack's
   :class:`~ath.testing._policies.ConsentController` (automatic, the default), or,
   with ``consent_page``, from a person: the answer is a consent page
-  (:mod:`._pages`) whose form posts Approve or Deny to ``POST /consent`` with a
-  per-request anti-forgery token (also set as an HTTP-only cookie on ``/consent``;
-  the request is single use and lives ten minutes). Errors about the client or
+  (:mod:`._consent_desk`) whose form posts Approve or Deny to ``POST /consent`` with
+  a per-request anti-forgery token. Errors about the client or
   ``redirect_uri`` are shown, never redirected (§4.1.2.1); every other error,
   ``access_denied`` included, is redirected to the client with its ``state``.
-  The stack's ATH implementers :meth:`~OAuthServer.announce` which agent a request
+  The stack's ATH implementers announce (``desk.announce``) which agent a request
   is for, so that the page can name it (a real provider's screen names the
   implementer's app; this one stands in for the whole consent).
 * ``POST /token`` (§4.1.3): ``application/x-www-form-urlencoded`` only; client
@@ -26,23 +25,20 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, unquote_plus, urlsplit
+from urllib.parse import parse_qsl, unquote_plus
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from ._pages import AgentCard, consent_html, notice_html
+from ._consent_desk import ConsentDesk
 from ._policies import ConsentController
 from ._primitives import Clock, add_query, digest_matches, pkce_s256, random_token, sha256_hex
 
 __all__ = ["OAuthServer", "ProviderGrant"]
 
 CODE_LIFETIME = 60.0
-#: How long a consent page waits for the person's answer (and an announced agent
-#: card for its request), in seconds.
-CONSENT_LIFETIME = 600.0
 
 
 @dataclass(frozen=True)
@@ -61,20 +57,6 @@ class _Code:
     code_challenge: str
     scopes: tuple[str, ...]
     user_id: str
-    expires_at: float
-
-
-@dataclass(frozen=True)
-class _Pending:
-    """A consent page shown and waiting for the person's decision."""
-
-    client: _Client
-    redirect_uri: str
-    state: str | None
-    code_challenge: str
-    scopes: tuple[str, ...]
-    user_id: str
-    csrf_digest: str
     expires_at: float
 
 
@@ -114,13 +96,9 @@ class OAuthServer:
         self._clients: dict[str, _Client] = {}
         self._codes: dict[str, _Code] = {}
         self._tokens: dict[str, ProviderGrant] = {}
-        self._pending: dict[str, _Pending] = {}
-        self._cards: dict[tuple[str, str], tuple[AgentCard, float]] = {}
         self.base_url = ""
-        # What the stack counts (LocalStack.counters).
-        self.consent_pages_shown = 0
-        self.consents_approved = 0
-        self.consents_denied = 0
+        #: The consent pages, the agent cards they show and the consent counters.
+        self.desk = ConsentDesk(clock, consent, self._issue_code)
 
     @property
     def authorization_endpoint(self) -> str:
@@ -144,14 +122,6 @@ class OAuthServer:
             client_id, sha256_hex(secret), (redirect_uri,), provider_id, scopes
         )
         return client_id, secret
-
-    def announce(self, client_id: str, state: str, card: AgentCard) -> None:
-        """Say which agent the authorization request of ``client_id`` with ``state``
-        is for (the implementer's own client and state), for the consent page."""
-        now = self._clock.now()
-        for key in [k for k, (_, at) in self._cards.items() if at + CONSENT_LIFETIME <= now]:
-            del self._cards[key]
-        self._cards[(client_id, state)] = (card, now)
 
     def introspect(self, token: str) -> ProviderGrant | None:
         """The grant behind a live provider access token, or ``None``."""
@@ -187,19 +157,27 @@ class OAuthServer:
         if not requested or not set(requested) <= client.scopes:
             return back(error="invalid_scope")
         if self.consent_page:
-            return self._show_consent(client, redirect_uri, state, challenge, requested)
+            return self.desk.show(
+                client_id=client.client_id,
+                provider_id=client.provider_id,
+                redirect_uri=redirect_uri,
+                state=state,
+                challenge=challenge,
+                requested=requested,
+            )
         outcome = self._consent.decide(requested)
+        self.desk.record(approved=outcome.granted is not None)
         if outcome.granted is None:
-            self.consents_denied += 1
             return back(error="access_denied", error_description="the user refused consent")
-        self.consents_approved += 1
         return back(
-            code=self._issue_code(client, redirect_uri, challenge, outcome.granted, outcome.user_id)
+            code=self._issue_code(
+                client.client_id, redirect_uri, challenge, outcome.granted, outcome.user_id
+            )
         )
 
     def _issue_code(
         self,
-        client: _Client,
+        client_id: str,
         redirect_uri: str,
         challenge: str,
         scopes: tuple[str, ...],
@@ -207,7 +185,7 @@ class OAuthServer:
     ) -> str:
         code = random_token("prov_code_")
         self._codes[sha256_hex(code)] = _Code(
-            client.client_id,
+            client_id,
             redirect_uri,
             challenge,
             scopes,
@@ -216,107 +194,8 @@ class OAuthServer:
         )
         return code
 
-    def _show_consent(
-        self,
-        client: _Client,
-        redirect_uri: str,
-        state: str | None,
-        challenge: str,
-        requested: tuple[str, ...],
-    ) -> Response:
-        now = self._clock.now()
-        for rid in [r for r, p in self._pending.items() if p.expires_at <= now]:
-            del self._pending[rid]
-        found = self._cards.get((client.client_id, state or ""))
-        request_id, csrf = random_token("consent_"), random_token("")
-        user_id = self._consent.user_id
-        self._pending[request_id] = _Pending(
-            client,
-            redirect_uri,
-            state,
-            challenge,
-            requested,
-            user_id,
-            sha256_hex(csrf),
-            now + CONSENT_LIFETIME,
-        )
-        self.consent_pages_shown += 1
-        page = consent_html(
-            agent=found[0] if found is not None else None,
-            provider_id=client.provider_id,
-            scopes=requested,
-            user_id=user_id,
-            action="/consent",
-            request_id=request_id,
-            csrf_token=csrf,
-        )
-        page.set_cookie(
-            _csrf_cookie(request_id),
-            csrf,
-            max_age=int(CONSENT_LIFETIME),
-            path="/consent",
-            httponly=True,
-            samesite="strict",
-        )
-        return page
-
-    async def decide(self, request: Request) -> Response:
-        """``POST /consent``: the person's answer on the consent page."""
-        origin = request.headers.get("origin")
-        if origin is not None and origin != _origin_of(self.base_url):
-            return notice_html(
-                "Consent refused", "This answer did not come from the consent page.", 403
-            )
-        if not request.headers.get("content-type", "").startswith(
-            "application/x-www-form-urlencoded"
-        ):
-            return notice_html("Bad request", "The answer must be a form.", 400)
-        try:
-            fields = dict(parse_qsl((await request.body()).decode("utf-8")))
-        except UnicodeDecodeError:
-            return notice_html("Bad request", "The form is not UTF-8.", 400)
-        request_id = fields.get("request", "")
-        pending = self._pending.get(request_id)
-        if pending is None or pending.expires_at <= self._clock.now():
-            return notice_html(
-                "This consent request is no longer valid",
-                "It was already answered or it expired. Start the sign-in again from the agent.",
-                400,
-            )
-        token = fields.get("csrf_token", "")
-        cookie = request.cookies.get(_csrf_cookie(request_id), "")
-        if not (token and cookie == token and digest_matches(token, pending.csrf_digest)):
-            return notice_html(
-                "Consent refused", "This answer did not come from the consent page.", 403
-            )
-        decision = fields.get("decision")
-        if decision not in ("approve", "deny"):
-            return notice_html("Bad request", "Choose Approve or Deny.", 400)
-        del self._pending[request_id]  # single use
-        params: dict[str, str]
-        if decision == "approve":
-            self.consents_approved += 1
-            code = self._issue_code(
-                pending.client,
-                pending.redirect_uri,
-                pending.code_challenge,
-                pending.scopes,
-                pending.user_id,
-            )
-            params = {"code": code}
-        else:
-            self.consents_denied += 1
-            params = {"error": "access_denied", "error_description": "the user refused consent"}
-        if pending.state is not None:
-            params["state"] = pending.state
-        # 303: the browser follows with GET, as after any form post.
-        response = RedirectResponse(
-            add_query(pending.redirect_uri, params),
-            status_code=303,
-            headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
-        )
-        response.delete_cookie(_csrf_cookie(request_id), path="/consent")
-        return response
+    async def _answer(self, request: Request) -> Response:
+        return await self.desk.answer(request, self.base_url)
 
     async def token(self, request: Request) -> Response:
         content_type = request.headers.get("content-type", "")
@@ -413,18 +292,9 @@ class OAuthServer:
         return Starlette(
             routes=[
                 Route("/authorize", self.authorize, methods=["GET"]),
-                Route("/consent", self.decide, methods=["POST"]),
+                Route("/consent", self._answer, methods=["POST"]),
                 Route("/token", self.token, methods=["POST"]),
                 Route("/userinfo", self.userinfo, methods=["GET"]),
                 Route("/.well-known/oauth-authorization-server", self.metadata),
             ]
         )
-
-
-def _csrf_cookie(request_id: str) -> str:
-    return f"oauth_{request_id}"
-
-
-def _origin_of(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"

@@ -5,7 +5,7 @@ Every value that comes from an agent, a registration or a request is HTML-escape
 The pages carry no script; their one inline stylesheet is allowed by its SHA-256 in
 the ``Content-Security-Policy`` (nothing else may load), they may not be framed (a
 consent page in a hidden frame is a clickjacking target) and they send no
-``Referer`` (their URLs carry ``state`` and PKCE challenges).
+``Referer`` to another origin (their URLs carry ``state`` and PKCE challenges).
 """
 
 from __future__ import annotations
@@ -64,7 +64,9 @@ class AgentCard:
     implementer: str | None = None
 
 
-def _page(title: str, body: str, tone: str, status: int = 200) -> HTMLResponse:
+def _page(
+    title: str, body: str, tone: str, status: int = 200, *, referrer: str = "no-referrer"
+) -> HTMLResponse:
     e = html.escape
     return HTMLResponse(
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
@@ -72,7 +74,7 @@ def _page(title: str, body: str, tone: str, status: int = 200) -> HTMLResponse:
         f"<title>{e(title)}</title><style>{_CSS}</style></head>"
         f"<body><main class={tone}><h1>{e(title)}</h1>{body}</main></body></html>",
         status_code=status,
-        headers=dict(_HEADERS),
+        headers={**_HEADERS, "Referrer-Policy": referrer},
     )
 
 
@@ -96,9 +98,10 @@ def consent_html(
         f"</strong> account (signed in as <strong>{e(user_id)}</strong>).</p>"
     ]
     if agent is not None:
-        by = f" by {e(agent.developer)}" if agent.developer else ""
-        via = f", through {e(agent.implementer)}" if agent.implementer else ""
-        lines.append(f"<p class=muted>Agent{by}{via}: {e(agent.agent_id)}</p>")
+        facts = [("Developer", agent.developer), ("Through", agent.implementer)]
+        facts.append(("Agent ID", agent.agent_id))
+        rows = "<br>".join(f"{k}: {e(v)}" for k, v in facts if v)
+        lines.append(f"<p class=muted>{rows}</p>")
         if agent.purpose:
             lines.append(f"<p>Purpose given by the agent: {e(agent.purpose)}</p>")
     items = "".join(f"<li><code>{e(s)}</code></li>" for s in scopes)
@@ -112,7 +115,9 @@ def consent_html(
         "<button type=submit name=decision value=deny>Deny</button>"
         "</div></form>"
     )
-    return _page(title, "".join(lines), "ask")
+    # same-origin, not no-referrer: with no-referrer the browser sends "Origin: null"
+    # with the form, and the OAuth server checks that the answer comes from its own page.
+    return _page(title, "".join(lines), "ask", referrer="same-origin")
 
 
 Outcome = Literal["authorized", "denied", "failed"]

@@ -124,7 +124,7 @@ def test_the_consent_page_names_the_agent_provider_and_scopes(
     assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp
     assert "script-src" not in csp and "'unsafe-inline'" not in csp
     assert page.headers["x-frame-options"] == "DENY"
-    assert page.headers["referrer-policy"] == "no-referrer"
+    assert page.headers["referrer-policy"] == "same-origin"  # Origin is sent with the form
     assert page.headers["cache-control"] == "no-store"
     # the anti-forgery token is also an HTTP-only cookie for the answer's path only
     cookie = page.headers["set-cookie"]
