@@ -14,9 +14,7 @@ the login's thread are stopped on every path, failures included.
 
 from __future__ import annotations
 
-import os
 import queue
-import shutil
 import socket
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -31,6 +29,7 @@ import pytest
 from ath import ATHError, ATHGatewayClient, Token
 from ath.testing import LocalStack
 from tests.conftest import DEVELOPER, Agent
+from tests.consent._chromium import INSTALL_PLAYWRIGHT, chromium_flags, system_chromium
 from tests.consent._png import decode_png
 
 if TYPE_CHECKING:
@@ -40,23 +39,6 @@ if TYPE_CHECKING:
 HANG_GUARD = 60.0
 VIEWPORT = {"width": 900, "height": 700}
 SCOPES = ["read:user", "repo"]
-INSTALL_CHROMIUM = (
-    "Debian's chromium is not installed: `apt-get install -y chromium` as root "
-    "(.ci/run installs it with the other Debian packages the tests use)"
-)
-INSTALL_PLAYWRIGHT = (
-    "playwright is not installed in this environment: `make venv` (requirements-dev.txt "
-    "pins it); it drives the system chromium, so no browser download is needed"
-)
-
-
-def system_chromium() -> str:
-    """The system's Chromium (the Debian default lookup), or a loud failure saying
-    how to install it."""
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.fail(INSTALL_CHROMIUM, pytrace=False)
-    return executable
 
 
 @pytest.fixture(scope="module")
@@ -68,11 +50,10 @@ def browser() -> Iterator[Browser]:
         from playwright.sync_api import sync_playwright
     except ImportError:
         pytest.fail(INSTALL_PLAYWRIGHT, pytrace=False)
-    args = ["--no-proxy-server"]
-    if os.geteuid() == 0:
-        args.append("--no-sandbox")
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, args=args, headless=True)
+        launched = playwright.chromium.launch(
+            executable_path=executable, args=chromium_flags(), headless=True
+        )
         try:
             yield launched
         finally:

@@ -15,6 +15,7 @@ import httpx2
 import pytest
 
 from ath.testing import LocalStack, StackCounters
+from ath.testing.conformance import Target, run
 from tests.stack.stack_helpers import Agent, error_code, make_agent, new_state
 
 HOSTILE = "<script>alert('x')</script>\"'><img src=x onerror=alert(1)>"
@@ -288,3 +289,20 @@ def test_the_automatic_completion_page_speaks_to_the_person(
         for secret in (landed["code"][0], state, grant["ath_session_id"]):
             assert secret not in done.text
         assert not re.search(r"ath_(code|sess)_", done.text)
+
+
+def test_the_conformance_kit_says_a_person_is_asked() -> None:
+    with LocalStack(consent="page") as stack:
+        report = run(
+            Target(
+                stack.gateway_url,
+                provider_id="mail",
+                scope="mail:read",
+                route=("GET", "/messages"),
+                forbidden_route=("POST", "/messages"),
+                slow=False,
+            )
+        )
+    assert not report.ok
+    details = [o.detail or "" for o in report.outcomes if o.status != "pass"]
+    assert any("--consent auto" in d and "waits for a person" in d for d in details), details
