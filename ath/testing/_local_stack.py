@@ -169,69 +169,8 @@ class LocalStack:
         upstream_sock: socket.socket,
         agents_sock: socket.socket,
     ) -> _Running:
-        gateway_url, native_url = url_of(gateway_sock), url_of(native_sock)
-        oauth_url, upstream_url = url_of(oauth_sock), url_of(upstream_sock)
-        http = HttpPool()
-        oauth = OAuthServer(self.clock, self.consent, token_lifetime=self.token_lifetime)
-        oauth.consent_page = self.consent_mode == "page"
-        oauth.base_url = oauth_url
-        upstream = UpstreamAPI(oauth)
-        agents = AgentDirectory()
-        agents.base_url = url_of(agents_sock)
-
-        def service(
-            base_url: str,
-            apis: Sequence[_Api],
-            settings: Settings,
-        ) -> ATHService:
-            providers = []
-            for provider_id, scopes, api in apis:
-                client_id, secret = oauth.register_client(
-                    provider_id, frozenset(scopes), f"{base_url}/ath/callback"
-                )
-                providers.append(
-                    ServiceProvider(provider_id, tuple(scopes), api, client_id, Sealed(secret))
-                )
-            core = ATHService(
-                providers=providers,
-                oauth=oauth,
-                clock=self.clock,
-                http=http,
-                approval=self.approval,
-                settings=settings,
-            )
-            core.base_url = base_url
-            return core
-
-        gateway_apis: list[_Api] = [(p.provider_id, p.scopes, p.api) for p in upstream.providers]
-        gateway = service(gateway_url, gateway_apis, self._settings)
-        shop = ShopAPI()
-        # The tenant header (user_token) guards the gateway only.
-        native_settings = replace(self._settings, user_token_digest=None)
-        native = service(native_url, [(APP_ID, shop.scopes, shop.api)], native_settings)
-        group = ServerGroup(
-            [
-                (build_gateway(gateway, upstream, upstream_url, http), gateway_sock),
-                (build_native(native, shop, oauth), native_sock),
-                (oauth.app(), oauth_sock),
-                (upstream.app(), upstream_sock),
-                (agents.app(), agents_sock),
-            ],
-            http,
-        )
-        return _Running(
-            group,
-            gateway_url,
-            native_url,
-            oauth_url,
-            upstream_url,
-            agents.base_url,
-            agents,
-            oauth,
-            upstream,
-            gateway,
-            native,
-        )
+        """Build every server on its socket (``_build``, below the class)."""
+        return _build(self, gateway_sock, native_sock, oauth_sock, upstream_sock, agents_sock)
 
     # -- what tests use ------------------------------------------------------------
 
@@ -367,3 +306,81 @@ def _count(running: _Running) -> StackCounters:
             identity_fetches=sum(service.identity_fetches().values()),
         )
     return total
+
+
+def _build(
+    stack: LocalStack,
+    gateway_sock: socket.socket,
+    native_sock: socket.socket,
+    oauth_sock: socket.socket,
+    upstream_sock: socket.socket,
+    agents_sock: socket.socket,
+) -> _Running:
+    """Every server of ``stack`` on its socket, not started yet."""
+    gateway_url, native_url = url_of(gateway_sock), url_of(native_sock)
+    oauth_url, upstream_url = url_of(oauth_sock), url_of(upstream_sock)
+    http = HttpPool()
+    oauth = OAuthServer(
+        stack.clock,
+        stack.consent,
+        token_lifetime=stack.token_lifetime,
+        consent_page=stack.consent_mode == "page",
+    )
+    oauth.base_url = oauth_url
+    upstream = UpstreamAPI(oauth)
+    agents = AgentDirectory()
+    agents.base_url = url_of(agents_sock)
+
+    def service(
+        base_url: str,
+        apis: Sequence[_Api],
+        settings: Settings,
+    ) -> ATHService:
+        providers = []
+        for provider_id, scopes, api in apis:
+            client_id, secret = oauth.register_client(
+                provider_id, frozenset(scopes), f"{base_url}/ath/callback"
+            )
+            providers.append(
+                ServiceProvider(provider_id, tuple(scopes), api, client_id, Sealed(secret))
+            )
+        core = ATHService(
+            providers=providers,
+            oauth=oauth,
+            clock=stack.clock,
+            http=http,
+            approval=stack.approval,
+            settings=settings,
+        )
+        core.base_url = base_url
+        return core
+
+    gateway_apis: list[_Api] = [(p.provider_id, p.scopes, p.api) for p in upstream.providers]
+    gateway = service(gateway_url, gateway_apis, stack._settings)
+    shop = ShopAPI()
+    # The tenant header (user_token) guards the gateway only.
+    native_settings = replace(stack._settings, user_token_digest=None)
+    native = service(native_url, [(APP_ID, shop.scopes, shop.api)], native_settings)
+    group = ServerGroup(
+        [
+            (build_gateway(gateway, upstream, upstream_url, http), gateway_sock),
+            (build_native(native, shop, oauth), native_sock),
+            (oauth.app(), oauth_sock),
+            (upstream.app(), upstream_sock),
+            (agents.app(), agents_sock),
+        ],
+        http,
+    )
+    return _Running(
+        group,
+        gateway_url,
+        native_url,
+        oauth_url,
+        upstream_url,
+        agents.base_url,
+        agents,
+        oauth,
+        upstream,
+        gateway,
+        native,
+    )
