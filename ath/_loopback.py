@@ -18,8 +18,11 @@ on a socket and stay as they are.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import errno
+import hashlib
+import html
 import selectors
 import socket
 import time
@@ -44,18 +47,27 @@ MAX_CONNECTIONS: Final = 64
 ACCEPT_BACKOFF_SECONDS: Final = 0.05
 _EXHAUSTED: Final = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM})
 
-_PAGE: Final = (
-    "<!doctype html><html lang=en><head><meta charset=utf-8>"
-    "<meta name=viewport content='width=device-width'><title>{title}</title></head>"
-    "<body style='font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto'>"
-    "<h1>{title}</h1><p>{text}</p></body></html>"
+_CSS: Final = (
+    "body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;"
+    "color:#1b1f24;line-height:1.45}h1{font-size:1.4rem}"
 )
+_CSP: Final = (
+    "default-src 'none'; style-src 'sha256-"
+    + base64.b64encode(hashlib.sha256(_CSS.encode()).digest()).decode()
+    + "'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+#: What the person's browser shows; never the code, state or session id of the redirect.
 _PAGES: Final = {
-    "done": (200, "Authorization complete", "You can close this window and return to the agent."),
-    "refused": (
+    "done": (200, "You're signed in", "You can close this tab and return to the agent."),
+    "denied": (
         200,
-        "Authorization not completed",
-        "The sign-in was refused or failed. You can close this window; the agent reports why.",
+        "Access was denied",
+        "You declined, so the agent was not given access. You can close this tab.",
+    ),
+    "failed": (
+        200,
+        "Sign-in did not complete",
+        "The sign-in failed. You can close this tab; the agent reports what happened.",
     ),
     "ignored": (
         400,
@@ -78,13 +90,19 @@ class Reply:
 
 def _reply(page: str) -> Reply:
     status, title, text = _PAGES[page]
-    body = _PAGE.format(title=title, text=text).encode()
+    title, text = html.escape(title), html.escape(text)
+    body = (
+        "<!doctype html><html lang=en><head><meta charset=utf-8>"
+        f"<meta name=viewport content='width=device-width'><title>{title}</title>"
+        f"<style>{_CSS}</style></head><body><h1>{title}</h1><p>{text}</p></body></html>"
+    ).encode()
     reason = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed"}
     head = (
         f"HTTP/1.1 {status} {reason[status]}\r\n"
         "Content-Type: text/html; charset=utf-8\r\n"
         f"Content-Length: {len(body)}\r\n"
         "Cache-Control: no-store\r\n"
+        f"Content-Security-Policy: {_CSP}\r\n"
         "Referrer-Policy: no-referrer\r\n"
         "X-Content-Type-Options: nosniff\r\n"
         "Connection: close\r\n\r\n"
@@ -129,7 +147,11 @@ def _answer(head: bytes, *, origin: str, path: str, state: str) -> Reply:
     received = query.get("state", [])
     if len(received) != 1 or not states_equal(state, received[0]):
         return _reply("ignored")  # no state, or another sign-in's: keep waiting
-    page = _reply("refused" if "error" in query else "done")
+    errors = query.get("error")
+    if errors is None:
+        page = _reply("failed" if query.get("success") == ["false"] else "done")
+    else:
+        page = _reply("denied" if errors == ["access_denied"] else "failed")
     return Reply(page.data, callback_url=origin + target)
 
 

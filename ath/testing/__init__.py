@@ -23,18 +23,28 @@ implementer itself: ``<base>/ath/consent?ath_session_id=...&code_challenge=...
 browser to the session with an HTTP-only, ``SameSite=Lax`` cookie scoped to
 ``/ath/callback`` and redirects to the OAuth server's authorization endpoint
 (PKCE S256, the implementer's own ``state``). The OAuth server decides consent
-(``stack.consent``: automatic approval by default) and redirects to
+(``stack.consent``: automatic approval by default; with ``LocalStack(consent="page")``
+a person answers a consent page naming the agent, the provider and the scopes, with
+Approve and Deny buttons) and redirects to
 ``<base>/ath/callback``, which checks the state and the cookie, redeems the code
 with the verifier (form-encoded, RFC 6749 §4.1.3), records the consented scopes
 and the user, and redirects the browser to the agent's ``user_redirect_uri`` with
 ``code`` (one-time, checked by ``POST /ath/token``), ``state`` (the agent's) and
 ``session_id``; or ``error=access_denied`` instead of ``code``. Without a
 ``user_redirect_uri`` the browser lands on the implementer's completion page,
-``<base>/ath/callback?code=...&state=...&session_id=...`` (HTML, or JSON when
-``Accept`` asks for it); an agent that registered that same URL as its redirect
-URI lands there too. With ``LocalStack(legacy_redirects=True)`` the hand-off
+``<base>/ath/callback?code=...&state=...&session_id=...`` (a page telling the
+person what happened, without code, state or session id; ``ConsentCompletion``
+JSON when ``Accept`` asks for it); an agent that registered that same URL as its
+redirect URI lands there too. With ``LocalStack(legacy_redirects=True)`` the hand-off
 carries only ``session_id`` and ``success=true|false`` and the token endpoint
 ignores ``code``, as public gateways do.
+
+Counters
+--------
+``stack.counters`` is a :class:`StackCounters` snapshot of what the stack received
+and decided (registrations, authorization requests, consents started, shown,
+approved and denied, token requests, identity document fetches); tests count with
+it (``after - before``) instead of reading the stack's state.
 
 Errors the stack sends are ATH error bodies; see ``ath.testing._errors`` for the
 code chosen where ATH v0.1 names none (``LocalStack(strict_error_codes=True)``: only the
@@ -58,6 +68,7 @@ except ImportError as _missing:
     ) from _missing
 
 from ._browser import ConsentError, ConsentResult, afollow_consent, follow_consent
+from ._counters import StackCounters
 from ._local_stack import LocalStack
 from ._policies import ApprovalController, ConsentController
 from ._primitives import Clock
@@ -69,6 +80,7 @@ __all__ = [
     "ConsentError",
     "ConsentResult",
     "LocalStack",
+    "StackCounters",
     "afollow_consent",
     "follow_consent",
 ]

@@ -3,7 +3,9 @@
 ``--json`` prints exactly one JSON line, ``{"gateway_url", "native_url",
 "oauth_url", "upstream_url"}`` (plus ``"agent_id"`` with ``--host-agent``), and
 nothing else; ``--host-agent PEMFILE`` hosts an agent identity document for that
-key; ``--strict-error-codes`` sends only the protocol's own error codes. The stack
+key; ``--strict-error-codes`` sends only the protocol's own error codes;
+``--consent page`` shows a person a consent page with Approve and Deny (``auto``, the
+default here, approves at once; ``ath stack`` defaults to ``page``). The stack
 serves until SIGINT or SIGTERM, then exits with status 0.
 """
 
@@ -23,7 +25,7 @@ from ._local_stack import LocalStack
 __all__ = ["main"]
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(consent: str = "auto") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m ath.testing",
         description="Run the embedded local ATH stack (gateway, native service, OAuth "
@@ -56,6 +58,13 @@ def _parser() -> argparse.ArgumentParser:
         help="send only the error codes of the protocol's ATHErrorCode enum",
     )
     parser.add_argument(
+        "--consent",
+        choices=("page", "auto"),
+        default=consent,
+        help="page: a person approves or denies on a consent page in the browser; "
+        f"auto: consent is given at once (default: {consent})",
+    )
+    parser.add_argument(
         "--legacy-redirects",
         action="store_true",
         help="hand consent results over the way public gateways do (session_id, success)",
@@ -63,8 +72,9 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
+def main(argv: Sequence[str] | None = None, *, consent: str = "auto") -> int:
+    """Run the stack; ``consent`` is the ``--consent`` default (``ath stack``: page)."""
+    parser = _parser(consent)
     args = parser.parse_args(argv)
     if not 0 < args.token_lifetime <= 3600:
         parser.error("--token-lifetime must be within 1..3600 seconds (ATH v0.1: one hour at most)")
@@ -81,6 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         user_token=args.user_token,
         legacy_redirects=args.legacy_redirects,
         strict_error_codes=args.strict_error_codes,
+        consent=args.consent,
     )
     with stack:
         urls = {
@@ -99,7 +110,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"  {name.replace('_', ' '):<13} {url}")
             print(
                 f"  providers     {', '.join(stack.providers)} (gateway), "
-                f"{stack.native_app_id} (native)",
+                f"{stack.native_app_id} (native)"
+            )
+            print(
+                "  consent       "
+                + (
+                    "a consent page in the browser (Approve / Deny)"
+                    if args.consent == "page"
+                    else "automatic approval (--consent page to see a consent page)"
+                ),
                 flush=True,
             )
         while not stop.wait(0.5):

@@ -67,6 +67,10 @@ def _json_segment(segment: str, what: str) -> dict[str, Any]:
     return value
 
 
+#: The longest agent name kept for the consent page (characters).
+MAX_NAME = 120
+
+
 class AttestationVerifier:
     """Verifies attestations for one ATH implementer; owns its key cache and its
     ``jti`` replay cache."""
@@ -81,6 +85,9 @@ class AttestationVerifier:
         self.key_cache_ttl = float("inf") if "KEY-TTL" in broken_rules else KEY_CACHE_TTL
         #: Identity documents fetched, for tests and operators: agent_id -> count.
         self.fetches: dict[str, int] = {}
+        #: The ``name`` of each agent's identity document as last fetched (the consent
+        #: page shows it): agent_id -> name.
+        self.names: dict[str, str] = {}
         self._fetched_at: dict[str, float] = {}
         self._seen_jti: dict[tuple[str, str], float] = {}
 
@@ -187,6 +194,9 @@ class AttestationVerifier:
             raise _reject("document", "agent identity document does not describe this agent_id")
         public = _document_key(doc.get("public_key"))
         self._keys[agent_id] = (public, self._clock.now())
+        name = doc.get("name")
+        if isinstance(name, str) and name.strip():
+            self.names[agent_id] = name.strip()[:MAX_NAME]
         return public
 
     def _forget_expired(self, now: float) -> None:

@@ -40,7 +40,9 @@ class ConsentResult:
     ``url``: the final redirect aimed at the agent's ``user_redirect_uri`` (not
     fetched), or the completion page's URL. ``code``/``state``/``session_id``: what
     that redirect or page carries. ``error``: ``access_denied`` when the user
-    refused, an OAuth or ATH error code when the flow failed, else ``None``.
+    refused, an OAuth or ATH error code when the flow failed,
+    ``interaction_required`` when it stopped at a page waiting for a person (a stack
+    started with ``consent="page"``), else ``None``.
     ``success``: the ``success`` flag of legacy redirects, when present. ``page``:
     the completion page's body, when one was fetched.
     """
@@ -115,6 +117,8 @@ def _from_page(response: httpx2.Response) -> ConsentResult:
         error = body["error"]
     elif response.is_error:
         error = f"http_{response.status_code}"
+    elif body is None and response.headers.get("content-type", "").startswith("text/html"):
+        error = "interaction_required"  # a page for a person (LocalStack(consent="page"))
     return ConsentResult(
         url=url,
         session_id=session_id,

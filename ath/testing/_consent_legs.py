@@ -6,12 +6,13 @@ the outcome to the agent)."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ._errors import ATHHTTPError, ErrorCode, invalid_request
+from ._pages import AgentCard
 from ._primitives import (
     Sealed,
     add_query,
@@ -32,6 +33,7 @@ class ConsentLegs(ServiceBase):
     """The authorization request and the two browser legs of consent."""
 
     async def authorize(self, request: Request) -> Response:
+        self.authorize_requests += 1
         self.check_user_token(request)
         body = await json_body(request, "AuthorizationRequest")
         client_id = text(body, "client_id")
@@ -157,6 +159,10 @@ class ConsentLegs(ServiceBase):
         nonce = random_token("")
         session.browser_digest = sha256_hex(nonce)
         session.status = "started"
+        self.consents_started += 1
+        self._oauth.desk.announce(
+            provider.oauth_client_id, session.oauth_state, self._card(session)
+        )
         target = oauth_authorization_url(
             self._oauth.authorization_endpoint,
             client_id=provider.oauth_client_id,
@@ -218,6 +224,19 @@ class ConsentLegs(ServiceBase):
         session.code_digest = sha256_hex(code)
         session.status = "consented"
         return self._hand_off(session, {"code": code})
+
+    def _card(self, session: AuthSession) -> AgentCard:
+        """The agent as the consent page shows it: its identity document's name (or
+        its agent_id), its developer and purpose as registered, and this implementer."""
+        registration = self._registrations.get(session.client_id)
+        developer = registration.developer.get("name") if registration is not None else None
+        return AgentCard(
+            name=self._verifier.names.get(session.agent_id, session.agent_id),
+            agent_id=session.agent_id,
+            developer=developer if isinstance(developer, str) else None,
+            purpose=registration.purpose if registration is not None else None,
+            implementer=f"the ATH service at {urlsplit(self.base_url).netloc}",
+        )
 
     async def _redeem(self, session: AuthSession, code: str) -> None:
         """Redeem the provider's code with this implementer's OAuth client and

@@ -7,9 +7,10 @@ import socket
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from types import TracebackType
-from typing import Self
+from typing import Literal, Self
 
 from ._agent_hosting import AgentDirectory, PublicKeyLike
+from ._counters import StackCounters
 from ._demo_upstream import UpstreamAPI
 from ._gateway import build_gateway
 from ._native_service import APP_ID, ShopAPI, build_native
@@ -67,8 +68,10 @@ class LocalStack:
     ``approval.pending()``) until :meth:`resolve_registration` decides it
     (:meth:`pending_registrations` lists them).
 
-    ``consent`` and ``approval`` program the user's consent and the registration
-    policy; ``clock.advance(seconds)`` moves the stack's time forward.
+    ``consent="page"``: a person answers a consent page (as with ``ath stack``); the
+    default ``"auto"`` decides at once. ``consent`` (the attribute) and ``approval``
+    program the user's consent and the registration policy; ``clock.advance(seconds)``
+    moves the stack's time forward; :attr:`counters` counts requests and decisions.
     """
 
     def __init__(
@@ -81,6 +84,7 @@ class LocalStack:
         broken_rules: Iterable[str] = (),
         strict_error_codes: bool = False,
         hold_registrations: bool = False,
+        consent: Literal["auto", "page"] = "auto",
     ) -> None:
         broken = frozenset(broken_rules)
         if not 0 < token_lifetime <= 3600 and not ("TOKEN-TTL" in broken and token_lifetime > 0):
@@ -89,6 +93,7 @@ class LocalStack:
             raise ValueError("session_lifetime must be within (0, 600] seconds")
         self.token_lifetime = token_lifetime
         self.legacy_redirects = legacy_redirects
+        self.consent_mode = _consent_mode(consent)
         self._settings = Settings(
             token_lifetime=token_lifetime,
             session_lifetime=session_lifetime,
@@ -164,68 +169,8 @@ class LocalStack:
         upstream_sock: socket.socket,
         agents_sock: socket.socket,
     ) -> _Running:
-        gateway_url, native_url = url_of(gateway_sock), url_of(native_sock)
-        oauth_url, upstream_url = url_of(oauth_sock), url_of(upstream_sock)
-        http = HttpPool()
-        oauth = OAuthServer(self.clock, self.consent, token_lifetime=self.token_lifetime)
-        oauth.base_url = oauth_url
-        upstream = UpstreamAPI(oauth)
-        agents = AgentDirectory()
-        agents.base_url = url_of(agents_sock)
-
-        def service(
-            base_url: str,
-            apis: Sequence[_Api],
-            settings: Settings,
-        ) -> ATHService:
-            providers = []
-            for provider_id, scopes, api in apis:
-                client_id, secret = oauth.register_client(
-                    provider_id, frozenset(scopes), f"{base_url}/ath/callback"
-                )
-                providers.append(
-                    ServiceProvider(provider_id, tuple(scopes), api, client_id, Sealed(secret))
-                )
-            core = ATHService(
-                providers=providers,
-                oauth=oauth,
-                clock=self.clock,
-                http=http,
-                approval=self.approval,
-                settings=settings,
-            )
-            core.base_url = base_url
-            return core
-
-        gateway_apis: list[_Api] = [(p.provider_id, p.scopes, p.api) for p in upstream.providers]
-        gateway = service(gateway_url, gateway_apis, self._settings)
-        shop = ShopAPI()
-        # The tenant header (user_token) guards the gateway only.
-        native_settings = replace(self._settings, user_token_digest=None)
-        native = service(native_url, [(APP_ID, shop.scopes, shop.api)], native_settings)
-        group = ServerGroup(
-            [
-                (build_gateway(gateway, upstream, upstream_url, http), gateway_sock),
-                (build_native(native, shop, oauth), native_sock),
-                (oauth.app(), oauth_sock),
-                (upstream.app(), upstream_sock),
-                (agents.app(), agents_sock),
-            ],
-            http,
-        )
-        return _Running(
-            group,
-            gateway_url,
-            native_url,
-            oauth_url,
-            upstream_url,
-            agents.base_url,
-            agents,
-            oauth,
-            upstream,
-            gateway,
-            native,
-        )
+        """Build every server on its socket (``_build``, below the class)."""
+        return _build(self, gateway_sock, native_sock, oauth_sock, upstream_sock, agents_sock)
 
     # -- what tests use ------------------------------------------------------------
 
@@ -298,8 +243,12 @@ class LocalStack:
     def registration_requests(self) -> int:
         """How many registration requests the gateway and the native service received
         (answered or refused)."""
-        running = self._require()
-        return running.gateway.register_requests + running.native.register_requests
+        return self.counters.registration_requests
+
+    @property
+    def counters(self) -> StackCounters:
+        """What the stack received and decided so far (``later - earlier``: in between)."""
+        return _count(self._require())
 
     def token_presentations(self, access_token: str) -> int:
         """How many API calls presented ``access_token`` (valid, revoked or unknown)."""
@@ -332,3 +281,106 @@ class LocalStack:
         if self._running is None:
             return "<LocalStack stopped>"
         return f"<LocalStack gateway={self.gateway_url} native={self.native_url}>"
+
+
+def _consent_mode(consent: str) -> Literal["auto", "page"]:
+    if consent not in ("auto", "page"):
+        raise ValueError("consent must be 'auto' or 'page'")
+    return "page" if consent == "page" else "auto"
+
+
+def _count(running: _Running) -> StackCounters:
+    """The gateway's and the native service's counts together, with the OAuth server's."""
+    desk = running.oauth.desk
+    total = StackCounters(
+        consent_pages_shown=desk.pages_shown,
+        consents_approved=desk.approved,
+        consents_denied=desk.denied,
+    )
+    for service in (running.gateway, running.native):
+        total += StackCounters(
+            registration_requests=service.register_requests,
+            authorization_requests=service.authorize_requests,
+            consents_started=service.consents_started,
+            token_requests=sum(list(service.token_requests.values())),
+            identity_fetches=sum(service.identity_fetches().values()),
+        )
+    return total
+
+
+def _build(
+    stack: LocalStack,
+    gateway_sock: socket.socket,
+    native_sock: socket.socket,
+    oauth_sock: socket.socket,
+    upstream_sock: socket.socket,
+    agents_sock: socket.socket,
+) -> _Running:
+    """Every server of ``stack`` on its socket, not started yet."""
+    gateway_url, native_url = url_of(gateway_sock), url_of(native_sock)
+    oauth_url, upstream_url = url_of(oauth_sock), url_of(upstream_sock)
+    http = HttpPool()
+    oauth = OAuthServer(
+        stack.clock,
+        stack.consent,
+        token_lifetime=stack.token_lifetime,
+        consent_page=stack.consent_mode == "page",
+    )
+    oauth.base_url = oauth_url
+    upstream = UpstreamAPI(oauth)
+    agents = AgentDirectory()
+    agents.base_url = url_of(agents_sock)
+
+    def service(
+        base_url: str,
+        apis: Sequence[_Api],
+        settings: Settings,
+    ) -> ATHService:
+        providers = []
+        for provider_id, scopes, api in apis:
+            client_id, secret = oauth.register_client(
+                provider_id, frozenset(scopes), f"{base_url}/ath/callback"
+            )
+            providers.append(
+                ServiceProvider(provider_id, tuple(scopes), api, client_id, Sealed(secret))
+            )
+        core = ATHService(
+            providers=providers,
+            oauth=oauth,
+            clock=stack.clock,
+            http=http,
+            approval=stack.approval,
+            settings=settings,
+        )
+        core.base_url = base_url
+        return core
+
+    gateway_apis: list[_Api] = [(p.provider_id, p.scopes, p.api) for p in upstream.providers]
+    gateway = service(gateway_url, gateway_apis, stack._settings)
+    shop = ShopAPI()
+    # The tenant header (user_token) guards the gateway only.
+    native_settings = replace(stack._settings, user_token_digest=None)
+    native = service(native_url, [(APP_ID, shop.scopes, shop.api)], native_settings)
+    group = ServerGroup(
+        [
+            (build_gateway(gateway, upstream, upstream_url, http), gateway_sock),
+            (build_native(native, shop, oauth), native_sock),
+            (oauth.app(), oauth_sock),
+            (upstream.app(), upstream_sock),
+            (agents.app(), agents_sock),
+        ],
+        http,
+    )
+    return _Running(
+        group,
+        gateway_url,
+        native_url,
+        oauth_url,
+        upstream_url,
+        agents.base_url,
+        agents,
+        oauth,
+        upstream,
+        gateway,
+        native,
+    )

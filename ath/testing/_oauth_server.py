@@ -1,10 +1,16 @@
 """An OAuth 2.0 authorization server standing in for the providers' own.
 
 * ``GET /authorize`` (RFC 6749 §4.1.1): authorization-code requests only, PKCE
-  required with ``S256`` (RFC 7636); the consent decision comes from the stack's
-  :class:`~ath.testing._policies.ConsentController` (automatic). Errors about the
-  client or ``redirect_uri`` are shown, never redirected (§4.1.2.1); every other
-  error, ``access_denied`` included, is redirected to the client with its ``state``.
+  required with ``S256`` (RFC 7636). The consent decision comes from the stack's
+  :class:`~ath.testing._policies.ConsentController` (automatic, the default), or,
+  with ``consent_page``, from a person: the answer is a consent page
+  (:mod:`._consent_desk`) whose form posts Approve or Deny to ``POST /consent`` with
+  a per-request anti-forgery token. Errors about the client or
+  ``redirect_uri`` are shown, never redirected (§4.1.2.1); every other error,
+  ``access_denied`` included, is redirected to the client with its ``state``.
+  The stack's ATH implementers announce (``desk.announce``) which agent a request
+  is for, so that the page can name it (a real provider's screen names the
+  implementer's app; this one stands in for the whole consent).
 * ``POST /token`` (§4.1.3): ``application/x-www-form-urlencoded`` only; client
   authentication with HTTP Basic or form credentials; the code is single use, bound
   to the client and ``redirect_uri``, and checked against ``code_verifier``.
@@ -26,6 +32,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from ._consent_desk import ConsentDesk
 from ._policies import ConsentController
 from ._primitives import Clock, add_query, digest_matches, pkce_s256, random_token, sha256_hex
 
@@ -74,14 +81,24 @@ def _oauth_error(error: str, description: str, status: int = 400) -> JSONRespons
 
 
 class OAuthServer:
-    def __init__(self, clock: Clock, consent: ConsentController, token_lifetime: int) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        consent: ConsentController,
+        token_lifetime: int,
+        *,
+        consent_page: bool = False,
+    ) -> None:
         self._clock = clock
         self._consent = consent
         self._token_lifetime = token_lifetime
+        self.consent_page = consent_page
         self._clients: dict[str, _Client] = {}
         self._codes: dict[str, _Code] = {}
         self._tokens: dict[str, ProviderGrant] = {}
         self.base_url = ""
+        #: The consent pages, the agent cards they show and the consent counters.
+        self.desk = ConsentDesk(clock, consent, self._issue_code)
 
     @property
     def authorization_endpoint(self) -> str:
@@ -139,19 +156,46 @@ class OAuthServer:
         requested = tuple(dict.fromkeys(q.get("scope", "").split()))
         if not requested or not set(requested) <= client.scopes:
             return back(error="invalid_scope")
+        if self.consent_page:
+            return self.desk.show(
+                client_id=client.client_id,
+                provider_id=client.provider_id,
+                redirect_uri=redirect_uri,
+                state=state,
+                challenge=challenge,
+                requested=requested,
+            )
         outcome = self._consent.decide(requested)
+        self.desk.record(approved=outcome.granted is not None)
         if outcome.granted is None:
             return back(error="access_denied", error_description="the user refused consent")
+        return back(
+            code=self._issue_code(
+                client.client_id, redirect_uri, challenge, outcome.granted, outcome.user_id
+            )
+        )
+
+    def _issue_code(
+        self,
+        client_id: str,
+        redirect_uri: str,
+        challenge: str,
+        scopes: tuple[str, ...],
+        user_id: str,
+    ) -> str:
         code = random_token("prov_code_")
         self._codes[sha256_hex(code)] = _Code(
-            client.client_id,
+            client_id,
             redirect_uri,
             challenge,
-            outcome.granted,
-            outcome.user_id,
+            scopes,
+            user_id,
             self._clock.now() + CODE_LIFETIME,
         )
-        return back(code=code)
+        return code
+
+    async def _answer(self, request: Request) -> Response:
+        return await self.desk.answer(request, self.base_url)
 
     async def token(self, request: Request) -> Response:
         content_type = request.headers.get("content-type", "")
@@ -248,6 +292,7 @@ class OAuthServer:
         return Starlette(
             routes=[
                 Route("/authorize", self.authorize, methods=["GET"]),
+                Route("/consent", self._answer, methods=["POST"]),
                 Route("/token", self.token, methods=["POST"]),
                 Route("/userinfo", self.userinfo, methods=["GET"]),
                 Route("/.well-known/oauth-authorization-server", self.metadata),

@@ -58,9 +58,15 @@ class ServiceBase:
         self._tokens: dict[str, TokenRecord] = {}
         # What agents sent, for tests that count requests server-side.
         self.register_requests = 0
+        self.authorize_requests = 0
+        self.consents_started = 0
         self.presented: dict[str, int] = {}
         #: POST /ath/token requests seen per ath_session_id (LocalStack.token_requests).
         self.token_requests: dict[str, int] = {}
+
+    def identity_fetches(self) -> dict[str, int]:
+        """Identity documents fetched per agent_id (a copy)."""
+        return dict(self._verifier.fetches)
 
     def keeps(self, rule: str) -> bool:
         """False only for a conformance rule this stack breaks on purpose

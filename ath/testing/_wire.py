@@ -18,6 +18,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ExceptionHandler
 
 from ._errors import PROTOCOL_CODES, ATHHTTPError, ErrorCode, invalid_request
+from ._pages import Outcome, completion_html
 from ._validation import ResponseSchemaError, check_request, check_response
 
 __all__ = [
@@ -181,23 +182,20 @@ def basic_credentials(request: Request) -> tuple[str | None, str | None]:
 
 def completion_page(request: Request) -> Response:
     """Where the browser lands when the agent gave no user_redirect_uri (or gave
-    this callback itself): the outcome, as HTML or as JSON."""
+    this callback itself): the outcome, as JSON (``ConsentCompletion``, with the
+    query's ``session_id``, ``code``, ``state``, ``error`` and ``success``, for
+    programs) or as a page that tells the person what happened and never shows them."""
     q = request.query_params
     error = q.get("error")
+    status: Outcome
     if error is None and q.get("success") != "false":
         status = "authorized"
     else:
         status = "denied" if error in (None, "access_denied") else "failed"
-    result: dict[str, str] = {"status": status}
-    for key in ("session_id", "code", "state", "error", "success"):
-        if key in q:
-            result[key] = q[key]
     if wants_json(request):
+        result: dict[str, str] = {"status": status}
+        for key in ("session_id", "code", "state", "error", "success"):
+            if key in q:
+                result[key] = q[key]
         return JSONResponse(result, headers={"Cache-Control": "no-store"})
-    title = {
-        "authorized": "Authorization complete",
-        "denied": "Authorization was refused",
-        "failed": "Authorization failed",
-    }[status]
-    rows = {k: v for k, v in result.items() if k != "status"}
-    return html_page(title, {**rows, "next": "You can close this window and return to the agent."})
+    return completion_html(status)

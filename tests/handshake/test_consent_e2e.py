@@ -251,7 +251,7 @@ async def test_login_with_loopback_redirect(new_client: Factory, stack: LocalSta
     assert token.effective_scopes == ["read:user"]
     assert seen["favicon"] == 404 and seen["forged"] == 400 and seen["stateless"] == 400
     status, page = seen["real"]
-    assert status == 200 and "close this window" in page
+    assert status == 200 and "signed in" in page and "close this tab" in page
     # finished by the redirect: one token request (the exchange), no polling
     assert stack.token_requests(seen["session_id"]) == 1
     assert _port_is_free(port)

@@ -1,6 +1,7 @@
 """``login()`` returns a held token that covers the ask without asking for consent
 (issue 24): also one another process shared through a store; ``force=True`` and a
-wider ask consent again. Consent asks are counted by the URLs handed out."""
+wider ask consent again. Consent asks are counted by the URLs handed out, and the
+stack counts the consents it gave (``LocalStack.counters``)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from typing import Any
 from ath import Token
 from ath._coverage import REUSE_LEEWAY, missing_scopes, token_covers
 from ath.stores import FileStore
-from ath.testing import follow_consent
+from ath.testing import LocalStack, follow_consent
 from tests._support.shells import Either, MakeClient
 from tests.conftest import DEVELOPER
 
@@ -45,16 +46,22 @@ async def _login(client: Either, person: Person, scopes: list[str], **kwargs: An
     return token
 
 
-async def test_a_second_login_reuses_the_held_token(make_client: MakeClient) -> None:
+async def test_a_second_login_reuses_the_held_token(
+    make_client: MakeClient, stack: LocalStack
+) -> None:
     client = make_client()
     await client.register(developer=DEVELOPER, providers=GITHUB)
     person = Person()
+    before = stack.counters
     first = await _login(client, person, ["read:user"])
     again = await _login(client, person, ["read:user"])
     assert len(person.urls) == 1  # no second consent
+    counted = stack.counters - before
+    assert (counted.authorization_requests, counted.consents_approved) == (1, 1)
     assert again.access_token == first.access_token
     forced = await _login(client, person, ["read:user"], force=True)
     assert len(person.urls) == 2 and forced.access_token != first.access_token
+    assert (stack.counters - before).consents_approved == 2
 
 
 async def test_a_wider_ask_consents_again(make_client: MakeClient) -> None:

@@ -102,17 +102,19 @@ class Agent:
         *,
         redirect_uris: Sequence[str] = (),
         expect: int = 201,
+        developer_name: str = "Test Dev",
+        purpose: str = "stack tests",
     ) -> httpx2.Response:
         response = self.http.post(
             f"{self.base}/ath/agents/register",
             json={
                 "agent_id": self.agent_id,
                 "agent_attestation": self.attest(),
-                "developer": {"name": "Test Dev", "id": "dev-test"},
+                "developer": {"name": developer_name, "id": "dev-test"},
                 "requested_providers": [
                     {"provider_id": p, "scopes": list(s)} for p, s in providers.items()
                 ],
-                "purpose": "stack tests",
+                "purpose": purpose,
                 "redirect_uris": list(redirect_uris),
             },
         )

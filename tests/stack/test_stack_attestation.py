@@ -191,9 +191,9 @@ def test_refetch_is_rate_limited_per_agent(agent: Agent, ath_stack: LocalStack) 
 
 
 def _fetches(stack: LocalStack, agent: Agent) -> int:
-    running: Any = stack._running
-    service = running.gateway if agent.base == stack.gateway_url else running.native
-    return int(service._verifier.fetches.get(agent.agent_id, 0))
+    """Identity documents the stack fetched so far (its public counters; the test's
+    agent is the only one fetching while it runs)."""
+    return stack.counters.identity_fetches
 
 
 def test_pem_public_key_in_identity_document(ath_stack: LocalStack, http: httpx2.Client) -> None:

@@ -23,6 +23,7 @@ def stack(run: Run, args: tuple[str, ...]) -> None:
     """Run the embedded local ATH stack until Ctrl-C (options: `ath stack --help`).
 
     Needs the `testing` extra. With the global --json it prints one JSON line of URLs.
+    Consent is a page in the browser with Approve and Deny (--consent auto: at once).
     """
     try:
         from ath.testing.__main__ import main as stack_main
@@ -36,7 +37,7 @@ def stack(run: Run, args: tuple[str, ...]) -> None:
         argv = ["--help"]
     if run.settings.json and "--json" not in argv:
         argv.insert(0, "--json")
-    code = stack_main(argv)
+    code = stack_main(argv, consent="page")
     if code:
         raise SystemExit(code)
 

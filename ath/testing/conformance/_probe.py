@@ -317,7 +317,13 @@ class _Run:
             answer = browser.get(url, headers={"Accept": "text/html"})
             location = answer.headers.get("location")
             if not answer.is_redirect or location is None:
-                raise _Abort(f"consent stopped at an HTTP {answer.status_code} page")
+                hint = (
+                    " that waits for a person (the kit needs consent given by redirects alone;"
+                    " start the local stack with `ath stack --consent auto`)"
+                    if answer.status_code == 200
+                    else ""
+                )
+                raise _Abort(f"consent stopped at an HTTP {answer.status_code} page{hint}")
             url = urljoin(url, location)
         raise _Abort("consent: too many redirects")
 
