@@ -239,9 +239,8 @@ async def test_repeated_attempts_report_each_its_own_outcome(
     await client.set_token(token.access_token, "github")
     for path in ("/trace", "/trace?page=2", "/trace"):
         await client.proxy("github", "GET", path)
-    attempts = sorted(
-        (s for s in otel.finished() if s.kind == SpanKind.CLIENT), key=lambda s: s.start_time
-    )
+    spans: list[Any] = otel.finished()
+    attempts = sorted((s for s in spans if s.kind == SpanKind.CLIENT), key=lambda s: s.start_time)
     full = f"{stack.gateway_url}/ath/proxy/github/trace"
     assert [s.attributes["url.full"] for s in attempts] == [full] * 4
     statuses = [s.attributes["http.response.status_code"] for s in attempts]
