@@ -22,6 +22,7 @@ from typing import Final
 from urllib.parse import urlsplit
 
 __all__ = [
+    "AUDITED_CALLS",
     "AUDIT_EVENTS",
     "CONSENT_WAITS",
     "AttrValue",
@@ -59,6 +60,9 @@ CONSENT_WAITS: Final = frozenset({"ath.wait_for_token", "ath.login"})
 _TOKEN_CALLS: Final = frozenset(
     {"ath.token", "ath.finish_authorization", "ath.wait_for_token", "ath.login"}
 )
+#: The calls whose success stands for audit events (:func:`audit_events` of any other
+#: call's success is empty: the watcher skips it).
+AUDITED_CALLS: Final = frozenset({"ath.register", "ath.authorize", "ath.revoke", *_TOKEN_CALLS})
 #: The audit events, by the value of their ``event`` field.
 AUDIT_EVENTS: Final = (
     "agent.registered",

@@ -29,6 +29,7 @@ from ath._core import Core
 from ath._errors import CLIENT_CODES, EXTENSION_CODES, PROTOCOL_CODES, ATHError
 from ath._flows._transport import guard
 from ath._observe import (
+    AUDITED_CALLS,
     CONSENT_WAITS,
     Attrs,
     audit_events,
@@ -100,13 +101,10 @@ class _Call:
         self.call = call
         self.provider = provider
         self.base = base_path(core.config.base_url)
-        self.attrs: Attrs = {"ath.call": call, "ath.agent_id": core.signer.agent_id}
-        if provider:
-            self.attrs["ath.provider"] = provider
+        self.attrs, span_attrs = _call_attrs(call, core.signer.agent_id, provider)
         self.otel: OTel | None = core.otel
         self.span = None
         if self.otel is not None:
-            span_attrs = {k: v for k, v in self.attrs.items() if k != "ath.call"}
             self.span = self.otel.start_call(call, span_attrs)
         self.propagate = (
             self.span is not None and core.config.propagate_trace and call in _PROPAGATED
@@ -122,32 +120,24 @@ class _Call:
         """Before ``step`` goes out: its attributes, and its span (None: no tracing)."""
         self.attempts += 1
         request = step.request
-        url = request.url
-        path = url.path
-        port = url.port or DEFAULT_PORTS.get(url.scheme)
-        attrs: Attrs = {
-            "http.request.method": request.method,
-            "url.template": path_template(self.call, path, self.base),
-            "server.address": url.host,
-            "ath.attempt": step.attempt,
-        }
-        if port is not None:
-            attrs["server.port"] = port
+        shared, name, span_attrs = _attempt_shape(self.call, self.base, request)
+        attrs = dict(shared)
+        attrs["ath.attempt"] = step.attempt
         if step.attempt > 1:
             self.retries += 1
             attrs["http.request.resend_count"] = step.attempt - 1
             attrs["ath.retry.reason"] = self.previous
+            span_attrs = {
+                **span_attrs,
+                "http.request.resend_count": step.attempt - 1,
+                "ath.retry.reason": self.previous,
+            }
             if self.otel is not None and self.otel.retries is not None:
                 self.otel.retries.add(1, {"ath.call": self.call, "ath.retry.reason": self.previous})
         if self.span is None:
             return attrs, None
         assert self.otel is not None
-        span_attrs: Attrs = {k: v for k, v in attrs.items() if k != "ath.attempt"}
-        raw_path = url.raw_path.partition(b"?")[0].decode("ascii", "replace")  # as sent
-        span_attrs["url.full"] = safe_url(url.scheme, url.host, url.port, raw_path)
-        child = self.otel.start_attempt(
-            self.span, f"{request.method} {attrs['url.template']}", span_attrs
-        )
+        child = self.otel.start_attempt(self.span, name, span_attrs)
         if self.propagate:
             self.otel.propagate(child, request.headers)
         self.open = child
@@ -175,9 +165,10 @@ class _Call:
                 },
             )
         if child is not None:
-            for key in ("http.response.status_code", "error.type"):
-                if key in attrs:
-                    child.set_attribute(key, attrs[key])
+            if isinstance(status, int):
+                child.set_attribute("http.response.status_code", status)
+            if "error.type" in attrs:
+                child.set_attribute("error.type", label)
             child.end()
             self.open = None
         if log.isEnabledFor(logging.DEBUG):
@@ -208,9 +199,13 @@ class _Call:
         if "ath.provider" not in self.attrs:
             learnt = getattr(result, "provider_id", None)
             if isinstance(learnt, str) and learnt:
-                self.attrs["ath.provider"] = learnt
+                self.attrs = {**self.attrs, "ath.provider": learnt}  # the shared dict stays
         outcome = "ok" if exc is None else code or type(exc).__qualname__
-        events = audit_events(self.call, self.provider, result, code) if exc is None or code else []
+        events = (
+            audit_events(self.call, self.provider, result, code)
+            if (exc is None and self.call in AUDITED_CALLS) or code
+            else []
+        )
         span = self.span
         if span is not None:
             assert self.otel is not None
@@ -279,6 +274,56 @@ class _Call:
                 shown,
                 extra={"event": event, "ath.agent_id": self.attrs["ath.agent_id"], **attrs},
             )
+
+
+#: The attributes of a call, by (call, agent, provider): the records' (with ``ath.call``)
+#: and the span's; shared by the calls alike, never changed.
+_CALL_ATTRS: dict[tuple[str, str, str | None], tuple[Attrs, Attrs]] = {}
+#: What an attempt reports before its outcome, by (method, call, base path, scheme,
+#: host, port, path as sent): the records' attributes (without ``ath.attempt``), the span's name and
+#: its attributes. Requests with a query are not kept here (a query may carry a secret).
+_SHAPES: dict[tuple[str, str, str, str, bytes, int | None, bytes], tuple[Attrs, str, Attrs]] = {}
+_CACHED: Final = 256  # entries per cache; a full cache starts over
+
+
+def _call_attrs(call: str, agent_id: str, provider: str | None) -> tuple[Attrs, Attrs]:
+    key = (call, agent_id, provider)
+    hit = _CALL_ATTRS.get(key)
+    if hit is None:
+        span_attrs: Attrs = {"ath.agent_id": agent_id}
+        if provider:
+            span_attrs["ath.provider"] = provider
+        hit = ({"ath.call": call, **span_attrs}, span_attrs)
+        if len(_CALL_ATTRS) >= _CACHED:
+            _CALL_ATTRS.clear()
+        _CALL_ATTRS[key] = hit
+    return hit
+
+
+def _attempt_shape(call: str, base: str, request: Any) -> tuple[Attrs, str, Attrs]:
+    url = request.url
+    raw_path = url.raw_path
+    key = (request.method, call, base, url.scheme, url.raw_host, url.port, raw_path)
+    hit = _SHAPES.get(key)
+    if hit is not None:
+        return hit
+    port = url.port or DEFAULT_PORTS.get(url.scheme)
+    attrs: Attrs = {
+        "http.request.method": request.method,
+        "url.template": path_template(call, url.path, base),
+        "server.address": url.host,
+    }
+    if port is not None:
+        attrs["server.port"] = port
+    sent, query, _ = raw_path.partition(b"?")
+    full = safe_url(url.scheme, url.host, url.port, sent.decode("ascii", "replace"))
+    span_attrs: Attrs = {**attrs, "url.full": full}
+    shape = (attrs, f"{request.method} {attrs['url.template']}", span_attrs)
+    if not query:
+        if len(_SHAPES) >= _CACHED:
+            _SHAPES.clear()
+        _SHAPES[key] = shape
+    return shape
 
 
 def _watch(

@@ -517,6 +517,8 @@ def run_otel(url: str, pem: str, s: Settings) -> list[Section]:
                 traced_us=pair.ours * 1e6,
                 off_us=pair.base * 1e6,
                 otel_sdk_two_spans_us=pair.sdk_two_spans * 1e6,
+                otel_sdk_documented_spans_us=pair.sdk_documented_spans * 1e6,
+                sdk_floor_ratio=pair.floor_ratio,
             )
             _round_done(section, s.rounds)
     return [section]

@@ -213,3 +213,42 @@ async def test_a_cancelled_call_ends_its_spans(otel: Telemetry, agent_pem: str) 
     assert attempt.parent.span_id == spans["ath.proxy"].context.span_id
     assert spans["ath.proxy"].status.status_code == StatusCode.ERROR
     assert attempt.attributes is not None and "error.type" in attempt.attributes
+
+
+async def test_repeated_attempts_report_each_its_own_outcome(
+    make_client: MakeClient,
+    otel: Telemetry,
+    records: Records,
+    secrets: Secrets,
+    stack: LocalStack,
+    agent: Agent,
+) -> None:
+    """An attempt to a URL an earlier attempt failed on (the watcher keeps what attempts
+    to one URL share) reports its own outcome, not the earlier one's; and a query is never
+    in ``url.full``, also for a URL seen before without one."""
+    client = make_client()
+    secrets.scanner.add_pem(agent.pem)
+    token = await _handshake(client, secrets)
+    bogus = "ath_tk_" + "b" * 30
+    secrets.add(bogus, "bogus token")
+    otel.spans.clear()
+    records.records.clear()
+    await client.set_token(bogus, "github")
+    with pytest.raises(ATHError):
+        await client.proxy("github", "GET", "/trace")  # the gateway refuses the token
+    await client.set_token(token.access_token, "github")
+    for path in ("/trace", "/trace?page=2", "/trace"):
+        await client.proxy("github", "GET", path)
+    spans: list[Any] = otel.finished()
+    attempts = sorted((s for s in spans if s.kind == SpanKind.CLIENT), key=lambda s: s.start_time)
+    full = f"{stack.gateway_url}/ath/proxy/github/trace"
+    assert [s.attributes["url.full"] for s in attempts] == [full] * 4
+    statuses = [s.attributes["http.response.status_code"] for s in attempts]
+    assert statuses[0] >= 400
+    assert statuses[1:] == [200, 200, 200]
+    assert [s.attributes.get("error.type") for s in attempts] == [str(statuses[0])] + [None] * 3
+    logged = records.events("http.attempt")
+    assert [getattr(r, "http.response.status_code") for r in logged] == statuses
+    assert [getattr(r, "error.type", None) for r in logged] == [str(statuses[0])] + [None] * 3
+    assert [getattr(r, "ath.attempt") for r in logged] == [1] * 4
+    assert not secrets.leaks(otel.texts() + records.texts())

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from opentelemetry.trace import SpanKind
 
 import ath
 from ath import ATHError, ATHGatewayClient
@@ -43,12 +44,17 @@ def _ready(
     return client
 
 
+def _started(span: Any) -> int:
+    return int(span.start_time or 0)
+
+
 def test_a_record_per_attempt_with_the_retry_reason_and_one_per_call(
     stack: LocalStack, agent: Agent, records: Records, secrets: Secrets, otel: Telemetry
 ) -> None:
     pauses: list[float] = []
     with _ready(stack, agent, secrets, max_retries=2, sleep=pauses.append) as client:
         records.records.clear()
+        otel.spans.clear()
         with pytest.raises(ATHError) as failed:
             client.proxy("github", "GET", "/outage")  # 503 each time: retried twice
     assert failed.value.code == "UPSTREAM_ERROR" and len(pauses) == 2
@@ -73,6 +79,17 @@ def test_a_record_per_attempt_with_the_retry_reason_and_one_per_call(
     retried = otel.metric_points()["ath.client.retries"]
     assert sum(p.value for p in retried) == 2
     assert {p.attributes["ath.retry.reason"] for p in retried} == {"503"}
+    spans = sorted((s for s in otel.finished() if s.kind == SpanKind.CLIENT), key=_started)
+    assert [dict(s.attributes or {}).get("http.request.resend_count") for s in spans] == [
+        None,
+        1,
+        2,
+    ]
+    assert [dict(s.attributes or {}).get("ath.retry.reason") for s in spans] == [
+        None,
+        "503",
+        "503",
+    ]
     assert secrets.leaks([*records.texts(), *otel.texts()]) == []
 
 
