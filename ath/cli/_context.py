@@ -30,14 +30,14 @@ class Run:
     options) its settings. ``json_mode`` is known before parsing, so that an error in the
     options themselves is reported in the form asked for."""
 
-    def __init__(self, json_mode: bool = False) -> None:
-        self.out = Output(json_mode)
+    def __init__(self, json_mode: bool = False, no_color: bool = False) -> None:
+        self.out = Output(json_mode, no_color=no_color)
         self._settings: Settings | None = None
 
     def configure(self, settings: Settings) -> None:
         """The global options as resolved by the root group."""
         self._settings = settings
-        self.out = Output(settings.json)
+        self.out = Output(settings.json, no_color=settings.no_color)
 
     @property
     def settings(self) -> Settings:

@@ -194,6 +194,7 @@ class Settings:
 
     profile: str
     json: bool
+    no_color: bool = False
     values: dict[str, Any] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
 

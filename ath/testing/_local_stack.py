@@ -41,6 +41,10 @@ class _Running:
     native: ATHService
 
 
+#: The stack's servers: gateway, native service, OAuth server, upstream API, agent hosting.
+_SERVERS = 5
+
+
 class LocalStack:
     """The embedded local ATH stack: a gateway, an ATH-native service, an OAuth 2.0
     authorization server, a demo upstream API and agent identity hosting, each an
@@ -67,6 +71,11 @@ class LocalStack:
     ``approval.pending()``) until :meth:`resolve_registration` decides it
     (:meth:`pending_registrations` lists them).
 
+    ``host`` and ``port``: where the servers listen, by default free ports on 127.0.0.1;
+    with a port, the gateway takes it and the native service, the OAuth server, the
+    upstream API and agent hosting the next four (the same URLs on every start). A port
+    in use raises ``OSError`` naming the address.
+
     ``consent`` and ``approval`` program the user's consent and the registration
     policy; ``clock.advance(seconds)`` moves the stack's time forward.
     """
@@ -81,12 +90,17 @@ class LocalStack:
         broken_rules: Iterable[str] = (),
         strict_error_codes: bool = False,
         hold_registrations: bool = False,
+        host: str = "127.0.0.1",
+        port: int = 0,
     ) -> None:
         broken = frozenset(broken_rules)
         if not 0 < token_lifetime <= 3600 and not ("TOKEN-TTL" in broken and token_lifetime > 0):
             raise ValueError("token_lifetime must be within (0, 3600] seconds")
         if not 0 < session_lifetime <= 600:
             raise ValueError("session_lifetime must be within (0, 600] seconds")
+        if not 0 <= port <= 65535 - (_SERVERS - 1):
+            raise ValueError(f"port must be within 0..{65535 - (_SERVERS - 1)}")
+        self.host, self.port = host, port
         self.token_lifetime = token_lifetime
         self.legacy_redirects = legacy_redirects
         self._settings = Settings(
@@ -110,7 +124,20 @@ class LocalStack:
         """Start every server; returns once all accept connections."""
         if self._running is not None:
             raise RuntimeError("the stack is already running")
-        socks = [bind_loopback() for _ in range(5)]
+        socks: list[socket.socket] = []
+        try:
+            for i in range(_SERVERS):
+                where = self.port + i if self.port else 0
+                try:
+                    socks.append(bind_loopback(self.host, where))
+                except OSError as exc:
+                    raise OSError(
+                        exc.errno, f"cannot listen on {self.host}:{where}: {exc.strerror}"
+                    ) from None
+        except BaseException:
+            for sock in socks:
+                sock.close()
+            raise
         try:
             self._running = self._assemble(*socks)
         except BaseException:
