@@ -49,14 +49,23 @@ class Run:
         return flag or self.settings.get("mode") == "native"
 
     def developer(self, name: str | None, dev_id: str | None) -> dict[str, str]:
-        """The developer of ``--developer-name``/``--developer-id``, else of the profile."""
+        """The developer of ``--developer-name``/``--developer-id``, else of
+        ``ATH_DEVELOPER_NAME``/``ATH_DEVELOPER_ID`` or the profile, else of the agent
+        identity document the ``identity`` setting names (``ath identity --out`` records
+        it), when that document is this agent's."""
         name = name or self.settings.get("developer_name")
         dev_id = dev_id or self.settings.get("developer_id")
         if not name or not dev_id:
+            from ath.cli._settings import identity_developer
+
+            found = identity_developer(self.settings)
+            name, dev_id = name or found.get("name"), dev_id or found.get("id")
+        if not name or not dev_id:
             raise usage(
                 "the developer needs a name and an id: pass --developer-name and "
-                "--developer-id, or `ath config set developer_name ...` and "
-                "`ath config set developer_id ...`"
+                "--developer-id, set ATH_DEVELOPER_NAME and ATH_DEVELOPER_ID, or write the "
+                "agent's identity document with `ath identity --out FILE` (or `ath config "
+                "set developer_name ...` and `ath config set developer_id ...`)"
             )
         return {"name": str(name), "id": str(dev_id)}
 

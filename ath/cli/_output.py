@@ -24,7 +24,7 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
@@ -49,17 +49,21 @@ __all__ = [
     "USAGE",
     "Output",
     "approvals",
+    "approvals_table",
     "approvals_text",
     "cli_message",
     "cli_parts",
+    "discovery_text",
     "exit_code",
     "masked_setting",
     "registration_summary",
     "safe",
     "shown",
     "status_summary",
+    "table",
     "token_summary",
     "token_text",
+    "tokens_table",
     "wants_colour",
 ]
 
@@ -485,6 +489,89 @@ def token_text(summary: Mapping[str, Any]) -> str:
     scopes = safe(" ".join(summary["effective_scopes"])) or "(no scope)"
     provider = safe(summary["provider_id"] or "(any provider)")
     return f"  {provider}: {scopes}; until {expiry}{state}"
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
+    """Rows under their headers in aligned columns, every cell escaped (:func:`safe`: a
+    server's text cannot break a row, forge one or reach the terminal raw); an empty cell
+    shows as ``-``."""
+    cells = [[safe(c) if c not in (None, "") else "-" for c in row] for row in rows]
+    widths = [len(h) for h in headers]
+    for row in cells:
+        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
+    return [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+        for row in [list(headers), *cells]
+    ]
+
+
+def discovery_text(doc: Mapping[str, Any]) -> str:
+    """A discovery document as a person reads it: a gateway's providers as a table, a
+    native service's document as labelled lines."""
+    version = doc.get("ath_version")
+    if "supported_providers" in doc:
+        head = f"gateway: {safe(doc.get('gateway_id') or '-')} (ATH {safe(version)})"
+        rows = [
+            (
+                p.get("provider_id"),
+                p.get("display_name"),
+                " ".join(p.get("available_scopes") or []),
+                "required" if p.get("agent_approval_required") else "not required",
+            )
+            for p in doc["supported_providers"]
+        ]
+        return "\n".join([head, *table(("PROVIDER", "NAME", "SCOPES", "APPROVAL"), rows)])
+    auth = doc.get("auth") or {}
+    return "\n".join(
+        table(
+            ("FIELD", "VALUE"),
+            [
+                ("app id", doc.get("app_id")),
+                ("name", doc.get("name")),
+                ("ath version", version),
+                ("api base", doc.get("api_base")),
+                ("scopes", " ".join(auth.get("scopes_supported") or [])),
+                ("authorization", auth.get("authorization_endpoint")),
+                ("token", auth.get("token_endpoint")),
+                ("registration", auth.get("registration_endpoint")),
+            ],
+        )
+    )
+
+
+def approvals_table(items: list[dict[str, Any]]) -> list[str]:
+    """Approved providers: PROVIDER, APPROVED, DENIED, REASON."""
+    rows = [
+        (
+            a["provider_id"],
+            " ".join(a["approved_scopes"]),
+            " ".join(a["denied_scopes"]),
+            a["denial_reason"],
+        )
+        for a in items
+    ]
+    return table(("PROVIDER", "APPROVED", "DENIED", "REASON"), rows)
+
+
+def tokens_table(
+    tokens: Sequence[Mapping[str, Any]], users: Sequence[Mapping[str, Any]], me: str = "(default)"
+) -> list[str]:
+    """Held tokens: PROVIDER, SCOPES, EXPIRES; with ``users`` holding tokens too, a USER
+    column (``me`` for ``tokens``)."""
+
+    def row(t: Mapping[str, Any]) -> tuple[object, ...]:
+        expiry = t["expires_at"] or "no expiry"
+        return (
+            t["provider_id"] or "(any provider)",
+            " ".join(t["effective_scopes"]),
+            f"{expiry} (expired)" if t["expired"] else expiry,
+        )
+
+    if not users:
+        return table(("PROVIDER", "SCOPES", "EXPIRES"), [row(t) for t in tokens])
+    rows = [(me, *row(t)) for t in tokens]
+    rows += [(u["user"], *row(t)) for u in users for t in u["tokens"]]
+    return table(("USER", "PROVIDER", "SCOPES", "EXPIRES"), rows)
 
 
 # --------------------------------------------------------------------- printing
