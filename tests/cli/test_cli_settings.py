@@ -184,3 +184,10 @@ def test_revoke_without_a_target_needs_all_outside_a_terminal(tmp_path: Path) ->
     done = sb("revoke", expect=o.USAGE)
     assert "--all" in done.err and "revoke what?" in done.err
     assert "--all" in sb("--json", "revoke", expect=o.USAGE).error()["message"]
+
+
+def test_config_set_identity_keeps_the_whole_path(tmp_path: Path) -> None:
+    sb = Sandbox(home=tmp_path)
+    sb("config", "set", "identity", "agent.json")  # run in the sandbox's home
+    shown = sb("--json", "config", "get", "identity").json()
+    assert shown == {"identity": str((tmp_path / "agent.json").resolve())}

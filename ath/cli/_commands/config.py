@@ -72,6 +72,10 @@ def config_set(run: Run, key: str, value: str) -> None:
         parse_headers(stored)
     if key == "mode" and value not in ("gateway", "native"):
         raise usage("mode is 'gateway' or 'native'")
+    if key == "identity":  # a file: kept whole, so it is found from any folder
+        from pathlib import Path
+
+        stored = str(Path(value).expanduser().resolve())
     data = read_config()
     data.setdefault("profiles", {}).setdefault(run.settings.profile, {})[key] = stored
     path = write_config(data)
