@@ -45,6 +45,28 @@ class _Running:
 _SERVERS = 5
 
 
+def _bind_all(host: str, port: int) -> list[socket.socket]:
+    """One socket per server on ``host``: with ``port`` 0 free ports; else the gateway on
+    ``port`` and the native service, the OAuth server, the upstream API and agent hosting
+    on the next four (the same URLs on every start). A port in use raises ``OSError``
+    naming the address."""
+    socks: list[socket.socket] = []
+    try:
+        for i in range(_SERVERS):
+            where = port + i if port else 0
+            try:
+                socks.append(bind_loopback(host, where))
+            except OSError as exc:
+                raise OSError(
+                    exc.errno, f"cannot listen on {host}:{where}: {exc.strerror}"
+                ) from None
+    except BaseException:
+        for sock in socks:
+            sock.close()
+        raise
+    return socks
+
+
 class LocalStack:
     """The embedded local ATH stack: a gateway, an ATH-native service, an OAuth 2.0
     authorization server, a demo upstream API and agent identity hosting, each an
@@ -71,10 +93,8 @@ class LocalStack:
     ``approval.pending()``) until :meth:`resolve_registration` decides it
     (:meth:`pending_registrations` lists them).
 
-    ``host`` and ``port``: where the servers listen, by default free ports on 127.0.0.1;
-    with a port, the gateway takes it and the native service, the OAuth server, the
-    upstream API and agent hosting the next four (the same URLs on every start). A port
-    in use raises ``OSError`` naming the address.
+    ``host``, ``port``: where the servers listen (default: free ports on 127.0.0.1); see
+    :func:`_bind_all`.
 
     ``consent`` and ``approval`` program the user's consent and the registration
     policy; ``clock.advance(seconds)`` moves the stack's time forward.
@@ -124,20 +144,7 @@ class LocalStack:
         """Start every server; returns once all accept connections."""
         if self._running is not None:
             raise RuntimeError("the stack is already running")
-        socks: list[socket.socket] = []
-        try:
-            for i in range(_SERVERS):
-                where = self.port + i if self.port else 0
-                try:
-                    socks.append(bind_loopback(self.host, where))
-                except OSError as exc:
-                    raise OSError(
-                        exc.errno, f"cannot listen on {self.host}:{where}: {exc.strerror}"
-                    ) from None
-        except BaseException:
-            for sock in socks:
-                sock.close()
-            raise
+        socks = _bind_all(self.host, self.port)
         try:
             self._running = self._assemble(*socks)
         except BaseException:
