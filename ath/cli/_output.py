@@ -12,6 +12,10 @@ status fields, session ids) reaches the terminal as visible text (``\\x1b``,
 (OSC 52) or the screen. Every text line written goes through :func:`safe`; values put
 inside a line are escaped whole (line breaks included) so they cannot forge a line;
 JSON output escapes C1 controls and DEL as ``\\u0080``-style escapes as well.
+
+Colour is added here too, on a terminal only (:func:`wants_colour`: never with ``--json``,
+``--no-color``, ``NO_COLOR`` or into a pipe), around text already escaped: the only
+escape sequences the command line writes are its own (:data:`OWN_SEQUENCES`).
 """
 
 from __future__ import annotations
