@@ -70,6 +70,12 @@ CONTEXT: Final = MappingProxyType({"help_option_names": ["-h", "--help"], "max_c
     "http is always allowed. [env: ATH_ALLOW_INSECURE_HTTP=1]",
 )
 @click.option("--json", "json_mode", is_flag=True, help="One JSON document per result on stdout.")
+@click.option(
+    "--no-color",
+    is_flag=True,
+    help="No colour on a terminal (also: NO_COLOR set to anything). Never coloured with "
+    "--json or into a pipe.",
+)
 @click.pass_context
 def cli(
     ctx: click.Context,
@@ -84,6 +90,7 @@ def cli(
     user: str | None,
     allow_insecure_http: bool,
     json_mode: bool,
+    no_color: bool,
 ) -> None:
     """The Agent Trust Handshake from a terminal.
 
@@ -93,7 +100,7 @@ def cli(
     from ath.cli._settings import resolve
 
     state = ctx.ensure_object(Run)
-    state.out = Output(json_mode)  # errors in the options below are shown as asked
+    state.out = Output(json_mode, no_color=no_color)  # errors below are shown as asked
     flags = {
         "url": url,
         "agent_id": agent_id,
@@ -105,36 +112,45 @@ def cli(
         "user": user,
         "allow_insecure_http": True if allow_insecure_http else None,
     }
-    state.configure(resolve(flags, profile_flag=profile, json_mode=json_mode))
+    settings = resolve(flags, profile_flag=profile, json_mode=json_mode)
+    settings.no_color = no_color
+    state.configure(settings)
+
+
+#: Global flags (without a value) accepted after the subcommand too.
+_ANYWHERE: Final = ("--json", "--no-color")
 
 
 def _json_first(args: list[str]) -> list[str]:
-    """``--json`` accepted after any subcommand too (``ath status --json``): moved to
-    the root group, where it is defined. Only a whole ``--json`` word before a ``--``
-    separator counts, and not one that is the value of ``-d``/``--data``."""
+    """``--json`` and ``--no-color`` accepted after any subcommand too (``ath status
+    --json``): moved to the root group, where they are defined. Only a whole word before a
+    ``--`` separator counts, and not one that is the value of ``-d``/``--data``."""
     end = args.index("--") if "--" in args else len(args)
     found = [
         i
         for i in range(end)
-        if args[i] == "--json" and (i == 0 or args[i - 1] not in ("-d", "--data"))
+        if args[i] in _ANYWHERE and (i == 0 or args[i - 1] not in ("-d", "--data"))
     ]
-    if not found or found == [0]:
+    if all(i == n for n, i in enumerate(found)):  # none, or only at the front already
         return args
-    return ["--json", *[a for i, a in enumerate(args) if i not in found]]
+    flags = list(dict.fromkeys(args[i] for i in found))
+    return [*flags, *[a for i, a in enumerate(args) if i not in found]]
 
 
 def run(argv: Sequence[str] | None = None) -> int:
     """Run one command; map every failure to its exit status (see ``_output.EXIT_CODES``)."""
     args = _json_first(list(sys.argv[1:] if argv is None else argv))
-    state = Run(json_mode="--json" in args)  # until the root group has parsed its options
+    # until the root group has parsed its options
+    state = Run(json_mode="--json" in args, no_color="--no-color" in args)
     try:
         result = cli.main(args=args, prog_name="ath", standalone_mode=False, obj=state)
     except ATHError as exc:
         status = o.exit_code(exc.code, exc.status, origin=exc.origin)
         out = state.out
-        out.error(exc.code, o.cli_message(exc.code, exc.message), exc.status)
-        if not out.json_mode and exc.code not in o.CODE_HINTS and status in o.HINTS:
-            out.note(f"hint: {o.HINTS[status]}")
+        text, hint = o.cli_parts(exc.code, exc.message)
+        out.error(exc.code, text, exc.status, hint)
+        if not out.json_mode and hint is None and status in o.HINTS:
+            out.hint(o.HINTS[status])
         return status
     except click.exceptions.Exit as exc:
         return exc.exit_code

@@ -30,14 +30,14 @@ class Run:
     options) its settings. ``json_mode`` is known before parsing, so that an error in the
     options themselves is reported in the form asked for."""
 
-    def __init__(self, json_mode: bool = False) -> None:
-        self.out = Output(json_mode)
+    def __init__(self, json_mode: bool = False, no_color: bool = False) -> None:
+        self.out = Output(json_mode, no_color=no_color)
         self._settings: Settings | None = None
 
     def configure(self, settings: Settings) -> None:
         """The global options as resolved by the root group."""
         self._settings = settings
-        self.out = Output(settings.json)
+        self.out = Output(settings.json, no_color=settings.no_color)
 
     @property
     def settings(self) -> Settings:
@@ -49,14 +49,23 @@ class Run:
         return flag or self.settings.get("mode") == "native"
 
     def developer(self, name: str | None, dev_id: str | None) -> dict[str, str]:
-        """The developer of ``--developer-name``/``--developer-id``, else of the profile."""
+        """The developer of ``--developer-name``/``--developer-id``, else of
+        ``ATH_DEVELOPER_NAME``/``ATH_DEVELOPER_ID`` or the profile, else of the agent
+        identity document the ``identity`` setting names (``ath identity --out`` records
+        it), when that document is this agent's."""
         name = name or self.settings.get("developer_name")
         dev_id = dev_id or self.settings.get("developer_id")
         if not name or not dev_id:
+            from ath.cli._settings import identity_developer
+
+            found = identity_developer(self.settings)
+            name, dev_id = name or found.get("name"), dev_id or found.get("id")
+        if not name or not dev_id:
             raise usage(
                 "the developer needs a name and an id: pass --developer-name and "
-                "--developer-id, or `ath config set developer_name ...` and "
-                "`ath config set developer_id ...`"
+                "--developer-id, set ATH_DEVELOPER_NAME and ATH_DEVELOPER_ID, or write the "
+                "agent's identity document with `ath identity --out FILE` (or `ath config "
+                "set developer_name ...` and `ath config set developer_id ...`)"
             )
         return {"name": str(name), "id": str(dev_id)}
 

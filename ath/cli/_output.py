@@ -12,6 +12,10 @@ status fields, session ids) reaches the terminal as visible text (``\\x1b``,
 (OSC 52) or the screen. Every text line written goes through :func:`safe`; values put
 inside a line are escaped whole (line breaks included) so they cannot forge a line;
 JSON output escapes C1 controls and DEL as ``\\u0080``-style escapes as well.
+
+Colour is added here too, on a terminal only (:func:`wants_colour`: never with ``--json``,
+``--no-color``, ``NO_COLOR`` or into a pipe), around text already escaped: the only
+escape sequences the command line writes are its own (:data:`OWN_SEQUENCES`).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
@@ -44,20 +48,27 @@ __all__ = [
     "NETWORK",
     "NOT_READY",
     "OK",
+    "OWN_SEQUENCES",
     "REFUSED",
     "USAGE",
     "Output",
     "approvals",
+    "approvals_table",
     "approvals_text",
     "cli_message",
+    "cli_parts",
+    "discovery_text",
     "exit_code",
     "masked_setting",
     "registration_summary",
     "safe",
     "shown",
     "status_summary",
+    "table",
     "token_summary",
     "token_text",
+    "tokens_table",
+    "wants_colour",
 ]
 
 
@@ -83,13 +94,14 @@ EXIT_CODES: Final[Mapping[int, str]] = MappingProxyType(
         FAILURE: "unexpected failure (a bug: please report it)",
         USAGE: "usage or configuration: bad option or argument, missing or unusable key, "
         "plain http to a remote host, cli extra missing",
-        NOT_READY: "not registered, no token, or the token is expired, revoked or unknown: "
-        "register or log in (again)",
+        NOT_READY: "not registered (or still pending approval), no token, or the token is "
+        "expired, revoked or unknown: register or log in (again)",
         CONSENT: "consent denied, timed out, expired, or its redirect did not match",
         REFUSED: "the server refused: attestation, approval, scope, rate limit, "
         "or the upstream API answered non-2xx",
         NETWORK: "network or TLS: connection refused or broken, timeout, certificate",
-        BAD_RESPONSE: "the server's answer is not what the protocol defines",
+        BAD_RESPONSE: "the server's answer is not what the protocol defines (or another "
+        "ATH major version)",
         LOCAL_STATE: "the local credential store is unreadable, insecure, locked or not writable",
         INTERRUPTED: "interrupted (Ctrl-C)",
     }
@@ -106,46 +118,130 @@ HINTS: Final[Mapping[int, str]] = MappingProxyType(
     }
 )
 
-#: What fixes an error, in the command line's terms, per code the CLI shows with
-#: advice of its own: each names an ``ath`` command or flag, none a Python call. The
-#: SDK's message keeps its facts; its Python advice is replaced by this (:func:`cli_message`).
+#: What fixes an error, in the command line's terms: one entry per code the SDK documents
+#: (``ath.PROTOCOL_CODES``, ``ath.EXTENSION_CODES``, ``ath.CLIENT_CODES``), so every
+#: documented code the command line can show comes with advice; each names an ``ath``
+#: command or flag, none a Python call (tests/cli/test_cli_hints.py checks both). The
+#: SDK's message keeps its facts; its Python advice is replaced by this
+#: (:func:`cli_message`). ``ath exit-codes`` prints the table.
+_LOGIN: Final = "`ath login PROVIDER SCOPE...`"
+_REGISTER: Final = "`ath register --provider ID:SCOPE,...`"
+_IMPORT: Final = (
+    "run `ath credentials import FILE` with that registration's client id and secret, "
+    "or `ath keygen` for a new key"
+)
+_REACH: Final = "check --url (`ath config show`) and that the server is up and reachable"
 CODE_HINTS: Final[Mapping[str, str]] = MappingProxyType(
     {
-        "INSECURE_TRANSPORT": "use an https:// --url, or pass --allow-insecure-http "
-        "(ATH_ALLOW_INSECURE_HTTP=1) for a trusted development network",
-        "NOT_REGISTERED": "run `ath register --provider ID:SCOPE,...`, or "
-        "`ath credentials import FILE` for an existing registration",
-        "NO_TOKEN": "run `ath login PROVIDER SCOPE...`",
-        "PROVIDER_MISMATCH": "run `ath login PROVIDER SCOPE...`",
-        "TOKEN_EXPIRED": "run `ath login PROVIDER SCOPE...` for a new token",
-        "TOKEN_REVOKED": "run `ath login PROVIDER SCOPE...` for a new token",
-        "CONSENT_TIMEOUT": "run `ath login PROVIDER SCOPE...` again (--timeout SECONDS waits "
-        "longer)",
-        "ALREADY_REGISTERED": "run `ath credentials import FILE` with that registration's "
-        "client_id and client_secret, or `ath keygen` for a new key",
+        # the protocol's codes (ATH v0.1), as a server sends them
+        "INVALID_ATTESTATION": "check that the identity document at --agent-id holds this "
+        "key's public JWK (`ath identity` writes it; `ath whoami` shows the key and key id)",
+        "AGENT_NOT_REGISTERED": "the server does not know this client id: forget it with "
+        f"`ath logout --forget-registration`, then {_REGISTER}",
+        "AGENT_UNAPPROVED": "`ath status` shows the registration's state; `ath register "
+        "--provider ID:SCOPE,... --wait` waits until it is decided",
+        "PROVIDER_NOT_APPROVED": "`ath status` lists the approved providers; register for "
+        f"this one with {_REGISTER}",
+        "SCOPE_NOT_APPROVED": "ask only for approved scopes (`ath status` lists them)",
+        "SESSION_NOT_FOUND": f"start again with {_LOGIN}",
+        "SESSION_EXPIRED": f"run {_LOGIN} again",
+        "STATE_MISMATCH": f"start again with {_LOGIN}, and finish only the consent it shows",
+        "TOKEN_INVALID": f"run {_LOGIN} --force for a new token",
+        "TOKEN_EXPIRED": f"run {_LOGIN} for a new token",
+        "TOKEN_REVOKED": f"run {_LOGIN} for a new token",
+        "AGENT_IDENTITY_MISMATCH": "the token belongs to another agent: check --agent-id and "
+        f"--store (`ath whoami`), then run {_LOGIN} --force",
+        "PROVIDER_MISMATCH": f"run {_LOGIN} for this provider",
+        "USER_DENIED": f"the user said no; {_LOGIN} asks again",
+        "OAUTH_ERROR": f"start again with {_LOGIN}; if it persists, the provider's setup at "
+        "the server is at fault",
+        "INTERNAL_ERROR": "the server failed: run the `ath` command again later",
+        # the project's extension codes
+        "INVALID_REQUEST": "fix what the server names (`ath COMMAND --help` shows the options)",
+        "AGENT_ALREADY_REGISTERED": _IMPORT,
+        "NOT_FOUND": "check --url and --mode (gateway or native): `ath config show` shows them",
+        "METHOD_NOT_ALLOWED": "check the method given to `ath proxy` or `ath api`, and --mode",
+        "RATE_LIMITED": "wait a little, then run the `ath` command again",
+        # the SDK's own codes
+        "NOT_REGISTERED": f"run {_REGISTER}, or `ath credentials import FILE` for an existing "
+        "registration",
+        "NO_TOKEN": f"run {_LOGIN}",
+        "NOT_DISCOVERED": "run `ath discover --native` first",
+        "ALREADY_REGISTERED": _IMPORT,
+        "REGISTRATION_DENIED": "the service denied the agent (`ath status` shows why); a new "
+        "registration needs a new key (`ath keygen`) or --agent-id",
+        "APPROVAL_TIMEOUT": "the registration is still pending: `ath status` shows it, and "
+        "`ath register ... --wait --wait-timeout SECONDS` waits longer",
+        "UNSUPPORTED_VERSION": "check --url: that server speaks an ATH major version this "
+        "`ath --version` does not",
         "REGISTRATION_MISMATCH": "ask `ath login` only for approved scopes (`ath status` "
         "lists them), or register a new key (`ath keygen`) or --agent-id",
-        "NOT_DISCOVERED": "run `ath discover --native` first",
-        "SESSION_EXPIRED": "run `ath login PROVIDER SCOPE...` again",
+        "USER_MISMATCH": "finish the consent with the --user that started it",
+        "PKCE_MISSING": "check --url: this server's consent URL lacks PKCE (S256), so `ath` "
+        "will not send a person there",
+        "TOKEN_MISMATCH": "check --url and --agent-id (`ath whoami`): the token answered is "
+        f"not the one asked for; {_LOGIN} --force asks again",
+        "INVALID_ARGUMENT": "fix the value named (`ath COMMAND --help` shows the options)",
+        "INVALID_KEY": "check --key: an EC P-256 private key in PEM (`ath keygen` makes one; "
+        "an encrypted key reads ATH_KEY_PASSPHRASE)",
+        "SIGNER_FAILED": "check --key and --key-id (`ath keygen` makes a usable key)",
+        "INSECURE_TRANSPORT": "use an https:// --url, or pass --allow-insecure-http "
+        "(ATH_ALLOW_INSECURE_HTTP=1) for a trusted development network",
+        "CONNECTION_ERROR": _REACH,
+        "TIMEOUT": _REACH,
+        "TLS_ERROR": "check --url's host name and its certificate (the system's trust store, "
+        "or SSL_CERT_FILE)",
+        "HTTP_ERROR": "check --url and --mode (`ath config show`): the answer is not an ATH "
+        "server's",
+        "INVALID_RESPONSE": "check --url and --mode (`ath config show`): the answer is not "
+        "what ATH defines",
+        "RESPONSE_TOO_LARGE": "ask for less, such as `ath proxy PROVIDER GET PATH -p per_page=20`",
+        "UPSTREAM_ERROR": "check the path, method and body given to `ath proxy` or `ath api` "
+        "(--raw shows the whole answer)",
+        "GATEWAY_ERROR": "the gateway refused the call itself: `ath status` shows what it "
+        "approved, and --json the code it sent",
+        "CLIENT_CLOSED": "run the `ath` command again; if it persists, report it with "
+        "`ath --version`",
+        "CONSENT_TIMEOUT": f"run {_LOGIN} again (--timeout SECONDS waits longer)",
         "LOOPBACK_UNAVAILABLE": "free that port or register another --redirect-uri "
         "(`ath register --redirect-uri URI`), or leave --redirect-uri out of `ath login` to "
         "finish by polling",
+        "CREDENTIALS_NOT_FOUND": "check the FILE given to `ath credentials import FILE`",
+        "CREDENTIALS_INVALID": "check the FILE given to `ath credentials import FILE`",
+        "CREDENTIALS_MISMATCH": "check --url and --agent-id (`ath whoami`) against that "
+        "registration's",
+        "CREDENTIALS_INSECURE": "make the store readable by you alone (`chmod 600`; `ath "
+        "whoami` shows where it is), or pick another --store",
+        "CREDENTIALS_WRITE_FAILED": "check that the store's folder is writable (`ath whoami` "
+        "shows it), or pick another --store",
+        "STORE_LOCK_TIMEOUT": "another `ath` holds the store's lock: run the command again, "
+        "or pick another --store",
+        "STORE_UNAVAILABLE": "check --store (`ath whoami` shows it): the folder writable, Redis up",
+        "STORE_CORRUPT": "the entry was left untouched: move the store aside or pick another "
+        "--store (`ath whoami` shows it)",
+        "STORE_MODE_MISMATCH": "use the --mode that wrote this entry, or another --store",
     }
 )
 
 
-def cli_message(code: str, message: str) -> str:
-    """``message`` for the command line: sentences that advise a Python call
-    (``name()`` or ``name=...``) dropped, the code's :data:`CODE_HINTS` entry added."""
+def cli_parts(code: str, message: str) -> tuple[str, str | None]:
+    """``message`` for the command line, and the code's :data:`CODE_HINTS` entry (None
+    for a code the SDK does not document): sentences that advise a Python call
+    (``name()`` or ``name=...``) are dropped from the message."""
     hint = CODE_HINTS.get(code)
     if hint is None:
-        return message
-    import re
-
+        return message, None
     sentences = re.split(r"(?<=[.;:])\s+", message)
     kept = [s for s in sentences if not re.search(r"\w\(\)|\w\(\w|\w=True", s)]
     text = " ".join(kept).rstrip(" ;:,")
-    return f"{text}{'' if text.endswith('.') or not text else '.'} To fix: {hint}."
+    return f"{text}{'' if text.endswith('.') or not text else '.'}", hint
+
+
+def cli_message(code: str, message: str) -> str:
+    """``message`` for the command line, whole: :func:`cli_parts`' text, then ``To fix:``
+    and the code's hint."""
+    text, hint = cli_parts(code, message)
+    return text if hint is None else f"{text} To fix: {hint}."
 
 
 _CLASSES: Final[Mapping[int, frozenset[str]]] = MappingProxyType(
@@ -159,6 +255,8 @@ _CLASSES: Final[Mapping[int, frozenset[str]]] = MappingProxyType(
                 "NOT_DISCOVERED",
                 "LOOPBACK_UNAVAILABLE",  # a local port: never a server's refusal
                 "REGISTRATION_MISMATCH",  # decided here, from the stored registration
+                "USER_MISMATCH",  # a --user other than the one that started the consent
+                "CLIENT_CLOSED",  # a program that runs commands used a closed client
             }
         ),
         NOT_READY: frozenset(
@@ -171,6 +269,7 @@ _CLASSES: Final[Mapping[int, frozenset[str]]] = MappingProxyType(
                 "TOKEN_INVALID",
                 "AGENT_NOT_REGISTERED",
                 "CREDENTIALS_NOT_FOUND",
+                "APPROVAL_TIMEOUT",  # our wait ran out; the registration is still pending
             }
         ),
         CONSENT: frozenset(
@@ -185,7 +284,13 @@ _CLASSES: Final[Mapping[int, frozenset[str]]] = MappingProxyType(
         ),
         NETWORK: frozenset({"CONNECTION_ERROR", "TIMEOUT", "TLS_ERROR"}),
         BAD_RESPONSE: frozenset(
-            {"INVALID_RESPONSE", "RESPONSE_TOO_LARGE", "TOKEN_MISMATCH", "PKCE_MISSING"}
+            {
+                "INVALID_RESPONSE",
+                "RESPONSE_TOO_LARGE",
+                "TOKEN_MISMATCH",
+                "PKCE_MISSING",
+                "UNSUPPORTED_VERSION",
+            }
         ),
         LOCAL_STATE: frozenset(
             {
@@ -391,24 +496,146 @@ def token_text(summary: Mapping[str, Any]) -> str:
     return f"  {provider}: {scopes}; until {expiry}{state}"
 
 
+def table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> list[str]:
+    """Rows under their headers in aligned columns, every cell escaped (:func:`safe`: a
+    server's text cannot break a row, forge one or reach the terminal raw); an empty cell
+    shows as ``-``."""
+    cells = [[safe(c) if c not in (None, "") else "-" for c in row] for row in rows]
+    widths = [len(h) for h in headers]
+    for row in cells:
+        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
+    return [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+        for row in [list(headers), *cells]
+    ]
+
+
+def discovery_text(doc: Mapping[str, Any]) -> str:
+    """A discovery document as a person reads it: a gateway's providers as a table, a
+    native service's document as labelled lines."""
+    version = doc.get("ath_version")
+    if "supported_providers" in doc:
+        head = f"gateway: {safe(doc.get('gateway_id') or '-')} (ATH {safe(version)})"
+        rows = [
+            (
+                p.get("provider_id"),
+                p.get("display_name"),
+                " ".join(p.get("available_scopes") or []),
+                "required" if p.get("agent_approval_required") else "not required",
+            )
+            for p in doc["supported_providers"]
+        ]
+        return "\n".join([head, *table(("PROVIDER", "NAME", "SCOPES", "APPROVAL"), rows)])
+    auth = doc.get("auth") or {}
+    return "\n".join(
+        table(
+            ("FIELD", "VALUE"),
+            [
+                ("app id", doc.get("app_id")),
+                ("name", doc.get("name")),
+                ("ath version", version),
+                ("api base", doc.get("api_base")),
+                ("scopes", " ".join(auth.get("scopes_supported") or [])),
+                ("authorization", auth.get("authorization_endpoint")),
+                ("token", auth.get("token_endpoint")),
+                ("registration", auth.get("registration_endpoint")),
+            ],
+        )
+    )
+
+
+def approvals_table(items: list[dict[str, Any]]) -> list[str]:
+    """Approved providers: PROVIDER, APPROVED, DENIED, REASON."""
+    rows = [
+        (
+            a["provider_id"],
+            " ".join(a["approved_scopes"]),
+            " ".join(a["denied_scopes"]),
+            a["denial_reason"],
+        )
+        for a in items
+    ]
+    return table(("PROVIDER", "APPROVED", "DENIED", "REASON"), rows)
+
+
+def tokens_table(
+    tokens: Sequence[Mapping[str, Any]], users: Sequence[Mapping[str, Any]], me: str = "(default)"
+) -> list[str]:
+    """Held tokens: PROVIDER, SCOPES, EXPIRES; with ``users`` holding tokens too, a USER
+    column (``me`` for ``tokens``)."""
+
+    def row(t: Mapping[str, Any]) -> tuple[object, ...]:
+        expiry = t["expires_at"] or "no expiry"
+        return (
+            t["provider_id"] or "(any provider)",
+            " ".join(t["effective_scopes"]),
+            f"{expiry} (expired)" if t["expired"] else expiry,
+        )
+
+    if not users:
+        return table(("PROVIDER", "SCOPES", "EXPIRES"), [row(t) for t in tokens])
+    rows = [(me, *row(t)) for t in tokens]
+    rows += [(u["user"], *row(t)) for u in users for t in u["tokens"]]
+    return table(("USER", "PROVIDER", "SCOPES", "EXPIRES"), rows)
+
+
 # --------------------------------------------------------------------- printing
 
 
-class Output:
-    """stdout/stderr for one command run, in text or ``--json`` form."""
+#: The colours the command line writes on a terminal, and nothing else: errors red, hints
+#: yellow, success green. Added around text already escaped (:func:`safe`), so every
+#: escape sequence on the terminal is one of these (or the spinner's line clear).
+RED: Final = "\x1b[31m"
+YELLOW: Final = "\x1b[33m"
+GREEN: Final = "\x1b[32m"
+RESET: Final = "\x1b[0m"
+#: Every escape sequence the command line itself writes to a terminal.
+OWN_SEQUENCES: Final = (RED, YELLOW, GREEN, RESET, "\x1b[2K")
 
-    def __init__(self, json_mode: bool, stdout: TextIO | None = None, stderr: TextIO | None = None):
+
+def wants_colour(stream: TextIO, *, json_mode: bool, no_color: bool) -> bool:
+    """Colour on ``stream``: only on a terminal, never with ``--json`` or ``--no-color``,
+    nor when ``NO_COLOR`` is set to anything (https://no-color.org) or ``TERM=dumb``."""
+    import os
+
+    if json_mode or no_color or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    return _isatty(stream)
+
+
+class Output:
+    """stdout/stderr for one command run, in text or ``--json`` form; coloured on a
+    terminal unless ``no_color`` (see :func:`wants_colour`)."""
+
+    def __init__(
+        self,
+        json_mode: bool,
+        stdout: TextIO | None = None,
+        stderr: TextIO | None = None,
+        *,
+        no_color: bool = False,
+    ):
         self.json_mode = json_mode
         self.stdout = stdout or sys.stdout
         self.stderr = stderr or sys.stderr
+        self.colour_out = wants_colour(self.stdout, json_mode=json_mode, no_color=no_color)
+        self.colour_err = wants_colour(self.stderr, json_mode=json_mode, no_color=no_color)
 
-    def result(self, doc: Any, text: str | None = None) -> None:
+    @staticmethod
+    def _paint(text: str, colour: str, on: bool) -> str:
+        return f"{colour}{text}{RESET}" if on and text else text
+
+    def result(self, doc: Any, text: str | None = None, *, ok: bool = False) -> None:
         """One result: a JSON line with ``--json``, else ``text`` (or pretty JSON); either
-        way with no terminal control character raw (see :func:`safe`)."""
+        way with no terminal control character raw (see :func:`safe`). With ``ok`` the
+        first line says a change succeeded: green on a terminal."""
         if self.json_mode:
             self.stdout.write(_json_text(doc) + "\n")
         else:
             text = safe(_json_text(doc, indent=2) if text is None else text, lines=True)
+            if ok:
+                first, sep, rest = text.partition("\n")
+                text = self._paint(first, GREEN, self.colour_out) + sep + rest
             self.stdout.write(text + ("" if text.endswith("\n") else "\n"))
         self.stdout.flush()
 
@@ -417,14 +644,27 @@ class Output:
         self.stderr.write(safe(message, lines=True) + "\n")
         self.stderr.flush()
 
-    def error(self, code: str, message: str, status: int | None) -> None:
-        """One error; ``message`` (which may quote a server) is escaped whole, on one line."""
+    def hint(self, message: str) -> None:
+        """Advice under an error, on stderr: ``hint: ...``, yellow on a terminal."""
+        self.stderr.write(self._paint(f"hint: {safe(message)}", YELLOW, self.colour_err) + "\n")
+        self.stderr.flush()
+
+    def error(self, code: str, message: str, status: int | None, hint: str | None = None) -> None:
+        """One error; ``message`` (which may quote a server) is escaped whole, on one line;
+        ``hint`` (what fixes it) follows as ``To fix: ...``: in JSON, within the message."""
         if self.json_mode:
-            doc = {"code": code, "message": message, "status": status}
+            whole = message if hint is None else f"{message} To fix: {hint}."
+            doc = {"code": code, "message": whole, "status": status}
             self.stderr.write(_json_text(doc) + "\n")
         else:
             where = f" (HTTP {status})" if status is not None else ""
-            self.stderr.write(f"ath: error [{safe(code)}] {safe(message)}{where}\n")
+            head = self._paint(f"ath: error [{safe(code)}]", RED, self.colour_err)
+            tail = (
+                ""
+                if hint is None
+                else " " + self._paint(f"To fix: {safe(hint)}.", YELLOW, self.colour_err)
+            )
+            self.stderr.write(f"{head} {safe(message)}{where}{tail}\n")
         self.stderr.flush()
 
     def raw(self, content: bytes) -> None:

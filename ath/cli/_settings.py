@@ -21,17 +21,18 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any, Final
 
 from ath import ATHClientError
 from ath.cli._files import UnsafePath, check_own_folder, make_folder, read_own, write_file
+from ath.cli._setting_names import KEY_HELP, KEYS
 from ath.cli._usage import usage
 
 __all__ = [
     "APP",
     "DEFAULT_PROFILE",
     "KEYS",
+    "KEY_HELP",
     "Settings",
     "check_key",
     "check_profile_name",
@@ -39,6 +40,7 @@ __all__ = [
     "config_path",
     "data_dir",
     "default_key_path",
+    "identity_developer",
     "named",
     "parse_headers",
     "read_config",
@@ -50,22 +52,6 @@ __all__ = [
 APP: Final = "ath-sdk"  # the same folders as the SDK's FileStore
 DEFAULT_PROFILE: Final = "default"
 
-#: Config keys a profile may set -> the environment variable that overrides it.
-KEYS: Final[Mapping[str, str | None]] = MappingProxyType(
-    {
-        "url": "ATH_URL",
-        "agent_id": "ATH_AGENT_ID",
-        "key": "ATH_KEY",
-        "key_id": "ATH_KEY_ID",
-        "store": "ATH_STORE",
-        "mode": "ATH_MODE",
-        "headers": "ATH_HEADERS",
-        "user": "ATH_USER",
-        "developer_name": "ATH_DEVELOPER_NAME",
-        "developer_id": "ATH_DEVELOPER_ID",
-        "allow_insecure_http": "ATH_ALLOW_INSECURE_HTTP",
-    }
-)
 _PROFILE_NAME: Final = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 #: C0 controls, DEL and C1 controls: never part of a setting (headers are checked apart).
 _CONTROL: Final = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -194,6 +180,7 @@ class Settings:
 
     profile: str
     json: bool
+    no_color: bool = False
     values: dict[str, Any] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
 
@@ -230,7 +217,7 @@ def resolve(flags: Mapping[str, Any], *, profile_flag: str | None, json_mode: bo
             settings.values[key] = list(flag) if isinstance(flag, tuple) else flag
             settings.sources[key] = "flag"
             continue
-        if env is not None and os.environ.get(env):
+        if os.environ.get(env):
             raw = os.environ[env]
             settings.values[key] = (
                 [h for h in raw.splitlines() if h.strip()] if key == "headers" else raw
@@ -252,6 +239,43 @@ def resolve(flags: Mapping[str, Any], *, profile_flag: str | None, json_mode: bo
         raise usage(f"mode is 'gateway' or 'native', not {mode!r}")
     settings.values["mode"] = mode
     return settings
+
+
+#: An identity document is a few kilobytes; more read from a file is not one.
+_MAX_IDENTITY_BYTES: Final = 256 * 1024
+
+
+def identity_developer(settings: Settings) -> dict[str, str]:
+    """The developer (``name``, ``id``) of the agent identity document the ``identity``
+    setting names; empty when none is configured or the document is another agent's. A
+    configured document that cannot be read, or is no identity document, is a usage
+    error naming the setting."""
+    where = settings.get("identity")
+    if not where:
+        return {}
+    path = Path(str(where)).expanduser()
+    try:
+        with path.open("rb") as fh:
+            raw = fh.read(_MAX_IDENTITY_BYTES + 1)
+    except OSError as exc:
+        raise usage(f"{named(settings, 'identity')}: cannot read {path}: {exc.strerror}") from None
+    try:
+        if len(raw) > _MAX_IDENTITY_BYTES:
+            raise ValueError
+        doc = json.loads(raw.decode("utf-8"))
+        developer = doc["developer"]
+        found = {"name": developer["name"], "id": developer["id"]}
+        if not all(isinstance(v, str) and v and not _CONTROL.search(v) for v in found.values()):
+            raise ValueError
+    except (ValueError, UnicodeDecodeError, KeyError, TypeError):
+        raise usage(
+            f"{named(settings, 'identity')}: {path} is no agent identity document with a "
+            "developer name and id (`ath identity --out FILE` writes one)"
+        ) from None
+    agent_id = settings.get("agent_id")
+    if agent_id and doc.get("agent_id") != agent_id:
+        return {}  # another agent's document: its developer is not this agent's
+    return found
 
 
 def truthy(value: object) -> bool:

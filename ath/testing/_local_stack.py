@@ -42,6 +42,32 @@ class _Running:
     native: ATHService
 
 
+#: The stack's servers: gateway, native service, OAuth server, upstream API, agent hosting.
+_SERVERS = 5
+
+
+def _bind_all(host: str, port: int) -> list[socket.socket]:
+    """One socket per server on ``host``: with ``port`` 0 free ports; else the gateway on
+    ``port`` and the native service, the OAuth server, the upstream API and agent hosting
+    on the next four (the same URLs on every start). A port in use raises ``OSError``
+    naming the address."""
+    socks: list[socket.socket] = []
+    try:
+        for i in range(_SERVERS):
+            where = port + i if port else 0
+            try:
+                socks.append(bind_loopback(host, where))
+            except OSError as exc:
+                raise OSError(
+                    exc.errno, f"cannot listen on {host}:{where}: {exc.strerror}"
+                ) from None
+    except BaseException:
+        for sock in socks:
+            sock.close()
+        raise
+    return socks
+
+
 class LocalStack:
     """The embedded local ATH stack: a gateway, an ATH-native service, an OAuth 2.0
     authorization server, a demo upstream API and agent identity hosting, each an
@@ -68,6 +94,9 @@ class LocalStack:
     ``approval.pending()``) until :meth:`resolve_registration` decides it
     (:meth:`pending_registrations` lists them).
 
+    ``host``, ``port``: where the servers listen (default: free ports on 127.0.0.1); see
+    :func:`_bind_all`.
+
     ``consent="page"``: a person answers a consent page (as with ``ath stack``); the
     default ``"auto"`` decides at once. ``consent`` (the attribute) and ``approval``
     program the user's consent and the registration policy; ``clock.advance(seconds)``
@@ -85,12 +114,17 @@ class LocalStack:
         strict_error_codes: bool = False,
         hold_registrations: bool = False,
         consent: Literal["auto", "page"] = "auto",
+        host: str = "127.0.0.1",
+        port: int = 0,
     ) -> None:
         broken = frozenset(broken_rules)
         if not 0 < token_lifetime <= 3600 and not ("TOKEN-TTL" in broken and token_lifetime > 0):
             raise ValueError("token_lifetime must be within (0, 3600] seconds")
         if not 0 < session_lifetime <= 600:
             raise ValueError("session_lifetime must be within (0, 600] seconds")
+        if not 0 <= port <= 65535 - (_SERVERS - 1):
+            raise ValueError(f"port must be within 0..{65535 - (_SERVERS - 1)}")
+        self.host, self.port = host, port
         self.token_lifetime = token_lifetime
         self.legacy_redirects = legacy_redirects
         self.consent_mode = _consent_mode(consent)
@@ -115,7 +149,7 @@ class LocalStack:
         """Start every server; returns once all accept connections."""
         if self._running is not None:
             raise RuntimeError("the stack is already running")
-        socks = [bind_loopback() for _ in range(5)]
+        socks = _bind_all(self.host, self.port)
         try:
             self._running = self._assemble(*socks)
         except BaseException:

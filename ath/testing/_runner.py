@@ -21,13 +21,18 @@ __all__ = ["HttpPool", "ServerGroup", "bind_loopback"]
 _HOST = "127.0.0.1"
 
 
-def bind_loopback() -> socket.socket:
-    """A TCP socket bound to a free port on 127.0.0.1 (not yet listening)."""
+def bind_loopback(host: str = _HOST, port: int = 0) -> socket.socket:
+    """A TCP socket bound to ``host``:``port`` (not yet listening); port 0: a free one.
+    A fixed port is bound with SO_REUSEADDR, so a restarted stack gets it back while the
+    last run's connections linger in TIME_WAIT (a port another socket listens on still
+    fails, with EADDRINUSE)."""
     # proto=IPPROTO_TCP matters: asyncio only turns Nagle off (TCP_NODELAY) on accepted
     # sockets whose protocol says TCP, and with Nagle on every answer waits ~40 ms.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
-        sock.bind((_HOST, 0))
+        if port:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
     except OSError:
         sock.close()
         raise

@@ -25,6 +25,7 @@ from typing import Any
 
 import httpx2
 
+from ath.cli._output import OWN_SEQUENCES
 from tests._report import tally
 from tests._support.procs import popen
 from tests._support.servers import FakeATH
@@ -52,7 +53,13 @@ def attack(succeeded: bool) -> None:
     assert not succeeded
 
 
-def raw_controls(data: bytes) -> list[bytes]:
+def raw_controls(data: bytes, *, own: bool = True) -> list[bytes]:
+    """The raw control characters in ``data``; with ``own``, the command line's own
+    colours and line clears (``ath.cli._output.OWN_SEQUENCES``) are taken out first, so
+    what remains came from elsewhere (run with NO_COLOR and ``own=False`` for none)."""
+    if own:
+        for sequence in OWN_SEQUENCES:
+            data = data.replace(sequence.encode(), b"")
     return [c for c in RAW_CONTROLS if c in data]
 
 

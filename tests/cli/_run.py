@@ -1,5 +1,5 @@
 """Running the installed ``ath`` console script as a child process, in a sandbox of its own
-(config and data folders under the test's tmp_path, no ATH_* variables inherited)."""
+(config, data and cache folders under the test's tmp_path, no ATH_* variables inherited)."""
 
 from __future__ import annotations
 
@@ -61,6 +61,7 @@ class Sandbox:
             {
                 "XDG_CONFIG_HOME": str(self.home / "config"),
                 "XDG_DATA_HOME": str(self.home / "data"),
+                "XDG_CACHE_HOME": str(self.home / "cache"),
                 "NO_PROXY": "127.0.0.1,localhost",
                 "PYTHONUNBUFFERED": "1",
             }

@@ -335,7 +335,7 @@ def test_native_service_api(stack: LocalStack, sandbox: Sandbox) -> None:
     assert order.json()["body"]["status"] == "placed"
     whoami = sb("--json", "whoami").json()
     assert whoami["mode"] == "native" and whoami["tokens"][0]["provider_id"] == app
-    assert sb("--json", "revoke").json() == {"revoked": [app]}
+    assert sb("--json", "revoke", "--all").json() == {"revoked": [app]}
 
 
 def test_logout_keeps_state_when_revocation_fails(stack: LocalStack, sandbox: Sandbox) -> None:

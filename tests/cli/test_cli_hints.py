@@ -10,7 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from ath import CLIENT_CODES, PROTOCOL_CODES, ATHError, ATHGatewayClient, generate_private_key
+from ath import (
+    CLIENT_CODES,
+    EXTENSION_CODES,
+    PROTOCOL_CODES,
+    ATHError,
+    ATHGatewayClient,
+    generate_private_key,
+)
 from ath.cli import _output as o
 from ath.testing import LocalStack
 from tests.cli._run import Sandbox
@@ -18,13 +25,59 @@ from tests.cli._run import Sandbox
 PYTHON_CALL = re.compile(r"\w\(\)|\w\(\w|\w=True")
 AGENT = "https://agent.example/.well-known/agent.json"
 
+#: Every code the SDK documents: the source of truth, not a copy of it.
+DOCUMENTED = {**PROTOCOL_CODES, **EXTENSION_CODES, **CLIENT_CODES}
 
-@pytest.mark.parametrize("code", sorted(o.CODE_HINTS))
-def test_every_hint_names_an_ath_command_or_flag(code: str) -> None:
-    hint = o.CODE_HINTS[code]
-    assert code in CLIENT_CODES or code in PROTOCOL_CODES
-    assert "`ath " in hint or "--" in hint, hint
+
+def _python_names() -> set[str]:
+    """The SDK's Python spellings a person at a terminal cannot use: every public name of
+    ``ath`` and every public attribute of the clients, as far as it is Python-shaped
+    (``set_token``, ``FileStore``), not a plain word an ``ath`` command shares (``login``)."""
+    import ath
+    import ath.stores
+
+    found = set(ath.__all__) | set(ath.stores.__all__)
+    for cls in (ath.ATHGatewayClient, ath.ATHNativeClient, ath.AsyncATHGatewayClient):
+        found |= {n for n in dir(cls) if not n.startswith("_")}
+    return {n for n in found if "_" in n or re.search(r"[a-z][A-Z]", n)}
+
+
+PYTHON_NAMES = _python_names()
+
+
+def test_the_python_names_are_found() -> None:
+    assert {"set_token", "load_credentials", "wait_for_token", "FileStore"} <= PYTHON_NAMES
+
+
+@pytest.mark.parametrize("code", sorted(DOCUMENTED))
+def test_every_documented_code_has_a_cli_hint(code: str) -> None:
+    hint = o.CODE_HINTS.get(code)
+    assert hint is not None, f"{code} has no hint in ath.cli._output.CODE_HINTS"
+    assert re.search(r"`ath[ `]|(?<![\w-])--[a-z]", hint), hint  # an ath command or a flag
     assert not PYTHON_CALL.search(hint), hint
+    named = {w for w in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", hint) if w in PYTHON_NAMES}
+    assert not named, (hint, named)
+    # what the command line shows for the code's own documented text: no Python advice
+    shown = o.cli_message(code, DOCUMENTED[code])
+    assert not PYTHON_CALL.search(shown), shown
+    assert shown.endswith(f"To fix: {hint}.")
+
+
+def test_the_hint_table_holds_only_documented_codes() -> None:
+    assert set(o.CODE_HINTS) <= set(DOCUMENTED)
+
+
+def test_exit_codes_prints_the_hint_table(tmp_path: Path) -> None:
+    sb = Sandbox(home=tmp_path)
+    doc = sb("--json", "exit-codes").json()
+    assert set(doc["error_codes"]) == set(DOCUMENTED)
+    for code, row in doc["error_codes"].items():
+        assert row == {"exit_code": o.exit_code(code, None), "hint": o.CODE_HINTS[code]}
+    text = sb("exit-codes").out
+    assert all(f"  {code} " in text for code in DOCUMENTED)
+    one = sb("exit-codes", "no_token").out
+    assert one.split() == ["NO_TOKEN", str(o.NOT_READY), *o.CODE_HINTS["NO_TOKEN"].split()]
+    assert "NOPE" in sb("exit-codes", "NOPE", expect=o.USAGE).err
 
 
 @pytest.mark.parametrize(
@@ -91,4 +144,25 @@ def test_tokens_held_only_for_other_providers_read_as_not_ready() -> None:
     assert o.exit_code(error.code, error.status, origin=error.origin) == o.NOT_READY
     shown = o.cli_message(error.code, error.message)
     assert "'github'" in shown and "'mail'" in shown and not PYTHON_CALL.search(shown)
-    assert shown.endswith("To fix: " + o.CODE_HINTS["NO_TOKEN"] + ".")
+    assert shown.endswith("To fix: " + o.CODE_HINTS["PROVIDER_MISMATCH"] + ".")
+
+
+#: Codes the SDK raises on its own, without a server's word: every one of CLIENT_CODES
+#: whose error, built without a status, is the SDK's or the network's (ATHError.origin).
+LOCAL = sorted(c for c in CLIENT_CODES if ATHError(c, "x").origin != "server")
+
+
+def test_the_local_codes_are_found() -> None:
+    assert {"LOOPBACK_UNAVAILABLE", "APPROVAL_TIMEOUT", "USER_MISMATCH", "TIMEOUT"} <= set(LOCAL)
+    assert "ALREADY_REGISTERED" not in LOCAL  # a server's 409
+
+
+@pytest.mark.parametrize("code", LOCAL)
+def test_every_local_code_exits_with_a_local_status(code: str) -> None:
+    """Exit statuses by who decided: nothing decided here looks like a server refusing."""
+    origin = ATHError(code, "x").origin
+    status = o.exit_code(code, None, origin=origin)
+    assert status != o.REFUSED, code
+    assert status != o.FAILURE, code  # 1 is a bug's
+    if origin == "transport":
+        assert status == o.NETWORK

@@ -171,7 +171,7 @@ def test_json_results_are_one_document_per_line(sb: Sandbox) -> None:
 
 def test_stack_command_serves_until_terminated(sb: Sandbox) -> None:
     proc = popen(  # own group, dies with the test process
-        [console_script(), "--json", "stack"],
+        [console_script(), "--json", "stack", "--port", "0"],  # free ports: tests run side by side
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -17,6 +17,7 @@ import pytest
 
 from ath import ATHError
 from ath._parsing import check_authorization_url
+from ath.cli._output import GREEN, RED, RESET
 from tests.cli._hostile import (
     C1,
     OSC8,
@@ -59,6 +60,27 @@ def test_server_error_message_is_escaped(sb: Sandbox, json_mode: bool) -> None:
     assert b"bad " in out  # the message is shown, escaped
     if not json_mode:
         assert b"\\x1b]8;;https://evil.example/\\x07" in out
+        assert RED.encode() in out  # coloured on a terminal: the colour is ours alone
+    else:
+        assert b"\x1b" not in out  # never coloured with --json
+
+
+@pytest.mark.parametrize("how", ["NO_COLOR", "--no-color"])
+def test_without_colour_no_escape_sequence_at_all(sb: Sandbox, how: str) -> None:
+    """Without colour the terminal gets no raw control at all, not even one that looks
+    like the command line's own colours (a server's green "OK")."""
+
+    def poison(path: str, status: int, doc: Any) -> Answer:
+        return 400, {"code": "INVALID_REQUEST", "message": f"bad {GREEN}OK{RESET} " + EVIL}
+
+    with HostileServer(poison) as server:
+        flag = [how] if how.startswith("--") else []
+        env = {"NO_COLOR": "1"} if how == "NO_COLOR" else None
+        code, out = in_terminal(sb, "--url", server.url, "discover", *flag, env=env)
+    assert code == REFUSED
+    found = raw_controls(out, own=False)
+    attack(bool(found))
+    assert b"\\x1b[32mOK" in out, out  # shown, as text
 
 
 @pytest.mark.parametrize("json_mode", [False, True], ids=["text", "json"])
@@ -74,7 +96,8 @@ def test_discovery_document_text_is_escaped(sb: Sandbox, json_mode: bool) -> Non
         code, out = in_terminal(sb, *args)
     assert code == 0, out
     _clean(out)
-    assert b"GitHub" in out and b"\\u009b" in out  # C1 written as a JSON escape
+    # C1 written as a JSON escape, or as visible text in the table
+    assert b"GitHub" in out and (b"\\u009b" if json_mode else b"\\x9b") in out
 
 
 def test_consent_url_with_control_characters_is_refused(sb: Sandbox) -> None:

@@ -174,7 +174,15 @@ def test_cli_json_mode(tmp_path: Path) -> None:
         assert process.stdout is not None
         line = process.stdout.readline()
         urls = json.loads(line)
-        assert set(urls) == {"gateway_url", "native_url", "oauth_url", "upstream_url", "agent_id"}
+        assert set(urls) == {
+            "gateway_url",
+            "native_url",
+            "oauth_url",
+            "upstream_url",
+            "agent_id",
+            "env",
+        }
+        assert urls["env"] == {"ATH_URL": urls["gateway_url"], "ATH_AGENT_ID": urls["agent_id"]}
         catalog = httpx2.get(f"{urls['gateway_url']}/.well-known/ath.json", trust_env=False)
         assert catalog.status_code == 200
         assert httpx2.get(urls["agent_id"], trust_env=False).json()["name"] == "cli-agent"
@@ -209,7 +217,8 @@ def test_cli_json_without_agent() -> None:
     try:
         assert process.stdout is not None
         urls = json.loads(process.stdout.readline())
-        assert set(urls) == {"gateway_url", "native_url", "oauth_url", "upstream_url"}
+        assert set(urls) == {"gateway_url", "native_url", "oauth_url", "upstream_url", "env"}
+        assert urls["env"] == {"ATH_URL": urls["gateway_url"]}
     finally:
         process.terminate()
         process.communicate(timeout=10)

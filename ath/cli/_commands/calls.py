@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Final, cast
 import click
 
 from ath.cli import _output as o
+from ath.cli._complete import complete_providers
 from ath.cli._context import Run, pass_run, usage
 
 if TYPE_CHECKING:
@@ -99,7 +100,7 @@ def _show_raw(run: Run, response: Any) -> int:
 
 
 @click.command()
-@click.argument("provider")
+@click.argument("provider", shell_complete=complete_providers)
 @click.argument("method")
 @click.argument("path")
 @_call_options

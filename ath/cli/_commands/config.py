@@ -6,7 +6,9 @@ from typing import Any, Final
 
 import click
 
+from ath.cli._complete import complete_keys
 from ath.cli._context import Run, pass_run, usage
+from ath.cli._setting_names import keys_help
 
 __all__ = ["COMMANDS", "config"]
 
@@ -40,8 +42,8 @@ def config_show(run: Run) -> None:
     run.out.result(doc, "\n".join(lines))
 
 
-@config.command("get")
-@click.argument("key")
+@config.command("get", epilog=keys_help())
+@click.argument("key", shell_complete=complete_keys)
 @pass_run
 def config_get(run: Run, key: str) -> None:
     """One setting in effect (secrets masked, as by `ath config show`)."""
@@ -55,8 +57,8 @@ def config_get(run: Run, key: str) -> None:
     run.out.result({key: value}, "\n".join(value) if isinstance(value, list) else str(value))
 
 
-@config.command("set")
-@click.argument("key")
+@config.command("set", epilog=keys_help())
+@click.argument("key", shell_complete=complete_keys)
 @click.argument("value")
 @pass_run
 def config_set(run: Run, key: str, value: str) -> None:
@@ -70,6 +72,10 @@ def config_set(run: Run, key: str, value: str) -> None:
         parse_headers(stored)
     if key == "mode" and value not in ("gateway", "native"):
         raise usage("mode is 'gateway' or 'native'")
+    if key == "identity":  # a file: kept whole, so it is found from any folder
+        from pathlib import Path
+
+        stored = str(Path(value).expanduser().resolve())
     data = read_config()
     data.setdefault("profiles", {}).setdefault(run.settings.profile, {})[key] = stored
     path = write_config(data)
@@ -82,8 +88,8 @@ def config_set(run: Run, key: str, value: str) -> None:
     )
 
 
-@config.command("unset")
-@click.argument("key")
+@config.command("unset", epilog=keys_help())
+@click.argument("key", shell_complete=complete_keys)
 @pass_run
 def config_unset(run: Run, key: str) -> None:
     """Remove KEY from the active profile."""

@@ -45,6 +45,7 @@ def keygen(run: Run, out_path: Path | None, force: bool, passphrase_env: str | N
         f"Wrote a new EC P-256 key to {o.shown(path)} (mode 0600"
         + (", encrypted" if passphrase_env else "")
         + f").\nkey id:     {kid}\npublic JWK: {json.dumps(doc['public_jwk'])}",
+        ok=True,
     )
 
 
@@ -96,11 +97,40 @@ def identity(
         write_file(out_path, data, mode=PUBLIC_MODE)
     except OSError as exc:
         raise usage(f"--out: cannot write {out_path}: {exc.strerror}") from None
+    recorded = _record_identity(run, out_path)
     run.out.result(
-        {"path": str(out_path), "agent_id": doc["agent_id"]},
+        {"path": str(out_path), "agent_id": doc["agent_id"], "recorded": recorded},
         f"Wrote the identity document of {doc['agent_id']} to {o.shown(out_path)}; "
-        "serve it at that URI.",
+        "serve it at that URI."
+        + (
+            f"\n`ath register` takes the developer from it (identity in profile {recorded})."
+            if recorded
+            else ""
+        ),
+        ok=True,
     )
+
+
+def _record_identity(run: Run, path: Path) -> str | None:
+    """Record ``path`` as the ``identity`` setting of the active profile, so that `ath
+    register` defaults the developer from it; the profile's name, or None when the
+    setting already names it or the config file cannot be written (said on stderr)."""
+    from ath import ATHError
+    from ath.cli._settings import read_config, write_config
+
+    full = str(path.expanduser().resolve())
+    current = run.settings.get("identity")
+    if current and str(Path(str(current)).expanduser().resolve()) == full:
+        return None
+    profile = run.settings.profile
+    try:
+        data = read_config()
+        data.setdefault("profiles", {}).setdefault(profile, {})["identity"] = full
+        write_config(data)
+    except ATHError as exc:
+        run.out.note(f"The document's path was not recorded in profile {profile}: {exc.message}")
+        return None
+    return profile
 
 
 COMMANDS: Final = (keygen, identity)

@@ -8,6 +8,7 @@ from typing import Any, Final
 import click
 
 from ath.cli import _output as o
+from ath.cli._complete import complete_provider_specs
 from ath.cli._context import Run, pass_run, usage
 
 __all__ = ["COMMANDS", "credentials", "discover", "register", "status"]
@@ -17,13 +18,19 @@ __all__ = ["COMMANDS", "credentials", "discover", "register", "status"]
 @click.option("--native", is_flag=True, help="The native service document (ath-app.json).")
 @pass_run
 def discover(run: Run, native: bool) -> None:
-    """Show the gateway's catalog, or the native service document with --native."""
+    """Show the gateway's providers as a table, or the native service document with
+    --native (--json: the document as the server sent it). Remembers the gateway's
+    provider ids for shell completion."""
     from ath.cli._state import open_client
 
     client = open_client(run.settings, native=run.native(native), signing=False)
     with client:
         doc = client.discover().to_dict()
-    run.out.result(doc)
+    if "supported_providers" in doc:
+        from ath.cli._complete import remember_providers
+
+        remember_providers(client.url, [p.get("provider_id") for p in doc["supported_providers"]])
+    run.out.result(doc, o.discovery_text(doc))
 
 
 def _provider_spec(spec: str) -> dict[str, Any]:
@@ -41,13 +48,21 @@ def _provider_spec(spec: str) -> dict[str, Any]:
     "providers",
     multiple=True,
     required=True,
+    shell_complete=complete_provider_specs,
     metavar="ID:SCOPE,SCOPE",
     help="A provider and the scopes asked for; repeat for several providers.",
 )
 @click.option("--purpose", help="Why the agent asks (shown to whoever approves).")
 @click.option("--redirect-uri", "redirect_uris", multiple=True, help="Repeatable.")
-@click.option("--developer-name", help="[profile: developer_name]")
-@click.option("--developer-id", help="[profile: developer_id]")
+@click.option(
+    "--developer-name",
+    help="[env: ATH_DEVELOPER_NAME; profile: developer_name; default: the identity "
+    "document's (`ath identity --out`)]",
+)
+@click.option(
+    "--developer-id",
+    help="[env: ATH_DEVELOPER_ID; profile: developer_id; default: the identity document's]",
+)
 @click.option(
     "--wait",
     is_flag=True,
@@ -103,12 +118,12 @@ def register(
         f"client id:     {o.safe(reg.client_id)}",
         f"client secret: {o.MASK} (kept in {o.safe(o.shown(doc['store']))})",
         f"status:        {o.safe(str(doc['agent_status']))}",
-        "approved:",
-        *o.approvals_text(doc["approved_providers"]),
+        "",
+        *o.approvals_table(doc["approved_providers"]),
     ]
     if doc["agent_status"] == "pending":
         lines.append("The registration awaits approval: check with `ath status`.")
-    run.out.result(doc, "\n".join(lines))
+    run.out.result(doc, "\n".join(lines), ok=doc["agent_status"] == "approved")
 
 
 def _already_registered(agent_id: str, url: str) -> str:
@@ -173,6 +188,7 @@ def import_credentials(run: Run, source: str) -> None:
     run.out.result(
         {"client_id": client_id, "store": where},
         f"Imported the credentials of client {o.safe(client_id)} into {o.safe(o.shown(where))}.",
+        ok=True,
     )
 
 
@@ -202,22 +218,21 @@ def status(run: Run) -> None:
             "users": holders,
         },
     }
+    me = "(default)" if client.user_id is None else str(client.user_id)
     lines = [
         f"agent:     {o.safe(info.agent_id)}",
         f"client id: {o.safe(info.client_id)}",
         f"status:    {o.safe(info.agent_status)}",
-        "approved:",
-        *o.approvals_text(doc["server"]["approved_providers"]),
         f"store:     {o.safe(o.shown(doc['local']['store']))}",
         *([f"user:      {o.safe(client.user_id)}"] if client.user_id is not None else []),
-        "tokens:" if tokens else "tokens:    none (run `ath login PROVIDER SCOPE...`)",
-        *[o.token_text(t) for t in tokens],
-        f"users:     {len(holders)} holding tokens" if holders else "users:     none",
-        *[
-            line
-            for h in holders
-            for line in (f"  {o.safe(h['user'])}:", *(f"  {o.token_text(t)}" for t in h["tokens"]))
-        ],
+        "",
+        *o.approvals_table(doc["server"]["approved_providers"]),
+        "",
+        *(
+            o.tokens_table(tokens, holders, me)
+            if tokens or holders
+            else ["No tokens held (run `ath login PROVIDER SCOPE...`)."]
+        ),
     ]
     run.out.result(doc, "\n".join(lines))
 

@@ -12,13 +12,14 @@ import click
 
 from ath import ATHClientError, ATHError
 from ath.cli import _output as o
+from ath.cli._complete import complete_providers
 from ath.cli._context import Run, pass_run, usage
 
 __all__ = ["COMMANDS", "authorize", "login", "logout", "revoke", "token", "whoami"]
 
 
 @click.command()
-@click.argument("provider")
+@click.argument("provider", shell_complete=complete_providers)
 @click.argument("scopes", nargs=-1, required=True)
 @click.option("--redirect-uri", help="Where the user's browser lands after consent.")
 @pass_run
@@ -64,7 +65,7 @@ def _opener(run: Run) -> Callable[[str], bool]:
 
 
 @click.command()
-@click.argument("provider")
+@click.argument("provider", shell_complete=complete_providers)
 @click.argument("scopes", nargs=-1, required=True)
 @click.option("--no-browser", is_flag=True, help="Only print the URL; open it yourself.")
 @click.option(
@@ -123,9 +124,10 @@ def login(
             summary,
             "Already logged in; the held ATH token covers these scopes "
             "(ath login --force asks for consent again):\n" + o.token_text(summary),
+            ok=True,
         )
         return
-    run.out.result(summary, "Logged in; stored a new ATH token:\n" + o.token_text(summary))
+    run.out.result(summary, "Logged in; stored a new ATH token:\n" + o.token_text(summary), ok=True)
 
 
 #: A consent code is a few dozen characters; more than this read from a file is not one.
@@ -175,7 +177,11 @@ def _read_code(code: str | None, code_file: str | None) -> str | None:
     help="Read the consent code from this file ('-': stdin).",
 )
 @click.option("--session", "session_id", help="The ath_session_id of the authorization.")
-@click.option("--provider", help="Which stored token (without --code).")
+@click.option(
+    "--provider",
+    shell_complete=complete_providers,
+    help="Which stored token (without --code).",
+)
 @click.option("--show", is_flag=True, help="Print the token value itself (a secret!).")
 @pass_run
 def token(
@@ -204,7 +210,7 @@ def token(
         with run.client(native=native, save=True) as client:
             got = client.exchange_token(code, session_id)
         summary = o.token_summary(got)
-        run.out.result(summary, "Stored a new ATH token:\n" + o.token_text(summary))
+        run.out.result(summary, "Stored a new ATH token:\n" + o.token_text(summary), ok=True)
         return
     with run.client(native=native) as client:
         held = client.tokens
@@ -231,13 +237,23 @@ def token(
 
 
 @click.command()
-@click.option("--provider", help="Revoke only this provider's token.")
-@click.option("--all", "all_tokens", is_flag=True, help="Revoke every stored token (default).")
+@click.option(
+    "--provider", shell_complete=complete_providers, help="Revoke only this provider's token."
+)
+@click.option(
+    "--all",
+    "all_tokens",
+    is_flag=True,
+    help="Revoke every stored token. Without --provider or --all the command asks first on "
+    "a terminal, and refuses elsewhere.",
+)
 @pass_run
 def revoke(run: Run, provider: str | None, all_tokens: bool) -> None:
-    """Revoke tokens at the server and drop them locally."""
+    """Revoke tokens at the server and drop them locally: --provider P, or --all."""
     if provider and all_tokens:
         raise usage("--provider and --all exclude each other")
+    if not provider and not all_tokens:
+        _confirm_all(run)
     with run.client(native=run.native(), save=True) as client:
         revoked = client.revoke(provider)
     run.out.result(
@@ -245,7 +261,22 @@ def revoke(run: Run, provider: str | None, all_tokens: bool) -> None:
         f"Revoked: {o.safe(', '.join(p or '(any provider)' for p in revoked))}"
         if revoked
         else "Nothing to revoke.",
+        ok=bool(revoked),
     )
+
+
+def _confirm_all(run: Run) -> None:
+    """``ath revoke`` without a target: on a terminal, ask; anywhere else (a script, a
+    pipe, --json) refuse, naming --all and --provider."""
+    interactive = not run.out.json_mode and sys.stdin.isatty() and run.out.stderr.isatty()
+    if not interactive:
+        raise usage(
+            "revoke what? pass --all to revoke every stored token, or --provider P for one "
+            "(without a terminal to ask on, nothing is revoked by default)"
+        )
+    if not click.confirm("Revoke every stored token?", default=False, err=True):
+        run.out.note("Nothing revoked.")
+        raise click.exceptions.Exit(o.OK)
 
 
 @click.command()
@@ -293,6 +324,7 @@ def logout(run: Run, forget_registration: bool) -> None:
         {"revoked": revoked, "forgot": forgot, "kept_registration": kept, "store": where},
         (f"Revoked: {o.safe(', '.join(p or '(any provider)' for p in revoked))}\n" * bool(revoked))
         + done,
+        ok=forgot,
     )
 
 
