@@ -127,10 +127,10 @@ def test_round_trip_in_a_terminal(stack: LocalStack, tmp_path: Path) -> None:
 
     # an error: red, its hint yellow; the same without colour under NO_COLOR
     code, out = in_pty(sb, "proxy", "mail", "GET", "/messages")
-    assert code == 3 and RED.encode() + b"ath: error [NO_TOKEN]" in out, out
-    assert YELLOW.encode() + b"To fix: run `ath login PROVIDER SCOPE...`." in out
+    assert code == 3 and RED.encode() + b"ath: error [PROVIDER_MISMATCH]" in out, out
+    assert YELLOW.encode() + b"To fix: run `ath login PROVIDER SCOPE...` for this provider." in out
     code, plain = in_pty(sb, "proxy", "mail", "GET", "/messages", env={"NO_COLOR": "1"})
-    assert code == 3 and b"ath: error [NO_TOKEN]" in plain and not _coloured(plain), plain
+    assert code == 3 and b"ath: error [PROVIDER_MISMATCH]" in plain and not _coloured(plain), plain
     code, plain = in_pty(sb, "login", "github", "read:user", env={"NO_COLOR": "1"})
     assert code == 0 and b"Already logged in" in plain and not _coloured(plain), plain
     code, plain = in_pty(sb, "--no-color", "status")
