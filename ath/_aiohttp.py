@@ -37,13 +37,14 @@ import socket
 import ssl
 import time
 from collections.abc import AsyncIterator
-from typing import Any, Final
+from typing import Final
 
 import aiohttp
 import httpx2
 from aiohttp.abc import AbstractResolver, ResolveResult
 from yarl import URL
 
+from ath._drivers import BodyLimit
 from ath._errors import ATHClientError, ATHError
 from ath._wire import DEADLINE, _Routes
 
@@ -237,6 +238,35 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
             stream=_Body(response),
             extensions=_HTTP11,  # no reason phrase: text the server chose (see ath._wire)
         )
+
+    async def fetch(self, request: httpx2.Request, limit: BodyLimit) -> httpx2.Response:
+        """The drivers' exchange through this transport (no event hooks on the SDK's
+        client): the body read into ``limit`` as it arrives, raw, and one response built
+        from it, without the intermediate streamed response of
+        :meth:`handle_async_request`."""
+        failure: BaseException | None = None
+        try:
+            response = await self._send(request)
+            try:
+                raw = response.raw_headers
+                if limit.start_raw(response.status, raw):  # declared length within the limit
+                    limit.feed_raw(await response.read())
+                else:
+                    async for chunk in response.content.iter_any():
+                        limit.feed_raw(chunk)
+                    limit.finish()
+            finally:
+                if response.content.at_eof():
+                    response.release()
+                else:
+                    response.close()
+        except (httpx2.HTTPError, ATHError):
+            raise
+        except Exception as exc:
+            failure = _mapped(exc)
+        if failure is not None:
+            raise failure  # outside ``except``: aiohttp's exception is not its context
+        return limit.answer(response.status, list(raw), request, _HTTP11)
 
     async def _send(self, request: httpx2.Request) -> aiohttp.ClientResponse:
         if self._closed:

@@ -313,8 +313,7 @@ def _check_http(value: Any, http_cls: type[Any], http_client: Any, transport: An
     if http_cls is not httpx2.AsyncClient:
         raise ATHClientError(
             "INVALID_ARGUMENT",
-            "http='aiohttp' is for the async clients (AsyncATHGatewayClient, "
-            "AsyncATHNativeClient)",
+            "http='aiohttp' is for the async clients (AsyncATHGatewayClient, AsyncATHNativeClient)",
             details={"option": "http"},
         )
     if http_client is not None or transport is not None:

@@ -20,8 +20,8 @@ from typing import Any
 import httpx2
 import pytest
 
-from tests._support.faults import BASE_FAULTS, CALLS, MOCK_URL, Call, Fault, faults_for, run_case
 from ath._wire import DEFAULT_LIMITS, ssl_context
+from tests._support.faults import BASE_FAULTS, CALLS, MOCK_URL, Call, Fault, faults_for, run_case
 from tests._support.servers import (
     RawServer,
     closed_port,
