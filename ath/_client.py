@@ -110,7 +110,7 @@ pauses (retry backoff, consent polling), a function given the seconds: default
 httpx2's: 100 connections, 20 kept alive). ``http_client`` / ``transport``:
 inject your own httpx2 client or transport; an injected client is used as
 given, never changed (the SDK's headers go on each of its requests).
-``http`` (async clients): ``"aiohttp"`` sends the SDK's requests with aiohttp
+``http``: ``"aiohttp"`` (async clients) sends the SDK's requests with aiohttp
 (the ``aiohttp`` extra) instead of httpx2, every protection and option kept. Every
 option is checked here: a bad value raises ``ATHError("INVALID_ARGUMENT")``
 naming it (``INVALID_KEY`` for the key).
@@ -402,6 +402,7 @@ class _SyncBase(_Base):
         http_client: httpx2.Client | None = None,
         transport: httpx2.BaseTransport | None = None,
         signer: Signer | None = None,
+        http: Literal["httpx2", "aiohttp"] = "httpx2",
     ) -> None:
         settings = ClientSettings(
             url,
@@ -424,12 +425,13 @@ class _SyncBase(_Base):
             propagate_trace=propagate_trace,
             sleep=sleep,
             signer=signer,
+            http=http,
         )
-        http = self._setup(httpx2.Client, settings, http_client, transport)
-        assert isinstance(http, httpx2.Client)
-        self._http = http
+        client = self._setup(httpx2.Client, settings, http_client, transport)
+        assert isinstance(client, httpx2.Client)
+        self._http = client
         self._driver = SyncDriver(
-            http,
+            client,
             time.sleep if sleep is None else sleep,
             self._core.config.max_response_bytes,
             self._direct,

@@ -18,7 +18,7 @@ import os
 import ssl
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final, TypedDict
+from typing import TYPE_CHECKING, Any, Final, Literal, TypedDict
 
 import httpx2
 
@@ -76,6 +76,7 @@ class ClientOptions(TypedDict, total=False):
     total_timeout: float | None
     limits: httpx2.Limits | None
     propagate_trace: bool
+    http: Literal["httpx2", "aiohttp"]
 
 
 @dataclass(frozen=True, repr=False)

@@ -4,8 +4,9 @@
 (AsyncATHGatewayClient.proxy()), ``ours_aiohttp`` (the same on the SDK's aiohttp engine,
 ``http="aiohttp"``, for ``proxy_async_vs_aiohttp``), ``raw`` (httpx2.AsyncClient.get()
 and .json()) or ``aiohttp`` (the same with aiohttp.ClientSession, 20 connections). An
-untimed warm-up burst of 200 concurrent calls opens the pool, then ``N`` concurrent calls. The bench runs each side with ``N`` = 0 and ``N`` =
-the burst size: the difference is what the burst cost, start-up and warm-up cancelled.
+untimed warm-up burst of 200 concurrent calls opens the pool, then ``N`` concurrent calls.
+The bench runs each side with ``N`` = 0 and ``N`` = the burst size: the difference is
+what the burst cost, start-up and warm-up cancelled.
 Every side: the same pool size and timeouts as the timed ``proxy_async_ratio``
 (``bench._micro``).
 """

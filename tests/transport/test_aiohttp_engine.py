@@ -20,7 +20,14 @@ import certifi
 import httpx2
 import pytest
 
-from ath import AsyncATHGatewayClient, AsyncATHNativeClient, ATHError, RetryPolicy
+from ath import (
+    AsyncATHGatewayClient,
+    AsyncATHNativeClient,
+    ATHError,
+    ATHGatewayClient,
+    ATHNativeClient,
+    RetryPolicy,
+)
 from ath._aiohttp import AiohttpTransport
 from ath._tls import shared_verify
 from ath._wire import AsyncTransport
@@ -70,6 +77,16 @@ def test_bad_http_choices_are_refused_naming_the_option(
     assert info.value.code == "INVALID_ARGUMENT"
     assert info.value.details["option"] == "http"
     assert says in info.value.message
+
+
+@pytest.mark.parametrize("cls", [ATHGatewayClient, ATHNativeClient])
+def test_the_sync_clients_refuse_the_aiohttp_engine(cls: Any, pem: str) -> None:
+    """Both shells take the same options; aiohttp is asyncio's, so only the async ones."""
+    with pytest.raises(ATHError) as info:
+        cls(URL, AGENT_ID, pem, http="aiohttp")
+    assert info.value.code == "INVALID_ARGUMENT"
+    assert "async clients" in info.value.message
+    cls(URL, AGENT_ID, pem, http="httpx2").close()
 
 
 def test_without_aiohttp_installed_the_error_names_the_extra(
