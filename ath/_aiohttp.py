@@ -32,6 +32,7 @@ aiohttp's public options:
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import socket
 import ssl
@@ -129,7 +130,9 @@ def _mapped(exc: BaseException) -> BaseException:
 
 def _timeout(request: httpx2.Request) -> aiohttp.ClientTimeout:
     """The request's timeout (httpx2's connect/read/pool) bounded by the attempt's
-    deadline: ``total`` ends the whole exchange, its body included, at the deadline."""
+    deadline: ``total`` ends the whole exchange, its body included, at the deadline.
+    A read timeout no shorter than that is left out (it could never end a read first,
+    and aiohttp would re-arm a timer on every read for it)."""
     parts: dict[str, float | None] = request.extensions.get("timeout") or {}
     total: float | None = None
     deadline = DEADLINE.get()
@@ -137,12 +140,22 @@ def _timeout(request: httpx2.Request) -> aiohttp.ClientTimeout:
         total = deadline - _monotonic()
         if total <= 0:
             raise httpx2.ConnectTimeout("the call's deadline passed")
+    read = parts.get("read")
+    if read is not None and total is not None and read >= total:
+        read = None
     return aiohttp.ClientTimeout(
         total=total,
         connect=parts.get("pool"),  # aiohttp: waiting for a pooled connection
         sock_connect=parts.get("connect"),
-        sock_read=parts.get("read"),
+        sock_read=read,
     )
+
+
+@functools.lru_cache(maxsize=256)
+def _url(url: str) -> URL:
+    """The URL as aiohttp takes it, already encoded (httpx2 encoded it: nothing is
+    re-quoted or normalised), parsed once per URL (yarl's URL is immutable)."""
+    return URL(url, encoded=True)
 
 
 class _Body(httpx2.AsyncByteStream):
@@ -266,7 +279,7 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
             failure = _mapped(exc)
         if failure is not None:
             raise failure  # outside ``except``: aiohttp's exception is not its context
-        return limit.answer(response.status, list(raw), request, _HTTP11)
+        return limit.answer(response.status, raw, request, _HTTP11)
 
     async def _send(self, request: httpx2.Request) -> aiohttp.ClientResponse:
         if self._closed:
@@ -283,7 +296,7 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
             body = await request.aread()
         return await session.request(
             request.method,
-            URL(str(request.url), encoded=True),
+            _url(str(request.url)),
             headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw],
             data=body or None,
             allow_redirects=False,

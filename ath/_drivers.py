@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import inspect
 import time
-from collections.abc import Awaitable, Callable, Generator, Iterable
+from collections.abc import Awaitable, Callable, Generator, Iterable, Sequence
 from typing import Any, Final, Protocol, TypeVar, runtime_checkable
 
 import httpx2
@@ -74,7 +74,7 @@ class _Answer(httpx2.Response):
     def __init__(
         self,
         status: int,
-        headers: httpx2.Headers | list[tuple[bytes, bytes]],
+        headers: httpx2.Headers | Sequence[tuple[bytes, bytes]],
         body: bytes,
         request: httpx2.Request,
         extensions: dict[str, Any],
@@ -175,7 +175,7 @@ class BodyLimit:
     def answer(
         self,
         status: int,
-        headers: httpx2.Headers | list[tuple[bytes, bytes]],
+        headers: httpx2.Headers | Sequence[tuple[bytes, bytes]],
         request: httpx2.Request,
         extensions: dict[str, Any],
     ) -> httpx2.Response:
@@ -183,11 +183,12 @@ class BodyLimit:
         coding headers then dropped; what is left undecoded, if anything, stays declared)."""
         if self.decoder is not None:
             raw = headers.raw if isinstance(headers, httpx2.Headers) else headers
-            headers = [
+            kept = [
                 (k, v) for k, v in raw if k.lower() not in (b"content-encoding", b"content-length")
             ]
             if self.decoder.left:
-                headers.append((b"Content-Encoding", ", ".join(self.decoder.left).encode()))
+                kept.append((b"Content-Encoding", ", ".join(self.decoder.left).encode()))
+            headers = kept
         body = self.chunks[0] if len(self.chunks) == 1 else b"".join(self.chunks)
         return _Answer(status, headers, body, request, extensions)
 

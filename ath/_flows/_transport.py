@@ -267,7 +267,8 @@ def build_request(
     merged = _merged(http.headers, core.extra_headers, headers)
     if http.params:
         params = http.params.merge(params)
-    extensions = dict(core.traced if header_logging() else core.extensions)
+    # httpx2.Request copies the extensions it is given: the core's dict is never shared
+    extensions = core.traced if header_logging() else core.extensions
     request = None
     if data is None and params is None and isinstance(content, bytes | None):
         request = plain_request(method, url, merged, json, content, extensions)
