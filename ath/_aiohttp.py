@@ -55,7 +55,6 @@ _monotonic: Final = time.monotonic
 #: Headers aiohttp would add when a request lacks them: never (the request is sent as
 #: httpx2 built it).
 _NO_AUTO_HEADERS: Final = frozenset({"Accept", "Accept-Encoding", "User-Agent"})
-_HTTP11: Final = {"http_version": b"HTTP/1.1"}
 
 
 class _LoopbackResolver(AbstractResolver):
@@ -249,7 +248,8 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
             response.status,
             headers=list(response.raw_headers),
             stream=_Body(response),
-            extensions=_HTTP11,  # no reason phrase: text the server chose (see ath._wire)
+            # no reason phrase: text the server chose (see ath._wire)
+            extensions={"http_version": b"HTTP/1.1"},
         )
 
     async def fetch(self, request: httpx2.Request, limit: BodyLimit) -> httpx2.Response:
@@ -279,7 +279,7 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
             failure = _mapped(exc)
         if failure is not None:
             raise failure  # outside ``except``: aiohttp's exception is not its context
-        return limit.answer(response.status, raw, request, _HTTP11)
+        return limit.answer(response.status, raw, request, {"http_version": b"HTTP/1.1"})
 
     async def _send(self, request: httpx2.Request) -> aiohttp.ClientResponse:
         if self._closed:
