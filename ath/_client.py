@@ -13,12 +13,12 @@ import os
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from types import FunctionType, TracebackType
-from typing import TYPE_CHECKING, Any, Final, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Literal, Self, TypeVar
 
 import httpx2
 
 from ath._attestation import AttestationSigner, PrivateKeyInput
-from ath._config import ClientSettings, TimeoutArg, VerifyArg, resolve
+from ath._config import ClientSettings, Config, TimeoutArg, VerifyArg, resolve
 from ath._constants import (
     DEFAULT_MAX_RESPONSE_BYTES,
     DEFAULT_MAX_RETRIES,
@@ -56,6 +56,7 @@ from ath._telemetry import observed
 from ath._tls import shared_verify
 from ath._validation import check_user_id
 from ath._wire import http_client as make_http_client
+from ath._wire import ssl_context
 
 if TYPE_CHECKING:
     from ath._models import DiscoveryDocument, ServiceDiscoveryDocument
@@ -108,7 +109,9 @@ pauses (retry backoff, consent polling), a function given the seconds: default
 ``limits``: an ``httpx2.Limits`` sizing the SDK's own connection pool (default
 httpx2's: 100 connections, 20 kept alive). ``http_client`` / ``transport``:
 inject your own httpx2 client or transport; an injected client is used as
-given, never changed (the SDK's headers go on each of its requests). Every
+given, never changed (the SDK's headers go on each of its requests).
+``http``: ``"aiohttp"`` (async clients) sends the SDK's requests with aiohttp
+(the ``aiohttp`` extra) instead of httpx2, every protection and option kept. Every
 option is checked here: a bad value raises ``ATHError("INVALID_ARGUMENT")``
 naming it (``INVALID_KEY`` for the key).
 """
@@ -149,6 +152,21 @@ def _signer_of(settings: ClientSettings) -> AttestationSigner | Attester:
     return Attester(check_signer(settings.signer), settings.agent_id)
 
 
+def _aiohttp_transport(verify: VerifyArg, config: Config) -> Any:
+    """The SDK's aiohttp transport (``http="aiohttp"``), with the TLS context, proxies
+    and pool limits the httpx2 transport would have; aiohttp is imported only here."""
+    try:
+        from ath._aiohttp import AiohttpTransport
+    except ImportError:
+        raise ATHClientError(
+            "INVALID_ARGUMENT",
+            "http='aiohttp' needs the aiohttp package: pip install 'ath-sdk[aiohttp]'",
+            details={"option": "http"},
+        ) from None
+    context = ssl_context(verify, config.trust_env)
+    return AiohttpTransport(context, config.trust_env, config.limits)
+
+
 class _Base:
     """What the four clients share and that involves no I/O."""
 
@@ -177,6 +195,11 @@ class _Base:
             http = http_client  # left as given: the SDK's headers go on each request
             self._owns_http = False
         else:
+            # the process-wide TLS context reads SSL_CERT_FILE/DIR like httpx2's own
+            # with trust_env; without it, httpx2 builds one that ignores them
+            verify = shared_verify(config.verify) if config.trust_env else config.verify
+            if settings.http == "aiohttp":  # the same client, on the aiohttp transport
+                transport = _aiohttp_transport(verify, config)
             http, self._direct = make_http_client(
                 http_cls is httpx2.AsyncClient,
                 limits=config.limits,
@@ -185,11 +208,11 @@ class _Base:
                 headers=dict(config.headers),
                 transport=transport,
                 follow_redirects=False,
-                # the process-wide TLS context reads SSL_CERT_FILE/DIR like httpx2's own
-                # with trust_env; without it, httpx2 builds one that ignores them
-                verify=shared_verify(config.verify) if config.trust_env else config.verify,
+                verify=verify,
                 trust_env=config.trust_env,
             )
+            if settings.http == "aiohttp":
+                self._direct = transport  # the driver sends through it straight
             self._owns_http = True
         self._core = Core(config, signer, http, owns_http=self._owns_http)
         return http
@@ -379,6 +402,7 @@ class _SyncBase(_Base):
         http_client: httpx2.Client | None = None,
         transport: httpx2.BaseTransport | None = None,
         signer: Signer | None = None,
+        http: Literal["httpx2", "aiohttp"] = "httpx2",
     ) -> None:
         settings = ClientSettings(
             url,
@@ -401,12 +425,13 @@ class _SyncBase(_Base):
             propagate_trace=propagate_trace,
             sleep=sleep,
             signer=signer,
+            http=http,
         )
-        http = self._setup(httpx2.Client, settings, http_client, transport)
-        assert isinstance(http, httpx2.Client)
-        self._http = http
+        client = self._setup(httpx2.Client, settings, http_client, transport)
+        assert isinstance(client, httpx2.Client)
+        self._http = client
         self._driver = SyncDriver(
-            http,
+            client,
             time.sleep if sleep is None else sleep,
             self._core.config.max_response_bytes,
             self._direct,
@@ -598,6 +623,7 @@ class _AsyncBase(_Base):
         http_client: httpx2.AsyncClient | None = None,
         transport: httpx2.AsyncBaseTransport | None = None,
         signer: Signer | None = None,
+        http: Literal["httpx2", "aiohttp"] = "httpx2",
     ) -> None:
         settings = ClientSettings(
             url,
@@ -620,12 +646,13 @@ class _AsyncBase(_Base):
             propagate_trace=propagate_trace,
             sleep=sleep,
             signer=signer,
+            http=http,
         )
-        http = self._setup(httpx2.AsyncClient, settings, http_client, transport)
-        assert isinstance(http, httpx2.AsyncClient)
-        self._http = http
+        client = self._setup(httpx2.AsyncClient, settings, http_client, transport)
+        assert isinstance(client, httpx2.AsyncClient)
+        self._http = client
         self._driver = AsyncDriver(
-            http,
+            client,
             _asyncio().sleep if sleep is None else sleep,
             self._core.config.max_response_bytes,
             type(self).__name__,

@@ -18,7 +18,7 @@ import os
 import ssl
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final, TypedDict
+from typing import TYPE_CHECKING, Any, Final, Literal, TypedDict
 
 import httpx2
 
@@ -76,6 +76,7 @@ class ClientOptions(TypedDict, total=False):
     total_timeout: float | None
     limits: httpx2.Limits | None
     propagate_trace: bool
+    http: Literal["httpx2", "aiohttp"]
 
 
 @dataclass(frozen=True, repr=False)
@@ -106,6 +107,8 @@ class ClientSettings:
     sleep: Callable[[float], Any] | None = None
     #: A key the SDK does not hold (``ath.Signer``), instead of ``private_key``.
     signer: Signer | None = None
+    #: The HTTP library under the SDK's own client: "httpx2", or "aiohttp" (async only).
+    http: str = "httpx2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,6 +267,7 @@ def check_settings(
             f"verify: no CA bundle file at {verify!r}",
             details={"option": "verify"},
         )
+    _check_http(settings.http, http_cls, http_client, transport)
     for option, given in (("http_client", http_client), ("transport", transport)):
         legacy = _legacy_httpx(option, given)
         if legacy is not None:
@@ -292,6 +296,35 @@ def check_settings(
                 details={"option": "transport"},
             )
     return headers
+
+
+HTTP_ENGINES: Final = ("httpx2", "aiohttp")
+
+
+def _check_http(value: Any, http_cls: type[Any], http_client: Any, transport: Any) -> None:
+    """``http=``: which library carries the SDK's own requests."""
+    if value not in HTTP_ENGINES:
+        raise ATHClientError(
+            "INVALID_ARGUMENT",
+            f"http must be 'httpx2' or 'aiohttp', got {value!r}",
+            details={"option": "http"},
+        )
+    if value == "httpx2":
+        return
+    if http_cls is not httpx2.AsyncClient:
+        raise ATHClientError(
+            "INVALID_ARGUMENT",
+            "http='aiohttp' is for the async clients (AsyncATHGatewayClient, AsyncATHNativeClient)",
+            details={"option": "http"},
+        )
+    if http_client is not None or transport is not None:
+        given = "http_client" if http_client is not None else "transport"
+        raise ATHClientError(
+            "INVALID_ARGUMENT",
+            f"http='aiohttp' builds the SDK's own aiohttp transport: pass either http= or "
+            f"{given}=, not both",
+            details={"option": "http"},
+        )
 
 
 def check_store(store: Any) -> CredentialStore | None:

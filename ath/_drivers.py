@@ -7,7 +7,7 @@ for ``login()``, :class:`~ath._steps.WaitCallback` and :class:`~ath._steps.OpenB
 :class:`SyncDriver` answers them with an ``httpx2.Client``, the ``sleep=`` function and
 the caller's thread;
 :class:`AsyncDriver` with an ``httpx2.AsyncClient``, an async ``sleep=`` and a worker
-thread for blocking store calls. Both read answers through :class:`_BodyLimit`, so no
+thread for blocking store calls. Both read answers through :class:`BodyLimit`, so no
 answer (however compressed) is held beyond ``max_response_bytes``, and serve the
 loopback listener, if any, while a login flow waits.
 """
@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import inspect
 import time
-from collections.abc import Awaitable, Callable, Generator
-from typing import Any, Final, Protocol, TypeVar
+from collections.abc import Awaitable, Callable, Generator, Iterable, Sequence
+from typing import Any, Final, Protocol, TypeVar, runtime_checkable
 
 import httpx2
 
@@ -44,6 +44,13 @@ class AsyncWaiter(Protocol):
     async def wait(self, state: str, seconds: float) -> str | None: ...
 
 
+@runtime_checkable
+class Fetcher(Protocol):
+    """A transport that reads an answer into a :class:`BodyLimit` itself."""
+
+    async def fetch(self, request: httpx2.Request, limit: BodyLimit) -> httpx2.Response: ...
+
+
 def _asyncio() -> Any:
     """asyncio, imported on the first pause or store call (sync users never pay for it)."""
     import asyncio
@@ -58,7 +65,41 @@ def _hooked(http: httpx2.Client | httpx2.AsyncClient) -> bool:
     return bool(hooks["request"] or hooks["response"])
 
 
-class _BodyLimit:
+class _Answer(httpx2.Response):
+    """An answer whose body the SDK has read (and decoded) already: its ``content`` is
+    those bytes, so httpx2's reading machinery (decoders, stream bookkeeping: most of
+    what building a ``Response(content=...)`` costs) is not run over them again. The
+    body is also its stream, for code that iterates it."""
+
+    def __init__(
+        self,
+        status: int,
+        headers: httpx2.Headers | Sequence[tuple[bytes, bytes]],
+        body: bytes,
+        request: httpx2.Request,
+        extensions: dict[str, Any],
+    ) -> None:
+        super().__init__(
+            status,
+            headers=headers,
+            stream=httpx2.ByteStream(body),
+            request=request,
+            extensions=extensions,
+        )
+        self._body = body
+
+    @property
+    def content(self) -> bytes:
+        return self._body
+
+    def read(self) -> bytes:
+        return self._body
+
+    async def aread(self) -> bytes:
+        return self._body
+
+
+class BodyLimit:
     """Accumulates a streamed body, refusing more than ``limit`` decoded bytes.
 
     The body is read raw and its content codings are undone here, 64 KiB at a time
@@ -78,10 +119,14 @@ class _BodyLimit:
     def start(self, streamed: httpx2.Response) -> bool:
         """Whether the body can be read in one go: no content coding, declared length
         within the limit (HTTP/1.1 framing then stops at Content-Length)."""
-        self.status = streamed.status_code
+        return self.start_raw(streamed.status_code, streamed.headers.raw)
+
+    def start_raw(self, status: int, raw: Iterable[tuple[bytes, bytes]]) -> bool:
+        """:meth:`start` from the status and the raw header pairs."""
+        self.status = status
         length = b""
         codings: list[str] = []
-        for key, value in streamed.headers.raw:  # one pass, no decoding
+        for key, value in raw:  # one pass, no decoding
             name = key.lower()
             if name == b"content-length":
                 length = value
@@ -123,24 +168,29 @@ class _BodyLimit:
             raise httpx2.ReadTimeout("the call's deadline passed")
 
     def response(self, streamed: httpx2.Response) -> httpx2.Response:
-        headers = streamed.headers
-        if self.decoder is not None:  # what is left undecoded, if anything, stays declared
-            headers = httpx2.Headers(
-                [
-                    (k, v)
-                    for k, v in streamed.headers.raw
-                    if k.lower() not in (b"content-encoding", b"content-length")
-                ]
-            )
-            if self.decoder.left:
-                headers["Content-Encoding"] = ", ".join(self.decoder.left)
-        return httpx2.Response(
-            streamed.status_code,
-            headers=headers,
-            content=b"".join(self.chunks),
-            request=streamed.request,
-            extensions=streamed.extensions,
+        return self.answer(
+            streamed.status_code, streamed.headers, streamed.request, streamed.extensions
         )
+
+    def answer(
+        self,
+        status: int,
+        headers: httpx2.Headers | Sequence[tuple[bytes, bytes]],
+        request: httpx2.Request,
+        extensions: dict[str, Any],
+    ) -> httpx2.Response:
+        """The answer as the flows read it: the body read, its codings undone (the
+        coding headers then dropped; what is left undecoded, if anything, stays declared)."""
+        if self.decoder is not None:
+            raw = headers.raw if isinstance(headers, httpx2.Headers) else headers
+            kept = [
+                (k, v) for k, v in raw if k.lower() not in (b"content-encoding", b"content-length")
+            ]
+            if self.decoder.left:
+                kept.append((b"Content-Encoding", ", ".join(self.decoder.left).encode()))
+            headers = kept
+        body = self.chunks[0] if len(self.chunks) == 1 else b"".join(self.chunks)
+        return _Answer(status, headers, body, request, extensions)
 
 
 class SyncDriver:
@@ -190,7 +240,7 @@ class SyncDriver:
         """One attempt: the answer read within the size limit, or what ended it."""
         if self.direct is not None and not _hooked(self.http):
             return self.exchange_direct(step, self.direct)
-        limit = _BodyLimit(self.max_response_bytes)
+        limit = BodyLimit(self.max_response_bytes)
         deadline = DEADLINE.set(step.deadline)
         try:
             streamed = self.http.send(step.request, stream=True, follow_redirects=False)
@@ -215,10 +265,10 @@ class SyncDriver:
     ) -> httpx2.Response | BaseException:
         """:meth:`exchange` through the SDK's own transport, without the client's send:
         the SDK's client has no auth, event hooks or redirects to apply and keeps no
-        cookie, and the body is read raw (its codings undone by :class:`_BodyLimit`)."""
+        cookie, and the body is read raw (its codings undone by :class:`BodyLimit`)."""
         if self.http.is_closed:
             return RuntimeError("the client is closed: create a new one")
-        limit = _BodyLimit(self.max_response_bytes)
+        limit = BodyLimit(self.max_response_bytes)
         deadline = DEADLINE.set(step.deadline)
         try:
             streamed = transport.handle_request(step.request)
@@ -242,7 +292,7 @@ class SyncDriver:
 class AsyncDriver:
     """Runs flows with an ``httpx2.AsyncClient`` on the running event loop."""
 
-    __slots__ = ("direct", "http", "max_response_bytes", "owner", "sleep")
+    __slots__ = ("direct", "fetcher", "http", "max_response_bytes", "owner", "sleep")
 
     def __init__(
         self,
@@ -259,6 +309,7 @@ class AsyncDriver:
         self.max_response_bytes = max_response_bytes
         self.owner = owner
         self.direct = direct
+        self.fetcher = direct if isinstance(direct, Fetcher) else None
 
     async def run(self, flow: Generator[Any, Any, T], listener: AsyncWaiter | None = None) -> T:
         """Drive ``flow`` to its end; its result, or what it raised."""
@@ -303,8 +354,10 @@ class AsyncDriver:
     async def exchange(self, step: Send) -> httpx2.Response | BaseException:
         """One attempt: the answer read within the size limit, or what ended it."""
         if self.direct is not None and not _hooked(self.http):
+            if self.fetcher is not None:
+                return await self.fetch_direct(step, self.fetcher)
             return await self.exchange_direct(step, self.direct)
-        limit = _BodyLimit(self.max_response_bytes)
+        limit = BodyLimit(self.max_response_bytes)
         deadline = DEADLINE.set(step.deadline)
         try:
             streamed = await self.http.send(step.request, stream=True, follow_redirects=False)
@@ -324,13 +377,26 @@ class AsyncDriver:
             DEADLINE.reset(deadline)
         return limit.response(streamed)
 
+    async def fetch_direct(self, step: Send, fetcher: Fetcher) -> httpx2.Response | BaseException:
+        """:meth:`exchange_direct` through a transport that reads the answer into the
+        limit itself (:class:`Fetcher`: the aiohttp engine)."""
+        if self.http.is_closed:
+            return RuntimeError("the client is closed: create a new one")
+        deadline = DEADLINE.set(step.deadline)
+        try:
+            return await fetcher.fetch(step.request, BodyLimit(self.max_response_bytes))
+        except (httpx2.HTTPError, ATHError, RuntimeError, OSError) as exc:
+            return exc
+        finally:
+            DEADLINE.reset(deadline)
+
     async def exchange_direct(
         self, step: Send, transport: httpx2.AsyncBaseTransport
     ) -> httpx2.Response | BaseException:
         """:meth:`SyncDriver.exchange_direct` for the async clients."""
         if self.http.is_closed:
             return RuntimeError("the client is closed: create a new one")
-        limit = _BodyLimit(self.max_response_bytes)
+        limit = BodyLimit(self.max_response_bytes)
         deadline = DEADLINE.set(step.deadline)
         try:
             streamed = await transport.handle_async_request(step.request)

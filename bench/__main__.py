@@ -7,7 +7,9 @@ Sections (each a key of results.json, each figure a summary over rounds):
 - ``proxy_async_ratio`` N concurrent AsyncATHGatewayClient.proxy() / raw httpx2.AsyncClient
 - ``proxy_async_instructions_ratio`` the same burst's instructions per call (valgrind's
   cachegrind, client process only: independent of the machine's load)
-- ``proxy_async_vs_aiohttp`` the same instructions per call / raw aiohttp's (the async floor)
+- ``proxy_async_vs_aiohttp`` the same burst on the SDK's aiohttp engine (``http="aiohttp"``),
+  instructions per call / raw aiohttp's (the async floor)
+- ``proxy_async_httpx2_vs_aiohttp`` the SDK on its default httpx2 engine / raw aiohttp's
 - ``attestation_ratio`` AttestationSigner.mint() / raw cryptography ES256, per JWT
 - ``handshake_vs_peer`` register->authorize->consent->token, ours / ath-sdk 0.1.0
 - ``import_vs_peer``    cold ``import ath``, ours / ath-sdk 0.1.0
@@ -84,6 +86,7 @@ SECTIONS: Final = (
     "proxy_async_ratio",
     "proxy_async_instructions_ratio",
     "proxy_async_vs_aiohttp",
+    "proxy_async_httpx2_vs_aiohttp",
     "attestation_ratio",
     "handshake_vs_peer",
     "import_vs_peer",
@@ -106,6 +109,7 @@ TARGETS: Final[dict[str, float | None]] = {
     "proxy_async_ratio": 1.0,
     "proxy_async_instructions_ratio": 1.0,
     "proxy_async_vs_aiohttp": 1.5,
+    "proxy_async_httpx2_vs_aiohttp": None,
     "attestation_ratio": 1.15,
     "handshake_vs_peer": 1.0,
     "import_vs_peer": 0.5,
@@ -134,7 +138,11 @@ RUNNERS: Final[dict[str, tuple[str, ...]]] = {
     "proxy_sync": ("proxy_sync_ratio",),
     "api_sync": ("api_sync_ratio",),
     "proxy_async": ("proxy_async_ratio",),
-    "instructions": ("proxy_async_instructions_ratio", "proxy_async_vs_aiohttp"),
+    "instructions": (
+        "proxy_async_instructions_ratio",
+        "proxy_async_vs_aiohttp",
+        "proxy_async_httpx2_vs_aiohttp",
+    ),
     "attestation": ("attestation_ratio",),
     "tokens": ("proxy_10k_tokens_ratio",),
     "users": ("proxy_10k_users_ratio",),
@@ -438,18 +446,31 @@ def run_instructions(url: str, s: Settings) -> list[Section]:
         "per side per round: load does not change it"
     )
     section = Section("proxy_async_instructions_ratio", note=how + "; / raw httpx2.AsyncClient")
-    floor = Section("proxy_async_vs_aiohttp", note=how + "; / raw aiohttp.ClientSession")
-    # six interpreters under valgrind per round (~50x slower than without): --quick's
+    floor = Section(
+        "proxy_async_vs_aiohttp",
+        note=how + '; the SDK on its aiohttp engine (http="aiohttp") / raw aiohttp.ClientSession',
+    )
+    engine = Section(
+        "proxy_async_httpx2_vs_aiohttp",
+        note=how + "; the SDK on its default httpx2 engine / raw aiohttp.ClientSession",
+    )
+    # eight interpreters under valgrind per round (~50x slower than without): --quick's
     # 60 s per section cannot hold one
-    deadline = Deadline(max(s.section_seconds, 600.0), section.key)
-    for _ in _rounds(s.instr_rounds, deadline, section, floor):
-        with _round(s.instr_rounds, section, floor):
+    deadline = Deadline(max(s.section_seconds, 800.0), section.key)
+    for _ in _rounds(s.instr_rounds, deadline, section, floor, engine):
+        with _round(s.instr_rounds, section, floor, engine):
             got = proxy_async_instructions(url, concurrency=s.async_concurrency, deadline=deadline)
             section.add(got.ratio, 0.0, ours_per_call=got.ours, baseline_per_call=got.base)
-            floor.add(got.vs_aiohttp, 0.0, ours_per_call=got.ours, aiohttp_per_call=got.aiohttp)
-            _round_done(section, s.instr_rounds)
-            _round_done(floor, s.instr_rounds)
-    return [section, floor]
+            floor.add(
+                got.aiohttp_engine_vs_aiohttp,
+                0.0,
+                ours_per_call=got.ours_aiohttp,
+                aiohttp_per_call=got.aiohttp,
+            )
+            engine.add(got.vs_aiohttp, 0.0, ours_per_call=got.ours, aiohttp_per_call=got.aiohttp)
+            for done in (section, floor, engine):
+                _round_done(done, s.instr_rounds)
+    return [section, floor, engine]
 
 
 def run_tokens(url: str, pem: str, s: Settings) -> list[Section]:

@@ -52,11 +52,13 @@ def instructions(args: list[str], deadline: Deadline) -> int:
 
 @dataclass(frozen=True)
 class InstrRound:
-    """Instructions per call of each side: the SDK, raw httpx2, raw aiohttp."""
+    """Instructions per call of each side: the SDK (on httpx2, and on its aiohttp
+    engine), raw httpx2, raw aiohttp."""
 
     ours: float
     base: float
     aiohttp: float
+    ours_aiohttp: float
 
     @property
     def ratio(self) -> float:
@@ -66,13 +68,19 @@ class InstrRound:
     def vs_aiohttp(self) -> float:
         return self.ours / self.aiohttp
 
+    @property
+    def aiohttp_engine_vs_aiohttp(self) -> float:
+        return self.ours_aiohttp / self.aiohttp
+
 
 def proxy_async_instructions(url: str, *, concurrency: int, deadline: Deadline) -> InstrRound:
-    """Instructions per call of ``concurrency`` concurrent proxy() calls: ours, raw httpx2
-    and raw aiohttp."""
+    """Instructions per call of ``concurrency`` concurrent proxy() calls: ours (on httpx2
+    and on aiohttp), raw httpx2 and raw aiohttp."""
     per_call: dict[str, float] = {}
-    for side in ("ours", "raw", "aiohttp"):
+    for side in ("ours", "raw", "aiohttp", "ours_aiohttp"):
         idle = instructions([str(SCRIPT), url, side, "0"], deadline)
         busy = instructions([str(SCRIPT), url, side, str(concurrency)], deadline)
         per_call[side] = (busy - idle) / concurrency
-    return InstrRound(per_call["ours"], per_call["raw"], per_call["aiohttp"])
+    return InstrRound(
+        per_call["ours"], per_call["raw"], per_call["aiohttp"], per_call["ours_aiohttp"]
+    )

@@ -1,11 +1,12 @@
 """One side of ``proxy_async_instructions_ratio``, run under cachegrind by ``bench._instr``.
 
 ``python bench/instr_burst.py URL SIDE N``: ``SIDE`` is ``ours``
-(AsyncATHGatewayClient.proxy()), ``raw`` (httpx2.AsyncClient.get() and .json()) or
-``aiohttp`` (the same with aiohttp.ClientSession, 20 connections, for
-``proxy_async_vs_aiohttp``). An untimed warm-up burst of 200 concurrent calls opens the
-pool, then ``N`` concurrent calls. The bench runs each side with ``N`` = 0 and ``N`` =
-the burst size: the difference is what the burst cost, start-up and warm-up cancelled.
+(AsyncATHGatewayClient.proxy()), ``ours_aiohttp`` (the same on the SDK's aiohttp engine,
+``http="aiohttp"``, for ``proxy_async_vs_aiohttp``), ``raw`` (httpx2.AsyncClient.get()
+and .json()) or ``aiohttp`` (the same with aiohttp.ClientSession, 20 connections). An
+untimed warm-up burst of 200 concurrent calls opens the pool, then ``N`` concurrent calls.
+The bench runs each side with ``N`` = 0 and ``N`` = the burst size: the difference is
+what the burst cost, start-up and warm-up cancelled.
 Every side: the same pool size and timeouts as the timed ``proxy_async_ratio``
 (``bench._micro``).
 """
@@ -30,13 +31,14 @@ WARM_UP = 200
 async def _main(url: str, side: str, n: int) -> int:
     agent_id = agent_id_for(url)
     answers: list[object] = []
-    if side == "ours":
+    if side in ("ours", "ours_aiohttp"):
         async with AsyncATHGatewayClient(
             url=url,
             agent_id=agent_id,
             private_key=generate_private_key(),
             timeout=BURST_TIMEOUT,
             limits=BURST_LIMITS,
+            http="aiohttp" if side == "ours_aiohttp" else "httpx2",
         ) as client:
             client.set_token(TOKEN, "github")
 

@@ -3,6 +3,9 @@
 ``python -m bench.profile proxy|api|attest [--calls N]``: cProfile over N calls
 against the fast server (or N mints), printing the SDK's own functions by
 cumulative time and the top functions overall by internal time.
+``python -m bench.profile proxy_async [--calls N] [--http aiohttp]``: the same over N
+concurrent ``AsyncATHGatewayClient.proxy()`` calls (the ``proxy_async_*`` bursts: 20
+connections, after an unprofiled warm-up burst), on the httpx2 or the aiohttp engine.
 ``python -m bench.profile handshake``: cProfile over N register -> authorize ->
 token handshakes against the local stack (fresh agent each; the consent walk and
 the stack's threads are not profiled).
@@ -76,6 +79,38 @@ def profile_calls(kind: str, calls: int) -> None:
     _print_stats(profile, calls)
 
 
+def profile_async_burst(calls: int, http: str) -> None:
+    import asyncio
+
+    from ath import AsyncATHGatewayClient, generate_private_key
+    from bench._micro import BURST_LIMITS, BURST_TIMEOUT
+
+    profile = cProfile.Profile()
+
+    async def burst(url: str) -> None:
+        async with AsyncATHGatewayClient(
+            url=url,
+            agent_id=agent_id_for(url),
+            private_key=generate_private_key(),
+            timeout=BURST_TIMEOUT,
+            limits=BURST_LIMITS,
+            http="aiohttp" if http == "aiohttp" else "httpx2",
+        ) as client:
+            client.set_token(TOKEN, "github")
+
+            async def call() -> object:
+                return await client.proxy("github", "GET", "/user")
+
+            await asyncio.gather(*(call() for _ in range(min(calls, 200))))
+            profile.enable()
+            await asyncio.gather(*(call() for _ in range(calls)))
+            profile.disable()
+
+    with FastServer(max_seconds=600) as server:
+        asyncio.run(burst(server.url))
+    _print_stats(profile, calls)
+
+
 def profile_handshake(count: int) -> None:
     import httpx2
 
@@ -138,8 +173,13 @@ def profile_import(limit: int = 30) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.profile", description=__doc__)
-    parser.add_argument("what", choices=("proxy", "api", "attest", "handshake", "import"))
+    parser.add_argument(
+        "what", choices=("proxy", "api", "attest", "handshake", "import", "proxy_async")
+    )
     parser.add_argument("--calls", type=int, default=5000, help="calls to profile (1..100000)")
+    parser.add_argument(
+        "--http", choices=("httpx2", "aiohttp"), default="httpx2", help="proxy_async's engine"
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.calls <= 100_000:
         parser.error("--calls must be within 1..100000")
@@ -148,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
         profile_import()
     elif args.what == "handshake":
         profile_handshake(min(args.calls, 500))
+    elif args.what == "proxy_async":
+        profile_async_burst(min(args.calls, 5000), args.http)
     else:
         profile_calls(args.what, args.calls)
     return 0

@@ -39,8 +39,15 @@ WHAT: Final[dict[str, tuple[str, str]]] = {
         "同样的 1 000 个并发调用，每次调用执行的指令数（cachegrind，仅客户端进程：不受负载影响）",
     ),
     "proxy_async_vs_aiohttp": (
-        "the same, instructions per call / raw `aiohttp.ClientSession` (the async floor)",
-        "同上，每次调用的指令数 / 原生 `aiohttp.ClientSession`（异步的下限）",
+        'the same on the SDK\'s aiohttp engine (`http="aiohttp"`), instructions per call '
+        "/ raw `aiohttp.ClientSession` (the async floor)",
+        '同上，使用 SDK 的 aiohttp 引擎（`http="aiohttp"`），每次调用的指令数 / 原生 '
+        "`aiohttp.ClientSession`（异步的下限）",
+    ),
+    "proxy_async_httpx2_vs_aiohttp": (
+        "the same on the default httpx2 engine, instructions per call / raw "
+        "`aiohttp.ClientSession`",
+        "同上，使用默认的 httpx2 引擎，每次调用的指令数 / 原生 `aiohttp.ClientSession`",
     ),
     "attestation_ratio": (
         "one attestation JWT / a raw `cryptography` ES256 sign + base64url of the same claims",

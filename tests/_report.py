@@ -40,8 +40,8 @@ FORMATS: Final = {
     "transport": "TRANSPORT DEFAULTS: {checks} checks, {leaks} requests reached a host "
     "they must not reach",
     "frames": "LOCALS: frame locals captured on {paths} error paths: {found} secrets",
-    "bombs": "COMPRESSION BOMBS: {bombs} bombs ({encodings} encodings, sync and async, real "
-    "sockets), peak memory <= limit + {over_kib} KiB, {escapes} escapes",
+    "bombs": "COMPRESSION BOMBS: {bombs} bombs ({encodings} encodings, sync, async and "
+    "aiohttp, real sockets), peak memory <= limit + {over_kib} KiB, {escapes} escapes",
     "hostile": "HOSTILE SERVER, FILE AND ENVIRONMENT: {attacks} attacks, {succeeded} succeeded",
     "cli": "HOSTILE TERMINAL, FILES AND OPTIONS (CLI, FileStore): {attacks} attacks, "
     "{succeeded} succeeded",

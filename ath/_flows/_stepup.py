@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeAlias, TypeVar
 
 from ath._core import Core
-from ath._errors import ATHError
+from ath._errors import ATHClientError, ATHError
 from ath._models import Token
 
 __all__ = ["StepUp", "held_scopes", "needed_scopes", "run_async", "run_sync", "union"]
@@ -66,8 +66,6 @@ def needed_scopes(error: ATHError) -> list[str] | None:
 
 
 def check_step_up(step_up: object) -> None:
-    from ath._errors import ATHClientError
-
     if not isinstance(step_up, bool) and not callable(step_up):
         raise ATHClientError(
             "INVALID_ARGUMENT",
@@ -115,8 +113,6 @@ async def run_async(
     login: Callable[[str, list[str]], Awaitable[Token]],
 ) -> T:
     """:func:`run_sync` for the async clients (an async consent path is awaited)."""
-    import inspect
-
     check_step_up(step_up)
     try:
         return await call()
@@ -126,6 +122,8 @@ async def run_async(
             raise
     consent: Callable[..., Any] = login if step_up is True else step_up  # type: ignore[assignment]
     result = consent(*plan)
+    import inspect  # only on a step-up
+
     if inspect.isawaitable(result):
         await result
     return await call()

@@ -10,10 +10,11 @@ protocol steps themselves live beside this module, one module per step.
 from __future__ import annotations
 
 import functools
+import json as jsonlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Generator, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
 
 import httpx2
 
@@ -42,6 +43,7 @@ __all__ = [
 ]
 
 log = logging.getLogger("ath")
+_JSON: Final = b"application/json"
 
 T = TypeVar("T")
 S = TypeVar("S")
@@ -170,6 +172,80 @@ def send(core: Core, request: httpx2.Request, *, idempotent: bool) -> Flow[httpx
     return outcome
 
 
+def _pairs(headers: Mapping[str, str] | httpx2.Headers) -> list[tuple[bytes, bytes]]:
+    if isinstance(headers, httpx2.Headers):
+        return headers.raw
+    # as httpx2.Headers encodes them (a name or value that is not ASCII: a ValueError)
+    return [(k.encode("ascii"), v.encode("ascii")) for k, v in headers.items()]
+
+
+def _merged(
+    base: httpx2.Headers,
+    extra: httpx2.Headers | None,
+    headers: Mapping[str, str] | None,
+) -> list[tuple[bytes, bytes]]:
+    """``base`` updated with ``extra``, then ``headers``, as ``httpx2.Headers.update``
+    does (a name given replaces every header of that name, whatever its case), built as
+    one list of raw pairs rather than through two Headers copies."""
+    merged = base.raw
+    for layer in (extra, headers):
+        if layer:
+            pairs = _pairs(layer)
+            names = {k.lower() for k, _ in pairs}
+            merged = [(k, v) for k, v in merged if k.lower() not in names]
+            merged += pairs
+    return merged
+
+
+_BODY_METHODS: Final = frozenset({"POST", "PUT", "PATCH", "QUERY"})
+
+
+def plain_request(
+    method: str,
+    url: httpx2.URL,
+    headers: list[tuple[bytes, bytes]],
+    json: Any,
+    content: bytes | None,
+    extensions: dict[str, Any],
+) -> httpx2.Request:
+    """The request ``httpx2.Request(method, url, headers=..., json=... or content=...)``
+    builds, byte for byte (the same body encoding, the same headers in the same order:
+    ``Host`` and a bodiless POST's ``Content-Length: 0`` first, the body's
+    ``Content-Length`` and ``Content-Type`` last unless given), built through
+    ``Request(stream=...)``, which skips the generic encoding and header preparation
+    (most of what a request costs). ``tests/transport/test_plain_request.py`` holds
+    the two constructions equal."""
+    if json is not None:
+        body = jsonlib.dumps(json, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        data = body.encode("utf-8")
+        defaults = [(b"Content-Length", str(len(data)).encode()), (b"Content-Type", _JSON)]
+    else:
+        data = content or b""
+        defaults = [(b"Content-Length", str(len(data)).encode())] if data else []
+    names = {k.lower() for k, _ in headers}
+    framed = b"content-length" in names or b"transfer-encoding" in names
+    tail = [
+        (k, v)
+        for k, v in defaults
+        if k.lower() not in names and not (k == b"Content-Length" and framed)
+    ]
+    head: list[tuple[bytes, bytes]] = []
+    if b"host" not in names and url.host:
+        head.append((b"Host", url.netloc))
+    sized = framed or any(k == b"Content-Length" for k, _ in tail)
+    if not sized and method.upper() in _BODY_METHODS:
+        head.append((b"Content-Length", b"0"))
+    request = httpx2.Request(
+        method,
+        url,
+        headers=[*head, *headers, *tail],
+        stream=httpx2.ByteStream(data),
+        extensions=extensions,
+    )
+    request.read()
+    return request
+
+
 def build_request(
     core: Core,
     method: str,
@@ -188,23 +264,25 @@ def build_request(
     http = core.http
     if isinstance(url, str):
         url = _parsed_url(url)
-    merged = httpx2.Headers(http.headers)  # a Headers copies its list as it is
-    if core.extra_headers is not None:
-        merged.update(core.extra_headers)
-    if headers:
-        merged.update(headers)
+    merged = _merged(http.headers, core.extra_headers, headers)
     if http.params:
         params = http.params.merge(params)
-    request = httpx2.Request(
-        method,
-        url,
-        json=json,
-        content=content,
-        data=data,
-        params=params,
-        headers=merged,
-        extensions=dict(core.traced if header_logging() else core.extensions),
-    )
+    # httpx2.Request copies the extensions it is given: the core's dict is never shared
+    extensions = core.traced if header_logging() else core.extensions
+    request = None
+    if data is None and params is None and isinstance(content, bytes | None):
+        request = plain_request(method, url, merged, json, content, extensions)
+    if request is None:
+        request = httpx2.Request(
+            method,
+            url,
+            json=json,
+            content=content,
+            data=data,
+            params=params,
+            headers=merged,
+            extensions=extensions,
+        )
     if len(http.cookies.jar):
         httpx2.Cookies(http.cookies).set_cookie_header(request)
     return request

@@ -620,7 +620,16 @@ async def run_case(
     return out
 
 
+def _is_head(c: Call) -> bool:
+    return c.kind == "passthrough" and c.args(Context("s", "st", None))[0][0] == "HEAD"
+
+
 def check_error(exc: ATHError, c: Call, fault: Fault) -> list[str]:
+    if _is_head(c) and fault.real in ("stall", "reset") and exc.code == "CONNECTION_ERROR":
+        # The stalled and resetting servers send body bytes after a HEAD answer: httpx2
+        # hands the answer over (check_result), aiohttp reads those bytes as the next
+        # answer's status line and refuses the connection. Both are documented outcomes.
+        return []
     problems = []
     documented = exc.code in CLIENT_CODES or exc.code in PROTOCOL_CODES
     if not documented and exc.code != fault.server_code:
@@ -640,8 +649,7 @@ def check_error(exc: ATHError, c: Call, fault: Fault) -> list[str]:
 
 def check_result(result: Any, c: Call, fault: Fault, served: list[httpx2.Response]) -> list[str]:
     """A call that did not raise: only a 2xx answer on a pass-through endpoint may do that."""
-    head = c.kind == "passthrough" and c.args(Context("s", "st", None))[0][0] == "HEAD"
-    if head and fault.real in ("stall", "reset"):
+    if _is_head(c) and fault.real in ("stall", "reset"):
         return [] if result.status_code == 200 else [f"HEAD answered {result.status_code}"]
     if c.method.endswith("_raw") and fault.status is not None and served:
         # the raw view hands back any complete answer, non-2xx included, as it came

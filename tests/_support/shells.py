@@ -9,6 +9,7 @@ two shells.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable
 from typing import Any
@@ -20,11 +21,26 @@ from ath import (
     ATHNativeClient,
 )
 
-__all__ = ["Either", "MakeClient", "call", "client_class", "close", "settle"]
+__all__ = [
+    "TRANSPORT_SHELLS",
+    "Either",
+    "MakeClient",
+    "call",
+    "client_class",
+    "close",
+    "settle",
+]
+
+
+#: The shells a transport-level suite runs over: the async clients twice, on each engine.
+TRANSPORT_SHELLS = ("sync", "async", "aiohttp")
 
 
 def client_class(mode: str, shell: str) -> Any:
-    """The client class of ``mode`` (``"gateway"`` or ``"native"``) in ``shell``."""
+    """The client class of ``mode`` (``"gateway"`` or ``"native"``) in ``shell``:
+    ``"aiohttp"`` is the async class on the aiohttp engine (``http="aiohttp"``)."""
+    if shell == "aiohttp":
+        return functools.partial(client_class(mode, "async"), http="aiohttp")
     if mode == "gateway":
         return AsyncATHGatewayClient if shell == "async" else ATHGatewayClient
     return AsyncATHNativeClient if shell == "async" else ATHNativeClient

@@ -17,7 +17,11 @@ from tests._support.procs import run
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYS = SECTIONS
-INSTRUCTIONS = ("proxy_async_instructions_ratio", "proxy_async_vs_aiohttp")
+INSTRUCTIONS = (
+    "proxy_async_instructions_ratio",
+    "proxy_async_vs_aiohttp",
+    "proxy_async_httpx2_vs_aiohttp",
+)
 #: A hang guard, not a time budget: a quick run takes well under a minute once the
 #: bench's two venvs exist, and a few minutes more when it builds them (a fresh clone;
 #: pip on a loaded machine). Only a run that hangs gets this far; it is then killed
