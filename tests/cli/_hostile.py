@@ -17,7 +17,8 @@ import pty
 import select
 import subprocess
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -150,11 +151,26 @@ def in_terminal(
 ) -> tuple[int, bytes]:
     """Run ``ath ARGS`` with stdout and stderr on a pseudo-terminal; (exit status, every
     byte the terminal got). The child is killed if it outlives ``timeout``."""
+    return run_in_pty(sb, args, env=env, timeout=timeout)
+
+
+def run_in_pty(
+    sb: Sandbox,
+    args: Sequence[str],
+    *,
+    env: dict[str, str] | None = None,
+    timeout: float = 120.0,
+    on_output: Callable[[bytes, int], None] | None = None,
+) -> tuple[int, bytes]:
+    """``ath ARGS`` with stdout and stderr (and stdin, with ``on_output``) on a
+    pseudo-terminal; (exit status, every byte the terminal got). ``on_output(so_far,
+    fd)`` sees the output after each read and may write to the terminal's ``fd``.
+    ``timeout`` guards against a hang (no speed check); the child is killed past it."""
     controller, terminal = pty.openpty()
     try:
         proc = popen(
             [console_script(), *args],
-            stdin=subprocess.DEVNULL,
+            stdin=terminal if on_output is not None else subprocess.DEVNULL,
             stdout=terminal,
             stderr=terminal,
             env=sb.environment(env),
@@ -163,11 +179,11 @@ def in_terminal(
     finally:
         os.close(terminal)
     got = bytearray()
+    deadline = time.monotonic() + timeout
     try:
         while True:
-            ready, _, _ = select.select([controller], [], [], timeout)
-            if not ready:
-                raise AssertionError(f"ath {' '.join(args)} wrote nothing for {timeout} s")
+            ready, _, _ = select.select([controller], [], [], max(deadline - time.monotonic(), 0))
+            assert ready, f"ath {' '.join(args)} hung; the terminal showed {bytes(got)!r}"
             try:
                 chunk = os.read(controller, 65536)
             except OSError as exc:  # EIO: every writer closed the terminal
@@ -177,6 +193,8 @@ def in_terminal(
             if not chunk:
                 break
             got += chunk
+            if on_output is not None:
+                on_output(bytes(got), controller)
         code = proc.wait(timeout=timeout)
     finally:
         if proc.poll() is None:

@@ -6,13 +6,9 @@ NO_COLOR; `ath revoke` without a target asks there, and a "no" revokes nothing."
 
 from __future__ import annotations
 
-import errno
 import json
 import os
-import pty
 import re
-import select
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,8 +17,8 @@ import pytest
 from ath.cli._output import GREEN, RED, RESET, YELLOW
 from ath.testing import LocalStack, follow_consent
 from ath.testing._agent_hosting import public_key_from_jwk
-from tests._support.procs import popen
-from tests.cli._run import Sandbox, console_script
+from tests.cli._hostile import run_in_pty
+from tests.cli._run import Sandbox
 from tests.cli.test_cli_flow import _secrets_in, _store_file
 
 COLOURS = tuple(c.encode() for c in (RED, YELLOW, GREEN, RESET))
@@ -41,51 +37,20 @@ def in_pty(
     With ``consent``, the consent URL shown is followed once the command waits; with
     ``answer``, it is typed after a ``[y/N]`` question. ``timeout`` guards against a
     hang; it is no speed check."""
-    controller, terminal = pty.openpty()
-    try:
-        proc = popen(
-            [console_script(), *args],
-            stdin=terminal,
-            stdout=terminal,
-            stderr=terminal,
-            env=sb.environment(env),
-            cwd=sb.home,
-        )
-    finally:
-        os.close(terminal)
-    got = bytearray()
-    consented = answered = False
-    deadline = time.monotonic() + timeout
-    try:
-        while True:
-            left = deadline - time.monotonic()
-            ready, _, _ = select.select([controller], [], [], max(left, 0))
-            assert ready, f"ath {' '.join(args)} hung; the terminal showed {bytes(got)!r}"
-            try:
-                chunk = os.read(controller, 65536)
-            except OSError as exc:  # EIO: every writer closed the terminal
-                if exc.errno != errno.EIO:
-                    raise
-                break
-            if not chunk:
-                break
-            got += chunk
-            text = got.decode(errors="replace")
-            if consent and not consented and "Waiting for consent" in text:
-                found = CONSENT_URL.search(text)
-                assert found, text
-                assert follow_consent(found.group()).ok  # the person's browser
-                consented = True
-            if answer is not None and not answered and "[y/N]" in text:
-                os.write(controller, answer.encode() + b"\r")
-                answered = True
-        code = proc.wait(timeout=timeout)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        os.close(controller)
-    return code, bytes(got)
+    done = {"consent": not consent, "answer": answer is None}
+
+    def on_output(so_far: bytes, fd: int) -> None:
+        text = so_far.decode(errors="replace")
+        if not done["consent"] and "Waiting for consent" in text:
+            found = CONSENT_URL.search(text)
+            assert found, text
+            assert follow_consent(found.group()).ok  # the person's browser
+            done["consent"] = True
+        if answer is not None and not done["answer"] and "[y/N]" in text:
+            os.write(fd, answer.encode() + b"\r")
+            done["answer"] = True
+
+    return run_in_pty(sb, args, env=env, timeout=timeout, on_output=on_output)
 
 
 @pytest.fixture
