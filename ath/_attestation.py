@@ -183,6 +183,20 @@ def _jwk_of(x: int, y: int) -> dict[str, str]:
     }
 
 
+#: ``json.dumps(..., separators=(",", ":"))``'s encoder, built once rather than per call
+_COMPACT: Final = json.JSONEncoder(separators=(",", ":"))
+
+
+def _thumbprint_of(x: int, y: int) -> str:
+    """:func:`jwk_thumbprint` of :func:`_jwk_of` ``(x, y)``, its canonical JSON written
+    out (members in RFC 7638's order; base64url needs no JSON escaping)."""
+    canonical = '{"crv":"P-256","kty":"EC","x":"%s","y":"%s"}' % (  # noqa: UP031
+        _b64url(x.to_bytes(32, "big")),
+        _b64url(y.to_bytes(32, "big")),
+    )
+    return _b64url(hashlib.sha256(canonical.encode("ascii")).digest())
+
+
 def jwk_thumbprint(jwk_dict: dict[str, str]) -> str:
     """RFC 7638 SHA-256 thumbprint of an EC JWK: a stable default key id."""
     canonical = json.dumps(
@@ -256,15 +270,14 @@ class AttestationSigner:
             if checked.public_xy is None:
                 key = parse_private_key(checked.pem)
             else:
-                # the check read the numbers already: build the key from them (cheaper
-                # than parsing the PEM again); cryptography refuses a public point that
-                # does not belong to the scalar
+                # the DER the check decoded already, loaded as is (cheaper than parsing the
+                # PEM again or building the key from its numbers); cryptography refuses a
+                # public point that does not belong to the scalar
+                from cryptography.hazmat.primitives import serialization
                 from cryptography.hazmat.primitives.asymmetric import ec
 
-                x, y = checked.public_xy
-                public = ec.EllipticCurvePublicNumbers(x, y, ec.SECP256R1())
                 try:
-                    key = ec.EllipticCurvePrivateNumbers(checked.scalar, public).private_key()
+                    loaded = serialization.load_der_private_key(checked.der, password=None)
                 except ValueError:
                     raise ATHClientError(
                         "INVALID_KEY",
@@ -272,6 +285,9 @@ class AttestationSigner:
                         "scalar; the key is corrupt. Generate a new one with "
                         "ath.generate_private_key().",
                     ) from None
+                if not isinstance(loaded, ec.EllipticCurvePrivateKey):  # the check saw P-256
+                    raise ATHClientError("INVALID_KEY", "private_key is not an EC P-256 key")
+                key = loaded
             self._key, self._checked = key, None
         return key
 
@@ -281,10 +297,9 @@ class AttestationSigner:
         if self._key_id is None:
             checked = self._checked
             if checked is not None and checked.public_xy is not None:
-                jwk = _jwk_of(*checked.public_xy)
+                self._key_id = _thumbprint_of(*checked.public_xy)
             else:
-                jwk = public_jwk(self._private())
-            self._key_id = jwk_thumbprint(jwk)
+                self._key_id = jwk_thumbprint(public_jwk(self._private()))
         return self._key_id
 
     @property
@@ -319,7 +334,7 @@ class AttestationSigner:
         if capabilities:
             claims["capabilities"] = list(capabilities)
         sign = self._sign or self._bind()
-        payload = json.dumps(claims, separators=(",", ":")).encode("utf-8")
+        payload = _COMPACT.encode(claims).encode("utf-8")
         signing_input = self._header + b"." + base64.urlsafe_b64encode(payload).rstrip(b"=")
         r, s = sign(signing_input)
         signature = base64.urlsafe_b64encode(r.to_bytes(32, "big") + s.to_bytes(32, "big"))
@@ -332,8 +347,8 @@ class AttestationSigner:
         from cryptography.hazmat.primitives.asymmetric import ec
         from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
-        header = {"alg": "ES256", "kid": self.key_id, "typ": "JWT"}
-        encoded = json.dumps(header, separators=(",", ":"), sort_keys=True).encode("utf-8")
+        # {"alg", "kid", "typ"} with sorted keys, as json.dumps(sort_keys=True) writes it
+        encoded = ('{"alg":"ES256","kid":%s,"typ":"JWT"}' % json.dumps(self.key_id)).encode()  # noqa: UP031
         self._header = base64.urlsafe_b64encode(encoded).rstrip(b"=")
         key = self._private()
         algorithm = ec.ECDSA(hashes.SHA256())

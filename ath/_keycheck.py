@@ -38,12 +38,13 @@ _PEM: Final = re.compile(
 
 @dataclass(frozen=True, slots=True, repr=False)
 class CheckedKey:
-    """A PEM that passed the check, its private scalar, and its public point (``x``,
-    ``y``) if embedded."""
+    """A PEM that passed the check, its DER content, its private scalar, and its
+    public point (``x``, ``y``) if embedded."""
 
     pem: bytes
     public_xy: tuple[int, int] | None
     scalar: int
+    der: bytes
 
     def __repr__(self) -> str:
         return "CheckedKey(<hidden>)"
@@ -153,4 +154,4 @@ def check_p256_pem(private_key: str | bytes) -> CheckedKey | None:
             scalar, public = _ec_private_key(der, curve_required=True)
     except (_Reject, binascii.Error, ValueError):
         return None
-    return CheckedKey(bytes(data), public, scalar)
+    return CheckedKey(bytes(data), public, scalar, der)

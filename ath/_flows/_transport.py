@@ -198,6 +198,9 @@ def _merged(
 
 
 _BODY_METHODS: Final = frozenset({"POST", "PUT", "PATCH", "QUERY"})
+#: httpx2's ``json=`` encoding (``json.dumps(ensure_ascii=False, separators=(",", ":"),
+#: allow_nan=False)``), its encoder built once rather than per request
+_BODY_JSON: Final = jsonlib.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def plain_request(
@@ -216,7 +219,7 @@ def plain_request(
     (most of what a request costs). ``tests/transport/test_plain_request.py`` holds
     the two constructions equal."""
     if json is not None:
-        body = jsonlib.dumps(json, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        body = _BODY_JSON.encode(json)
         data = body.encode("utf-8")
         defaults = [(b"Content-Length", str(len(data)).encode()), (b"Content-Type", _JSON)]
     else:

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ath import ATHError, AttestationSigner
+from ath import ATHError, AttestationSigner, generate_private_key
 from ath._attestation import jwk_thumbprint, public_jwk
 from ath._keycheck import check_p256_pem
 
@@ -196,3 +196,18 @@ def test_jwk_thumbprint_is_public_and_is_the_default_key_id() -> None:
         assert client.key_id == thumbprint
     assert len(thumbprint) == 43 and "=" not in thumbprint  # base64url of a SHA-256, unpadded
     assert "jwk_thumbprint" in ath.__all__
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.text(min_size=1, max_size=12))
+def test_the_written_out_header_and_thumbprint_are_what_json_dumps_writes(kid: str) -> None:
+    """The JOSE header and the default kid are written out rather than through
+    json.dumps: byte for byte what json.dumps(sort_keys=True, compact) writes, for any
+    ``key_id`` (quotes, backslashes, non-ASCII) and for the RFC 7638 thumbprint."""
+    pem = generate_private_key()
+    for signer in (AttestationSigner(pem, AGENT, key_id=kid), AttestationSigner(pem, AGENT)):
+        header_b64 = signer.mint("https://gateway.example.com").split(".")[0]
+        header = base64.urlsafe_b64decode(header_b64 + "=" * (-len(header_b64) % 4))
+        expected = {"alg": "ES256", "kid": signer.key_id, "typ": "JWT"}
+        assert header == json.dumps(expected, separators=(",", ":"), sort_keys=True).encode()
+    assert signer.key_id == jwk_thumbprint(public_jwk(signer.public_key))
