@@ -245,3 +245,32 @@ async def test_event_hooks_on_the_sdks_client_go_through_the_aiohttp_transport(
                 await client.proxy("github", "GET", "/user")
     assert called == ["200"]
     assert closed.value.code == "CLIENT_CLOSED"
+
+
+async def test_each_request_carries_its_own_headers_when_they_change(pem: str) -> None:
+    """The transport reuses the last request's decoded headers only when they are the
+    same: a new token (and a caller's header) reach the server on the very next call."""
+    seen: list[bytes] = []
+
+    def answer(conn: socket.socket) -> None:
+        while request := read_request(conn, timeout=5):
+            seen.append(request)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: 2\r\n\r\n{}")  # fmt: skip
+
+    with RawServer(answer) as server:
+        async with AsyncATHGatewayClient(server.url, AGENT_ID, pem, http="aiohttp") as client:
+            client.set_token("ath_tk_first", "github")
+            await client.proxy("github", "GET", "/user")
+            await client.proxy("github", "GET", "/user")
+            client.set_token("ath_tk_second", "github")
+            await client.proxy("github", "GET", "/user")
+            await client.proxy("github", "GET", "/user", headers={"X-Trace": "t1"})
+    auth = [next(line for line in r.split(b"\r\n") if line.lower().startswith(b"authorization"))
+            for r in seen]  # fmt: skip
+    assert (
+        auth
+        == [b"Authorization: Bearer ath_tk_first"] * 2
+        + [b"Authorization: Bearer ath_tk_second"] * 2
+    )
+    assert [b"X-Trace: t1" in r for r in seen] == [False, False, False, True]
