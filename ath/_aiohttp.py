@@ -196,6 +196,10 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
         self._last: tuple[list[tuple[bytes, bytes]], tuple[tuple[str, str], ...]] = ([], ())
+        self._last_answer: tuple[tuple[tuple[bytes, bytes], ...], httpx2.Headers] = (
+            (),
+            httpx2.Headers(),
+        )
 
     def _new_session(self, loop: asyncio.AbstractEventLoop) -> aiohttp.ClientSession:
         limits = self.limits
@@ -280,7 +284,9 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
             failure = _mapped(exc)
         if failure is not None:
             raise failure  # outside ``except``: aiohttp's exception is not its context
-        return limit.answer(response.status, raw, request, {"http_version": b"HTTP/1.1"})
+        return limit.answer(
+            response.status, self._answer_headers(raw), request, {"http_version": b"HTTP/1.1"}
+        )
 
     def _headers(self, raw: list[tuple[bytes, bytes]]) -> tuple[tuple[str, str], ...]:
         """The request's headers as aiohttp takes them; the last request's, when this
@@ -293,6 +299,16 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
         decoded = tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in raw)
         self._last = (raw, decoded)
         return decoded
+
+    def _answer_headers(self, raw: tuple[tuple[bytes, bytes], ...]) -> httpx2.Headers:
+        """The answer's headers; the last answer's (copied by the response built from
+        them, so never changed), when this one's are the same."""
+        last = self._last_answer
+        if last[0] == raw:
+            return last[1]
+        headers = httpx2.Headers(raw)
+        self._last_answer = (raw, headers)
+        return headers
 
     async def _send(self, request: httpx2.Request) -> aiohttp.ClientResponse:
         if self._closed:
@@ -321,7 +337,9 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         self._closed = True
-        self._last = ([], ())  # the last request's headers (credentials) are not kept
+        # the last request's headers (credentials) and answer's headers are not kept
+        self._last = ([], ())
+        self._last_answer = ((), httpx2.Headers())
         session, self._session = self._session, None
         if session is not None and self._loop is asyncio.get_running_loop():
             await session.close()

@@ -274,3 +274,28 @@ async def test_each_request_carries_its_own_headers_when_they_change(pem: str) -
         + [b"Authorization: Bearer ath_tk_second"] * 2
     )
     assert [b"X-Trace: t1" in r for r in seen] == [False, False, False, True]
+
+
+async def test_each_answer_carries_its_own_headers(pem: str) -> None:
+    """The transport reuses the last answer's headers only when they are the same, and
+    a caller changing one answer's headers changes no other answer's."""
+    answers = iter([b"X-N: 1", b"X-N: 1", b"X-N: 2"])
+
+    def answer(conn: socket.socket) -> None:
+        while read_request(conn, timeout=5):
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                         + next(answers) + b"\r\nContent-Length: 2\r\n\r\n{}")  # fmt: skip
+
+    with RawServer(answer) as server:
+        async with AsyncATHGatewayClient(server.url, AGENT_ID, pem, http="aiohttp") as client:
+            client.set_token("ath_tk_answers", "github")
+            first = await client.proxy_raw("github", "GET", "/user")
+            assert isinstance(first.headers, httpx2.Headers)
+            first.headers["X-N"] = "changed"
+            second = await client.proxy_raw("github", "GET", "/user")
+            third = await client.proxy_raw("github", "GET", "/user")
+    assert [first.headers["x-n"], second.headers["x-n"], third.headers["x-n"]] == [
+        "changed",
+        "1",
+        "2",
+    ]
