@@ -37,7 +37,7 @@ import ipaddress
 import socket
 import ssl
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from typing import Final
 
 import aiohttp
@@ -310,7 +310,9 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
         self._last_answer = (raw, headers)
         return headers
 
-    async def _send(self, request: httpx2.Request) -> aiohttp.ClientResponse:
+    def _send(self, request: httpx2.Request) -> Awaitable[aiohttp.ClientResponse]:
+        """The exchange of ``request``, to await (a plain function: no coroutine of
+        its own per call); what fails before sending raises here."""
         if self._closed:
             raise RuntimeError("the client is closed")
         loop = asyncio.get_running_loop()
@@ -322,8 +324,8 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
         try:
             body = request.content
         except httpx2.RequestNotRead:  # a streamed body: read first, then sent whole
-            body = await request.aread()
-        return await session.request(
+            return self._send_streamed(request)
+        return session.request(
             request.method,
             _url(str(request.url)),
             headers=self._headers(request.headers.raw),
@@ -334,6 +336,10 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
             proxy_headers=proxy_headers,
             ssl=self.ssl_context,
         )
+
+    async def _send_streamed(self, request: httpx2.Request) -> aiohttp.ClientResponse:
+        await request.aread()
+        return await self._send(request)
 
     async def aclose(self) -> None:
         self._closed = True

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -299,3 +300,28 @@ async def test_each_answer_carries_its_own_headers(pem: str) -> None:
         "1",
         "2",
     ]
+
+
+async def test_a_streamed_request_body_is_read_then_sent_whole() -> None:
+    """A request whose body is an async stream (httpx2 ``content=`` an async iterator):
+    the transport reads it, then sends it with its length."""
+    from ath._wire import DEFAULT_LIMITS, ssl_context
+
+    seen: list[bytes] = []
+
+    def answer(conn: socket.socket) -> None:
+        while request := read_request(conn, timeout=5):
+            seen.append(request)
+            conn.sendall(b"HTTP/1.1 204 No Content\r\n\r\n")
+
+    async def parts() -> AsyncIterator[bytes]:
+        yield b"one,"
+        yield b"two"
+
+    transport = AiohttpTransport(ssl_context(True, True), True, DEFAULT_LIMITS)
+    with RawServer(answer) as server:
+        async with httpx2.AsyncClient(transport=transport) as http:
+            response = await http.post(server.url + "/upload", content=parts())
+    assert response.status_code == 204
+    assert seen[0].endswith(b"\r\n\r\none,two")
+    assert b"content-length: 7" in seen[0].lower()
