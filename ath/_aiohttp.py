@@ -37,7 +37,7 @@ import ipaddress
 import socket
 import ssl
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from typing import Final
 
 import aiohttp
@@ -195,6 +195,11 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
+        self._last: tuple[list[tuple[bytes, bytes]], tuple[tuple[str, str], ...]] = ([], ())
+        self._last_answer: tuple[tuple[tuple[bytes, bytes], ...], httpx2.Headers] = (
+            (),
+            httpx2.Headers(),
+        )
 
     def _new_session(self, loop: asyncio.AbstractEventLoop) -> aiohttp.ClientSession:
         limits = self.limits
@@ -279,9 +284,35 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
             failure = _mapped(exc)
         if failure is not None:
             raise failure  # outside ``except``: aiohttp's exception is not its context
-        return limit.answer(response.status, raw, request, {"http_version": b"HTTP/1.1"})
+        return limit.answer(
+            response.status, self._answer_headers(raw), request, {"http_version": b"HTTP/1.1"}
+        )
 
-    async def _send(self, request: httpx2.Request) -> aiohttp.ClientResponse:
+    def _headers(self, raw: list[tuple[bytes, bytes]]) -> tuple[tuple[str, str], ...]:
+        """The request's headers as aiohttp takes them; the last request's, when this
+        one's are the same (a client's requests mostly are: decoding them again and the
+        allocations are a measurable part of a call under load). ``_last`` is replaced
+        whole, never changed in place."""
+        last = self._last
+        if last[0] == raw:
+            return last[1]
+        decoded = tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in raw)
+        self._last = (raw, decoded)
+        return decoded
+
+    def _answer_headers(self, raw: tuple[tuple[bytes, bytes], ...]) -> httpx2.Headers:
+        """The answer's headers; the last answer's (copied by the response built from
+        them, so never changed), when this one's are the same."""
+        last = self._last_answer
+        if last[0] == raw:
+            return last[1]
+        headers = httpx2.Headers(raw)
+        self._last_answer = (raw, headers)
+        return headers
+
+    def _send(self, request: httpx2.Request) -> Awaitable[aiohttp.ClientResponse]:
+        """The exchange of ``request``, to await (a plain function: no coroutine of
+        its own per call); what fails before sending raises here."""
         if self._closed:
             raise RuntimeError("the client is closed")
         loop = asyncio.get_running_loop()
@@ -293,11 +324,11 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
         try:
             body = request.content
         except httpx2.RequestNotRead:  # a streamed body: read first, then sent whole
-            body = await request.aread()
-        return await session.request(
+            return self._send_streamed(request)
+        return session.request(
             request.method,
             _url(str(request.url)),
-            headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw],
+            headers=self._headers(request.headers.raw),
             data=body or None,
             allow_redirects=False,
             timeout=timeout,
@@ -306,8 +337,15 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
             ssl=self.ssl_context,
         )
 
+    async def _send_streamed(self, request: httpx2.Request) -> aiohttp.ClientResponse:
+        await request.aread()
+        return await self._send(request)
+
     async def aclose(self) -> None:
         self._closed = True
+        # the last request's headers (credentials) and answer's headers are not kept
+        self._last = ([], ())
+        self._last_answer = ((), httpx2.Headers())
         session, self._session = self._session, None
         if session is not None and self._loop is asyncio.get_running_loop():
             await session.close()

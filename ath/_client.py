@@ -878,6 +878,10 @@ class AsyncATHGatewayClient(_AsyncBase):
     ) -> Any:
         """Call the provider's API through the gateway; JSON parsed, other bodies as text
         (``step_up``: as for the sync client; an async consent function is awaited)."""
+        if step_up is False:  # nothing to step up: the call alone (what run_async runs)
+            core = self._core
+            flow = _calls.api_call(core, provider, method, path, body, params, headers)
+            return (await self._driver.run(observed(core, flow))).data()  # as _run does
 
         async def call() -> Any:
             flow = _calls.api_call(self._core, provider, method, path, body, params, headers)

@@ -24,6 +24,17 @@ from ath._wire import aquiet_trace, quiet_trace
 __all__ = ["Core"]
 
 
+class HeadersMemo:
+    """The headers of a client's last plain request (one entry: it holds no more
+    credentials than that request carried). ``last`` is replaced whole, never
+    changed in place: threads sharing a client each read a consistent pair."""
+
+    __slots__ = ("last",)
+
+    def __init__(self) -> None:
+        self.last: tuple[tuple[tuple[bytes, bytes], ...], httpx2.Headers] = ((), httpx2.Headers())
+
+
 class Core:
     """The session of one agent with one gateway or service (no I/O)."""
 
@@ -32,6 +43,7 @@ class Core:
         "extensions",
         "extra_headers",
         "http",
+        "memo",
         "otel",
         "signer",
         "state",
@@ -80,6 +92,8 @@ class Core:
         #: Whose tokens and pending authorizations the flows use (a key of
         #: ``state.users``; ``""``: the default user).
         self.user = DEFAULT_USER
+        #: The last plain request's headers (:func:`ath._flows._transport.plain_request`).
+        self.memo = HeadersMemo()
 
     def for_user(self, user: str) -> Core:
         """The same session acting for ``user`` (everything shared but the user key)."""

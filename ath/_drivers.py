@@ -354,8 +354,17 @@ class AsyncDriver:
     async def exchange(self, step: Send) -> httpx2.Response | BaseException:
         """One attempt: the answer read within the size limit, or what ended it."""
         if self.direct is not None and not _hooked(self.http):
-            if self.fetcher is not None:
-                return await self.fetch_direct(step, self.fetcher)
+            fetcher = self.fetcher
+            if fetcher is not None:  # it reads the answer into the limit itself
+                if self.http.is_closed:
+                    return RuntimeError("the client is closed: create a new one")
+                deadline = DEADLINE.set(step.deadline)
+                try:
+                    return await fetcher.fetch(step.request, BodyLimit(self.max_response_bytes))
+                except (httpx2.HTTPError, ATHError, RuntimeError, OSError) as exc:
+                    return exc
+                finally:
+                    DEADLINE.reset(deadline)
             return await self.exchange_direct(step, self.direct)
         limit = BodyLimit(self.max_response_bytes)
         deadline = DEADLINE.set(step.deadline)
@@ -376,19 +385,6 @@ class AsyncDriver:
         finally:
             DEADLINE.reset(deadline)
         return limit.response(streamed)
-
-    async def fetch_direct(self, step: Send, fetcher: Fetcher) -> httpx2.Response | BaseException:
-        """:meth:`exchange_direct` through a transport that reads the answer into the
-        limit itself (:class:`Fetcher`: the aiohttp engine)."""
-        if self.http.is_closed:
-            return RuntimeError("the client is closed: create a new one")
-        deadline = DEADLINE.set(step.deadline)
-        try:
-            return await fetcher.fetch(step.request, BodyLimit(self.max_response_bytes))
-        except (httpx2.HTTPError, ATHError, RuntimeError, OSError) as exc:
-            return exc
-        finally:
-            DEADLINE.reset(deadline)
 
     async def exchange_direct(
         self, step: Send, transport: httpx2.AsyncBaseTransport

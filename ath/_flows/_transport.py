@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
 
 import httpx2
 
-from ath._core import Core
+from ath._core import Core, HeadersMemo
 from ath._errormap import error_from_response, transport_error
 from ath._errors import ATHClientError, ATHError
 from ath._frames import seal
@@ -210,6 +210,7 @@ def plain_request(
     json: Any,
     content: bytes | None,
     extensions: dict[str, Any],
+    memo: HeadersMemo | None = None,
 ) -> httpx2.Request:
     """The request ``httpx2.Request(method, url, headers=..., json=... or content=...)``
     builds, byte for byte (the same body encoding, the same headers in the same order:
@@ -217,7 +218,9 @@ def plain_request(
     ``Content-Length`` and ``Content-Type`` last unless given), built through
     ``Request(stream=...)``, which skips the generic encoding and header preparation
     (most of what a request costs). ``tests/transport/test_plain_request.py`` holds
-    the two constructions equal."""
+    the two constructions equal. ``memo``: the client's last request headers, reused
+    when this request's are the same (encoding headers into ``httpx2.Headers`` and
+    the allocations it makes are a large part of a request's cost under load)."""
     if json is not None:
         body = _BODY_JSON.encode(json)
         data = body.encode("utf-8")
@@ -238,10 +241,18 @@ def plain_request(
     sized = framed or any(k == b"Content-Length" for k, _ in tail)
     if not sized and method.upper() in _BODY_METHODS:
         head.append((b"Content-Length", b"0"))
+    pairs = (*head, *headers, *tail)
+    last = None if memo is None else memo.last
+    if last is not None and last[0] == pairs:
+        built = last[1]  # the same headers as the last request: copied, not re-encoded
+    else:
+        built = httpx2.Headers(pairs)
+        if memo is not None:
+            memo.last = (pairs, built)
     request = httpx2.Request(
         method,
         url,
-        headers=[*head, *headers, *tail],
+        headers=built,  # copied by the request: the memo's Headers is never changed
         stream=httpx2.ByteStream(data),
         extensions=extensions,
     )
@@ -274,7 +285,7 @@ def build_request(
     extensions = core.traced if header_logging() else core.extensions
     request = None
     if data is None and params is None and isinstance(content, bytes | None):
-        request = plain_request(method, url, merged, json, content, extensions)
+        request = plain_request(method, url, merged, json, content, extensions, core.memo)
     if request is None:
         request = httpx2.Request(
             method,

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -245,3 +246,82 @@ async def test_event_hooks_on_the_sdks_client_go_through_the_aiohttp_transport(
                 await client.proxy("github", "GET", "/user")
     assert called == ["200"]
     assert closed.value.code == "CLIENT_CLOSED"
+
+
+async def test_each_request_carries_its_own_headers_when_they_change(pem: str) -> None:
+    """The transport reuses the last request's decoded headers only when they are the
+    same: a new token (and a caller's header) reach the server on the very next call."""
+    seen: list[bytes] = []
+
+    def answer(conn: socket.socket) -> None:
+        while request := read_request(conn, timeout=5):
+            seen.append(request)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: 2\r\n\r\n{}")  # fmt: skip
+
+    with RawServer(answer) as server:
+        async with AsyncATHGatewayClient(server.url, AGENT_ID, pem, http="aiohttp") as client:
+            client.set_token("ath_tk_first", "github")
+            await client.proxy("github", "GET", "/user")
+            await client.proxy("github", "GET", "/user")
+            client.set_token("ath_tk_second", "github")
+            await client.proxy("github", "GET", "/user")
+            await client.proxy("github", "GET", "/user", headers={"X-Trace": "t1"})
+    auth = [next(line for line in r.split(b"\r\n") if line.lower().startswith(b"authorization"))
+            for r in seen]  # fmt: skip
+    assert (
+        auth
+        == [b"Authorization: Bearer ath_tk_first"] * 2
+        + [b"Authorization: Bearer ath_tk_second"] * 2
+    )
+    assert [b"X-Trace: t1" in r for r in seen] == [False, False, False, True]
+
+
+async def test_each_answer_carries_its_own_headers(pem: str) -> None:
+    """The transport reuses the last answer's headers only when they are the same, and
+    a caller changing one answer's headers changes no other answer's."""
+    answers = iter([b"X-N: 1", b"X-N: 1", b"X-N: 2"])
+
+    def answer(conn: socket.socket) -> None:
+        while read_request(conn, timeout=5):
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                         + next(answers) + b"\r\nContent-Length: 2\r\n\r\n{}")  # fmt: skip
+
+    with RawServer(answer) as server:
+        async with AsyncATHGatewayClient(server.url, AGENT_ID, pem, http="aiohttp") as client:
+            client.set_token("ath_tk_answers", "github")
+            first = await client.proxy_raw("github", "GET", "/user")
+            assert isinstance(first.headers, httpx2.Headers)
+            first.headers["X-N"] = "changed"
+            second = await client.proxy_raw("github", "GET", "/user")
+            third = await client.proxy_raw("github", "GET", "/user")
+    assert [first.headers["x-n"], second.headers["x-n"], third.headers["x-n"]] == [
+        "changed",
+        "1",
+        "2",
+    ]
+
+
+async def test_a_streamed_request_body_is_read_then_sent_whole() -> None:
+    """A request whose body is an async stream (httpx2 ``content=`` an async iterator):
+    the transport reads it, then sends it with its length."""
+    from ath._wire import DEFAULT_LIMITS, ssl_context
+
+    seen: list[bytes] = []
+
+    def answer(conn: socket.socket) -> None:
+        while request := read_request(conn, timeout=5):
+            seen.append(request)
+            conn.sendall(b"HTTP/1.1 204 No Content\r\n\r\n")
+
+    async def parts() -> AsyncIterator[bytes]:
+        yield b"one,"
+        yield b"two"
+
+    transport = AiohttpTransport(ssl_context(True, True), True, DEFAULT_LIMITS)
+    with RawServer(answer) as server:
+        async with httpx2.AsyncClient(transport=transport) as http:
+            response = await http.post(server.url + "/upload", content=parts())
+    assert response.status_code == 204
+    assert seen[0].endswith(b"\r\n\r\none,two")
+    assert b"content-length: 7" in seen[0].lower()

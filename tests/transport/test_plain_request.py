@@ -66,3 +66,23 @@ def test_plain_request_refuses_what_httpx2_refuses(bad: Any) -> None:
         httpx2.Request("POST", url, json=bad)
     with pytest.raises(type(expected.value)):
         plain_request("POST", url, [], bad, None, {})
+
+
+def test_headers_memo_reuses_only_equal_headers_and_is_never_changed() -> None:
+    """A client's memo of its last request headers: the same headers are reused, other
+    headers (another token) are not, and changing a request's headers (an event hook
+    does) changes neither the memo nor the next request."""
+    from ath._core import HeadersMemo
+
+    memo = HeadersMemo()
+    url = httpx2.URL(URLS[0])
+    alice = [(b"Authorization", b"Bearer alice"), (b"Accept", b"*/*")]
+    bob = [(b"Authorization", b"Bearer bob"), (b"Accept", b"*/*")]
+    first = plain_request("GET", url, list(alice), None, None, {}, memo)
+    first.headers["Authorization"] = "Bearer changed"
+    again = plain_request("GET", url, list(alice), None, None, {}, memo)
+    other = plain_request("GET", url, list(bob), None, None, {}, memo)
+    plain = httpx2.Request("GET", url, headers=alice)
+    assert again.headers.raw == plain.headers.raw
+    assert other.headers["Authorization"] == "Bearer bob"
+    assert memo.last[1]["Authorization"] == "Bearer bob"
