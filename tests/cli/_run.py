@@ -7,9 +7,13 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from tests._support.procs import popen
 
 ATH = Path(sys.executable).with_name("ath")
 
@@ -105,3 +109,31 @@ class Sandbox:
 
     def data(self) -> Path:
         return self.home / "data" / "ath-sdk"
+
+
+@contextmanager
+def running_stack(sb: Sandbox, *args: str) -> Iterator[tuple[subprocess.Popen[str], list[str]]]:
+    """`ath ARGS` (a stack) running in its own process group; its first lines, up to the
+    export line (or the one JSON line with --json). Stopped (killed if need be) on exit,
+    also on failure."""
+    proc = popen(
+        [console_script(), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=sb.environment(),
+    )
+    try:
+        assert proc.stdout is not None
+        lines: list[str] = []
+        while not lines or not (lines[-1].startswith(("  export ", "{"))):
+            line = proc.stdout.readline()
+            assert line, f"the stack ended: {proc.communicate(timeout=30)}"
+            lines.append(line.rstrip("\n"))
+        yield proc, lines
+        proc.terminate()
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

@@ -12,8 +12,7 @@ import pytest
 
 from ath import CLIENT_CODES, EXTENSION_CODES, PROTOCOL_CODES, __version__
 from ath.cli._output import EXIT_CODES, FAILURE, exit_code
-from tests._support.procs import popen
-from tests.cli._run import Sandbox, console_script
+from tests.cli._run import Sandbox, running_stack
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -170,26 +169,13 @@ def test_json_results_are_one_document_per_line(sb: Sandbox) -> None:
 
 
 def test_stack_command_serves_until_terminated(sb: Sandbox) -> None:
-    proc = popen(  # own group, dies with the test process
-        [console_script(), "--json", "stack", "--port", "0"],  # free ports: tests run side by side
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=sb.environment(),
-    )
-    try:
-        assert proc.stdout is not None
-        urls = json.loads(proc.stdout.readline())
+    # free ports: tests run side by side
+    with running_stack(sb, "--json", "stack", "--port", "0") as (_, lines):
+        urls = json.loads(lines[0])
         catalog = sb("--json", "--url", urls["gateway_url"], "discover").json()
         assert catalog["supported_providers"]
         native = sb("--json", "--url", urls["native_url"], "discover", "--native").json()
         assert native["api_base"].startswith(urls["native_url"])
-        proc.terminate()
-        assert proc.wait(timeout=30) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
     assert "--host-agent" in sb("stack", "--help").out
 
 

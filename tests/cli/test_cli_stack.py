@@ -7,15 +7,11 @@ from __future__ import annotations
 import json
 import shlex
 import socket
-import subprocess
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from ath.cli import _output as o
 from ath.cli._commands.tools import STACK_PORT
-from tests._support.procs import popen
-from tests.cli._run import Sandbox, console_script
+from tests.cli._run import Sandbox, running_stack
 
 
 def _free_run(count: int = 5, attempts: int = 50) -> int:
@@ -42,33 +38,6 @@ def _free_run(count: int = 5, attempts: int = 50) -> int:
     raise AssertionError("no run of free ports found")
 
 
-@contextmanager
-def _stack(sb: Sandbox, *args: str) -> Iterator[tuple[subprocess.Popen[str], list[str]]]:
-    """`ath ARGS` (a stack) running; its first lines, up to the export line (or the one
-    JSON line)."""
-    proc = popen(
-        [console_script(), *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=sb.environment(),
-    )
-    try:
-        assert proc.stdout is not None
-        lines: list[str] = []
-        while not lines or not (lines[-1].startswith(("  export ", "{"))):
-            line = proc.stdout.readline()
-            assert line, f"the stack ended: {proc.communicate(timeout=30)}"
-            lines.append(line.rstrip("\n"))
-        yield proc, lines
-        proc.terminate()
-        assert proc.wait(timeout=30) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-
-
 def test_help_says_ath_stack_and_the_default_port(tmp_path: Path) -> None:
     out = Sandbox(home=tmp_path)("stack", "--help").out
     assert out.startswith("usage: ath stack") and "python -m" not in out
@@ -78,7 +47,7 @@ def test_help_says_ath_stack_and_the_default_port(tmp_path: Path) -> None:
 def test_a_restarted_stack_keeps_its_urls(tmp_path: Path) -> None:
     sb = Sandbox(home=tmp_path)
     port = _free_run()
-    with _stack(sb, "stack", "--port", str(port)) as (_, lines):
+    with running_stack(sb, "stack", "--port", str(port)) as (_, lines):
         export = shlex.split(lines[-1].strip())
         assert export[0] == "export"
         env = dict(item.split("=", 1) for item in export[1:])
@@ -86,7 +55,7 @@ def test_a_restarted_stack_keeps_its_urls(tmp_path: Path) -> None:
         assert any(f"oauth url     http://127.0.0.1:{port + 2}" in line for line in lines)
         # the line pasted works: the command line reaches the stack through it
         assert sb("--json", "discover", env=env).json()["supported_providers"]
-    with _stack(sb, "--json", "stack", "--port", str(port)) as (_, lines):
+    with running_stack(sb, "--json", "stack", "--port", str(port)) as (_, lines):
         again = json.loads(lines[-1])
     assert again["gateway_url"] == env["ATH_URL"] and again["env"] == env
     assert again["native_url"] == f"http://127.0.0.1:{port + 1}"

@@ -4,7 +4,6 @@ approves at once, as ``python -m ath.testing`` and ``LocalStack()`` do by defaul
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,29 +12,14 @@ import pytest
 
 from ath import ATHGatewayClient, generate_private_key
 from ath.testing import follow_consent
-from tests._support.procs import popen
-from tests.cli._run import Sandbox, console_script
+from tests.cli._run import Sandbox, running_stack
 from tests.conftest import DEVELOPER
 
 
 @contextmanager
 def _stack(sb: Sandbox, pem: Path, *options: str) -> Iterator[dict[str, str]]:
-    proc = popen(  # own group, dies with the test process
-        [console_script(), "--json", "stack", "--host-agent", str(pem), *options],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=sb.environment(),
-    )
-    try:
-        assert proc.stdout is not None
-        yield json.loads(proc.stdout.readline())
-        proc.terminate()
-        assert proc.wait(timeout=30) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    with running_stack(sb, "--json", "stack", "--host-agent", str(pem), *options) as (_, lines):
+        yield json.loads(lines[0])
 
 
 def _consent_for(urls: dict[str, str], pem: str, scopes: Sequence[str]) -> str:
