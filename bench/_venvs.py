@@ -22,6 +22,8 @@ import sys
 from pathlib import Path
 from typing import Final
 
+from filelock import FileLock
+
 from bench._proc import ROOT, child_env
 
 PEER_PACKAGE: Final = "ath-sdk"
@@ -91,8 +93,19 @@ def peer_versions(venv: Path = PEER_DIR) -> dict[str, str] | None:
     return {str(k): str(v) for k, v in data.items()}
 
 
+def _creation_lock(venv: Path) -> FileLock:
+    """One creator at a time: pytest-xdist workers (and bench runs) asking for the same
+    venv together would otherwise ``--clear`` it under each other's feet."""
+    return FileLock(str(venv.with_name(venv.name + ".lock")))
+
+
 def ensure_peer(venv: Path = PEER_DIR, *, timeout: float = 600.0) -> tuple[Path, dict[str, str]]:
     """The peer's interpreter and versions, creating the venv when needed."""
+    with _creation_lock(venv):
+        return _ensure_peer(venv, timeout)
+
+
+def _ensure_peer(venv: Path, timeout: float) -> tuple[Path, dict[str, str]]:
     versions = peer_versions(venv)
     if versions is not None and versions.get(PEER_PACKAGE) == PEER_VERSION:
         return venv_python(venv), versions
@@ -120,6 +133,11 @@ def runtime_requirements(dist: str = "ath-sdk") -> list[str]:
 
 def ensure_clean_ours(venv: Path = CLEAN_DIR, *, timeout: float = 600.0) -> Path:
     """An interpreter that imports this checkout's ``ath`` with only its runtime deps."""
+    with _creation_lock(venv):
+        return _ensure_clean_ours(venv, timeout)
+
+
+def _ensure_clean_ours(venv: Path, timeout: float) -> Path:
     wanted = {"requirements": runtime_requirements(), "paths": [str(ROOT), str(ROOT / "generated")]}
     stamp = venv / _STAMP
     python = venv_python(venv)
