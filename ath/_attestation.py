@@ -30,6 +30,8 @@ __all__ = [
     "ATTESTATION_LIFETIME",
     "AttestationSigner",
     "PrivateKeyInput",
+    "attestation_claims",
+    "compact_json",
     "generate_private_key",
     "load_private_key",
     "parse_private_key",
@@ -187,6 +189,33 @@ def _jwk_of(x: int, y: int) -> dict[str, str]:
 _COMPACT: Final = json.JSONEncoder(separators=(",", ":"))
 
 
+def attestation_claims(
+    agent_id: str,
+    audience: str,
+    lifetime: int,
+    now: int,
+    capabilities: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """The claims of a fresh attestation (ATH v0.1): issued by and about ``agent_id``,
+    for ``audience``, valid ``lifetime`` seconds from ``now``, a new 192-bit ``jti``."""
+    claims: dict[str, Any] = {
+        "iss": agent_id,
+        "sub": agent_id,
+        "aud": audience,
+        "iat": now,
+        "exp": now + lifetime,
+        "jti": secrets.token_urlsafe(24),
+    }
+    if capabilities:
+        claims["capabilities"] = list(capabilities)
+    return claims
+
+
+def compact_json(value: object) -> bytes:
+    """``value`` as the compact JSON the JWS parts carry (no spaces, UTF-8)."""
+    return _COMPACT.encode(value).encode("utf-8")
+
+
 def _thumbprint_of(x: int, y: int) -> str:
     """:func:`jwk_thumbprint` of :func:`_jwk_of` ``(x, y)``, its canonical JSON written
     out (members in RFC 7638's order; base64url needs no JSON escaping)."""
@@ -322,19 +351,11 @@ class AttestationSigner:
 
     def mint(self, audience: str, *, capabilities: Sequence[str] | None = None) -> str:
         """A fresh ES256 JWT for ``audience``: new 192-bit ``jti`` every call."""
-        now = int(self._clock())
-        claims: dict[str, Any] = {
-            "iss": self.agent_id,
-            "sub": self.agent_id,
-            "aud": audience,
-            "iat": now,
-            "exp": now + self.lifetime,
-            "jti": secrets.token_urlsafe(24),
-        }
-        if capabilities:
-            claims["capabilities"] = list(capabilities)
+        claims = attestation_claims(
+            self.agent_id, audience, self.lifetime, int(self._clock()), capabilities
+        )
         sign = self._sign or self._bind()
-        payload = _COMPACT.encode(claims).encode("utf-8")
+        payload = compact_json(claims)
         signing_input = self._header + b"." + base64.urlsafe_b64encode(payload).rstrip(b"=")
         r, s = sign(signing_input)
         signature = base64.urlsafe_b64encode(r.to_bytes(32, "big") + s.to_bytes(32, "big"))

@@ -18,12 +18,16 @@ from __future__ import annotations
 
 import base64
 import json
-import secrets
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
-from ath._attestation import ATTESTATION_LIFETIME, AttestationSigner
+from ath._attestation import (
+    ATTESTATION_LIFETIME,
+    AttestationSigner,
+    attestation_claims,
+    compact_json,
+)
 from ath._errors import ATHClientError
 from ath._steps import Call, Flow, Raised, Returned
 
@@ -89,21 +93,12 @@ class Attester:
 
     def signing_input(self, audience: str, *, capabilities: Sequence[str] | None = None) -> bytes:
         """The JWS signing input (header and claims, encoded) of a fresh attestation."""
-        now = int(time.time())
-        claims: dict[str, Any] = {
-            "iss": self.agent_id,
-            "sub": self.agent_id,
-            "aud": audience,
-            "iat": now,
-            "exp": now + self.lifetime,
-            "jti": secrets.token_urlsafe(24),
-        }
-        if capabilities:
-            claims["capabilities"] = list(capabilities)
+        claims = attestation_claims(
+            self.agent_id, audience, self.lifetime, int(time.time()), capabilities
+        )
         header = {"alg": "ES256", "kid": self.signer.key_id, "typ": "JWT"}
         encoded = json.dumps(header, separators=(",", ":"), sort_keys=True).encode("utf-8")
-        payload = json.dumps(claims, separators=(",", ":")).encode("utf-8")
-        return _b64url(encoded) + b"." + _b64url(payload)
+        return _b64url(encoded) + b"." + _b64url(compact_json(claims))
 
     def finish(self, signing_input: bytes, signature: object) -> str:
         """The compact JWT, once the signer returned ``signature`` for ``signing_input``."""
