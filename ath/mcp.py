@@ -45,10 +45,9 @@ try:
     from mcp.types import CallToolResult, TextContent
     from mcp.types import Tool as MCPTool
 except ImportError as _missing:  # pragma: no cover - exercised in a venv without the extra
-    raise ImportError(
-        "ath.mcp needs the 'mcp' extra: pip install 'ath-sdk[mcp]'",
-        name=getattr(_missing, "name", None),
-    ) from _missing
+    from ath._extras import missing_extra
+
+    raise missing_extra("ath.mcp", "mcp", _missing) from _missing
 
 from ath._errors import ATHClientError, ATHError
 from ath._redaction import redact

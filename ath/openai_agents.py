@@ -34,10 +34,9 @@ try:
     from agents import FunctionTool, RunContextWrapper, ToolApprovalItem
     from agents.tool_context import ToolContext
 except ImportError as _missing:  # pragma: no cover - exercised in a venv without the extra
-    raise ImportError(
-        "ath.openai_agents needs the 'openai-agents' extra: pip install 'ath-sdk[openai-agents]'",
-        name=getattr(_missing, "name", None),
-    ) from _missing
+    from ath._extras import missing_extra
+
+    raise missing_extra("ath.openai_agents", "openai-agents", _missing) from _missing
 
 from ath._client import AsyncATHGatewayClient, AsyncATHNativeClient
 from ath._errors import ATHError

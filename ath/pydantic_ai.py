@@ -33,10 +33,9 @@ try:
     from pydantic_ai.exceptions import CallDeferred
     from pydantic_ai.toolsets import FunctionToolset
 except ImportError as _missing:  # pragma: no cover - exercised in a venv without the extra
-    raise ImportError(
-        "ath.pydantic_ai needs the 'pydantic-ai' extra: pip install 'ath-sdk[pydantic-ai]'",
-        name=getattr(_missing, "name", None),
-    ) from _missing
+    from ath._extras import missing_extra
+
+    raise missing_extra("ath.pydantic_ai", "pydantic-ai", _missing) from _missing
 
 from ath._client import AsyncATHGatewayClient, AsyncATHNativeClient
 from ath._errors import ATHError
