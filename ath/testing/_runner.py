@@ -19,10 +19,13 @@ from ._primitives import ssl_context
 __all__ = ["HttpPool", "ServerGroup", "bind_loopback"]
 
 _HOST = "127.0.0.1"
+#: Pending connections a fixed-port socket queues before its server serves.
+_BACKLOG = 128
 
 
 def bind_loopback(host: str = _HOST, port: int = 0) -> socket.socket:
-    """A TCP socket bound to ``host``:``port`` (not yet listening); port 0: a free one.
+    """A TCP socket bound to ``host``:``port`` (listening already for a fixed port, so a
+    port another process took is ``EADDRINUSE`` here); port 0: a free one.
     A fixed port is bound with SO_REUSEADDR, so a restarted stack gets it back while the
     last run's connections linger in TIME_WAIT (a port another socket listens on still
     fails, with EADDRINUSE)."""
@@ -33,6 +36,8 @@ def bind_loopback(host: str = _HOST, port: int = 0) -> socket.socket:
         if port:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
+        if port:  # claim it now: two SO_REUSEADDR binds both succeed, only one listen does
+            sock.listen(_BACKLOG)
     except OSError:
         sock.close()
         raise

@@ -18,7 +18,9 @@ from tests.conftest import DEVELOPER
 
 @contextmanager
 def _stack(sb: Sandbox, pem: Path, *options: str) -> Iterator[dict[str, str]]:
-    with running_stack(sb, "--json", "stack", "--host-agent", str(pem), *options) as (_, lines):
+    # free ports: the two cases run side by side
+    args = ("--json", "stack", "--port", "0", "--host-agent", str(pem), *options)
+    with running_stack(sb, *args) as (_, lines):
         yield json.loads(lines[0])
 
 
