@@ -43,6 +43,7 @@ from typing import Final
 import aiohttp
 import httpx2
 from aiohttp.abc import AbstractResolver, ResolveResult
+from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from ath._drivers import BodyLimit
@@ -53,8 +54,16 @@ __all__ = ["AiohttpTransport"]
 
 _monotonic: Final = time.monotonic
 #: Headers aiohttp would add when a request lacks them: never (the request is sent as
-#: httpx2 built it).
+#: httpx2 built it). Named per request, and only for a request that lacks one of them
+#: (the SDK's requests carry all three): naming them costs aiohttp a header copy per
+#: request.
 _NO_AUTO_HEADERS: Final = frozenset({"Accept", "Accept-Encoding", "User-Agent"})
+_AUTO_NAMES: Final = frozenset(name.lower().encode() for name in _NO_AUTO_HEADERS)
+
+
+#: A request's headers for aiohttp, and the automatic headers it must not add.
+_Headers = tuple["CIMultiDictProxy[str]", frozenset[str] | None]
+_NO_HEADERS: Final[_Headers] = (CIMultiDictProxy(CIMultiDict()), None)
 
 
 class _LoopbackResolver(AbstractResolver):
@@ -195,7 +204,7 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
-        self._last: tuple[list[tuple[bytes, bytes]], tuple[tuple[str, str], ...]] = ([], ())
+        self._last: tuple[list[tuple[bytes, bytes]], _Headers] = ([], _NO_HEADERS)
         self._last_answer: tuple[tuple[tuple[bytes, bytes], ...], httpx2.Headers] = (
             (),
             httpx2.Headers(),
@@ -216,7 +225,6 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
             cookie_jar=aiohttp.DummyCookieJar(),
             auto_decompress=False,
             trust_env=False,  # proxies are chosen here (self.routes); no .netrc
-            skip_auto_headers=_NO_AUTO_HEADERS,
         )
         # aiohttp resends an idempotent request once when a kept-alive connection was
         # dropped; the SDK's retry policy alone decides on retries.
@@ -288,17 +296,21 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
             response.status, self._answer_headers(raw), request, {"http_version": b"HTTP/1.1"}
         )
 
-    def _headers(self, raw: list[tuple[bytes, bytes]]) -> tuple[tuple[str, str], ...]:
-        """The request's headers as aiohttp takes them; the last request's, when this
-        one's are the same (a client's requests mostly are: decoding them again and the
-        allocations are a measurable part of a call under load). ``_last`` is replaced
-        whole, never changed in place."""
+    def _headers(self, raw: list[tuple[bytes, bytes]]) -> _Headers:
+        """The request's headers as aiohttp takes them (read-only), and the automatic
+        headers to skip (``None`` when the request carries them all); the last request's,
+        when this one's are the same (a client's requests mostly are: decoding them again
+        and the allocations are a measurable part of a call under load). ``_last`` is
+        replaced whole, never changed in place."""
         last = self._last
         if last[0] == raw:
             return last[1]
-        decoded = tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in raw)
-        self._last = (raw, decoded)
-        return decoded
+        decoded = CIMultiDictProxy(
+            CIMultiDict((k.decode("latin-1"), v.decode("latin-1")) for k, v in raw)
+        )
+        skip = None if {k.lower() for k, _ in raw} >= _AUTO_NAMES else _NO_AUTO_HEADERS
+        self._last = (raw, (decoded, skip))
+        return decoded, skip
 
     def _answer_headers(self, raw: tuple[tuple[bytes, bytes], ...]) -> httpx2.Headers:
         """The answer's headers; the last answer's (copied by the response built from
@@ -325,10 +337,12 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
             body = request.content
         except httpx2.RequestNotRead:  # a streamed body: read first, then sent whole
             return self._send_streamed(request)
+        headers, skip = self._headers(request.headers.raw)
         return session.request(
             request.method,
             _url(str(request.url)),
-            headers=self._headers(request.headers.raw),
+            headers=headers,
+            skip_auto_headers=skip,
             data=body or None,
             allow_redirects=False,
             timeout=timeout,
@@ -344,7 +358,7 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
     async def aclose(self) -> None:
         self._closed = True
         # the last request's headers (credentials) and answer's headers are not kept
-        self._last = ([], ())
+        self._last = ([], _NO_HEADERS)
         self._last_answer = ((), httpx2.Headers())
         session, self._session = self._session, None
         if session is not None and self._loop is asyncio.get_running_loop():

@@ -325,3 +325,57 @@ async def test_a_streamed_request_body_is_read_then_sent_whole() -> None:
     assert response.status_code == 204
     assert seen[0].endswith(b"\r\n\r\none,two")
     assert b"content-length: 7" in seen[0].lower()
+
+
+def _header_lines(request: bytes) -> list[bytes]:
+    head = request.split(b"\r\n\r\n", 1)[0].split(b"\r\n")[1:]
+    return sorted(line.lower() for line in head)
+
+
+async def test_both_engines_put_the_same_headers_on_the_wire(pem: str) -> None:
+    """A proxy call's request carries the same header lines on either engine: aiohttp
+    adds none of its automatic headers, drops none of the SDK's."""
+    seen: list[bytes] = []
+
+    def answer(conn: socket.socket) -> None:
+        while request := read_request(conn, timeout=5):
+            seen.append(request)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: 2\r\n\r\n{}")  # fmt: skip
+
+    with RawServer(answer) as server:
+        for http in ("httpx2", "aiohttp"):
+            async with AsyncATHGatewayClient(server.url, AGENT_ID, pem, http=http) as client:
+                client.set_token("ath_tk_wire", "github")
+                await client.proxy("github", "GET", "/user", headers={"X-Trace": "t1"})
+                await client.proxy("github", "POST", "/items", {"a": 1})
+    assert len(seen) == 4
+    assert _header_lines(seen[0]) == _header_lines(seen[2])
+    assert _header_lines(seen[1]) == _header_lines(seen[3])
+    assert b"user-agent: ath-sdk-python/" in b"\n".join(_header_lines(seen[2]))
+
+
+async def test_a_request_without_automatic_headers_is_sent_without_them() -> None:
+    """A request built without ``Accept``, ``Accept-Encoding`` or ``User-Agent`` reaches
+    the server without them: aiohttp adds none of its own."""
+    from ath._wire import DEFAULT_LIMITS, ssl_context
+
+    seen: list[bytes] = []
+
+    def answer(conn: socket.socket) -> None:
+        while request := read_request(conn, timeout=5):
+            seen.append(request)
+            conn.sendall(b"HTTP/1.1 204 No Content\r\n\r\n")
+
+    transport = AiohttpTransport(ssl_context(True, True), True, DEFAULT_LIMITS)
+    with RawServer(answer) as server:
+        async with httpx2.AsyncClient(transport=transport) as http:
+            bare = httpx2.Request("GET", server.url + "/bare", headers={"X-Only": "1"})
+            response = await http.send(bare)
+            full = http.build_request("GET", server.url + "/full")
+            await http.send(full)
+    assert response.status_code == 204
+    names = [line.split(b":", 1)[0] for line in _header_lines(seen[0])]
+    assert names == [b"host", b"x-only"]
+    names = [line.split(b":", 1)[0] for line in _header_lines(seen[1])]
+    assert {b"accept", b"accept-encoding", b"user-agent"} <= set(names)
