@@ -11,6 +11,7 @@ requests they yield on the wire.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import httpx2
@@ -24,15 +25,27 @@ from ath._wire import aquiet_trace, quiet_trace
 __all__ = ["Core"]
 
 
-class HeadersMemo:
-    """The headers of a client's last plain request (one entry: it holds no more
-    credentials than that request carried). ``last`` is replaced whole, never
-    changed in place: threads sharing a client each read a consistent pair."""
+#: What a bodiless request's headers were built from: its method and URL, the headers
+#: the flow gave, the client's extra headers, and the client's own headers (raw).
+BodilessKey = tuple[str, str | httpx2.URL, Mapping[str, str] | None, httpx2.Headers | None]
 
-    __slots__ = ("last",)
+
+class HeadersMemo:
+    """The headers of a client's last plain request, and of its last bodiless one with
+    what they were built from (one entry each: they hold no more credentials than those
+    requests carried). Each entry is replaced whole, never changed in place: threads
+    sharing a client each read a consistent entry, and the ``httpx2.Headers`` kept are
+    copied by every request built from them, never handed out."""
+
+    __slots__ = ("bodiless", "last")
 
     def __init__(self) -> None:
         self.last: tuple[tuple[tuple[bytes, bytes], ...], httpx2.Headers] = ((), httpx2.Headers())
+        self.bodiless: tuple[BodilessKey | None, list[tuple[bytes, bytes]], httpx2.Headers] = (
+            None,
+            [],
+            httpx2.Headers(),
+        )
 
 
 class Core:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
 
 import httpx2
 
-from ath._core import Core, HeadersMemo
+from ath._core import BodilessKey, Core, HeadersMemo
 from ath._errormap import error_from_response, transport_error
 from ath._errors import ATHClientError, ATHError
 from ath._frames import seal
@@ -260,6 +260,41 @@ def plain_request(
     return request
 
 
+def _bodiless(
+    core: Core,
+    method: str,
+    url: str | httpx2.URL,
+    headers: Mapping[str, str] | None,
+    extensions: dict[str, Any],
+) -> httpx2.Request:
+    """:func:`plain_request` for a request without a body or query parameters to merge,
+    its headers taken from the client's last such request when they were built from
+    the same method, URL, flow headers and client headers (a client's calls mostly
+    are: merging and encoding them again is a large part of a call's cost)."""
+    memo = core.memo
+    base = core.http.headers.raw
+    key: BodilessKey = (method, url, headers, core.extra_headers)
+    last = memo.bodiless
+    parsed = _parsed_url(url) if isinstance(url, str) else url
+    if last[0] == key and last[1] == base:
+        request = httpx2.Request(
+            method,
+            parsed,
+            headers=last[2],  # copied by the request: the memo's Headers is never changed
+            stream=httpx2.ByteStream(b""),
+            extensions=extensions,
+        )
+        request.read()
+        return request
+    merged = _merged(core.http.headers, core.extra_headers, headers)
+    request = plain_request(method, parsed, merged, None, None, extensions)
+    # the flow's headers as they are now: a caller changing its mapping afterwards
+    # must not make a later call match what was built from the old content
+    kept: BodilessKey = (method, url, None if headers is None else dict(headers), key[3])
+    memo.bodiless = (kept, base, httpx2.Headers(request.headers))
+    return request
+
+
 def build_request(
     core: Core,
     method: str,
@@ -276,17 +311,21 @@ def build_request(
     params, cookies when there are none): the client's headers, the SDK's, then
     ``headers``; the client's timeout; its cookies, if it holds any."""
     http = core.http
+    # httpx2.Request copies the extensions it is given: the core's dict is never shared
+    extensions = core.traced if header_logging() else core.extensions
+    if data is None and params is None and json is None and not content and not http.params:
+        request = _bodiless(core, method, url, headers, extensions)
+        if len(http.cookies.jar):
+            httpx2.Cookies(http.cookies).set_cookie_header(request)
+        return request
     if isinstance(url, str):
         url = _parsed_url(url)
     merged = _merged(http.headers, core.extra_headers, headers)
     if http.params:
         params = http.params.merge(params)
-    # httpx2.Request copies the extensions it is given: the core's dict is never shared
-    extensions = core.traced if header_logging() else core.extensions
-    request = None
     if data is None and params is None and isinstance(content, bytes | None):
         request = plain_request(method, url, merged, json, content, extensions, core.memo)
-    if request is None:
+    else:
         request = httpx2.Request(
             method,
             url,

@@ -1,0 +1,82 @@
+"""A client reuses its last bodiless request's headers only when they would be built
+from the same inputs: each request on the wire carries exactly the headers its call
+asked for, whatever changed since the last one (a token, a caller's header, the
+method, the client's own headers, an event hook's edits)."""
+
+from __future__ import annotations
+
+import socket
+
+import httpx2
+
+from ath import ATHGatewayClient
+from ath._flows._transport import build_request
+from tests._support.faults import AGENT_ID
+from tests._support.servers import RawServer, read_request
+
+
+def _headers(request: bytes) -> dict[str, str]:
+    head = request.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")[1:]
+    return {k.lower(): v.strip() for k, v in (line.split(":", 1) for line in head)}
+
+
+def test_every_request_carries_its_own_headers(pem: str) -> None:
+    seen: list[bytes] = []
+
+    def answer(conn: socket.socket) -> None:
+        while request := read_request(conn, timeout=5):
+            seen.append(request)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: 2\r\n\r\n{}")  # fmt: skip
+
+    def hook(request: httpx2.Request) -> None:
+        if request.url.path.endswith("/hooked"):
+            request.headers["X-Hooked"] = "yes"
+            request.headers["Authorization"] = "Bearer changed-by-hook"
+
+    with RawServer(answer) as server:
+        own = httpx2.Client(headers={"X-Env": "a"}, event_hooks={"request": [hook]})
+        with ATHGatewayClient(server.url, AGENT_ID, pem, http_client=own) as client:
+            client.set_token("ath_tk_one", "github")
+            client.proxy("github", "GET", "/hooked")
+            client.proxy("github", "GET", "/hooked")
+            client.proxy("github", "GET", "/user")
+            client.proxy("github", "DELETE", "/user")
+            client.proxy("github", "GET", "/user", headers={"X-Trace": "t1"})
+            client.proxy("github", "GET", "/user")
+            own.headers["X-Env"] = "b"
+            client.proxy("github", "GET", "/user")
+            client.set_token("ath_tk_two", "github")
+            client.proxy("github", "GET", "/user")
+        own.close()
+    got = [_headers(r) for r in seen]
+    first = seen[0].split(b" ", 2)[:2]
+    assert first == [b"GET", b"/ath/proxy/github/hooked"]
+    assert [h["authorization"] for h in got] == ["Bearer changed-by-hook"] * 2 + [
+        "Bearer ath_tk_one"
+    ] * 5 + ["Bearer ath_tk_two"]
+    assert [h.get("x-hooked") for h in got] == ["yes", "yes"] + [None] * 6
+    assert [r.split(b" ", 1)[0] for r in seen] == [b"GET"] * 3 + [b"DELETE"] + [b"GET"] * 4
+    assert [h.get("x-trace") for h in got] == [None] * 4 + ["t1"] + [None] * 3
+    assert [h["x-env"] for h in got] == ["a"] * 6 + ["b"] * 2
+    assert all(h["x-ath-agent-id"] == AGENT_ID for h in got)
+
+
+def test_a_mapping_changed_after_a_call_is_not_taken_for_the_old_one(pem: str) -> None:
+    """The memo keeps the flow's headers as they were: a mapping changed in place after
+    a request was built gets requests built from its new content."""
+    with ATHGatewayClient("http://127.0.0.1:9", AGENT_ID, pem) as client:
+        core = client._core
+        url = "http://127.0.0.1:9/ath/proxy/github/user"
+        headers = {"Authorization": "Bearer first"}
+        one = build_request(core, "GET", url, headers=headers)
+        headers["Authorization"] = "Bearer second"
+        two = build_request(core, "GET", url, headers=headers)
+        one.headers["Authorization"] = "Bearer edited"
+        three = build_request(core, "GET", url, headers=headers)
+    assert two.headers["Authorization"] == "Bearer second"
+    assert three.headers["Authorization"] == "Bearer second"
+    expected = httpx2.Client(headers=client._core.http.headers).build_request(
+        "GET", url, headers=headers
+    )
+    assert three.headers.raw == expected.headers.raw
