@@ -26,8 +26,9 @@ __all__ = ["Core"]
 
 
 #: What a bodiless request's headers were built from: its method and URL, the headers
-#: the flow gave, the client's extra headers, and the client's own headers (raw).
-BodilessKey = tuple[str, str | httpx2.URL, Mapping[str, str] | None, httpx2.Headers | None]
+#: the flow gave but ``Authorization``, the client's extra headers, and whether the flow
+#: gave no ``Authorization``.
+BodilessKey = tuple[str, str | httpx2.URL, Mapping[str, str] | None, httpx2.Headers | None, bool]
 
 
 class HeadersMemo:
@@ -41,11 +42,11 @@ class HeadersMemo:
 
     def __init__(self) -> None:
         self.last: tuple[tuple[tuple[bytes, bytes], ...], httpx2.Headers] = ((), httpx2.Headers())
-        self.bodiless: tuple[BodilessKey | None, list[tuple[bytes, bytes]], httpx2.Headers] = (
-            None,
-            [],
-            httpx2.Headers(),
-        )
+        #: (what they were built from, the client's headers (raw), the headers, the
+        #: ``Authorization`` value they carry)
+        self.bodiless: tuple[
+            BodilessKey | None, list[tuple[bytes, bytes]], httpx2.Headers, str | None
+        ] = (None, [], httpx2.Headers(), None)
 
 
 class Core:

@@ -180,14 +180,15 @@ def _pairs(headers: Mapping[str, str] | httpx2.Headers) -> list[tuple[bytes, byt
 
 
 def _merged(
-    base: httpx2.Headers,
+    base: list[tuple[bytes, bytes]],
     extra: httpx2.Headers | None,
     headers: Mapping[str, str] | None,
 ) -> list[tuple[bytes, bytes]]:
-    """``base`` updated with ``extra``, then ``headers``, as ``httpx2.Headers.update``
-    does (a name given replaces every header of that name, whatever its case), built as
-    one list of raw pairs rather than through two Headers copies."""
-    merged = base.raw
+    """``base`` (the client's headers, raw) updated with ``extra``, then ``headers``, as
+    ``httpx2.Headers.update`` does (a name given replaces every header of that name,
+    whatever its case), built as one list of raw pairs rather than through two Headers
+    copies."""
+    merged = base
     for layer in (extra, headers):
         if layer:
             pairs = _pairs(layer)
@@ -260,6 +261,10 @@ def plain_request(
     return request
 
 
+#: The header that differs between a client's users (and tokens) on the same call.
+_AUTH: Final = "Authorization"
+
+
 def _bodiless(
     core: Core,
     method: str,
@@ -270,28 +275,41 @@ def _bodiless(
     """:func:`plain_request` for a request without a body or query parameters to merge,
     its headers taken from the client's last such request when they were built from
     the same method, URL, flow headers and client headers (a client's calls mostly
-    are: merging and encoding them again is a large part of a call's cost)."""
+    are: merging and encoding them again is a large part of a call's cost). When only
+    the ``Authorization`` value differs (another user's or a new token), the last
+    headers are copied with that value replaced, in its place."""
     memo = core.memo
     base = core.http.headers.raw
-    key: BodilessKey = (method, url, headers, core.extra_headers)
+    auth = None
+    rest = headers
+    if headers is not None and _AUTH in headers:
+        auth = headers[_AUTH]
+        rest = {k: v for k, v in headers.items() if k != _AUTH}
+    key: BodilessKey = (method, url, rest, core.extra_headers, auth is None)
     last = memo.bodiless
     parsed = _parsed_url(url) if isinstance(url, str) else url
     if last[0] == key and last[1] == base:
+        built = last[2]
+        if auth is not None and auth != last[3]:
+            auth.encode("ascii")  # a value a full build refuses (ValueError) is refused here
+            built = httpx2.Headers(built)
+            built[_AUTH] = auth  # replaced where it was: the order a full build gives
+            memo.bodiless = (last[0], base, built, auth)
         request = httpx2.Request(
             method,
             parsed,
-            headers=last[2],  # copied by the request: the memo's Headers is never changed
+            headers=built,  # copied by the request: the memo's Headers is never changed
             stream=httpx2.ByteStream(b""),
             extensions=extensions,
         )
         request.read()
         return request
-    merged = _merged(core.http.headers, core.extra_headers, headers)
+    merged = _merged(base, core.extra_headers, headers)
     request = plain_request(method, parsed, merged, None, None, extensions)
     # the flow's headers as they are now: a caller changing its mapping afterwards
     # must not make a later call match what was built from the old content
-    kept: BodilessKey = (method, url, None if headers is None else dict(headers), key[3])
-    memo.bodiless = (kept, base, httpx2.Headers(request.headers))
+    kept: BodilessKey = (method, url, None if rest is None else dict(rest), key[3], key[4])
+    memo.bodiless = (kept, base, httpx2.Headers(request.headers), auth)
     return request
 
 
@@ -320,7 +338,7 @@ def build_request(
         return request
     if isinstance(url, str):
         url = _parsed_url(url)
-    merged = _merged(http.headers, core.extra_headers, headers)
+    merged = _merged(http.headers.raw, core.extra_headers, headers)
     if http.params:
         params = http.params.merge(params)
     if data is None and params is None and isinstance(content, bytes | None):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import socket
 
 import httpx2
+import pytest
 
 from ath import ATHGatewayClient
 from ath._flows._transport import build_request
@@ -80,3 +81,67 @@ def test_a_mapping_changed_after_a_call_is_not_taken_for_the_old_one(pem: str) -
         "GET", url, headers=headers
     )
     assert three.headers.raw == expected.headers.raw
+
+
+def test_users_taking_turns_each_send_their_own_token_in_the_same_place(pem: str) -> None:
+    """Calls alternating between users reuse the last headers with the token replaced:
+    each request carries its user's token, with every header where a client building
+    that request afresh puts it."""
+    seen: list[bytes] = []
+
+    def answer(conn: socket.socket) -> None:
+        while request := read_request(conn, timeout=5):
+            seen.append(request)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: 2\r\n\r\n{}")  # fmt: skip
+
+    def head(request: bytes) -> list[str]:
+        return request.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
+
+    with RawServer(answer) as server:
+        with ATHGatewayClient(server.url, AGENT_ID, pem) as client:
+            for name in ("alice", "bob", "carol"):
+                client.for_user(name).set_token(f"ath_tk_{name}", "github")
+            for name in ("alice", "bob", "alice", "carol", "carol", "bob"):
+                client.for_user(name).proxy("github", "GET", "/user")
+        taking_turns = [head(r) for r in seen]
+        seen.clear()
+        for name in ("alice", "bob", "alice", "carol", "carol", "bob"):
+            with ATHGatewayClient(server.url, AGENT_ID, pem) as fresh:
+                fresh.for_user(name).set_token(f"ath_tk_{name}", "github")
+                fresh.for_user(name).proxy("github", "GET", "/user")
+        afresh = [head(r) for r in seen]
+    assert taking_turns == afresh
+    tokens = [next(x for x in h if x.startswith("Authorization:")) for h in taking_turns]
+    assert tokens == [f"Authorization: Bearer ath_tk_{n}"
+                      for n in ("alice", "bob", "alice", "carol", "carol", "bob")]  # fmt: skip
+
+
+def test_a_token_a_full_build_refuses_is_refused_after_a_reuse_too(pem: str) -> None:
+    """A token that cannot be sent (not ASCII) is refused the same way whether the
+    request's headers are built afresh or from the last ones."""
+    with ATHGatewayClient("http://127.0.0.1:9", AGENT_ID, pem) as client:
+        core = client._core
+        url = "http://127.0.0.1:9/ath/proxy/github/user"
+        build_request(core, "GET", url, headers={"Authorization": "Bearer ascii"})
+        with pytest.raises(ValueError) as reused:
+            build_request(core, "GET", url, headers={"Authorization": "Bearer caf\u00e9"})
+    with (
+        ATHGatewayClient("http://127.0.0.1:9", AGENT_ID, pem) as fresh,
+        pytest.raises(ValueError) as afresh,
+    ):
+        build_request(fresh._core, "GET", url, headers={"Authorization": "Bearer caf\u00e9"})
+    assert type(reused.value) is type(afresh.value)
+
+
+def test_a_request_with_authorization_after_one_without_is_built_afresh(pem: str) -> None:
+    """Headers built without ``Authorization`` are not the template of a request with
+    one: it comes where a full build puts it, not appended."""
+    with ATHGatewayClient("http://127.0.0.1:9", AGENT_ID, pem) as client:
+        core = client._core
+        url = "http://127.0.0.1:9/ath/proxy/github/user"
+        build_request(core, "GET", url, headers={"X-ATH-Agent-ID": AGENT_ID})
+        both = {"Authorization": "Bearer t", "X-ATH-Agent-ID": AGENT_ID}
+        built = build_request(core, "GET", url, headers=both)
+        expected = httpx2.Client(headers=core.http.headers).build_request("GET", url, headers=both)
+    assert built.headers.raw == expected.headers.raw
