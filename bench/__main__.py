@@ -608,7 +608,8 @@ def run_handshake(peer_python: str, s: Settings, env: dict[str, Any]) -> list[Se
         "handshake_sdk_vs_peer",
         note=counts + "warm-up): the driver's CPU time in register + authorize + token "
         "minus its CPU time inside httpx2.HTTPTransport.handle_request and body reads (the "
-        "wire); the stack runs in another process. sdk_wall_ratio: the same in wall time",
+        "wire); the stack runs in another process. sdk_wall_ratio: the same in wall time; "
+        "register_ratio, authorize_ratio, token_ratio: the same per step",
     )
     deadline = Deadline(s.section_seconds, "handshake_vs_peer")
     with LocalStack() as stack:
@@ -637,6 +638,9 @@ def run_handshake(peer_python: str, s: Settings, env: dict[str, Any]) -> list[Se
                     ours_sdk_ms=median(hs.ours["sdk"]) * 1e3,
                     peer_sdk_ms=median(hs.peer["sdk"]) * 1e3,
                     sdk_wall_ratio=hs.ratio("sdk_wall"),
+                    register_ratio=hs.ratio("sdk_register"),
+                    authorize_ratio=hs.ratio("sdk_authorize"),
+                    token_ratio=hs.ratio("sdk_token"),
                     ours_wire_ms=median(hs.ours["wire"]) * 1e3,
                     peer_wire_ms=median(hs.peer["wire"]) * 1e3,
                     ours_requests=median(hs.ours["requests"]),

@@ -18,7 +18,8 @@ two drivers alternately, so both SDKs see the same machine at the same moments.
 A line ``{"agent_id", "pem", "construct": N}`` instead constructs N clients and
 answers ``{"construct": [seconds, ...]}``.
 
-``sdk`` is the SDK's own time in register + authorize + token: the CPU time of this
+``sdk`` is the SDK's own time in register + authorize + token (``sdk_register``,
+``sdk_authorize`` and ``sdk_token`` per step): the CPU time of this
 (single-threaded) driver during those steps minus its CPU time inside
 the transport's ``handle_request`` and the body reads (the wire), which
 :class:`WireClock` measures for both SDKs alike: ``httpx.HTTPTransport`` for the
@@ -207,6 +208,10 @@ def handshake(
         "sdk_wall": spent(0) - spent(2),
         "sdk": spent(1) - spent(3),
         "requests": spent(4),
+        # the same per step, to see which one a change moved
+        "sdk_register": (r1[1] - r0[1]) - (r1[3] - r0[3]),
+        "sdk_authorize": (r2[1] - r1[1]) - (r2[3] - r1[3]),
+        "sdk_token": (r4[1] - r3[1]) - (r4[3] - r3[3]),
     }
 
 
