@@ -98,4 +98,4 @@ def test_credentials_round_trip(
                 token.effective_scopes,
                 token.provider_id,
             )
-            assert other.expires_at == token.expires_at
+            assert other.expires == token.expires
