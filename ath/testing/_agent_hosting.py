@@ -101,17 +101,27 @@ class AgentDirectory:
         name: str,
         developer: Mapping[str, str] | None = None,
         capabilities: Sequence[str] | None = None,
+        key_format: str = "jwk",
     ) -> str:
-        """Publish (or replace) an agent's identity document; returns its agent_id."""
+        """Publish (or replace) an agent's identity document; returns its agent_id.
+        ``key_format``: the document's ``public_key`` as a JWK (``"jwk"``) or as a PEM
+        string (``"pem"``); the protocol allows both."""
         if not _NAME.match(name):
             raise ValueError(f"agent name must match {_NAME.pattern}")
+        if key_format not in ("jwk", "pem"):
+            raise ValueError("key_format must be 'jwk' or 'pem'")
         agent_id = self.agent_id(name)
+        public = load_public_key(public_key)
         doc: dict[str, object] = {
             "ath_version": "0.1",
             "agent_id": agent_id,
             "name": name,
             "developer": dict(developer or {"name": "Local Developer", "id": "dev-local"}),
-            "public_key": jwk_from_public_key(load_public_key(public_key)),
+            "public_key": jwk_from_public_key(public)
+            if key_format == "jwk"
+            else public.public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            ).decode("ascii"),
         }
         if capabilities is not None:
             doc["capabilities"] = list(capabilities)

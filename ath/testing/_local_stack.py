@@ -251,11 +251,17 @@ class LocalStack:
         *,
         developer: Mapping[str, str] | None = None,
         capabilities: Sequence[str] | None = None,
+        key_format: Literal["jwk", "pem"] = "jwk",
     ) -> str:
         """Serve an agent identity document for ``public_key`` (PEM, public or
-        private, or a ``cryptography`` EC key) and return its ``agent_id``."""
+        private, or a ``cryptography`` EC key) and return its ``agent_id``. The
+        document carries the key as a JWK, or as a PEM string with ``key_format="pem"``."""
         return self._require().agents.host(
-            public_key, name=name, developer=developer, capabilities=capabilities
+            public_key,
+            name=name,
+            developer=developer,
+            capabilities=capabilities,
+            key_format=key_format,
         )
 
     def resolve_registration(self, client_id: str, *, approve: bool = True) -> None:

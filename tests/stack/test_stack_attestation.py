@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import httpx2
 import pytest
@@ -199,9 +198,9 @@ def _fetches(stack: LocalStack, agent: Agent) -> int:
 def test_pem_public_key_in_identity_document(ath_stack: LocalStack, http: httpx2.Client) -> None:
     # The identity document may carry a PEM string instead of a JWK.
     key = new_key()
-    agent_id = ath_stack.host_agent(key, name="pem-agent")
-    running: Any = ath_stack._running
-    running.agents._docs["pem-agent"]["public_key"] = public_pem(key)
+    agent_id = ath_stack.host_agent(key, name="pem-agent", key_format="pem")
+    document = http.get(agent_id).json()
+    assert document["public_key"] == public_pem(key)
     agent = Agent(ath_stack, ath_stack.gateway_url, key, agent_id, http)
     assert register_with(agent, agent.attest()).status_code == 201
 
@@ -210,3 +209,8 @@ def test_signature_must_be_raw_r_s(agent: Agent) -> None:
     head, body, _ = agent.attest().split(".")
     der_like = sign_jws(agent.key, {"alg": "ES256"}, {}).split(".")[2] + "AAAA"
     assert_rejected(register_with(agent, f"{head}.{body}.{der_like}"), "signature")
+
+
+def test_host_agent_refuses_an_unknown_key_format(ath_stack: LocalStack) -> None:
+    with pytest.raises(ValueError, match="key_format"):
+        ath_stack.host_agent(new_key(), name="odd-agent", key_format="xml")  # type: ignore[arg-type]
