@@ -120,6 +120,23 @@ def plain_http(conn: socket.socket) -> None:
     )
 
 
+#: A keep-alive answer with an empty JSON object, and one with no content.
+OK_EMPTY_JSON = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+NO_CONTENT = b"HTTP/1.1 204 No Content\r\n\r\n"
+
+
+def recording(seen: list[bytes], answer: bytes = OK_EMPTY_JSON) -> Behaviour:
+    """Answer every request on a kept-alive connection with ``answer``, appending each
+    request (head and body) to ``seen``."""
+
+    def behaviour(conn: socket.socket) -> None:
+        while request := read_request(conn, timeout=5):
+            seen.append(request)
+            conn.sendall(answer)
+
+    return behaviour
+
+
 def json_answer(body: Any, status: int = 200) -> Behaviour:
     def answer(conn: socket.socket) -> None:
         read_request(conn)

@@ -33,7 +33,7 @@ from ath._aiohttp import AiohttpTransport
 from ath._tls import shared_verify
 from ath._wire import AsyncTransport
 from tests._support.faults import AGENT_ID
-from tests._support.servers import RawServer, read_request
+from tests._support.servers import NO_CONTENT, RawServer, read_request, recording
 
 ROOT = Path(__file__).resolve().parents[2]
 URL = "https://gateway.example.com"
@@ -253,13 +253,7 @@ async def test_each_request_carries_its_own_headers_when_they_change(pem: str) -
     same: a new token (and a caller's header) reach the server on the very next call."""
     seen: list[bytes] = []
 
-    def answer(conn: socket.socket) -> None:
-        while request := read_request(conn, timeout=5):
-            seen.append(request)
-            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                         b"Content-Length: 2\r\n\r\n{}")  # fmt: skip
-
-    with RawServer(answer) as server:
+    with RawServer(recording(seen)) as server:
         async with AsyncATHGatewayClient(server.url, AGENT_ID, pem, http="aiohttp") as client:
             client.set_token("ath_tk_first", "github")
             await client.proxy("github", "GET", "/user")
@@ -309,17 +303,12 @@ async def test_a_streamed_request_body_is_read_then_sent_whole() -> None:
 
     seen: list[bytes] = []
 
-    def answer(conn: socket.socket) -> None:
-        while request := read_request(conn, timeout=5):
-            seen.append(request)
-            conn.sendall(b"HTTP/1.1 204 No Content\r\n\r\n")
-
     async def parts() -> AsyncIterator[bytes]:
         yield b"one,"
         yield b"two"
 
     transport = AiohttpTransport(ssl_context(True, True), True, DEFAULT_LIMITS)
-    with RawServer(answer) as server:
+    with RawServer(recording(seen, NO_CONTENT)) as server:
         async with httpx2.AsyncClient(transport=transport) as http:
             response = await http.post(server.url + "/upload", content=parts())
     assert response.status_code == 204
@@ -337,13 +326,7 @@ async def test_both_engines_put_the_same_headers_on_the_wire(pem: str) -> None:
     adds none of its automatic headers, drops none of the SDK's."""
     seen: list[bytes] = []
 
-    def answer(conn: socket.socket) -> None:
-        while request := read_request(conn, timeout=5):
-            seen.append(request)
-            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                         b"Content-Length: 2\r\n\r\n{}")  # fmt: skip
-
-    with RawServer(answer) as server:
+    with RawServer(recording(seen)) as server:
         for http in ("httpx2", "aiohttp"):
             async with AsyncATHGatewayClient(server.url, AGENT_ID, pem, http=http) as client:
                 client.set_token("ath_tk_wire", "github")
@@ -362,13 +345,8 @@ async def test_a_request_without_automatic_headers_is_sent_without_them() -> Non
 
     seen: list[bytes] = []
 
-    def answer(conn: socket.socket) -> None:
-        while request := read_request(conn, timeout=5):
-            seen.append(request)
-            conn.sendall(b"HTTP/1.1 204 No Content\r\n\r\n")
-
     transport = AiohttpTransport(ssl_context(True, True), True, DEFAULT_LIMITS)
-    with RawServer(answer) as server:
+    with RawServer(recording(seen, NO_CONTENT)) as server:
         async with httpx2.AsyncClient(transport=transport) as http:
             bare = httpx2.Request("GET", server.url + "/bare", headers={"X-Only": "1"})
             response = await http.send(bare)

@@ -5,15 +5,13 @@ method, the client's own headers, an event hook's edits)."""
 
 from __future__ import annotations
 
-import socket
-
 import httpx2
 import pytest
 
 from ath import ATHGatewayClient
 from ath._flows._transport import build_request
 from tests._support.faults import AGENT_ID
-from tests._support.servers import RawServer, read_request
+from tests._support.servers import RawServer, recording
 
 
 def _headers(request: bytes) -> dict[str, str]:
@@ -24,18 +22,12 @@ def _headers(request: bytes) -> dict[str, str]:
 def test_every_request_carries_its_own_headers(pem: str) -> None:
     seen: list[bytes] = []
 
-    def answer(conn: socket.socket) -> None:
-        while request := read_request(conn, timeout=5):
-            seen.append(request)
-            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                         b"Content-Length: 2\r\n\r\n{}")  # fmt: skip
-
     def hook(request: httpx2.Request) -> None:
         if request.url.path.endswith("/hooked"):
             request.headers["X-Hooked"] = "yes"
             request.headers["Authorization"] = "Bearer changed-by-hook"
 
-    with RawServer(answer) as server:
+    with RawServer(recording(seen)) as server:
         own = httpx2.Client(headers={"X-Env": "a"}, event_hooks={"request": [hook]})
         with ATHGatewayClient(server.url, AGENT_ID, pem, http_client=own) as client:
             client.set_token("ath_tk_one", "github")
@@ -89,16 +81,10 @@ def test_users_taking_turns_each_send_their_own_token_in_the_same_place(pem: str
     that request afresh puts it."""
     seen: list[bytes] = []
 
-    def answer(conn: socket.socket) -> None:
-        while request := read_request(conn, timeout=5):
-            seen.append(request)
-            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                         b"Content-Length: 2\r\n\r\n{}")  # fmt: skip
-
     def head(request: bytes) -> list[str]:
         return request.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
 
-    with RawServer(answer) as server:
+    with RawServer(recording(seen)) as server:
         with ATHGatewayClient(server.url, AGENT_ID, pem) as client:
             for name in ("alice", "bob", "carol"):
                 client.for_user(name).set_token(f"ath_tk_{name}", "github")
