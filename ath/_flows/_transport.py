@@ -333,30 +333,43 @@ def build_request(
     extensions = core.traced if header_logging() else core.extensions
     if data is None and params is None and json is None and not content and not http.params:
         request = _bodiless(core, method, url, headers, extensions)
-        if len(http.cookies.jar):
-            httpx2.Cookies(http.cookies).set_cookie_header(request)
-        return request
+    else:
+        request = _with_body(core, method, url, json, content, data, params, headers, extensions)
+    if len(http.cookies.jar):
+        httpx2.Cookies(http.cookies).set_cookie_header(request)
+    return request
+
+
+def _with_body(
+    core: Core,
+    method: str,
+    url: str | httpx2.URL,
+    json: Any,
+    content: bytes | None,
+    data: Mapping[str, str] | None,
+    params: Any,
+    headers: Mapping[str, str] | None,
+    extensions: dict[str, Any],
+) -> httpx2.Request:
+    """:func:`build_request` for a request with a body or query parameters."""
+    http = core.http
     if isinstance(url, str):
         url = _parsed_url(url)
     merged = _merged(http.headers.raw, core.extra_headers, headers)
     if http.params:
         params = http.params.merge(params)
     if data is None and params is None and isinstance(content, bytes | None):
-        request = plain_request(method, url, merged, json, content, extensions, core.memo)
-    else:
-        request = httpx2.Request(
-            method,
-            url,
-            json=json,
-            content=content,
-            data=data,
-            params=params,
-            headers=merged,
-            extensions=extensions,
-        )
-    if len(http.cookies.jar):
-        httpx2.Cookies(http.cookies).set_cookie_header(request)
-    return request
+        return plain_request(method, url, merged, json, content, extensions, core.memo)
+    return httpx2.Request(
+        method,
+        url,
+        json=json,
+        content=content,
+        data=data,
+        params=params,
+        headers=merged,
+        extensions=extensions,
+    )
 
 
 def generated_request(
