@@ -190,7 +190,8 @@ def test_plain_lines_when_not_a_terminal(registered: Sandbox) -> None:
 _LAUNCHER = """
 import pathlib, sys, time
 here = pathlib.Path(sys.argv[1])
-(here / "url").write_text(sys.argv[2])
+(here / "url.part").write_text(sys.argv[2])
+(here / "url.part").rename(here / "url")  # whole when it appears: the test reads it then
 deadline = time.monotonic() + 120
 while not (here / "release").exists() and time.monotonic() < deadline:
     time.sleep(0.05)
