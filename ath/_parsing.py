@@ -17,7 +17,7 @@ import json
 import re
 from collections.abc import Callable
 from typing import Any, Final, TypeVar
-from urllib.parse import SplitResult, parse_qs
+from urllib.parse import SplitResult, unquote
 
 import httpx2
 
@@ -130,28 +130,31 @@ def parse_answer(parse: Callable[..., T], response: httpx2.Response, action: str
     :data:`MAX_ANSWER_DEPTH` deep, valid Unicode, every field of its declared type); what
     it refuses becomes ``INVALID_RESPONSE`` here, saying why.
     """
-    from ath._generated import ErrorAnswer, InvalidAnswer
-
     try:
         return parse(
             status_code=response.status_code, headers=response.headers, content=response.content
         )
-    except InvalidAnswer as exc:
-        if exc.reason == "not_json":
-            ctype = response.headers.get("content-type", "?")
-            message = (
-                f"{action}: expected a JSON object, got {ctype} ({len(response.content)} bytes). "
-                "Is the URL an ATH server?"
-            )
-        elif exc.reason == "unsafe":
-            message = (
-                f"the server's answer is refused: {exc.problem}. "
-                "Report this to the server's operator."
-            )
+    except Exception as exc:  # the generated layer's errors, imported only when one came
+        from ath._generated import ErrorAnswer, InvalidAnswer
+
+        if isinstance(exc, InvalidAnswer):
+            if exc.reason == "not_json":
+                ctype = response.headers.get("content-type", "?")
+                message = (
+                    f"{action}: expected a JSON object, got {ctype} "
+                    f"({len(response.content)} bytes). Is the URL an ATH server?"
+                )
+            elif exc.reason == "unsafe":
+                message = (
+                    f"the server's answer is refused: {exc.problem}. "
+                    "Report this to the server's operator."
+                )
+            else:
+                message = _schema_message(action, exc.__cause__ or exc)
+        elif isinstance(exc, ErrorAnswer):  # the flows read only 2xx answers this way
+            message = f"{action}: HTTP {response.status_code} is not a success answer"
         else:
-            message = _schema_message(action, exc.__cause__ or exc)
-    except ErrorAnswer:  # the flows read only 2xx answers this way
-        message = f"{action}: HTTP {response.status_code} is not a success answer"
+            raise
     raise ATHServerError(
         "INVALID_RESPONSE", message, status=response.status_code, headers=response.headers
     )
@@ -222,8 +225,8 @@ def check_authorization_url(
             "allow_insecure_http=True only on a trusted development network).",
             status=status,
         )
-    query = parse_qs(parts.query)
-    if not query.get("code_challenge") or query.get("code_challenge_method") != ["S256"]:
+    challenges, methods = _pkce_fields(parts.query)
+    if not challenges or methods != ["S256"]:
         raise ATHServerError(
             "PKCE_MISSING",
             "authorize: the authorization_url carries no code_challenge with "
@@ -232,3 +235,25 @@ def check_authorization_url(
             status=status,
         )
     return url
+
+
+_PKCE_NAMES: Final = frozenset({"code_challenge", "code_challenge_method"})
+
+
+def _pkce_fields(query: str) -> tuple[list[str], list[str]]:
+    """The ``code_challenge`` and ``code_challenge_method`` values of ``query``, as
+    ``urllib.parse.parse_qs`` reads them (fields split on ``&``, ``+`` as a space,
+    percent-decoded, a field without ``=`` or with an empty value left out), with only
+    those two fields' values decoded: the others are read for their name alone."""
+    challenges: list[str] = []
+    methods: list[str] = []
+    for field in query.split("&"):
+        name, eq, value = field.partition("=")
+        if not eq or not value:
+            continue
+        if "%" in name or "+" in name:
+            name = unquote(name.replace("+", " "))
+        if name in _PKCE_NAMES:
+            decoded = unquote(value.replace("+", " "))
+            (challenges if name == "code_challenge" else methods).append(decoded)
+    return challenges, methods

@@ -39,17 +39,31 @@ MAX_EXPIRES_IN = 100 * 365 * 24 * 3600
 
 
 def str_list(value: Any) -> list[str]:
-    from ath._generated import Unset
-
-    if isinstance(value, Unset) or value is None:
+    """A list of strings from a generated list field; ``[]`` when absent (``UNSET``, which
+    is falsy, or ``None``). Checked here rather than by importing ``Unset``: this runs
+    for every list of every answer, and an import statement costs more than the rest."""
+    if not value:
         return []
     return [str(v) for v in value]
 
 
 def unset_to_none(value: Any) -> Any:
-    from ath._generated import Unset
+    """``value``, or ``None`` for a generated field left ``UNSET``."""
+    return None if type(value) is _unset_type() else value
 
-    return None if isinstance(value, Unset) else value
+
+def _unset_type() -> type:
+    """The generated layer's ``Unset`` (imported on first use: ``import ath`` does not load
+    the generated layer)."""
+    global _UNSET
+    if _UNSET is None:
+        from ath._generated import Unset
+
+        _UNSET = Unset
+    return _UNSET
+
+
+_UNSET: type | None = None
 
 
 def approvals(items: Any) -> list[ProviderApproval]:

@@ -25,10 +25,16 @@ from ath import (
     agent_identity_document,
     generate_private_key,
 )
-from ath._attestation import jwk_thumbprint, public_jwk
+from ath._attestation import (
+    attestation_claims,
+    claims_json,
+    compact_json,
+    jwk_thumbprint,
+    public_jwk,
+)
 from tests._report import tally
 from tests._support.faults import AGENT_ID
-from tests._support.props import PROPS, b64url_decode, example
+from tests._support.props import ANY_TEXT, PROPS, b64url_decode, example
 from tests._support.servers import DEVELOPER, FakeATH, callback_url
 
 AGENT = "https://agent.example.com/.well-known/agent.json"
@@ -61,6 +67,20 @@ def test_attestation_claims_and_signature() -> None:
     assert before <= iat <= after and 0 < exp - iat <= 300
     jti = claims["jti"]
     assert isinstance(jti, str) and len(b64url_decode(jti)) >= 16
+
+
+@PROPS
+@given(ANY_TEXT, ANY_TEXT, st.integers(1, 300), st.integers(0, 2**40))
+def test_written_claims_are_the_compact_json_of_the_claims(
+    agent_id: str, audience: str, lifetime: int, now: int
+) -> None:
+    """The claims a mint writes out are, byte for byte, the compact JSON of the claims
+    dict (escaping of any text included); only the jti, random, differs per call."""
+    written = claims_json(agent_id, audience, lifetime, now)
+    claims = attestation_claims(agent_id, audience, lifetime, now)
+    claims["jti"] = json.loads(written)["jti"]
+    assert written == compact_json(claims)
+    assert len(b64url_decode(claims["jti"])) == 24
 
 
 def test_attestation_jti_unique_and_default_kid_is_thumbprint() -> None:

@@ -12,6 +12,7 @@ import json
 import math
 import types
 
+import hypothesis
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -114,6 +115,41 @@ def test_authorization_url_must_carry_s256_pkce() -> None:
         with pytest.raises(ATHError) as info:
             check_authorization_url(bad)
         assert info.value.code == "PKCE_MISSING"
+
+
+_QUERY_NAMES = (
+    "code_challenge", "code_challenge_method", "code%5Fchallenge", "code_challenge%5Fmethod",
+    "code+challenge", "state",
+)  # fmt: skip
+_QUERY_VALUES = ("", "S256", "%53256", "S256+", "abc", "%2")
+_QUERY_FIELD = st.builds(
+    "{}{}{}".format, st.sampled_from(_QUERY_NAMES), st.sampled_from(("=", "=", "")),
+    st.sampled_from(_QUERY_VALUES),
+)  # fmt: skip
+
+
+@PROPS
+@given(st.lists(_QUERY_FIELD, max_size=4), st.sampled_from(("&", ";", "&&")))
+@hypothesis.example(["code_challenge=", "code_challenge_method=S256"], "&")  # empty: absent
+@hypothesis.example(["code%5Fchallenge=abc", "code_challenge_method=%53256"], "&")  # encoded
+@hypothesis.example(["code_challenge=abc", "code_challenge_method=S256+"], "&")  # "S256 "
+@hypothesis.example(["code_challenge=abc", "code_challenge_method"], "&")  # no "="
+def test_pkce_check_reads_the_query_as_parse_qs_does(fields: list[str], sep: str) -> None:
+    """The PKCE check reads only its two fields, but exactly as ``parse_qs`` would:
+    an encoded name, a ``+``, a repeated or empty field decide the same way."""
+    from urllib.parse import parse_qs
+
+    query = sep.join(fields)
+    read = parse_qs(query)
+    expected_ok = bool(read.get("code_challenge")) and read.get("code_challenge_method") == ["S256"]
+    url = "https://idp.example.com/auth?" + query
+    try:
+        check_authorization_url(url)
+        ok = True
+    except ATHError as exc:
+        assert exc.code == "PKCE_MISSING", exc.code
+        ok = False
+    assert ok == expected_ok, url
 
 
 # --------------------------------------------------------------------------- state
