@@ -222,25 +222,18 @@ def plain_request(
     the two constructions equal. ``memo``: the client's last request headers, reused
     when this request's are the same (encoding headers into ``httpx2.Headers`` and
     the allocations it makes are a large part of a request's cost under load)."""
-    if json is not None:
-        body = _BODY_JSON.encode(json)
-        data = body.encode("utf-8")
-        defaults = [(b"Content-Length", str(len(data)).encode()), (b"Content-Type", _JSON)]
-    else:
-        data = content or b""
-        defaults = [(b"Content-Length", str(len(data)).encode())] if data else []
+    data = _BODY_JSON.encode(json).encode("utf-8") if json is not None else content or b""
     names = {k.lower() for k, _ in headers}
     framed = b"content-length" in names or b"transfer-encoding" in names
-    tail = [
-        (k, v)
-        for k, v in defaults
-        if k.lower() not in names and not (k == b"Content-Length" and framed)
-    ]
+    tail: list[tuple[bytes, bytes]] = []
+    if data and not framed:  # (JSON text is never empty)
+        tail.append((b"Content-Length", str(len(data)).encode()))
+    if json is not None and b"content-type" not in names:
+        tail.append((b"Content-Type", _JSON))
     head: list[tuple[bytes, bytes]] = []
     if b"host" not in names and url.host:
         head.append((b"Host", url.netloc))
-    sized = framed or any(k == b"Content-Length" for k, _ in tail)
-    if not sized and method.upper() in _BODY_METHODS:
+    if not (framed or data) and method.upper() in _BODY_METHODS:
         head.append((b"Content-Length", b"0"))
     pairs = (*head, *headers, *tail)
     last = None if memo is None else memo.last
@@ -378,9 +371,7 @@ def generated_request(
     """The httpx2 request for a generated operation's neutral request description
     (its ``build_request``): the one place the flows' ATH requests meet httpx2.
     ``headers`` (credentials) are added to the operation's own."""
-    merged = dict(request.headers)
-    if headers:
-        merged.update(headers)
+    merged = {**request.headers, **headers} if headers else request.headers  # never changed
     try:
         return build_request(
             core,
