@@ -209,7 +209,10 @@ def check_user_id(user_id: Any) -> str:
 
 
 def check_scopes(scopes: Any, what: str = "scopes") -> list[str]:
-    if isinstance(scopes, str) or not isinstance(scopes, Sequence) or not scopes:
+    listed = type(scopes) is list or (  # a list (the usual) is told apart without the ABC
+        not isinstance(scopes, str) and isinstance(scopes, Sequence)
+    )
+    if not listed or not scopes:
         raise ATHClientError(
             "INVALID_ARGUMENT", f"{what} must be a non-empty list of scope strings"
         )
@@ -337,7 +340,7 @@ def parse_callback(url: str) -> CallbackResult:
 def normalize_mapping(value: Any, what: str) -> Mapping[str, Any]:
     """A dict, or a model object (generated attrs ``to_dict``, pydantic ``model_dump``)
     as its dict, as ath-sdk 0.1.0 accepted ``DeveloperInfo(...)`` in ``register()``."""
-    if not isinstance(value, Mapping):
+    if type(value) is not dict and not isinstance(value, Mapping):  # a dict: no ABC check
         for method in ("to_dict", "model_dump"):
             convert = getattr(value, method, None)
             if callable(convert) and not isinstance(value, type):
@@ -348,7 +351,7 @@ def normalize_mapping(value: Any, what: str) -> Mapping[str, Any]:
 
 
 def check_mapping(value: Any, what: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
+    if type(value) is not dict and not isinstance(value, Mapping):
         raise ATHClientError(
             "INVALID_ARGUMENT", f"{what} must be a dict, got {type(value).__name__}"
         )

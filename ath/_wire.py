@@ -733,4 +733,5 @@ def header_logging() -> bool:
     """Whether httpcore2 would log an answer's headers now (cheap: the loggers cache it).
     Nothing is installed on httpcore2's loggers; the SDK's requests carry
     :func:`quiet_trace` only while this holds."""
-    return any(logger.isEnabledFor(logging.DEBUG) for logger in _HEADER_LOGGERS)
+    http11, http2 = _HEADER_LOGGERS
+    return http11.isEnabledFor(logging.DEBUG) or http2.isEnabledFor(logging.DEBUG)

@@ -127,7 +127,10 @@ def register(
             "developer needs string 'name' and 'id' (and optionally 'contact'), e.g. "
             "{'name': 'Acme', 'id': 'acme'}",
         )
-    if isinstance(providers, Mapping | str) or not isinstance(providers, Sequence) or not providers:
+    listed = type(providers) is list or (
+        not isinstance(providers, Mapping | str) and isinstance(providers, Sequence)
+    )
+    if not listed or not providers:
         raise ATHClientError(
             "INVALID_ARGUMENT",
             "providers must be a non-empty list like "
@@ -276,7 +279,7 @@ def _register_request(
                 **({"client_id": existing} if isinstance(existing, str) and existing else {}),
             },
         )
-    if not response.is_success:
+    if not 200 <= response.status_code < 300:
         raise error_from_response(response, "register")
     parsed = parse_answer(register_agent.parse_response, response, "register")
     result = Registration(

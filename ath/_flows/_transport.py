@@ -173,7 +173,8 @@ def send(core: Core, request: httpx2.Request, *, idempotent: bool) -> Flow[httpx
 
 
 def _pairs(headers: Mapping[str, str] | httpx2.Headers) -> list[tuple[bytes, bytes]]:
-    if isinstance(headers, httpx2.Headers):
+    # a dict (what the flows pass) is told apart without asking the Headers ABC
+    if type(headers) is not dict and isinstance(headers, httpx2.Headers):
         return headers.raw
     # as httpx2.Headers encodes them (a name or value that is not ASCII: a ValueError)
     return [(k.encode("ascii"), v.encode("ascii")) for k, v in headers.items()]
@@ -202,6 +203,27 @@ _BODY_METHODS: Final = frozenset({"POST", "PUT", "PATCH", "QUERY"})
 #: httpx2's ``json=`` encoding (``json.dumps(ensure_ascii=False, separators=(",", ":"),
 #: allow_nan=False)``), its encoder built once rather than per request
 _BODY_JSON: Final = jsonlib.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+_C_ENCODER: Final = getattr(jsonlib.encoder, "c_make_encoder", None)
+
+
+def _json_body(value: Any) -> bytes:
+    """``_BODY_JSON.encode(value)`` as UTF-8: the C encoder ``encode`` would make (with a
+    fresh circular-reference memo, as ``encode`` gives it) called directly, without the
+    two Python layers ``encode`` goes through to reach it."""
+    if _C_ENCODER is None or isinstance(value, str):
+        return _BODY_JSON.encode(value).encode("utf-8")
+    encode = _C_ENCODER(
+        {},
+        _BODY_JSON.default,
+        jsonlib.encoder.encode_basestring,
+        None,
+        ":",
+        ",",
+        False,  # sort_keys
+        False,  # skipkeys
+        False,  # allow_nan
+    )
+    return "".join(encode(value, 0)).encode("utf-8")
 
 
 def plain_request(
@@ -222,7 +244,7 @@ def plain_request(
     the two constructions equal. ``memo``: the client's last request headers, reused
     when this request's are the same (encoding headers into ``httpx2.Headers`` and
     the allocations it makes are a large part of a request's cost under load)."""
-    data = _BODY_JSON.encode(json).encode("utf-8") if json is not None else content or b""
+    data = _json_body(json) if json is not None else content or b""
     names = {k.lower() for k, _ in headers}
     framed = b"content-length" in names or b"transfer-encoding" in names
     tail: list[tuple[bytes, bytes]] = []
@@ -402,7 +424,7 @@ def call(
     response = yield from send(
         core, generated_request(core, request, headers=headers), idempotent=idempotent
     )
-    if not response.is_success:
+    if not 200 <= response.status_code < 300:  # is_success, without its status-code lookup
         raise error_from_response(response, action)
     return response
 

@@ -128,7 +128,12 @@ def json_object(content: bytes) -> dict[str, Any]:
             ``"unsafe"`` when it is one that cannot be used safely.
     """
     try:
-        data = _json.loads(content)
+        if content[:1] == b"{" and content[1:2] != b"\x00":
+            # what json.loads(bytes) would detect (no BOM, no UTF-16/32 NUL), decoded as
+            # it would decode it, without its detection pass
+            data = _json.loads(content.decode("utf-8", "surrogatepass"))
+        else:
+            data = _json.loads(content)
     except (ValueError, UnicodeDecodeError, RecursionError):
         data = None
     if not isinstance(data, dict):

@@ -82,7 +82,7 @@ class AgentIdentityDocument:
         from ..models.agent_identity_document_jwk import AgentIdentityDocumentJWK  # noqa: PLC0415
         from ..models.developer_info import DeveloperInfo  # noqa: PLC0415
 
-        if not isinstance(src_dict, Mapping):
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(
                 f"AgentIdentityDocument is {type(src_dict).__name__}, expected an object"
             )

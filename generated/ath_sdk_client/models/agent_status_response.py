@@ -69,7 +69,7 @@ class AgentStatusResponse:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.provider_approval import ProviderApproval  # noqa: PLC0415
 
-        if not isinstance(src_dict, Mapping):
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"AgentStatusResponse is {type(src_dict).__name__}, expected an object")
         d = dict(src_dict)
         client_id = d.pop("client_id")

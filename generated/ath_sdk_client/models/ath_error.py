@@ -67,7 +67,7 @@ class ATHError:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.ath_error_details import ATHErrorDetails  # noqa: PLC0415
 
-        if not isinstance(src_dict, Mapping):
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"ATHError is {type(src_dict).__name__}, expected an object")
         d = dict(src_dict)
 

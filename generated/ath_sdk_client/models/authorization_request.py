@@ -71,7 +71,7 @@ class AuthorizationRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        if not isinstance(src_dict, Mapping):
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(
                 f"AuthorizationRequest is {type(src_dict).__name__}, expected an object"
             )

@@ -73,7 +73,7 @@ class ConsentCompletion:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        if not isinstance(src_dict, Mapping):
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"ConsentCompletion is {type(src_dict).__name__}, expected an object")
         d = dict(src_dict)
         status = ConsentCompletionStatus(d.pop("status"))

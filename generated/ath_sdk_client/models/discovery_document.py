@@ -60,7 +60,7 @@ class DiscoveryDocument:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.provider_info import ProviderInfo  # noqa: PLC0415
 
-        if not isinstance(src_dict, Mapping):
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"DiscoveryDocument is {type(src_dict).__name__}, expected an object")
         d = dict(src_dict)
         ath_version = d.pop("ath_version")

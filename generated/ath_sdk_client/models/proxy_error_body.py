@@ -69,7 +69,7 @@ class ProxyErrorBody:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.proxy_error_body_details import ProxyErrorBodyDetails  # noqa: PLC0415
 
-        if not isinstance(src_dict, Mapping):
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"ProxyErrorBody is {type(src_dict).__name__}, expected an object")
         d = dict(src_dict)
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -64,10 +64,10 @@ class ServiceAuthConfig:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        if not isinstance(src_dict, Mapping):
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"ServiceAuthConfig is {type(src_dict).__name__}, expected an object")
         d = dict(src_dict)
-        type_ = cast(Literal["oauth2"], d.pop("type"))
+        type_: Literal["oauth2"] = d.pop("type")
         if type_ != "oauth2":
             raise ValueError(f"type must match const 'oauth2', got '{type_}'")
 

@@ -62,7 +62,7 @@ class ServiceDiscoveryDocument:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.service_auth_config import ServiceAuthConfig  # noqa: PLC0415
 
-        if not isinstance(src_dict, Mapping):
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(
                 f"ServiceDiscoveryDocument is {type(src_dict).__name__}, expected an object"
             )

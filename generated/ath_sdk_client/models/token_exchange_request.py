@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -61,12 +61,12 @@ class TokenExchangeRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        if not isinstance(src_dict, Mapping):
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(
                 f"TokenExchangeRequest is {type(src_dict).__name__}, expected an object"
             )
         d = dict(src_dict)
-        grant_type = cast(Literal["authorization_code"], d.pop("grant_type"))
+        grant_type: Literal["authorization_code"] = d.pop("grant_type")
         if grant_type != "authorization_code":
             raise ValueError(
                 f"grant_type must match const 'authorization_code', got '{grant_type}'"

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -72,14 +72,14 @@ class TokenResponse:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.scope_intersection import ScopeIntersection  # noqa: PLC0415
 
-        if not isinstance(src_dict, Mapping):
+        if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"TokenResponse is {type(src_dict).__name__}, expected an object")
         d = dict(src_dict)
         access_token = d.pop("access_token")
         if not (isinstance(access_token, str)):
             raise TypeError(f"access_token is {type(access_token).__name__}, expected str")
 
-        token_type = cast(Literal["Bearer"], d.pop("token_type"))
+        token_type: Literal["Bearer"] = d.pop("token_type")
         if token_type != "Bearer":
             raise ValueError(f"token_type must match const 'Bearer', got '{token_type}'")
 
