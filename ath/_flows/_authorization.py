@@ -12,6 +12,7 @@ from ath._constants import MAX_PENDING_SESSIONS, SESSION_LIFETIME
 from ath._core import Core
 from ath._errormap import error_from_response
 from ath._errors import ATHClientError, ATHError, ATHServerError
+from ath._flows._gen import gen
 from ath._flows._registration import registration_status
 from ath._flows._rotation import resigned
 from ath._flows._transport import (
@@ -85,8 +86,6 @@ def _authorize(
     redirect_uri: str | None,
     resource: str | None,
 ) -> Flow[Authorization]:
-    from ath._generated import UNSET, AuthorizationRequest, authorize_op
-
     client_id, _ = yield from credentials(core)
     provider = check_provider_id(provider)
     scope_list = check_scopes(scopes)
@@ -112,19 +111,19 @@ def _authorize(
             )
     state = generate_state()
     attestation = yield from attest(core.signer, core.config.base_url)
-    body = AuthorizationRequest(
+    body = gen.AuthorizationRequest(
         client_id=client_id,
         agent_attestation=attestation,
         provider_id=provider,
         scopes=scope_list,
         state=state,
-        user_redirect_uri=UNSET if redirect_uri is None else redirect_uri,
-        resource=UNSET if resource is None else resource,
+        user_redirect_uri=gen.UNSET if redirect_uri is None else redirect_uri,
+        resource=gen.UNSET if resource is None else resource,
     )
     response = yield from call(
-        core, authorize_op.build_request(body=body), "authorize", idempotent=False
+        core, gen.authorize_op.build_request(body=body), "authorize", idempotent=False
     )
-    parsed = parse_answer(authorize_op.parse_response, response, "authorize")
+    parsed = parse_answer(gen.authorize_op.parse_response, response, "authorize")
     result = Authorization(
         authorization_url=check_authorization_url(
             parsed.authorization_url,
@@ -292,8 +291,6 @@ def _exchange_token(
     """Redeem ``code`` for the session's token. ``pending``: the authorization the
     caller matched already (``finish_authorization``); without it, the one this
     client started for ``session_id``, if any, is looked up when the token comes."""
-    from ath._generated import TokenExchangeRequest, exchange_token_op
-
     client_id, client_secret = yield from credentials(core)
     if not isinstance(code, str) or not isinstance(session_id, str) or not session_id:
         raise ATHClientError(
@@ -302,7 +299,7 @@ def _exchange_token(
     _other_users(core, "exchange_token", session_id, None)
     token_url = core.config.base_url + "/ath/token"
     attestation = yield from attest(core.signer, token_url)
-    body = TokenExchangeRequest(
+    body = gen.TokenExchangeRequest(
         grant_type="authorization_code",
         client_id=client_id,
         client_secret=client_secret,
@@ -312,9 +309,9 @@ def _exchange_token(
     )
     # Never replayed: the session is single use (retried only if the connection failed).
     response = yield from call(
-        core, exchange_token_op.build_request(body=body), "exchange_token", idempotent=False
+        core, gen.exchange_token_op.build_request(body=body), "exchange_token", idempotent=False
     )
-    parsed = parse_answer(exchange_token_op.parse_response, response, "exchange_token")
+    parsed = parse_answer(gen.exchange_token_op.parse_response, response, "exchange_token")
     if pending is None:
         with core.state.lock:
             pending = core.state.of(core.user).sessions.get(session_id)

@@ -15,6 +15,7 @@ import httpx2
 from ath._core import Core
 from ath._errormap import body_snippet, error_from_response
 from ath._errors import PROTOCOL_CODES, ATHClientError, ATHServerError, masked_headers
+from ath._flows._gen import gen
 from ath._flows._tokens import forget_token, token_for
 from ath._flows._transport import build_request, call, credentials, refresh, send
 from ath._models import (
@@ -190,8 +191,6 @@ def split_query(
 
 
 def revoke(core: Core, provider: str | None, *, all_tokens: bool) -> Flow[list[str]]:
-    from ath._generated import TokenRevocationRequest, revoke_token
-
     client_id, client_secret = yield from credentials(core)
     if core.state.store is not None:  # revoke what the fleet holds, not a stale copy
         yield from refresh(core, force=False)
@@ -207,10 +206,10 @@ def revoke(core: Core, provider: str | None, *, all_tokens: bool) -> Flow[list[s
             raise ATHClientError("NO_TOKEN", f"no ATH token held for provider {provider!r}{whose}")
     revoked: list[str] = []
     for key, token in targets:
-        body = TokenRevocationRequest(
+        body = gen.TokenRevocationRequest(
             client_id=client_id, client_secret=client_secret, token=token.access_token
         )
-        yield from call(core, revoke_token.build_request(body=body), "revoke", idempotent=False)
+        yield from call(core, gen.revoke_token.build_request(body=body), "revoke", idempotent=False)
         yield from forget_token(core, key, token)
         revoked.append(key)
     return revoked

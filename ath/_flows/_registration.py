@@ -11,6 +11,7 @@ import httpx2
 from ath._core import Core
 from ath._errormap import error_from_response
 from ath._errors import ATHClientError, ATHError, ATHServerError
+from ath._flows._gen import gen
 from ath._flows._rotation import resigned
 from ath._flows._transport import blocking, call, credentials, generated_request, logged, send
 from ath._flows._values import (
@@ -61,34 +62,30 @@ def _discovery(core: Core, request: Request, hint: str) -> Flow[httpx2.Response]
 
 
 def discover_gateway(core: Core) -> Flow[DiscoveryDocument]:
-    from ath._generated import get_gateway_discovery
-
     response = yield from _discovery(
         core,
-        get_gateway_discovery.build_request(),
+        gen.get_gateway_discovery.build_request(),
         "this URL serves no ATH gateway discovery document (/.well-known/ath.json). If it "
         "is an ATH-native service, use ATHNativeClient (or AsyncATHNativeClient), which "
         "reads /.well-known/ath-app.json.",
     )
     doc = discovery_document(
-        parse_answer(get_gateway_discovery.parse_response, response, "discover")
+        parse_answer(gen.get_gateway_discovery.parse_response, response, "discover")
     )
     check_version(doc.ath_version, status=response.status_code)
     return doc
 
 
 def discover_service(core: Core) -> Flow[ServiceDiscoveryDocument]:
-    from ath._generated import get_service_discovery
-
     response = yield from _discovery(
         core,
-        get_service_discovery.build_request(),
+        gen.get_service_discovery.build_request(),
         "this URL serves no ATH-native service discovery document "
         "(/.well-known/ath-app.json). If it is an ATH gateway, use ATHGatewayClient (or "
         "AsyncATHGatewayClient), which reads /.well-known/ath.json.",
     )
     doc = service_discovery_document(
-        parse_answer(get_service_discovery.parse_response, response, "discover")
+        parse_answer(gen.get_service_discovery.parse_response, response, "discover")
     )
     status = response.status_code  # the answer's URLs are checked as the server's
     check_version(doc.ath_version, status=status)
@@ -118,8 +115,6 @@ def register(
     purpose: str | None,
     redirect_uris: Sequence[str] | None,
 ) -> Flow[Registration]:
-    from ath._generated import ProviderScopeRequest
-
     developer = normalize_mapping(developer, "developer")
     if not isinstance(developer.get("name"), str) or not isinstance(developer.get("id"), str):
         raise ATHClientError(
@@ -140,7 +135,7 @@ def register(
     for item in providers:
         item = normalize_mapping(item, "each provider")
         requested.append(
-            ProviderScopeRequest(
+            gen.ProviderScopeRequest(
                 provider_id=check_provider_id(item.get("provider_id")),
                 scopes=check_scopes(item.get("scopes"), "provider scopes"),
             )
@@ -238,25 +233,18 @@ def _register_request(
     uris: list[str] | None,
     purpose: str | None,
 ) -> Flow[Registration]:
-    from ath._generated import (
-        UNSET,
-        AgentRegistrationRequest,
-        DeveloperInfo,
-        register_agent,
-    )
-
     attestation = yield from attest(core.signer, core.config.base_url)
-    body = AgentRegistrationRequest(
+    body = gen.AgentRegistrationRequest(
         agent_id=core.signer.agent_id,
         agent_attestation=attestation,
-        developer=DeveloperInfo.from_dict(
+        developer=gen.DeveloperInfo.from_dict(
             {k: v for k, v in developer.items() if k in ("name", "id", "contact")}
         ),
         requested_providers=requested,
-        redirect_uris=UNSET if uris is None else uris,
-        purpose=UNSET if purpose is None else purpose,
+        redirect_uris=gen.UNSET if uris is None else uris,
+        purpose=gen.UNSET if purpose is None else purpose,
     )
-    request = generated_request(core, register_agent.build_request(body=body))
+    request = generated_request(core, gen.register_agent.build_request(body=body))
     response = yield from send(core, request, idempotent=False)
     if response.status_code == 409:
         server = ath_error_body(response) or json_object(response) or {}
@@ -281,7 +269,7 @@ def _register_request(
         )
     if not 200 <= response.status_code < 300:
         raise error_from_response(response, "register")
-    parsed = parse_answer(register_agent.parse_response, response, "register")
+    parsed = parse_answer(gen.register_agent.parse_response, response, "register")
     result = Registration(
         client_id=parsed.client_id,
         client_secret=parsed.client_secret,
@@ -313,18 +301,16 @@ def _register_request(
 
 
 def registration_status(core: Core) -> Flow[AgentStatusInfo]:
-    from ath._generated import get_agent_status
-
     client_id, client_secret = yield from credentials(core)
     response = yield from call(
         core,
-        get_agent_status.build_request(client_id=client_id),
+        gen.get_agent_status.build_request(client_id=client_id),
         "registration_status",
         idempotent=True,
         headers={"Authorization": basic_auth(client_id, client_secret)},
     )
     parsed: AgentStatusResponse = parse_answer(
-        get_agent_status.parse_response, response, "registration_status"
+        gen.get_agent_status.parse_response, response, "registration_status"
     )
     info = AgentStatusInfo(
         client_id=parsed.client_id,

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from ath._errors import ATHClientError, ATHServerError
+from ath._flows._gen import gen
 from ath._models import (
     AgentStatus,
     DiscoveryDocument,
@@ -49,21 +50,7 @@ def str_list(value: Any) -> list[str]:
 
 def unset_to_none(value: Any) -> Any:
     """``value``, or ``None`` for a generated field left ``UNSET``."""
-    return None if type(value) is _unset_type() else value
-
-
-def _unset_type() -> type:
-    """The generated layer's ``Unset`` (imported on first use: ``import ath`` does not load
-    the generated layer)."""
-    global _UNSET
-    if _UNSET is None:
-        from ath._generated import Unset
-
-        _UNSET = Unset
-    return _UNSET
-
-
-_UNSET: type | None = None
+    return None if isinstance(value, gen.Unset) else value
 
 
 def approvals(items: Any) -> list[ProviderApproval]:

@@ -1,17 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.agent_identity_document_jwk import AgentIdentityDocumentJWK
-    from ..models.developer_info import DeveloperInfo
-
 
 T = TypeVar("T", bound="AgentIdentityDocument")
 
@@ -41,8 +36,6 @@ class AgentIdentityDocument:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.agent_identity_document_jwk import AgentIdentityDocumentJWK  # noqa: PLC0415
-
         ath_version = self.ath_version
 
         agent_id = self.agent_id
@@ -79,9 +72,6 @@ class AgentIdentityDocument:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.agent_identity_document_jwk import AgentIdentityDocumentJWK  # noqa: PLC0415
-        from ..models.developer_info import DeveloperInfo  # noqa: PLC0415
-
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(
                 f"AgentIdentityDocument is {type(src_dict).__name__}, expected an object"
@@ -168,3 +158,9 @@ class AgentIdentityDocument:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# The models this one holds, imported once its class exists (models may hold each other),
+# rather than by an import statement run on every to_dict()/from_dict() call.
+from ..models.agent_identity_document_jwk import AgentIdentityDocumentJWK  # noqa: E402
+from ..models.developer_info import DeveloperInfo  # noqa: E402

@@ -1,17 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.developer_info import DeveloperInfo
-    from ..models.provider_scope_request import ProviderScopeRequest
-
 
 T = TypeVar("T", bound="AgentRegistrationRequest")
 
@@ -79,9 +74,6 @@ class AgentRegistrationRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.developer_info import DeveloperInfo  # noqa: PLC0415
-        from ..models.provider_scope_request import ProviderScopeRequest  # noqa: PLC0415
-
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(
                 f"AgentRegistrationRequest is {type(src_dict).__name__}, expected an object"
@@ -164,3 +156,9 @@ class AgentRegistrationRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# The models this one holds, imported once its class exists (models may hold each other),
+# rather than by an import statement run on every to_dict()/from_dict() call.
+from ..models.developer_info import DeveloperInfo  # noqa: E402
+from ..models.provider_scope_request import ProviderScopeRequest  # noqa: E402

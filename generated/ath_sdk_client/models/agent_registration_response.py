@@ -2,16 +2,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.agent_status import AgentStatus
-
-if TYPE_CHECKING:
-    from ..models.provider_approval import ProviderApproval
-
 
 T = TypeVar("T", bound="AgentRegistrationResponse")
 
@@ -67,8 +63,6 @@ class AgentRegistrationResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.provider_approval import ProviderApproval  # noqa: PLC0415
-
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(
                 f"AgentRegistrationResponse is {type(src_dict).__name__}, expected an object"
@@ -129,3 +123,8 @@ class AgentRegistrationResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# The models this one holds, imported once its class exists (models may hold each other),
+# rather than by an import statement run on every to_dict()/from_dict() call.
+from ..models.provider_approval import ProviderApproval  # noqa: E402

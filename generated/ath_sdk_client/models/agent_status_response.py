@@ -2,16 +2,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.agent_status import AgentStatus
-
-if TYPE_CHECKING:
-    from ..models.provider_approval import ProviderApproval
-
 
 T = TypeVar("T", bound="AgentStatusResponse")
 
@@ -67,8 +63,6 @@ class AgentStatusResponse:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.provider_approval import ProviderApproval  # noqa: PLC0415
-
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"AgentStatusResponse is {type(src_dict).__name__}, expected an object")
         d = dict(src_dict)
@@ -127,3 +121,8 @@ class AgentStatusResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# The models this one holds, imported once its class exists (models may hold each other),
+# rather than by an import statement run on every to_dict()/from_dict() call.
+from ..models.provider_approval import ProviderApproval  # noqa: E402

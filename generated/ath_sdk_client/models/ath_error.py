@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -9,10 +9,6 @@ from attrs import field as _attrs_field
 from ..models.ath_error_code import ATHErrorCode
 from ..models.ath_extension_error_code import ATHExtensionErrorCode
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.ath_error_details import ATHErrorDetails
-
 
 T = TypeVar("T", bound="ATHError")
 
@@ -65,8 +61,6 @@ class ATHError:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.ath_error_details import ATHErrorDetails  # noqa: PLC0415
-
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"ATHError is {type(src_dict).__name__}, expected an object")
         d = dict(src_dict)
@@ -139,3 +133,8 @@ class ATHError:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# The models this one holds, imported once its class exists (models may hold each other),
+# rather than by an import statement run on every to_dict()/from_dict() call.
+from ..models.ath_error_details import ATHErrorDetails  # noqa: E402

@@ -1,14 +1,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.provider_info import ProviderInfo
-
 
 T = TypeVar("T", bound="DiscoveryDocument")
 
@@ -58,8 +54,6 @@ class DiscoveryDocument:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.provider_info import ProviderInfo  # noqa: PLC0415
-
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(f"DiscoveryDocument is {type(src_dict).__name__}, expected an object")
         d = dict(src_dict)
@@ -119,3 +113,8 @@ class DiscoveryDocument:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# The models this one holds, imported once its class exists (models may hold each other),
+# rather than by an import statement run on every to_dict()/from_dict() call.
+from ..models.provider_info import ProviderInfo  # noqa: E402

@@ -1,14 +1,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
-
-if TYPE_CHECKING:
-    from ..models.service_auth_config import ServiceAuthConfig
-
 
 T = TypeVar("T", bound="ServiceDiscoveryDocument")
 
@@ -60,8 +56,6 @@ class ServiceDiscoveryDocument:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        from ..models.service_auth_config import ServiceAuthConfig  # noqa: PLC0415
-
         if type(src_dict) is not dict and not isinstance(src_dict, Mapping):
             raise TypeError(
                 f"ServiceDiscoveryDocument is {type(src_dict).__name__}, expected an object"
@@ -117,3 +111,8 @@ class ServiceDiscoveryDocument:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# The models this one holds, imported once its class exists (models may hold each other),
+# rather than by an import statement run on every to_dict()/from_dict() call.
+from ..models.service_auth_config import ServiceAuthConfig  # noqa: E402
