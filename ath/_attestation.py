@@ -22,9 +22,17 @@ from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 from ath._errors import ATHClientError
 from ath._keycheck import check_p256_pem
+from ath._lazy import LazyModule
 
 if TYPE_CHECKING:
+    from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric import utils as ec_utils
+else:  # cryptography is loaded by the first key operation, not by import ath
+    hashes = LazyModule("cryptography.hazmat.primitives.hashes")
+    serialization = LazyModule("cryptography.hazmat.primitives.serialization")
+    ec = LazyModule("cryptography.hazmat.primitives.asymmetric.ec")
+    ec_utils = LazyModule("cryptography.hazmat.primitives.asymmetric.utils")
 
 __all__ = [
     "ATTESTATION_LIFETIME",
@@ -51,9 +59,6 @@ def _b64url(data: bytes) -> str:
 
 def generate_private_key() -> str:
     """A new EC P-256 private key as unencrypted PKCS#8 PEM (keep it secret)."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-
     key = ec.generate_private_key(ec.SECP256R1())
     return key.private_bytes(
         serialization.Encoding.PEM,
@@ -89,9 +94,6 @@ def parse_private_key(
     ``password`` decrypts an encrypted PEM. Anything but EC P-256 is refused with
     ``INVALID_KEY``; the key material is never quoted in an error.
     """
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-
     if password is not None and not isinstance(password, str | bytes):
         raise ATHClientError(
             "INVALID_ARGUMENT",
@@ -169,8 +171,6 @@ def load_private_key(
 
 def public_jwk(key: ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey) -> dict[str, str]:
     """The public half as an RFC 7517 JWK (kty, crv, x, y)."""
-    from cryptography.hazmat.primitives.asymmetric import ec
-
     public = key.public_key() if isinstance(key, ec.EllipticCurvePrivateKey) else key
     numbers = public.public_numbers()
     return _jwk_of(numbers.x, numbers.y)
@@ -319,9 +319,6 @@ class AttestationSigner:
                 # the DER the check decoded already, loaded as is (cheaper than parsing the
                 # PEM again or building the key from its numbers); cryptography refuses a
                 # public point that does not belong to the scalar
-                from cryptography.hazmat.primitives import serialization
-                from cryptography.hazmat.primitives.asymmetric import ec
-
                 try:
                     loaded = serialization.load_der_private_key(checked.der, password=None)
                 except ValueError:
@@ -383,18 +380,16 @@ class AttestationSigner:
     def _bind(self) -> Callable[[bytes], tuple[int, int]]:
         """Parse the key, encode the header and bind the signing call (first mint):
         ``sign(signing_input)`` is the ES256 signature as the integers ``(r, s)``."""
-        from cryptography.hazmat.primitives import hashes
-        from cryptography.hazmat.primitives.asymmetric import ec
-        from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
         # {"alg", "kid", "typ"} with sorted keys, as json.dumps(sort_keys=True) writes it
         encoded = ('{"alg":"ES256","kid":%s,"typ":"JWT"}' % json.dumps(self.key_id)).encode()  # noqa: UP031
         self._header = base64.urlsafe_b64encode(encoded).rstrip(b"=")
         key = self._private()
         algorithm = ec.ECDSA(hashes.SHA256())
+        decode = ec_utils.decode_dss_signature
 
         def sign(data: bytes) -> tuple[int, int]:
-            r, s = decode_dss_signature(key.sign(data, algorithm))
+            r, s = decode(key.sign(data, algorithm))
             return r, s
 
         self._sign = sign

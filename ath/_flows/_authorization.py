@@ -12,7 +12,6 @@ from ath._constants import MAX_PENDING_SESSIONS, SESSION_LIFETIME
 from ath._core import Core
 from ath._errormap import error_from_response
 from ath._errors import ATHClientError, ATHError, ATHServerError
-from ath._flows._gen import gen
 from ath._flows._registration import registration_status
 from ath._flows._rotation import resigned
 from ath._flows._transport import (
@@ -29,6 +28,7 @@ from ath._flows._values import (
     check_lifetime,
     str_list,
 )
+from ath._lazy import gen
 from ath._models import (
     Authorization,
     CallbackResult,

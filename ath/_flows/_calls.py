@@ -15,9 +15,9 @@ import httpx2
 from ath._core import Core
 from ath._errormap import body_snippet, error_from_response
 from ath._errors import PROTOCOL_CODES, ATHClientError, ATHServerError, masked_headers
-from ath._flows._gen import gen
 from ath._flows._tokens import forget_token, token_for
 from ath._flows._transport import build_request, call, credentials, refresh, send
+from ath._lazy import gen
 from ath._models import (
     APIResponse,
 )

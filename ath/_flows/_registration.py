@@ -11,7 +11,6 @@ import httpx2
 from ath._core import Core
 from ath._errormap import error_from_response
 from ath._errors import ATHClientError, ATHError, ATHServerError
-from ath._flows._gen import gen
 from ath._flows._rotation import resigned
 from ath._flows._transport import blocking, call, credentials, generated_request, logged, send
 from ath._flows._values import (
@@ -22,6 +21,7 @@ from ath._flows._values import (
     service_discovery_document,
     unset_to_none,
 )
+from ath._lazy import gen
 from ath._models import (
     AgentStatusInfo,
     DiscoveryDocument,

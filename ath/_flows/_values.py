@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from ath._errors import ATHClientError, ATHServerError
-from ath._flows._gen import gen
+from ath._lazy import gen
 from ath._models import (
     AgentStatus,
     DiscoveryDocument,
