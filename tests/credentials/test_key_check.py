@@ -53,7 +53,8 @@ def _point(key: ec.EllipticCurvePrivateKey) -> bytes:
 
 def test_proxy_only_process_never_loads_cryptography_or_jose(tmp_path: Path) -> None:
     """A real process: import, construct (key checked), read key_id; nothing heavy
-    loaded. The first signature loads both and gives the same key id."""
+    loaded (nor the generated client, which only the ATH calls need). The first
+    signature loads cryptography alone and gives the same key id."""
     key = _key()
     expected = jwk_thumbprint(public_jwk(key))
     code = f"""
@@ -61,7 +62,9 @@ import json, sys
 import ath
 pem = {_pem(key, serialization.PrivateFormat.PKCS8)!r}
 client = ath.ATHGatewayClient({URL!r}, {AGENT!r}, pem)
-heavy = lambda: sorted({{m.split(".")[0] for m in sys.modules}} & {{"cryptography", "jose"}})
+heavy = lambda: sorted(
+    {{m.split(".")[0] for m in sys.modules}} & {{"cryptography", "jose", "ath_sdk_client"}}
+)
 before, kid = heavy(), client.key_id
 jwt = client.mint_attestation()
 print(json.dumps({{"before": before, "after": heavy(), "kid": kid, "jwt": jwt}}))
