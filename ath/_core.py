@@ -59,6 +59,7 @@ class Core:
         "http",
         "memo",
         "otel",
+        "owns_http",
         "signer",
         "state",
         "traced",
@@ -79,6 +80,9 @@ class Core:
         self.config = config
         self.signer = signer
         self.http = http
+        #: The SDK made ``http``: its cookie jar's policy keeps and sends no cookie
+        #: (:func:`ath._wire.http_client`), so requests skip the cookie step.
+        self.owns_http = owns_http
         self.state = ClientState(
             base_url=config.base_url,
             agent_id=signer.agent_id,

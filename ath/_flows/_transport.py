@@ -350,7 +350,7 @@ def build_request(
         request = _bodiless(core, method, url, headers, extensions)
     else:
         request = _with_body(core, method, url, json, content, data, params, headers, extensions)
-    if len(http.cookies.jar):
+    if not core.owns_http and len(http.cookies.jar):  # an injected client's cookies
         httpx2.Cookies(http.cookies).set_cookie_header(request)
     return request
 

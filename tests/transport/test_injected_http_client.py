@@ -22,6 +22,7 @@ from tests.conftest import DEVELOPER, Agent
 
 GITHUB = [{"provider_id": "github", "scopes": ["read:user"]}]
 THEIRS = {"User-Agent": "theirs/1.0", "X-Theirs": "kept", "Accept": "text/plain"}
+COOKIES = {"sid": "theirs"}
 
 
 class Recording(httpx2.BaseTransport):
@@ -76,12 +77,17 @@ async def test_an_injected_client_is_left_as_given(
     http: httpx2.Client | httpx2.AsyncClient
     if shell == "sync":
         http = httpx2.Client(
-            base_url=stack.gateway_url, headers=THEIRS, transport=Recording(sent), trust_env=False
+            base_url=stack.gateway_url,
+            headers=THEIRS,
+            cookies=COOKIES,
+            transport=Recording(sent),
+            trust_env=False,
         )
     else:
         http = httpx2.AsyncClient(
             base_url=stack.gateway_url,
             headers=THEIRS,
+            cookies=COOKIES,
             transport=AsyncRecording(sent),
             trust_env=False,
         )
@@ -117,6 +123,7 @@ async def test_an_injected_client_is_left_as_given(
         assert request.headers["Accept-Encoding"] == accept_encoding(), where
         assert request.headers["X-Tenant"] == "t-1", where  # the headers= option
         assert request.headers["X-Theirs"] == "kept", where  # the client's own, as before
+        assert request.headers.get_list("Cookie") == ["sid=theirs"], where  # and its cookies
 
     # low_level is handed the injected client as it is: its requests carry its headers
     from ath_sdk_client.api.gateway import get_gateway_discovery
