@@ -17,6 +17,8 @@ Sections (each a key of results.json, each figure a summary over rounds):
 - ``rss_10k_proxy_mb``  peak RSS of a fresh process making 10 000 proxy() calls
 - ``construct_vs_peer`` a new ATHGatewayClient, ours / ath-sdk 0.1.0 (median per client)
 - ``handshake_sdk_vs_peer`` the SDK's own time per handshake (wire and stack excluded)
+- ``handshake_sdk_instructions_ratio`` the same work in instructions (cachegrind), each
+  SDK replaying answers recorded from the stack in place of the wire
 - ``import_vs_httpx2`` cold ``import ath`` / cold ``import httpx2``, same venv
 - ``rss_10k_proxy_vs_httpx2`` peak RSS after 10 000 proxy() calls / raw httpx2's
 - ``proxy_10k_tokens_ratio`` proxy() holding 10 000 tokens + 256 pending / holding one
@@ -67,7 +69,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import httpx2
 
@@ -76,6 +78,9 @@ from ath.stores import FileStore, RedisStore
 from bench._common import TOKEN
 from bench._proc import ROOT, FastServer, install_cleanup, run_json
 from bench._stats import NOISE_LIMIT, Deadline, median, ratio_noise, summary
+
+if TYPE_CHECKING:
+    from ath.testing import LocalStack
 from bench._venvs import ensure_clean_ours, ensure_peer
 from bench._venvs import peer_versions as read_peer_versions
 
@@ -94,6 +99,7 @@ SECTIONS: Final = (
     "rss_10k_proxy_mb",
     "construct_vs_peer",
     "handshake_sdk_vs_peer",
+    "handshake_sdk_instructions_ratio",
     "import_vs_httpx2",
     "rss_10k_proxy_vs_httpx2",
     "proxy_10k_tokens_ratio",
@@ -117,6 +123,7 @@ TARGETS: Final[dict[str, float | None]] = {
     "rss_10k_proxy_mb": None,
     "construct_vs_peer": 0.1,
     "handshake_sdk_vs_peer": 0.6,
+    "handshake_sdk_instructions_ratio": 0.6,
     "import_vs_httpx2": 1.1,
     "rss_10k_proxy_vs_httpx2": 1.15,
     "proxy_10k_tokens_ratio": 1.05,
@@ -149,7 +156,7 @@ RUNNERS: Final[dict[str, tuple[str, ...]]] = {
     "otel": ("proxy_otel_ratio",),
     "rss": ("rss_10k_proxy_mb", "rss_10k_proxy_vs_httpx2"),
     "construct": ("construct_vs_peer",),
-    "handshake": ("handshake_vs_peer", "handshake_sdk_vs_peer"),
+    "handshake": ("handshake_vs_peer", "handshake_sdk_vs_peer", "handshake_sdk_instructions_ratio"),
     "imports": ("import_vs_peer", "import_vs_httpx2"),
     "store_file": ("proxy_store_file_ratio",),
     "store_redis": ("proxy_store_redis_ratio",),
@@ -181,6 +188,8 @@ class Settings:
     fleet_members: int = 8
     #: Rounds of the instruction counts (each 4 runs under cachegrind; a count barely varies).
     instr_rounds: int = 2
+    #: Replayed handshakes per run of the handshake instruction count.
+    handshake_instr_count: int = 20
 
 
 FULL: Final = Settings(
@@ -220,6 +229,7 @@ QUICK: Final = Settings(
     fleet_members=2,  # the smoke test checks the figure's shape, not the fleet's size
     held_users=1000,
     instr_rounds=1,
+    handshake_instr_count=2,
 )
 
 
@@ -649,7 +659,31 @@ def run_handshake(peer_python: str, s: Settings, env: dict[str, Any]) -> list[Se
                 env["peer"]["driver_reported_version"] = hs.peer_version
                 _round_done(total, s.rounds)
                 _round_done(sdk, s.rounds)
-    return [total, sdk]
+        instr = _handshake_instructions(stack, peer_python, s)
+    return [total, sdk, instr]
+
+
+def _handshake_instructions(stack: LocalStack, peer_python: str, s: Settings) -> Section:
+    from bench._instr import handshake_instructions
+
+    section = Section(
+        "handshake_sdk_instructions_ratio",
+        note=f"instructions per register + authorize + token, client process only (valgrind "
+        f"cachegrind, bench.handshake_replay): {s.handshake_instr_count} handshakes minus "
+        f"{s.handshake_instr_count} constructions per SDK, each SDK answered from its own "
+        "real handshake's recorded answers at the transport the timed figure counts as the "
+        "wire; one count per side per round: load does not change it",
+    )
+    # four interpreters under valgrind per round, the peer's constructions ~1 s each there
+    deadline = Deadline(max(s.section_seconds, 800.0), section.key)
+    for r in _rounds(s.instr_rounds, deadline, section):
+        with _round(s.instr_rounds, section):
+            got = handshake_instructions(
+                stack, peer_python, round_no=r, count=s.handshake_instr_count, deadline=deadline
+            )
+            section.add(got.ratio, 0.0, ours_per_handshake=got.ours, peer_per_handshake=got.peer)
+            _round_done(section, s.instr_rounds)
+    return section
 
 
 def run_imports(clean_python: str, peer_python: str, s: Settings) -> list[Section]:

@@ -12,17 +12,24 @@ that reason.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
+from ath import generate_private_key
+from bench._handshake import PROVIDER, SCOPES
 from bench._proc import ROOT, child_env
 from bench._stats import Deadline
 
+if TYPE_CHECKING:
+    from ath.testing import LocalStack
+
 SCRIPT: Final = ROOT / "bench" / "instr_burst.py"
+REPLAY: Final = ROOT / "bench" / "handshake_replay.py"
 _REFS: Final = re.compile(r"I\s+refs:\s+([\d,]+)")
 
 
@@ -30,14 +37,14 @@ class NoValgrind(RuntimeError):
     """valgrind is not installed (Debian: ``apt-get install valgrind``)."""
 
 
-def instructions(args: list[str], deadline: Deadline) -> int:
+def instructions(args: list[str], deadline: Deadline, python: str = sys.executable) -> int:
     """Instructions the interpreter ran for ``python args...`` under cachegrind."""
     valgrind = shutil.which("valgrind")
     if valgrind is None:
         raise NoValgrind("valgrind is not installed; apt-get install valgrind")
     done = subprocess.run(  # noqa: S603 - valgrind running our own interpreter and script
         [valgrind, "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
-         sys.executable, *args],
+         python, *args],
         stdin=subprocess.DEVNULL, capture_output=True, text=True, cwd=ROOT,
         env=child_env(), timeout=max(deadline.left(), 1.0), check=False,
     )  # fmt: skip
@@ -84,3 +91,43 @@ def proxy_async_instructions(url: str, *, concurrency: int, deadline: Deadline) 
     return InstrRound(
         per_call["ours"], per_call["raw"], per_call["aiohttp"], per_call["ours_aiohttp"]
     )
+
+
+@dataclass(frozen=True)
+class HandshakeInstr:
+    """Instructions per register + authorize + token of each SDK (replayed answers)."""
+
+    ours: float
+    peer: float
+
+    @property
+    def ratio(self) -> float:
+        return self.ours / self.peer
+
+
+def handshake_instructions(
+    stack: LocalStack, peer_python: str, *, round_no: int, count: int, deadline: Deadline
+) -> HandshakeInstr:
+    """Each SDK's instructions per handshake against recorded answers
+    (``bench/handshake_replay.py``): ``count`` handshakes minus ``count`` constructions,
+    each run after one real handshake (recorded) and three replayed ones."""
+    per: dict[str, float] = {}
+    for side, python in (("ours", sys.executable), ("peer", peer_python)):
+        counts: dict[bool, int] = {}
+        for handshakes in (True, False):
+            pem = generate_private_key()
+            name = f"bench-instr-r{round_no}-{side}-{int(handshakes)}"
+            config = {
+                "gateway_url": stack.gateway_url,
+                "provider": PROVIDER,
+                "scopes": list(SCOPES),
+                "agent_id": stack.host_agent(pem, name=name),
+                "pem": pem,
+                "warmup": 3,
+                "count": count,
+                "handshakes": handshakes,
+            }
+            args = ["-I", str(REPLAY), json.dumps(config)]
+            counts[handshakes] = instructions(args, deadline, python=python)
+        per[side] = (counts[True] - counts[False]) / count
+    return HandshakeInstr(per["ours"], per["peer"])

@@ -74,6 +74,11 @@ WHAT: Final[dict[str, tuple[str, str]]] = {
         "/ the peer's",
         "每次 register → authorize → token 中 SDK 自身的 CPU 时间（不含网络与本地栈）/ 对方的",
     ),
+    "handshake_sdk_instructions_ratio": (
+        "the same work in instructions (cachegrind), each SDK answered from its own recorded "
+        "handshake in place of the wire / the peer's",
+        "同样的工作以指令数计（cachegrind），每个 SDK 以其自身录制的握手应答代替网络 / 对方的",
+    ),
     "import_vs_httpx2": (
         "cold `import ath` / cold `import httpx2`, same runtime-only venv",
         "冷启动 `import ath` / 冷启动 `import httpx2`，同一个只含运行时依赖的 venv",

@@ -21,6 +21,7 @@ INSTRUCTIONS = (
     "proxy_async_instructions_ratio",
     "proxy_async_vs_aiohttp",
     "proxy_async_httpx2_vs_aiohttp",
+    "handshake_sdk_instructions_ratio",
 )
 #: A hang guard, not a time budget: a quick run takes well under a minute once the
 #: bench's two venvs exist, and a few minutes more when it builds them (a fresh clone;
@@ -54,7 +55,7 @@ def test_bench_quick_writes_every_figure(tmp_path: Path) -> None:
             # counted under valgrind: without it the figure is recorded as failed, saying why
             # (.ci/run installs it)
             assert "valgrind is not installed" in entry["failed_rounds"][0]["error"]
-            print("WARNING: valgrind absent: proxy_async_instructions_ratio not measured")
+            print(f"WARNING: valgrind absent: {key} not measured")
             continue
         for stat in ("median", "min", "max"):
             assert _number(entry[stat]) and entry[stat] > 0, (key, stat, entry[stat])
