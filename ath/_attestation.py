@@ -216,6 +216,19 @@ def attestation_claims(
 _ASCII_STRING: Final = json.encoder.encode_basestring_ascii
 
 
+_ES256: Any = None
+
+
+def _es256() -> ec.ECDSA:
+    """ES256's signature algorithm (ECDSA over SHA-256), built once per process on the
+    first signature (its objects hold no state)."""
+    global _ES256
+    if _ES256 is None:
+        _ES256 = ec.ECDSA(hashes.SHA256())
+    algorithm: ec.ECDSA = _ES256
+    return algorithm
+
+
 def claims_json(agent_id: str, audience: str, lifetime: int, now: int) -> bytes:
     """``compact_json(attestation_claims(agent_id, audience, lifetime, now))`` byte for
     byte (same members, order and escaping; ``tests/credentials`` holds them equal),
@@ -382,10 +395,11 @@ class AttestationSigner:
         ``sign(signing_input)`` is the ES256 signature as the integers ``(r, s)``."""
 
         # {"alg", "kid", "typ"} with sorted keys, as json.dumps(sort_keys=True) writes it
-        encoded = ('{"alg":"ES256","kid":%s,"typ":"JWT"}' % json.dumps(self.key_id)).encode()  # noqa: UP031
+        kid = _ASCII_STRING(self.key_id)  # as json.dumps writes a string
+        encoded = ('{"alg":"ES256","kid":%s,"typ":"JWT"}' % kid).encode()  # noqa: UP031
         self._header = base64.urlsafe_b64encode(encoded).rstrip(b"=")
         key = self._private()
-        algorithm = ec.ECDSA(hashes.SHA256())
+        algorithm = _es256()
         decode = ec_utils.decode_dss_signature
 
         def sign(data: bytes) -> tuple[int, int]:
