@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Final
 
 from ath import generate_private_key
 from bench._handshake import PROVIDER, SCOPES
-from bench._proc import ROOT, child_env
+from bench._proc import ROOT, child_env, run_json
 from bench._stats import Deadline
 
 if TYPE_CHECKING:
@@ -37,7 +37,12 @@ class NoValgrind(RuntimeError):
     """valgrind is not installed (Debian: ``apt-get install valgrind``)."""
 
 
-def instructions(args: list[str], deadline: Deadline, python: str = sys.executable) -> int:
+def instructions(
+    args: list[str],
+    deadline: Deadline,
+    python: str = sys.executable,
+    env: dict[str, str] | None = None,
+) -> int:
     """Instructions the interpreter ran for ``python args...`` under cachegrind."""
     valgrind = shutil.which("valgrind")
     if valgrind is None:
@@ -46,7 +51,8 @@ def instructions(args: list[str], deadline: Deadline, python: str = sys.executab
         [valgrind, "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
          python, *args],
         stdin=subprocess.DEVNULL, capture_output=True, text=True, cwd=ROOT,
-        env=child_env(), timeout=max(deadline.left(), 1.0), check=False,
+        env=child_env() if env is None else env, timeout=max(deadline.left(), 1.0),
+        check=False,
     )  # fmt: skip
     if done.returncode != 0:
         raise RuntimeError(f"cachegrind run {args[1:]} exited {done.returncode}: "
@@ -110,13 +116,19 @@ def handshake_instructions(
 ) -> HandshakeInstr:
     """Each SDK's instructions per handshake against recorded answers
     (``bench/handshake_replay.py``): ``count`` handshakes minus ``count`` constructions,
-    each run after one real handshake (recorded) and three replayed ones."""
+    each run after one real handshake (recorded) and three replayed ones.
+
+    The two counted runs of a side start alike: a first run without valgrind writes the
+    bytecode caches both then read (compiling the SDK's sources is most of a start-up,
+    and would be counted in whichever run compiled them), and string hashing is fixed
+    (``PYTHONHASHSEED``), so what a start-up costs does not vary between them."""
+    env = child_env({"PYTHONHASHSEED": "0"}, write_bytecode=True)
     per: dict[str, float] = {}
     for side, python in (("ours", sys.executable), ("peer", peer_python)):
         counts: dict[bool, int] = {}
-        for handshakes in (True, False):
+        for handshakes in (None, True, False):
             pem = generate_private_key()
-            name = f"bench-instr-r{round_no}-{side}-{int(handshakes)}"
+            name = f"bench-instr-r{round_no}-{side}-{handshakes}".lower()
             config = {
                 "gateway_url": stack.gateway_url,
                 "provider": PROVIDER,
@@ -124,10 +136,13 @@ def handshake_instructions(
                 "agent_id": stack.host_agent(pem, name=name),
                 "pem": pem,
                 "warmup": 3,
-                "count": count,
-                "handshakes": handshakes,
+                "count": count if handshakes is not None else 0,
+                "handshakes": bool(handshakes),
             }
             args = ["-I", str(REPLAY), json.dumps(config)]
-            counts[handshakes] = instructions(args, deadline, python=python)
+            if handshakes is None:  # the uncounted first run: bytecode caches written
+                run_json([python, *args], timeout=max(deadline.left(), 1.0), cwd=ROOT, env=env)
+            else:
+                counts[handshakes] = instructions(args, deadline, python=python, env=env)
         per[side] = (counts[True] - counts[False]) / count
     return HandshakeInstr(per["ours"], per["peer"])
