@@ -12,6 +12,7 @@ signature, so a process that only calls ``proxy()``/``api()`` never pays for it.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import os
@@ -216,17 +217,11 @@ def attestation_claims(
 _ASCII_STRING: Final = json.encoder.encode_basestring_ascii
 
 
-_ES256: Any = None
-
-
+@functools.cache
 def _es256() -> ec.ECDSA:
     """ES256's signature algorithm (ECDSA over SHA-256), built once per process on the
     first signature (its objects hold no state)."""
-    global _ES256
-    if _ES256 is None:
-        _ES256 = ec.ECDSA(hashes.SHA256())
-    algorithm: ec.ECDSA = _ES256
-    return algorithm
+    return ec.ECDSA(hashes.SHA256())
 
 
 def claims_json(agent_id: str, audience: str, lifetime: int, now: int) -> bytes:
@@ -393,7 +388,6 @@ class AttestationSigner:
     def _bind(self) -> Callable[[bytes], tuple[int, int]]:
         """Parse the key, encode the header and bind the signing call (first mint):
         ``sign(signing_input)`` is the ES256 signature as the integers ``(r, s)``."""
-
         # {"alg", "kid", "typ"} with sorted keys, as json.dumps(sort_keys=True) writes it
         kid = _ASCII_STRING(self.key_id)  # as json.dumps writes a string
         encoded = ('{"alg":"ES256","kid":%s,"typ":"JWT"}' % kid).encode()  # noqa: UP031

@@ -81,6 +81,19 @@ class _TimedStream(httpx2.SyncByteStream):
             self._clock.stop(started)
 
 
+def wire_transports() -> list[Any]:
+    """The transports whose ``handle_request`` is the wire: the engine's default
+    ``HTTPTransport`` and, when the SDK has one, its own ``ath._wire.Transport`` (this
+    SDK; the peer's requests go through ``HTTPTransport``)."""
+    targets: list[Any] = [httpx2.HTTPTransport]
+    own = None
+    with contextlib.suppress(ImportError):
+        own = getattr(importlib.import_module("ath._wire"), "Transport", None)
+    if isinstance(own, type) and issubclass(own, httpx2.BaseTransport):
+        targets.append(own)
+    return targets
+
+
 class WireClock:
     """Seconds spent inside the SDK transport's ``handle_request`` and reading the
     bodies it returns (the wire and the server answering), summed over every client of
@@ -94,13 +107,7 @@ class WireClock:
         self.seconds = 0.0
         self.cpu = 0.0
         self.requests = 0
-        targets: list[Any] = [httpx2.HTTPTransport]
-        own = None
-        with contextlib.suppress(ImportError):
-            own = getattr(importlib.import_module("ath._wire"), "Transport", None)
-        if isinstance(own, type) and issubclass(own, httpx2.BaseTransport):
-            targets.append(own)  # this SDK; the peer's requests go through HTTPTransport
-        for target in targets:
+        for target in wire_transports():
             self._wrap(target)
 
     def _wrap(self, target: Any) -> None:

@@ -47,18 +47,6 @@ def _load_driver() -> Any:
     return module
 
 
-def _targets(driver: Any) -> list[Any]:
-    """The transports the timed figure counts as the wire (see ``WireClock``)."""
-    targets: list[Any] = [driver.httpx2.HTTPTransport]
-    try:
-        own = getattr(importlib.import_module("ath._wire"), "Transport", None)
-    except ImportError:
-        own = None
-    if isinstance(own, type) and issubclass(own, driver.httpx2.BaseTransport):
-        targets.append(own)
-    return targets
-
-
 class Replay:
     """Records the answers of the real handshake's ATH requests (its POSTs; the consent
     walk's GETs always reach the stack), then serves them by method and path."""
@@ -68,7 +56,7 @@ class Replay:
         self.answers: dict[tuple[str, str], tuple[int, list[tuple[bytes, bytes]], bytes]] = {}
         self.recording = True
         self.served = 0
-        for target in _targets(driver):
+        for target in driver.wire_transports():
             self._patch(target)
 
     def _patch(self, target: Any) -> None:

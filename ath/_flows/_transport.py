@@ -265,12 +265,20 @@ def plain_request(
         built = httpx2.Headers(pairs)
         if memo is not None:
             memo.last = (pairs, built)
+    return _read_request(method, url, built, data, extensions)
+
+
+def _read_request(
+    method: str,
+    url: httpx2.URL,
+    headers: httpx2.Headers,
+    data: bytes,
+    extensions: dict[str, Any],
+) -> httpx2.Request:
+    """``httpx2.Request`` with its body given as read (``headers`` copied by the request:
+    a memo's ``Headers`` passed here is never changed)."""
     request = httpx2.Request(
-        method,
-        url,
-        headers=built,  # copied by the request: the memo's Headers is never changed
-        stream=httpx2.ByteStream(data),
-        extensions=extensions,
+        method, url, headers=headers, stream=httpx2.ByteStream(data), extensions=extensions
     )
     request.read()
     return request
@@ -310,15 +318,7 @@ def _bodiless(
             built = httpx2.Headers(built)
             built[_AUTH] = auth  # replaced where it was: the order a full build gives
             memo.bodiless = (last[0], base, built, auth)
-        request = httpx2.Request(
-            method,
-            parsed,
-            headers=built,  # copied by the request: the memo's Headers is never changed
-            stream=httpx2.ByteStream(b""),
-            extensions=extensions,
-        )
-        request.read()
-        return request
+        return _read_request(method, parsed, built, b"", extensions)
     merged = _merged(base, core.extra_headers, headers)
     request = plain_request(method, parsed, merged, None, None, extensions)
     # the flow's headers as they are now: a caller changing its mapping afterwards
